@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+import { CommanderError } from "commander";
+import { buildProgram } from "./program.js";
+import { renderError } from "./render-error.js";
+import { ExitCode } from "./exit-codes.js";
+import type { CliContext } from "./context.js";
+
+// The only place that touches process.argv, process.env and the exit code.
+const abort = new AbortController();
+process.once("SIGINT", () => abort.abort(new Error("interrupted")));
+
+const ctx: CliContext = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: abort.signal };
+const argv = process.argv.slice(2);
+const json = argv.includes("--json");
+const debug = argv.includes("--debug");
+
+try {
+  await buildProgram(ctx).parseAsync(argv, { from: "user" });
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Help and version are "errors" with exit code 0; parse errors were already printed.
+    process.exitCode = err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  } else {
+    const { text, json: body, exitCode } = renderError(err, debug);
+    if (json) process.stdout.write(JSON.stringify(body, null, 2) + "\n");
+    process.stderr.write(text + "\n");
+    process.exitCode = exitCode;
+  }
+}

@@ -1,0 +1,29 @@
+import { Command } from "commander";
+import { createRequire } from "node:module";
+import type { CliContext } from "./context.js";
+import { registerSchema } from "./commands/schema.js";
+
+const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+
+/**
+ * Builds the commander program. No side effects at import time; `bin.ts` is the only caller of
+ * `parseAsync(process.argv)`. Each command lives in `commands/<name>.ts`, parses its options,
+ * lazy-imports its stage and renders the result.
+ */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command("model-release")
+    .description("Turn a trained checkpoint into a public, versioned, verifiable release on the Hugging Face Hub and GitHub.")
+    .version(version)
+    .option("--debug", "print stacks of unexpected errors")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    })
+    .showHelpAfterError("(run with --help for usage)");
+
+  for (const register of [registerSchema]) {
+    register(program, ctx);
+  }
+  return program;
+}
