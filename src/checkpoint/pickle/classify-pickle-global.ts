@@ -96,7 +96,7 @@ export function classifyPickleGlobal(module: string, name: string): PickleGlobal
 
 /** Why a global is dangerous, for finding messages. */
 export function describeDangerousGlobal(module: string, name: string): string {
-  if (module === "?") return "an import the scanner cannot resolve (a common evasion trick)";
+  if (module === "?" || name === "?") return "an import the scanner cannot resolve (a common evasion trick)";
   if (/^(os|posix|nt|subprocess|pty|runpy|_posixsubprocess)(\.|$)/.test(module) || ["eval", "exec", "compile", "__import__"].includes(name)) {
     return "runs arbitrary code or shell commands when unpickled";
   }
