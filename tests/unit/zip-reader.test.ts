@@ -91,8 +91,13 @@ describe("openZip", () => {
 
   it("checks CRC-32, declared sizes and duplicate names", async () => {
     const flipped = encodeZip([{ name: "x", data: text }]);
-    flipped[40] ^= 1;
+    flipped[40] = flipped[40]! ^ 1;
     expect((await withZip(flipped, (z) => rejection(z.readEntry(z.entries[0]!)))).message).toBe('t.zip: corrupt zip: CRC-32 mismatch in entry "x" (at byte 31)');
+    expect((await withZip(flipped, (z) => rejection(collect(z.streamEntry(z.entries[0]!))))).message).toBe('t.zip: corrupt zip: CRC-32 mismatch in entry "x" (at byte 31)');
+    const flippedDeflate = encodeZip([{ name: "x", data: text, deflate: true }]);
+    const cdCrc = flippedDeflate.length - 22 - 47 + 16;
+    flippedDeflate.writeUInt32LE((flippedDeflate.readUInt32LE(cdCrc) ^ 1) >>> 0, cdCrc); // the central directory's CRC is the one checked
+    expect((await withZip(flippedDeflate, (z) => rejection(collect(z.streamEntry(z.entries[0]!))))).message).toMatch(/CRC-32 mismatch in entry "x"/);
     const lying = encodeZip([{ name: "x", data: text, deflate: true, declaredSize: 100 }]);
     const short = await withZip(lying, (z) => rejection(z.readEntry(z.entries[0]!)));
     expect(short.code).toBe("ZIP_CORRUPT");

@@ -244,6 +244,7 @@ async function planZip(zip: ZipArchive, file: string, findings: Finding[]): Prom
     const want = t.storage.numel * TORCH_STORAGE_DTYPES[t.storage.storageType]!.itemsize;
     if (!entry) throw inputError("TORCH_STORAGE_MISSING", `${file}: storage ${key} is referenced by data.pkl but absent from the zip`, { hint: "The checkpoint is incomplete.", location: { file } });
     if (entry.uncompressedSize !== want) throw inputError("TORCH_STORAGE_SIZE", `${file}: storage ${key} has ${entry.uncompressedSize} bytes, data.pkl says ${want}`, { hint: "The checkpoint is corrupt.", location: { file } });
+    await zip.locate(entry);
     sources.set(key, { zip: entry });
   }
   return { plan: planOf(file, "torch-zip", tensors, findings), sources };

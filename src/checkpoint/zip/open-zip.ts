@@ -56,7 +56,15 @@ export interface ZipArchive {
    * MAX_IN_MEMORY_ENTRY_BYTES). Verifies size and CRC-32.
    */
   readEntry(entry: ZipEntry, maxBytes?: number): Promise<Uint8Array>;
-  /** Streams `[start, end)` of an entry's uncompressed bytes in chunks; never buffers the entry. */
+  /**
+   * Checks that an entry can be read (method, encryption, ratio, local header) and returns the
+   * file offset of its data, so a plan can fail before anything is written.
+   */
+  locate(entry: ZipEntry): Promise<number>;
+  /**
+   * Streams `[start, end)` of an entry's uncompressed bytes in chunks; never buffers the entry.
+   * When the whole entry is streamed its CRC-32 is verified at the end.
+   */
   streamEntry(entry: ZipEntry, start?: number, end?: number): AsyncGenerator<Uint8Array>;
   close(): Promise<void>;
 }
@@ -274,13 +282,17 @@ function makeArchive(fh: FileHandle, file: string, size: number, entries: ZipEnt
       throw corrupt(file, `range [${from}, ${to}) is outside entry "${e.name}" of ${e.uncompressedSize} bytes`, e.localHeaderOffset);
     }
     const start = await dataOffset(e);
+    const whole = from === 0 && to === e.uncompressedSize;
+    let crc = 0;
     if (e.method === ZipMethod.stored) {
       for (let p = from; p < to; p += CHUNK_BYTES) {
         const n = Math.min(CHUNK_BYTES, to - p);
         const chunk = await readAt(fh, start + p, n);
         if (chunk.length !== n) throw corrupt(file, `entry "${e.name}" is truncated`, start + p);
+        if (whole) crc = crc32(chunk, crc);
         yield chunk;
       }
+      if (whole && crc !== e.crc32) throw corrupt(file, `CRC-32 mismatch in entry "${e.name}"`, start);
       return;
     }
     // Deflate: inflate from the start, drop bytes before `from`, stop at `to`, cap the total.
@@ -305,6 +317,7 @@ function makeArchive(fh: FileHandle, file: string, size: number, entries: ZipEnt
         if (produced > e.uncompressedSize) throw inputError("ZIP_BOMB", `${file}: entry "${e.name}" inflates past its declared ${e.uncompressedSize} bytes`, { hint: "The archive lies about its sizes; refusing it.", location: { file: `${file}:${e.name}`, offset: start } });
         const lo = Math.max(from, begin) - begin;
         const hi = Math.min(to, produced) - begin;
+        if (whole) crc = crc32(chunk, crc);
         if (hi > lo) yield chunk.subarray(lo, hi);
         if (produced >= to) break;
       }
@@ -316,6 +329,7 @@ function makeArchive(fh: FileHandle, file: string, size: number, entries: ZipEnt
       await feed;
     }
     if (produced < to) throw corrupt(file, `entry "${e.name}" inflates to fewer bytes than declared`, start);
+    if (whole && crc !== e.crc32) throw corrupt(file, `CRC-32 mismatch in entry "${e.name}"`, start);
   }
 
   return {
@@ -324,6 +338,10 @@ function makeArchive(fh: FileHandle, file: string, size: number, entries: ZipEnt
     entries,
     get: (n) => byName.get(n),
     readEntry,
+    locate: async (e) => {
+      assertReadable(e);
+      return dataOffset(e);
+    },
     streamEntry,
     close: () => fh.close(),
   };
