@@ -133,3 +133,15 @@ describe("openZip", () => {
     expect((await withZip(encodeZip([{ name: "x", data: text }]), (z) => rejection(z.readEntry(z.entries[0]!, 100)))).code).toBe("ZIP_ENTRY_TOO_LARGE");
   });
 });
+
+describe("overlapping entries", () => {
+  it("refuses two central directory entries that point at the same data (Fifield's overlapping zip bomb)", async () => {
+    const zip = encodeZip([{ name: "a", data: text, deflate: true }, { name: "b", data: text, deflate: true }]);
+    // Point entry b's central record at entry a's local header.
+    const cdStart = zip.readUInt32LE(zip.length - 22 + 16);
+    const secondCd = cdStart + 46 + 1;
+    zip.writeUInt32LE(0, secondCd + 42);
+    const err = await rejection(openZip(await zipFile(zip), { displayName: "t.zip" }));
+    expect(err.message).toMatch(/^t\.zip: corrupt zip: entry "[ab]" overlaps the next entry or the central directory \(at byte 0\)$/);
+  });
+});

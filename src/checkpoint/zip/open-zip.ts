@@ -213,6 +213,15 @@ async function readCentralDirectory(fh: FileHandle, size: number, file: string):
     entries.push({ name: entryName, method, compressedSize, uncompressedSize, crc32: crc, localHeaderOffset, flags });
     p = end;
   }
+  // Entries must not share bytes with each other or the directory: overlapping entries are how
+  // "better zip bombs" multiply one compressed kernel into terabytes (Fifield, WOOT 2019).
+  const byOffset = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  for (let i = 0; i < byOffset.length; i++) {
+    const e = byOffset[i]!;
+    const minEnd = e.localHeaderOffset + 30 + Buffer.byteLength(e.name) + e.compressedSize;
+    const next = byOffset[i + 1]?.localHeaderOffset ?? cdOffset;
+    if (minEnd > next) throw corrupt(file, `entry "${e.name}" overlaps the next entry or the central directory`, e.localHeaderOffset);
+  }
   return entries;
 }
 
