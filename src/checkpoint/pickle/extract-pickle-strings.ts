@@ -65,9 +65,8 @@ export function extractPickleStrings(params: { file: string; bytes: Uint8Array; 
 export async function readTorchFileStrings(absPath: string, params: { file?: string } = {}): Promise<{ strings: PickleString[]; findings: Finding[] }> {
   const file = params.file ?? basename(absPath);
   try {
-    const read = await readTorchFilePickles(absPath, file);
     const out = { strings: [] as PickleString[], findings: [] as Finding[] };
-    for (const p of read.pickles) {
+    for await (const p of readTorchFilePickles(absPath, file)) {
       const r = extractPickleStrings({ file, bytes: p.bytes, ...(p.member ? { member: p.member } : {}), ...(p.maxPickles ? { maxPickles: p.maxPickles } : {}) });
       out.strings.push(...r.strings);
       out.findings.push(...r.findings);

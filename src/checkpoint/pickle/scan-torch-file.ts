@@ -45,44 +45,49 @@ export function isTorchLegacy(bytes: Uint8Array): boolean {
 /**
  * Reads the pickles of a torch file: every `*.pkl` member of a zip checkpoint plus any other
  * member that starts with a pickle PROTO (except `data/<n>` storages, which torch never
- * unpickles), or the whole raw file (legacy torch.save, `training_args.bin`, `*.pkl`).
+ * unpickles), or the whole raw file (legacy torch.save, `training_args.bin`, `*.pkl`). Yields
+ * one pickle at a time, so only one member is in memory; the first item tells the format.
  */
-export async function readTorchFilePickles(absPath: string, file: string): Promise<{ format: TorchFileFormat; pickles: TorchFilePickle[] }> {
+export async function* readTorchFilePickles(absPath: string, file: string): AsyncGenerator<TorchFilePickle & { format: TorchFileFormat }> {
   const fh = await open(absPath, "r");
   let head: Buffer;
   let size: number;
   try {
     size = (await fh.stat()).size;
-    head = Buffer.alloc(Math.min(size, MAX_RAW_PICKLE_BYTES));
+    head = Buffer.alloc(Math.min(size, 64));
     await fh.read(head, 0, head.length, 0);
+    if (!isZipMagic(head)) {
+      if (!isTorchLegacy(head) && size > MAX_RAW_PICKLE_BYTES) {
+        throw inputError("PICKLE_TOO_LARGE", `${file}: a raw pickle of ${size} bytes is larger than the ${MAX_RAW_PICKLE_BYTES} this tool reads`, {
+          hint: "Real state dicts use the torch zip format; convert the file with torch first, in a sandbox.",
+          location: { file },
+        });
+      }
+      // Legacy files: the five pickles come first, the storages after; read only the front.
+      head = Buffer.alloc(Math.min(size, MAX_RAW_PICKLE_BYTES));
+      await fh.read(head, 0, head.length, 0);
+    }
   } finally {
     await fh.close();
   }
   if (isZipMagic(head)) {
     const zip = await openZip(absPath, { displayName: file });
     try {
-      const pickles: TorchFilePickle[] = [];
       for (const e of zip.entries) {
         if (e.name.endsWith("/")) continue;
         let candidate = /\.pkl$/i.test(e.name);
         if (!candidate && !/(^|\/)data\/\d+$/.test(e.name) && e.uncompressedSize >= 2) {
           for await (const chunk of zip.streamEntry(e, 0, 2)) candidate = hasPickleMagic(chunk);
         }
-        if (candidate) pickles.push({ member: e.name, bytes: await zip.readEntry(e, MAX_IN_MEMORY_ENTRY_BYTES) });
+        if (candidate) yield { format: "torch-zip", member: e.name, bytes: await zip.readEntry(e, MAX_IN_MEMORY_ENTRY_BYTES) };
       }
-      return { format: "torch-zip", pickles };
     } finally {
       await zip.close();
     }
+    return;
   }
-  if (isTorchLegacy(head)) return { format: "torch-legacy", pickles: [{ bytes: head, maxPickles: TORCH_LEGACY_PICKLES }] };
-  if (size > MAX_RAW_PICKLE_BYTES) {
-    throw inputError("PICKLE_TOO_LARGE", `${file}: a raw pickle of ${size} bytes is larger than the ${MAX_RAW_PICKLE_BYTES} this tool reads`, {
-      hint: "Real state dicts use the torch zip format; convert the file with torch first, in a sandbox.",
-      location: { file },
-    });
-  }
-  return { format: "pickle", pickles: [{ bytes: head }] };
+  if (isTorchLegacy(head)) yield { format: "torch-legacy", bytes: head, maxPickles: TORCH_LEGACY_PICKLES };
+  else yield { format: "pickle", bytes: head };
 }
 
 /**
@@ -94,23 +99,25 @@ export async function readTorchFilePickles(absPath: string, file: string): Promi
  */
 export async function scanTorchFile(absPath: string, params: { file?: string } = {}): Promise<TorchFileScan> {
   const file = params.file ?? basename(absPath);
-  let read: Awaited<ReturnType<typeof readTorchFilePickles>>;
+  const out: TorchFileScan = { format: "pickle", pickles: [], findings: [] };
+  let sawDataPkl = false;
   try {
-    read = await readTorchFilePickles(absPath, file);
+    for await (const p of readTorchFilePickles(absPath, file)) {
+      out.format = p.format;
+      const scan = scanPickle({ file, bytes: p.bytes, ...(p.member ? { member: p.member } : {}), ...(p.maxPickles ? { maxPickles: p.maxPickles } : {}) });
+      out.pickles.push({ ...(p.member ? { member: p.member } : {}), globals: scan.globals });
+      out.findings.push(...scan.findings);
+      if (p.member?.endsWith("/data.pkl") || p.member === "data.pkl") sawDataPkl = true;
+      if (p.format === "torch-legacy" && scan.pickles < TORCH_LEGACY_PICKLES && scan.findings.every((f) => f.rule !== "pickle-invalid")) {
+        out.findings.push({ rule: "pickle-invalid", severity: "block", file, message: `Legacy torch file holds ${scan.pickles} pickles where torch.save writes ${TORCH_LEGACY_PICKLES}.` });
+      }
+    }
   } catch (err) {
     if (!isReleaseError(err) || err.category !== "input") throw err;
-    return { format: "pickle", pickles: [], findings: [invalidPickleFinding(file, undefined, err)] };
+    out.findings.push(invalidPickleFinding(file, undefined, err));
+    return out;
   }
-  const out: TorchFileScan = { format: read.format, pickles: [], findings: [] };
-  for (const p of read.pickles) {
-    const scan = scanPickle({ file, bytes: p.bytes, ...(p.member ? { member: p.member } : {}), ...(p.maxPickles ? { maxPickles: p.maxPickles } : {}) });
-    out.pickles.push({ ...(p.member ? { member: p.member } : {}), globals: scan.globals });
-    out.findings.push(...scan.findings);
-    if (read.format === "torch-legacy" && scan.pickles < TORCH_LEGACY_PICKLES && scan.findings.every((f) => f.rule !== "pickle-invalid")) {
-      out.findings.push({ rule: "pickle-invalid", severity: "block", file, message: `Legacy torch file holds ${scan.pickles} pickles where torch.save writes ${TORCH_LEGACY_PICKLES}.` });
-    }
-  }
-  if (read.format === "torch-zip" && !read.pickles.some((p) => p.member?.endsWith("/data.pkl") || p.member === "data.pkl")) {
+  if (out.format === "torch-zip" && !sawDataPkl) {
     out.findings.push({ rule: "pickle-invalid", severity: "block", file, message: "Zip archive has no data.pkl member; it is not a PyTorch checkpoint." });
   }
   return out;
