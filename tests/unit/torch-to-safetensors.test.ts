@@ -92,8 +92,8 @@ describe("convertTorchToSafetensors on files written by python3-torch", () => {
   });
 
   it.each([
-    ["non_contiguous.pt", "pickle-unsupported-tensor", 'non_contiguous.pt: tensor "t" is not contiguous (size [4, 3], stride [1, 4])'],
-    ["optimizer.pt", "pickle-not-state-dict", 'optimizer.pt: not a plain state dict: "state" holds a dict, not a tensor'],
+    ["non_contiguous.pt", "pickle-unsupported-tensor", 'tensor "t" is not contiguous (size [4, 3], stride [1, 4])'],
+    ["optimizer.pt", "pickle-not-state-dict", 'not a plain state dict: "state" holds a dict, not a tensor'],
     ["os_system_payload.pt", "unsafe-pickle-global", "Pickle in os_system_payload/data.pkl imports posix.system"],
     ["unknown_global.pt", "unknown-pickle-global", "Pickle in unknown_global/data.pkl imports collections.Counter"],
     ["training_args.bin", "unknown-pickle-global", "imports _codecs.encode"],

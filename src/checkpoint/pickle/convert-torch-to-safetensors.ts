@@ -4,7 +4,7 @@ import { basename } from "node:path";
 import type { Finding } from "../../findings.js";
 import { blockedError, inputError, isReleaseError, type ReleaseError } from "../../errors.js";
 import { openZip, isZipMagic, MAX_IN_MEMORY_ENTRY_BYTES, type ZipArchive, type ZipEntry } from "../zip/open-zip.js";
-import { scanPickle, invalidPickleFinding } from "./scan-pickle.js";
+import { scanPickle, invalidPickleFinding, stripFilePrefix } from "./scan-pickle.js";
 import { isTorchLegacy, MAX_RAW_PICKLE_BYTES, TORCH_LEGACY_PICKLES } from "./scan-torch-file.js";
 import {
   interpretStateDictPickle, dictEntries, describePickleValue, isTensorRef, TORCH_STORAGE_DTYPES,
@@ -213,7 +213,7 @@ function errorFinding(file: string, err: ReleaseError): Finding {
     file,
     ...(err.location?.offset !== undefined ? { offset: err.location.offset } : {}),
     excerpt: err.code,
-    message: `${err.message}. ${err.hint ?? ""}`.trim(),
+    message: `${stripFilePrefix(err.message, file)}. ${err.hint ?? ""}`.trim(),
   };
 }
 

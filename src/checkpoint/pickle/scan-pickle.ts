@@ -131,6 +131,11 @@ export function invalidPickleFinding(file: string, member: string | undefined, e
     file,
     ...(err.location?.offset !== undefined ? { offset: err.location.offset } : {}),
     excerpt: err.code,
-    message: `${member ? `${member}: ` : ""}${err.message}. A pickle that cannot be fully read cannot be shown to be safe.`,
+    message: `${stripFilePrefix(err.message, file)}. A pickle that cannot be fully read cannot be shown to be safe.`,
   };
+}
+
+/** Error messages start with `file:` (or `file:member:`); a finding already carries the file. */
+export function stripFilePrefix(message: string, file: string): string {
+  return message.startsWith(`${file}:`) ? message.slice(file.length + 1).trimStart() : message;
 }
