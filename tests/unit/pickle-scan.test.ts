@@ -217,6 +217,9 @@ describe("scanTorchFile over files written by Debian's python3-torch", () => {
       await writeFile(path.join(dir, "cut.pkl"), (await readFile(fx("os_system_payload.pkl"))).subarray(0, 30));
       const t = await scanTorchFile(path.join(dir, "cut.pkl"), { file: "cut.pkl" });
       expect(t.findings.map((f) => f.rule).sort()).toEqual(["pickle-invalid", "unsafe-pickle-global"]);
+      await writeFile(path.join(dir, "empty.pkl"), "");
+      const e = await scanTorchFile(path.join(dir, "empty.pkl"), { file: "empty.pkl" });
+      expect(e.findings.map((f) => [f.rule, f.message])).toEqual([["pickle-invalid", "empty file: no pickle to scan."]]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

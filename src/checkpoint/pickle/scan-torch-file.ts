@@ -108,6 +108,9 @@ export async function scanTorchFile(absPath: string, params: { file?: string } =
       out.pickles.push({ ...(p.member ? { member: p.member } : {}), globals: scan.globals });
       out.findings.push(...scan.findings);
       if (p.member?.endsWith("/data.pkl") || p.member === "data.pkl") sawDataPkl = true;
+      if (scan.pickles === 0 && scan.findings.length === 0) {
+        out.findings.push({ rule: "pickle-invalid", severity: "block", file, message: `${p.member ? `${p.member}: ` : ""}empty file: no pickle to scan.` });
+      }
       if (p.format === "torch-legacy" && scan.pickles < TORCH_LEGACY_PICKLES && scan.findings.every((f) => f.rule !== "pickle-invalid")) {
         out.findings.push({ rule: "pickle-invalid", severity: "block", file, message: `Legacy torch file holds ${scan.pickles} pickles where torch.save writes ${TORCH_LEGACY_PICKLES}.` });
       }

@@ -310,11 +310,18 @@ function makeArchive(fh: FileHandle, file: string, size: number, entries: ZipEnt
     const feed = (async () => {
       try {
         for (let p = 0; p < e.compressedSize; p += CHUNK_BYTES) {
-          const chunk = await readAt(fh, start + p, Math.min(CHUNK_BYTES, e.compressedSize - p));
-          if (!inflate.write(chunk)) await new Promise<void>((r) => inflate.once("drain", () => r()));
           if (inflate.destroyed) return;
+          const chunk = await readAt(fh, start + p, Math.min(CHUNK_BYTES, e.compressedSize - p));
+          if (!inflate.write(chunk)) {
+            // The consumer may stop early (range read) and destroy the stream: "close" then
+            // stands in for the "drain" that will never come.
+            await new Promise<void>((r) => {
+              inflate.once("drain", r);
+              inflate.once("close", r);
+            });
+          }
         }
-        inflate.end();
+        if (!inflate.destroyed) inflate.end();
       } catch (err) {
         inflate.destroy(err as Error);
       }
