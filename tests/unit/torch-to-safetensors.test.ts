@@ -126,6 +126,24 @@ describe("convertTorchToSafetensors on files written by python3-torch", () => {
     }
   });
 
+  it("honours the byteorder record newer torch versions write", async () => {
+    const zip = await openZip(fx("plain_state_dict.pt"));
+    const entries = await Promise.all(zip.entries.map(async (e) => ({ name: e.name, data: await zip.readEntry(e) })));
+    await zip.close();
+    const dir = await tempDir();
+    const results: Record<string, unknown> = {};
+    for (const order of ["little", "big"]) {
+      const file = path.join(dir, `${order}.pt`);
+      await writeFile(file, encodeZip([...entries, { name: "plain_state_dict/byteorder", data: Buffer.from(order) }]));
+      const r = await convertTorchToSafetensors({ source: file, dest: `${file}.safetensors`, file: `${order}.pt` });
+      results[order] = r.written || r.plan.findings.map((f) => `${f.rule}: ${f.message}`);
+    }
+    expect(results).toEqual({
+      little: true,
+      big: ["pickle-invalid: storages are big-endian; safetensors is little-endian. Re-save the checkpoint on a little-endian machine."],
+    });
+  });
+
   it("turns corrupt archives into pickle-invalid findings: missing storage, wrong storage size, truncated legacy data", async () => {
     const zip = await openZip(fx("plain_state_dict.pt"));
     const entries = await Promise.all(zip.entries.map(async (e) => ({ name: e.name, data: await zip.readEntry(e) })));

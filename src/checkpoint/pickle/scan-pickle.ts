@@ -131,7 +131,7 @@ export function invalidPickleFinding(file: string, member: string | undefined, e
     file,
     ...(err.location?.offset !== undefined ? { offset: err.location.offset } : {}),
     excerpt: err.code,
-    message: `${stripFilePrefix(err.message, file)}. A pickle that cannot be fully read cannot be shown to be safe.`,
+    message: `${stripFilePrefix(err.message, file)}. ${err.code.startsWith("PICKLE_") ? "A pickle that cannot be fully read cannot be shown to be safe." : (err.hint ?? "")}`.trim(),
   };
 }
 
