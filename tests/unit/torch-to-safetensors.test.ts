@@ -126,6 +126,20 @@ describe("convertTorchToSafetensors on files written by python3-torch", () => {
     }
   });
 
+  it("refuses a tensor named __metadata__, the key safetensors reserves", async () => {
+    const zip = await openZip(fx("plain_state_dict.pt"));
+    const entries = await Promise.all(zip.entries.map(async (e) => ({ name: e.name, data: await zip.readEntry(e) })));
+    await zip.close();
+    // Same length as "embed.weight", so every offset in the pickle stays valid.
+    const pkl = entries.find((e) => e.name.endsWith("data.pkl"))!;
+    pkl.data = Buffer.from(Buffer.from(pkl.data).toString("latin1").replace("embed.weight", "__metadata__"), "latin1");
+    const dir = await tempDir();
+    await writeFile(path.join(dir, "meta.pt"), encodeZip(entries));
+    const r = await convertTorchToSafetensors({ source: path.join(dir, "meta.pt"), dest: path.join(dir, "out.safetensors"), file: "meta.pt" });
+    expect(r.written).toBe(false);
+    expect(r.plan.findings.map((f) => [f.rule, f.message.split(".")[0]])).toEqual([["pickle-not-state-dict", 'not a plain state dict: a tensor is named "__metadata__", which safetensors reserves']]);
+  });
+
   it("honours the byteorder record newer torch versions write", async () => {
     const zip = await openZip(fx("plain_state_dict.pt"));
     const entries = await Promise.all(zip.entries.map(async (e) => ({ name: e.name, data: await zip.readEntry(e) })));

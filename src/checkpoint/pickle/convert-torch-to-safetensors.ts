@@ -310,6 +310,8 @@ function stateDictTensors(value: unknown, file: string): Map<string, TensorRef> 
   for (const [k, v] of entries) {
     if (typeof k !== "string") throw notStateDict(`key ${String(k)} is not a string`);
     if (!isTensorRef(v)) throw notStateDict(`"${k}" holds ${describePickleValue(v)}, not a tensor`);
+    // The safetensors header reserves this key for string metadata; a tensor there would be lost.
+    if (k === "__metadata__") throw notStateDict(`a tensor is named "__metadata__", which safetensors reserves`, v.offset);
     // Control characters in a tensor name would corrupt reports and some loaders' key handling.
     if (/[\u0000-\u001f\u007f]/.test(k)) throw notStateDict(`tensor name ${JSON.stringify(k)} contains control characters`, v.offset);
     out.set(k, v);
