@@ -24,10 +24,12 @@ interface CacheEntry extends FileStamp {
 }
 
 /**
- * Files whose mtime or ctime is within this window of the moment we began hashing them are
- * "racily clean" (git's term): a write in the same timestamp tick would leave the stamp
- * unchanged. Such entries are re-hashed on the next run, after which they are trusted. Two
- * seconds covers the coarsest common timestamp granularity (FAT, some network filesystems).
+ * Files whose mtime is within this window of the moment we began hashing them are "racily
+ * clean" (git's term): a write in the same timestamp tick would leave the stamp unchanged.
+ * Such entries are re-hashed on the next run, after which they are trusted. Two seconds covers
+ * the coarsest common timestamp granularity (FAT, some network filesystems). Only mtime counts
+ * here: every content write moves mtime, while ctime also moves when staging hard-links the
+ * file, which would make every fresh entry racy.
  */
 export const DEFAULT_RACY_WINDOW_NS = 2_000_000_000n;
 
@@ -69,8 +71,7 @@ export async function readHashCache(params: { dir: string; racyWindowNs?: bigint
       const e = entries[absPath];
       if (!e || typeof e.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(e.sha256) || !sameStamp(e, stamp)) return undefined;
       const hashedAt = BigInt(e.hashedAtNs);
-      const newest = BigInt(stamp.mtimeNs) > BigInt(stamp.ctimeNs) ? BigInt(stamp.mtimeNs) : BigInt(stamp.ctimeNs);
-      if (newest + racyWindow > hashedAt) return undefined;
+      if (BigInt(stamp.mtimeNs) + racyWindow > hashedAt) return undefined;
       hits++;
       return e.sha256;
     },

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { link, lstat, mkdir, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { link, lstat, mkdir, readdir, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { inputError, usageError } from "../errors.js";
 import { assertBundlePath, MANIFEST_FILE, PRIVATE_DIR, SOURCES_FILE, SUMS_FILE } from "./bundle-paths.js";
@@ -119,7 +119,7 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
     }
   }
 
-  await prepareOutDir(outDir);
+  const keep = await prepareOutDir(outDir);
   const clock = params.clock ?? Date.now;
   const cache: HashCache | undefined = params.cacheDir ? await readHashCache({ dir: params.cacheDir, ...(params.racyWindowNs !== undefined ? { racyWindowNs: params.racyWindowNs } : {}) }) : undefined;
   const pool = createHashPool({ ...(params.concurrency !== undefined ? { concurrency: params.concurrency } : {}), ...(signal ? { signal } : {}) });
@@ -133,15 +133,17 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
         await mkdir(path.dirname(dest), { recursive: true });
         if (input.source.kind === "content") {
           const bytes = typeof input.source.content === "string" ? Buffer.from(input.source.content, "utf8") : input.source.content;
-          await writeFile(dest, bytes);
+          // Never write through a link a previous build left here: it would change the checkpoint.
+          await rm(dest, { force: true });
+          await writeFile(dest, bytes, { flag: "wx" });
           sources.push({ path: input.path, mode: "written" });
           params.onProgress?.({ kind: "staged", path: input.path, mode: "written" });
           return { path: input.path, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex"), role: input.role, origin: input.origin };
         }
         const src = input.source.absPath;
-        let before;
+        let mode: SourceMode;
         try {
-          before = await readFileStamp(src);
+          mode = await linkOrReference(src, dest);
         } catch (cause) {
           throw inputError("BUNDLE_SOURCE_MISSING", `source of ${input.path} cannot be read: ${(cause as NodeJS.ErrnoException).code ?? cause}`, {
             hint: "the checkpoint changed since it was inspected; run the build again",
@@ -149,9 +151,10 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
             cause,
           });
         }
-        const mode = await linkOrReference(src, dest);
         sources.push({ path: input.path, mode, source: src });
         params.onProgress?.({ kind: "staged", path: input.path, mode });
+        // The stamp is read after linking: a new hard link moves the source's ctime.
+        const before = await readFileStamp(src);
 
         let sha256 = cache?.lookup(src, before);
         const cached = sha256 !== undefined;
@@ -173,6 +176,10 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
         return { path: input.path, size: Number(before.size), sha256, role: input.role, origin: input.origin };
       }),
     );
+    // Whatever a previous build staged that this one does not publish goes away.
+    const wanted = new Set(inputs.map((i) => i.path));
+    await Promise.all([...keep].filter((p) => !wanted.has(p)).map((p) => rm(path.join(outDir, ...p.split("/")), { force: true })));
+    await removeEmptyDirs(outDir);
     const manifest = planManifest(release, files);
     const manifestText = renderManifest(manifest);
     await writeFile(path.join(outDir, MANIFEST_FILE), manifestText);
@@ -191,9 +198,17 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
 /**
  * Hard link when the filesystem allows it (same device, links supported); otherwise a symlink
  * to the absolute source, recorded as a reference in sources.json, so `sha256sum -c` and the
- * publishers still read the file through the bundle folder. Never a copy.
+ * publishers still read the file through the bundle folder. Never a copy. A link a previous
+ * build left to the same file is kept: relinking would move the source's ctime and defeat the
+ * hash cache.
  */
 async function linkOrReference(src: string, dest: string): Promise<SourceMode> {
+  const [srcStat, destStat] = await Promise.all([stat(src), lstat(dest).catch(() => undefined)]);
+  if (destStat) {
+    if (destStat.isFile() && destStat.dev === srcStat.dev && destStat.ino === srcStat.ino) return "link";
+    if (destStat.isSymbolicLink() && (await readlink(dest)) === src) return "reference";
+    await rm(dest, { recursive: true, force: true });
+  }
   try {
     await link(src, dest);
     return "link";
@@ -206,11 +221,12 @@ async function linkOrReference(src: string, dest: string): Promise<SourceMode> {
 }
 
 /**
- * Creates the bundle folder, or empties one that a previous build staged (recognised by its
- * private `.model-release/` folder). Any other non-empty folder is refused: we never delete
- * files we did not write.
+ * Creates the bundle folder, or accepts one that a previous build staged (recognised by its
+ * private `.model-release/` folder) and returns the paths it holds, so unchanged links are kept
+ * and the rest removed. Any other non-empty folder is refused: we never delete files we did not
+ * write.
  */
-async function prepareOutDir(outDir: string): Promise<void> {
+async function prepareOutDir(outDir: string): Promise<Set<string>> {
   let names: string[] = [];
   try {
     const st = await stat(outDir);
@@ -219,6 +235,7 @@ async function prepareOutDir(outDir: string): Promise<void> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
+  const existing = new Set<string>();
   if (names.length > 0) {
     const ours = await lstat(path.join(outDir, PRIVATE_DIR)).then((s) => s.isDirectory(), () => false);
     if (!ours) {
@@ -228,7 +245,27 @@ async function prepareOutDir(outDir: string): Promise<void> {
       });
     }
     // rm on a hard link or symlink removes the link only; the checkpoint's files are untouched.
-    await Promise.all(names.map((n) => rm(path.join(outDir, n), { recursive: true, force: true })));
+    await Promise.all([MANIFEST_FILE, SUMS_FILE, PRIVATE_DIR].map((n) => rm(path.join(outDir, n), { recursive: true, force: true })));
+    const visit = async (abs: string, rel: string) => {
+      for (const ent of await readdir(abs, { withFileTypes: true })) {
+        const p = rel ? `${rel}/${ent.name}` : ent.name;
+        if (ent.isDirectory()) await visit(path.join(abs, ent.name), p);
+        else existing.add(p);
+      }
+    };
+    await visit(outDir, "");
   }
   await mkdir(outDir, { recursive: true });
+  return existing;
+}
+
+/** Removes folders left empty after stale files went away (not the root). */
+async function removeEmptyDirs(dir: string, isRoot = true): Promise<boolean> {
+  let empty = true;
+  for (const ent of await readdir(dir, { withFileTypes: true })) {
+    if (ent.isDirectory() && (await removeEmptyDirs(path.join(dir, ent.name), false))) continue;
+    empty = false;
+  }
+  if (empty && !isRoot) await rm(dir, { recursive: true, force: true });
+  return empty;
 }

@@ -31,12 +31,9 @@ export function sniffFormat(params: { head: Uint8Array; size: number; whole?: bo
     }
     return "zip";
   }
-  // Pickle protocols 2-5 start with PROTO (0x80) and the protocol number.
-  if (head[0] === 0x80 && (head[1] ?? 0) >= 2 && (head[1] ?? 0) <= 5) return "pickle";
-  if (startsWith(head, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) return "numpy";
-  if (startsWith(head, [0x47, 0x47, 0x55, 0x46])) return "gguf";
-  if (head.length >= 262 && startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257)) return "tar";
   if (size >= 10 && head.length >= 10) {
+    // safetensors before pickle: a header length such as 0x0280 starts with the bytes of a
+    // pickle PROTO 2 opcode, while no pickle can have six zero bytes at offsets 2-7 and then '{'.
     // safetensors: u64 header length that fits in the file, then '{' (possibly after padding).
     const n = Buffer.from(head.buffer, head.byteOffset, head.byteLength).readBigUInt64LE(0);
     if (n >= 2n && n <= BigInt(size - 8)) {
@@ -45,6 +42,11 @@ export function sniffFormat(params: { head: Uint8Array; size: number; whole?: bo
       if (head[i] === 0x7b) return "safetensors";
     }
   }
+  // Pickle protocols 2-5 start with PROTO (0x80) and the protocol number.
+  if (head[0] === 0x80 && (head[1] ?? 0) >= 2 && (head[1] ?? 0) <= 5) return "pickle";
+  if (startsWith(head, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) return "numpy";
+  if (startsWith(head, [0x47, 0x47, 0x55, 0x46])) return "gguf";
+  if (head.length >= 262 && startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257)) return "tar";
   if (head.includes(0)) return "binary";
   let text: string;
   try {
