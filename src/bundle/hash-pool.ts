@@ -74,7 +74,12 @@ export function createHashPool(params: { concurrency?: number; signal?: AbortSig
     for (const j of running.values()) j.reject(e);
     running.clear();
   };
-  for (let i = 0; i < size; i++) {
+  // Workers start on the first job: a rebuild served entirely from the hash cache starts none.
+  const start = () => {
+    if (workers.length > 0) return;
+    for (let i = 0; i < size; i++) spawn();
+  };
+  const spawn = () => {
     const w = new Worker(WORKER_SOURCE, { eval: true });
     w.unref();
     w.on("message", (msg: { id: number; sha256?: string; size?: number; error?: { code?: string; message: string } }) => {
@@ -90,7 +95,7 @@ export function createHashPool(params: { concurrency?: number; signal?: AbortSig
     w.on("error", (e) => failAll(e));
     workers.push(w);
     idle.push(w);
-  }
+  };
   const onAbort = () => {
     failAll(params.signal?.reason ?? new Error("aborted"));
     void close();
@@ -110,6 +115,7 @@ export function createHashPool(params: { concurrency?: number; signal?: AbortSig
       if (closed) return Promise.reject(new Error("hash pool closed"));
       return new Promise<HashResult>((resolve, reject) => {
         queue.push({ id: nextId++, path, resolve, reject });
+        start();
         pump();
       });
     },
