@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
-import { fsyncDir, writeFileAtomic } from "./write-file-atomic.js";
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { fsyncDir, fsyncFile, writeFileAtomic } from "./write-file-atomic.js";
 
 /**
  * On-disk store of the local Hub.
@@ -136,25 +137,25 @@ export function createHubStore(dataDir: string) {
     expect: { sha256?: string; size?: number; maxBytes: number },
   ): Promise<{ sha256: string; size: number }> {
     const tmp = tmpPath();
-    const fh = await open(tmp, "wx");
+    const limit = Math.min(expect.maxBytes, expect.size ?? Infinity);
     const hash = createHash("sha256");
     let size = 0;
-    try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
-        if (size > expect.maxBytes || (expect.size !== undefined && size > expect.size)) {
-          throw new ObjectMismatchError(`body exceeds ${expect.size ?? expect.maxBytes} bytes`, 413);
-        }
+        if (size > limit) return done(new ObjectMismatchError(`body exceeds ${limit} bytes`, 413));
         hash.update(chunk);
-        await fh.write(chunk);
-      }
-      await fh.sync();
+        done(null, chunk);
+      },
+    });
+    try {
+      // Streams with 1 MiB buffers: awaiting one small write per socket chunk halves throughput.
+      await pipeline(body, meter, createWriteStream(tmp, { flags: "wx", highWaterMark: 1024 * 1024 }));
+      await fsyncFile(tmp);
     } catch (err) {
-      await fh.close();
       await unlink(tmp).catch(() => undefined);
       throw err;
     }
-    await fh.close();
     const sha256 = hash.digest("hex");
     if ((expect.size !== undefined && size !== expect.size) || (expect.sha256 !== undefined && sha256 !== expect.sha256)) {
       await unlink(tmp).catch(() => undefined);

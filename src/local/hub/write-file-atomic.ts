@@ -34,3 +34,13 @@ export async function fsyncDir(dir: string): Promise<void> {
     await fh.close();
   }
 }
+
+/** fsync a file's data (e.g. after streaming it to disk, before renaming it into place). */
+export async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, "r+");
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
