@@ -415,3 +415,50 @@ describe("validate-yaml and limits", () => {
     }
   });
 });
+
+describe("multipart transfer details", () => {
+  it("accepts parts out of order and re-uploaded parts; refuses wrong ETags, missing parts and wrong bytes", async () => {
+    await createRepo({ repo: "alice/parts", accessToken: alice, hubUrl });
+    const content = bytes(3 * 64 * 1024 + 100, 21); // 4 parts of 64 KiB
+    const start = async (data: Uint8Array) => {
+      const res = await fetch(`${hubUrl}/alice/parts.git/info/lfs/objects/batch`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${alice}` },
+        body: JSON.stringify({ operation: "upload", transfers: ["basic", "multipart"], hash_algo: "sha256", objects: [{ oid: sha256(data), size: data.length }] }),
+      });
+      const body = await json(res);
+      expect(body.transfer).toBe("multipart");
+      return body.objects[0].actions.upload as { href: string; header: Record<string, string> };
+    };
+    const up = await start(content);
+    expect(Object.keys(up.header)).toEqual(["chunk_size", "00001", "00002", "00003", "00004"]);
+    const chunk = Number(up.header.chunk_size);
+    const part = (n: number, data = content) => data.subarray((n - 1) * chunk, n * chunk);
+    const put = async (n: number, body: Uint8Array) => (await fetch(up.header[String(n).padStart(5, "0")]!, { method: "PUT", body })).headers.get("etag");
+    const etags: (string | null)[] = [];
+    for (const n of [3, 1, 4, 2]) etags[n - 1] = await put(n, part(n));
+    // Part 1 sent again with other bytes, then again with the right ones (a client retry).
+    await put(1, part(1, bytes(content.length, 99)));
+    etags[0] = await put(1, part(1));
+    const complete = (parts: { partNumber: number; etag: string | null }[]) =>
+      fetch(up.href, { method: "POST", headers: { "content-type": "application/vnd.git-lfs+json" }, body: JSON.stringify({ oid: sha256(content), parts }) });
+    const stale = await complete(etags.map((etag, i) => ({ partNumber: i + 1, etag: i === 2 ? '"0"' : etag })));
+    expect([stale.status, (await json(stale)).error]).toEqual([400, "ETag of part 3 does not match the uploaded part"]);
+    expect((await complete(etags.slice(0, 3).map((etag, i) => ({ partNumber: i + 1, etag })))).status).toBe(400);
+    const ok = await complete(etags.map((etag, i) => ({ partNumber: i + 1, etag })));
+    expect(ok.status).toBe(200);
+
+    // All parts present but one holds the wrong bytes: the assembled sha256 is refused.
+    const other = bytes(content.length, 22);
+    const up2 = await start(other);
+    const etags2 = [];
+    for (let n = 1; n <= 4; n++) {
+      const data = n === 2 ? part(2, content) : part(n, other);
+      etags2.push((await fetch(up2.header[String(n).padStart(5, "0")]!, { method: "PUT", body: data })).headers.get("etag"));
+    }
+    const bad = await fetch(up2.href, { method: "POST", body: JSON.stringify({ oid: sha256(other), parts: etags2.map((etag, i) => ({ partNumber: i + 1, etag })) }) });
+    expect([bad.status, (await json(bad)).error]).toEqual([400, expect.stringMatching(/^Assembled content has sha256 [0-9a-f]{64} and 196708 bytes, expected/)]);
+    const tooLong = await fetch(up2.header["00004"]!, { method: "PUT", body: new Uint8Array(chunk + 1) });
+    expect(tooLong.status).toBe(400);
+  });
+});

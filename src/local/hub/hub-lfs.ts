@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual, type Hash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -29,6 +29,23 @@ export interface LfsConfig {
   /** Lifetime of signed URLs (the Hub's S3 URLs live 900 s). */
   signedUrlSeconds: number;
   now: () => number;
+  /** In-memory sequential hashers of open multipart uploads (see `SequentialHasher`). */
+  hashers: Map<string, SequentialHasher>;
+}
+
+/**
+ * Hashes a multipart upload while it arrives: whenever the parts 1..k are all on disk, part k is
+ * read back (from the page cache) into a running sha256, so completion does not have to re-read
+ * the whole object. A part re-uploaded after it was hashed poisons the state, and completion then
+ * falls back to a full re-read; so does a restart, which loses this in-memory state.
+ */
+export interface SequentialHasher {
+  next: number;
+  reading?: number;
+  done: Set<number>;
+  hash: Hash;
+  invalid: boolean;
+  busy: Promise<void>;
 }
 
 /** Most objects per batch request (the clients send 100 or 256). */
@@ -163,6 +180,13 @@ export async function handleLfsPart(cfg: LfsConfig, req: IncomingMessage, res: S
   if (!Number.isInteger(n) || n < 1 || n > meta.parts) throw new HttpError(400, `Part number must be 1..${meta.parts}`);
   const offset = (n - 1) * meta.chunkSize;
   const expected = Math.min(meta.chunkSize, meta.size - offset);
+  let hasher = cfg.hashers.get(id);
+  if (!hasher) {
+    hasher = { next: 1, done: new Set(), hash: createHash("sha256"), invalid: false, busy: Promise.resolve() };
+    cfg.hashers.set(id, hasher);
+  }
+  if (n < hasher.next || n === hasher.reading) hasher.invalid = true;
+  hasher.done.delete(n);
   let written = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -177,8 +201,26 @@ export async function handleLfsPart(cfg: LfsConfig, req: IncomingMessage, res: S
   // at completion, so a per-part digest would only cost a second pass over the bytes.
   const etag = `"${randomBytes(16).toString("hex")}"`;
   await writeFile(join(dir, `part-${n}.etag`), etag);
+  hasher.done.add(n);
+  const h = hasher;
+  h.busy = h.busy.then(() => hashReadyParts(dir, meta, h)).catch(() => {
+    h.invalid = true;
+  });
   res.writeHead(200, { etag, "content-length": "0" });
   res.end();
+}
+
+async function hashReadyParts(dir: string, meta: MultipartMeta, h: SequentialHasher): Promise<void> {
+  while (!h.invalid && h.done.has(h.next)) {
+    const start = (h.next - 1) * meta.chunkSize;
+    const end = Math.min(start + meta.chunkSize, meta.size) - 1;
+    h.reading = h.next;
+    for await (const chunk of createReadStream(join(dir, "data"), { start, end, highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+      h.hash.update(chunk);
+    }
+    h.reading = undefined;
+    h.next++;
+  }
 }
 
 /** POST /lfs/multipart/{id}/complete: checks the part ETags, hashes the assembled file, stores it. */
@@ -202,13 +244,17 @@ export async function handleLfsComplete(cfg: LfsConfig, req: IncomingMessage, re
     if (p.etag !== etag) throw new HttpError(400, `ETag of part ${i + 1} does not match the uploaded part`);
   }
   const data = join(dir, "data");
-  const hash = createHash("sha256");
-  let size = 0;
-  for await (const chunk of createReadStream(data) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    size += chunk.length;
+  const size = (await stat(data)).size;
+  const h = cfg.hashers.get(id);
+  cfg.hashers.delete(id);
+  if (h) await h.busy;
+  let sha256: string;
+  if (h && !h.invalid && h.next === meta.parts + 1) sha256 = h.hash.digest("hex");
+  else {
+    const hash = createHash("sha256");
+    for await (const chunk of createReadStream(data, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) hash.update(chunk);
+    sha256 = hash.digest("hex");
   }
-  const sha256 = hash.digest("hex");
   if (sha256 !== meta.oid || size !== meta.size) {
     throw new HttpError(400, `Assembled content has sha256 ${sha256} and ${size} bytes, expected ${meta.oid} and ${meta.size} bytes`);
   }

@@ -83,6 +83,7 @@ export async function startHubServer(params: StartHubServerParams): Promise<HubS
     multipartChunkBytes: chunk,
     multipartThresholdBytes: params.multipartThresholdBytes ?? chunk,
     signedUrlSeconds: params.signedUrlSeconds ?? 900,
+    hashers: new Map(),
   };
   const cfg = {
     store, lfs, now,
