@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  HubApiError, commit, createBranch, createRepo, datasetInfo, deleteBranch, deleteFile, downloadFile, listCommits,
+  HubApiError, commit, createBranch, createRepo, datasetInfo, deleteBranch, deleteFile, deleteRepo, pathsInfo, downloadFile, listCommits,
   listFiles, modelInfo, repoExists, snapshotDownload, uploadFile, uploadFiles, whoAmI,
 } from "@huggingface/hub";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -460,5 +460,35 @@ describe("multipart transfer details", () => {
     expect([bad.status, (await json(bad)).error]).toEqual([400, expect.stringMatching(/^Assembled content has sha256 [0-9a-f]{64} and 196708 bytes, expected/)]);
     const tooLong = await fetch(up2.header["00004"]!, { method: "PUT", body: new Uint8Array(chunk + 1) });
     expect(tooLong.status).toBe(400);
+  });
+});
+
+describe("repo lifecycle and paths-info", () => {
+  it("deletes a repo (owner only) and answers paths-info as JSON and as Python's form body", async () => {
+    const repo = { type: "model" as const, name: "alice/doomed" };
+    await createRepo({ repo, accessToken: alice, hubUrl });
+    await uploadFile({ repo, file: { path: "d/x.txt", content: blob("x") }, accessToken: alice, hubUrl });
+    const info = await pathsInfo({ repo, paths: ["d/x.txt", "d", "nope"], expand: true, accessToken: alice, hubUrl });
+    expect(info.map((i) => [i.type, i.path, i.lastCommit?.title])).toEqual([["file", "d/x.txt", "Add d/x.txt"], ["directory", "d", "Add d/x.txt"]]);
+    const form = await fetch(`${hubUrl}/api/models/alice/doomed/paths-info/main`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice}`, "content-type": "application/x-www-form-urlencoded" },
+      body: "paths=d%2Fx.txt&paths=.gitattributes&expand=False",
+    });
+    expect((await json(form)).map((e: { path: string }) => e.path)).toEqual(["d/x.txt", ".gitattributes"]);
+    expect(await statusOf(deleteRepo({ repo, accessToken: bob, hubUrl }))).toBe(403);
+    await deleteRepo({ repo, accessToken: alice, hubUrl });
+    expect(await repoExists({ repo, hubUrl })).toBe(false);
+    expect(await statusOf(deleteRepo({ repo, accessToken: alice, hubUrl }))).toBe(404);
+  });
+
+  it("a delayed response still succeeds (the delay fault answers normally afterwards)", async () => {
+    hub.faults.setRules([{ path: "^/api/whoami-v2$", action: { kind: "delay", ms: 50 } }]);
+    try {
+      expect((await whoAmI({ accessToken: alice, hubUrl })).name).toBe("alice");
+      expect(hub.faults.hits).toEqual([1]);
+    } finally {
+      hub.faults.setRules([]);
+    }
   });
 });

@@ -74,6 +74,8 @@ export interface RepoRefs {
 export type HubStore = ReturnType<typeof createHubStore>;
 
 const SHA256_RE = /^[0-9a-f]{64}$/;
+/** Multipart sessions untouched this long are abandoned (signed URLs live 15 minutes by default). */
+const ABANDONED_UPLOAD_MS = 24 * 60 * 60 * 1000;
 
 /** Opens (creating if needed) the store rooted at `dataDir`. */
 export function createHubStore(dataDir: string) {
@@ -110,6 +112,12 @@ export function createHubStore(dataDir: string) {
     await mkdir(join(dataDir, "repos"), { recursive: true });
     // Partial uploads from a previous run are unreachable by construction.
     for (const f of await readdir(tmpDir)) await rm(join(tmpDir, f), { recursive: true, force: true });
+    // Multipart sessions outlive a restart (their URLs are still signed), but not a day.
+    const uploads = join(dataDir, "uploads");
+    for (const f of await readdir(uploads)) {
+      const st = await stat(join(uploads, f)).catch(() => undefined);
+      if (st && Date.now() - st.mtimeMs > ABANDONED_UPLOAD_MS) await rm(join(uploads, f), { recursive: true, force: true });
+    }
   }
 
   async function objectSize(sha256: string): Promise<number | undefined> {
