@@ -17,3 +17,6 @@ export { createHashPool, defaultHashConcurrency, type HashPool } from "./bundle/
 export { readHashCache, type HashCache } from "./bundle/hash-cache.js";
 export { buildRelease, planBuild, renderTag, type BuildReleaseParams, type BuildPlan, type BuildReleaseResult } from "./bundle/build-release.js";
 export { planSanitize } from "./sanitize/plan-sanitize.js";
+export { startHubServer, type StartHubServerParams, type HubServer } from "./local/hub/start-hub-server.js";
+export { createHubUser, readHubUsers, type HubTokenRole } from "./local/hub/hub-users.js";
+export { readHubStoreIssues } from "./local/hub/read-hub-store-issues.js";
