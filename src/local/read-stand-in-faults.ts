@@ -19,7 +19,7 @@ const faultRuleSchema = z.strictObject({
   action: z.discriminatedUnion("kind", [
     z.strictObject({
       kind: z.literal("status"),
-      status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503)]),
+      status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503)], { error: "must be 429, 500, 502 or 503" }),
       retryAfterSeconds: z.number().int().min(0).optional(),
     }),
     z.strictObject({ kind: z.literal("drop") }),

@@ -41,10 +41,16 @@ const client = (auth?: string) =>
     baseUrl: gh.url,
     ...(auth ? { auth } : {}),
     request: { fetch: recordingFetch },
-    // Same plugins and policies as production, with the waits shrunk: octokit spaces writes 1 s apart
-    // and backs off 1 s, 4 s, 9 s between retries, which would make this file take a minute.
+    // Same plugins and policies as production, with the waits shrunk: octokit spaces writes 1 s
+    // apart, notification-triggering writes (create release) 3 s, and backs off 1 s, 4 s, 9 s
+    // between retries, which would make this file take a minute.
     retry: { retryAfterBaseValue: 10 },
-    throttle: { onRateLimit: () => true, onSecondaryRateLimit: () => true, write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }) },
+    throttle: {
+      onRateLimit: () => true,
+      onSecondaryRateLimit: () => true,
+      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+    },
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
 
@@ -109,6 +115,9 @@ describe("GitHub stand-in with the real octokit client", () => {
   it("reports the refs that git pushed, and creates annotated tags that git sees", async () => {
     const { data: ref } = await octokit.rest.git.getRef({ owner: OWNER, repo: REPO, ref: "heads/main" });
     expect(ref.object).toMatchObject({ type: "commit", sha: mainSha });
+    const { data: commit } = await octokit.rest.git.getCommit({ owner: OWNER, repo: REPO, commit_sha: mainSha });
+    expect(commit).toMatchObject({ sha: mainSha, message: "initial\n", author: { name: "t", email: "t@example.com" }, parents: [] });
+    expect((await failure(octokit.rest.git.getCommit({ owner: OWNER, repo: REPO, commit_sha: "f".repeat(40) }))).status).toBe(404);
 
     const { data: tag } = await octokit.rest.git.createTag({
       owner: OWNER, repo: REPO, tag: "v1.0.0", message: "robot-coder 1.0.0", object: mainSha, type: "commit",

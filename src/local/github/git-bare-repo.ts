@@ -160,14 +160,53 @@ export function parseGitTagObject(sha: string, text: string): GitTagObject {
     const sp = line.indexOf(" ");
     if (sp > 0 && !fields.has(line.slice(0, sp))) fields.set(line.slice(0, sp), line.slice(sp + 1));
   }
-  const tagger = /^(.*) <([^>]*)> (\d+) ([+-]\d{4})$/.exec(fields.get("tagger") ?? "");
   return {
     sha,
     tag: fields.get("tag") ?? "",
     message,
     object: { sha: fields.get("object") ?? "", type: fields.get("type") ?? "" },
-    tagger: tagger
-      ? { name: tagger[1]!, email: tagger[2]!, date: new Date(Number(tagger[3]) * 1000).toISOString().replace(/\.000Z$/, "Z") }
-      : { name: "", email: "", date: new Date(0).toISOString().replace(/\.000Z$/, "Z") },
+    tagger: parseGitIdent(fields.get("tagger") ?? ""),
   };
+}
+
+export interface GitCommitObject {
+  sha: string;
+  tree: string;
+  parents: string[];
+  author: { name: string; email: string; date: string };
+  committer: { name: string; email: string; date: string };
+  message: string;
+}
+
+/** Reads a commit object; undefined when `sha` is not a commit. */
+export async function readGitCommitObject(gitDir: string, sha: string): Promise<GitCommitObject | undefined> {
+  if ((await readGitObjectType(gitDir, sha)) !== "commit") return undefined;
+  const r = await runGit(gitDir, ["cat-file", "commit", sha]);
+  return r.code === 0 ? parseGitCommitObject(sha, r.stdout) : undefined;
+}
+
+/** Parses the text of a commit object (`git cat-file commit`). Pure. */
+export function parseGitCommitObject(sha: string, text: string): GitCommitObject {
+  const split = text.indexOf("\n\n");
+  const head = split < 0 ? text : text.slice(0, split);
+  const parents: string[] = [];
+  let tree = "";
+  let author = parseGitIdent("");
+  let committer = author;
+  for (const line of head.split("\n")) {
+    const sp = line.indexOf(" ");
+    const [key, value] = [line.slice(0, sp), line.slice(sp + 1)];
+    if (key === "tree") tree = value;
+    else if (key === "parent") parents.push(value);
+    else if (key === "author") author = parseGitIdent(value);
+    else if (key === "committer") committer = parseGitIdent(value);
+  }
+  return { sha, tree, parents, author, committer, message: split < 0 ? "" : text.slice(split + 2) };
+}
+
+/** `Name <email> 1700000000 +0200` → name, email and an ISO date in UTC. */
+function parseGitIdent(value: string): { name: string; email: string; date: string } {
+  const m = /^(.*) <([^>]*)> (\d+) ([+-]\d{4})$/.exec(value);
+  const date = new Date((m ? Number(m[3]) : 0) * 1000).toISOString().replace(/\.000Z$/, "Z");
+  return m ? { name: m[1]!, email: m[2]!, date } : { name: "", email: "", date };
 }

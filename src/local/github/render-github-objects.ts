@@ -1,5 +1,5 @@
 import type { AccountRecord, AssetRecord, ReleaseRecord, RepoRecord } from "./github-store.js";
-import type { GitRefEntry, GitTagObject } from "./git-bare-repo.js";
+import type { GitCommitObject, GitRefEntry, GitTagObject } from "./git-bare-repo.js";
 
 /**
  * Pure renderers from stored records to the JSON GitHub's REST API returns. Field sets follow the
@@ -243,6 +243,22 @@ export function renderGitTag(urls: GitHubUrls, repo: string, t: GitTagObject) {
     message: t.message,
     tagger: t.tagger,
     object: { sha: t.object.sha, type: t.object.type, url: `${urls.api}/repos/${repo}/git/${t.object.type}s/${t.object.sha}` },
+    verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
+  };
+}
+
+export function renderGitCommit(urls: GitHubUrls, repo: string, c: GitCommitObject) {
+  const api = `${urls.api}/repos/${repo}/git`;
+  return {
+    sha: c.sha,
+    node_id: nodeId("C", hashCode(c.sha)),
+    url: `${api}/commits/${c.sha}`,
+    html_url: `${urls.web}/${repo}/commit/${c.sha}`,
+    author: c.author,
+    committer: c.committer,
+    tree: { sha: c.tree, url: `${api}/trees/${c.tree}` },
+    message: c.message,
+    parents: c.parents.map((p) => ({ sha: p, url: `${api}/commits/${p}`, html_url: `${urls.web}/${repo}/commit/${p}` })),
     verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
   };
 }

@@ -12,6 +12,7 @@ import {
   deleteGitRef,
   initBareRepo,
   listGitRefs,
+  readGitCommitObject,
   readGitObjectType,
   readGitTagObject,
   resolveGitCommit,
@@ -35,6 +36,7 @@ import {
 import { generateGitHubToken, openGitHubStore, type AccountRecord, type ReleaseRecord, type RepoRecord } from "./github-store.js";
 import {
   renderFullRepository,
+  renderGitCommit,
   renderGitRef,
   renderGitTag,
   renderPrivateUser,
@@ -121,6 +123,7 @@ export const GITHUB_OPERATIONS = [
   "git/delete-ref",
   "git/create-tag",
   "git/get-tag",
+  "git/get-commit",
   "repos/list-releases",
   "repos/create-release",
   "repos/get-latest-release",
@@ -419,6 +422,12 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
       const t = await readGitTagObject(gitDirOf(repo), ctx.params[2]!);
       if (!t) throw notFound();
       sendJson(ctx.res, 200, renderGitTag(urls, fullName(repo), t));
+    }),
+    route("GET", `${repoPath}/git/commits/${seg}`, "git/get-commit", async (ctx) => {
+      const repo = readableRepo(ctx);
+      const c = await readGitCommitObject(gitDirOf(repo), ctx.params[2]!);
+      if (!c) throw notFound();
+      sendJson(ctx.res, 200, renderGitCommit(urls, fullName(repo), c));
     }),
     route("GET", `${repoPath}/releases`, "repos/list-releases", async (ctx) => {
       const repo = readableRepo(ctx);
