@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -87,6 +87,8 @@ const STATE_FILE = "state.json";
 
 export function openGitHubStore(dataDir: string): GitHubStore {
   mkdirSync(join(dataDir, "assets"), { recursive: true });
+  // Partial uploads of a server that was killed are garbage: nothing refers to them.
+  rmSync(join(dataDir, "tmp"), { recursive: true, force: true });
   mkdirSync(join(dataDir, "tmp"), { recursive: true });
   mkdirSync(join(dataDir, "git"), { recursive: true });
   const file = join(dataDir, STATE_FILE);
