@@ -133,6 +133,12 @@ describe("GitHub stand-in with the real octokit client", () => {
     const remote = await git(work, "ls-remote", "--tags", gh.cloneUrl(OWNER, REPO, token));
     expect(remote).toContain(`${tag.sha}\trefs/tags/v1.0.0`);
 
+    // The token as an Authorization header (how publishers keep it out of argv and URLs) works too.
+    const header = `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
+    await git(work, "-c", `http.extraHeader=${header}`, "push", "-q", "--atomic", gh.cloneUrl(OWNER, REPO), "main:refs/heads/via-header");
+    const { data: viaHeader } = await octokit.rest.git.getRef({ owner: OWNER, repo: REPO, ref: "heads/via-header" });
+    expect(viaHeader.object.sha).toBe(mainSha);
+
     const { data: matching } = await octokit.rest.git.listMatchingRefs({ owner: OWNER, repo: REPO, ref: "tags/v1" });
     expect(matching.map((r) => r.ref)).toEqual(["refs/tags/v1.0.0"]);
 
