@@ -252,6 +252,12 @@ describe("GitHub stand-in with the real octokit client", () => {
         "status": 422,
       }
     `);
+    // A backport published with make_latest "false" leaves "latest" where it was.
+    const { data: backport } = await octokit.rest.repos.createRelease({ owner: OWNER, repo: REPO, tag_name: "v1.0.0", make_latest: "false" });
+    expect(backport.draft).toBe(false);
+    expect((await octokit.rest.repos.getLatestRelease({ owner: OWNER, repo: REPO })).data.id).toBe(draft.id);
+    await octokit.rest.repos.deleteRelease({ owner: OWNER, repo: REPO, release_id: backport.id });
+
     const { data: draft2 } = await octokit.rest.repos.createRelease({ owner: OWNER, repo: REPO, tag_name: "v2.0.0", draft: true });
     expect((await failure(octokit.rest.repos.updateRelease({ owner: OWNER, repo: REPO, release_id: draft2.id, draft: false }))).status).toBe(422);
     await octokit.rest.repos.deleteRelease({ owner: OWNER, repo: REPO, release_id: draft2.id });

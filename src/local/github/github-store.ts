@@ -43,6 +43,8 @@ export interface ReleaseRecord {
   created_at: string;
   published_at: string | null;
   updated_at: string;
+  /** Increases each time the release is made "latest" (`make_latest`); the highest one is latest. */
+  latest_seq?: number;
 }
 
 export interface AssetRecord {

@@ -295,6 +295,18 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
     }
   };
 
+  /**
+   * `make_latest`: "true" (the default) and "legacy" make a published, non-prerelease release the
+   * latest; "false" leaves the current latest alone (a backport of an older version).
+   */
+  const applyMakeLatest = (release: ReleaseRecord, body: Record<string, unknown>, publishing: boolean) => {
+    const v = optionalString(body, "Release", "make_latest");
+    if (v !== undefined && !["true", "false", "legacy"].includes(v)) throw validationFailed("Release", "make_latest", "invalid");
+    if (release.draft || release.prerelease) return;
+    if (v === "false") return;
+    if (publishing || v !== undefined) release.latest_seq = store.nextId();
+  };
+
   /** GitHub renames asset files with special characters: runs of them become `.`, edge dots go. */
   const sanitizeAssetName = (name: string) => name.replace(/[^A-Za-z0-9._+-]+/g, ".").replace(/^\.+|\.+$/g, "");
 
@@ -460,6 +472,7 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
         await ensureReleaseTag(repo, release);
         release.published_at = t;
       }
+      applyMakeLatest(release, body, !release.draft);
       release.id = store.nextId();
       state.releases[String(release.id)] = release;
       store.save();
@@ -469,7 +482,7 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
       const repo = readableRepo(ctx);
       const latest = releasesOf(repo)
         .filter((r) => !r.draft && !r.prerelease)
-        .sort((a, b) => (b.published_at ?? "").localeCompare(a.published_at ?? "") || b.id - a.id)[0];
+        .sort((a, b) => (b.latest_seq ?? 0) - (a.latest_seq ?? 0) || b.created_at.localeCompare(a.created_at) || b.id - a.id)[0];
       if (!latest) throw notFound();
       sendJson(ctx.res, 200, renderRel(latest));
     }),
@@ -523,6 +536,7 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
       } else {
         next.published_at = null;
       }
+      applyMakeLatest(next, body, release.draft && !next.draft);
       state.releases[String(next.id)] = next;
       store.save();
       sendJson(ctx.res, 200, renderRel(next));
