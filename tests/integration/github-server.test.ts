@@ -293,6 +293,21 @@ describe("GitHub stand-in with the real octokit client", () => {
     await expect(git(work, "push", "-q", gh.cloneUrl(OWNER, REPO), "main:other")).rejects.toThrow();
   });
 
+  it("lets exactly one of two racing creators win a tag ref or an asset name", async () => {
+    // Two clients, so octokit's own write queue does not serialize the requests.
+    const racers = [client(token), client(token)];
+    const refs = await Promise.allSettled(racers.map((c) => c.rest.git.createRef({ owner: OWNER, repo: REPO, ref: "refs/tags/race", sha: mainSha })));
+    expect(refs.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+    const { data: rel } = await octokit.rest.repos.createRelease({ owner: OWNER, repo: REPO, tag_name: "race", draft: true });
+    const uploads = await Promise.allSettled(
+      racers.map((c, i) => c.rest.repos.uploadReleaseAsset({ owner: OWNER, repo: REPO, release_id: rel.id, name: "same.bin", url: rel.upload_url, data: `bytes ${i}` })),
+    );
+    expect(uploads.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+    expect((uploads.find((r) => r.status === "rejected") as PromiseRejectedResult).reason.status).toBe(422);
+    expect((await octokit.rest.repos.listReleaseAssets({ owner: OWNER, repo: REPO, release_id: rel.id })).data).toHaveLength(1);
+    await octokit.rest.repos.deleteRelease({ owner: OWNER, repo: REPO, release_id: rel.id });
+  });
+
   it("retries through injected faults: 500, 429 with Retry-After and a dropped connection", async () => {
     gh.faults.setRules([
       { method: "GET", path: "^/api/v3/repos/acme/robot-coder$", nth: 1, action: { kind: "status", status: 500 } },
