@@ -185,6 +185,8 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
     const existing = findRepo(ownerLogin, name);
     if (existing) return existing;
     await initBareRepo(store.gitDir(ownerLogin, name));
+    const raced = findRepo(ownerLogin, name);
+    if (raced) return raced;
     const t = iso();
     const repo: RepoRecord = {
       id: store.nextId(),
@@ -473,6 +475,8 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
         release.published_at = t;
       }
       applyMakeLatest(release, body, !release.draft);
+      // Checked again after the awaits above: a concurrent create may have published this tag.
+      if (!release.draft) assertNoPublishedRelease(repo, release.tag_name);
       release.id = store.nextId();
       state.releases[String(release.id)] = release;
       store.save();
@@ -537,6 +541,8 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
         next.published_at = null;
       }
       applyMakeLatest(next, body, release.draft && !next.draft);
+      if (!next.draft) assertNoPublishedRelease(repo, next.tag_name, next.id);
+      if (!state.releases[String(next.id)]) throw notFound();
       state.releases[String(next.id)] = next;
       store.save();
       sendJson(ctx.res, 200, renderRel(next));
@@ -575,8 +581,10 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
     sendJson(ctx.res, 201, await renderRepo(ctx, repo), { location: `${urls.api}/repos/${fullName(repo)}` });
   }
 
+  /** `releaseId/name` of uploads in flight. */
+  const uploading = new Set<string>();
+
   async function uploadAsset(ctx: Ctx) {
-    const { req } = ctx;
     // Refusals before the body is read close the connection so the client stops sending.
     const refuse = (err: HttpError) => new HttpError(err.status, err.message, { errors: err.errors, headers: { connection: "close" } });
     const me = requireUser(ctx.auth);
@@ -586,8 +594,22 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
     if (!rawName) throw refuse(validationFailed("ReleaseAsset", "name", "missing_field"));
     const name = sanitizeAssetName(rawName);
     if (!name) throw refuse(validationFailed("ReleaseAsset", "name", "invalid"));
-    const taken = () => assetsOf(release).some((a) => a.name === name);
-    if (taken()) throw refuse(validationFailed("ReleaseAsset", "name", "already_exists"));
+    const key = `${release.id}/${name}`;
+    if (assetsOf(release).some((a) => a.name === name) || uploading.has(key)) {
+      throw refuse(validationFailed("ReleaseAsset", "name", "already_exists"));
+    }
+    // Reserved before the first await, so of two concurrent uploads of one name exactly one wins.
+    uploading.add(key);
+    try {
+      await receiveAsset(ctx, me, release, name);
+    } finally {
+      uploading.delete(key);
+    }
+  }
+
+  async function receiveAsset(ctx: Ctx, me: AccountRecord, release: ReleaseRecord, name: string) {
+    const { req } = ctx;
+    const refuse = (err: HttpError) => new HttpError(err.status, err.message, { errors: err.errors, headers: { connection: "close" } });
     const declared = Number(req.headers["content-length"] ?? Number.NaN);
     const tooLarge = () => validationFailed("ReleaseAsset", "size", "custom", `release assets must be smaller than ${maxAssetBytes} bytes`);
     if (declared > maxAssetBytes) throw refuse(tooLarge());
@@ -614,10 +636,10 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
       await rm(tmp, { force: true });
       throw validationFailed("ReleaseAsset", "size", "custom", `received ${size} bytes but Content-Length said ${declared}`);
     }
-    // Re-checked after the upload: a concurrent upload of the same name may have finished first.
-    if (taken() || !state.releases[String(release.id)]) {
+    // The release may have been deleted while the bytes were arriving.
+    if (!state.releases[String(release.id)]) {
       await rm(tmp, { force: true });
-      throw validationFailed("ReleaseAsset", "name", "already_exists");
+      throw notFound();
     }
     const id = store.nextId();
     await rename(tmp, store.assetPath(id));
