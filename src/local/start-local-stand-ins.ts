@@ -20,6 +20,8 @@ export interface StartLocalStandInsParams {
   user?: string;
   /** Organizations the user belongs to on both stand-ins. */
   orgs?: string[];
+  /** GitHub repositories (`owner/name`) to create if missing, writable by the user: publishing needs one. */
+  githubRepos?: string[];
   faults?: StandInFaults;
 }
 
@@ -81,6 +83,10 @@ export async function startLocalStandIns(params: StartLocalStandInsParams): Prom
     }
     github.ensureToken(user);
     for (const org of orgs) github.createAccount({ login: org, type: "Organization", members: [user] });
+    for (const full of params.githubRepos ?? []) {
+      const [owner = "", name = ""] = full.split("/");
+      await github.createRepo({ owner, name, members: owner.toLowerCase() === user.toLowerCase() ? undefined : [user] });
+    }
     return {
       hub,
       github,

@@ -87,12 +87,16 @@ describe("model-release serve", () => {
   it("injects the faults of a --faults file", async () => {
     const file = join(data, "faults.json");
     await writeFile(file, JSON.stringify({ github: [{ path: "^/api/v3/user$", nth: 1, action: { kind: "status", status: 429, retryAfterSeconds: 7 } }] }));
-    const s = serve(["--json", "--faults", file]);
+    const s = serve(["--json", "--faults", file, "--github-repo", "acme/vision", "--github-repo", "local/tools"]);
     const { env } = JSON.parse(await nextLine(s)) as { env: Record<string, string> };
     const headers = { authorization: `token ${env.GITHUB_TOKEN}` };
     const first = await fetch(`${env.GITHUB_API_URL}/user`, { headers });
     expect([first.status, first.headers.get("retry-after")]).toEqual([429, "7"]);
     expect((await fetch(`${env.GITHUB_API_URL}/user`, { headers })).status).toBe(200);
+    for (const repo of ["acme/vision", "local/tools"]) {
+      const r = await fetch(`${env.GITHUB_API_URL}/repos/${repo}`, { headers });
+      expect([repo, r.status, ((await r.json()) as { permissions: { push: boolean } }).permissions.push]).toEqual([repo, 200, true]);
+    }
     s.child.kill("SIGTERM");
     expect((await s.exit).code).toBe(0);
   });

@@ -9,6 +9,7 @@ interface ServeOptions {
   host: string;
   user: string;
   org?: string[];
+  githubRepo?: string[];
   faults?: string;
   json?: boolean;
 }
@@ -20,6 +21,13 @@ function parsePort(value: string): number {
   return n;
 }
 
+function parseRepoId(value: string, previous: string[] | undefined): string[] {
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/.test(value)) {
+    throw new InvalidArgumentError("must be 'owner/name' (GitHub login, then letters, digits, '.', '_', '-')");
+  }
+  return [...(previous ?? []), value];
+}
+
 export function registerServe(program: Command, ctx: CliContext): void {
   program
     .command("serve")
@@ -29,13 +37,22 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option("--host <addr>", "loopback address to listen on", "127.0.0.1")
     .option("--user <name>", "the account the printed tokens belong to", "local")
     .option("--org <name...>", "organizations the user belongs to on both stand-ins")
+    .option("--github-repo <owner/name...>", "GitHub repositories to create (if missing) for the user to publish to", parseRepoId)
     .option("--faults <file>", "JSON or YAML fault rules {hub: [...], github: [...]} for tests")
     .option("--json", "print one JSON line when ready, instead of the env block")
     .action(async (opts: ServeOptions) => {
       const { startLocalStandIns } = await import("../../local/start-local-stand-ins.js");
       const faults = opts.faults ? await (await import("../../local/read-stand-in-faults.js")).readStandInFaults(resolve(ctx.cwd, opts.faults)) : undefined;
       const dataDir = resolve(ctx.cwd, opts.data);
-      const standIns = await startLocalStandIns({ dataDir, host: opts.host, port: opts.port, user: opts.user, orgs: opts.org, faults });
+      const standIns = await startLocalStandIns({
+        dataDir,
+        host: opts.host,
+        port: opts.port,
+        user: opts.user,
+        orgs: opts.org,
+        githubRepos: opts.githubRepo,
+        faults,
+      });
       const { env } = standIns;
       if (opts.json) {
         // One line, so a script can read the first line of stdout and parse it.
