@@ -213,7 +213,7 @@ function parseOpenCompassSummary(file: string, text: string): EvalMetric[] {
 }
 
 /** A score given as a fraction (0.873), a percentage string ("87.3%") or a number with `unit: percent`. */
-const scoreSchema = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?\s*%$/, { message: "must be a number or a percentage like '87.3%'" })]);
+const scoreSchema = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?\s*%$/)], { message: "must be a number (0.873) or a percentage ('87.3%')" });
 
 const inHouseMetricSchema = z.strictObject({
   name: z.string().min(1),
@@ -252,7 +252,7 @@ function parseInHouseYaml(file: string, text: string): EvalMetric[] {
     doc = parseYamlWithSchema({ text, file, schema: inHouseEvalSchema, hint: IN_HOUSE_HINT });
   } catch (err) {
     // Same located message, but a results file is input, not configuration.
-    if (isReleaseError(err)) throw inputError("EVAL_INVALID", err.message, { hint: IN_HOUSE_HINT, location: err.location, details: err.details });
+    if (isReleaseError(err)) throw inputError("EVAL_INVALID", err.message.replace(" is not a valid config ", " is not a valid in-house results file "), { hint: IN_HOUSE_HINT, location: err.location, details: err.details });
     throw err;
   }
   const out: EvalMetric[] = [];
