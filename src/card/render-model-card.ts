@@ -8,7 +8,6 @@ import type { LicencePlan } from "./base-model-licences.js";
 import type { Co2Estimate } from "./render-card-metadata.js";
 import type { ExampleFile } from "./render-examples.js";
 import { renderTemplate } from "./render-template.js";
-import { checkCard } from "./check-card.js";
 
 export type CardLanguage = "en" | "ko";
 
@@ -98,7 +97,7 @@ function delta(r: EvalComparisonRow): string {
 
 /**
  * Renders one language of the model card body (without front matter) from the family template,
- * and checks it. Pure apart from `readTemplate`, which returns a template file's text.
+ * Pure apart from `readTemplate`, which returns a template file's text. `checkCard` checks the result.
  */
 export function renderModelCard(params: {
   ctx: CardContext;
@@ -285,7 +284,6 @@ export function renderModelCard(params: {
     contact,
   };
   const markdown = renderTemplate({ template: readTemplate(`${card.family}.${lang}.md`), vars, readPartial: (p) => readTemplate(`${p}.${lang}.md`) });
-  findings.push(...checkCard({ file, markdown }));
   return { markdown, findings };
 }
 

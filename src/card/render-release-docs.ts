@@ -10,6 +10,7 @@ import { renderEvalChart } from "../evals/render-eval-chart.js";
 import { renderEvalResultsFiles, renderEvalResultsJson, renderModelIndex } from "../evals/render-eval-outputs.js";
 import type { EvalReport } from "../evals/types.js";
 import { planLicence } from "./base-model-licences.js";
+import { checkCard } from "./check-card.js";
 import { estimateCo2, renderCardMetadata } from "./render-card-metadata.js";
 import { renderExamples } from "./render-examples.js";
 import { renderModelCard, type CardContext, type CardLanguage } from "./render-model-card.js";
@@ -80,7 +81,9 @@ export function renderReleaseDocs(params: RenderReleaseDocsParams): { files: Bun
     const switcher = languages.length > 1 ? (lang === "en" ? "[한국어](README.ko.md)\n\n" : "[English](README.md)\n\n") : "";
     // The Hub reads metadata from README.md only; the Korean card is a plain page.
     const text = lang === "en" ? `---\n${meta.yaml}---\n\n${switcher}${markdown}` : `${switcher}${markdown}`;
-    add(lang === "en" ? "README.md" : "README.ko.md", "card", text, `generated:card (${config.card.family}, ${lang})`);
+    const file = lang === "en" ? "README.md" : "README.ko.md";
+    findings.push(...checkCard({ file, markdown: text }));
+    add(file, "card", text, `generated:card (${config.card.family}, ${lang})`);
   }
   if (licence.notice) add("NOTICE", "licence", licence.notice, `generated:notice (${licence.base?.key})`);
   for (const e of examples) add(e.path, "example", e.content, "generated:example");

@@ -152,7 +152,7 @@ describe("parseEvalFile: in-house YAML", () => {
 const metric = (over: Partial<EvalMetric>): EvalMetric => ({
   benchmark: "b", metric: "acc", scale: "fraction", value: 0.5, higherIsBetter: true, harness: { name: "in-house" }, source: "r.yaml", ...over,
 });
-const run = (role: EvalRun["role"], metrics: EvalMetric[], label = role): EvalRun => ({ role, label, files: [], metrics });
+const run = (role: EvalRun["role"], metrics: EvalMetric[], label: string = role): EvalRun => ({ role, label, files: [], metrics });
 
 describe("compareEvals", () => {
   it("blocks a drop beyond the threshold against the previous release, unless allowed", () => {
