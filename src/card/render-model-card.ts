@@ -2,7 +2,7 @@ import type { ReleaseConfig } from "../config/schema.js";
 import type { Inventory } from "../checkpoint/types.js";
 import type { SanitizePlan } from "../sanitize/types.js";
 import type { Finding } from "../findings.js";
-import { fmt } from "../evals/compare-evals.js";
+import { fmt, points } from "../evals/compare-evals.js";
 import type { EvalComparisonRow, EvalReport } from "../evals/types.js";
 import type { LicencePlan } from "./base-model-licences.js";
 import type { Co2Estimate } from "./render-card-metadata.js";
@@ -322,17 +322,17 @@ function renderRegressionText(lang: CardLanguage, ctx: CardContext): { summary: 
   const belowBase = ev.comparison.rows.filter((r) => r.belowBase);
   const parts: string[] = [];
   if (!prev) parts.push(en ? "No previous release was evaluated, so there is no regression check." : "평가된 이전 릴리스가 없어 회귀 검사를 하지 않았습니다.");
-  else if (regs.length === 0) parts.push(en ? `No metric dropped more than ${pts} points below ${prev} (the release config's regression threshold).` : `어떤 지표도 ${prev} 대비 ${pts}%p(릴리스 설정의 회귀 임계값)보다 더 떨어지지 않았습니다.`);
+  else if (regs.length === 0) parts.push(en ? `No metric dropped more than ${points(ev.comparison.threshold)} below ${prev} (the release config's regression threshold).` : `어떤 지표도 ${prev} 대비 ${pts}%p(릴리스 설정의 회귀 임계값)보다 더 떨어지지 않았습니다.`);
   else {
     const which = regs.map((r) => `${r.key} (${fmt(r.previous!, r.scale)} → ${fmt(r.release.value, r.scale)})`).join(", ");
-    parts.push(en ? `**Regression:** ${which} dropped more than ${pts} points below ${prev}; this release was published with \`--allow-regression\`.` : `**회귀:** ${which} 지표가 ${prev} 대비 ${pts}%p보다 더 떨어졌으며, 이 릴리스는 \`--allow-regression\` 옵션으로 공개되었습니다.`);
+    parts.push(en ? `**Regression:** ${which} dropped more than ${points(ev.comparison.threshold)} below ${prev}; this release was published with \`--allow-regression\`.` : `**회귀:** ${which} 지표가 ${prev} 대비 ${pts}%p보다 더 떨어졌으며, 이 릴리스는 \`--allow-regression\` 옵션으로 공개되었습니다.`);
   }
   if (belowBase.length > 0) {
-    parts.push(en ? `Below the base model by more than ${pts} points: ${belowBase.map((r) => r.key).join(", ")}.` : `기반 모델보다 ${pts}%p 넘게 낮은 지표: ${belowBase.map((r) => r.key).join(", ")}.`);
+    parts.push(en ? `Below the base model by more than ${points(ev.comparison.threshold)}: ${belowBase.map((r) => r.key).join(", ")}.` : `기반 모델보다 ${pts}%p 넘게 낮은 지표: ${belowBase.map((r) => r.key).join(", ")}.`);
   }
   const notice = regs.length > 0 && prev
     ? en
-      ? `> [!CAUTION]\n> This release scores lower than ${prev} on ${regs.map((r) => r.key).join(", ")} (beyond the ${pts}-point threshold); it was released with \`--allow-regression\`. See [Evaluation](#evaluation).`
+      ? `> [!CAUTION]\n> This release scores lower than ${prev} on ${regs.map((r) => r.key).join(", ")} (beyond the ${points(ev.comparison.threshold)} threshold); it was released with \`--allow-regression\`. See [Evaluation](#evaluation).`
       : `> [!CAUTION]\n> 이 릴리스는 ${regs.map((r) => r.key).join(", ")} 지표에서 ${prev}보다 낮습니다(임계값 ${pts}%p 초과). \`--allow-regression\` 옵션으로 공개되었습니다. 평가 항목을 참고하십시오.`
     : "";
   return { summary: parts.join("\n\n"), notice };

@@ -65,7 +65,7 @@ export function compareEvals(params: {
     file: r.release.source,
     message:
       `${r.key} dropped from ${fmt(r.previous!, r.scale)} (${previous?.label ?? "previous"}) to ${fmt(r.release.value, r.scale)}, ` +
-      `beyond the regression threshold of ${r.scale === "fraction" ? `${round(threshold * 100)} points` : `${round(threshold * 100)}%`}` +
+      `beyond the regression threshold of ${r.scale === "fraction" ? points(threshold) : `${round(threshold * 100)}%`}` +
       (allowRegression ? " (allowed by --allow-regression)" : "; pass --allow-regression to release anyway, and the card will say so"),
   }));
   for (const r of rows.filter((x) => x.belowBase)) {
@@ -86,4 +86,10 @@ function round(x: number): number {
 /** A metric value for messages and tables: fractions as percentages with one decimal. */
 export function fmt(value: number, scale: "fraction" | "raw"): string {
   return scale === "fraction" ? `${(value * 100).toFixed(1)}%` : String(Number(value.toPrecision(4)));
+}
+
+/** "1 point", "2 points", "0.5 points": a fraction threshold in percentage points. */
+export function points(threshold: number): string {
+  const n = round(threshold * 100);
+  return `${n} point${n === 1 ? "" : "s"}`;
 }
