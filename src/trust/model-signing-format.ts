@@ -17,6 +17,8 @@ export const IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
 export const IN_TOTO_STATEMENT_TYPE = "https://in-toto.io/Statement/v1";
 export const MODEL_SIGNING_PREDICATE_TYPE = "https://model_signing/signature/v1.0";
 export const SIGNATURE_FILE = "model.sig";
+/** The public key published beside a key-signed release (not covered by the signature it checks). */
+export const PUBLIC_KEY_FILE = "model.pub";
 
 /** What model_signing ignores by default, plus this tool's own state folder. */
 export const DEFAULT_IGNORE_PATHS = [SIGNATURE_FILE, ".git", ".gitattributes", ".github", ".gitignore", ".model-release", ".cache"];
