@@ -492,3 +492,22 @@ describe("repo lifecycle and paths-info", () => {
     }
   });
 });
+
+describe("pull requests", () => {
+  it("isPullRequest opens refs/pr/N, later commits go to it, main is untouched", async () => {
+    const repo = "alice/prs";
+    await createRepo({ repo, accessToken: alice, hubUrl });
+    const out = await commit({
+      repo, title: "propose", isPullRequest: true, accessToken: alice, hubUrl,
+      operations: [{ operation: "addOrUpdate", path: "w.safetensors", content: blob(bytes(500, 5)) }],
+    });
+    expect(out?.pullRequestUrl).toBe(`${hubUrl}/alice/prs/discussions/1`);
+    await uploadFile({ repo, branch: "refs/pr/1", file: { path: "notes.md", content: blob("more") }, accessToken: alice, hubUrl });
+    const files = [];
+    for await (const f of listFiles({ repo, revision: "refs/pr/1", accessToken: alice, hubUrl })) files.push(f.path);
+    expect(files).toEqual([".gitattributes", "notes.md", "w.safetensors"]);
+    expect(await downloadFile({ repo, path: "notes.md", accessToken: alice, hubUrl })).toBeNull();
+    const refs = await json(await fetch(`${hubUrl}/api/models/alice/prs/refs?include_prs=1`, { headers: { authorization: `Bearer ${alice}` } }));
+    expect(refs.pullRequests.map((p: { ref: string }) => p.ref)).toEqual(["refs/pr/1"]);
+  });
+});
