@@ -306,7 +306,7 @@ async function createRepo(cfg: Cfg, ctx: Ctx): Promise<void> {
   }
   const meta: RepoMeta = { ...key, id: randomBytes(12).toString("hex"), private: isPrivate, createdAt: new Date(cfg.now()).toISOString() };
   const created = await cfg.store.createRepo(meta, tree, "system");
-  if (!created) throw new HttpError(409, `You already created this ${type} repo`, undefined, {});
+  if (!created) throw new HttpError(409, `You already created this ${type} repo`);
   sendJson(ctx.res, 200, { url: repoUrl(cfg, key), name: `${namespace}/${name}`, id: meta.id });
 }
 
