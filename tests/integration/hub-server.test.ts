@@ -385,6 +385,11 @@ describe("datasets and persistence", () => {
     expect(res.headers.get("x-linked-etag")).toBe(`"${sha256(parquet)}"`);
   });
 
+  it("refuses a second server on a data dir in use", async () => {
+    const err = await startHubServer({ dataDir }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(`The Hub data dir ${dataDir} is in use by process ${process.pid}`);
+  });
+
   it("deleteFile removes a file and reports a missing one as EntryNotFound", async () => {
     const repo = { type: "dataset" as const, name: "acme/samples" };
     await deleteFile({ repo, path: "README.md", accessToken: alice, hubUrl });
@@ -404,14 +409,18 @@ describe("validate-yaml and limits", () => {
   });
 
   it("refuses files above maxFileBytes and bodies above maxCommitBytes", async () => {
-    const small = await startHubServer({ dataDir, maxFileBytes: 1000, maxCommitBytes: 2000 });
+    const smallDir = await mkdtemp(join(tmpdir(), "hub-limits-"));
+    const small = await startHubServer({ dataDir: smallDir, maxFileBytes: 1000, maxCommitBytes: 2000 });
     try {
-      const err = await uploadFile({ repo: "acme/tiny", file: { path: "big.bin", content: blob(bytes(1001, 3)) }, accessToken: alice, hubUrl: small.url }).catch((e: unknown) => e);
+      const carol = (await small.createUser({ name: "carol" })).token;
+      await createRepo({ repo: "carol/tiny", accessToken: carol, hubUrl: small.url });
+      const err = await uploadFile({ repo: "carol/tiny", file: { path: "big.bin", content: blob(bytes(1001, 3)) }, accessToken: carol, hubUrl: small.url }).catch((e: unknown) => e);
       expect((err as HubApiError).statusCode).toBe(422);
       expect((err as HubApiError).message).toMatch(/exceeds the limit of 1000 bytes/);
-      expect(await statusOf(uploadFile({ repo: "acme/tiny", file: { path: "notes.txt", content: blob("x".repeat(3000)) }, accessToken: alice, hubUrl: small.url }))).toBe(413);
+      expect(await statusOf(uploadFile({ repo: "carol/tiny", file: { path: "notes.txt", content: blob("x".repeat(3000)) }, accessToken: carol, hubUrl: small.url }))).toBe(413);
     } finally {
       await small.close();
+      await rm(smallDir, { recursive: true, force: true });
     }
   });
 });

@@ -3,6 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { acquireDataDirLock } from "./acquire-data-dir-lock.js";
 import { createFaultInjector, type FaultInjector, type FaultRule } from "../faults.js";
 import { repoForWrite, type Cfg, type Ctx } from "./hub-context.js";
 import { commit, preupload } from "./hub-commit-routes.js";
@@ -16,7 +17,7 @@ import { createHubUser, findHubPrincipal, readHubUsers, type HubPrincipal, type 
 
 /** Options of the local Hub-compatible server. */
 export interface StartHubServerParams {
-  /** Where repos, objects, users and the URL-signing secret live; reused across restarts. */
+  /** Where repos, objects, users and the URL-signing secret live; reused across restarts. One server per dir (locked). */
   dataDir: string;
   /** Default 127.0.0.1: the server is for loopback rehearsal, not for exposure. */
   host?: string;
@@ -58,7 +59,13 @@ const TYPES: Record<string, RepoType> = { models: "model", datasets: "dataset", 
  */
 export async function startHubServer(params: StartHubServerParams): Promise<HubServer> {
   const store = createHubStore(params.dataDir);
-  await store.init();
+  const unlock = await acquireDataDirLock(params.dataDir);
+  try {
+    await store.init();
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
   const secret = await readOrCreateSecret(params.dataDir);
   const now = params.now ?? Date.now;
   const chunk = params.multipartChunkBytes ?? 64 * 1024 * 1024;
@@ -96,7 +103,7 @@ export async function startHubServer(params: StartHubServerParams): Promise<HubS
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err) => void unlock().then(() => reject(err)));
     server.listen(params.port ?? 0, params.host ?? "127.0.0.1", () => resolve());
   });
   const addr = server.address() as AddressInfo;
@@ -108,7 +115,7 @@ export async function startHubServer(params: StartHubServerParams): Promise<HubS
     createUser: (p) => createHubUser({ dataDir: params.dataDir, ...p }),
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
+        server.close((err) => void unlock().then(() => (err ? reject(err) : resolve())));
         server.closeAllConnections();
       }),
   };
