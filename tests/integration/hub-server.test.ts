@@ -410,7 +410,8 @@ describe("validate-yaml and limits", () => {
 
   it("refuses files above maxFileBytes and bodies above maxCommitBytes", async () => {
     const smallDir = await mkdtemp(join(tmpdir(), "hub-limits-"));
-    const small = await startHubServer({ dataDir: smallDir, maxFileBytes: 1000, maxCommitBytes: 2000 });
+    let clock = Date.now();
+    const small = await startHubServer({ dataDir: smallDir, maxFileBytes: 1000, maxCommitBytes: 2000, now: () => clock });
     try {
       const carol = (await small.createUser({ name: "carol" })).token;
       await createRepo({ repo: "carol/tiny", accessToken: carol, hubUrl: small.url });
@@ -418,6 +419,17 @@ describe("validate-yaml and limits", () => {
       expect((err as HubApiError).statusCode).toBe(422);
       expect((err as HubApiError).message).toMatch(/exceeds the limit of 1000 bytes/);
       expect(await statusOf(uploadFile({ repo: "carol/tiny", file: { path: "notes.txt", content: blob("x".repeat(3000)) }, accessToken: carol, hubUrl: small.url }))).toBe(413);
+
+      // Signed upload URLs expire (900 s by default, like the Hub's S3 URLs).
+      const data = bytes(100, 4);
+      const batch = await json(await fetch(`${small.url}/carol/tiny.git/info/lfs/objects/batch`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${carol}` },
+        body: JSON.stringify({ operation: "upload", objects: [{ oid: sha256(data), size: data.length }] }),
+      }));
+      clock += 901_000;
+      const late = await fetch(batch.objects[0].actions.upload.href, { method: "PUT", body: data });
+      expect([late.status, (await json(late)).error]).toEqual([403, "Upload URL expired; request a new one from the LFS batch API"]);
     } finally {
       await small.close();
       await rm(smallDir, { recursive: true, force: true });
