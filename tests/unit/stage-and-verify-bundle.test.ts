@@ -255,6 +255,7 @@ describe("buildRelease", () => {
       "model-00001-of-00002.safetensors weights",
       "model-00002-of-00002.safetensors weights",
       "model.safetensors.index.json weights-index",
+      "report.html report",
       "tokenizer.json tokenizer",
       "tokenizer_config.json tokenizer",
     ]);

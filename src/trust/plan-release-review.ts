@@ -1,0 +1,55 @@
+import type { Inventory } from "../checkpoint/types.js";
+import type { BundleInput, Manifest } from "../bundle/types.js";
+import type { Finding } from "../findings.js";
+import type { SanitizePlan } from "../sanitize/types.js";
+import { parseCardFrontMatter } from "./plan-bundle-snapshot.js";
+import type { ReleaseDiff } from "./plan-release-diff.js";
+import type { ReleaseReview } from "./render-review-page.js";
+
+/** Where the review page goes in the bundle. */
+export const REVIEW_PAGE_FILE = "report.html";
+
+const contentText = (input: BundleInput | undefined): string | undefined =>
+  input?.source.kind === "content" ? (typeof input.source.content === "string" ? input.source.content : Buffer.from(input.source.content).toString("utf8")) : undefined;
+
+/**
+ * Assembles the review page's data from a build: the staged manifest, the checkpoint inventory,
+ * the sanitize plan (kept, dropped, rewritten files and findings), the generated card and
+ * evaluation chart among the inputs, and the diff against the previous release. Pure.
+ */
+export function planReleaseReview(params: {
+  manifest: Manifest;
+  inventory: Inventory;
+  sanitize: SanitizePlan;
+  inputs: BundleInput[];
+  /** Findings beyond the sanitizer's (card, licence, evaluation). */
+  findings?: Finding[];
+  diff?: ReleaseDiff;
+}): ReleaseReview {
+  const { manifest, inventory, sanitize } = params;
+  const card = contentText(params.inputs.find((i) => i.path === "README.md" && i.role === "card"));
+  const chart = contentText(params.inputs.find((i) => i.role === "chart" && i.path.endsWith(".svg")));
+  const parsedCard = card !== undefined ? parseCardFrontMatter(card) : undefined;
+  return {
+    name: manifest.name,
+    version: manifest.version,
+    tag: manifest.tag,
+    manifest,
+    inventory: {
+      layout: inventory.layout,
+      ...(inventory.architecture ? { architecture: inventory.architecture } : {}),
+      parameters: inventory.parameters,
+      tensors: inventory.tensors,
+      totalBytes: inventory.totalBytes,
+      dtypes: inventory.dtypes,
+      shards: inventory.shards,
+    },
+    kept: sanitize.publish.map((p) => ({ path: p.path, role: p.role, ...(p.overrideReason ? { reason: p.overrideReason } : {}) })),
+    dropped: sanitize.dropped,
+    rewrites: sanitize.rewrites.map((r) => ({ path: r.path, reason: r.reason, diff: r.diff })),
+    findings: [...sanitize.findings, ...(params.findings ?? [])],
+    ...(parsedCard ? { card: { markdown: parsedCard.body, metadata: parsedCard.metadata } } : {}),
+    ...(chart !== undefined ? { evalChartSvg: chart } : {}),
+    ...(params.diff ? { diff: params.diff } : {}),
+  };
+}
