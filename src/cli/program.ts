@@ -5,6 +5,7 @@ import { registerSchema } from "./commands/schema.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerBuild } from "./commands/build.js";
 import { registerVerify } from "./commands/verify.js";
+import { registerDiff } from "./commands/diff.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerServe } from "./commands/serve.js";
 import { registerScanPickle } from "./commands/scan-pickle.js";
@@ -32,7 +33,7 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .showHelpAfterError("(run with --help for usage)");
 
-  for (const register of [registerSchema, registerInspect, registerBuild, registerVerify, registerDemo, registerServe, registerScanPickle, registerConvertPickle]) {
+  for (const register of [registerSchema, registerInspect, registerBuild, registerVerify, registerDiff, registerDemo, registerServe, registerScanPickle, registerConvertPickle]) {
     register(program, ctx);
   }
   for (const cmd of program.commands) {

@@ -1,10 +1,10 @@
-import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
+import { createHash, createPublicKey } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { MANIFEST_FILE, SUMS_FILE } from "../bundle/bundle-paths.js";
 import type { Manifest } from "../bundle/types.js";
 import { DEFAULT_IGNORE_PATHS, PUBLIC_KEY_FILE, SIGNATURE_FILE, planModelSigningStatement, type ModelSigningStatement } from "./model-signing-format.js";
-import { publicKeyHint, signModelKeyless, signModelWithKey } from "./sign-model.js";
+import { parseSigningKey, publicKeyHint, signModelKeyless, signModelWithKey } from "./sign-model.js";
 
 /** How a release is signed: a private key (offline), or Sigstore keyless with an OIDC token. */
 export type SigningMethod =
@@ -65,7 +65,7 @@ export async function applySignature(params: { bundleDir: string; manifest: Mani
   const base = { signaturePath, files: statement.predicate.resources.length, rootDigest: statement.subject[0].digest.sha256 };
   if (params.signing.kind === "key") {
     const bundle = signModelWithKey({ statement, privateKeyPem: params.signing.privateKeyPem, ...(params.signing.passphrase !== undefined ? { passphrase: params.signing.passphrase } : {}) });
-    const publicKey = createPublicKey(createPrivateKey({ key: params.signing.privateKeyPem, ...(params.signing.passphrase !== undefined ? { passphrase: params.signing.passphrase } : {}) }));
+    const publicKey = createPublicKey(parseSigningKey(params.signing));
     await writeFile(signaturePath, JSON.stringify(bundle, null, 2) + "\n");
     await writeFile(publicKeyPath, publicKey.export({ type: "spki", format: "pem" }));
     return { ...base, publicKeyPath, method: "key", keyHint: publicKeyHint(publicKey) };

@@ -33,21 +33,33 @@ export function signatureHashFor(key: KeyObject, what: string): string | null {
 }
 
 /**
- * Signs a statement with a private key, fully offline, and returns the Sigstore bundle that
- * `model_signing verify key` accepts (for EC keys; Ed25519 bundles are verified by this tool).
+ * Reads a PEM private key (PKCS#8 or SEC1, optionally encrypted) and checks that model signing
+ * supports it, so a build fails before staging rather than after.
  *
  * @throws ReleaseError SIGNING_KEY_INVALID / SIGNING_KEY_UNSUPPORTED (usage).
  */
-export function signModelWithKey(params: { statement: ModelSigningStatement; privateKeyPem: string | Buffer; passphrase?: string }): SigstoreBundleJson {
+export function parseSigningKey(params: { privateKeyPem: string | Buffer; passphrase?: string }): KeyObject {
   let key: KeyObject;
   try {
-    key = createPrivateKey({ key: params.privateKeyPem, passphrase: params.passphrase });
+    key = createPrivateKey({ key: params.privateKeyPem, ...(params.passphrase !== undefined ? { passphrase: params.passphrase } : {}) });
   } catch (cause) {
     throw usageError("SIGNING_KEY_INVALID", "the signing key is not a readable PEM private key (or its passphrase is wrong)", {
       hint: "pass a PEM file with --signing-key (PKCS#8 or SEC1), and its passphrase in MODEL_RELEASE_SIGNING_KEY_PASSPHRASE if it has one",
       cause,
     });
   }
+  signatureHashFor(key, "the signing key");
+  return key;
+}
+
+/**
+ * Signs a statement with a private key, fully offline, and returns the Sigstore bundle that
+ * `model_signing verify key` accepts (for EC keys; Ed25519 bundles are verified by this tool).
+ *
+ * @throws ReleaseError SIGNING_KEY_INVALID / SIGNING_KEY_UNSUPPORTED (usage).
+ */
+export function signModelWithKey(params: { statement: ModelSigningStatement; privateKeyPem: string | Buffer; passphrase?: string }): SigstoreBundleJson {
+  const key = parseSigningKey(params);
   const payload = Buffer.from(JSON.stringify(params.statement, null, 2), "utf8");
   const signature = cryptoSign(signatureHashFor(key, "the signing key"), pae(IN_TOTO_PAYLOAD_TYPE, payload), key);
   return {

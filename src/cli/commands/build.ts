@@ -16,6 +16,10 @@ export interface BuildOptions {
   dryRun?: boolean;
   allowRegression?: boolean;
   date?: string;
+  signingKey?: string;
+  keyless?: boolean;
+  unsigned?: boolean;
+  previous?: string;
 }
 
 export function registerBuild(program: Command, ctx: CliContext): void {
@@ -32,6 +36,10 @@ export function registerBuild(program: Command, ctx: CliContext): void {
     .option("--dry-run", "print the plan (what would be published and dropped) without staging")
     .option("--allow-regression", "release even if an evaluation dropped beyond the config's regression threshold (the card says so)")
     .option("--date <YYYY-MM-DD>", "release date shown in the card and .eval_results (default: none, so rebuilds are byte-identical)")
+    .option("--signing-key <pem>", "sign model.sig with this PEM private key (ECDSA P-256/384/521 or Ed25519; default $MODEL_RELEASE_SIGNING_KEY, passphrase in $MODEL_RELEASE_SIGNING_KEY_PASSPHRASE)")
+    .option("--keyless", "sign with Sigstore keyless (OIDC; the default inside GitHub Actions with id-token: write)")
+    .option("--unsigned", "do not sign, even inside GitHub Actions")
+    .option("--previous <dir|org/name@version>", "the previous release, for the review page's changes section")
     .option("--json", "print the result as JSON")
     .action(async (opts: BuildOptions) => {
       const { planBuild, buildRelease } = await import("../../bundle/build-release.js");
@@ -73,8 +81,14 @@ export function registerBuild(program: Command, ctx: CliContext): void {
         const { usageError } = await import("../../errors.js");
         throw usageError("BAD_JOBS", `--jobs ${opts.jobs} is not a positive integer`, { hint: "pass the number of hashing threads, e.g. --jobs 8" });
       }
+      const { resolveSigningMethod } = await import("../signing-options.js");
+      const { readPreviousRelease } = await import("../read-previous-release.js");
+      const { signing, source } = await resolveSigningMethod(opts, ctx);
+      const previous = opts.previous ? await readPreviousRelease(opts.previous, ctx) : undefined;
       const r = await buildRelease({
         ...common,
+        ...(signing ? { signing } : {}),
+        ...(previous ? { previous } : {}),
         outDir: path.resolve(ctx.cwd, opts.out),
         ...(opts.cache === false ? {} : { cacheDir: opts.cacheDir ? path.resolve(ctx.cwd, opts.cacheDir) : defaultCacheDir(ctx.env) }),
         ...(jobs !== undefined ? { concurrency: jobs } : {}),
@@ -89,6 +103,9 @@ export function registerBuild(program: Command, ctx: CliContext): void {
           written: r.sources.filter((s) => s.mode === "written").length,
           cacheHits: r.cacheHits,
           hashedBytes: r.hashedBytes,
+          ...(r.reviewPage ? { reviewPage: r.reviewPage } : {}),
+          signature: r.signature ? { method: r.signature.method, path: r.signature.signaturePath, publicKey: r.signature.publicKeyPath, keyHint: r.signature.keyHint, files: r.signature.files, rootDigest: r.signature.rootDigest } : null,
+          ...(r.diff ? { diff: r.diff } : {}),
         });
         return;
       }
@@ -99,5 +116,13 @@ export function registerBuild(program: Command, ctx: CliContext): void {
       const referenced = r.sources.filter((s) => s.mode === "reference").length;
       if (referenced > 0) writeLine(ctx.stdout, `  ${referenced} files are on another filesystem: symlinked and recorded in .model-release/sources.json`);
       writeLine(ctx.stdout, `  hashed ${formatBytes(r.hashedBytes)}${r.cacheHits ? `, ${r.cacheHits} files from the hash cache` : ""}; content digest ${r.manifest.contentDigest}`);
+      if (r.reviewPage) writeLine(ctx.stdout, `  review page: ${path.relative(ctx.cwd, r.reviewPage) || r.reviewPage}${r.diff ? ` (changes since ${r.diff.from.version})` : ""}`);
+      if (r.signature?.method === "key") {
+        writeLine(ctx.stdout, `  signed model.sig with the key ${r.signature.keyHint?.slice(0, 16)}… (${r.signature.files} files); public key in model.pub`);
+      } else if (r.signature) {
+        writeLine(ctx.stdout, `  signed model.sig with Sigstore keyless${source === "github-actions" ? " (GitHub Actions OIDC)" : ""} (${r.signature.files} files)`);
+      } else {
+        writeLine(ctx.stdout, "  not signed: no model.sig (pass --signing-key <pem>, set MODEL_RELEASE_SIGNING_KEY, or --keyless)");
+      }
     });
 }
