@@ -3,7 +3,6 @@ import path from "node:path";
 import { inspectCheckpoint } from "../checkpoint/inspect-checkpoint.js";
 import type { Inventory } from "../checkpoint/types.js";
 import { readManifest } from "../bundle/verify-bundle.js";
-import type { Manifest } from "../bundle/types.js";
 import type { BundleSnapshot } from "./plan-release-diff.js";
 import { planBundleSnapshot } from "./plan-bundle-snapshot.js";
 
@@ -14,7 +13,7 @@ import { planBundleSnapshot } from "./plan-bundle-snapshot.js";
  *
  * @throws ReleaseError `MANIFEST_MISSING` (verify) / `MANIFEST_INVALID` (input) from readManifest.
  */
-export async function readBundleSnapshot(params: { dir: string; signal?: AbortSignal }): Promise<BundleSnapshot & { manifest: Manifest }> {
+export async function readBundleSnapshot(params: { dir: string; signal?: AbortSignal }): Promise<BundleSnapshot> {
   const dir = path.resolve(params.dir);
   const manifest = await readManifest(dir);
   const listed = new Set(manifest.files.map((f) => f.path));
@@ -27,13 +26,10 @@ export async function readBundleSnapshot(params: { dir: string; signal?: AbortSi
     inventory = undefined;
   }
   const [evalResultsJson, card] = await Promise.all([text("eval-results.json"), text("README.md")]);
-  return {
-    ...planBundleSnapshot({
-      manifest,
-      ...(inventory ? { inventory } : {}),
-      ...(evalResultsJson !== undefined ? { evalResultsJson } : {}),
-      ...(card !== undefined ? { card } : {}),
-    }),
+  return planBundleSnapshot({
     manifest,
-  };
+    ...(inventory ? { inventory } : {}),
+    ...(evalResultsJson !== undefined ? { evalResultsJson } : {}),
+    ...(card !== undefined ? { card } : {}),
+  });
 }
