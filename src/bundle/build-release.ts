@@ -11,13 +11,10 @@ import type { BundleInput } from "./types.js";
 import { assertReleaseDocsPublishable, readReleaseDocs } from "../card/read-release-docs.js";
 import type { EvalReport } from "../evals/types.js";
 import type { Finding } from "../findings.js";
-import { applyReviewPage } from "../trust/apply-review-page.js";
-import { applySignature, type ApplySignatureResult, type SigningMethod } from "../trust/apply-signature.js";
-import { planBundleSnapshot } from "../trust/plan-bundle-snapshot.js";
-import { planReleaseDiff, type BundleSnapshot, type ReleaseDiff } from "../trust/plan-release-diff.js";
-import { planReleaseReview } from "../trust/plan-release-review.js";
+import { applyReleaseTrust, pickTrustParams, type ReleaseTrustParams, type ReleaseTrustResult } from "../trust/apply-release-trust.js";
+import { parseSigningKey } from "../trust/sign-model.js";
 
-export interface BuildReleaseParams {
+export interface BuildReleaseParams extends ReleaseTrustParams {
   /** Path of the release config YAML. */
   configFile: string;
   /** Semver of this release (a leading `v` is stripped). */
@@ -41,12 +38,6 @@ export interface BuildReleaseParams {
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: (event: StageProgress) => void;
-  /** Write `report.html` (the release review page) into the bundle and the manifest (default true). */
-  reviewPage?: boolean;
-  /** The previous release (`readBundleSnapshot`), for the review page's changes section. */
-  previous?: BundleSnapshot;
-  /** Sign the bundle (`model.sig`, and `model.pub` for a key); without it the bundle is unsigned. */
-  signing?: SigningMethod;
 }
 
 /** Everything a build will do, as data: printable with `--dry-run`, testable without staging. */
@@ -63,13 +54,8 @@ export interface BuildPlan {
   evals?: EvalReport;
 }
 
-export interface BuildReleaseResult extends StageBundleResult {
+export interface BuildReleaseResult extends StageBundleResult, ReleaseTrustResult {
   plan: BuildPlan;
-  /** Absolute path of report.html, when written. */
-  reviewPage?: string;
-  /** What changed since `previous`, when given. */
-  diff?: ReleaseDiff;
-  signature?: ApplySignatureResult;
 }
 
 /** Renders the tag name from the config's `tag_format` (`v{version}`, `{name}-v{version}`). Pure. */
@@ -139,6 +125,8 @@ export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cac
 export async function buildRelease(params: BuildReleaseParams): Promise<BuildReleaseResult> {
   const plan = await planBuild(params);
   assertReleaseDocsPublishable(plan.docsFindings);
+  // A wrong key or passphrase fails here, before anything is staged.
+  if (params.signing?.kind === "key") parseSigningKey(params.signing);
   const staged = await stageBundle({
     outDir: params.outDir,
     inputs: plan.inputs,
@@ -148,30 +136,7 @@ export async function buildRelease(params: BuildReleaseParams): Promise<BuildRel
     ...(params.signal ? { signal: params.signal } : {}),
     ...(params.onProgress ? { onProgress: params.onProgress } : {}),
   });
-  // After staging: the review page lists staged digests and joins the manifest; the signature
-  // comes last so it covers the page and the final manifest.json and SHA256SUMS.
-  let manifest = staged.manifest;
-  const card = plan.inputs.find((i) => i.path === "README.md" && i.source.kind === "content");
-  const evalResults = plan.inputs.find((i) => i.path === "eval-results.json" && i.source.kind === "content");
-  const text = (i: BundleInput | undefined) => (i?.source.kind === "content" ? Buffer.from(i.source.content).toString("utf8") : undefined);
-  const diff = params.previous
-    ? planReleaseDiff(
-        params.previous,
-        planBundleSnapshot({
-          manifest,
-          inventory: plan.inventory,
-          ...(evalResults ? { evalResultsJson: text(evalResults) as string } : {}),
-          ...(card ? { card: text(card) as string } : {}),
-        }),
-      )
-    : undefined;
-  let reviewPage: string | undefined;
-  if (params.reviewPage !== false) {
-    const review = planReleaseReview({ manifest, inventory: plan.inventory, sanitize: plan.sanitize, inputs: plan.inputs, findings: plan.docsFindings, ...(diff ? { diff } : {}) });
-    const written = await applyReviewPage({ bundleDir: staged.outDir, review, manifest });
-    manifest = written.manifest;
-    reviewPage = written.path;
-  }
-  const signature = params.signing ? await applySignature({ bundleDir: staged.outDir, manifest, signing: params.signing }) : undefined;
-  return { ...staged, manifest, plan, ...(reviewPage ? { reviewPage } : {}), ...(diff ? { diff } : {}), ...(signature ? { signature } : {}) };
+  // After staging: report.html joins the manifest, then model.sig covers everything (src/trust).
+  const trust = await applyReleaseTrust({ bundleDir: staged.outDir, manifest: staged.manifest, plan, ...pickTrustParams(params) });
+  return { ...staged, ...trust, plan };
 }

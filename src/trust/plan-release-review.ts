@@ -25,6 +25,7 @@ export function planReleaseReview(params: {
   /** Findings beyond the sanitizer's (card, licence, evaluation). */
   findings?: Finding[];
   diff?: ReleaseDiff;
+  signing?: ReleaseReview["signing"];
 }): ReleaseReview {
   const { manifest, inventory, sanitize } = params;
   const card = contentText(params.inputs.find((i) => i.path === "README.md" && i.role === "card"));
@@ -51,5 +52,6 @@ export function planReleaseReview(params: {
     ...(parsedCard ? { card: { markdown: parsedCard.body, metadata: parsedCard.metadata } } : {}),
     ...(chart !== undefined ? { evalChartSvg: chart } : {}),
     ...(params.diff ? { diff: params.diff } : {}),
+    ...(params.signing ? { signing: params.signing } : {}),
   };
 }

@@ -26,6 +26,8 @@ export interface ReleaseReview {
   card?: { markdown: string; metadata: Record<string, unknown> };
   evalChartSvg?: string;
   diff?: ReleaseDiff;
+  /** How model.sig will be signed (the page is written before signing), or undefined for an unsigned bundle. */
+  signing?: { method: "key"; keyHint: string } | { method: "keyless" };
 }
 
 const esc = (s: unknown) =>
@@ -86,7 +88,16 @@ export function renderReviewPage(r: ReleaseReview): string {
       ["Status", status],
       ["Hub repo", `<code>${esc(r.manifest.hub.repo)}</code>`],
       ...(r.manifest.github ? [["GitHub repo", `<code>${esc(r.manifest.github.repo)}</code>`]] : []),
-      ["Content digest", `<code>${esc(r.manifest.contentDigest)}</code>`],
+      // The page is published too, but cannot list its own digest: this is the digest of the files below.
+      ["Content digest", `<code>${esc(r.manifest.contentDigest)}</code> <span class="muted">(of the files listed here)</span>`],
+      [
+        "Signature",
+        r.signing?.method === "key"
+          ? `<code>model.sig</code>, key <code class="digest">${esc(r.signing.keyHint)}</code> (public key <code>model.pub</code>)`
+          : r.signing?.method === "keyless"
+            ? `<code>model.sig</code>, Sigstore keyless (OIDC identity, Rekor transparency log)`
+            : `<span class="warn">not signed</span>`,
+      ],
       ["Files", `${r.manifest.files.length} published, ${r.dropped.length} dropped, ${r.rewrites.length} rewritten`],
     ],
     "kv",
