@@ -29,7 +29,8 @@ export function planReleaseReview(params: {
 }): ReleaseReview {
   const { manifest, inventory, sanitize } = params;
   const card = contentText(params.inputs.find((i) => i.path === "README.md" && i.role === "card"));
-  const chart = contentText(params.inputs.find((i) => i.role === "chart" && i.path.endsWith(".svg")));
+  const chartInput = params.inputs.find((i) => i.role === "chart" && i.path.endsWith(".svg"));
+  const chart = contentText(chartInput);
   const parsedCard = card !== undefined ? parseCardFrontMatter(card) : undefined;
   return {
     name: manifest.name,
@@ -49,7 +50,15 @@ export function planReleaseReview(params: {
     dropped: sanitize.dropped,
     rewrites: sanitize.rewrites.map((r) => ({ path: r.path, reason: r.reason, diff: r.diff })),
     findings: [...sanitize.findings, ...(params.findings ?? [])],
-    ...(parsedCard ? { card: { markdown: parsedCard.body, metadata: parsedCard.metadata } } : {}),
+    ...(parsedCard
+      ? {
+          card: {
+            markdown: parsedCard.body,
+            metadata: parsedCard.metadata,
+            ...(chartInput && chart !== undefined ? { images: { [chartInput.path]: `data:image/svg+xml;base64,${Buffer.from(chart, "utf8").toString("base64")}` } } : {}),
+          },
+        }
+      : {}),
     ...(chart !== undefined ? { evalChartSvg: chart } : {}),
     ...(params.diff ? { diff: params.diff } : {}),
     ...(params.signing ? { signing: params.signing } : {}),

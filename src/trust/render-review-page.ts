@@ -23,7 +23,11 @@ export interface ReleaseReview {
   dropped: { path: string; reason: string }[];
   rewrites: { path: string; reason: string; diff: string }[];
   findings: Finding[];
-  card?: { markdown: string; metadata: Record<string, unknown> };
+  /**
+   * `images`: bundle files the card shows (e.g. `assets/eval-chart.svg`) as `data:` URIs; the
+   * page loads nothing else, so any other image is shown as its alt text and address.
+   */
+  card?: { markdown: string; metadata: Record<string, unknown>; images?: Record<string, string> };
   evalChartSvg?: string;
   diff?: ReleaseDiff;
   /** How model.sig will be signed (the page is written before signing), or undefined for an unsigned bundle. */
@@ -46,7 +50,21 @@ function fmtBytes(n: number): string {
 }
 
 // Raw HTML in the card is shown as text: the page must stay inert whatever the card says.
-const markdown = new Marked({ gfm: true, renderer: { html: ({ text }) => esc(text) } });
+// Images: the CSP allows only data: URIs, so a bundle image is embedded and anything else (a
+// remote badge) becomes text instead of a blocked load and a console error.
+function cardMarkdown(images: Record<string, string>): Marked {
+  return new Marked({
+    gfm: true,
+    renderer: {
+      html: ({ text }) => esc(text),
+      image: ({ href, title, text }) => {
+        const src = images[href.replace(/^\.\//, "")];
+        if (src && src.startsWith("data:image/")) return `<img src="${esc(src)}" alt="${esc(text)}"${title ? ` title="${esc(title)}"` : ""}>`;
+        return `<span class="muted">[image: ${esc(text)} (${esc(href)}), not loaded]</span>`;
+      },
+    },
+  });
+}
 
 /** An inline SVG is embedded only when it has no script or event handler (it is our own chart). */
 function safeSvg(svg: string): string {
@@ -58,7 +76,9 @@ function safeSvg(svg: string): string {
 
 function table(head: string[], rows: string[][], cls = ""): string {
   if (rows.length === 0) return `<p class="muted">none</p>`;
-  return `<table${cls ? ` class="${cls}"` : ""}><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows
+  // Key-value tables have no column headings: an empty header row would only draw a blank bar.
+  const thead = head.some((h) => h !== "") ? `<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead>` : "";
+  return `<table${cls ? ` class="${cls}"` : ""}>${thead}<tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`)
     .join("")}</tbody></table>`;
 }
@@ -148,7 +168,7 @@ export function renderReviewPage(r: ReleaseReview): string {
   if (r.evalChartSvg) sections.push(`<section id="evaluation"><h2>Evaluation</h2><figure>${safeSvg(r.evalChartSvg)}</figure></section>`);
 
   if (r.card) {
-    sections.push(`<section id="card"><h2>Model card</h2><h3>Metadata</h3><pre>${esc(stringifyYaml(r.card.metadata))}</pre><h3>Rendered</h3><article class="card">${markdown.parse(
+    sections.push(`<section id="card"><h2>Model card</h2><h3>Metadata</h3><pre>${esc(stringifyYaml(r.card.metadata))}</pre><h3>Rendered</h3><article class="card">${cardMarkdown(r.card.images ?? {}).parse(
       r.card.markdown.replace(/^---\n[\s\S]*?\n---\n/, ""),
       { async: false },
     )}</article></section>`);

@@ -1,0 +1,111 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/**
+ * The review page in a real browser: Debian's chromium, driven by playwright-core. CI installs
+ * chromium (.ci/run) and this test fails there without it; elsewhere it skips with a message.
+ */
+const REPO = path.resolve(import.meta.dirname, "..", "..");
+const BIN = path.join(REPO, "dist", "cli", "bin.js");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SCREENSHOTS = path.join(REPO, "test-results");
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (see .ci/run)`);
+if (!haveChromium) console.warn(`skipping the review page browser test: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+
+let work: string;
+beforeAll(async () => {
+  if (!haveChromium) return;
+  execFileSync("npm", ["run", "build", "--silent"], { cwd: REPO, stdio: "ignore" });
+  work = await mkdtemp(path.join(os.tmpdir(), "mr-browser-"));
+});
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: "utf8", env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache"), ...env } });
+  if (r.status !== 0) throw new Error(`model-release ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe.skipIf(!haveChromium)("report.html in headless Chromium", () => {
+  it("shows every section, loads nothing from the network, logs no console error, and is screenshotted", async () => {
+    const { generateKeyPairSync } = await import("node:crypto");
+    const { writeFile } = await import("node:fs/promises");
+    const keyFile = path.join(work, "signing-key.pem");
+    await writeFile(keyFile, generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "pkcs8", format: "pem" }));
+    const v1 = path.join(work, "v1");
+    const v2 = path.join(work, "v2");
+    cli(["build", "--config", "release-configs/demo.yaml", "--version", "1.0.0", "--out", v1, "--unsigned"]);
+    cli(["build", "--config", "release-configs/demo.yaml", "--version", "1.1.0", "--out", v2, "--signing-key", keyFile, "--previous", v1]);
+
+    const { chromium } = await import("playwright-core");
+    const profile = await mkdtemp(path.join(os.tmpdir(), "mr-chromium-"));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      // Without the background-networking flags chromium keeps calling home on a closed network.
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      viewport: { width: 1280, height: 900 },
+    });
+    try {
+      const page = await context.newPage();
+      const consoleErrors: string[] = [];
+      const requests: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") consoleErrors.push(`${m.type()}: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
+      page.on("request", (r) => requests.push(r.url()));
+      const url = pathToFileURL(path.join(v2, "report.html")).href;
+      const response = await page.goto(url, { waitUntil: "load" });
+      expect(response?.ok()).toBe(true);
+
+      expect(await page.title()).toBe("Release review: demo 1.1.0");
+      const ids = await page.$$eval("main > section", (els) => els.map((e) => e.id));
+      expect(ids).toEqual(["summary", "inventory", "files", "findings", "evaluation", "card", "changes"]);
+      const nav = await page.$$eval("nav a", (els) => els.map((e) => e.getAttribute("href")));
+      expect(nav).toEqual(ids.map((id) => `#${id}`));
+      for (const id of ids) expect(await page.locator(`#${id}`).isVisible()).toBe(true);
+
+      expect(await page.locator("#summary").innerText()).toMatch(/ready to publish|blocked/);
+      expect(await page.locator("#summary").innerText()).toContain("model.pub");
+      const inventory = await page.locator("#inventory").innerText();
+      expect(inventory).toContain("147,776");
+      expect(inventory).toContain("model-00001-of-00002.safetensors");
+      const files = await page.locator("#files").innerText();
+      expect(files).toContain("optimizer.pt");
+      expect(files).toContain("never published");
+      expect(await page.locator("#evaluation svg").count()).toBe(1);
+      // The card's chart image is embedded as data: and actually decodes.
+      expect(await page.locator("#card img").evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0))).toEqual([true]);
+      expect(await page.locator("#card article.card h1").first().innerText()).toContain("robot-coder-demo 1.1.0");
+      expect(await page.locator("#card pre").first().innerText()).toContain("license: apache-2.0");
+      const changes = await page.locator("#changes").innerText();
+      expect(changes).toContain("Changes since 1.0.0");
+      expect(await page.locator("#changes pre.diff span.add").count()).toBeGreaterThan(0);
+      // The CSP forbids scripts: the page must not have tried to run one (a violation logs an error).
+      expect(await page.locator("script").count()).toBe(0);
+
+      await mkdir(SCREENSHOTS, { recursive: true });
+      const shot = path.join(SCREENSHOTS, "report.png");
+      await page.screenshot({ path: shot, fullPage: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, "report-top.png") });
+      await page.locator("#changes").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SCREENSHOTS, "report-changes.png") });
+      expect(existsSync(shot)).toBe(true);
+
+      expect(consoleErrors).toEqual([]);
+      expect(requests).toEqual([url]);
+    } finally {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    }
+  });
+});
