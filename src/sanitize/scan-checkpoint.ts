@@ -81,7 +81,7 @@ function assertPatternsCompile(patterns: SecretPattern[]): void {
   });
 }
 
-interface ScanContext {
+export interface ScanContext {
   opts: DetectOptions;
   secretlint: boolean;
   signal?: AbortSignal;
@@ -457,4 +457,17 @@ async function scanTar(src: Source, sink: Sink, depth: number): Promise<void> {
     else if (type === "x" || type === "g") await scanMember(subSource(src, dataStart, size), sink, `${name} (pax header)`, depth);
     pos = dataStart + Math.ceil(size / 512) * 512;
   }
+}
+
+/**
+ * Scans in-memory content (a scrubbed JSON file, a rewritten safetensors header) exactly as a
+ * file of that path would be scanned.
+ */
+export async function scanContent(params: { path: string; content: Uint8Array | string; patterns?: SecretPattern[]; secretlint?: boolean; signal?: AbortSignal }): Promise<Finding[]> {
+  const sink: Sink = { file: params.path, findings: [], ctx: { opts: { patterns: params.patterns ?? [] }, secretlint: params.secretlint ?? true, signal: params.signal } };
+  const buf = typeof params.content === "string" ? Buffer.from(params.content, "utf8") : Buffer.from(params.content.buffer, params.content.byteOffset, params.content.byteLength);
+  const src = bufferSource(buf);
+  src.fileOffset = 0;
+  await scanSource(src, sink, 0);
+  return sink.findings;
 }
