@@ -33,7 +33,7 @@ export interface BuildReport {
 export function renderBuildReport(plan: SanitizePlan, extras: BuildReportExtras = {}): { json: string; markdown: string; report: BuildReport } {
   const findings = [...plan.findings, ...(extras.findings ?? [])];
   const sortByPath = <T extends { path: string }>(xs: T[]) => [...xs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const kept = sortByPath([
+  const kept: BuildReport["kept"] = sortByPath<BuildReport["kept"][number]>([
     ...plan.publish.map((p) => ({ path: p.path, role: p.role, ...(p.overrideReason ? { overrideReason: p.overrideReason } : {}), origin: `checkpoint:${p.path}` })),
     ...(extras.generated ?? []).map((g) => ({ path: g.path, role: g.role, origin: g.origin })),
   ]);
