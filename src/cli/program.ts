@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { createRequire } from "node:module";
 import type { CliContext } from "./context.js";
 import { registerSchema } from "./commands/schema.js";
+import { registerScan } from "./commands/scan.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -22,7 +23,7 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .showHelpAfterError("(run with --help for usage)");
 
-  for (const register of [registerSchema]) {
+  for (const register of [registerSchema, registerScan]) {
     register(program, ctx);
   }
   return program;

@@ -28,7 +28,13 @@ export function sniffFormat(head: Uint8Array, size: number, tail?: Uint8Array): 
   let i = 0;
   if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) i = 3;
   while (i < b.length && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
-  if (b[i] === 0x7b || b[i] === 0x5b) return "json";
+  if (b[i] === 0x7b) return "json";
+  if (b[i] === 0x5b) {
+    // `[section]` starts an INI/TOML file; a JSON array starts with a value.
+    let j = i + 1;
+    while (j < b.length && (b[j] === 0x20 || b[j] === 0x0a || b[j] === 0x0d || b[j] === 0x09)) j++;
+    if (j >= b.length || /["{[\]\d\-tfn]/.test(String.fromCharCode(b[j]!))) return "json";
+  }
   return "text";
 }
 
