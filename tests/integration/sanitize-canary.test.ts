@@ -1,0 +1,99 @@
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { isBlocking } from "../../src/findings.js";
+import { applySanitizeRewrite } from "../../src/sanitize/apply-sanitize-rewrite.js";
+import { planSanitize } from "../../src/sanitize/plan-sanitize.js";
+import { readCheckpointFiles } from "../../src/sanitize/read-checkpoint-files.js";
+import { renderBuildReport } from "../../src/sanitize/render-build-report.js";
+import { scanCheckpoint } from "../../src/sanitize/scan-checkpoint.js";
+import type { SanitizePlan } from "../../src/sanitize/types.js";
+import type { Canary } from "../fixtures/canary/generate.js";
+
+const fixtures = path.resolve(import.meta.dirname, "../fixtures/canary");
+const manifest = JSON.parse(await readFile(path.join(fixtures, "canaries.json"), "utf8")) as {
+  patterns: { name: string; values?: string[]; regex?: string; severity: "block" | "warn" }[];
+  baseModel: string;
+  canaries: Canary[];
+};
+const layouts = [...new Set(manifest.canaries.map((c) => c.layout))];
+const config = { allow: [], drop: [], patterns: manifest.patterns, allow_findings: [] };
+const tmp = await mkdtemp(path.join(os.tmpdir(), "canary-bundle-"));
+afterAll(() => rm(tmp, { recursive: true, force: true }));
+
+/**
+ * Stages the published set the way the bundle stage does (files as they are, rewrites through
+ * applySanitizeRewrite) plus report.json and report.md, so the proof covers every byte written.
+ */
+async function stage(plan: SanitizePlan, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const p of plan.publish) {
+    await mkdir(path.dirname(path.join(dir, p.path)), { recursive: true });
+    await copyFile(p.absPath, path.join(dir, p.path));
+  }
+  for (const r of plan.rewrites) {
+    await mkdir(path.dirname(path.join(dir, r.path)), { recursive: true });
+    await applySanitizeRewrite(r, path.join(dir, r.path));
+  }
+  const report = renderBuildReport(plan);
+  await writeFile(path.join(dir, "report.json"), report.json);
+  await writeFile(path.join(dir, "report.md"), report.markdown);
+}
+
+async function allBytes(dir: string): Promise<{ file: string; bytes: Buffer }[]> {
+  const out: { file: string; bytes: Buffer }[] = [];
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) out.push({ file: path.join(e.parentPath, e.name), bytes: await readFile(path.join(e.parentPath, e.name)) });
+  }
+  return out;
+}
+
+describe("canary checkpoints", () => {
+  it("plant at least 25 distinct canaries across every layout", () => {
+    expect(manifest.canaries.length).toBeGreaterThanOrEqual(25);
+    expect(new Set(manifest.canaries.map((c) => c.value)).size).toBe(manifest.canaries.length);
+    expect(layouts).toEqual(expect.arrayContaining(["hf", "hf-sharded", "hf-trainer", "peft-adapter", "deepspeed", "fsdp-dcp", "megatron", "nemo", "pickle-only"]));
+  });
+
+  it.each(layouts)("scan reports every canary of %s, and never prints one", async (layout) => {
+    const findings = await scanCheckpoint({ dir: path.join(fixtures, layout), patterns: manifest.patterns });
+    const mine = manifest.canaries.filter((c) => c.layout === layout);
+    for (const c of mine) {
+      const expected = mine.filter((o) => o.file === c.file && o.rule === c.rule).length;
+      const got = findings.filter((f) => f.file === c.file && f.rule === c.rule);
+      expect(got.length, `${c.id} (${c.vector}) ${c.rule} in ${c.file}`).toBeGreaterThanOrEqual(expected);
+    }
+    const printed = JSON.stringify(findings);
+    for (const c of manifest.canaries) expect(printed.includes(c.value), `${c.id} printed`).toBe(false);
+    expect(findings.filter(isBlocking).length).toBeGreaterThan(0);
+  });
+
+  it.each(layouts.filter((l) => l !== "pickle-only"))("after sanitizing %s, no canary byte is in the bundle", async (layout) => {
+    const inventory = { files: await readCheckpointFiles(path.join(fixtures, layout)) };
+    const plan = await planSanitize({ inventory, config, baseModel: manifest.baseModel });
+    expect(plan.findings.filter(isBlocking), "blocking findings").toEqual([]);
+    const mine = manifest.canaries.filter((c) => c.layout === layout);
+    for (const c of mine.filter((c) => c.fate === "dropped")) expect(plan.dropped.map((d) => d.path), c.id).toContain(c.file);
+    for (const c of mine.filter((c) => c.fate === "scrubbed")) expect(plan.rewrites.map((r) => r.path), c.id).toContain(c.file);
+    const dir = path.join(tmp, layout);
+    await stage(plan, dir);
+    const files = await allBytes(dir);
+    expect(files.length).toBeGreaterThan(2);
+    for (const { file, bytes } of files) {
+      for (const c of manifest.canaries) expect(bytes.includes(Buffer.from(c.value)), `${c.id} in ${path.relative(dir, file)}`).toBe(false);
+    }
+  });
+
+  it("a pickle-only checkpoint is blocked, with the canary reported", async () => {
+    const inventory = { files: await readCheckpointFiles(path.join(fixtures, "pickle-only")) };
+    const plan = await planSanitize({ inventory, config });
+    const blocking = plan.findings.filter(isBlocking);
+    expect(blocking.map((f) => [f.rule, f.file])).toEqual(
+      expect.arrayContaining([
+        ["pickle-file", "pytorch_model.bin"],
+        ["slack-token", "pytorch_model.bin"],
+      ]),
+    );
+  });
+});
