@@ -13,7 +13,7 @@ import { readCheckpointFiles } from "./read-checkpoint-files.js";
 import { sniffFormat } from "./sniff-format.js";
 
 /** Files (or archive members) up to this size are scanned whole; larger ones in chunks. */
-const WHOLE_FILE_LIMIT = 64 * 1024 * 1024;
+const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
 /** Chunk size for streamed scans: large enough to amortise reads, small enough for flat memory. */
 const CHUNK = 4 * 1024 * 1024;
 /** Archives inside archives (a `.ckpt` zip inside a `.nemo` tar) are followed this deep. */
