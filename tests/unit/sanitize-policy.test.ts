@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { InventoryFile } from "../../src/checkpoint/types.js";
+import type { SanitizeConfig } from "../../src/config/schema.js";
 import { isBlocking } from "../../src/findings.js";
 import { applySanitizeRewrite } from "../../src/sanitize/apply-sanitize-rewrite.js";
 import { classifyCheckpointFile } from "../../src/sanitize/classify-checkpoint-file.js";
@@ -14,7 +15,7 @@ import { renderBuildReport } from "../../src/sanitize/render-build-report.js";
 import { scrubJsonMetadata } from "../../src/sanitize/scrub-json-metadata.js";
 import { encodeSafetensors } from "../fixtures/lib/write-safetensors.js";
 
-const empty = { allow: [], drop: [], patterns: [], allow_findings: [] };
+const empty: SanitizeConfig = { allow: [], drop: [], patterns: [], allow_findings: [] };
 const tmp = await mkdtemp(path.join(os.tmpdir(), "sanitize-policy-"));
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
