@@ -44,8 +44,17 @@ interface Rule {
   /** Capture group that holds the sensitive part (default: the whole match). */
   group?: number;
   /** Return false to discard a match (placeholders, loopback addresses). */
-  accept?: (value: string, match: RegExpExecArray) => boolean;
+  accept?: (value: string, match: RegExpExecArray, text: string) => boolean;
+  /**
+   * A cheap pattern every match contains (global flag). When set, the full pattern only runs on
+   * windows of `ANCHOR_WINDOW` characters around anchor hits: the full patterns of these rules
+   * try a match at every letter, which dominated scan time over binary strings and logs.
+   */
+  anchor?: RegExp;
 }
+
+/** Characters either side of an anchor hit that the full pattern sees (longest match < 300). */
+const ANCHOR_WINDOW = 320;
 
 // Values that a key named like a secret commonly holds without being one: transformers writes
 // `<HUB_TOKEN>` in `TrainingArguments.to_dict()`, configs use `${ENV}` and `null`.
@@ -112,10 +121,15 @@ const BUILTIN_RULES: Rule[] = [
     severity: "block",
     message: "credential assigned in clear text",
     // Key names that hold credentials; a bare `*_token` is not enough (tokenizers have `pad_token`).
-    re: /(?<![A-Za-z0-9])((?:[A-Za-z0-9]+[_-])?(?:password|passwd|pwd|passphrase|secret|secret[_-]?key|client[_-]?secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?token|access[_-]?token|hub[_-]?token|push[_-]?to[_-]?hub[_-]?token|bearer[_-]?token|token))["']?\s*(?::|=>|=)\s*["']?([^\s"',;}\]]{6,200})/gi,
+    anchor: /passw|pwd|passphrase|secret|api[_-]?key|access[_-]?key|private[_-]?key|token/gi,
+    // Starts at the keyword (a literal alternation is fast to search); the rest of the key name
+    // is read backwards in `accept`.
+    re: /(password|passwd|pwd|passphrase|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|token)["']?\s*(?::|=>|=)\s*["']?([^\s"',;}\]]{6,200})/gi,
     group: 2,
-    accept: (value, m) => {
-      const key = (m[1] ?? "").toLowerCase();
+    accept: (value, m, text) => {
+      let k = m.index;
+      while (k > 0 && /[A-Za-z0-9_-]/.test(text[k - 1]!)) k--;
+      const key = (text.slice(k, m.index) + (m[1] ?? "")).toLowerCase();
       // `token` alone is a credential only as the whole key; `eos_token: "</s>"` is vocabulary.
       if (/token$/.test(key) && !/^(?:token|auth[_-]?token|access[_-]?token|hub[_-]?token|push[_-]?to[_-]?hub[_-]?token|bearer[_-]?token|api[_-]?token)$/.test(key)) return false;
       return !PLACEHOLDER.test(value);
@@ -125,6 +139,7 @@ const BUILTIN_RULES: Rule[] = [
     id: "email",
     severity: "block",
     message: "e-mail address",
+    anchor: /@/g,
     re: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/g,
     // `user@2x.png` style asset names and package scopes are not addresses.
     accept: (value) => !/\.(?:png|jpe?g|gif|svg|webp)$/i.test(value),
@@ -140,6 +155,7 @@ const BUILTIN_RULES: Rule[] = [
     id: "internal-hostname",
     severity: "block",
     message: "internal host name",
+    anchor: new RegExp(`\\.(?:${INTERNAL_TLDS})`, "gi"),
     re: new RegExp(`(?<![A-Za-z0-9.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+(?:${INTERNAL_TLDS})(?![A-Za-z0-9-])`, "gi"),
   },
   {
@@ -210,21 +226,43 @@ export const BUILTIN_RULE_IDS: readonly string[] = [...new Set(BUILTIN_RULES.map
 export function detectSecrets(text: string, opts: DetectOptions = {}): Detection[] {
   const found: Detection[] = [];
   for (const rule of rulesFor(opts)) {
-    rule.re.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = rule.re.exec(text)) !== null) {
-      if (m[0].length === 0) {
-        rule.re.lastIndex++;
-        continue;
+    for (const [from, to] of rule.anchor ? anchorWindows(text, rule.anchor) : [[0, text.length] as const]) {
+      const slice = from === 0 && to === text.length ? text : text.slice(from, to);
+      rule.re.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = rule.re.exec(slice)) !== null) {
+        if (m[0].length === 0) {
+          rule.re.lastIndex++;
+          continue;
+        }
+        const value = rule.group !== undefined ? m[rule.group] : m[0];
+        if (value === undefined || value.length === 0) continue;
+        if (rule.accept && !rule.accept(value, m, slice)) continue;
+        const start = from + (rule.group !== undefined ? m.index + m[0].lastIndexOf(value) : m.index);
+        found.push({ rule: rule.id, severity: rule.severity, start, end: start + value.length, message: rule.message });
       }
-      const value = rule.group !== undefined ? m[rule.group] : m[0];
-      if (value === undefined || value.length === 0) continue;
-      if (rule.accept && !rule.accept(value, m)) continue;
-      const start = rule.group !== undefined ? m.index + m[0].lastIndexOf(value) : m.index;
-      found.push({ rule: rule.id, severity: rule.severity, start, end: start + value.length, message: rule.message });
     }
   }
   return dedupeDetections(found);
+}
+
+/** Merged `[from, to)` windows around every anchor hit, cut at line ends where one is near. */
+function anchorWindows(text: string, anchor: RegExp): [number, number][] {
+  const out: [number, number][] = [];
+  anchor.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = anchor.exec(text)) !== null) {
+    let from = Math.max(0, m.index - ANCHOR_WINDOW);
+    // Start the window at a line start when there is one, so lookbehinds see real boundaries.
+    const nl = text.lastIndexOf("\n", m.index);
+    if (nl >= from) from = nl + 1;
+    const to = Math.min(text.length, m.index + m[0].length + ANCHOR_WINDOW);
+    const last = out[out.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else out.push([from, to]);
+    if (m[0].length === 0) anchor.lastIndex++;
+  }
+  return out;
 }
 
 /** Keeps the first detection of every overlapping group (input order = priority). */

@@ -153,7 +153,7 @@ async function scanSource(src: Source, sink: Sink, depth: number): Promise<void>
     case "zip":
     case "torch-zip":
       if (depth >= MAX_ARCHIVE_DEPTH) return scanStrings(src, sink);
-      return scanZip(src, sink, depth);
+      return scanZip(src, sink, depth, format === "torch-zip");
     case "tar":
       if (depth >= MAX_ARCHIVE_DEPTH) return scanStrings(src, sink);
       return scanTar(src, sink, depth);
@@ -351,7 +351,14 @@ async function scanMember(src: Source, sink: Sink, member: string, depth: number
   await scanSource(src, inner, depth + 1);
 }
 
-async function scanZip(src: Source, sink: Sink, depth: number): Promise<void> {
+/**
+ * Tensor storages of a PyTorch zip (`<name>/data/<key>`): raw numbers that the pickle in
+ * `<name>/data.pkl` points at. All strings of a torch checkpoint live in the pickle, so the
+ * storages (nearly all of the bytes) are not string-scanned.
+ */
+const TORCH_STORAGE_MEMBER = /^[^/]+\/data\/\d+$/;
+
+async function scanZip(src: Source, sink: Sink, depth: number, torch = false): Promise<void> {
   const tailLen = Math.min(src.length, 65557);
   const tail = await src.read(src.length - tailLen, tailLen);
   const eocd = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
@@ -406,7 +413,7 @@ async function scanZip(src: Source, sink: Sink, depth: number): Promise<void> {
     // The name itself can leak (a user's folder as the archive root).
     const nameHits = detectSecrets(name, sink.ctx.opts);
     for (const d of nameHits) sink.findings.push(locate(sink, { pointer: `zip member name` }, name, d, nameHits));
-    if (name.endsWith("/")) continue;
+    if (name.endsWith("/") || (torch && TORCH_STORAGE_MEMBER.test(name))) continue;
     const lh = await src.read(localOffset, 30);
     if (lh.length < 30 || lh.readUInt32LE(0) !== 0x04034b50) {
       sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, offset: localOffset, message: `zip member ${name}: bad local header` });
