@@ -87,3 +87,31 @@ describe("detectSecretsWithPresets", () => {
     expect(rules.some((r) => r.startsWith("secretlint/database-connection-string"))).toBe(true);
   });
 });
+
+describe("excerpts never leak (property)", () => {
+  it("no detected value appears in any excerpt of any detection", async () => {
+    const fc = await import("fast-check");
+    const secrets = fc.constantFrom(
+      "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH",
+      "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
+      "jane.doe@robots.example.com",
+      "10.20.30.40",
+      "/home/alice/secret-project",
+      "gpu-7.cluster.internal",
+      "AKIAQWERTYUIOPASDFGH",
+    );
+    const filler = fc.string({ maxLength: 40 }).map((s) => s.replace(/[@/.:_-]/g, " "));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(filler, secrets), { minLength: 1, maxLength: 6 }), (parts) => {
+        const text = parts.map(([f, s]) => `${f} ${s} `).join("");
+        const ds = detectSecrets(text);
+        for (const [, s] of parts) expect(ds.some((d) => text.slice(d.start, d.end).includes(s))).toBe(true);
+        for (const d of ds) {
+          const ex = renderExcerpt(text, d, ds);
+          for (const [, s] of parts) expect(ex.includes(s)).toBe(false);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -191,3 +191,16 @@ describe("planSanitize", () => {
     });
   });
 });
+
+describe("assertSanitizePlanClean", () => {
+  it("throws SANITIZE_BLOCKED with located findings, and passes accepted ones", async () => {
+    const { assertSanitizePlanClean } = await import("../../src/sanitize/assert-sanitize-plan-clean.js");
+    const plan = { publish: [], dropped: [], rewrites: [], findings: [{ rule: "hf-token", severity: "block" as const, file: "config.json", pointer: "/token", line: 3, message: "Hugging Face access token" }] };
+    expect(() => assertSanitizePlanClean(plan)).toThrowErrorMatchingInlineSnapshot(`
+      [ReleaseError: The release is blocked by 1 finding(s):
+        hf-token in config.json (line 3, /token): Hugging Face access token]
+    `);
+    plan.findings[0] = { ...plan.findings[0]!, acceptedReason: "revoked token, ticket 12" } as never;
+    expect(() => assertSanitizePlanClean(plan)).not.toThrow();
+  });
+});
