@@ -3,6 +3,11 @@ import { createRequire } from "node:module";
 import type { CliContext } from "./context.js";
 import { registerSchema } from "./commands/schema.js";
 import { registerScan } from "./commands/scan.js";
+import { registerInspect } from "./commands/inspect.js";
+import { registerBuild } from "./commands/build.js";
+import { registerVerify } from "./commands/verify.js";
+import { registerDemo } from "./commands/demo.js";
+import { registerServe } from "./commands/serve.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -16,6 +21,9 @@ export function buildProgram(ctx: CliContext): Command {
     .description("Turn a trained checkpoint into a public, versioned, verifiable release on the Hugging Face Hub and GitHub.")
     .version(version)
     .option("--debug", "print stacks of unexpected errors")
+    // `build --version <semver>` must reach the subcommand, not print the tool's version:
+    // program options are read before the subcommand only, and --debug is offered on each command.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
@@ -23,8 +31,11 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .showHelpAfterError("(run with --help for usage)");
 
-  for (const register of [registerSchema, registerScan]) {
+  for (const register of [registerSchema, registerInspect, registerScan, registerBuild, registerVerify, registerDemo, registerServe]) {
     register(program, ctx);
+  }
+  for (const cmd of program.commands) {
+    if (!cmd.options.some((o) => o.long === "--debug")) cmd.option("--debug", "print stacks of unexpected errors");
   }
   return program;
 }
