@@ -4,7 +4,9 @@ import { usageError } from "../errors.js";
 import { inspectCheckpoint } from "../checkpoint/inspect-checkpoint.js";
 import type { Inventory } from "../checkpoint/types.js";
 import { readReleaseConfig, resolveConfigPath, type LoadedReleaseConfig } from "../config/load-release-config.js";
+import { assertSanitizePlanClean } from "../sanitize/assert-sanitize-plan-clean.js";
 import { planSanitize } from "../sanitize/plan-sanitize.js";
+import { renderBuildReport } from "../sanitize/render-build-report.js";
 import type { SanitizePlan } from "../sanitize/types.js";
 import { stageBundle, type BundleRelease, type StageBundleResult, type StageProgress } from "./stage-bundle.js";
 import type { BundleInput } from "./types.js";
@@ -63,13 +65,26 @@ export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cac
   const config = await readReleaseConfig(params.configFile);
   const checkpointDir = params.checkpoint ? path.resolve(params.checkpoint) : resolveConfigPath(config, config.config.checkpoint);
   const inventory = await inspectCheckpoint({ dir: checkpointDir, ...(params.signal ? { signal: params.signal } : {}) });
-  const sanitize = await planSanitize({ inventory, config: config.config.sanitize });
+  const sanitize = await planSanitize({ inventory, config: config.config.sanitize, baseModel: config.config.base_model, ...(params.signal ? { signal: params.signal } : {}) });
+  const report = renderBuildReport(sanitize, { name: config.config.name, version });
 
   const inputs: BundleInput[] = [
     ...sanitize.publish.map(
       (p): BundleInput => ({ path: p.path, role: p.role, source: { kind: "file", absPath: p.absPath }, origin: `checkpoint:${p.path}` }),
     ),
-    ...sanitize.rewrites.map((r): BundleInput => ({ path: r.path, role: r.role, source: { kind: "content", content: r.content }, origin: `checkpoint:${r.from} (rewritten: ${r.reason})` })),
+    ...sanitize.rewrites.map(
+      (r): BundleInput => ({
+        path: r.path,
+        role: r.role,
+        source: r.tail
+          ? { kind: "spliced", head: r.content as Uint8Array, absPath: r.tail.absPath, offset: r.tail.offset, length: r.tail.length, inPlace: r.tail.inPlace }
+          : { kind: "content", content: r.content },
+        origin: `checkpoint:${path.relative(inventory.root, r.from) || r.path} (rewritten: ${r.reason})`,
+      }),
+    ),
+    // The sanitize report: every kept, dropped and rewritten file and every finding (redacted).
+    { path: "report.json", role: "report", source: { kind: "content", content: report.json }, origin: "generated:sanitize-report" },
+    { path: "report.md", role: "report", source: { kind: "content", content: report.markdown }, origin: "generated:sanitize-report" },
     // GENERATED DOCS go here: the card/evals stages pass their files as `extraInputs`.
     ...(params.extraInputs ?? []),
   ];
@@ -91,6 +106,8 @@ export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cac
  */
 export async function buildRelease(params: BuildReleaseParams): Promise<BuildReleaseResult> {
   const plan = await planBuild(params);
+  // Refuse to stage a release that the sanitizer blocks (exit 3): nothing is written.
+  assertSanitizePlanClean(plan.sanitize);
   const staged = await stageBundle({
     outDir: params.outDir,
     inputs: plan.inputs,

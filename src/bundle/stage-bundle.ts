@@ -1,3 +1,4 @@
+import { applySanitizeRewrite } from "../sanitize/apply-sanitize-rewrite.js";
 import { createHash } from "node:crypto";
 import { link, lstat, mkdir, readdir, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -139,6 +140,17 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
           sources.push({ path: input.path, mode: "written" });
           params.onProgress?.({ kind: "staged", path: input.path, mode: "written" });
           return { path: input.path, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex"), role: input.role, origin: input.origin };
+        }
+        if (input.source.kind === "spliced") {
+          const { head, absPath, offset, length, inPlace } = input.source;
+          await rm(dest, { force: true });
+          await applySanitizeRewrite({ path: input.path, from: absPath, role: input.role, content: head, diff: "", reason: "", tail: { absPath, offset, length, inPlace } }, dest);
+          sources.push({ path: input.path, mode: "written" });
+          params.onProgress?.({ kind: "staged", path: input.path, mode: "written" });
+          const r = await pool.hashFile(dest);
+          hashedBytes += r.size;
+          params.onProgress?.({ kind: "hashed", path: input.path, bytes: r.size, cached: false });
+          return { path: input.path, size: r.size, sha256: r.sha256, role: input.role, origin: input.origin };
         }
         const src = input.source.absPath;
         let mode: SourceMode;

@@ -2,6 +2,8 @@ import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { buildRelease } from "../../src/bundle/build-release.js";
+import { isReleaseError } from "../../src/errors.js";
 import { isBlocking } from "../../src/findings.js";
 import { applySanitizeRewrite } from "../../src/sanitize/apply-sanitize-rewrite.js";
 import { planSanitize } from "../../src/sanitize/plan-sanitize.js";
@@ -83,6 +85,34 @@ describe("canary checkpoints", () => {
     for (const { file, bytes } of files) {
       for (const c of manifest.canaries) expect(bytes.includes(Buffer.from(c.value)), `${c.id} in ${path.relative(dir, file)}`).toBe(false);
     }
+  });
+
+  it.each(layouts.filter((l) => l !== "pickle-only"))("buildRelease of %s: no canary byte anywhere in the bundle, report lists every file", async (layout) => {
+    const out = path.join(tmp, `build-${layout}`);
+    const r = await buildRelease({ configFile: path.join(fixtures, "release-config.yaml"), version: "1.0.0", checkpoint: path.join(fixtures, layout), outDir: out });
+    const files = await allBytes(out);
+    for (const { file, bytes } of files) {
+      for (const c of manifest.canaries) expect(bytes.includes(Buffer.from(c.value)), `${c.id} in ${path.relative(out, file)}`).toBe(false);
+    }
+    const report = JSON.parse(await readFile(path.join(out, "report.json"), "utf8")) as { kept: { path: string }[]; rewritten: { path: string; diff: string }[]; dropped: { path: string; reason: string }[]; findings: unknown[] };
+    const listed = new Set([...report.kept, ...report.rewritten, ...report.dropped].map((f) => f.path));
+    for (const f of r.plan.inventory.files) expect(listed.has(f.path), `${f.path} in report.json`).toBe(true);
+    expect(await readFile(path.join(out, "report.md"), "utf8")).toContain("## Dropped files");
+    // Rewritten shards are complete files: header + the original tensor data.
+    for (const rw of r.plan.sanitize.rewrites.filter((x) => x.tail)) {
+      const staged = await readFile(path.join(out, rw.path));
+      const original = await readFile(rw.from);
+      expect(staged.length).toBe(original.length);
+      expect(staged.subarray(rw.tail!.offset).equals(original.subarray(rw.tail!.offset))).toBe(true);
+    }
+  });
+
+  it("buildRelease refuses a blocked checkpoint (exit 3) and stages nothing", async () => {
+    const out = path.join(tmp, "build-pickle-only");
+    const err = await buildRelease({ configFile: path.join(fixtures, "release-config.yaml"), version: "1.0.0", checkpoint: path.join(fixtures, "pickle-only"), outDir: out }).catch((e: unknown) => e);
+    expect(isReleaseError(err) && [err.code, err.category]).toEqual(["SANITIZE_BLOCKED", "blocked"]);
+    expect(String((err as Error).message)).not.toContain("xoxb-");
+    expect(await readdir(out).catch(() => [])).toEqual([]);
   });
 
   it("a pickle-only checkpoint is blocked, with the canary reported", async () => {

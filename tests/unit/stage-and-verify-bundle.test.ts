@@ -245,6 +245,8 @@ describe("buildRelease", () => {
       "model-00001-of-00002.safetensors weights",
       "model-00002-of-00002.safetensors weights",
       "model.safetensors.index.json weights-index",
+      "report.json report",
+      "report.md report",
       "tokenizer.json tokenizer",
       "tokenizer_config.json tokenizer",
     ]);
