@@ -48,12 +48,25 @@ export function registerBuild(program: Command, ctx: CliContext): void {
           dropped: plan.sanitize.dropped,
           findings: plan.sanitize.findings,
         };
-        if (opts.json) writeJson(ctx, summary);
-        else {
+        const { assertSanitizePlanClean } = await import("../../sanitize/assert-sanitize-plan-clean.js");
+        if (opts.json) {
+          // Blocked: one JSON document on stdout, the error, with the plan in its details.
+          try {
+            assertSanitizePlanClean(plan.sanitize);
+          } catch (err) {
+            const { blockedError, isReleaseError } = await import("../../errors.js");
+            if (!isReleaseError(err)) throw err;
+            throw blockedError(err.code, err.message, { ...(err.hint ? { hint: err.hint } : {}), details: { ...err.details, plan: summary } });
+          }
+          writeJson(ctx, summary);
+        } else {
           writeLine(ctx.stdout, `would stage ${plan.release.name} ${plan.release.tag} from ${plan.checkpointDir} (${plan.inventory.layout}):`);
           for (const p of summary.publish) writeLine(ctx.stdout, `  + ${p.path}  (${p.role})`);
           for (const d of summary.dropped) writeLine(ctx.stdout, `  - ${d.path}  dropped: ${d.reason}`);
+          for (const f of summary.findings) writeLine(ctx.stdout, `  ! ${f.severity} ${f.rule} in ${f.file}: ${f.message}${f.excerpt ? `: ${f.excerpt}` : ""}`);
         }
+        // A dry run exits like the real build would: 3 when the sanitizer blocks.
+        assertSanitizePlanClean(plan.sanitize);
         return;
       }
       const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
