@@ -6,7 +6,7 @@ import { isReleaseError, usageError } from "../errors.js";
 import type { Finding } from "../findings.js";
 import { compileUserRegex, dedupeDetections, detectSecrets, lineColumnAt, renderExcerpt, type DetectOptions, type Detection, type SecretPattern } from "./detect-secrets.js";
 import { detectWithSecretlint } from "./detect-with-secretlint.js";
-import { extractPrintableRuns, type StringRun } from "./extract-pickle-strings-for-scan.js";
+import { extractPrintableRuns, MIN_STRING_RUN, type StringRun } from "./extract-pickle-strings-for-scan.js";
 import { matchGlob } from "./match-glob.js";
 import { parseJsonStrings } from "./parse-json-strings.js";
 import { readCheckpointFiles } from "./read-checkpoint-files.js";
@@ -311,27 +311,40 @@ async function scanStrings(src: Source, sink: Sink): Promise<void> {
 
 async function scanStringRuns(runs: StringRun[], sink: Sink, fileOffset: number | undefined): Promise<void> {
   if (runs.length === 0) return;
-  // One joined text per batch: one regex pass instead of one per run.
-  const starts: number[] = [];
-  let text = "";
-  for (const r of runs) {
-    starts.push(text.length);
-    text += r.text + "\n";
-  }
-  const ds = await detect(text, sink.ctx);
-  for (const d of ds) {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= d.start) lo = mid;
-      else hi = mid - 1;
+  // Pickles prefix short strings with a one-byte length (SHORT_BINUNICODE), and a length of
+  // 48-57, 65-90 or 97-122 is itself a printable letter or digit glued to the string, which
+  // defeats the rules' left boundaries (`(?<![A-Za-z0-9])xoxb-`). So runs that start with a
+  // letter or digit are scanned a second time without their first byte.
+  const shifted = runs.filter((r) => /^[A-Za-z0-9]/.test(r.text) && r.text.length > MIN_STRING_RUN).map((r) => ({ offset: r.offset + 1, text: r.text.slice(1) }));
+  const hits: { offset: number; end: number; finding: Finding }[] = [];
+  for (const batch of [runs, shifted]) {
+    if (batch.length === 0) continue;
+    // One joined text per batch: one regex pass instead of one per run.
+    const starts: number[] = [];
+    let text = "";
+    for (const r of batch) {
+      starts.push(text.length);
+      text += r.text + "\n";
     }
-    const run = runs[lo]!;
-    const byteInRun = Buffer.byteLength(run.text.slice(0, d.start - starts[lo]!));
-    const offset = fileOffset !== undefined ? fileOffset + run.offset + byteInRun : run.offset + byteInRun;
-    sink.findings.push(locate(sink, { offset }, text, d, ds));
+    const ds = await detect(text, sink.ctx);
+    for (const d of ds) {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= d.start) lo = mid;
+        else hi = mid - 1;
+      }
+      const run = batch[lo]!;
+      const byteInRun = Buffer.byteLength(run.text.slice(0, d.start - starts[lo]!));
+      const at = (fileOffset ?? 0) + run.offset + byteInRun;
+      const end = at + Buffer.byteLength(text.slice(d.start, d.end));
+      // The second pass re-finds what the first found: keep one finding per byte span.
+      if (hits.some((h) => at < h.end && h.offset < end)) continue;
+      hits.push({ offset: at, end, finding: locate(sink, { offset: at }, text, d, ds) });
+    }
   }
+  for (const h of hits.sort((a, b) => a.offset - b.offset)) sink.findings.push(h.finding);
 }
 
 function subSource(src: Source, start: number, length: number): Source {

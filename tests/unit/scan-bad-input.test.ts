@@ -78,3 +78,15 @@ describe("scan on bad input", () => {
     expect(sniffFormat(Buffer.alloc(0), 0)).toBe("empty");
   });
 });
+
+describe("strings in pickles", () => {
+  it("finds a token whose SHORT_BINUNICODE length byte is a printable letter", async () => {
+    // 0x8c SHORT_BINUNICODE, length 0x32 = "2" (50 characters), then the token.
+    const token = "xoxb-1234567890-1234567890-" + "a".repeat(23);
+    expect(token.length).toBe(50);
+    const pickle = Buffer.concat([Buffer.from([0x80, 0x04, 0x95, 0x40, 0, 0, 0, 0, 0, 0, 0, 0x8c, 0x32]), Buffer.from(token), Buffer.from([0x94, 0x2e])]);
+    const fs = await scanOne("state.pkl", pickle);
+    expect(fs.map((f) => [f.rule, f.offset])).toEqual([["slack-token", 13]]);
+    expect(JSON.stringify(fs)).not.toContain(token);
+  });
+});
