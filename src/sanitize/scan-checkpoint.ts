@@ -4,7 +4,7 @@ import type { Inventory, InventoryFile } from "../checkpoint/types.js";
 import type { SanitizeConfig } from "../config/schema.js";
 import { isReleaseError, usageError } from "../errors.js";
 import type { Finding } from "../findings.js";
-import { compileUserRegex, dedupeDetections, detectSecrets, lineColumnAt, renderExcerpt, type DetectOptions, type Detection, type SecretPattern } from "./detect-secrets.js";
+import { compileUserRegex, createLineIndex, dedupeDetections, detectSecrets, renderExcerpt, type DetectOptions, type Detection, type SecretPattern } from "./detect-secrets.js";
 import { detectWithSecretlint } from "./detect-with-secretlint.js";
 import { extractPrintableRuns, MIN_STRING_RUN, type StringRun } from "./extract-pickle-strings-for-scan.js";
 import { matchGlob } from "./match-glob.js";
@@ -12,8 +12,10 @@ import { parseJsonStrings } from "./parse-json-strings.js";
 import { readCheckpointFiles } from "./read-checkpoint-files.js";
 import { sniffFormat } from "./sniff-format.js";
 
-/** Files (or archive members) up to this size are scanned whole; larger ones in chunks. */
+/** Text files (or archive members) up to this size are scanned whole; larger ones in chunks. */
 const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
+/** JSON is parsed whole up to this size (large tokenizer.json files are ~35 MB); beyond, scanned as text. */
+const WHOLE_JSON_LIMIT = 96 * 1024 * 1024;
 /** Chunk size for streamed scans: large enough to amortise reads, small enough for flat memory. */
 const CHUNK = 4 * 1024 * 1024;
 /** Archives inside archives (a `.ckpt` zip inside a `.nemo` tar) are followed this deep. */
@@ -206,12 +208,13 @@ async function scanJsonText(text: string, sink: Sink, byteBase: number | undefin
   }
   // Own rules on every decoded string (so `\u`-escaped secrets are found), with a pointer.
   const ownSpans: [number, number][] = [];
+  const lineColumnAt = createLineIndex(text);
   for (const s of strings) {
     const ds = detectSecrets(s.value, sink.ctx.opts);
     for (const d of ds) {
       const at = s.offset + 1 + d.start;
       ownSpans.push([at, s.offset + 1 + d.end]);
-      const { line, column } = lineColumnAt(text, at);
+      const { line, column } = lineColumnAt(at);
       sink.findings.push(locate(sink, { pointer: s.pointer + (s.isKey ? " (key)" : ""), line, column, ...(byteBase !== undefined ? { offset: byteBase + at } : {}) }, s.value, d, ds));
     }
   }
@@ -220,7 +223,7 @@ async function scanJsonText(text: string, sink: Sink, byteBase: number | undefin
     const raw = await detectWithSecretlint(text);
     const fresh = raw.filter((d) => !ownSpans.some(([a, b]) => d.start < b && a < d.end));
     for (const d of fresh) {
-      const { line, column } = lineColumnAt(text, d.start);
+      const { line, column } = lineColumnAt(d.start);
       sink.findings.push(locate(sink, { line, column, ...(byteBase !== undefined ? { offset: byteBase + d.start } : {}) }, text, d, fresh));
     }
   }
@@ -228,14 +231,20 @@ async function scanJsonText(text: string, sink: Sink, byteBase: number | undefin
 
 async function scanPlainText(text: string, sink: Sink, byteBase: number | undefined, lineBase = 0): Promise<void> {
   const ds = await detect(text, sink.ctx);
+  const lineColumnAt = createLineIndex(text);
+  // Byte offsets accumulate between consecutive detections (sorted): linear in the text, not quadratic.
+  let charPos = 0;
+  let bytePos = 0;
   for (const d of ds) {
-    const { line, column } = lineColumnAt(text, d.start);
-    sink.findings.push(locate(sink, { line: line + lineBase, column, ...(byteBase !== undefined ? { offset: byteBase + Buffer.byteLength(text.slice(0, d.start)) } : {}) }, text, d, ds));
+    const { line, column } = lineColumnAt(d.start);
+    bytePos += Buffer.byteLength(text.slice(charPos, d.start));
+    charPos = d.start;
+    sink.findings.push(locate(sink, { line: line + lineBase, column, ...(byteBase !== undefined ? { offset: byteBase + bytePos } : {}) }, text, d, ds));
   }
 }
 
 async function scanTextSource(src: Source, sink: Sink, format: "json" | "text"): Promise<void> {
-  if (src.length <= WHOLE_FILE_LIMIT) {
+  if (src.length <= (format === "json" ? WHOLE_JSON_LIMIT : WHOLE_FILE_LIMIT)) {
     const bytes = await src.read(0, src.length);
     let text: string;
     try {
