@@ -66,7 +66,11 @@ export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cac
   const checkpointDir = params.checkpoint ? path.resolve(params.checkpoint) : resolveConfigPath(config, config.config.checkpoint);
   const inventory = await inspectCheckpoint({ dir: checkpointDir, ...(params.signal ? { signal: params.signal } : {}) });
   const sanitize = await planSanitize({ inventory, config: config.config.sanitize, baseModel: config.config.base_model, ...(params.signal ? { signal: params.signal } : {}) });
-  const report = renderBuildReport(sanitize, { name: config.config.name, version });
+  const report = renderBuildReport(sanitize, {
+    name: config.config.name,
+    version,
+    generated: (params.extraInputs ?? []).map((i) => ({ path: i.path, role: i.role, origin: i.origin })),
+  });
 
   const inputs: BundleInput[] = [
     ...sanitize.publish.map(
