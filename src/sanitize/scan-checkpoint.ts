@@ -6,7 +6,9 @@ import { isReleaseError, usageError } from "../errors.js";
 import type { Finding } from "../findings.js";
 import { compileUserRegex, createLineIndex, dedupeDetections, detectSecrets, renderExcerpt, type DetectOptions, type Detection, type SecretPattern } from "./detect-secrets.js";
 import { detectWithSecretlint } from "./detect-with-secretlint.js";
-import { extractPrintableRuns, MIN_STRING_RUN, type StringRun } from "./extract-pickle-strings-for-scan.js";
+import { extractPickleStrings } from "../checkpoint/pickle/extract-pickle-strings.js";
+import { MAX_RAW_PICKLE_BYTES, TORCH_LEGACY_PICKLES } from "../checkpoint/pickle/scan-torch-file.js";
+import { extractPrintableRuns, MIN_STRING_RUN, type StringRun } from "./extract-printable-runs.js";
 import { matchGlob } from "./match-glob.js";
 import { parseJsonStrings } from "./parse-json-strings.js";
 import { readCheckpointFiles } from "./read-checkpoint-files.js";
@@ -162,8 +164,10 @@ async function scanSource(src: Source, sink: Sink, depth: number): Promise<void>
     case "json":
     case "text":
       return scanTextSource(src, sink, format);
+    case "pickle":
+      return scanPickleSource(src, sink);
     default:
-      // pickle, numpy, gguf, binary: strings are what can leak.
+      // numpy, gguf, binary: strings are what can leak.
       return scanStrings(src, sink);
   }
 }
@@ -299,6 +303,39 @@ async function notText(src: Source, sink: Sink, bytes: Buffer): Promise<void> {
   await scanStringRuns(extractPrintableRuns(bytes, true).runs, sink, src.fileOffset);
 }
 
+/** Pickles up to this size are also walked opcode by opcode (the pickle reader's own bound). */
+const MAX_PICKLE_WALK = MAX_RAW_PICKLE_BYTES;
+
+/**
+ * A pickle stream: its string operands from the opcode walker (exact boundaries, so a length
+ * byte or an embedded newline cannot hide a secret), plus the printable-run pass, which also
+ * covers what follows the pickles (legacy torch storages) and pickles the walker cannot parse.
+ * The two passes find most secrets twice: one finding per rule and byte offset is kept.
+ */
+async function scanPickleSource(src: Source, sink: Sink): Promise<void> {
+  const before = sink.findings.length;
+  if (src.length <= MAX_PICKLE_WALK) {
+    const bytes = await src.read(0, src.length);
+    const { strings } = extractPickleStrings({ file: sink.file, bytes, ...(sink.member ? { member: sink.member } : {}), maxPickles: TORCH_LEGACY_PICKLES });
+    const runs: StringRun[] = [];
+    for (const str of strings) {
+      // The operand follows the opcode and its length field: find its exact start nearby.
+      const at = bytes.indexOf(Buffer.from(str.value, "utf8"), str.offset);
+      runs.push({ offset: at >= 0 && at - str.offset <= 16 ? at : str.offset, text: str.value });
+    }
+    await scanStringRuns(runs, sink, src.fileOffset, false);
+  }
+  await scanStrings(src, sink);
+  const seen = new Set<string>();
+  const mine = sink.findings.splice(before);
+  for (const f of mine) {
+    const key = `${f.rule}@${f.offset}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    sink.findings.push(f);
+  }
+}
+
 /** Streams a binary source and scans its printable strings. Memory: one chunk. */
 async function scanStrings(src: Source, sink: Sink): Promise<void> {
   let carry = Buffer.alloc(0);
@@ -318,13 +355,13 @@ async function scanStrings(src: Source, sink: Sink): Promise<void> {
   }
 }
 
-async function scanStringRuns(runs: StringRun[], sink: Sink, fileOffset: number | undefined): Promise<void> {
+async function scanStringRuns(runs: StringRun[], sink: Sink, fileOffset: number | undefined, shiftPass = true): Promise<void> {
   if (runs.length === 0) return;
   // Pickles prefix short strings with a one-byte length (SHORT_BINUNICODE), and a length of
   // 48-57, 65-90 or 97-122 is itself a printable letter or digit glued to the string, which
   // defeats the rules' left boundaries (`(?<![A-Za-z0-9])xoxb-`). So runs that start with a
   // letter or digit are scanned a second time without their first byte.
-  const shifted = runs.filter((r) => /^[A-Za-z0-9]/.test(r.text) && r.text.length > MIN_STRING_RUN).map((r) => ({ offset: r.offset + 1, text: r.text.slice(1) }));
+  const shifted = !shiftPass ? [] : runs.filter((r) => /^[A-Za-z0-9]/.test(r.text) && r.text.length > MIN_STRING_RUN).map((r) => ({ offset: r.offset + 1, text: r.text.slice(1) }));
   const hits: { offset: number; end: number; finding: Finding }[] = [];
   for (const batch of [runs, shifted]) {
     if (batch.length === 0) continue;

@@ -1,12 +1,8 @@
 /**
- * INTEGRATION POINT with the pickle reader (src/checkpoint/pickle/, written in parallel).
- *
- * The scanner needs the strings inside a pickle stream. Until `extractPickleStrings` from
- * src/checkpoint/pickle is on main, this uses a byte-level extraction that is a superset of what
- * an opcode walker returns: pickle stores str/bytes operands (BINUNICODE, SHORT_BINUNICODE,
- * BINBYTES, ...) as raw UTF-8, so every string operand is a run of printable bytes. It also finds
- * strings in non-pickle binaries (legacy torch storages, GGUF metadata, unknown blobs), which is
- * why the byte-level pass stays even once the opcode walker is wired in.
+ * Printable strings of any binary (the `strings` tool's job): the scanner's pass over pickles,
+ * legacy torch storages, GGUF metadata, event files and unknown blobs. Pickles are also walked
+ * opcode by opcode (`extractPickleStrings` from src/checkpoint/pickle); this pass stays as the
+ * safety net for bytes the walker does not reach.
  */
 
 /**
@@ -64,9 +60,4 @@ export function extractPrintableRuns(buf: Uint8Array, final = true, minRun = MIN
   if (!final) return { runs, carryFrom: start >= 0 ? start : i };
   if (start >= 0 && chars >= minRun) runs.push({ offset: start, text: b.toString("utf8", start, n) });
   return { runs, carryFrom: n };
-}
-
-/** Strings of a pickle stream, for secret scanning (see the module comment). */
-export function extractPickleStringsForScan(bytes: Uint8Array): StringRun[] {
-  return extractPrintableRuns(bytes, true).runs;
 }
