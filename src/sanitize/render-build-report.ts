@@ -1,5 +1,6 @@
 import type { Finding } from "../findings.js";
 import { isBlocking } from "../findings.js";
+import { detectSecrets, redactSecrets, type SecretPattern } from "./detect-secrets.js";
 import type { SanitizePlan } from "./types.js";
 
 export interface BuildReportExtras {
@@ -10,7 +11,21 @@ export interface BuildReportExtras {
   findings?: Finding[];
   /** Generated files the bundle adds (card, examples, charts): listed as kept. */
   generated?: { path: string; role: string; origin: string }[];
+  /** Project patterns (`sanitize.patterns`), redacted from every path and message too. */
+  patterns?: SecretPattern[];
+  /**
+   * Include finding excerpts (default false). The report is published in the bundle, and an
+   * excerpt's context can hold sensitive text that no rule recognised (a customer name next to a
+   * detected path), so the public report says rule, file and location only; `scan` and
+   * `build --dry-run` show excerpts locally.
+   */
+  excerpts?: boolean;
 }
+
+// TensorBoard names runs `<Mon><DD>_<HH-MM-SS>_<hostname>` and event files
+// `events.out.tfevents.<time>.<hostname>...`: the host part goes, whatever it looks like.
+const TB_RUN_DIR = /(^|\/)([A-Z][a-z]{2}\d{2}_\d{2}-\d{2}-\d{2})_[^/]+/g;
+const TB_EVENTS = /(events\.out\.tfevents\.\d+)\.[^/]+$/;
 
 /** Machine-readable shape of report.json. */
 export interface BuildReport {
@@ -31,13 +46,19 @@ export interface BuildReport {
  * reason, every rewrite as a diff, every finding (excerpts are redacted at the source). Pure.
  */
 export function renderBuildReport(plan: SanitizePlan, extras: BuildReportExtras = {}): { json: string; markdown: string; report: BuildReport } {
-  const findings = [...plan.findings, ...(extras.findings ?? [])];
+  const opts = { patterns: extras.patterns ?? [] };
+  const clean = (text: string) => redactSecrets(text, detectSecrets(text, opts));
+  const cleanPath = (p: string) => clean(p.replace(TB_RUN_DIR, "$1$2_[host]").replace(TB_EVENTS, "$1.[host]"));
+  const findings = [...plan.findings, ...(extras.findings ?? [])].map((f): Finding => {
+    const { excerpt, ...rest } = f;
+    return { ...rest, file: cleanPath(f.file), message: clean(f.message), ...(extras.excerpts && excerpt !== undefined ? { excerpt } : {}) };
+  });
   const sortByPath = <T extends { path: string }>(xs: T[]) => [...xs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const kept: BuildReport["kept"] = sortByPath<BuildReport["kept"][number]>([
-    ...plan.publish.map((p) => ({ path: p.path, role: p.role, ...(p.overrideReason ? { overrideReason: p.overrideReason } : {}), origin: `checkpoint:${p.path}` })),
+    ...plan.publish.map((p) => ({ path: p.path, role: p.role, ...(p.overrideReason ? { overrideReason: clean(p.overrideReason) } : {}), origin: `checkpoint:${p.path}` })),
     ...(extras.generated ?? []).map((g) => ({ path: g.path, role: g.role, origin: g.origin })),
   ]);
-  const rewritten = sortByPath(plan.rewrites.map((r) => ({ path: r.path, role: r.role, reason: r.reason, diff: r.diff, ...(r.tail ? { dataCopied: !r.tail.inPlace } : {}) })));
+  const rewritten = sortByPath(plan.rewrites.map((r) => ({ path: r.path, role: r.role, reason: r.reason, diff: clean(r.diff), ...(r.tail ? { dataCopied: !r.tail.inPlace } : {}) })));
   const blocking = findings.filter(isBlocking).length;
   const report: BuildReport = {
     schema: "model-release/build-report@1",
@@ -54,8 +75,8 @@ export function renderBuildReport(plan: SanitizePlan, extras: BuildReportExtras 
     },
     kept,
     rewritten,
-    dropped: sortByPath(plan.dropped),
-    unscanned: sortByPath(plan.unscanned ?? []),
+    dropped: sortByPath(plan.dropped.map((d) => ({ path: cleanPath(d.path), reason: clean(d.reason) }))),
+    unscanned: sortByPath((plan.unscanned ?? []).map((u) => ({ path: cleanPath(u.path), reason: u.reason }))),
     findings,
   };
 

@@ -1,9 +1,9 @@
-import { detectSecrets, redactSecrets, type DetectOptions } from "./detect-secrets.js";
+import { detectSecrets, type DetectOptions } from "./detect-secrets.js";
 import { parseJsonStrings } from "./parse-json-strings.js";
 
 export interface JsonScrubChange {
   pointer: string;
-  /** Old value, redacted (never the secret). */
+  /** Old value described by length and the rules it matched (never shown). */
   before: string;
   /** New value, or undefined when the member was removed. */
   after?: string;
@@ -59,7 +59,9 @@ export function scrubJsonMetadata(text: string, params: { file: string; baseMode
         continue;
       }
       if (typeof value !== "string") continue;
-      const redacted = () => JSON.stringify(redactSecrets(value, detectSecrets(value, params.detect)));
+      // The diff is published in the build report: a removed value is described, never shown
+      // (it was removed because it names a place, a host or a person).
+      const redacted = () => `(${value.length} characters${detectSecrets(value, params.detect).length > 0 ? `: ${[...new Set(detectSecrets(value, params.detect).map((d) => d.rule))].join(", ")}` : ""})`;
       const remove = (why: string) => {
         changes.push({ pointer: ptr, before: redacted(), why });
         if (Array.isArray(holder)) holder[Number(key)] = null;

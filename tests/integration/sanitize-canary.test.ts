@@ -38,7 +38,7 @@ async function stage(plan: SanitizePlan, dir: string): Promise<void> {
     await mkdir(path.dirname(path.join(dir, r.path)), { recursive: true });
     await applySanitizeRewrite(r, path.join(dir, r.path));
   }
-  const report = renderBuildReport(plan);
+  const report = renderBuildReport(plan, { patterns: manifest.patterns });
   await writeFile(path.join(dir, "report.json"), report.json);
   await writeFile(path.join(dir, "report.md"), report.markdown);
 }
@@ -89,14 +89,19 @@ describe("canary checkpoints", () => {
 
   it.each(layouts.filter((l) => l !== "pickle-only"))("buildRelease of %s: no canary byte anywhere in the bundle, report lists every file", async (layout) => {
     const out = path.join(tmp, `build-${layout}`);
-    const r = await buildRelease({ configFile: path.join(fixtures, "release-config.yaml"), version: "1.0.0", checkpoint: path.join(fixtures, layout), outDir: out });
+    // The canary config carries the project patterns but no card content: documents off here,
+    // on in the next test (demo config, full card and evals).
+    const r = await buildRelease({ configFile: path.join(fixtures, "release-config.yaml"), version: "1.0.0", checkpoint: path.join(fixtures, layout), outDir: out, docs: false });
     const files = await allBytes(out);
     for (const { file, bytes } of files) {
       for (const c of manifest.canaries) expect(bytes.includes(Buffer.from(c.value)), `${c.id} in ${path.relative(out, file)}`).toBe(false);
     }
     const report = JSON.parse(await readFile(path.join(out, "report.json"), "utf8")) as { kept: { path: string }[]; rewritten: { path: string; diff: string }[]; dropped: { path: string; reason: string }[]; findings: unknown[] };
     const listed = new Set([...report.kept, ...report.rewritten, ...report.dropped].map((f) => f.path));
-    for (const f of r.plan.inventory.files) expect(listed.has(f.path), `${f.path} in report.json`).toBe(true);
+    // Every file is listed once; TensorBoard paths with the host name masked.
+    expect(listed.size).toBe(r.plan.inventory.files.length);
+    for (const f of r.plan.inventory.files.filter((f) => !f.path.includes("tfevents"))) expect(listed.has(f.path), `${f.path} in report.json`).toBe(true);
+    if (layout === "hf") expect([...listed]).toContain("runs/Nov22_05-00-00_[host]/events.out.tfevents.1700000000.[host]");
     expect(await readFile(path.join(out, "report.md"), "utf8")).toContain("## Dropped files");
     // Rewritten shards are complete files: header + the original tensor data.
     for (const rw of r.plan.sanitize.rewrites.filter((x) => x.tail)) {
@@ -104,6 +109,16 @@ describe("canary checkpoints", () => {
       const original = await readFile(rw.from);
       expect(staged.length).toBe(original.length);
       expect(staged.subarray(rw.tail!.offset).equals(original.subarray(rw.tail!.offset))).toBe(true);
+    }
+  });
+
+  it.each(layouts.filter((l) => l !== "pickle-only"))("full buildRelease (card, examples, evals) of %s with the demo config: no canary byte in the bundle", async (layout) => {
+    const out = path.join(tmp, `full-${layout}`);
+    await buildRelease({ configFile: path.resolve(import.meta.dirname, "../../release-configs/demo.yaml"), version: "1.0.0", checkpoint: path.join(fixtures, layout), outDir: out });
+    const files = await allBytes(out);
+    expect(files.map((f) => path.relative(out, f.file))).toEqual(expect.arrayContaining(["README.md", "report.json", "report.md"]));
+    for (const { file, bytes } of files) {
+      for (const c of manifest.canaries) expect(bytes.includes(Buffer.from(c.value)), `${c.id} in ${path.relative(out, file)}`).toBe(false);
     }
   });
 

@@ -109,14 +109,14 @@ describe("scrubJsonMetadata", () => {
     expect(r.diff).toMatchInlineSnapshot(`
       "--- config.json (checkpoint)
       +++ config.json (published)
-      - /_name_or_path: "[REDACTED:user-path]"
+      - /_name_or_path: (14 characters: user-path)
       + /_name_or_path: "org/base"
         # local path replaced by the public base model id
-      - /list/0: "[REDACTED:internal-path]"
+      - /list/0: (11 characters: internal-path)
         # value holds path on a cluster file system
-      - /note: "node [REDACTED:ip-address]"
+      - /note: (13 characters: ip-address)
         # value holds IP address
-      - /tokenizer_file: "/tmp/x/tokenizer.json"
+      - /tokenizer_file: (21 characters)
         # path to a local file removed
       "
     `);
@@ -202,5 +202,25 @@ describe("assertSanitizePlanClean", () => {
     `);
     plan.findings[0] = { ...plan.findings[0]!, acceptedReason: "revoked token, ticket 12" } as never;
     expect(() => assertSanitizePlanClean(plan)).not.toThrow();
+  });
+});
+
+describe("renderBuildReport (published in the bundle)", () => {
+  const plan = {
+    publish: [{ path: "config.json", absPath: "/x/config.json", role: "config" as const }],
+    dropped: [{ path: "runs/Nov22_05-00-00_gpu-17/events.out.tfevents.1700000000.gpu-17.kanary.local.123.0", reason: "TensorBoard logs" }],
+    rewrites: [],
+    findings: [{ rule: "email", severity: "warn" as const, file: "train.log", line: 2, excerpt: "Kanary Motors ops: [REDACTED:email]", message: "e-mail address (in a dropped file)" }],
+  };
+
+  it("omits excerpts and masks host names and project patterns in paths", () => {
+    const r = renderBuildReport(plan, { patterns: [{ name: "customer-name", values: ["Kanary"] }] });
+    expect(r.report.findings[0]).not.toHaveProperty("excerpt");
+    expect(r.report.dropped[0]!.path).toBe("runs/Nov22_05-00-00_[host]/events.out.tfevents.1700000000.[host]");
+    expect(r.json + r.markdown).not.toMatch(/kanary|gpu-17/i);
+  });
+
+  it("shows excerpts when asked (local output)", () => {
+    expect(renderBuildReport(plan, { excerpts: true }).report.findings[0]!.excerpt).toBe("Kanary Motors ops: [REDACTED:email]");
   });
 });
