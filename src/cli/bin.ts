@@ -8,6 +8,11 @@ import type { CliContext } from "./context.js";
 // The only place that touches process.argv, process.env and the exit code.
 const abort = new AbortController();
 process.once("SIGINT", () => abort.abort(new Error("interrupted")));
+// `model-release inspect … | head` closes the pipe early: that is the reader's choice, not a crash.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
 
 const ctx: CliContext = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: abort.signal };
 const argv = process.argv.slice(2);
