@@ -17,3 +17,9 @@ export { createHashPool, defaultHashConcurrency, type HashPool } from "./bundle/
 export { readHashCache, type HashCache } from "./bundle/hash-cache.js";
 export { buildRelease, planBuild, renderTag, type BuildReleaseParams, type BuildPlan, type BuildReleaseResult } from "./bundle/build-release.js";
 export { planSanitize } from "./sanitize/plan-sanitize.js";
+export { startHubServer, type StartHubServerParams, type HubServer } from "./local/hub/start-hub-server.js";
+export { createHubUser, readHubUsers, type HubTokenRole } from "./local/hub/hub-users.js";
+export { readHubStoreIssues } from "./local/hub/read-hub-store-issues.js";
+export { startGitHubServer, GITHUB_OPERATIONS, MAX_RELEASE_ASSET_BYTES, type GitHubServerHandle, type StartGitHubServerParams } from "./local/github/start-github-server.js";
+export { startLocalStandIns, type LocalStandIns, type StartLocalStandInsParams, type StandInEnv, type StandInFaults } from "./local/start-local-stand-ins.js";
+export { createFaultInjector, type FaultRule, type FaultInjector } from "./local/faults.js";

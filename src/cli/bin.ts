@@ -8,6 +8,8 @@ import type { CliContext } from "./context.js";
 // The only place that touches process.argv, process.env and the exit code.
 const abort = new AbortController();
 process.once("SIGINT", () => abort.abort(new Error("interrupted")));
+// `serve` and long stages stop cleanly on SIGTERM too (CI runners and `kill` send it); a second one kills.
+process.once("SIGTERM", () => abort.abort(new Error("terminated")));
 // `model-release inspect … | head` closes the pipe early: that is the reader's choice, not a crash.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   if (err.code === "EPIPE") process.exit(0);

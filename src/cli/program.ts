@@ -6,6 +6,7 @@ import { registerInspect } from "./commands/inspect.js";
 import { registerBuild } from "./commands/build.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerServe } from "./commands/serve.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -29,7 +30,7 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .showHelpAfterError("(run with --help for usage)");
 
-  for (const register of [registerSchema, registerInspect, registerBuild, registerVerify, registerDemo]) {
+  for (const register of [registerSchema, registerInspect, registerBuild, registerVerify, registerDemo, registerServe]) {
     register(program, ctx);
   }
   for (const cmd of program.commands) {
