@@ -82,6 +82,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
         ...(jobs !== undefined ? { concurrency: jobs } : {}),
       });
       if (tty && hashedFiles > 0) ctx.stderr.write("\n");
+      if (r.cacheWarning) writeLine(ctx.stderr, `warning: ${r.cacheWarning} (the next build will hash everything again)`);
       if (opts.json) {
         writeJson(ctx, {
           outDir: r.outDir,
