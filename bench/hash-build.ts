@@ -116,9 +116,15 @@ const bench: Benchmark = {
 
     // Cached rebuild: first build fills the cache, the second is served from it.
     const cacheDir = path.join(tmpDir, "cache");
-    const cold = await buildInChild(repoRoot, { config, checkpoint: small, out: path.join(tmpDir, "out-cache"), cacheDir, jobs });
-    const warm = await buildInChild(repoRoot, { config, checkpoint: small, out: path.join(tmpDir, "out-cache"), cacheDir, jobs });
-    log(`cached rebuild: ${warm.cacheHits}/${warm.files} files from the cache, ${warm.hashedBytes} bytes hashed, ${warm.buildMs.toFixed(1)} ms in-process, ${warm.processMs.toFixed(0)} ms with node startup`);
+    const filled = await buildInChild(repoRoot, { config, checkpoint: small, out: path.join(tmpDir, "out-cache"), cacheDir, jobs });
+    // Best of three rebuilds (a shared machine's scheduler noise dwarfs a ~20 ms rebuild); the
+    // first build is the fastest full-hash build of this run, which makes the ratio conservative.
+    const rebuilds: (ChildResult & { processMs: number })[] = [];
+    for (let i = 0; i < 3; i++) rebuilds.push(await buildInChild(repoRoot, { config, checkpoint: small, out: path.join(tmpDir, "out-cache"), cacheDir, jobs }));
+    const warm = rebuilds.reduce((a, b) => (a.buildMs <= b.buildMs ? a : b));
+    const cold = [filled, ...buildRuns].reduce((a, b) => (a.buildMs <= b.buildMs ? a : b));
+    const coldProcess = Math.min(filled.processMs, ...buildRuns.map((b) => b.processMs));
+    log(`cached rebuilds: ${warm.cacheHits}/${warm.files} files from the cache, ${warm.hashedBytes} bytes hashed, ${rebuilds.map((r) => r.buildMs.toFixed(1)).join(", ")} ms in-process, ${rebuilds.map((r) => r.processMs.toFixed(0)).join(", ")} ms with node startup`);
 
     await sha256sumParallel(files2x, jobs);
     const doubled = await buildInChild(repoRoot, { config, checkpoint: big, out: path.join(tmpDir, "out-2x"), jobs });
@@ -129,7 +135,7 @@ const bench: Benchmark = {
       { name: "build peak RSS", value: Math.round(first.maxRssKb / 1024), unit: "MB", goal: { max: 200 } },
       { name: "build peak RSS, checkpoint doubled", value: Math.round(doubled.maxRssKb / 1024), unit: "MB", goal: { max: 200 }, note: `${files2x.length} files, growth ${(((doubled.maxRssKb - first.maxRssKb) / first.maxRssKb) * 100).toFixed(1)}%` },
       { name: "rebuild / first build (hash cache)", value: warm.buildMs / cold.buildMs, unit: "x", goal: { max: 0.02 }, note: `${warm.buildMs.toFixed(1)} ms vs ${cold.buildMs.toFixed(0)} ms in-process` },
-      { name: "rebuild / first build, whole process", value: warm.processMs / cold.processMs, unit: "x", note: "includes node startup and module loading" },
+      { name: "rebuild / first build, whole process", value: Math.min(...rebuilds.map((r) => r.processMs)) / coldProcess, unit: "x", note: "includes node startup and module loading" },
     ];
     return metrics;
   },
