@@ -274,6 +274,13 @@ describe("buildRelease", () => {
     expect(r.manifest.files.find((f) => f.path === "README.md")).toMatchObject({ role: "card", origin: "generated:card", size: 7 });
   });
 
+  it("refuses an output folder inside the checkpoint, or around it", async () => {
+    const { dir } = await checkpoint();
+    const configFile = path.join(REPO, "release-configs", "demo.yaml");
+    expect((await failure(buildRelease({ configFile, version: "1.0.0", checkpoint: dir, outDir: path.join(dir, "release") }))).code).toBe("OUT_DIR_OVERLAPS_CHECKPOINT");
+    expect((await failure(buildRelease({ configFile, version: "1.0.0", checkpoint: dir, outDir: path.dirname(dir) }))).code).toBe("OUT_DIR_OVERLAPS_CHECKPOINT");
+  });
+
   it("refuses a version that is not semver", async () => {
     expect(await failure(planBuild({ configFile: path.join(REPO, "release-configs", "demo.yaml"), version: "latest" }))).toMatchInlineSnapshot(`
       {
