@@ -147,6 +147,16 @@ export async function buildRelease(params: BuildReleaseParams): Promise<BuildRel
   // Refuse to stage a release that the sanitizer blocks (exit 3): nothing is written.
   assertSanitizePlanClean(plan.sanitize);
   assertReleaseDocsPublishable(plan.docsFindings);
+  const out = path.resolve(params.outDir);
+  const within = (a: string, b: string) => a === b || a.startsWith(b + path.sep);
+  // A bundle inside the checkpoint would be inspected (and published) by the next build; a
+  // checkpoint inside the bundle folder would be deleted as a stale file.
+  if (within(out, plan.checkpointDir) || within(plan.checkpointDir, out)) {
+    throw usageError("OUT_DIR_OVERLAPS_CHECKPOINT", `--out ${params.outDir} overlaps the checkpoint folder ${plan.checkpointDir}`, {
+      hint: "stage the bundle in a folder outside the checkpoint, e.g. --out ./release-out",
+      location: { file: params.outDir },
+    });
+  }
   const staged = await stageBundle({
     outDir: params.outDir,
     inputs: plan.inputs,

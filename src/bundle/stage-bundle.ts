@@ -57,6 +57,8 @@ export interface StageBundleResult {
   cacheHits: number;
   /** Bytes read for hashing in this run (0 for a rebuild served from the cache). */
   hashedBytes: number;
+  /** Set when the hash cache could not be written; the bundle is complete regardless. */
+  cacheWarning?: string;
 }
 
 /** Serialises a manifest deterministically: fixed key order, sorted files, trailing newline. */
@@ -200,8 +202,15 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
     sources.sort((a, b) => (a.path < b.path ? -1 : 1));
     await mkdir(path.join(outDir, PRIVATE_DIR), { recursive: true });
     await writeFile(path.join(outDir, SOURCES_FILE), JSON.stringify({ version: 1, files: sources }, null, 2) + "\n");
-    await cache?.save();
-    return { outDir, manifest, sources, cacheHits: cache?.hits ?? 0, hashedBytes };
+    // The cache only saves time: failing to write it (read-only home, full disk) must not fail
+    // a build whose bundle is complete, so it is reported instead.
+    let cacheWarning: string | undefined;
+    try {
+      await cache?.save();
+    } catch (e) {
+      cacheWarning = `could not write the hash cache in ${params.cacheDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+    }
+    return { outDir, manifest, sources, cacheHits: cache?.hits ?? 0, hashedBytes, ...(cacheWarning ? { cacheWarning } : {}) };
   } finally {
     await pool.close();
   }

@@ -90,6 +90,11 @@ describe("model-release build and verify", () => {
     expect(bad.stderr).toContain("changed: config.json");
     expect(bad.stderr).toContain("extra: optimizer.pt (not in manifest.json)");
     expect(bad.stderr).toContain("error[BUNDLE_MISMATCH]");
+    const badJson = cli(["verify", out, "--json"]);
+    expect(badJson.code).toBe(6);
+    expect(JSON.parse(badJson.stdout)).toMatchObject({
+      error: { code: "BUNDLE_MISMATCH", category: "verify", details: { ok: false, missing: ["tokenizer.json"], extra: ["optimizer.pt"], changed: [{ path: "config.json", reason: "content" }] } },
+    });
   });
 
   it("prints the plan with --dry-run and stages nothing", () => {

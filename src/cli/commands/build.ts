@@ -86,12 +86,28 @@ export function registerBuild(program: Command, ctx: CliContext): void {
         const { usageError } = await import("../../errors.js");
         throw usageError("BAD_JOBS", `--jobs ${opts.jobs} is not a positive integer`, { hint: "pass the number of hashing threads, e.g. --jobs 8" });
       }
+      // Progress on an interactive terminal only: CI logs and --json stay clean.
+      const tty = ctx.stderr.isTTY === true && !opts.json;
+      let hashedFiles = 0;
+      let hashedTotal = 0;
       const r = await buildRelease({
         ...common,
+        ...(tty
+          ? {
+              onProgress: (e: { kind: string; bytes?: number }) => {
+                if (e.kind !== "hashed") return;
+                hashedFiles++;
+                hashedTotal += e.bytes ?? 0;
+                ctx.stderr.write(`\r  hashed ${hashedFiles} files, ${formatBytes(hashedTotal)}`);
+              },
+            }
+          : {}),
         outDir: path.resolve(ctx.cwd, opts.out),
         ...(opts.cache === false ? {} : { cacheDir: opts.cacheDir ? path.resolve(ctx.cwd, opts.cacheDir) : defaultCacheDir(ctx.env) }),
         ...(jobs !== undefined ? { concurrency: jobs } : {}),
       });
+      if (tty && hashedFiles > 0) ctx.stderr.write("\n");
+      if (r.cacheWarning) writeLine(ctx.stderr, `warning: ${r.cacheWarning} (the next build will hash everything again)`);
       if (opts.json) {
         writeJson(ctx, {
           outDir: r.outDir,
