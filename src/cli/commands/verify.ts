@@ -54,14 +54,14 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       });
       const b = r.bundle;
       const sig = r.signature.status === "verified" ? r.signature.result : undefined;
-      if (opts.json) {
-        writeJson(ctx, {
-          ok: r.ok,
-          dir: r.dir,
-          ...(b ? { version: b.manifest.version, checked: b.checked, missing: b.missing, extra: b.extra, changed: b.changed, contentDigestOk: b.contentDigestOk } : {}),
-          signature: sig ? { status: "verified", ok: sig.ok, subject: sig.subject, signer: sig.signer, signedFiles: sig.signedFiles, missing: sig.missing, extra: sig.extra, changed: sig.changed } : { status: r.signature.status },
-        });
-      }
+      const json = {
+        ok: r.ok,
+        dir: r.dir,
+        ...(b ? { version: b.manifest.version, checked: b.checked, missing: b.missing, extra: b.extra, changed: b.changed, contentDigestOk: b.contentDigestOk } : {}),
+        signature: sig ? { status: "verified", ok: sig.ok, subject: sig.subject, signer: sig.signer, signedFiles: sig.signedFiles, missing: sig.missing, extra: sig.extra, changed: sig.changed } : { status: r.signature.status },
+      };
+      // On failure the error (with the same fields in `details`) is the one JSON document printed.
+      if (opts.json && r.ok) writeJson(ctx, json);
       const lines = [
         ...(b?.missing ?? []).map((p) => `missing: ${p}`),
         ...(b?.changed ?? []).map((c) => (c.reason === "content" ? `changed: ${c.path} (sha256 ${c.actualSha256.slice(0, 12)}…, expected ${c.expectedSha256.slice(0, 12)}…)` : `changed: SHA256SUMS line for ${c.path} disagrees with manifest.json`)),
@@ -90,11 +90,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       throw verifyError(sig && !sig.ok ? "SIGNATURE_MISMATCH" : "BUNDLE_MISMATCH", `${r.dir}: ${lines.length} difference${lines.length === 1 ? "" : "s"} from ${what}: ${lines.slice(0, 5).join("; ")}${lines.length > 5 ? "; …" : ""}`, {
         hint: "re-download the release (model-release pull) or rebuild the bundle; a changed weight file means the copy is not the released one",
         location: { file: r.dir },
-        details: {
-          missing: [...new Set([...(b?.missing ?? []), ...(sig?.missing ?? [])])],
-          extra: [...new Set([...(b?.extra ?? []), ...(sig?.extra ?? [])])],
-          changed: [...new Set([...(b?.changed ?? []).map((c) => c.path), ...(sig?.changed ?? []).map((c) => c.path)])],
-        },
+        details: json,
       });
     });
 }
