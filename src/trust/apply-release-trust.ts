@@ -1,6 +1,7 @@
 import { createPublicKey } from "node:crypto";
 import type { BuildPlan } from "../bundle/build-release.js";
 import type { BundleInput, Manifest } from "../bundle/types.js";
+import { renderBuildReport, type BuildReport } from "../sanitize/render-build-report.js";
 import { applyReviewPage } from "./apply-review-page.js";
 import { applySignature, type ApplySignatureResult, type SigningMethod } from "./apply-signature.js";
 import { planBundleSnapshot } from "./plan-bundle-snapshot.js";
@@ -40,7 +41,7 @@ const contentText = (i: BundleInput | undefined) => (i?.source.kind === "content
  * (`report.html`, added to manifest.json and SHA256SUMS since it is published), then the
  * signature, which comes last so it covers the page and the final manifest.json and SHA256SUMS.
  */
-export async function applyReleaseTrust(params: ReleaseTrustParams & { bundleDir: string; manifest: Manifest; plan: Pick<BuildPlan, "inventory" | "sanitize" | "inputs" | "docsFindings"> }): Promise<ReleaseTrustResult> {
+export async function applyReleaseTrust(params: ReleaseTrustParams & { bundleDir: string; manifest: Manifest; plan: Pick<BuildPlan, "inventory" | "sanitize" | "inputs" | "docsFindings" | "config"> }): Promise<ReleaseTrustResult> {
   const { plan } = params;
   let manifest = params.manifest;
   const card = contentText(plan.inputs.find((i) => i.path === "README.md"));
@@ -55,12 +56,14 @@ export async function applyReleaseTrust(params: ReleaseTrustParams & { bundleDir
   if (params.reviewPage !== false) {
     const signing =
       params.signing?.kind === "key" ? { method: "key" as const, keyHint: publicKeyHint(createPublicKey(parseSigningKey(params.signing))) } : params.signing ? { method: "keyless" as const } : undefined;
+    // The public build report (report.json) is redacted; the page shows the same, never the raw plan.
+    const reportJson = contentText(plan.inputs.find((i) => i.path === "report.json" && i.role === "report"));
+    const report = reportJson !== undefined ? (JSON.parse(reportJson) as BuildReport) : renderBuildReport(plan.sanitize, { findings: plan.docsFindings, patterns: plan.config.config.sanitize.patterns }).report;
     const review = planReleaseReview({
       manifest,
       inventory: plan.inventory,
-      sanitize: plan.sanitize,
+      report,
       inputs: plan.inputs,
-      findings: plan.docsFindings,
       ...(diff ? { diff } : {}),
       ...(signing ? { signing } : {}),
     });

@@ -1,7 +1,6 @@
 import type { Inventory } from "../checkpoint/types.js";
 import type { BundleInput, Manifest } from "../bundle/types.js";
-import type { Finding } from "../findings.js";
-import type { SanitizePlan } from "../sanitize/types.js";
+import type { BuildReport } from "../sanitize/render-build-report.js";
 import { parseCardFrontMatter } from "./plan-bundle-snapshot.js";
 import type { ReleaseDiff } from "./plan-release-diff.js";
 import type { ReleaseReview } from "./render-review-page.js";
@@ -14,20 +13,19 @@ const contentText = (input: BundleInput | undefined): string | undefined =>
 
 /**
  * Assembles the review page's data from a build: the staged manifest, the checkpoint inventory,
- * the sanitize plan (kept, dropped, rewritten files and findings), the generated card and
- * evaluation chart among the inputs, and the diff against the previous release. Pure.
+ * the public build report (kept, dropped and rewritten files and every finding, already
+ * redacted: the page is published, so it shows only what report.json shows), the generated card
+ * and evaluation chart among the inputs, and the diff against the previous release. Pure.
  */
 export function planReleaseReview(params: {
   manifest: Manifest;
   inventory: Inventory;
-  sanitize: SanitizePlan;
+  report: Pick<BuildReport, "kept" | "rewritten" | "dropped" | "findings">;
   inputs: BundleInput[];
-  /** Findings beyond the sanitizer's (card, licence, evaluation). */
-  findings?: Finding[];
   diff?: ReleaseDiff;
   signing?: ReleaseReview["signing"];
 }): ReleaseReview {
-  const { manifest, inventory, sanitize } = params;
+  const { manifest, inventory, report } = params;
   const card = contentText(params.inputs.find((i) => i.path === "README.md" && i.role === "card"));
   const chartInput = params.inputs.find((i) => i.role === "chart" && i.path.endsWith(".svg"));
   const chart = contentText(chartInput);
@@ -46,10 +44,11 @@ export function planReleaseReview(params: {
       dtypes: inventory.dtypes,
       shards: inventory.shards,
     },
-    kept: sanitize.publish.map((p) => ({ path: p.path, role: p.role, ...(p.overrideReason ? { reason: p.overrideReason } : {}) })),
-    dropped: sanitize.dropped,
-    rewrites: sanitize.rewrites.map((r) => ({ path: r.path, reason: r.reason, diff: r.diff })),
-    findings: [...sanitize.findings, ...(params.findings ?? [])],
+    kept: report.kept.map((k) => ({ path: k.path, role: k.role, ...(k.overrideReason ? { reason: k.overrideReason } : {}) })),
+    dropped: report.dropped,
+    rewrites: report.rewritten.map((r) => ({ path: r.path, reason: r.reason, diff: r.diff })),
+    // Excerpts stay out of the published page whatever the report holds.
+    findings: report.findings.map(({ excerpt: _excerpt, ...f }) => f),
     ...(parsedCard
       ? {
           card: {

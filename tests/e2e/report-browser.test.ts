@@ -81,7 +81,7 @@ describe.skipIf(!haveChromium)("report.html in headless Chromium", () => {
       expect(inventory).toContain("model-00001-of-00002.safetensors");
       const files = await page.locator("#files").innerText();
       expect(files).toContain("optimizer.pt");
-      expect(files).toContain("never published");
+      expect(files).toContain("Dropped (4)");
       expect(await page.locator("#evaluation svg").count()).toBe(1);
       // The card's chart image is embedded as data: and actually decodes.
       expect(await page.locator("#card img").evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0))).toEqual([true]);
