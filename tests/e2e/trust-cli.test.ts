@@ -126,3 +126,24 @@ describe("model-release diff", () => {
     expect(bad.stderr).toContain("is neither a bundle folder nor org/name@version");
   });
 });
+
+// The reference verifier (pip install model-signing==1.1.1; not installable on the offline
+// development machines, so this runs where it is on PATH, e.g. the release workflow's runner).
+const MODEL_SIGNING = process.env.MODEL_SIGNING_BIN ?? "model_signing";
+const haveModelSigning = spawnSync(MODEL_SIGNING, ["--help"], { encoding: "utf8" }).status === 0;
+if (!haveModelSigning) console.warn(`skipping the model_signing interop test: ${MODEL_SIGNING} is not on PATH (pip install model-signing==1.1.1)`);
+
+describe.skipIf(!haveModelSigning)("interop with the reference model_signing", () => {
+  it("model_signing verify key accepts a key-signed bundle and rejects a tampered one", async () => {
+    const ok = spawnSync(MODEL_SIGNING, ["verify", "key", v2, "--signature", path.join(v2, "model.sig"), "--public-key", pub], { encoding: "utf8" });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain("Verification succeeded");
+    const copy = path.join(work, "tampered-ref");
+    execFileSync("cp", ["-r", v2, copy]);
+    await rm(path.join(copy, "config.json"));
+    await writeFile(path.join(copy, "config.json"), "{}\n");
+    const bad = spawnSync(MODEL_SIGNING, ["verify", "key", copy, "--signature", path.join(copy, "model.sig"), "--public-key", pub], { encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("config.json");
+  });
+});
