@@ -54,3 +54,19 @@ export { renderBuildReport, type BuildReport, type BuildReportExtras } from "./s
 export { scrubJsonMetadata } from "./sanitize/scrub-json-metadata.js";
 export { readCheckpointFiles } from "./sanitize/read-checkpoint-files.js";
 export type { SanitizePlan } from "./sanitize/types.js";
+
+// Trust: signatures (OpenSSF model signing), verification, the review page, release diffs.
+export { applySignature, planBundleStatement, RELEASE_IGNORE_PATHS, type ApplySignatureResult, type SigningMethod } from "./trust/apply-signature.js";
+export { applySigningKeyFile } from "./trust/apply-signing-key-file.js";
+export { applyReleaseTrust, type ReleaseTrustParams, type ReleaseTrustResult } from "./trust/apply-release-trust.js";
+export { applyReviewPage } from "./trust/apply-review-page.js";
+export { planModelSigningStatement, SIGNATURE_FILE, PUBLIC_KEY_FILE, type ModelSigningStatement, type SigstoreBundleJson } from "./trust/model-signing-format.js";
+export { signModelWithKey, signModelKeyless, parseSigningKey, publicKeyHint } from "./trust/sign-model.js";
+export { verifyModelSignature, type SignatureVerification, type TrustPolicy } from "./trust/verify-model-signature.js";
+export { verifyRelease, type VerifyReleaseResult } from "./trust/verify-release.js";
+export { planReleaseDiff, type BundleSnapshot, type ReleaseDiff } from "./trust/plan-release-diff.js";
+export { planBundleSnapshot, parseEvalResultsSnapshot, parseCardFrontMatter } from "./trust/plan-bundle-snapshot.js";
+export { readBundleSnapshot } from "./trust/read-bundle-snapshot.js";
+export { renderReleaseDiffMarkdown, isEmptyReleaseDiff } from "./trust/render-release-diff.js";
+export { planReleaseReview, REVIEW_PAGE_FILE } from "./trust/plan-release-review.js";
+export { renderReviewPage, type ReleaseReview } from "./trust/render-review-page.js";
