@@ -50,7 +50,7 @@ export function renderReleaseNotes(params: {
     out.push("");
   }
 
-  const repoArg = `${params.hubRepo}@${params.tag}`;
+  const repoArg = `${params.hubRepo}@${params.version}`;
   out.push(
     "## Get and verify",
     "",
