@@ -1,0 +1,192 @@
+import { Marked } from "marked";
+import { stringify as stringifyYaml } from "yaml";
+import type { Finding } from "../findings.js";
+import type { Manifest } from "../bundle/types.js";
+import type { ReleaseDiff } from "./plan-release-diff.js";
+
+/** Everything the review page shows; assembled by build from the stages' outputs. */
+export interface ReleaseReview {
+  name: string;
+  version: string;
+  tag: string;
+  manifest: Pick<Manifest, "files" | "contentDigest" | "hub" | "github" | "overrides">;
+  inventory: {
+    layout: string;
+    architecture?: string;
+    parameters: number;
+    tensors: number;
+    totalBytes: number;
+    dtypes: Record<string, { tensors: number; parameters: number; bytes: number }>;
+    shards: string[];
+  };
+  kept: { path: string; role: string; reason?: string }[];
+  dropped: { path: string; reason: string }[];
+  rewrites: { path: string; reason: string; diff: string }[];
+  findings: Finding[];
+  card?: { markdown: string; metadata: Record<string, unknown> };
+  evalChartSvg?: string;
+  diff?: ReleaseDiff;
+}
+
+const esc = (s: unknown) =>
+  String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+const fmtInt = (n: number) => n.toLocaleString("en-US");
+function fmtBytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}
+
+// Raw HTML in the card is shown as text: the page must stay inert whatever the card says.
+const markdown = new Marked({ gfm: true, renderer: { html: ({ text }) => esc(text) } });
+
+/** An inline SVG is embedded only when it has no script or event handler (it is our own chart). */
+function safeSvg(svg: string): string {
+  if (!/^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/i.test(svg) || /<script|\son\w+\s*=|javascript:|<foreignObject/i.test(svg)) {
+    return `<p class="muted">chart omitted: not a plain SVG</p>`;
+  }
+  return svg.replace(/^\s*<\?xml[^>]*>\s*/i, "");
+}
+
+function table(head: string[], rows: string[][], cls = ""): string {
+  if (rows.length === 0) return `<p class="muted">none</p>`;
+  return `<table${cls ? ` class="${cls}"` : ""}><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`)
+    .join("")}</tbody></table>`;
+}
+
+function renderDiffBlock(diff: string): string {
+  const lines = diff.split("\n").map((l) => {
+    const cls = l.startsWith("+") && !l.startsWith("+++") ? "add" : l.startsWith("-") && !l.startsWith("---") ? "del" : l.startsWith("@@") ? "hunk" : "";
+    return `<span${cls ? ` class="${cls}"` : ""}>${esc(l)}</span>`;
+  });
+  return `<pre class="diff">${lines.join("\n")}</pre>`;
+}
+
+/**
+ * Renders the release review page (`report.html`): one self-contained HTML file, no network, no
+ * script, showing everything a maintainer approves before publishing. Pure and deterministic.
+ */
+export function renderReviewPage(r: ReleaseReview): string {
+  const blocking = r.findings.filter((f) => f.severity === "block" && !f.acceptedReason);
+  const status = blocking.length > 0 ? `<span class="bad">blocked: ${blocking.length} finding${blocking.length === 1 ? "" : "s"}</span>` : `<span class="good">ready to publish</span>`;
+  const inv = r.inventory;
+  const sections: string[] = [];
+
+  sections.push(`<section id="summary"><h2>Summary</h2>${table(
+    ["", ""],
+    [
+      ["Release", `${esc(r.name)} <code>${esc(r.version)}</code> (tag <code>${esc(r.tag)}</code>)`],
+      ["Status", status],
+      ["Hub repo", `<code>${esc(r.manifest.hub.repo)}</code>`],
+      ...(r.manifest.github ? [["GitHub repo", `<code>${esc(r.manifest.github.repo)}</code>`]] : []),
+      ["Content digest", `<code>${esc(r.manifest.contentDigest)}</code>`],
+      ["Files", `${r.manifest.files.length} published, ${r.dropped.length} dropped, ${r.rewrites.length} rewritten`],
+    ],
+    "kv",
+  )}</section>`);
+
+  sections.push(`<section id="inventory"><h2>Inventory</h2>${table(
+    ["", ""],
+    [
+      ["Layout", esc(inv.layout)],
+      ["Architecture", esc(inv.architecture ?? "unknown")],
+      ["Parameters", fmtInt(inv.parameters)],
+      ["Tensors", fmtInt(inv.tensors)],
+      ["Size", fmtBytes(inv.totalBytes)],
+      ["Shards", inv.shards.length ? inv.shards.map((s) => `<code>${esc(s)}</code>`).join("<br>") : "none"],
+    ],
+    "kv",
+  )}<h3>Parameters per dtype</h3>${table(
+    ["dtype", "tensors", "parameters", "bytes"],
+    Object.entries(inv.dtypes)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([d, s]) => [esc(d), fmtInt(s.tensors), fmtInt(s.parameters), fmtBytes(s.bytes)]),
+  )}</section>`);
+
+  const overrides = new Map(r.manifest.overrides.map((o) => [o.path, o.reason]));
+  sections.push(`<section id="files"><h2>Files</h2><h3>Published (${r.manifest.files.length})</h3>${table(
+    ["path", "role", "size", "sha256", "note"],
+    r.manifest.files.map((f) => [`<code>${esc(f.path)}</code>`, esc(f.role), fmtBytes(f.size), `<code class="digest">${esc(f.sha256)}</code>`, esc(overrides.get(f.path) ?? f.origin)]),
+  )}<h3>Dropped (${r.dropped.length})</h3>${table(
+    ["path", "reason"],
+    r.dropped.map((d) => [`<code>${esc(d.path)}</code>`, esc(d.reason)]),
+  )}<h3>Rewritten (${r.rewrites.length})</h3>${
+    r.rewrites.length === 0
+      ? `<p class="muted">none</p>`
+      : r.rewrites.map((w) => `<details open><summary><code>${esc(w.path)}</code>: ${esc(w.reason)}</summary>${renderDiffBlock(w.diff)}</details>`).join("")
+  }</section>`);
+
+  sections.push(`<section id="findings"><h2>Findings (${r.findings.length})</h2>${table(
+    ["severity", "rule", "where", "excerpt", "message"],
+    r.findings.map((f) => [
+      f.acceptedReason ? `<span class="muted">accepted</span>` : f.severity === "block" ? `<span class="bad">block</span>` : `<span class="warn">warn</span>`,
+      `<code>${esc(f.rule)}</code>`,
+      `<code>${esc(f.file)}${f.line ? `:${f.line}` : ""}${f.pointer ? ` ${esc(f.pointer)}` : ""}${f.offset !== undefined ? ` @${f.offset}` : ""}</code>`,
+      f.excerpt ? `<code>${esc(f.excerpt)}</code>` : "",
+      esc(f.message) + (f.acceptedReason ? `<br><span class="muted">accepted: ${esc(f.acceptedReason)}</span>` : ""),
+    ]),
+  )}</section>`);
+
+  if (r.evalChartSvg) sections.push(`<section id="evaluation"><h2>Evaluation</h2><figure>${safeSvg(r.evalChartSvg)}</figure></section>`);
+
+  if (r.card) {
+    sections.push(`<section id="card"><h2>Model card</h2><h3>Metadata</h3><pre>${esc(stringifyYaml(r.card.metadata))}</pre><h3>Rendered</h3><article class="card">${markdown.parse(
+      r.card.markdown.replace(/^---\n[\s\S]*?\n---\n/, ""),
+      { async: false },
+    )}</article></section>`);
+  }
+
+  if (r.diff) {
+    const d = r.diff;
+    sections.push(`<section id="changes"><h2>Changes since ${esc(d.from.version)}</h2>${table(
+      ["change", "path", "detail"],
+      [
+        ...d.files.added.map((f) => ["added", `<code>${esc(f.path)}</code>`, fmtBytes(f.size)]),
+        ...d.files.removed.map((f) => ["removed", `<code>${esc(f.path)}</code>`, fmtBytes(f.size)]),
+        ...d.files.changed.map((f) => ["changed", `<code>${esc(f.path)}</code>`, `${fmtBytes(f.oldSize)} → ${fmtBytes(f.newSize)}`]),
+      ],
+    )}${
+      d.parameters ? `<p>Parameters: ${fmtInt(d.parameters.old)} → ${fmtInt(d.parameters.new)}</p>` : ""
+    }${d.evals.length ? `<h3>Evaluation deltas</h3>${table(
+      ["benchmark", "metric", d.from.version, d.to.version, "delta"],
+      d.evals.map((e) => [esc(e.benchmark), esc(e.metric), e.old === undefined ? "–" : String(e.old), e.new === undefined ? "–" : String(e.new), e.delta === undefined ? "–" : (e.delta >= 0 ? "+" : "") + e.delta.toFixed(4)]),
+    )}` : ""}${d.card ? `<h3>Model card</h3>${renderDiffBlock(d.card)}` : ""}</section>`);
+  }
+
+  const nav = ["summary", "inventory", "files", "findings", ...(r.evalChartSvg ? ["evaluation"] : []), ...(r.card ? ["card"] : []), ...(r.diff ? ["changes"] : [])];
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>Release review: ${esc(r.name)} ${esc(r.version)}</title>
+<style>
+body{font:14px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1f2328;background:#fff}
+header{background:#0d1117;color:#e6edf3;padding:16px 24px}header h1{margin:0;font-size:20px}
+nav{padding:8px 24px;border-bottom:1px solid #d0d7de;position:sticky;top:0;background:#f6f8fa}nav a{margin-right:16px;color:#0969da;text-decoration:none}
+main{padding:0 24px 48px;max-width:1200px}section{margin-top:24px}h2{border-bottom:1px solid #d0d7de;padding-bottom:4px}
+table{border-collapse:collapse;margin:8px 0;width:100%}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f8fa}
+table.kv td:first-child{width:180px;font-weight:600}code{font:12px ui-monospace,monospace}code.digest{word-break:break-all}
+pre{background:#f6f8fa;padding:8px;overflow:auto}pre.diff span.add{color:#116329;background:#dafbe1}pre.diff span.del{color:#82071e;background:#ffebe9}pre.diff span.hunk{color:#8250df}
+.good{color:#116329;font-weight:600}.bad{color:#cf222e;font-weight:600}.warn{color:#9a6700}.muted{color:#656d76}
+article.card{border:1px solid #d0d7de;padding:0 16px;border-radius:6px}figure{margin:0}figure svg{max-width:100%;height:auto}
+</style>
+</head>
+<body>
+<header><h1>Release review: ${esc(r.name)} ${esc(r.version)}</h1></header>
+<nav>${nav.map((id) => `<a href="#${id}">${id}</a>`).join("")}</nav>
+<main>
+${sections.join("\n")}
+</main>
+</body>
+</html>
+`;
+}
