@@ -2,6 +2,8 @@ import { Command } from "commander";
 import { createRequire } from "node:module";
 import type { CliContext } from "./context.js";
 import { registerSchema } from "./commands/schema.js";
+import { registerPublish } from "./commands/publish.js";
+import { registerPull } from "./commands/pull.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -22,7 +24,7 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .showHelpAfterError("(run with --help for usage)");
 
-  for (const register of [registerSchema]) {
+  for (const register of [registerSchema, registerPublish, registerPull]) {
     register(program, ctx);
   }
   return program;
