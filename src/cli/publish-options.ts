@@ -12,6 +12,7 @@ export interface PublishFlags {
   dryRun?: boolean;
   json?: boolean;
   allowOlder?: boolean;
+  takeover?: boolean;
   hubUrl?: string;
   hfToken?: string;
   githubApiUrl?: string;
@@ -25,6 +26,7 @@ export function addPublishOptions(cmd: Command): Command {
     .option("--dry-run", "print the plan (repo, revision, files to add, change and delete, tag, release, API calls); send nothing")
     .option("--json", "NDJSON progress events and the result on stdout")
     .option("--allow-older", "allow a version lower than the latest release (a backport)")
+    .option("--takeover", "complete the untagged commit or draft left by an interrupted publish of this version on another machine")
     .option("--hub-url <url>", "Hub endpoint (default $HF_ENDPOINT or https://huggingface.co)")
     .option("--hf-token <token>", "Hub token (default $HF_TOKEN; prefer the variable: flags show in ps)")
     .option("--github-api-url <url>", "GitHub API (default $GITHUB_API_URL or https://api.github.com)")
@@ -81,6 +83,7 @@ export async function runPublish(ctx: CliContext, bundleDir: string, flags: Publ
           : {}),
       },
       ...(flags.allowOlder ? { allowOlder: true } : {}),
+      ...(flags.takeover ? { takeover: true } : {}),
       dryRun: flags.dryRun ?? false,
       onEvent: progress.sink,
       ...(ctx.signal ? { signal: ctx.signal } : {}),

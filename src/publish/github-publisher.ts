@@ -53,6 +53,7 @@ interface ReleaseData {
   prerelease: boolean;
   html_url: string;
   upload_url: string;
+  body?: string | null;
   assets?: { id: number; name: string; size: number; digest?: string | null }[];
 }
 
@@ -117,16 +118,31 @@ export async function applyGitHubTag(gh: GitHubClient, params: { repo: string; t
   return sha;
 }
 
+/** Hidden in the release notes: tells this run's draft from a concurrent publisher's. */
+export const runMarker = (runId: string) => `<!-- model-release-run: ${runId} -->`;
+
 /**
- * Creates the draft release or reuses the existing draft (updating its notes). After creating,
- * releases for the tag are listed again: when two publishes raced, the lowest id wins and the
- * loser deletes its draft and fails, so exactly one release remains.
+ * Creates the draft release or reuses this run's draft (updating its notes). A draft for the tag
+ * made by another run means a concurrent publish: CONCURRENT_PUBLISH unless `takeover` (the other
+ * run died). After creating, releases for the tag are listed again: when two publishes raced, the
+ * lowest id wins and the loser deletes its draft and fails, so exactly one release remains.
  */
-export async function applyGitHubDraft(gh: GitHubClient, plan: GitHubReleasePlan): Promise<{ id: number; uploadUrl: string; htmlUrl: string }> {
+export async function applyGitHubDraft(gh: GitHubClient, plan: GitHubReleasePlan, params: { runId: string; takeover?: boolean }): Promise<{ id: number; uploadUrl: string; htmlUrl: string }> {
   const r = split(plan.repo);
-  const fields = { name: plan.name, body: plan.notes, prerelease: plan.prerelease };
-  if (plan.release.id !== undefined) {
-    const res = await call("update draft release of", plan.repo, () => gh.rest.repos.updateRelease({ ...r, release_id: plan.release.id!, ...fields }));
+  const marker = runMarker(params.runId);
+  const fields = { name: plan.name, body: `${plan.notes}\n${marker}\n`, prerelease: plan.prerelease };
+  const existing = await listReleasesForTag(gh, plan.repo, plan.tag);
+  const draft = existing.find((d) => d.draft);
+  if (existing.some((d) => !d.draft)) {
+    throw conflictError("CONCURRENT_PUBLISH", `the GitHub release ${plan.tag} was published while this publish ran`, { hint: "run again: a release with the same content counts as done" });
+  }
+  if (draft) {
+    if (!(draft.body ?? "").includes(marker) && !params.takeover) {
+      throw conflictError("CONCURRENT_PUBLISH", `another publish of ${plan.tag} is preparing its GitHub release (draft ${draft.id})`, {
+        hint: "let that publish finish; if it died, run again with --takeover to complete its draft",
+      });
+    }
+    const res = await call("update draft release of", plan.repo, () => gh.rest.repos.updateRelease({ ...r, release_id: draft.id, ...fields }));
     return { id: res.data.id, uploadUrl: res.data.upload_url, htmlUrl: res.data.html_url };
   }
   const created = await call("create draft release on", plan.repo, () => gh.rest.repos.createRelease({ ...r, tag_name: plan.tag, draft: true, ...fields }));

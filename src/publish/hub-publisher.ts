@@ -117,7 +117,7 @@ export async function applyHubCreateRepo(hub: HubClient, plan: HubPublishPlan): 
  */
 export async function applyHubCommit(
   hub: HubClient,
-  params: { plan: HubPublishPlan; bundle: ReleaseBundle; runId: string; onEvent?: ProgressSink },
+  params: { plan: HubPublishPlan; bundle: ReleaseBundle; runId: string; takeover?: boolean; onEvent?: ProgressSink },
 ): Promise<string> {
   const { plan, bundle } = params;
   const commit = plan.commit;
@@ -127,13 +127,22 @@ export async function applyHubCommit(
     ...[...commit.add, ...commit.change].map((f): CommitOperation => ({ operation: "addOrUpdate", path: f.path, content: pathToFileURL(byPath.get(f.path)!.absPath) })),
     ...commit.delete.map((f): CommitOperation => ({ operation: "delete", path: f.path })),
   ];
+  const marker = `model-release-run: ${params.runId}`;
   if (operations.length === 0) {
-    // The head already holds exactly this release (e.g. a crash after the commit, before the journal).
+    // The head already holds exactly this content: our own commit (a crash before the journal
+    // recorded it), an earlier version with the same files, or another run's commit of this very
+    // tag that it has not tagged yet: that one is a concurrent publish.
     if (!plan.parentCommit) throw remoteError("HUB_NO_HEAD", `${plan.repo} has no ${plan.branch} branch to tag`, { hint: "check the repo on the Hub" });
+    const head = await fetchHeadCommit(hub, plan);
+    if (head && head.message.startsWith(commit.title) && !head.message.includes(marker) && !params.takeover) {
+      throw conflictError("CONCURRENT_PUBLISH", `another publish of ${plan.tag.name} committed this content to ${plan.repo} and has not tagged it yet`, {
+        hint: "let that publish finish; if it died, run again with --takeover to tag its commit",
+        details: { repo: plan.repo, head: head.id },
+      });
+    }
     return plan.parentCommit;
   }
   const sizes = new Map(bundle.files.map((f) => [f.path, f.size]));
-  const marker = `model-release-run: ${params.runId}`;
   try {
     const iter = commitIter({
       repo: designation(plan.repo, plan.repoType),
@@ -195,11 +204,18 @@ export async function applyHubTag(hub: HubClient, params: { repo: string; repoTy
   const { status, body } = await hubJson(hub, url, { method: "POST", body: JSON.stringify({ tag: params.tag, message: `Release ${params.tag}` }) }, ctx);
   if (status >= 200 && status < 300) return;
   if (status !== 409) throw failed(status, body, ctx);
+  // The tag did not exist when the release was planned: either our own first attempt landed
+  // (its response was lost) and the tag points at our commit, or a concurrent publish won.
   const refs = await fetchHubRefs(hub, params.repo, params.repoType);
   const existing = refs?.tags.find((t) => t.name === params.tag);
   if (existing?.targetCommit === params.commit) return;
   const digest = existing ? await fetchHubManifestDigest(hub, params.repo, params.repoType, existing.targetCommit) : null;
-  if (digest === params.contentDigest) return;
+  if (digest === params.contentDigest) {
+    throw conflictError("CONCURRENT_PUBLISH", `another publish created tag ${params.tag} on ${params.repo} while this one ran`, {
+      hint: "the same content is released; run again to complete the GitHub side if it is missing",
+      details: { repo: params.repo, tag: params.tag },
+    });
+  }
   throw conflictError("TAG_CONFLICT", `tag ${params.tag} on ${params.repo} already points at ${existing?.targetCommit.slice(0, 12) ?? "another commit"} with different content`, {
     hint: "tags never move: publish this content under a new version",
     details: { repo: params.repo, tag: params.tag },

@@ -26,6 +26,8 @@ export interface PublishReleaseParams {
     summary?: string;
   };
   allowOlder?: boolean;
+  /** Adopt the untagged commit or the draft of an interrupted publish of this version made elsewhere. */
+  takeover?: boolean;
   dryRun?: boolean;
   fetch?: typeof fetch;
   onEvent?: ProgressSink;
@@ -164,6 +166,9 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
   const unlock = await acquirePublishLock(bundle.dir, manifest.tag);
   try {
     const journal = await readPublishJournal(bundle.dir, manifest.tag, manifest.contentDigest);
+    // Persist the run id before anything is sent: commits and drafts carry it, so a re-run
+    // recognises its own work even when it crashed before recording a step.
+    await writePublishJournal(bundle.dir, journal);
     result.resumed = (Object.keys(journal.steps) as PublishStep[]).filter((s) => journal.steps[s]);
     const done = async (step: PublishStep, facts: Record<string, string | number | boolean> = {}, skipped = false) => {
       journal.steps[step] = { at: new Date().toISOString(), ...facts };
@@ -171,7 +176,7 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
       emit({ type: "step", step, status: skipped ? "skipped" : "done" });
     };
 
-    if (hub && hubPlan && result.hub) result.hub.commit = await runHubSteps(hub, hubPlan, bundle, journal, done, emit);
+    if (hub && hubPlan && result.hub) result.hub.commit = await runHubSteps(hub, hubPlan, bundle, journal, done, emit, params.takeover ?? false);
     if (gh && ghPlan && result.github) await runGitHubSteps(gh, ghPlan, bundle, journal, done, emit, params, codeExport, result.github);
     return result;
   } finally {
@@ -181,7 +186,7 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
 
 type Done = (step: PublishStep, facts?: Record<string, string | number | boolean>, skipped?: boolean) => Promise<void>;
 
-async function runHubSteps(hub: HubClient, plan: HubPublishPlan, bundle: ReleaseBundle, journal: PublishJournal, done: Done, emit: ProgressSink): Promise<string> {
+async function runHubSteps(hub: HubClient, plan: HubPublishPlan, bundle: ReleaseBundle, journal: PublishJournal, done: Done, emit: ProgressSink, takeover: boolean): Promise<string> {
   const { manifest } = bundle;
   let commit = journal.steps["hub-commit"]?.commit as string | undefined;
   if (!plan.commit) {
@@ -202,7 +207,7 @@ async function runHubSteps(hub: HubClient, plan: HubPublishPlan, bundle: Release
     }
     const sending = current.commit ? [...current.commit.add, ...current.commit.change] : [];
     emit({ type: "totals", files: sending.length, bytes: sending.reduce((n, f) => n + f.size, 0) });
-    commit = current.commit ? await applyHubCommit(hub, { plan: current, bundle, runId: journal.runId, onEvent: emit }) : current.parentCommit!;
+    commit = current.commit ? await applyHubCommit(hub, { plan: current, bundle, runId: journal.runId, takeover, onEvent: emit }) : current.parentCommit!;
     await done("hub-commit", { commit });
   }
   if (!journal.steps["hub-tag"]) {
@@ -253,7 +258,7 @@ async function runGitHubSteps(
     await done("github-tag", { commit: tagged });
   }
   emit({ type: "step", step: "github-draft", status: "start" });
-  const draft = await applyGitHubDraft(gh, plan);
+  const draft = await applyGitHubDraft(gh, plan, { runId: journal.runId, ...(params.takeover ? { takeover: true } : {}) });
   if (!journal.steps["github-draft"]) await done("github-draft", { releaseId: draft.id });
   else emit({ type: "step", step: "github-draft", status: "done" });
   emit({ type: "step", step: "github-assets", status: "start" });
