@@ -177,6 +177,22 @@ describe("faults and resume", () => {
     expect(releases[0]!.assets).toHaveLength(4);
   });
 
+  it("a publish that fails after uploading its LFS objects re-sends none of them on the re-run", async () => {
+    const dir = await bundle({ version: "2.2.0", shards: 3, shardSeed: 22 });
+    s.hub.faults.setRules([{ path: "/commit/", count: 50, action: { kind: "status", status: 503 } }]);
+    const first = createCountingFetch();
+    try {
+      await expect(publish(dir, { fetch: first.fetch, retry: { retries: 2, baseDelayMs: 1 } })).rejects.toMatchObject({ code: "REMOTE_FAILED", category: "remote" });
+    } finally {
+      s.hub.faults.setRules([]);
+    }
+    expect(first.sent.lfs).toBe(3 * 4096);
+    const again = createCountingFetch();
+    await publish(dir, { fetch: again.fetch });
+    expect(again.sent.lfs).toBe(0);
+    expect(await hubFilesAt("v2.2.0")).toContain("model-00003-of-00003.safetensors");
+  });
+
   for (const crashAfter of ["hub-commit", "hub-tag", "github-tag", "github-draft", "github-assets"] as const) {
     it(`a crash right after ${crashAfter} is completed by a re-run: one release, no duplicates, nothing half-public`, async () => {
       const version = `3.0.${["hub-commit", "hub-tag", "github-tag", "github-draft", "github-assets"].indexOf(crashAfter)}`;
