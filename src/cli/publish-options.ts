@@ -1,3 +1,4 @@
+import { appendFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { usageError } from "../errors.js";
@@ -44,8 +45,29 @@ export function parseTargets(to: string): ("hf" | "github")[] {
 
 const isLoopback = (url: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(url);
 
+/**
+ * In GitHub Actions (`GITHUB_ACTIONS=true`): a Markdown summary to `$GITHUB_STEP_SUMMARY` and
+ * `::error` annotations for a failure (one per finding), around any release step.
+ */
+export async function withActionsReporting<T>(ctx: CliContext, run: () => Promise<T>, summarize: (value: T) => string): Promise<T> {
+  const inActions = ctx.env.GITHUB_ACTIONS === "true";
+  const summaryFile = ctx.env.GITHUB_STEP_SUMMARY;
+  const { renderErrorAnnotations, renderFailureSummary } = await import("./render-github-actions.js");
+  try {
+    const value = await run();
+    if (inActions && summaryFile) appendFileSync(summaryFile, summarize(value) + "\n");
+    return value;
+  } catch (err) {
+    if (inActions) {
+      for (const line of renderErrorAnnotations(err)) writeLine(ctx.stdout, line);
+      if (summaryFile) appendFileSync(summaryFile, renderFailureSummary(err) + "\n");
+    }
+    throw err;
+  }
+}
+
 /** Resolves targets, runs the publish stage with progress, prints the plan or the result. */
-export async function runPublish(ctx: CliContext, bundleDir: string, flags: PublishFlags, config?: LoadedReleaseConfig): Promise<PublishResult> {
+export async function runPublish(ctx: CliContext, bundleDir: string, flags: PublishFlags, config?: LoadedReleaseConfig, stateDir?: string): Promise<PublishResult> {
   const targets = parseTargets(flags.to);
   const endpoints = resolvePublishEndpoints({
     env: ctx.env,
@@ -67,6 +89,7 @@ export async function runPublish(ctx: CliContext, bundleDir: string, flags: Publ
   try {
     result = await publishRelease({
       bundleDir: resolve(ctx.cwd, bundleDir),
+      ...(stateDir ? { stateDir } : {}),
       targets: endpoints,
       options: {
         ...(config ? { hubPrivate: config.config.hub.private } : {}),

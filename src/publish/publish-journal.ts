@@ -20,15 +20,17 @@ export interface PublishJournal {
   steps: Partial<Record<PublishStep, { at: string } & Record<string, string | number | boolean>>>;
 }
 
-const DIR = ".model-release";
-
-export function journalPath(bundleDir: string, tag: string): string {
-  return join(bundleDir, DIR, `publish-${tag.replace(/[^A-Za-z0-9._-]/g, "_")}.json`);
+/**
+ * The journal's file in `stateDir` (a `.model-release/` folder). `key` names the release, e.g.
+ * `robot-coder@v1.2.0`, so several releases can share one state folder.
+ */
+export function journalPath(stateDir: string, key: string): string {
+  return join(stateDir, `publish-${key.replace(/[^A-Za-z0-9._-]/g, "_")}.json`);
 }
 
 /** A fresh journal, or the one on disk when it is for the same tag and content. */
-export async function readPublishJournal(bundleDir: string, tag: string, contentDigest: string): Promise<PublishJournal> {
-  const path = journalPath(bundleDir, tag);
+export async function readPublishJournal(stateDir: string, tag: string, contentDigest: string): Promise<PublishJournal> {
+  const path = journalPath(stateDir, tag);
   let text: string | undefined;
   try {
     text = await readFile(path, "utf8");
@@ -51,21 +53,21 @@ export async function readPublishJournal(bundleDir: string, tag: string, content
 }
 
 /** Writes the journal atomically (temp file, then rename): a crash leaves the old or the new one, never half. */
-export async function writePublishJournal(bundleDir: string, journal: PublishJournal): Promise<void> {
-  const path = journalPath(bundleDir, journal.tag);
-  await mkdir(join(bundleDir, DIR), { recursive: true });
+export async function writePublishJournal(stateDir: string, journal: PublishJournal): Promise<void> {
+  const path = journalPath(stateDir, journal.tag);
+  await mkdir(stateDir, { recursive: true });
   const tmp = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   await writeFile(tmp, JSON.stringify(journal, null, 2) + "\n");
   await rename(tmp, path);
 }
 
 /**
- * Takes the per-tag publish lock in the bundle dir (O_EXCL). A lock left by a process that no
+ * Takes the per-release publish lock in the state folder (O_EXCL). A lock left by a process that no
  * longer runs (a crash) is taken over; a live one means a concurrent publish of this version.
  */
-export async function acquirePublishLock(bundleDir: string, tag: string, isAlive: (pid: number) => boolean = pidAlive): Promise<() => Promise<void>> {
-  await mkdir(join(bundleDir, DIR), { recursive: true });
-  const path = journalPath(bundleDir, tag).replace(/\.json$/, ".lock");
+export async function acquirePublishLock(stateDir: string, tag: string, isAlive: (pid: number) => boolean = pidAlive): Promise<() => Promise<void>> {
+  await mkdir(stateDir, { recursive: true });
+  const path = journalPath(stateDir, tag).replace(/\.json$/, ".lock");
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fh = await open(path, "wx");

@@ -17,6 +17,11 @@ import { planVersionTag, type VersionTagPlan } from "./version-policy.js";
 
 export interface PublishReleaseParams {
   bundleDir: string;
+  /**
+   * Where the journal and the lock live; default `<bundle>/.model-release`. `release` keeps them
+   * outside the bundle, which a rebuild replaces.
+   */
+  stateDir?: string;
   /** Resolved endpoints and tokens; a target that is absent is not published to. */
   targets: { hub?: { url: string; token: string }; github?: { apiUrl: string; token: string } };
   /** From the release config, when there is one. */
@@ -163,16 +168,18 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
   };
   if (params.dryRun) return result;
 
-  const unlock = await acquirePublishLock(bundle.dir, manifest.tag);
+  const stateDir = params.stateDir ?? join(bundle.dir, ".model-release");
+  const key = `${manifest.name}@${manifest.tag}`;
+  const unlock = await acquirePublishLock(stateDir, key);
   try {
-    const journal = await readPublishJournal(bundle.dir, manifest.tag, manifest.contentDigest);
+    const journal = await readPublishJournal(stateDir, key, manifest.contentDigest);
     // Persist the run id before anything is sent: commits and drafts carry it, so a re-run
     // recognises its own work even when it crashed before recording a step.
-    await writePublishJournal(bundle.dir, journal);
+    await writePublishJournal(stateDir, journal);
     result.resumed = (Object.keys(journal.steps) as PublishStep[]).filter((s) => journal.steps[s]);
     const done = async (step: PublishStep, facts: Record<string, string | number | boolean> = {}, skipped = false) => {
       journal.steps[step] = { at: new Date().toISOString(), ...facts };
-      await writePublishJournal(bundle.dir, journal);
+      await writePublishJournal(stateDir, journal);
       emit({ type: "step", step, status: skipped ? "skipped" : "done" });
     };
 

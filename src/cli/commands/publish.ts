@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
-import { addPublishOptions, runPublish, type PublishFlags } from "../publish-options.js";
+import { addPublishOptions, runPublish, withActionsReporting, type PublishFlags } from "../publish-options.js";
 
 export function registerPublish(program: Command, ctx: CliContext): void {
   addPublishOptions(
@@ -10,7 +10,14 @@ export function registerPublish(program: Command, ctx: CliContext): void {
       .argument("<bundle>", "bundle folder made by `model-release build`")
       .option("--config <yaml>", "release config, for the repo's visibility and the code export"),
   ).action(async (bundle: string, opts: PublishFlags & { config?: string }) => {
-    const config = opts.config ? await (await import("../../config/load-release-config.js")).readReleaseConfig(opts.config) : undefined;
-    await runPublish(ctx, bundle, opts, config);
+    const { renderStepSummary } = await import("../render-github-actions.js");
+    await withActionsReporting(
+      ctx,
+      async () => {
+        const config = opts.config ? await (await import("../../config/load-release-config.js")).readReleaseConfig(opts.config) : undefined;
+        return runPublish(ctx, bundle, opts, config);
+      },
+      renderStepSummary,
+    );
   });
 }

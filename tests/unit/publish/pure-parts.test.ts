@@ -47,25 +47,25 @@ describe("release notes", () => {
 describe("publish journal", () => {
   it("writes atomically and resumes only for the same tag and content", async () => {
     const dir = await mkdtemp(join(tmpdir(), "journal-"));
-    const fresh = await readPublishJournal(dir, "v1.0.0", "d1");
+    const fresh = await readPublishJournal(join(dir, ".model-release"), "v1.0.0", "d1");
     expect(fresh.steps).toEqual({});
     fresh.steps["hub-commit"] = { at: "2026-01-01T00:00:00Z", commit: "abc" };
-    await writePublishJournal(dir, fresh);
-    expect((await readPublishJournal(dir, "v1.0.0", "d1")).steps["hub-commit"]?.commit).toBe("abc");
-    expect((await readPublishJournal(dir, "v1.0.0", "other-digest")).steps).toEqual({});
+    await writePublishJournal(join(dir, ".model-release"), fresh);
+    expect((await readPublishJournal(join(dir, ".model-release"), "v1.0.0", "d1")).steps["hub-commit"]?.commit).toBe("abc");
+    expect((await readPublishJournal(join(dir, ".model-release"), "v1.0.0", "other-digest")).steps).toEqual({});
     expect((await readdir(join(dir, ".model-release"))).filter((f) => f.endsWith(".tmp"))).toEqual([]);
-    await writeFile(journalPath(dir, "v1.0.0"), "{broken");
-    await expect(readPublishJournal(dir, "v1.0.0", "d1")).rejects.toMatchObject({ code: "BAD_JOURNAL" });
+    await writeFile(journalPath(join(dir, ".model-release"), "v1.0.0"), "{broken");
+    await expect(readPublishJournal(join(dir, ".model-release"), "v1.0.0", "d1")).rejects.toMatchObject({ code: "BAD_JOURNAL" });
   });
 
   it("refuses a second live publish of one tag and takes over a dead one's lock", async () => {
     const dir = await mkdtemp(join(tmpdir(), "lock-"));
-    const release = await acquirePublishLock(dir, "v1.0.0");
-    await expect(acquirePublishLock(dir, "v1.0.0")).rejects.toMatchObject({ code: "PUBLISH_IN_PROGRESS", category: "conflict" });
+    const release = await acquirePublishLock(join(dir, ".model-release"), "v1.0.0");
+    await expect(acquirePublishLock(join(dir, ".model-release"), "v1.0.0")).rejects.toMatchObject({ code: "PUBLISH_IN_PROGRESS", category: "conflict" });
     await release();
-    await writeFile(journalPath(dir, "v1.0.0").replace(/\.json$/, ".lock"), "999999");
-    const again = await acquirePublishLock(dir, "v1.0.0", () => false);
-    expect(await readFile(journalPath(dir, "v1.0.0").replace(/\.json$/, ".lock"), "utf8")).toBe(String(process.pid));
+    await writeFile(journalPath(join(dir, ".model-release"), "v1.0.0").replace(/\.json$/, ".lock"), "999999");
+    const again = await acquirePublishLock(join(dir, ".model-release"), "v1.0.0", () => false);
+    expect(await readFile(journalPath(join(dir, ".model-release"), "v1.0.0").replace(/\.json$/, ".lock"), "utf8")).toBe(String(process.pid));
     await again();
   });
 });
