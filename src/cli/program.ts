@@ -4,6 +4,7 @@ import type { CliContext } from "./context.js";
 import { registerSchema } from "./commands/schema.js";
 import { registerPublish } from "./commands/publish.js";
 import { registerPull } from "./commands/pull.js";
+import { registerRelease } from "./commands/release.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -24,7 +25,7 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .showHelpAfterError("(run with --help for usage)");
 
-  for (const register of [registerSchema, registerPublish, registerPull]) {
+  for (const register of [registerSchema, registerPublish, registerRelease, registerPull]) {
     register(program, ctx);
   }
   return program;
