@@ -97,7 +97,7 @@ export async function runPublish(ctx: CliContext, bundleDir: string, flags: Publ
         ...(code && ghRepo && config
           ? {
               code: {
-                remote: code.remote ?? `${(endpoints.github?.apiUrl ?? "https://api.github.com").replace("://api.github.com", "://github.com").replace(/\/api\/v3$/, "")}/${ghRepo}.git`,
+                ...(code.remote ? { remote: code.remote } : {}),
                 sourceDir: resolveConfigPathOf(config, code.source),
                 paths: code.paths,
                 branch: code.branch,

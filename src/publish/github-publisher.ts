@@ -63,6 +63,12 @@ async function listReleasesForTag(gh: GitHubClient, repo: string, tag: string): 
   return (all as ReleaseData[]).filter((r) => r.tag_name === tag).sort((a, b) => a.id - b.id);
 }
 
+/** The repository's HTTPS clone URL as the server states it (github.com, GHE, or a stand-in). */
+export async function fetchGitHubCloneUrl(gh: GitHubClient, repo: string): Promise<string> {
+  const res = await call("read", repo, () => gh.rest.repos.get(split(repo)));
+  return res.data.clone_url;
+}
+
 /** The tag and the release for it, if any. */
 export async function fetchGitHubState(gh: GitHubClient, params: { repo: string; tag: string }): Promise<GitHubRemoteState> {
   let tagCommit: string | undefined;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Finding } from "../findings.js";
 import { readCodeFiles, applyCodePush } from "./apply-code-push.js";
 import { createRetryingFetch } from "./create-retrying-fetch.js";
-import { applyGitHubAssets, applyGitHubDraft, applyGitHubPublish, applyGitHubTag, createGitHubClient, fetchGitHubState, type GitHubClient } from "./github-publisher.js";
+import { applyGitHubAssets, applyGitHubDraft, applyGitHubPublish, applyGitHubTag, createGitHubClient, fetchGitHubCloneUrl, fetchGitHubState, type GitHubClient } from "./github-publisher.js";
 import { applyHubCommit, applyHubCreateRepo, applyHubTag, fetchHubState, type HubClient } from "./hub-publisher.js";
 import { planCodeExport, type CodeExportPlan } from "./plan-code-export.js";
 import { planGitHubRelease } from "./plan-github-release.js";
@@ -27,7 +27,8 @@ export interface PublishReleaseParams {
   /** From the release config, when there is one. */
   options?: {
     hubPrivate?: boolean;
-    code?: { remote: string; sourceDir: string; paths: string[]; branch: string };
+    /** Code export; `remote` defaults to the GitHub repository's clone URL. */
+    code?: { remote?: string; sourceDir: string; paths: string[]; branch: string };
     summary?: string;
   };
   allowOlder?: boolean;
@@ -117,7 +118,8 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
   let codeExport: CodeExportPlan | undefined;
   let ghPlan: GitHubReleasePlan | undefined;
   if (gh && ghRepo && ghState) {
-    const code = params.options?.code;
+    const codeOption = params.options?.code;
+    const code = codeOption && { ...codeOption, remote: codeOption.remote ?? (await fetchGitHubCloneUrl(gh, ghRepo)) };
     if (code) codeExport = planCodeExport({ files: await readCodeFiles(code.sourceDir), allow: code.paths, ...(params.scanCode ? { scan: params.scanCode } : {}) });
     const card = await readOptionalText(join(bundle.dir, "README.md"));
     const evalsText = (await readOptionalText(join(bundle.dir, "eval-results.json"))) ?? (await readOptionalText(join(bundle.dir, ".eval_results", "eval-results.json")));
@@ -245,10 +247,10 @@ async function runGitHubSteps(
   if (!journal.steps["github-tag"]) {
     let sha: string | undefined;
     const code = params.options?.code;
-    if (code && codeExport) {
+    if (code && codeExport && plan.code) {
       emit({ type: "step", step: "code-push", status: "start", detail: `${codeExport.files.length} files` });
       const pushed = await applyCodePush({
-        remote: code.remote,
+        remote: plan.code.remote,
         branch: code.branch,
         tag: plan.tag,
         export: codeExport,
