@@ -110,8 +110,15 @@ export async function applyGitHubTag(gh: GitHubClient, params: { repo: string; t
   if (!sha) {
     const repoInfo = await call("read", params.repo, () => gh.rest.repos.get(r));
     const branch = repoInfo.data.default_branch;
-    const head = await call(`read branch ${branch} of`, params.repo, () => gh.rest.git.getRef({ ...r, ref: `heads/${branch}` }));
-    sha = head.data.object.sha;
+    try {
+      const head = await gh.rest.git.getRef({ ...r, ref: `heads/${branch}` });
+      sha = head.data.object.sha;
+    } catch (err) {
+      if (status(err) !== 404) throw translateRemoteError(err, { service: "github", action: `read branch ${branch} of`, target: params.repo });
+      throw remoteError("GITHUB_NOTHING_TO_TAG", `GitHub repository ${params.repo} has no commit on ${branch} to put tag ${params.tag} on`, {
+        hint: "configure github.code in the release config (and pass --config) so the code is pushed with the tag, or push a commit first",
+      });
+    }
   }
   try {
     await gh.rest.git.createRef({ ...r, ref: `refs/tags/${params.tag}`, sha });

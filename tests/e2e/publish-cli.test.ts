@@ -44,6 +44,16 @@ const octokit = () => new Octokit({ baseUrl: s.gh.url, auth: s.ghToken });
 const releasesFor = async (tag: string) => (await octokit().paginate(octokit().rest.repos.listReleases, { owner: "acme", repo: "robot-coder", per_page: 100 })).filter((r) => r.tag_name === tag);
 const hubRepoExists = async () => (await fetch(`${s.hub.url}/api/models/acme/robot-coder`, { headers: { authorization: `Bearer ${s.hfToken}` } })).status === 200;
 
+/** A release config whose code export gives the GitHub tag its commit. */
+async function writeConfig(): Promise<string> {
+  const file = join(s.root, "robot-coder.yaml");
+  await writeFile(
+    file,
+    ["name: robot-coder", "checkpoint: ./unused", "base_model: openai/gpt-oss-120b", "task: text-generation", "hub:", "  repo: acme/robot-coder", "github:", "  repo: acme/robot-coder", "  code:", `    source: ${s.codeDir}`, '    paths: ["train/**"]', ""].join("\n"),
+  );
+  return file;
+}
+
 let n = 0;
 async function bundle(version: string, shards = 2): Promise<string> {
   const dir = join(s.root, `e2e-bundle-${++n}`);
@@ -76,11 +86,15 @@ describe("model-release publish / pull (built CLI)", () => {
 
   it("a SIGKILL between the Hub commit and the tag, then a re-run: one complete release", async () => {
     const dir = await bundle("1.0.0");
-    const killed = await cli(["publish", dir, "--json"], { killWhen: stepDone("hub-commit") });
+    const config = await writeConfig();
+    const noCode = await cli(["publish", dir, "--to", "github"]);
+    expect(noCode.code).toBe(4);
+    expect(noCode.stderr).toContain("error[GITHUB_NOTHING_TO_TAG]: GitHub repository acme/robot-coder has no commit on main to put tag v1.0.0 on");
+    const killed = await cli(["publish", dir, "--json", "--config", config], { killWhen: stepDone("hub-commit") });
     expect(killed.signal).toBe("SIGKILL");
     expect(await releasesFor("v1.0.0")).toEqual([]);
-    const r = await cli(["publish", dir, "--json"]);
-    expect(r.code).toBe(0);
+    const r = await cli(["publish", dir, "--json", "--config", config]);
+    expect([r.code, r.stderr]).toEqual([0, ""]);
     const result = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { type: string; resumed: string[]; github: { releaseUrl: string } };
     expect(result.type).toBe("result");
     expect(result.resumed).toContain("hub-commit");
@@ -93,11 +107,12 @@ describe("model-release publish / pull (built CLI)", () => {
 
   it("a SIGKILL between the draft and the publish leaves only a draft; the re-run publishes it", async () => {
     const dir = await bundle("1.1.0");
-    const killed = await cli(["publish", dir, "--json"], { killWhen: stepDone("github-draft") });
-    expect(killed.signal).toBe("SIGKILL");
+    const config = await writeConfig();
+    const killed = await cli(["publish", dir, "--json", "--config", config], { killWhen: stepDone("github-draft") });
+    expect([killed.signal, killed.stderr]).toEqual(["SIGKILL", expect.any(String)]);
     expect((await releasesFor("v1.1.0")).every((r) => r.draft)).toBe(true);
-    const r = await cli(["publish", dir]);
-    expect(r.code).toBe(0);
+    const r = await cli(["publish", dir, "--config", config]);
+    expect([r.code, r.stderr]).toEqual([0, expect.any(String)]);
     expect(r.stdout).toContain("Published robot-coder 1.1.0 as v1.1.0");
     const releases = await releasesFor("v1.1.0");
     expect(releases).toHaveLength(1);
