@@ -144,4 +144,23 @@ describe("model-release publish / pull (built CLI)", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("acme/robot-coder has no release 9.9.9 (tags: v1.0.0, v1.1.0)");
   });
+
+  it("release builds the sample checkpoint and publishes it; a re-run is a no-op success", async () => {
+    await s.gh.createRepo({ owner: "acme", name: "demo-release", members: ["alice"] });
+    const file = join(s.root, "demo-release.yaml");
+    const checkpoint = resolve(import.meta.dirname, "../../samples/demo-checkpoint");
+    await writeFile(
+      file,
+      ["name: demo-release", `checkpoint: ${checkpoint}`, "base_model: openai/gpt-oss-120b", "task: text-generation", "hub:", "  repo: acme/demo-release", "github:", "  repo: acme/demo-release", "  code:", `    source: ${s.codeDir}`, '    paths: ["train/**"]', ""].join("\n"),
+    );
+    const r = await cli(["release", "--config", file, "--version", "1.0.0", "--no-cache"]);
+    expect([r.code, r.stderr.includes("error[")]).toEqual([0, false]);
+    expect(r.stdout).toContain("Published demo-release 1.0.0 as v1.0.0");
+    const [release] = (await octokit().paginate(octokit().rest.repos.listReleases, { owner: "acme", repo: "demo-release" })).filter((x) => x.tag_name === "v1.0.0");
+    expect(release).toMatchObject({ draft: false });
+    const again = await cli(["release", "--config", file, "--version", "1.0.0", "--no-cache", "--json"]);
+    expect(again.code).toBe(0);
+    const result = JSON.parse(again.stdout.trim().split("\n").at(-1)!) as { hub: { plan: { commit: unknown } } };
+    expect(result.hub.plan.commit).toBeNull();
+  });
 });

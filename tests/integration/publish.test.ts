@@ -147,6 +147,20 @@ describe("publish against the local stand-ins", () => {
   });
 });
 
+describe("datasets", () => {
+  it("publishes a dataset repo through the same publisher and pulls it back", async () => {
+    const dir = join(s.root, "dataset-bundle");
+    await writeTestBundle(dir, { version: "0.1.0", shards: 1, hubRepo: "acme/robot-jobs", repoType: "dataset" });
+    const result = await publishRelease({ bundleDir: dir, targets: { hub: { url: s.hub.url, token: s.hfToken } }, retry: { baseDelayMs: 5 } });
+    expect(result.hub?.url).toBe(`${s.hub.url}/datasets/acme/robot-jobs/tree/v0.1.0`);
+    expect((await fetchHubRefs(hubClient(), "acme/robot-jobs", "dataset"))?.tags.map((t) => t.name)).toEqual(["v0.1.0"]);
+    expect(await fetchHubRefs(hubClient(), "acme/robot-jobs", "model")).toBeUndefined();
+    const to = await mkdtemp(join(s.root, "pull-ds-"));
+    const pulled = await pullRelease(hubClient(), { ref: "acme/robot-jobs@0.1.0", to, repoType: "dataset" });
+    expect(pulled.files.filter((f) => f.status === "ok")).toHaveLength(4);
+  });
+});
+
 describe("faults and resume", () => {
   it("rides out 429 storms, 500s and dropped connections on every Hub and GitHub step", async () => {
     s.hub.faults.setRules([

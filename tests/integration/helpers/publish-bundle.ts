@@ -21,7 +21,7 @@ const sha = (b: Uint8Array | string) => createHash("sha256").update(b).digest("h
  * SHA256SUMS covering the manifest too), so publish tests do not depend on the build stage.
  * Shards are a few KB: the Hub stand-in routes *.safetensors to LFS by its default .gitattributes.
  */
-export async function writeTestBundle(dir: string, params: { version: string; tag?: string; shards: number; card?: string; shardSeed?: number; hubRepo?: string; githubRepo?: string; shardBytes?: number }): Promise<Manifest> {
+export async function writeTestBundle(dir: string, params: { version: string; tag?: string; shards: number; card?: string; shardSeed?: number; hubRepo?: string; repoType?: "model" | "dataset"; githubRepo?: string; shardBytes?: number }): Promise<Manifest> {
   await mkdir(dir, { recursive: true });
   const files: { path: string; bytes: Uint8Array | string; role: ManifestFile["role"] }[] = [];
   for (let i = 1; i <= params.shards; i++) {
@@ -42,7 +42,7 @@ export async function writeTestBundle(dir: string, params: { version: string; ta
     name: "robot-coder",
     version: params.version,
     tag: params.tag ?? `v${params.version}`,
-    hub: { repo: params.hubRepo ?? "acme/robot-coder", repoType: "model" },
+    hub: { repo: params.hubRepo ?? "acme/robot-coder", repoType: params.repoType ?? "model" },
     github: { repo: params.githubRepo ?? "acme/robot-coder" },
     files: manifestFiles,
     overrides: [],
