@@ -4,12 +4,12 @@ import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { downloadFile, listFiles, type RepoDesignation } from "@huggingface/hub";
-import { inputError, usageError } from "../errors.js";
+import { verifyBundle } from "../bundle/verify-bundle.js";
+import { inputError, usageError, verifyError } from "../errors.js";
 import { fetchHubRefs, type HubClient } from "./hub-publisher.js";
 import type { ProgressSink } from "./progress.js";
 import { translateRemoteError } from "./translate-remote-error.js";
 import type { HubRepoType } from "./types.js";
-import { verifyPulledFiles, type FileCheck } from "./verify-pulled-files.js";
 
 /** `org/name@1.2.0` or `org/name@v1.2.0` or `org/name@robot-coder-v1.2.0`. */
 export function parseReleaseRef(ref: string): { repo: string; version: string } {
@@ -34,9 +34,9 @@ export function planTagForVersion(version: string, tags: readonly string[], repo
 /**
  * Downloads exactly the tagged revision (pinned to the tag's commit, so a concurrent change of
  * `main` cannot mix files), streaming each file to disk, then verifies every file against the
- * release's manifest.json and SHA256SUMS.
+ * release's manifest.json and SHA256SUMS (the bundle stage's verifyBundle).
  */
-export async function pullRelease(hub: HubClient, params: { ref: string; to: string; repoType?: HubRepoType; onEvent?: ProgressSink }): Promise<{ repo: string; tag: string; commit: string; dir: string; bytes: number; files: FileCheck[] }> {
+export async function pullRelease(hub: HubClient, params: { ref: string; to: string; repoType?: HubRepoType; onEvent?: ProgressSink }): Promise<{ repo: string; tag: string; commit: string; dir: string; bytes: number; checked: number }> {
   const { repo, version } = parseReleaseRef(params.ref);
   const repoType = params.repoType ?? "model";
   const emit = params.onEvent ?? (() => undefined);
@@ -84,7 +84,15 @@ export async function pullRelease(hub: HubClient, params: { ref: string; to: str
   }
   emit({ type: "step", step: "download", status: "done" });
   emit({ type: "step", step: "verify", status: "start" });
-  const verified = await verifyPulledFiles(params.to);
+  const v = await verifyBundle({ dir: params.to, ...(hub.signal ? { signal: hub.signal } : {}) });
+  if (!v.ok) {
+    const bad = [...v.missing.map((p) => `${p} (missing)`), ...v.changed.map((c) => `${c.path} (${c.reason === "content" ? "content differs" : "SHA256SUMS disagrees"})`), ...v.extra.map((p) => `${p} (not in manifest.json)`), ...(v.contentDigestOk ? [] : ["manifest.json (content digest)"])];
+    throw verifyError("PULL_VERIFY_FAILED", `${repo}@${tag} downloaded into ${params.to} does not match its manifest: ${bad.join(", ")}`, {
+      hint: "pull again into an empty folder; if the same files differ, the release on the Hub is damaged: report it to its maintainers",
+      location: { file: params.to },
+      details: { missing: v.missing, changed: v.changed, extra: v.extra, contentDigestOk: v.contentDigestOk },
+    });
+  }
   emit({ type: "step", step: "verify", status: "done" });
-  return { repo, tag, commit, dir: params.to, bytes, files: verified.files };
+  return { repo, tag, commit, dir: params.to, bytes, checked: v.checked };
 }

@@ -10,7 +10,7 @@ import { fetchHubRefs } from "../../src/publish/hub-publisher.js";
 import type { ProgressEvent } from "../../src/publish/progress.js";
 import { publishRelease, type PublishReleaseParams } from "../../src/publish/publish-release.js";
 import { pullRelease } from "../../src/publish/pull-release.js";
-import { verifyPulledFiles } from "../../src/publish/verify-pulled-files.js";
+import { verifyBundle } from "../../src/bundle/verify-bundle.js";
 import { writeTestBundle } from "./helpers/publish-bundle.js";
 import { startStandIns, type StandIns } from "./helpers/stand-ins.js";
 
@@ -103,12 +103,14 @@ describe("publish against the local stand-ins", () => {
     const to = await mkdtemp(join(s.root, "pull-"));
     const pulled = await pullRelease(hubClient(), { ref: `${REPO}@1.0.0`, to });
     expect(pulled.tag).toBe("v1.0.0");
-    expect(pulled.files.every((f) => f.status === "ok")).toBe(true);
+    expect(pulled.checked).toBe(6);
     const shard = join(to, "model-00002-of-00003.safetensors");
     const bytes = await readFile(shard);
     bytes[100] = bytes[100]! ^ 0x01;
     await writeFile(shard, bytes);
-    await expect(verifyPulledFiles(to)).rejects.toMatchObject({ code: "VERIFY_FAILED", category: "verify", message: expect.stringContaining("model-00002-of-00003.safetensors (digest-differs)") });
+    const verified = await verifyBundle({ dir: to });
+    expect(verified.ok).toBe(false);
+    expect(verified.changed.map((c) => c.path)).toEqual(["model-00002-of-00003.safetensors"]);
   });
 
   it("a second release with fewer shards leaves no stale shard, and the old tag keeps its files", async () => {
@@ -157,7 +159,7 @@ describe("datasets", () => {
     expect(await fetchHubRefs(hubClient(), "acme/robot-jobs", "model")).toBeUndefined();
     const to = await mkdtemp(join(s.root, "pull-ds-"));
     const pulled = await pullRelease(hubClient(), { ref: "acme/robot-jobs@0.1.0", to, repoType: "dataset" });
-    expect(pulled.files.filter((f) => f.status === "ok")).toHaveLength(4);
+    expect(pulled.checked).toBe(4);
   });
 });
 

@@ -29,7 +29,7 @@ export function registerPull(program: Command, ctx: CliContext): void {
         );
         progress.finish();
         if (mode === "json") ctx.stdout.write(JSON.stringify({ type: "result", ...result }) + "\n");
-        else writeLine(ctx.stdout, `Pulled ${result.repo}@${result.tag} (${result.commit.slice(0, 12)}) into ${result.dir}: ${result.files.length} files, ${formatBytes(result.bytes)}, all verified`);
+        else writeLine(ctx.stdout, `Pulled ${result.repo}@${result.tag} (${result.commit.slice(0, 12)}) into ${result.dir}: ${result.checked} files, ${formatBytes(result.bytes)}, all verified`);
       } finally {
         progress.finish();
       }
