@@ -239,7 +239,12 @@ describe("faults and resume", () => {
     expect(failed).toHaveLength(1);
     const err = failed[0]!.reason;
     expect(isReleaseError(err) && err.category).toBe("conflict");
-    expect(isReleaseError(err) && [err.code, err.message.replace(/[0-9a-f]{12}/g, "<sha>")]).toMatchInlineSnapshot();
+    expect(isReleaseError(err) && [err.code, err.message.replace(/[0-9a-f]{12}/g, "<sha>")]).toMatchInlineSnapshot(`
+      [
+        "CONCURRENT_PUBLISH",
+        "acme/robot-coder changed while publishing v4.0.0: the main branch moved past <sha>",
+      ]
+    `);
     expect(await releasesFor("v4.0.0")).toHaveLength(1);
   });
 
