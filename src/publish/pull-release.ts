@@ -3,7 +3,7 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { downloadFile, listFiles, type RepoDesignation } from "@huggingface/hub";
+import { downloadFile, listFiles, snapshotDownload, type RepoDesignation } from "@huggingface/hub";
 import { verifyBundle } from "../bundle/verify-bundle.js";
 import { inputError, usageError, verifyError } from "../errors.js";
 import { fetchHubRefs, type HubClient } from "./hub-publisher.js";
@@ -36,7 +36,18 @@ export function planTagForVersion(version: string, tags: readonly string[], repo
  * `main` cannot mix files), streaming each file to disk, then verifies every file against the
  * release's manifest.json and SHA256SUMS (the bundle stage's verifyBundle).
  */
-export async function pullRelease(hub: HubClient, params: { ref: string; to: string; repoType?: HubRepoType; onEvent?: ProgressSink }): Promise<{ repo: string; tag: string; commit: string; dir: string; bytes: number; checked: number }> {
+export async function pullRelease(
+  hub: HubClient,
+  params: {
+    ref: string;
+    /** Plain folder to download into; ignored with `cacheDir`. */
+    to: string;
+    /** Download into the Hugging Face cache layout (`models--org--name/snapshots/<commit>`) instead. */
+    cacheDir?: string;
+    repoType?: HubRepoType;
+    onEvent?: ProgressSink;
+  },
+): Promise<{ repo: string; tag: string; commit: string; dir: string; bytes: number; checked: number }> {
   const { repo, version } = parseReleaseRef(params.ref);
   const repoType = params.repoType ?? "model";
   const emit = params.onEvent ?? (() => undefined);
@@ -46,6 +57,18 @@ export async function pullRelease(hub: HubClient, params: { ref: string; to: str
   const commit = refs.tags.find((t) => t.name === tag)!.targetCommit;
   const designation: RepoDesignation = { type: repoType, name: repo };
   const creds = { hubUrl: hub.hubUrl, fetch: hub.fetch, ...(hub.accessToken ? { accessToken: hub.accessToken } : {}) };
+  if (params.cacheDir) {
+    emit({ type: "step", step: "download", status: "start", detail: `${repo}@${tag} into the Hub cache` });
+    let snapshot: string;
+    try {
+      // By tag, so the cache also gets refs/<tag>; the client resolves the tag to one commit first.
+      snapshot = await snapshotDownload({ repo: designation, revision: tag, cacheDir: params.cacheDir, ...creds });
+    } catch (err) {
+      throw translateRemoteError(err, { service: "hub", action: "download", target: `${repo}@${tag}` });
+    }
+    emit({ type: "step", step: "download", status: "done" });
+    return { repo, tag, commit, ...(await verifyPulled(snapshot, repo, tag, hub, emit)), bytes: 0 };
+  }
   const entries: { path: string; size: number }[] = [];
   try {
     for await (const e of listFiles({ repo: designation, recursive: true, revision: commit, ...creds })) {
@@ -83,16 +106,20 @@ export async function pullRelease(hub: HubClient, params: { ref: string; to: str
     }
   }
   emit({ type: "step", step: "download", status: "done" });
+  return { repo, tag, commit, bytes, ...(await verifyPulled(params.to, repo, tag, hub, emit)) };
+}
+
+async function verifyPulled(dir: string, repo: string, tag: string, hub: HubClient, emit: ProgressSink): Promise<{ dir: string; checked: number }> {
   emit({ type: "step", step: "verify", status: "start" });
-  const v = await verifyBundle({ dir: params.to, ...(hub.signal ? { signal: hub.signal } : {}) });
+  const v = await verifyBundle({ dir, ...(hub.signal ? { signal: hub.signal } : {}) });
   if (!v.ok) {
     const bad = [...v.missing.map((p) => `${p} (missing)`), ...v.changed.map((c) => `${c.path} (${c.reason === "content" ? "content differs" : "SHA256SUMS disagrees"})`), ...v.extra.map((p) => `${p} (not in manifest.json)`), ...(v.contentDigestOk ? [] : ["manifest.json (content digest)"])];
-    throw verifyError("PULL_VERIFY_FAILED", `${repo}@${tag} downloaded into ${params.to} does not match its manifest: ${bad.join(", ")}`, {
+    throw verifyError("PULL_VERIFY_FAILED", `${repo}@${tag} downloaded into ${dir} does not match its manifest: ${bad.join(", ")}`, {
       hint: "pull again into an empty folder; if the same files differ, the release on the Hub is damaged: report it to its maintainers",
-      location: { file: params.to },
+      location: { file: dir },
       details: { missing: v.missing, changed: v.changed, extra: v.extra, contentDigestOk: v.contentDigestOk },
     });
   }
   emit({ type: "step", step: "verify", status: "done" });
-  return { repo, tag, commit, dir: params.to, bytes, checked: v.checked };
+  return { dir, checked: v.checked };
 }

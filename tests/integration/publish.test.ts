@@ -113,6 +113,14 @@ describe("publish against the local stand-ins", () => {
     expect(verified.changed.map((c) => c.path)).toEqual(["model-00002-of-00003.safetensors"]);
   });
 
+  it("pulls into the standard Hugging Face cache layout", async () => {
+    const cacheDir = await mkdtemp(join(s.root, "hf-cache-"));
+    const pulled = await pullRelease(hubClient(), { ref: `${REPO}@v1.0.0`, to: "unused", cacheDir });
+    expect(pulled.dir).toBe(join(cacheDir, "models--acme--robot-coder", "snapshots", pulled.commit));
+    expect(pulled.checked).toBe(6);
+    expect((await readFile(join(cacheDir, "models--acme--robot-coder", "refs", "v1.0.0"), "utf8")).trim()).toBe(pulled.commit);
+  });
+
   it("a second release with fewer shards leaves no stale shard, and the old tag keeps its files", async () => {
     const dir = await bundle({ version: "1.1.0", shards: 2, shardSeed: 11 });
     const result = await publish(dir);

@@ -82,4 +82,19 @@ describe("CLI helpers", () => {
     json.sink({ type: "step", step: "hub-tag", status: "done" });
     expect(out.text()).toBe('{"type":"step","step":"hub-tag","status":"done"}\n');
   });
+
+  it("draws a bar with bytes, files, rate and ETA on a terminal", () => {
+    let text = "";
+    const stream = Object.assign(new Writable({ write(c, _e, cb) { text += String(c); cb(); } }), { columns: 200 });
+    let t = 0;
+    const tty = createProgressRenderer({ mode: "tty", stdout: stream, stderr: stream, now: () => t });
+    tty.sink({ type: "step", step: "hub-commit", status: "start" });
+    tty.sink({ type: "totals", files: 2, bytes: 4_000_000 });
+    t = 2000;
+    tty.sink({ type: "file", path: "a.safetensors", state: "uploading", bytes: 2_000_000, size: 2_000_000 });
+    const last = text.split("\r").at(-1)!;
+    expect(last).toBe("\x1b[2Khub-commit     ████████████░░░░░░░░░░░░  50% 2.0 MB/4.0 MB  1/2 files  1.0 MB/s  ETA 0:02");
+    tty.finish();
+    expect(text.endsWith("\r\x1b[2K")).toBe(true);
+  });
 });
