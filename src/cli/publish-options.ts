@@ -78,7 +78,7 @@ export async function runPublish(ctx: CliContext, bundleDir: string, flags: Publ
       ...(flags.githubApiUrl ? { githubApiUrl: flags.githubApiUrl } : {}),
       ...(flags.githubToken ? { githubToken: flags.githubToken } : {}),
     },
-    requireTokens: true,
+    requireTokens: !flags.dryRun,
   });
   const mode = pickProgressMode({ json: flags.json ?? false, isTTY: ctx.stderr.isTTY, env: ctx.env });
   const progress = createProgressRenderer({ mode, stdout: ctx.stdout, stderr: ctx.stderr });

@@ -34,7 +34,7 @@ export function resolvePublishEndpoints(params: {
   env: Record<string, string | undefined>;
   targets: readonly ("hf" | "github")[];
   flags?: { hubUrl?: string; hfToken?: string; githubApiUrl?: string; githubToken?: string };
-  /** Dry runs need endpoints but no tokens. */
+  /** Dry runs and pulls of public repos need endpoints but no tokens; a token that is given must still be well-formed. */
   requireTokens?: boolean;
 }): PublishEndpoints {
   const { env, flags = {} } = params;
@@ -43,13 +43,13 @@ export function resolvePublishEndpoints(params: {
   if (params.targets.includes("hf")) {
     const url = cleanUrl(flags.hubUrl ?? env.HF_ENDPOINT ?? "https://huggingface.co", flags.hubUrl ? "--hub-url" : "HF_ENDPOINT");
     const token = (flags.hfToken ?? env.HF_TOKEN ?? "").trim();
-    if (requireTokens) assertToken(token, HF_TOKEN, flags.hfToken ? "--hf-token" : "HF_TOKEN", "a Hugging Face access token with write access to the target repo's namespace (fine-grained: repo write, or create repos in the org)", "hf_");
+    if (requireTokens || token) assertToken(token, HF_TOKEN, flags.hfToken ? "--hf-token" : "HF_TOKEN", "a Hugging Face access token with write access to the target repo's namespace (fine-grained: repo write, or create repos in the org)", "hf_");
     out.hub = { url, token };
   }
   if (params.targets.includes("github")) {
     const apiUrl = cleanUrl(flags.githubApiUrl ?? env.GITHUB_API_URL ?? "https://api.github.com", flags.githubApiUrl ? "--github-api-url" : "GITHUB_API_URL");
     const token = (flags.githubToken ?? env.GITHUB_TOKEN ?? "").trim();
-    if (requireTokens) assertToken(token, GH_TOKEN, flags.githubToken ? "--github-token" : "GITHUB_TOKEN", "a GitHub token with contents:write on the repository (in Actions: `permissions: contents: write`)", "ghp_, ghs_, github_pat_");
+    if (requireTokens || token) assertToken(token, GH_TOKEN, flags.githubToken ? "--github-token" : "GITHUB_TOKEN", "a GitHub token with contents:write on the repository (in Actions: `permissions: contents: write`)", "ghp_, ghs_, github_pat_");
     out.github = { apiUrl, token };
   }
   return out;

@@ -16,7 +16,7 @@ export type GitHubClient = InstanceType<typeof Octokit>;
 export function createGitHubClient(params: { apiUrl: string; token: string; fetch: typeof fetch; pace?: boolean; retryBaseMs?: number }): GitHubClient {
   const maxRetries = 4;
   return new Octokit({
-    auth: params.token,
+    ...(params.token ? { auth: params.token } : {}),
     baseUrl: params.apiUrl,
     userAgent: "model-release",
     request: { fetch: params.fetch },

@@ -72,9 +72,10 @@ describe("model-release publish / pull (built CLI)", () => {
     expect(await hubRepoExists()).toBe(false);
   });
 
-  it("--dry-run prints the plan and sends nothing", async () => {
+  it("--dry-run prints the plan and sends nothing (no token needed to look)", async () => {
     const dir = await bundle("1.0.0");
-    const r = await cli(["publish", dir, "--dry-run", "--to", "hf"]);
+    const { HF_TOKEN: _, GITHUB_TOKEN: __, ...noTokens } = env;
+    const r = await cli(["publish", dir, "--dry-run", "--to", "hf"], { env: noTokens });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Plan for robot-coder 1.0.0 as v1.0.0");
     expect(r.stdout).toContain("+ model-00001-of-00002.safetensors (4.1 KB)");
