@@ -59,7 +59,7 @@ export function planGitHubRelease(params: {
   const repoApi = `${params.apiUrl}/repos/${params.repo}`;
   const apiCalls: string[] = [];
   if (action !== "published") {
-    if (params.code) apiCalls.push(`git push ${redactUrl(params.code.remote)} refs/tags/${params.tag} (${params.code.files} files)`);
+    if (params.code) apiCalls.push(`git push --atomic ${redactUrl(params.code.remote)} ${params.code.branch} refs/tags/${params.tag} (${params.code.files} file${params.code.files === 1 ? "" : "s"}, one squashed commit)`);
     else if (!remote.tagExists) apiCalls.push(`POST ${repoApi}/git/refs {"ref":"refs/tags/${params.tag}"}`);
     apiCalls.push(action === "create-draft" ? `POST ${repoApi}/releases (draft)` : `PATCH ${repoApi}/releases/${rel?.id} (notes)`);
     for (const a of assets) {

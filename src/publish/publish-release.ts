@@ -103,6 +103,7 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
     params.targets.github && ghRepo
       ? createGitHubClient({ apiUrl: params.targets.github.apiUrl, token: params.targets.github.token, fetch: fetchImpl, pace: params.githubPace ?? true, ...(params.githubPace === false ? { retryBaseMs: 50 } : {}) })
       : undefined;
+  if (params.targets.github && !ghRepo) emit({ type: "warning", message: "the bundle's manifest names no GitHub repository (github.repo in the config): skipping GitHub" });
   const ghState = gh && ghRepo ? await fetchGitHubState(gh, { repo: ghRepo, tag: manifest.tag }) : undefined;
 
   const policy = planVersionTag({
