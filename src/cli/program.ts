@@ -5,6 +5,7 @@ import { registerSchema } from "./commands/schema.js";
 import { registerPublish } from "./commands/publish.js";
 import { registerPull } from "./commands/pull.js";
 import { registerRelease } from "./commands/release.js";
+import { registerScan } from "./commands/scan.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerBuild } from "./commands/build.js";
 import { registerVerify } from "./commands/verify.js";
@@ -35,7 +36,7 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .showHelpAfterError("(run with --help for usage)");
 
-  for (const register of [registerSchema, registerPublish, registerRelease, registerPull, registerInspect, registerBuild, registerVerify, registerDemo, registerServe, registerScanPickle, registerConvertPickle]) {
+  for (const register of [registerSchema, registerPublish, registerRelease, registerPull, registerInspect, registerBuild, registerVerify, registerDemo, registerServe, registerScanPickle, registerConvertPickle, registerScan]) {
     register(program, ctx);
   }
   for (const cmd of program.commands) {
