@@ -92,7 +92,7 @@ export async function runPublish(ctx: CliContext, bundleDir: string, flags: Publ
       ...(stateDir ? { stateDir } : {}),
       targets: endpoints,
       options: {
-        ...(config ? { hubPrivate: config.config.hub.private } : {}),
+        ...(config ? { hubPrivate: config.config.hub.private, secretPatterns: config.config.sanitize.patterns } : {}),
         ...(config?.config.card.summary ? { summary: config.config.card.summary } : {}),
         ...(code && ghRepo && config
           ? {

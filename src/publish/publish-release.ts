@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Finding } from "../findings.js";
+import type { SecretPattern } from "../sanitize/detect-secrets.js";
+import { createCodeSecretScan } from "./create-code-secret-scan.js";
 import { readCodeFiles, applyCodePush } from "./apply-code-push.js";
 import { createRetryingFetch } from "./create-retrying-fetch.js";
 import { applyGitHubAssets, applyGitHubDraft, applyGitHubPublish, applyGitHubTag, createGitHubClient, fetchGitHubCloneUrl, fetchGitHubState, type GitHubClient } from "./github-publisher.js";
@@ -30,6 +32,8 @@ export interface PublishReleaseParams {
     /** Code export; `remote` defaults to the GitHub repository's clone URL. */
     code?: { remote?: string; sourceDir: string; paths: string[]; branch: string };
     summary?: string;
+    /** The config's `sanitize.patterns`, also applied to exported code. */
+    secretPatterns?: SecretPattern[];
   };
   allowOlder?: boolean;
   /** Adopt the untagged commit or the draft of an interrupted publish of this version made elsewhere. */
@@ -38,7 +42,7 @@ export interface PublishReleaseParams {
   fetch?: typeof fetch;
   onEvent?: ProgressSink;
   signal?: AbortSignal;
-  /** The sanitizer's secret scan, run over exported code. */
+  /** The secret scan run over exported code; default the sanitizer's detectors with `options.secretPatterns`. */
   scanCode?: (path: string, content: string) => Finding[];
   /** Environment for the git subprocess (PATH, HOME, proxies); tokens are added separately. */
   gitEnv?: Record<string, string | undefined>;
@@ -121,7 +125,8 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
   if (gh && ghRepo && ghState) {
     const codeOption = params.options?.code;
     const code = codeOption && { ...codeOption, remote: codeOption.remote ?? (await fetchGitHubCloneUrl(gh, ghRepo)) };
-    if (code) codeExport = planCodeExport({ files: await readCodeFiles(code.sourceDir), allow: code.paths, ...(params.scanCode ? { scan: params.scanCode } : {}) });
+    // Fail closed: code is always scanned, with the sanitizer's detectors unless a scan is given.
+    if (code) codeExport = planCodeExport({ files: await readCodeFiles(code.sourceDir), allow: code.paths, scan: params.scanCode ?? createCodeSecretScan(params.options?.secretPatterns ?? []) });
     const card = await readOptionalText(join(bundle.dir, "README.md"));
     const evalsText = (await readOptionalText(join(bundle.dir, "eval-results.json"))) ?? (await readOptionalText(join(bundle.dir, ".eval_results", "eval-results.json")));
     let evalJson: unknown;

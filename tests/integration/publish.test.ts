@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { listCommits, listFiles } from "@huggingface/hub";
 import { Octokit } from "octokit";
@@ -144,6 +144,20 @@ describe("publish against the local stand-ins", () => {
     await expect(publish(older)).rejects.toMatchObject({ code: "VERSION_NOT_NEWER", category: "conflict" });
     const changed = await bundle({ version: "1.0.0", shards: 1 });
     await expect(publish(changed)).rejects.toMatchObject({ code: "TAG_CONFLICT", category: "conflict" });
+  });
+
+  it("blocks the code export on a secret or a project pattern before anything is sent", async () => {
+    const code = join(s.root, "leaky-code");
+    await mkdir(join(code, "train"), { recursive: true });
+    await writeFile(join(code, "train", "train.py"), `import os\nHF = "hf_${"aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF"}"\n`);
+    const dir = await bundle({ version: "1.5.0", shards: 1 });
+    const codeOption = { remote: s.gh.cloneUrl("acme", "robot-coder"), sourceDir: code, paths: ["train/**"], branch: "main" };
+    const err = await publish(dir, { options: { code: codeOption } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "CODE_SECRET_FOUND", category: "blocked", location: { file: "train/train.py", line: 2 } });
+    expect(JSON.stringify((err as { toJSON(): unknown }).toJSON())).not.toContain("aB3dE5gH7jK9");
+    await writeFile(join(code, "train", "train.py"), "# tuned for the Hyundai Ulsan plant line 3\n");
+    await expect(publish(dir, { options: { code: codeOption, secretPatterns: [{ name: "plant-name", values: ["Ulsan plant"] }] } })).rejects.toMatchObject({ code: "CODE_SECRET_FOUND" });
+    expect((await fetchHubRefs(hubClient(), REPO, "model"))?.tags.map((t) => t.name)).not.toContain("v1.5.0");
   });
 
   it("publishes a prerelease that is tagged but never latest", async () => {
