@@ -83,11 +83,25 @@ function escapeCell(s: string): string {
 }
 
 /**
- * Reads evaluation rows from the bundle's eval-results.json, whichever of the shapes the evals
- * stage writes: an array of rows, `{ rows: [...] }` or `{ results: [...] }`. Rows missing a
+ * Reads evaluation rows from the bundle's eval-results.json: the evals stage's
+ * `model-release/eval-results@1` (release run joined with base and previous), or simpler shapes
+ * (an array of rows, `{ rows: [...] }`, `{ results: [...] }`). Rows missing a
  * benchmark, metric or numeric value are skipped: the notes are a summary, the file is the record.
  */
 export function parseEvalRows(json: unknown): EvalRow[] {
+  // The evals stage's `model-release/eval-results@1`: runs.release/base/previous, each with metrics.
+  const runs = (json as { runs?: Record<string, { metrics?: unknown }> } | null)?.runs;
+  if (runs && typeof runs === "object" && Array.isArray(runs.release?.metrics)) {
+    const key = (r: EvalRow) => `${r.benchmark}\u0000${r.metric}`;
+    const lookup = (run: { metrics?: unknown } | undefined) => new Map(parseEvalRows(run?.metrics ?? []).map((r) => [key(r), r.value]));
+    const base = lookup(runs.base);
+    const previous = lookup(runs.previous);
+    return parseEvalRows(runs.release.metrics).map((r) => {
+      const b = base.get(key(r));
+      const p = previous.get(key(r));
+      return { ...r, ...(b !== undefined ? { base: b } : {}), ...(p !== undefined ? { previous: p } : {}) };
+    });
+  }
   const list = Array.isArray(json)
     ? json
     : typeof json === "object" && json !== null

@@ -38,6 +38,15 @@ describe("release notes", () => {
     await expect(notes).toMatchFileSnapshot("__snapshots__/release-notes.md");
   });
 
+  it("reads the evals stage's eval-results@1 with base and previous runs", () => {
+    const m = (benchmark: string, value: number) => ({ benchmark, metric: "acc", value, scale: "fraction" });
+    const rows = parseEvalRows({ schema: "model-release/eval-results@1", runs: { release: { metrics: [m("arc", 0.6), m("gsm8k", 0.5)] }, base: { metrics: [m("arc", 0.55)] }, previous: { metrics: [m("gsm8k", 0.52)] } } });
+    expect(rows).toEqual([
+      { benchmark: "arc", metric: "acc", value: 0.6, base: 0.55 },
+      { benchmark: "gsm8k", metric: "acc", value: 0.5, previous: 0.52 },
+    ]);
+  });
+
   it("finds the card summary after front matter and headings", () => {
     expect(parseCardSummary("# Title\n\n<img src=x>\n\nFirst prose.\n\nSecond.")).toBe("First prose.");
     expect(parseCardSummary("# only a title")).toBeUndefined();
