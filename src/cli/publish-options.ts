@@ -107,6 +107,9 @@ export async function runPublish(ctx: CliContext, bundleDir: string, flags: Publ
       },
       ...(flags.allowOlder ? { allowOlder: true } : {}),
       ...(flags.takeover ? { takeover: true } : {}),
+      // A re-run of a failed Actions job starts on a fresh runner without the journal: the run id
+      // (stable across attempts) still lets it recognise its first attempt's commit and draft.
+      ...(ctx.env.GITHUB_ACTIONS === "true" && ctx.env.GITHUB_RUN_ID ? { runId: `github-actions:${ctx.env.GITHUB_REPOSITORY ?? ""}:${ctx.env.GITHUB_RUN_ID}` } : {}),
       dryRun: flags.dryRun ?? false,
       onEvent: progress.sink,
       ...(ctx.signal ? { signal: ctx.signal } : {}),

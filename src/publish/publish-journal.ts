@@ -28,8 +28,12 @@ export function journalPath(stateDir: string, key: string): string {
   return join(stateDir, `publish-${key.replace(/[^A-Za-z0-9._-]/g, "_")}.json`);
 }
 
-/** A fresh journal, or the one on disk when it is for the same tag and content. */
-export async function readPublishJournal(stateDir: string, tag: string, contentDigest: string): Promise<PublishJournal> {
+/**
+ * The journal on disk when it is for the same tag and content, else a fresh one with `runId`
+ * (default random; in CI a stable id such as the workflow run, so a re-run of the job on a fresh
+ * runner still recognises the commit and draft of its first attempt).
+ */
+export async function readPublishJournal(stateDir: string, tag: string, contentDigest: string, runId: string = randomUUID()): Promise<PublishJournal> {
   const path = journalPath(stateDir, tag);
   let text: string | undefined;
   try {
@@ -49,7 +53,7 @@ export async function readPublishJournal(stateDir: string, tag: string, contentD
     }
     if (parsed.schema === "model-release/publish-journal@1" && parsed.tag === tag && parsed.contentDigest === contentDigest) return parsed;
   }
-  return { schema: "model-release/publish-journal@1", tag, contentDigest, runId: randomUUID(), steps: {} };
+  return { schema: "model-release/publish-journal@1", tag, contentDigest, runId, steps: {} };
 }
 
 /** Writes the journal atomically (temp file, then rename): a crash leaves the old or the new one, never half. */

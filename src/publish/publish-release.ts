@@ -36,6 +36,8 @@ export interface PublishReleaseParams {
     secretPatterns?: SecretPattern[];
   };
   allowOlder?: boolean;
+  /** Identifies this publish in Hub commits and draft notes when no journal exists yet (CI: the workflow run). */
+  runId?: string;
   /** Adopt the untagged commit or the draft of an interrupted publish of this version made elsewhere. */
   takeover?: boolean;
   dryRun?: boolean;
@@ -180,7 +182,7 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
   const key = `${manifest.name}@${manifest.tag}`;
   const unlock = await acquirePublishLock(stateDir, key);
   try {
-    const journal = await readPublishJournal(stateDir, key, manifest.contentDigest);
+    const journal = await readPublishJournal(stateDir, key, manifest.contentDigest, ...(params.runId ? [params.runId] : []));
     // Persist the run id before anything is sent: commits and drafts carry it, so a re-run
     // recognises its own work even when it crashed before recording a step.
     await writePublishJournal(stateDir, journal);

@@ -285,4 +285,15 @@ describe("faults and resume", () => {
     expect(releases).toHaveLength(1);
     expect(releases[0]).toMatchObject({ draft: false });
   });
+
+  it("a CI re-run on a fresh runner (no journal) with the same run id completes its first attempt's release", async () => {
+    const a = await bundle({ version: "4.2.0", shards: 1, shardSeed: 42 });
+    const b = join(s.root, "bundle-fresh-runner");
+    await cp(a, b, { recursive: true });
+    const crash = new Error("runner lost");
+    await expect(publish(a, { runId: "github-actions:acme/robot-coder:77", onEvent: (e) => { if (e.type === "step" && e.step === "github-draft" && e.status === "done") throw crash; } })).rejects.toBe(crash);
+    const done = await publish(b, { runId: "github-actions:acme/robot-coder:77" });
+    expect(done.github?.releaseUrl).toBeTruthy();
+    expect(await releasesFor("v4.2.0")).toHaveLength(1);
+  });
 });
