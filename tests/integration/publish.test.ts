@@ -171,6 +171,21 @@ describe("publish against the local stand-ins", () => {
   });
 });
 
+describe("remote errors", () => {
+  it("translates a refused token without leaking it, for the Hub and for GitHub", async () => {
+    const dir = await bundle({ version: "5.0.0", shards: 1 });
+    const badHf = "hf_" + "x".repeat(34);
+    const hubErr = await publish(dir, { targets: { hub: { url: s.hub.url, token: badHf } } }).catch((e: unknown) => e);
+    expect(hubErr).toMatchObject({ category: "remote", code: expect.stringMatching(/^REMOTE_(UNAUTHORIZED|FORBIDDEN)$/) });
+    expect(JSON.stringify((hubErr as { toJSON(): unknown }).toJSON()) + String((hubErr as Error).stack)).not.toContain(badHf);
+    const badGh = "ghp_" + "y".repeat(36);
+    const ghErr = await publish(dir, { targets: { github: { apiUrl: s.gh.url, token: badGh } } }).catch((e: unknown) => e);
+    expect(ghErr).toMatchObject({ category: "remote", code: "REMOTE_UNAUTHORIZED", hint: expect.stringContaining("GITHUB_TOKEN") });
+    expect((ghErr as { cause?: unknown }).cause).toBeUndefined();
+    expect(JSON.stringify((ghErr as { toJSON(): unknown }).toJSON()) + String((ghErr as Error).stack)).not.toContain(badGh);
+  });
+});
+
 describe("datasets", () => {
   it("publishes a dataset repo through the same publisher and pulls it back", async () => {
     const dir = join(s.root, "dataset-bundle");
