@@ -57,10 +57,13 @@ interface ReleaseData {
   assets?: { id: number; name: string; size: number; digest?: string | null }[];
 }
 
-async function listReleasesForTag(gh: GitHubClient, repo: string, tag: string): Promise<ReleaseData[]> {
+async function listReleases(gh: GitHubClient, repo: string): Promise<ReleaseData[]> {
   // getReleaseByTag does not see drafts: list instead.
-  const all = await call("list releases of", repo, () => gh.paginate(gh.rest.repos.listReleases, { ...split(repo), per_page: 100 }));
-  return (all as ReleaseData[]).filter((r) => r.tag_name === tag).sort((a, b) => a.id - b.id);
+  return (await call("list releases of", repo, () => gh.paginate(gh.rest.repos.listReleases, { ...split(repo), per_page: 100 }))) as ReleaseData[];
+}
+
+async function listReleasesForTag(gh: GitHubClient, repo: string, tag: string): Promise<ReleaseData[]> {
+  return (await listReleases(gh, repo)).filter((r) => r.tag_name === tag).sort((a, b) => a.id - b.id);
 }
 
 /** The repository's HTTPS clone URL as the server states it (github.com, GHE, or a stand-in). */
@@ -78,10 +81,12 @@ export async function fetchGitHubState(gh: GitHubClient, params: { repo: string;
   } catch (err) {
     if (status(err) !== 404) throw translateRemoteError(err, { service: "github", action: "read tag of", target: params.repo });
   }
-  const releases = await listReleasesForTag(gh, params.repo, params.tag);
+  const all = await listReleases(gh, params.repo);
+  const releases = all.filter((r) => r.tag_name === params.tag).sort((a, b) => a.id - b.id);
   const rel = releases.find((r) => !r.draft) ?? releases[0];
   return {
     tagExists: tagCommit !== undefined,
+    releaseTags: [...new Set(all.map((r) => r.tag_name))],
     ...(tagCommit ? { tagCommit } : {}),
     ...(rel
       ? { release: { id: rel.id, draft: rel.draft, prerelease: rel.prerelease, htmlUrl: rel.html_url, assets: (rel.assets ?? []).map((a): ExistingAsset => ({ id: a.id, name: a.name, size: a.size, digest: a.digest ?? null })) } }

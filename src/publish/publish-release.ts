@@ -116,7 +116,8 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
     version: manifest.version,
     name: manifest.name,
     tagFormat: tagFormatOf(bundle),
-    existingTags: hubState?.tags.map((t) => t.name) ?? [],
+    // Hub tags are the record of releases; GitHub releases count too (a GitHub-only publish).
+    existingTags: [...new Set([...(hubState?.tags.map((t) => t.name) ?? []), ...(ghState?.releaseTags ?? [])])],
     ...(params.allowOlder ? { allowOlder: true } : {}),
   });
   const hubUrl = params.targets.hub?.url ?? "https://huggingface.co";

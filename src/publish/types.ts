@@ -99,6 +99,8 @@ export interface ExistingAsset {
 /** What the GitHub repo holds for this tag. */
 export interface GitHubRemoteState {
   tagExists: boolean;
+  /** Tags of all releases in the repo (drafts included), for the version policy. */
+  releaseTags?: string[];
   /** Commit the tag points at. */
   tagCommit?: string;
   release?: { id: number; draft: boolean; prerelease: boolean; assets: ExistingAsset[]; htmlUrl: string };
