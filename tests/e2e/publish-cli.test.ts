@@ -146,6 +146,18 @@ describe("model-release publish / pull (built CLI)", () => {
     expect(missing.stderr).toContain("acme/robot-coder has no release 9.9.9 (tags: v1.0.0, v1.1.0)");
   });
 
+  it("in GitHub Actions: a Markdown step summary on success, ::error annotations and a failure summary otherwise", async () => {
+    const summary = join(s.root, "step-summary.md");
+    const actions = { ...env, GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary, GITHUB_RUN_ID: "4242", GITHUB_REPOSITORY: "acme/robot-coder" };
+    const ok = await cli(["publish", await bundle("1.2.0"), "--to", "hf"], { env: actions });
+    expect(ok.code).toBe(0);
+    expect(await readFile(summary, "utf8")).toContain("## Released robot-coder 1.2.0 (`v1.2.0`)");
+    const failed = await cli(["publish", await bundle("1.0.0", 3), "--to", "hf"], { env: actions });
+    expect(failed.code).toBe(5);
+    expect(failed.stdout).toContain("::error title=TAG_CONFLICT::tag v1.0.0 on acme/robot-coder already exists with different content");
+    expect(await readFile(summary, "utf8")).toContain("## Release failed: `TAG_CONFLICT`");
+  });
+
   it("release builds the sample checkpoint and publishes it; a re-run is a no-op success", async () => {
     await s.gh.createRepo({ owner: "acme", name: "demo-release", members: ["alice"] });
     // The shipped demo config (full card, evals), pointed at these stand-ins and this code folder.
