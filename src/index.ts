@@ -54,6 +54,22 @@ export { renderBuildReport, type BuildReport, type BuildReportExtras } from "./s
 export { scrubJsonMetadata } from "./sanitize/scrub-json-metadata.js";
 export { readCheckpointFiles } from "./sanitize/read-checkpoint-files.js";
 export type { SanitizePlan } from "./sanitize/types.js";
+export { publishRelease, type PublishReleaseParams, type PublishResult } from "./publish/publish-release.js";
+export { pullRelease, parseReleaseRef, planTagForVersion } from "./publish/pull-release.js";
+export { planHubPublish } from "./publish/plan-hub-publish.js";
+export { planGitHubRelease, MAX_ASSET_BYTES } from "./publish/plan-github-release.js";
+export { planVersionTag, parseReleaseVersion, parseVersionFromTag, type VersionTagPlan } from "./publish/version-policy.js";
+export { planReleaseFromTag } from "./publish/plan-release-from-tag.js";
+export { planCodeExport, stripInternalBlocks, type CodeExportPlan } from "./publish/plan-code-export.js";
+export { renderReleaseNotes, parseEvalRows, parseCardSummary, type EvalRow } from "./publish/render-release-notes.js";
+export { readPublishJournal, writePublishJournal, acquirePublishLock, PUBLISH_STEPS, type PublishJournal, type PublishStep } from "./publish/publish-journal.js";
+export { createRetryingFetch, createCountingFetch, retryAfterMs } from "./publish/create-retrying-fetch.js";
+export { translateRemoteError } from "./publish/translate-remote-error.js";
+export { fetchHubState, fetchHubRefs, applyHubCommit, applyHubTag, applyHubCreateRepo, type HubClient } from "./publish/hub-publisher.js";
+export { createGitHubClient, fetchGitHubState, applyGitHubTag, applyGitHubDraft, applyGitHubAssets, applyGitHubPublish } from "./publish/github-publisher.js";
+export { readReleaseBundle } from "./publish/read-release-bundle.js";
+export type { ProgressEvent, ProgressSink } from "./publish/progress.js";
+export type * from "./publish/types.js";
 
 // Trust: signatures (OpenSSF model signing), verification, the review page, release diffs.
 export { applySignature, planBundleStatement, RELEASE_IGNORE_PATHS, type ApplySignatureResult, type SigningMethod } from "./trust/apply-signature.js";
