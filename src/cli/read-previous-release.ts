@@ -1,4 +1,5 @@
-import { stat } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { usageError } from "../errors.js";
 import type { BundleSnapshot } from "../trust/plan-release-diff.js";
@@ -9,7 +10,8 @@ const RELEASE_REF = /^[A-Za-z0-9][\w.-]*\/[\w.-]+@v?\d+\.\d+\.\d+\S*$/;
 
 /**
  * Reads one side of a comparison: a bundle folder, or a published `org/name@version` (pulled
- * into a temporary folder and verified first).
+ * from the Hub at $HF_ENDPOINT into a temporary folder, verified against its manifest, read and
+ * removed; HF_TOKEN is used when set).
  *
  * @throws ReleaseError `RELEASE_NOT_FOUND` (usage) when the argument is neither.
  */
@@ -18,9 +20,21 @@ export async function readPreviousRelease(ref: string, ctx: Pick<CliContext, "cw
   const dir = path.resolve(ctx.cwd, ref);
   if (await stat(dir).then((s) => s.isDirectory(), () => false)) return readBundleSnapshot({ dir, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   if (RELEASE_REF.test(ref)) {
-    throw usageError("RELEASE_PULL_UNAVAILABLE", `${ref} is a published version, but this build cannot pull releases yet`, {
-      hint: `download it first (model-release pull ${ref} --to old) and pass the folder`,
-    });
+    // Pulled (and verified against its manifest) into a temporary folder, read, then removed.
+    const { pullRelease } = await import("../publish/pull-release.js");
+    const { createRetryingFetch } = await import("../publish/create-retrying-fetch.js");
+    const { resolvePublishEndpoints } = await import("./resolve-publish-env.js");
+    const hub = resolvePublishEndpoints({ env: ctx.env, targets: ["hf"], requireTokens: false }).hub!;
+    const tmp = await mkdtemp(path.join(os.tmpdir(), "model-release-diff-"));
+    try {
+      const pulled = await pullRelease(
+        { hubUrl: hub.url, ...(hub.token ? { accessToken: hub.token } : {}), fetch: createRetryingFetch({}), ...(ctx.signal ? { signal: ctx.signal } : {}) },
+        { ref, to: path.join(tmp, "bundle") },
+      );
+      return await readBundleSnapshot({ dir: pulled.dir, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
   }
   throw usageError("RELEASE_NOT_FOUND", `${ref} is neither a bundle folder nor org/name@version`, {
     hint: "pass a folder staged by build or downloaded with pull, or a published version like acme/robot-coder@1.2.0",

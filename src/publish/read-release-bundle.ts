@@ -5,8 +5,8 @@ import type { Manifest } from "../bundle/types.js";
 import { inputError } from "../errors.js";
 import type { ReleaseBundle, ReleaseFile } from "./types.js";
 
-/** Files at the bundle root that are published but not listed in the manifest (they describe it). */
-const DESCRIBING = /^(manifest\.json|SHA256SUMS|(manifest\.json|SHA256SUMS|model)\.(sig|asc|sigstore\.json|bundle))$/;
+/** Files at the bundle root that are published but not listed in the manifest (they describe it): model.pub is the public half of the key that signed model.sig. */
+const DESCRIBING = /^(manifest\.json|SHA256SUMS|model\.pub|(manifest\.json|SHA256SUMS|model)\.(sig|asc|sigstore\.json|bundle))$/;
 /** Small enough to read whole for the git blob id; weights are LFS and compared by sha256. */
 const GIT_OID_MAX_BYTES = 10 * 1024 * 1024;
 

@@ -14,6 +14,10 @@ interface ReleaseOptions extends PublishFlags {
   checkpoint?: string;
   out?: string;
   cache?: boolean;
+  signingKey?: string;
+  keyless?: boolean;
+  unsigned?: boolean;
+  previous?: string;
 }
 
 export function registerRelease(program: Command, ctx: CliContext): void {
@@ -27,7 +31,11 @@ export function registerRelease(program: Command, ctx: CliContext): void {
       .option("--configs <dir>", "folder of release configs searched by --from-tag", "release-configs")
       .option("--checkpoint <dir>", "checkpoint folder (default: the config's `checkpoint`)")
       .option("--out <dir>", "bundle folder (default .model-release/bundles/<name>-<version>)")
-      .option("--no-cache", "re-hash every file instead of trusting the hash cache"),
+      .option("--no-cache", "re-hash every file instead of trusting the hash cache")
+      .option("--signing-key <pem>", "sign model.sig with this PEM private key (default $MODEL_RELEASE_SIGNING_KEY; passphrase in $MODEL_RELEASE_SIGNING_KEY_PASSPHRASE)")
+      .option("--keyless", "sign with Sigstore keyless (the default inside GitHub Actions with id-token: write)")
+      .option("--unsigned", "do not sign, even inside GitHub Actions")
+      .option("--previous <dir|org/name@version>", "the previous release, for the review page's changes section"),
   ).action(async (opts: ReleaseOptions) => {
     const { renderStepSummary } = await import("../render-github-actions.js");
     await withActionsReporting(ctx, () => runRelease(ctx, opts), renderStepSummary);
@@ -65,8 +73,15 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
   const outDir = path.resolve(ctx.cwd, opts.out ?? path.join(".model-release", "bundles", `${config.config.name}-${version}`));
   const { buildRelease } = await import("../../bundle/build-release.js");
   const { defaultCacheDir } = await import("../default-cache-dir.js");
-  if (!opts.json) writeLine(ctx.stderr, `→ build ${config.config.name} ${version} into ${outDir}`);
+  const { resolveSigningMethod } = await import("../signing-options.js");
+  // A dry run must not write a Sigstore transparency-log entry: keyless signing only for real releases.
+  const { signing } = await resolveSigningMethod(opts.dryRun && !opts.signingKey ? { unsigned: true } : opts, ctx);
+  const { readPreviousRelease } = await import("../read-previous-release.js");
+  const previous = opts.previous ? await readPreviousRelease(opts.previous, ctx) : undefined;
+  if (!opts.json) writeLine(ctx.stderr, `→ build ${config.config.name} ${version} into ${outDir}${signing ? ` (signed: ${signing.kind})` : " (unsigned)"}`);
   await buildRelease({
+    ...(signing ? { signing } : {}),
+    ...(previous ? { previous } : {}),
     configFile,
     version,
     ...(opts.checkpoint ? { checkpoint: path.resolve(ctx.cwd, opts.checkpoint) } : {}),
