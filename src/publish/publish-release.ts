@@ -14,6 +14,7 @@ import type { ProgressSink } from "./progress.js";
 import { acquirePublishLock, readPublishJournal, writePublishJournal, type PublishJournal, type PublishStep } from "./publish-journal.js";
 import { readReleaseBundle } from "./read-release-bundle.js";
 import { parseCardSummary, parseEvalRows, renderReleaseNotes } from "./render-release-notes.js";
+import { planSignatureSigner, renderVerifyCommands } from "../trust/plan-signature-signer.js";
 import type { GitHubReleasePlan, HubPublishPlan, ReleaseBundle } from "./types.js";
 import { planVersionTag, type VersionTagPlan } from "./version-policy.js";
 
@@ -72,6 +73,21 @@ function tagFormatOf(bundle: ReleaseBundle): string {
   const i = tag.lastIndexOf(version);
   const format = i < 0 ? "v{version}" : `${tag.slice(0, i)}{version}${tag.slice(i + version.length)}`;
   return format.startsWith(`${name}-`) ? `{name}-${format.slice(name.length + 1)}` : format;
+}
+
+/** The build's diff against the previous release (private state) and the signature's verify commands, for the notes. */
+async function readTrustNotes(dir: string, hubRepo: string): Promise<{ changes?: string; verifyCommands?: string[] }> {
+  const changes = await readOptionalText(join(dir, ".model-release", "changes.md"));
+  const sig = await readOptionalText(join(dir, "model.sig"));
+  let verifyCommands: string[] | undefined;
+  if (sig) {
+    try {
+      verifyCommands = renderVerifyCommands({ dir: `./${hubRepo.split("/")[1] ?? "model"}`, signer: planSignatureSigner(sig) });
+    } catch {
+      verifyCommands = undefined;
+    }
+  }
+  return { ...(changes ? { changes } : {}), ...(verifyCommands ? { verifyCommands } : {}) };
 }
 
 async function readOptionalText(path: string): Promise<string | undefined> {
@@ -151,6 +167,7 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
       evals: parseEvalRows(evalJson),
       ...(policy.previous ? { previousVersion: policy.previous } : {}),
       sha256sums: (await readOptionalText(join(bundle.dir, "SHA256SUMS"))) ?? "",
+      ...(await readTrustNotes(bundle.dir, manifest.hub.repo)),
     });
     ghPlan = planGitHubRelease({
       bundle,

@@ -27,6 +27,10 @@ export function renderReleaseNotes(params: {
   evals: readonly EvalRow[];
   previousVersion?: string;
   sha256sums: string;
+  /** "Changes since" Markdown from the build's diff against the previous release (`renderReleaseDiffMarkdown`). */
+  changes?: string;
+  /** Commands that verify model.sig (`renderVerifyCommands`), when the release is signed. */
+  verifyCommands?: string[];
 }): string {
   const prefix = params.repoType === "dataset" ? "datasets/" : "";
   const hubLink = `${params.hubUrl}/${prefix}${params.hubRepo}/tree/${encodeURIComponent(params.tag)}`;
@@ -50,6 +54,8 @@ export function renderReleaseNotes(params: {
     out.push("");
   }
 
+  if (params.changes?.trim()) out.push(params.changes.trim(), "");
+
   const repoArg = `${params.hubRepo}@${params.version}`;
   out.push(
     "## Get and verify",
@@ -61,6 +67,9 @@ export function renderReleaseNotes(params: {
     `Content digest: \`${params.contentDigest}\``,
     "",
   );
+  if (params.verifyCommands?.length) {
+    out.push("Check the signature (`model.sig`, OpenSSF model signing format) with either tool:", "", "```sh", ...params.verifyCommands, "```", "");
+  }
   const sums = params.sha256sums.trim().split("\n").filter(Boolean);
   out.push("## Checksums", "");
   if (sums.length <= MAX_INLINE_CHECKSUM_LINES) out.push("```", ...sums, "```");

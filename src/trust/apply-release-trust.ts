@@ -1,4 +1,8 @@
 import { createPublicKey } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { PRIVATE_DIR } from "../bundle/bundle-paths.js";
+import { renderReleaseDiffMarkdown } from "./render-release-diff.js";
 import type { BuildPlan } from "../bundle/build-release.js";
 import type { BundleInput, Manifest } from "../bundle/types.js";
 import { renderBuildReport, type BuildReport } from "../sanitize/render-build-report.js";
@@ -52,6 +56,9 @@ export async function applyReleaseTrust(params: ReleaseTrustParams & { bundleDir
         planBundleSnapshot({ manifest, inventory: plan.inventory, ...(evalResultsJson !== undefined ? { evalResultsJson } : {}), ...(card !== undefined ? { card } : {}) }),
       )
     : undefined;
+  // For the release notes (publish reads it): private state, not published, gone on the next build.
+  if (diff) await mkdir(path.join(params.bundleDir, PRIVATE_DIR), { recursive: true });
+  if (diff) await writeFile(path.join(params.bundleDir, PRIVATE_DIR, "changes.md"), renderReleaseDiffMarkdown(diff));
   let reviewPage: string | undefined;
   if (params.reviewPage !== false) {
     const signing =
