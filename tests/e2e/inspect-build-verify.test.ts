@@ -111,13 +111,4 @@ describe("model-release build and verify", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error[BAD_VERSION]");
   });
-
-  it("runs the demo into a folder and says where to look", async () => {
-    const r = cli(["demo", "--out", path.join(work, "demo-out")]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("verify: ok, 19 files re-hashed");
-    expect(r.stdout).toContain("sha256sum -c SHA256SUMS");
-    await appendFile(path.join(work, "demo-out", "extra.txt"), "x");
-    expect(cli(["verify", path.join(work, "demo-out")]).code).toBe(6);
-  });
 });
