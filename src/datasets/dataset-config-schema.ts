@@ -128,6 +128,11 @@ export const datasetConfigSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]*$/, { message: "use lower-case letters, digits and '-'" })
       .describe("Short dataset name, used in tags ({name}) and messages."),
+    version: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, { message: "must be a semver version such as 1.0.0" })
+      .optional()
+      .describe("Version of this release of the data; --version overrides."),
     pretty_name: z.string().min(3).describe("Human title on the dataset card (pretty_name)."),
     summary: z.string().min(10).describe("One paragraph at the top of the card."),
     source: datasetSourceSchema,
