@@ -81,10 +81,16 @@ export function findSensitiveSpans(text: string, rules: RedactionRules, opts: { 
         cursor = Math.max(cursor, b);
       }
       if (cursor < s.end) pieces.push([cursor, s.end]);
+      // When known values explain part of the label's value, lower-case words between them are
+      // connectives ("plant", "line", "end-of-line"), not names; otherwise the whole value goes.
+      const explained = pieces.length !== 1 || pieces[0]![0] !== s.start || pieces[0]![1] !== s.end;
       for (let [a, b] of pieces) {
         while (a < b && /[\s()[\]{},;:/&+-]/.test(text[a]!)) a++;
         while (b > a && /[\s()[\]{},;:/&+-]/.test(text[b - 1]!)) b--;
-        if (b > a && /[\p{L}\p{N}]/u.test(text.slice(a, b))) low.push({ start: a, end: b, rule: s.rule, category: s.category });
+        const piece = text.slice(a, b);
+        if (b <= a || !/[\p{L}\p{N}]/u.test(piece)) continue;
+        if (explained && /^[\p{Ll}\s\p{P}]+$/u.test(piece)) continue;
+        low.push({ start: a, end: b, rule: s.rule, category: s.category });
       }
     }
   }
