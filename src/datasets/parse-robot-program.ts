@@ -259,8 +259,9 @@ function parseDrlLines(lines: string[], counts: InstructionCounts, issues: Progr
       counts[kind] += [...s.matchAll(re)].length;
     }
   }
-  if (expectIndentFrom) issues.push({ line: expectIndentFrom.line, message: "block has no body" });
+  // An unclosed bracket is the cause of whatever follows it; report it first.
   for (const open of stack) issues.push({ line: open.line, message: `'${open.ch}' is never closed` });
+  if (expectIndentFrom) issues.push({ line: expectIndentFrom.line, message: "block has no body" });
 }
 
 /** Which dialect a Hyundai file is, from its header line (not its extension, which lies). Pure. */
