@@ -128,3 +128,19 @@ describe("program redaction", () => {
     );
   });
 });
+
+describe("redaction key", () => {
+  it("decodes hex, accepts long text, and refuses a short key without echoing it", async () => {
+    const { parseRedactionKey } = await import("../../src/datasets/parse-redaction-key.js");
+    expect(parseRedactionKey("00".repeat(32))).toEqual(new Uint8Array(32));
+    expect(parseRedactionKey("a long enough passphrase")).toHaveLength(24);
+    let err: unknown;
+    try {
+      parseRedactionKey("hunter2");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: "REDACTION_KEY_TOO_SHORT", category: "usage" });
+    expect(JSON.stringify((err as { toJSON(): unknown }).toJSON())).not.toContain("hunter2");
+  });
+});
