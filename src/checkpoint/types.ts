@@ -79,4 +79,6 @@ export interface Inventory {
   /** `architectures[0]` / `model_type` from config.json, when present. */
   architecture?: string;
   modelType?: string;
+  /** The shard index (`*.safetensors.index.json`), when the checkpoint has one; cross-checked against the shards' headers. */
+  index?: { path: string; totalSize?: number; tensors: number };
 }

@@ -8,6 +8,8 @@ import type { CliContext } from "./context.js";
 // The only place that touches process.argv, process.env and the exit code.
 const abort = new AbortController();
 process.once("SIGINT", () => abort.abort(new Error("interrupted")));
+// `serve` and long stages stop cleanly on SIGTERM too (CI runners and `kill` send it); a second one kills.
+process.once("SIGTERM", () => abort.abort(new Error("terminated")));
 
 const ctx: CliContext = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: abort.signal };
 const argv = process.argv.slice(2);

@@ -2,6 +2,11 @@ import { Command } from "commander";
 import { createRequire } from "node:module";
 import type { CliContext } from "./context.js";
 import { registerSchema } from "./commands/schema.js";
+import { registerInspect } from "./commands/inspect.js";
+import { registerBuild } from "./commands/build.js";
+import { registerVerify } from "./commands/verify.js";
+import { registerDemo } from "./commands/demo.js";
+import { registerServe } from "./commands/serve.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -15,6 +20,9 @@ export function buildProgram(ctx: CliContext): Command {
     .description("Turn a trained checkpoint into a public, versioned, verifiable release on the Hugging Face Hub and GitHub.")
     .version(version)
     .option("--debug", "print stacks of unexpected errors")
+    // `build --version <semver>` must reach the subcommand, not print the tool's version:
+    // program options are read before the subcommand only, and --debug is offered on each command.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
@@ -22,8 +30,11 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .showHelpAfterError("(run with --help for usage)");
 
-  for (const register of [registerSchema]) {
+  for (const register of [registerSchema, registerInspect, registerBuild, registerVerify, registerDemo, registerServe]) {
     register(program, ctx);
+  }
+  for (const cmd of program.commands) {
+    if (!cmd.options.some((o) => o.long === "--debug")) cmd.option("--debug", "print stacks of unexpected errors");
   }
   return program;
 }

@@ -1,0 +1,36 @@
+/**
+ * `npm run bench [-- name...]`: runs each benchmark module in its own temporary folder, prints
+ * its measurements against their goals, and deletes the folder. A benchmark, not a test: it
+ * exits 0 whatever the numbers, so a slow machine does not fail CI.
+ *
+ * To add one: write bench/<name>.ts exporting a default `Benchmark` and list it below.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Benchmark, BenchMetric } from "./types.js";
+
+const BENCHMARKS: (() => Promise<{ default: Benchmark }>)[] = [() => import("./hash-build.js")];
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+
+function formatMetric(m: BenchMetric): string {
+  const value = Number.isInteger(m.value) ? String(m.value) : m.value.toFixed(3);
+  const goal = m.goal ? `  goal <= ${m.goal.max}${m.unit === "x" ? "" : ` ${m.unit}`}  ${m.value <= m.goal.max ? "PASS" : "MISS"}` : "";
+  return `  ${m.name.padEnd(44)} ${`${value} ${m.unit}`.padStart(14)}${goal}${m.note ? `  (${m.note})` : ""}`;
+}
+
+for (const load of BENCHMARKS) {
+  const bench = (await load()).default;
+  if (only.length > 0 && !only.includes(bench.name)) continue;
+  const tmpDir = await mkdtemp(path.join(process.env.BENCH_TMPDIR ?? os.tmpdir(), `mr-bench-${bench.name}-`));
+  process.stdout.write(`\n${bench.name}: ${bench.description}\n`);
+  try {
+    const metrics = await bench.run({ tmpDir, repoRoot, log: (l) => process.stdout.write(`  · ${l}\n`) });
+    for (const m of metrics) process.stdout.write(formatMetric(m) + "\n");
+  } finally {
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,95 @@
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+/** File name of the cache inside its folder; the version is in the name so a format change starts fresh. */
+export const HASH_CACHE_FILE = "hashes-v1.json";
+
+/**
+ * A file's identity as git's index records it: if all of these are unchanged, the content is
+ * taken to be unchanged. ctime catches `touch -m` resets and in-place rewrites that restore
+ * mtime; inode catches a file replaced by rename. All as decimal strings (nanoseconds, BigInt).
+ */
+export interface FileStamp {
+  dev: string;
+  ino: string;
+  size: string;
+  mtimeNs: string;
+  ctimeNs: string;
+}
+
+interface CacheEntry extends FileStamp {
+  sha256: string;
+  /** Wall-clock time (ns) when hashing of this file began; see `isRacy`. */
+  hashedAtNs: string;
+}
+
+/**
+ * Files whose mtime is within this window of the moment we began hashing them are "racily
+ * clean" (git's term): a write in the same timestamp tick would leave the stamp unchanged.
+ * Such entries are re-hashed on the next run, after which they are trusted. Two seconds covers
+ * the coarsest common timestamp granularity (FAT, some network filesystems). Only mtime counts
+ * here: every content write moves mtime, while ctime also moves when staging hard-links the
+ * file, which would make every fresh entry racy.
+ */
+export const DEFAULT_RACY_WINDOW_NS = 2_000_000_000n;
+
+export interface HashCache {
+  /** The cached digest when the file's stamp matches and the entry is not racy; otherwise undefined. */
+  lookup(absPath: string, stamp: FileStamp): string | undefined;
+  record(absPath: string, stamp: FileStamp, sha256: string, hashedAtNs: bigint): void;
+  /** Writes the cache atomically (temp file + rename). */
+  save(): Promise<void>;
+  readonly hits: number;
+}
+
+/** Reads a file's stamp with nanosecond times. */
+export async function readFileStamp(absPath: string): Promise<FileStamp> {
+  const s = await stat(absPath, { bigint: true });
+  return { dev: s.dev.toString(), ino: s.ino.toString(), size: s.size.toString(), mtimeNs: s.mtimeNs.toString(), ctimeNs: s.ctimeNs.toString() };
+}
+
+const sameStamp = (a: FileStamp, b: FileStamp) => a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+
+/**
+ * Opens (or starts) the hash cache in `dir`. A missing or unreadable cache is an empty cache:
+ * the cache only ever saves time, it never decides a digest on its own.
+ */
+export async function readHashCache(params: { dir: string; racyWindowNs?: bigint }): Promise<HashCache> {
+  const file = path.join(params.dir, HASH_CACHE_FILE);
+  const racyWindow = params.racyWindowNs ?? DEFAULT_RACY_WINDOW_NS;
+  let entries: Record<string, CacheEntry> = {};
+  try {
+    const doc = JSON.parse(await readFile(file, "utf8")) as { entries?: Record<string, CacheEntry> };
+    if (doc && typeof doc.entries === "object" && doc.entries !== null) entries = doc.entries;
+  } catch {
+    entries = {};
+  }
+  let hits = 0;
+  let dirty = false;
+  return {
+    lookup(absPath, stamp) {
+      const e = entries[absPath];
+      if (!e || typeof e.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(e.sha256) || !sameStamp(e, stamp)) return undefined;
+      const hashedAt = BigInt(e.hashedAtNs);
+      if (BigInt(stamp.mtimeNs) + racyWindow > hashedAt) return undefined;
+      hits++;
+      return e.sha256;
+    },
+    record(absPath, stamp, sha256, hashedAtNs) {
+      entries[absPath] = { ...stamp, sha256, hashedAtNs: hashedAtNs.toString() };
+      dirty = true;
+    },
+    async save() {
+      if (!dirty) return;
+      await mkdir(params.dir, { recursive: true });
+      const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+      const sorted = Object.fromEntries(Object.entries(entries).sort(([a], [b]) => (a < b ? -1 : 1)));
+      await writeFile(tmp, JSON.stringify({ version: 1, entries: sorted }) + "\n");
+      await rename(tmp, file);
+      dirty = false;
+    },
+    get hits() {
+      return hits;
+    },
+  };
+}

@@ -1,0 +1,271 @@
+import { createHash } from "node:crypto";
+import { link, lstat, mkdir, readdir, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { inputError, usageError } from "../errors.js";
+import { assertBundlePath, MANIFEST_FILE, PRIVATE_DIR, SOURCES_FILE, SUMS_FILE } from "./bundle-paths.js";
+import { readHashCache, readFileStamp, type HashCache } from "./hash-cache.js";
+import { createHashPool } from "./hash-pool.js";
+import type { BundleInput, Manifest, ManifestFile } from "./types.js";
+
+/** The release facts the manifest records beside the files. */
+export interface BundleRelease {
+  name: string;
+  version: string;
+  tag: string;
+  hub: Manifest["hub"];
+  github?: Manifest["github"];
+  overrides?: Manifest["overrides"];
+}
+
+export interface StageBundleParams {
+  /** Bundle folder; created, or emptied when it holds a previous bundle. */
+  outDir: string;
+  inputs: BundleInput[];
+  release: BundleRelease;
+  /** Folder of the hash cache; `undefined` disables it (`--no-cache`). */
+  cacheDir?: string;
+  /** Hashing worker threads; default one per core. */
+  concurrency?: number;
+  /** Wall clock in ms, for the hash cache's racy-entry rule. */
+  clock?: () => number;
+  /** Racy window of the cache in ns (default 2 s); see `hash-cache.ts`. */
+  racyWindowNs?: bigint;
+  signal?: AbortSignal;
+  onProgress?: (event: StageProgress) => void;
+}
+
+export type StageProgress =
+  | { kind: "hashed"; path: string; bytes: number; cached: boolean }
+  | { kind: "staged"; path: string; mode: SourceMode };
+
+/** How a file got into the bundle folder. */
+export type SourceMode = "link" | "reference" | "written";
+
+export interface StagedSource {
+  path: string;
+  mode: SourceMode;
+  /** Absolute source path for `link`/`reference` (kept out of published files). */
+  source?: string;
+}
+
+export interface StageBundleResult {
+  outDir: string;
+  manifest: Manifest;
+  sources: StagedSource[];
+  /** Files whose digest came from the hash cache. */
+  cacheHits: number;
+  /** Bytes read for hashing in this run (0 for a rebuild served from the cache). */
+  hashedBytes: number;
+}
+
+/** Serialises a manifest deterministically: fixed key order, sorted files, trailing newline. */
+export function renderManifest(m: Manifest): string {
+  return JSON.stringify(m, null, 2) + "\n";
+}
+
+/** `sha256  path` lines, sorted by path, as `sha256sum` writes and `sha256sum -c` reads them. */
+export function renderSha256Sums(files: { path: string; sha256: string }[]): string {
+  return [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map((f) => `${f.sha256}  ${f.path}\n`).join("");
+}
+
+/** sha256 over the sorted `sha256  path` lines of the content files: equal content, equal digest. */
+export function planContentDigest(files: { path: string; sha256: string }[]): string {
+  return createHash("sha256").update(renderSha256Sums(files)).digest("hex");
+}
+
+/** Builds the manifest from staged files. Pure and deterministic. */
+export function planManifest(release: BundleRelease, files: ManifestFile[]): Manifest {
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return {
+    schema: "model-release/manifest@1",
+    name: release.name,
+    version: release.version,
+    tag: release.tag,
+    hub: release.hub,
+    ...(release.github ? { github: release.github } : {}),
+    files: sorted.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, role: f.role, origin: f.origin })),
+    overrides: [...(release.overrides ?? [])].sort((a, b) => (a.path < b.path ? -1 : 1)),
+    contentDigest: planContentDigest(sorted),
+  };
+}
+
+/**
+ * Stages a release bundle: hard-links source files into `outDir` (falling back to a symlink plus
+ * a recorded reference when the filesystem cannot link), writes generated content, hashes every
+ * file in a worker pool (served from the hash cache when the file is unchanged), then writes
+ * `manifest.json`, `SHA256SUMS` (which also covers manifest.json) and the private
+ * `.model-release/sources.json`. Weights are never copied or read into memory.
+ *
+ * @throws ReleaseError `BUNDLE_BAD_PATH`, `BUNDLE_DUPLICATE_PATH`, `OUT_DIR_NOT_EMPTY`,
+ *   `BUNDLE_SOURCE_MISSING`, `BUNDLE_SOURCE_CHANGED`.
+ */
+export async function stageBundle(params: StageBundleParams): Promise<StageBundleResult> {
+  const { inputs, release, signal } = params;
+  const outDir = path.resolve(params.outDir);
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    assertBundlePath(input.path, `bundle input (${input.origin})`);
+    if (seen.has(input.path)) {
+      throw inputError("BUNDLE_DUPLICATE_PATH", `two bundle inputs write ${input.path}`, { hint: "each published path must come from one source", location: { file: input.path } });
+    }
+    seen.add(input.path);
+  }
+  // A file and a folder of the same name cannot both exist (e.g. `a` and `a/b`).
+  for (const p of seen) {
+    const parts = p.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join("/");
+      if (seen.has(prefix)) throw inputError("BUNDLE_DUPLICATE_PATH", `${prefix} is both a file and a folder in the bundle`, { location: { file: p } });
+    }
+  }
+
+  const keep = await prepareOutDir(outDir);
+  const clock = params.clock ?? Date.now;
+  const cache: HashCache | undefined = params.cacheDir ? await readHashCache({ dir: params.cacheDir, ...(params.racyWindowNs !== undefined ? { racyWindowNs: params.racyWindowNs } : {}) }) : undefined;
+  const pool = createHashPool({ ...(params.concurrency !== undefined ? { concurrency: params.concurrency } : {}), ...(signal ? { signal } : {}) });
+  const sources: StagedSource[] = [];
+  let hashedBytes = 0;
+  try {
+    const files = await Promise.all(
+      inputs.map(async (input): Promise<ManifestFile> => {
+        signal?.throwIfAborted();
+        const dest = path.join(outDir, ...input.path.split("/"));
+        await mkdir(path.dirname(dest), { recursive: true });
+        if (input.source.kind === "content") {
+          const bytes = typeof input.source.content === "string" ? Buffer.from(input.source.content, "utf8") : input.source.content;
+          // Never write through a link a previous build left here: it would change the checkpoint.
+          await rm(dest, { force: true });
+          await writeFile(dest, bytes, { flag: "wx" });
+          sources.push({ path: input.path, mode: "written" });
+          params.onProgress?.({ kind: "staged", path: input.path, mode: "written" });
+          return { path: input.path, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex"), role: input.role, origin: input.origin };
+        }
+        const src = input.source.absPath;
+        let mode: SourceMode;
+        try {
+          mode = await linkOrReference(src, dest);
+        } catch (cause) {
+          throw inputError("BUNDLE_SOURCE_MISSING", `source of ${input.path} cannot be read: ${(cause as NodeJS.ErrnoException).code ?? cause}`, {
+            hint: "the checkpoint changed since it was inspected; run the build again",
+            location: { file: input.path },
+            cause,
+          });
+        }
+        sources.push({ path: input.path, mode, source: src });
+        params.onProgress?.({ kind: "staged", path: input.path, mode });
+        // The stamp is read after linking: a new hard link moves the source's ctime.
+        const before = await readFileStamp(src);
+
+        let sha256 = cache?.lookup(src, before);
+        const cached = sha256 !== undefined;
+        if (sha256 === undefined) {
+          const startedAtNs = BigInt(Math.floor(clock())) * 1_000_000n;
+          const r = await pool.hashFile(src);
+          const after = await readFileStamp(src);
+          if (after.size !== before.size || after.mtimeNs !== before.mtimeNs || after.ctimeNs !== before.ctimeNs || BigInt(r.size) !== BigInt(before.size)) {
+            throw inputError("BUNDLE_SOURCE_CHANGED", `${input.path} changed while it was being hashed`, {
+              hint: "wait until training or copying has finished writing the checkpoint, then build again",
+              location: { file: input.path },
+            });
+          }
+          sha256 = r.sha256;
+          hashedBytes += r.size;
+          cache?.record(src, before, sha256, startedAtNs);
+        }
+        params.onProgress?.({ kind: "hashed", path: input.path, bytes: Number(before.size), cached });
+        return { path: input.path, size: Number(before.size), sha256, role: input.role, origin: input.origin };
+      }),
+    );
+    // Whatever a previous build staged that this one does not publish goes away.
+    const wanted = new Set(inputs.map((i) => i.path));
+    await Promise.all([...keep].filter((p) => !wanted.has(p)).map((p) => rm(path.join(outDir, ...p.split("/")), { force: true })));
+    await removeEmptyDirs(outDir);
+    const manifest = planManifest(release, files);
+    const manifestText = renderManifest(manifest);
+    await writeFile(path.join(outDir, MANIFEST_FILE), manifestText);
+    const manifestDigest = createHash("sha256").update(manifestText).digest("hex");
+    await writeFile(path.join(outDir, SUMS_FILE), renderSha256Sums([...manifest.files, { path: MANIFEST_FILE, sha256: manifestDigest }]));
+    sources.sort((a, b) => (a.path < b.path ? -1 : 1));
+    await mkdir(path.join(outDir, PRIVATE_DIR), { recursive: true });
+    await writeFile(path.join(outDir, SOURCES_FILE), JSON.stringify({ version: 1, files: sources }, null, 2) + "\n");
+    await cache?.save();
+    return { outDir, manifest, sources, cacheHits: cache?.hits ?? 0, hashedBytes };
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * Hard link when the filesystem allows it (same device, links supported); otherwise a symlink
+ * to the absolute source, recorded as a reference in sources.json, so `sha256sum -c` and the
+ * publishers still read the file through the bundle folder. Never a copy. A link a previous
+ * build left to the same file is kept: relinking would move the source's ctime and defeat the
+ * hash cache.
+ */
+async function linkOrReference(src: string, dest: string): Promise<SourceMode> {
+  const [srcStat, destStat] = await Promise.all([stat(src), lstat(dest).catch(() => undefined)]);
+  if (destStat) {
+    if (destStat.isFile() && destStat.dev === srcStat.dev && destStat.ino === srcStat.ino) return "link";
+    if (destStat.isSymbolicLink() && (await readlink(dest)) === src) return "reference";
+    await rm(dest, { recursive: true, force: true });
+  }
+  try {
+    await link(src, dest);
+    return "link";
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "EXDEV" && code !== "EPERM" && code !== "EMLINK" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "EACCES") throw e;
+  }
+  await symlink(src, dest);
+  return "reference";
+}
+
+/**
+ * Creates the bundle folder, or accepts one that a previous build staged (recognised by its
+ * private `.model-release/` folder) and returns the paths it holds, so unchanged links are kept
+ * and the rest removed. Any other non-empty folder is refused: we never delete files we did not
+ * write.
+ */
+async function prepareOutDir(outDir: string): Promise<Set<string>> {
+  let names: string[] = [];
+  try {
+    const st = await stat(outDir);
+    if (!st.isDirectory()) throw usageError("OUT_DIR_NOT_EMPTY", `${outDir} exists and is not a folder`, { hint: "pass --out with a new or empty folder", location: { file: outDir } });
+    names = await readdir(outDir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+  const existing = new Set<string>();
+  if (names.length > 0) {
+    const ours = await lstat(path.join(outDir, PRIVATE_DIR)).then((s) => s.isDirectory(), () => false);
+    if (!ours) {
+      throw usageError("OUT_DIR_NOT_EMPTY", `${outDir} is not empty and was not staged by model-release`, {
+        hint: "pass --out with a new or empty folder (a folder from a previous build is replaced)",
+        location: { file: outDir },
+      });
+    }
+    // rm on a hard link or symlink removes the link only; the checkpoint's files are untouched.
+    await Promise.all([MANIFEST_FILE, SUMS_FILE, PRIVATE_DIR].map((n) => rm(path.join(outDir, n), { recursive: true, force: true })));
+    const visit = async (abs: string, rel: string) => {
+      for (const ent of await readdir(abs, { withFileTypes: true })) {
+        const p = rel ? `${rel}/${ent.name}` : ent.name;
+        if (ent.isDirectory()) await visit(path.join(abs, ent.name), p);
+        else existing.add(p);
+      }
+    };
+    await visit(outDir, "");
+  }
+  await mkdir(outDir, { recursive: true });
+  return existing;
+}
+
+/** Removes folders left empty after stale files went away (not the root). */
+async function removeEmptyDirs(dir: string, isRoot = true): Promise<boolean> {
+  let empty = true;
+  for (const ent of await readdir(dir, { withFileTypes: true })) {
+    if (ent.isDirectory() && (await removeEmptyDirs(path.join(dir, ent.name), false))) continue;
+    empty = false;
+  }
+  if (empty && !isRoot) await rm(dir, { recursive: true, force: true });
+  return empty;
+}

@@ -1,0 +1,165 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { inputError, verifyError } from "../errors.js";
+import { assertBundlePath, isNonContentPath, MANIFEST_FILE, SUMS_FILE } from "./bundle-paths.js";
+import { createHashPool } from "./hash-pool.js";
+import { planContentDigest } from "./stage-bundle.js";
+import type { Manifest } from "./types.js";
+
+export interface ChangedFile {
+  path: string;
+  /** What differs: the bytes, or the SHA256SUMS line disagreeing with the manifest. */
+  reason: "content" | "sha256sums";
+  expectedSha256: string;
+  actualSha256: string;
+  expectedSize: number;
+  actualSize: number;
+}
+
+export interface VerifyBundleResult {
+  ok: boolean;
+  dir: string;
+  manifest: Manifest;
+  /** Files the manifest lists, all of which were re-hashed. */
+  checked: number;
+  missing: string[];
+  extra: string[];
+  changed: ChangedFile[];
+  /** False when the manifest's contentDigest does not match its own file list. */
+  contentDigestOk: boolean;
+}
+
+/**
+ * Recomputes the digest of every file that `manifest.json` lists (no cache: verification must
+ * read the bytes) and compares: missing files, changed files, files present but not listed
+ * (ignoring the bundle's own files, the signature and git/Hub-client leftovers), SHA256SUMS
+ * lines that disagree with the manifest, and the manifest's content digest. Never throws for a
+ * mismatch; the result lists them and the CLI turns `ok: false` into a verify error.
+ *
+ * @throws ReleaseError `MANIFEST_MISSING` (verify) or `MANIFEST_INVALID` (input).
+ */
+export async function verifyBundle(params: { dir: string; concurrency?: number; signal?: AbortSignal }): Promise<VerifyBundleResult> {
+  const dir = path.resolve(params.dir);
+  const manifest = await readManifest(dir);
+  const listed = new Set(manifest.files.map((f) => f.path));
+  const missing: string[] = [];
+  const changed: ChangedFile[] = [];
+  const pool = createHashPool({ ...(params.concurrency !== undefined ? { concurrency: params.concurrency } : {}), ...(params.signal ? { signal: params.signal } : {}) });
+  try {
+    await Promise.all(
+      manifest.files.map(async (f) => {
+        const abs = path.join(dir, ...f.path.split("/"));
+        try {
+          const st = await stat(abs);
+          if (!st.isFile()) throw Object.assign(new Error("not a file"), { code: "ENOENT" });
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") {
+            missing.push(f.path);
+            return;
+          }
+          throw e;
+        }
+        const r = await pool.hashFile(abs);
+        if (r.sha256 !== f.sha256 || r.size !== f.size) {
+          changed.push({ path: f.path, reason: "content", expectedSha256: f.sha256, actualSha256: r.sha256, expectedSize: f.size, actualSize: r.size });
+        }
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+
+  // SHA256SUMS is what people check by hand; it must say the same as the manifest.
+  let sumsText: string | undefined;
+  try {
+    sumsText = await readFile(path.join(dir, SUMS_FILE), "utf8");
+  } catch {
+    sumsText = undefined;
+  }
+  if (sumsText === undefined) {
+    missing.push(SUMS_FILE);
+  } else {
+    const byPath = new Map(manifest.files.map((f) => [f.path, f]));
+    const inSums = new Set<string>();
+    for (const line of sumsText.split("\n")) {
+      const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+      if (!m) continue;
+      const [, digest = "", p = ""] = m;
+      inSums.add(p);
+      const f = byPath.get(p);
+      if (f && f.sha256 !== digest) {
+        changed.push({ path: p, reason: "sha256sums", expectedSha256: f.sha256, actualSha256: digest, expectedSize: f.size, actualSize: f.size });
+      }
+    }
+    for (const f of manifest.files) if (!inSums.has(f.path)) changed.push({ path: f.path, reason: "sha256sums", expectedSha256: f.sha256, actualSha256: "", expectedSize: f.size, actualSize: f.size });
+  }
+
+  const extra = (await listFiles(dir)).filter((p) => !listed.has(p) && !isNonContentPath(p));
+  const contentDigestOk = planContentDigest(manifest.files) === manifest.contentDigest;
+  const byPathOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  missing.sort(byPathOrder);
+  changed.sort((a, b) => byPathOrder(a.path, b.path) || byPathOrder(a.reason, b.reason));
+  return {
+    ok: missing.length === 0 && extra.length === 0 && changed.length === 0 && contentDigestOk,
+    dir,
+    manifest,
+    checked: manifest.files.length,
+    missing,
+    extra: extra.sort(byPathOrder),
+    changed,
+    contentDigestOk,
+  };
+}
+
+/**
+ * Reads and checks the shape of `manifest.json`.
+ *
+ * @throws ReleaseError `MANIFEST_MISSING` (verify), `MANIFEST_INVALID` (input).
+ */
+export async function readManifest(dir: string): Promise<Manifest> {
+  const file = path.join(dir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (cause) {
+    throw verifyError("MANIFEST_MISSING", `${dir} has no ${MANIFEST_FILE}`, {
+      hint: "point verify at a bundle folder staged by `model-release build` or downloaded with `model-release pull`",
+      location: { file: MANIFEST_FILE },
+      cause,
+    });
+  }
+  let doc: Manifest;
+  try {
+    doc = JSON.parse(text) as Manifest;
+  } catch (cause) {
+    throw inputError("MANIFEST_INVALID", `${MANIFEST_FILE} is not valid JSON: ${(cause as Error).message}`, { location: { file: MANIFEST_FILE }, cause });
+  }
+  const ok =
+    doc && doc.schema === "model-release/manifest@1" && Array.isArray(doc.files) &&
+    doc.files.every((f) => f && typeof f.path === "string" && typeof f.sha256 === "string" && /^[0-9a-f]{64}$/.test(f.sha256) && Number.isSafeInteger(f.size));
+  if (!ok) {
+    throw inputError("MANIFEST_INVALID", `${MANIFEST_FILE} is not a model-release manifest (schema model-release/manifest@1)`, {
+      hint: "re-stage the bundle with `model-release build`",
+      location: { file: MANIFEST_FILE },
+    });
+  }
+  // A manifest naming `../x` would make verify read outside the bundle.
+  for (const [i, f] of doc.files.entries()) assertBundlePath(f.path, `${MANIFEST_FILE} files[${i}]`);
+  return doc;
+}
+
+/** Bundle-relative paths of all files and symlinks under `dir`. */
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const visit = async (abs: string, rel: string) => {
+    for (const ent of await readdir(abs, { withFileTypes: true })) {
+      const p = rel ? `${rel}/${ent.name}` : ent.name;
+      if (ent.isDirectory()) {
+        if (isNonContentPath(p)) continue;
+        await visit(path.join(abs, ent.name), p);
+      } else out.push(p);
+    }
+  };
+  await visit(dir, "");
+  return out;
+}

@@ -1,0 +1,91 @@
+import type { Command } from "commander";
+import path from "node:path";
+import { writeJson, writeLine, type CliContext } from "../context.js";
+import { defaultCacheDir } from "../default-cache-dir.js";
+import { formatBytes } from "../format-bytes.js";
+
+export interface BuildOptions {
+  config: string;
+  version: string;
+  checkpoint?: string;
+  out: string;
+  cache?: boolean;
+  cacheDir?: string;
+  jobs?: string;
+  json?: boolean;
+  dryRun?: boolean;
+}
+
+export function registerBuild(program: Command, ctx: CliContext): void {
+  program
+    .command("build")
+    .description("stage a release bundle: allowlisted files (hard-linked, never copied), manifest.json and SHA256SUMS")
+    .requiredOption("--config <yaml>", "release config, e.g. release-configs/demo.yaml")
+    .requiredOption("--version <semver>", "version of this release, e.g. 1.2.0")
+    .option("--checkpoint <dir>", "checkpoint folder (default: the config's `checkpoint`)")
+    .requiredOption("--out <dir>", "bundle folder to create (a previous bundle there is replaced)")
+    .option("--no-cache", "re-hash every file instead of trusting the hash cache")
+    .option("--cache-dir <dir>", "hash cache folder (default $XDG_CACHE_HOME/model-release)")
+    .option("-j, --jobs <n>", "hashing threads (default: one per core)")
+    .option("--dry-run", "print the plan (what would be published and dropped) without staging")
+    .option("--json", "print the result as JSON")
+    .action(async (opts: BuildOptions) => {
+      const { planBuild, buildRelease } = await import("../../bundle/build-release.js");
+      const common = {
+        configFile: path.resolve(ctx.cwd, opts.config),
+        version: opts.version,
+        ...(opts.checkpoint ? { checkpoint: path.resolve(ctx.cwd, opts.checkpoint) } : {}),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      };
+      if (opts.dryRun) {
+        const plan = await planBuild(common);
+        const summary = {
+          version: plan.version,
+          tag: plan.release.tag,
+          checkpoint: plan.checkpointDir,
+          layout: plan.inventory.layout,
+          publish: plan.inputs.map((i) => ({ path: i.path, role: i.role, origin: i.origin })),
+          dropped: plan.sanitize.dropped,
+          findings: plan.sanitize.findings,
+        };
+        if (opts.json) writeJson(ctx, summary);
+        else {
+          writeLine(ctx.stdout, `would stage ${plan.release.name} ${plan.release.tag} from ${plan.checkpointDir} (${plan.inventory.layout}):`);
+          for (const p of summary.publish) writeLine(ctx.stdout, `  + ${p.path}  (${p.role})`);
+          for (const d of summary.dropped) writeLine(ctx.stdout, `  - ${d.path}  dropped: ${d.reason}`);
+        }
+        return;
+      }
+      const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
+      if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) {
+        const { usageError } = await import("../../errors.js");
+        throw usageError("BAD_JOBS", `--jobs ${opts.jobs} is not a positive integer`, { hint: "pass the number of hashing threads, e.g. --jobs 8" });
+      }
+      const r = await buildRelease({
+        ...common,
+        outDir: path.resolve(ctx.cwd, opts.out),
+        ...(opts.cache === false ? {} : { cacheDir: opts.cacheDir ? path.resolve(ctx.cwd, opts.cacheDir) : defaultCacheDir(ctx.env) }),
+        ...(jobs !== undefined ? { concurrency: jobs } : {}),
+      });
+      if (opts.json) {
+        writeJson(ctx, {
+          outDir: r.outDir,
+          manifest: r.manifest,
+          dropped: r.plan.sanitize.dropped,
+          linked: r.sources.filter((s) => s.mode === "link").length,
+          referenced: r.sources.filter((s) => s.mode === "reference").length,
+          written: r.sources.filter((s) => s.mode === "written").length,
+          cacheHits: r.cacheHits,
+          hashedBytes: r.hashedBytes,
+        });
+        return;
+      }
+      const total = r.manifest.files.reduce((a, f) => a + f.size, 0);
+      writeLine(ctx.stdout, `staged ${r.manifest.name} ${r.manifest.tag}: ${r.manifest.files.length} files, ${formatBytes(total)} in ${r.outDir}`);
+      for (const f of r.manifest.files) writeLine(ctx.stdout, `  ${f.sha256.slice(0, 12)}  ${f.path}  (${f.role})`);
+      for (const d of r.plan.sanitize.dropped) writeLine(ctx.stdout, `  dropped ${d.path}: ${d.reason}`);
+      const referenced = r.sources.filter((s) => s.mode === "reference").length;
+      if (referenced > 0) writeLine(ctx.stdout, `  ${referenced} files are on another filesystem: symlinked and recorded in .model-release/sources.json`);
+      writeLine(ctx.stdout, `  hashed ${formatBytes(r.hashedBytes)}${r.cacheHits ? `, ${r.cacheHits} files from the hash cache` : ""}; content digest ${r.manifest.contentDigest}`);
+    });
+}

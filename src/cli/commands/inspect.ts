@@ -1,0 +1,48 @@
+import type { Command } from "commander";
+import { writeJson, writeLine, type CliContext } from "../context.js";
+import { formatBytes, formatCount } from "../format-bytes.js";
+
+export function registerInspect(program: Command, ctx: CliContext): void {
+  program
+    .command("inspect")
+    .description("describe a checkpoint folder: layout, files and formats, tensors and parameters per dtype (reads headers only)")
+    .argument("<dir>", "checkpoint folder")
+    .option("--json", "print the inventory as JSON")
+    .action(async (dir: string, opts: { json?: boolean }) => {
+      const { inspectCheckpoint } = await import("../../checkpoint/inspect-checkpoint.js");
+      const inv = await inspectCheckpoint({ dir, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      if (opts.json) {
+        // Tensor lists are large; --json keeps per-file tensor counts, and the full headers stay in the library API.
+        writeJson(ctx, {
+          root: inv.root,
+          layout: inv.layout,
+          architecture: inv.architecture ?? null,
+          modelType: inv.modelType ?? null,
+          tensors: inv.tensors,
+          parameters: inv.parameters,
+          dtypes: inv.dtypes,
+          shards: inv.shards,
+          index: inv.index ?? null,
+          totalBytes: inv.totalBytes,
+          files: inv.files.map((f) => ({
+            path: f.path,
+            size: f.size,
+            format: f.format,
+            ...(f.safetensors ? { tensors: f.safetensors.tensors.length, headerLength: f.safetensors.headerLength, metadata: f.safetensors.metadata } : {}),
+          })),
+        });
+        return;
+      }
+      const out = (s = "") => writeLine(ctx.stdout, s);
+      out(`${inv.root}`);
+      out(`  layout        ${inv.layout}`);
+      if (inv.architecture || inv.modelType) out(`  architecture  ${inv.architecture ?? "?"}${inv.modelType ? ` (${inv.modelType})` : ""}`);
+      out(`  parameters    ${formatCount(inv.parameters)} (${inv.parameters}) in ${inv.tensors} tensors`);
+      for (const [dtype, d] of Object.entries(inv.dtypes)) out(`    ${dtype.padEnd(10)} ${formatCount(d.parameters).padStart(8)} params  ${String(d.tensors).padStart(6)} tensors  ${formatBytes(d.bytes)}`);
+      out(`  shards        ${inv.shards.length}${inv.index ? ` (index ${inv.index.path}, ${inv.index.tensors} tensors, cross-checked)` : ""}`);
+      out(`  size          ${formatBytes(inv.totalBytes)} in ${inv.files.length} files`);
+      out();
+      const w = Math.max(...inv.files.map((f) => f.path.length), 4);
+      for (const f of inv.files) out(`  ${f.path.padEnd(w)}  ${f.format.padEnd(11)} ${formatBytes(f.size).padStart(9)}`);
+    });
+}

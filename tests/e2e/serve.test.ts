@@ -1,0 +1,113 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const BIN = resolve(import.meta.dirname, "../../dist/cli/bin.js");
+let data: string;
+
+beforeAll(async () => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
+  data = await mkdtemp(join(tmpdir(), "serve-e2e-"));
+});
+afterAll(async () => {
+  await rm(data, { recursive: true, force: true });
+});
+
+interface Served {
+  child: ChildProcessWithoutNullStreams;
+  lines: AsyncIterator<string>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+function serve(args: string[]): Served {
+  const child = spawn(process.execPath, [BIN, "serve", "--data", data, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((done) =>
+    child.on("close", (code, signal) => done({ code, signal, stderr })),
+  );
+  return { child, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](), exit };
+}
+
+async function nextLine(s: Served): Promise<string> {
+  const r = await s.lines.next();
+  if (r.done) throw new Error(`serve exited before printing a line: ${(await s.exit).stderr}`);
+  return r.value;
+}
+
+describe("model-release serve", () => {
+  let firstEnv: Record<string, string>;
+
+  it("prints one JSON ready line, answers both APIs with the printed tokens, and exits 0 on SIGTERM", async () => {
+    const s = serve(["--json", "--org", "acme"]);
+    const ready = JSON.parse(await nextLine(s)) as { event: string; env: Record<string, string>; github: { uploadsUrl: string } };
+    expect(ready.event).toBe("ready");
+    expect(Object.keys(ready.env)).toEqual(["HF_ENDPOINT", "HF_TOKEN", "GITHUB_API_URL", "GITHUB_TOKEN"]);
+    expect(ready.env.HF_TOKEN).toMatch(/^hf_/);
+    expect(ready.env.GITHUB_TOKEN).toMatch(/^ghp_/);
+    firstEnv = ready.env;
+
+    const me = await fetch(`${ready.env.GITHUB_API_URL}/user`, { headers: { authorization: `token ${ready.env.GITHUB_TOKEN}` } });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { login: string }).login).toBe("local");
+    // The user may create repositories in the organization given with --org.
+    const repo = await fetch(`${ready.env.GITHUB_API_URL}/orgs/acme/repos`, {
+      method: "POST",
+      headers: { authorization: `token ${ready.env.GITHUB_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "robot-coder" }),
+    });
+    expect(repo.status).toBe(201);
+    const whoami = await fetch(`${ready.env.HF_ENDPOINT}/api/whoami-v2`, { headers: { authorization: `Bearer ${ready.env.HF_TOKEN}` } });
+    expect(whoami.status).toBe(200);
+
+    s.child.kill("SIGTERM");
+    expect(JSON.parse(await nextLine(s))).toEqual({ event: "stopped" });
+    expect(await s.exit).toMatchObject({ code: 0, signal: null });
+  });
+
+  it("prints the same env block after a restart (tokens persist) and stops on SIGINT", async () => {
+    const s = serve([]);
+    const env: Record<string, string> = {};
+    for (let i = 0; i < 4; i++) {
+      const [k, ...v] = (await nextLine(s)).split("=");
+      env[k!] = v.join("=");
+    }
+    expect(env.HF_TOKEN).toBe(firstEnv.HF_TOKEN);
+    expect(env.GITHUB_TOKEN).toBe(firstEnv.GITHUB_TOKEN);
+    const repo = await fetch(`${env.GITHUB_API_URL}/repos/acme/robot-coder`, { headers: { authorization: `token ${env.GITHUB_TOKEN}` } });
+    expect(repo.status).toBe(200);
+    s.child.kill("SIGINT");
+    expect(await s.exit).toMatchObject({ code: 0, signal: null });
+  });
+
+  it("injects the faults of a --faults file", async () => {
+    const file = join(data, "faults.json");
+    await writeFile(file, JSON.stringify({ github: [{ path: "^/api/v3/user$", nth: 1, action: { kind: "status", status: 429, retryAfterSeconds: 7 } }] }));
+    const s = serve(["--json", "--faults", file, "--github-repo", "acme/vision", "--github-repo", "local/tools"]);
+    const { env } = JSON.parse(await nextLine(s)) as { env: Record<string, string> };
+    const headers = { authorization: `token ${env.GITHUB_TOKEN}` };
+    const first = await fetch(`${env.GITHUB_API_URL}/user`, { headers });
+    expect([first.status, first.headers.get("retry-after")]).toEqual([429, "7"]);
+    expect((await fetch(`${env.GITHUB_API_URL}/user`, { headers })).status).toBe(200);
+    for (const repo of ["acme/vision", "local/tools"]) {
+      const r = await fetch(`${env.GITHUB_API_URL}/repos/${repo}`, { headers });
+      expect([repo, r.status, ((await r.json()) as { permissions: { push: boolean } }).permissions.push]).toEqual([repo, 200, true]);
+    }
+    s.child.kill("SIGTERM");
+    expect((await s.exit).code).toBe(0);
+  });
+
+  it("refuses an invalid faults file with exit code 2 and the field at fault", async () => {
+    const file = join(data, "bad-faults.json");
+    await writeFile(file, JSON.stringify({ github: [{ path: "^/x$", action: { kind: "status", status: 404 } }] }));
+    const s = serve(["--faults", file]);
+    const { code, stderr } = await s.exit;
+    expect(code).toBe(2);
+    expect(stderr).toContain("CONFIG_INVALID");
+    expect(stderr).toContain("github.0.action.status");
+  });
+});
