@@ -23,7 +23,14 @@ const contentOf = (plan: DatasetBuildPlan) =>
     return { path: i.path, bytes: Buffer.from(i.source.content as string, "utf8") };
   });
 
-async function planSample(overrides: { seed?: string; key?: Uint8Array } = {}) {
+let defaultPlan: ReturnType<typeof planSampleUncached> | undefined;
+/** The default plan is computed once and shared: every test only reads it. */
+function planSample(overrides: { seed?: string; key?: Uint8Array } = {}) {
+  if (overrides.seed || overrides.key) return planSampleUncached(overrides);
+  return (defaultPlan ??= planSampleUncached({}));
+}
+
+async function planSampleUncached(overrides: { seed?: string; key?: Uint8Array }) {
   const loaded = await readDatasetConfig(path.join(sampleDir, "dataset.yaml"));
   const config = overrides.seed ? { ...loaded.config, sample: { ...loaded.config.sample, seed: overrides.seed } } : loaded.config;
   const source = await readDatasetSource({ config, baseDir: loaded.baseDir });
@@ -104,7 +111,7 @@ describe("dataset build plan on the shipped sample", () => {
 
   it("is deterministic for a key and seed; the seed changes the sample, the key changes ids and placeholders", async () => {
     const a = await planSample();
-    const b = await planSample();
+    const b = await planSampleUncached({});
     expect(contentOf(a.plan)).toEqual(contentOf(b.plan));
     const otherSeed = await planSample({ seed: "another-seed" });
     const ids = (p: DatasetBuildPlan) => p.splits.flatMap((s) => s.records.map((r) => r.id)).sort();
