@@ -23,6 +23,28 @@ export { readHubStoreIssues } from "./local/hub/read-hub-store-issues.js";
 export { startGitHubServer, GITHUB_OPERATIONS, MAX_RELEASE_ASSET_BYTES, type GitHubServerHandle, type StartGitHubServerParams } from "./local/github/start-github-server.js";
 export { startLocalStandIns, type LocalStandIns, type StartLocalStandInsParams, type StandInEnv, type StandInFaults } from "./local/start-local-stand-ins.js";
 export { createFaultInjector, type FaultRule, type FaultInjector } from "./local/faults.js";
+export { openZip, isZipMagic, type ZipArchive, type ZipEntry } from "./checkpoint/zip/open-zip.js";
+export { readPickleOps, type PickleOp, type PickleArg } from "./checkpoint/pickle/read-pickle-ops.js";
+export { classifyPickleGlobal, type PickleGlobalVerdict } from "./checkpoint/pickle/classify-pickle-global.js";
+export { scanPickle, type PickleScan, type PickleGlobal } from "./checkpoint/pickle/scan-pickle.js";
+export { scanTorchFile, readTorchFilePickles, type TorchFileScan, type TorchFileFormat } from "./checkpoint/pickle/scan-torch-file.js";
+export { extractPickleStrings, readTorchFileStrings, type PickleString } from "./checkpoint/pickle/extract-pickle-strings.js";
+export {
+  convertTorchToSafetensors, readTorchConversionPlan,
+  type TorchConversionPlan, type TorchConversionResult, type PlannedTensor,
+} from "./checkpoint/pickle/convert-torch-to-safetensors.js";
+export { renderReleaseDocs, DEFAULT_TEMPLATES_DIR, EVAL_CHART_PATH, type RenderReleaseDocsParams } from "./card/render-release-docs.js";
+export { readReleaseDocs, assertReleaseDocsPublishable } from "./card/read-release-docs.js";
+export { planLicence, BASE_MODEL_LICENCES, type BaseModelLicence, type LicencePlan } from "./card/base-model-licences.js";
+export { renderExamples, type ExampleFile } from "./card/render-examples.js";
+export { checkCard } from "./card/check-card.js";
+export { estimateCo2, renderCardMetadata, type Co2Estimate } from "./card/render-card-metadata.js";
+export { readEvalReport } from "./evals/read-eval-report.js";
+export { parseEvalFile, inHouseEvalSchema, type EvalFileFormat } from "./evals/parse-eval-file.js";
+export { compareEvals, evalMetricKey } from "./evals/compare-evals.js";
+export { renderModelIndex, renderEvalResultsFiles, renderEvalResultsJson } from "./evals/render-eval-outputs.js";
+export { renderEvalChart } from "./evals/render-eval-chart.js";
+export type * from "./evals/types.js";
 export * from "./datasets/dataset-config-schema.js";
 export { readDatasetConfig, parseDatasetConfig, renderDatasetConfigJsonSchema, type LoadedDatasetConfig } from "./datasets/read-dataset-config.js";
 export { readDatasetSource, parseJsonlSource, type DatasetSource, type SourceRecord, type RejectedRecord } from "./datasets/read-dataset-source.js";

@@ -7,6 +7,8 @@ import { registerBuild } from "./commands/build.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerServe } from "./commands/serve.js";
+import { registerScanPickle } from "./commands/scan-pickle.js";
+import { registerConvertPickle } from "./commands/convert-pickle.js";
 import { registerDataset } from "./commands/dataset.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -31,7 +33,7 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .showHelpAfterError("(run with --help for usage)");
 
-  for (const register of [registerSchema, registerInspect, registerBuild, registerVerify, registerDemo, registerServe, registerDataset]) {
+  for (const register of [registerSchema, registerInspect, registerBuild, registerVerify, registerDemo, registerServe, registerScanPickle, registerConvertPickle, registerDataset]) {
     register(program, ctx);
   }
   for (const cmd of program.commands) {

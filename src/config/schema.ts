@@ -61,6 +61,10 @@ export const evalsSchema = z
       .max(1)
       .default(0.01)
       .describe("Largest allowed drop against the previous release, as a fraction of the metric's range (0.01 = one point)."),
+    hub_benchmarks: z
+      .record(z.string(), z.strictObject({ dataset: z.string(), task_id: z.string(), metric: z.string().optional().describe("Which metric to publish; default the first.") }))
+      .default({})
+      .describe("Benchmarks registered on the Hub (allow-listed benchmark datasets), by benchmark name: written to .eval_results/<name>.yaml."),
   })
   .describe("Evaluation inputs.");
 
@@ -77,6 +81,53 @@ export const cardSchema = z
     language: z.array(z.string()).default(["en"]).describe("Languages the model handles (ISO 639-1)."),
     datasets: z.array(z.string()).default([]).describe("Hub dataset ids the model was trained on."),
     tags: z.array(z.string()).default([]),
+    model_type: z.string().optional().describe("One line on the architecture, e.g. 'Mixture-of-experts decoder (117B total, 5.1B active)'."),
+    users: z.string().optional().describe("Primary intended users, e.g. 'robot programmers and integrators'."),
+    intended_uses: z.array(z.string()).default([]).describe("Direct uses (card 'Uses / Direct Use')."),
+    downstream_uses: z.array(z.string()).default([]).describe("Downstream uses, when fine-tuned further or plugged into a system."),
+    out_of_scope: z.array(z.string()).default([]).describe("Out-of-scope and forbidden uses."),
+    limitations: z.array(z.string()).default([]).describe("Known biases, risks and limitations."),
+    recommendations: z.array(z.string()).default([]).describe("What users should do about the limitations."),
+    source_formats: z.array(z.string()).default([]).describe("code-conversion-llm: input dialects with versions, e.g. 'Hyundai Hi5 JOB (format 1.6)'."),
+    target_formats: z.array(z.string()).default([]).describe("code-conversion-llm: output languages with versions, e.g. 'Doosan DRL (DRCF v2.12)'."),
+    robots: z.array(z.string()).default([]).describe("Robot and controller models covered by the training data."),
+    defect_classes: z.array(z.string()).default([]).describe("vision-language-inspection: defect classes the model names; per-class results are expected."),
+    capture_setup: z.string().optional().describe("vision models: cameras, lighting and lines the images come from."),
+    example_image_url: z.string().url().optional().describe("vision models: image used in the inference examples."),
+    training_data: z
+      .strictObject({
+        description: z.string().min(1),
+        sources: z.array(z.string()).default([]),
+        collection_period: z.string().optional(),
+        splits: z.string().optional().describe("How train and held-out sets were split, e.g. by customer cell."),
+      })
+      .optional(),
+    evaluation: z
+      .strictObject({
+        testing_data: z.string().optional(),
+        factors: z.array(z.string()).default([]).describe("Disaggregation factors: robot model, program length, camera, lighting."),
+      })
+      .optional(),
+    citation: z.strictObject({ bibtex: z.string().optional(), apa: z.string().optional() }).optional(),
+    contact: z.string().optional().describe("Where to report problems with the model or the card."),
+    ko: z
+      .strictObject({
+        summary: z.string().optional(),
+        model_type: z.string().optional(),
+        users: z.string().optional(),
+        intended_uses: z.array(z.string()).optional(),
+        downstream_uses: z.array(z.string()).optional(),
+        out_of_scope: z.array(z.string()).optional(),
+        limitations: z.array(z.string()).optional(),
+        recommendations: z.array(z.string()).optional(),
+        capture_setup: z.string().optional(),
+        training_data: z.string().optional().describe("Korean training data description."),
+        collection_period: z.string().optional(),
+        splits: z.string().optional(),
+        testing_data: z.string().optional(),
+      })
+      .optional()
+      .describe("Korean text of the free-text fields, for README.ko.md; facts and numbers come from the same data."),
   })
   .describe("Inputs of the model card; the family template says which further keys it reads.");
 
@@ -121,7 +172,7 @@ export const releaseConfigSchema = z
       .regex(/\{version\}/, { message: "must contain {version}" })
       .default("v{version}")
       .describe("Tag name template: 'v{version}' or '{name}-v{version}'."),
-    card: cardSchema.default({ family: "generic", languages: ["en"], developers: [], language: ["en"], datasets: [], tags: [] }),
+    card: cardSchema.prefault({}),
     evals: evalsSchema.optional(),
     sanitize: sanitizeSchema.default({ allow: [], drop: [], patterns: [], allow_findings: [] }),
     training: z
@@ -132,6 +183,9 @@ export const releaseConfigSchema = z
         gpu_power_watts: z.number().positive().optional(),
         grid_carbon_intensity: z.number().nonnegative().optional().describe("kg CO2eq per kWh of the grid."),
         region: z.string().optional(),
+        pue: z.number().min(1).optional().describe("Data-centre power usage effectiveness; 1 when unknown."),
+        cloud_provider: z.string().optional(),
+        training_type: z.enum(["fine-tuning", "pre-training"]).default("fine-tuning"),
         hyperparameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
       })
       .optional()

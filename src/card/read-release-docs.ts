@@ -1,0 +1,45 @@
+import type { BundleInput } from "../bundle/types.js";
+import { blockedError } from "../errors.js";
+import { isBlocking, type Finding } from "../findings.js";
+import { readEvalReport } from "../evals/read-eval-report.js";
+import type { EvalReport } from "../evals/types.js";
+import { renderReleaseDocs, type RenderReleaseDocsParams } from "./render-release-docs.js";
+
+/**
+ * Reads the evaluation files the config names, then renders the release's documents: the one
+ * call `planBuild` makes. The evaluation report is returned too, for `--json` output.
+ *
+ * @throws ReleaseError from `readEvalReport` (`EVAL_NOT_FOUND`, `EVAL_INVALID`, `EVAL_DUPLICATE`).
+ */
+export async function readReleaseDocs(
+  params: Omit<RenderReleaseDocsParams, "evals"> & { allowRegression?: boolean },
+): Promise<{ files: BundleInput[]; findings: Finding[]; evals?: EvalReport }> {
+  const { allowRegression, ...rest } = params;
+  const evals = await readEvalReport({ config: params.config, baseDir: params.baseDir, version: params.version, ...(allowRegression ? { allowRegression } : {}) });
+  const { files, findings } = renderReleaseDocs({ ...rest, ...(evals ? { evals } : {}) });
+  return { files, findings, ...(evals ? { evals } : {}) };
+}
+
+/**
+ * Refuses to go on when the documents have blocking findings (placeholders, empty sections, a
+ * licence the base forbids, a regression without `--allow-regression`), naming each.
+ *
+ * @throws ReleaseError `RELEASE_DOCS_BLOCKED` (blocked) with every blocking finding in `details`.
+ */
+export function assertReleaseDocsPublishable(findings: Finding[]): void {
+  const blocking = findings.filter(isBlocking);
+  if (blocking.length === 0) return;
+  const lines = blocking.map((f) => `  ${f.file}${f.line !== undefined ? `:${f.line}` : ""}${f.pointer ? ` ${f.pointer}` : ""} [${f.rule}] ${f.message}`);
+  const rules = new Set(blocking.map((f) => f.rule));
+  const hints = [
+    ...(rules.has("eval-regression") ? ["fix the regression, or pass --allow-regression (the card will say so)"] : []),
+    ...([...rules].some((r) => r.startsWith("licence-")) ? ["set license (and the hub repo name) as the base model's licence requires"] : []),
+    ...([...rules].some((r) => r.startsWith("card-")) ? ["fill the card section of the release config; `model-release schema` lists its fields"] : []),
+  ];
+  const first = blocking[0]!;
+  throw blockedError("RELEASE_DOCS_BLOCKED", `the model card and release documents cannot be published (${blocking.length} problem${blocking.length === 1 ? "" : "s"}):\n${lines.join("\n")}`, {
+    hint: hints.join("; "),
+    location: { file: first.file, ...(first.line !== undefined ? { line: first.line } : {}) },
+    details: { findings: blocking },
+  });
+}

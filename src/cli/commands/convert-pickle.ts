@@ -1,0 +1,37 @@
+import type { Command } from "commander";
+import path from "node:path";
+import type { CliContext } from "../context.js";
+import { writeJson, writeLine } from "../context.js";
+
+/**
+ * `model-release convert-pickle <source> <dest>`: converts a plain PyTorch state dict to
+ * safetensors without executing the pickle; exits 3 (blocked) when it is anything else.
+ */
+export function registerConvertPickle(program: Command, ctx: CliContext): void {
+  program
+    .command("convert-pickle")
+    .description("convert a plain PyTorch state dict (pytorch_model.bin, *.pt) to safetensors without running the pickle")
+    .argument("<source>", "torch.save checkpoint (zip or legacy format)")
+    .argument("<dest>", "safetensors file to write")
+    .option("--json", "print machine-readable results")
+    .action(async (source: string, dest: string, opts: { json?: boolean }) => {
+      const { convertTorchToSafetensors } = await import("../../checkpoint/pickle/convert-torch-to-safetensors.js");
+      const { blockedError } = await import("../../errors.js");
+      const r = await convertTorchToSafetensors({ source: path.resolve(ctx.cwd, source), dest: path.resolve(ctx.cwd, dest), file: source, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      const tensors = r.plan.tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, dataOffsets: t.dataOffsets, ...(r.sha256[t.name] ? { sha256: r.sha256[t.name] } : {}) }));
+      if (!r.written) {
+        const blocking = r.plan.findings.filter((f) => f.severity === "block");
+        if (!opts.json) for (const f of r.plan.findings) writeLine(ctx.stdout, `  ${f.severity} ${f.rule}: ${f.message}`);
+        throw blockedError("PICKLE_NOT_CONVERTIBLE", `${source}: not converted: ${blocking.length} blocking finding(s) (${[...new Set(blocking.map((f) => f.rule))].join(", ")})`, {
+          hint: "Only plain state dicts of contiguous tensors are converted; see the findings.",
+          details: { findings: r.plan.findings },
+        });
+      }
+      if (opts.json) {
+        writeJson(ctx, { source, dest, format: r.plan.format, size: r.plan.size, tensors, findings: r.plan.findings });
+        return;
+      }
+      writeLine(ctx.stdout, `${dest}: ${tensors.length} tensors, ${r.plan.size} bytes (from ${r.plan.format})`);
+      for (const f of r.plan.findings) writeLine(ctx.stdout, `  ${f.severity} ${f.rule}: ${f.message}`);
+    });
+}
