@@ -1,4 +1,5 @@
 import { inputError, usageError } from "../errors.js";
+import { assertReleaseDocsPublishable } from "../card/read-release-docs.js";
 import type { Manifest } from "../bundle/types.js";
 import { stageBundle } from "../bundle/stage-bundle.js";
 import type { GenericDetection } from "./detect-generic-sensitive.js";
@@ -32,7 +33,8 @@ export interface BuildDatasetResult {
  * redacted records, card and report (`planDatasetBuild`), then stages them with the same bundle
  * stage as models (manifest.json and SHA256SUMS).
  *
- * @throws ReleaseError `DATASET_VERSION_MISSING` (usage), `DATASET_EMPTY` (input), and those of
+ * @throws ReleaseError `DATASET_VERSION_MISSING` (usage), `DATASET_EMPTY` (input),
+ *   `RELEASE_DOCS_BLOCKED` (blocked: a placeholder such as TODO in the card), and those of
  *   the config reader, the source reader, the plan and `stageBundle`.
  */
 export async function buildDataset(params: BuildDatasetParams): Promise<BuildDatasetResult> {
@@ -61,6 +63,7 @@ export async function buildDataset(params: BuildDatasetParams): Promise<BuildDat
       details: { rejected: plan.report.rejected },
     });
   }
+  assertReleaseDocsPublishable(plan.findings);
   if (params.outDir === undefined) return { plan };
   const staged = await stageBundle({
     outDir: params.outDir,

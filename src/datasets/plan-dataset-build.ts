@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import { PIPELINE_TYPES } from "@huggingface/tasks";
 import { usageError } from "../errors.js";
 import type { BundleInput } from "../bundle/types.js";
+import { checkCard } from "../card/check-card.js";
+import type { Finding } from "../findings.js";
 import type { DatasetConfig } from "./dataset-config-schema.js";
 import { compileRedactionRules, type RedactionRules } from "./compile-redaction-rules.js";
 import { createPseudonymizer, type Pseudonymizer } from "./create-pseudonymizer.js";
@@ -44,6 +46,8 @@ export interface DatasetBuildPlan {
   cardMetadata: Record<string, unknown>;
   /** What the bundle stage writes: the split files, README.md and redaction-report.json. */
   inputs: BundleInput[];
+  /** Card problems (placeholders, empty sections) from the card checker; blocking ones stop the build. */
+  findings: Finding[];
 }
 
 export interface PlanDatasetBuildParams {
@@ -161,7 +165,8 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
     { path: "README.md", role: "card", source: { kind: "content", content: card }, origin: "generated:dataset-card" },
     { path: "redaction-report.json", role: "report", source: { kind: "content", content: JSON.stringify(report, null, 2) + "\n" }, origin: "generated:redaction-report" },
   ];
-  return { name: config.name, version, tag, hub: { repo: config.hub.repo, repoType: "dataset", private: config.hub.private }, splits, report, card, cardMetadata, inputs };
+  const findings = checkCard({ file: "README.md", markdown: card });
+  return { name: config.name, version, tag, hub: { repo: config.hub.repo, repoType: "dataset", private: config.hub.private }, splits, report, card, cardMetadata, inputs, findings };
 }
 
 type Processed =

@@ -106,6 +106,7 @@ describe("dataset build plan on the shipped sample", () => {
       configs: [{ config_name: "default", data_files: [{ split: "train", path: "data/train.jsonl" }, { split: "test", path: "data/test.jsonl" }] }],
     });
     expect(plan.card).toContain("#### Personal and Sensitive Information");
+    expect(plan.findings).toEqual([]);
     await expect(plan.card).toMatchFileSnapshot("__snapshots__/robot-jobfiles-sample.README.md");
   });
 
@@ -128,6 +129,12 @@ describe("dataset build plan on the shipped sample", () => {
     expect(plan.report.byField.drl_program!["timestamp-identifier"]).toBeGreaterThan(0);
     expect(Object.values(plan.report.byRule).reduce((a, b) => a + b, 0)).toBe(Object.values(plan.report.byCategory).reduce((a, b) => a + b, 0));
   });
+});
+
+it("finds a placeholder left in the summary, so the build is blocked", async () => {
+  const { config, source } = await planSample().then((x) => x);
+  const plan = planDatasetBuild({ config: { ...config, summary: "TODO: describe the pairs." }, source, version: "1.0.0", key, keySource: "env" });
+  expect(plan.findings.map((f) => `${f.rule} ${f.line}`)).toEqual(["card-placeholder 32"]);
 });
 
 describe("bad records", () => {
