@@ -43,6 +43,8 @@ describe("model-release dataset build", () => {
     const manifest = JSON.parse(await readFile(path.join(out, "manifest.json"), "utf8"));
     expect(manifest).toMatchObject({ name: "robot-jobfiles-sample", version: "1.0.0", tag: "v1.0.0", hub: { repo: "model-release-demo/robot-jobfiles-sample", repoType: "dataset" } });
     expect(execFileSync("sha256sum", ["-c", "SHA256SUMS"], { cwd: out, encoding: "utf8" })).toContain("data/train.jsonl: OK");
+    const verified = cli(["verify", out]);
+    expect(verified.code).toBe(0);
 
     const planted = JSON.parse(await readFile(path.join(REPO, "datasets/robot-jobfiles-sample/planted.json"), "utf8")).planted as Record<string, { value: string }[]>;
     const values = [...new Set(Object.values(planted).flat().map((p) => p.value))];
