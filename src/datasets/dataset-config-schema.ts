@@ -162,6 +162,10 @@ export const datasetConfigSchema = z
       source: { id: "id", hyundai_program: "hyundai_program", hyundai_file: "hyundai_file", drl_program: "drl_program", drl_file: "drl_file" },
     }),
     redaction: redactionSchema.default({ customers: [], plants: [], lines: [], people: [], part_number_patterns: [], patterns: [], disable: [], robot_model: false }),
+    format: z
+      .enum(["jsonl", "parquet"])
+      .default("jsonl")
+      .describe("File format of the split files: JSON Lines (readable, diffable) or Parquet (hyparquet-writer, compressed; the Hub viewer reads both)."),
     license: z.string().default("apache-2.0").describe("Licence id as the Hub spells it."),
     language: z.array(z.string().min(2)).default(["en"]).describe("Languages of the comments (ISO 639-1), plus 'code' if wanted."),
     task_categories: z.array(z.string()).default(["text-generation"]).describe("Hub task categories (pipeline tags)."),

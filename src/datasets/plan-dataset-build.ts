@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { PIPELINE_TYPES } from "@huggingface/tasks";
 import { usageError } from "../errors.js";
 import type { BundleInput } from "../bundle/types.js";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { checkCard } from "../card/check-card.js";
 import type { Finding } from "../findings.js";
 import type { DatasetConfig } from "./dataset-config-schema.js";
@@ -141,9 +142,10 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
 
   const splits = config.splits.map((s) => {
     const records = [...bySplit.get(s.name)!].sort((a, b) => (a[f.id]! < b[f.id]! ? -1 : 1));
-    return { name: s.name, path: `data/${s.name}.jsonl`, records };
+    return { name: s.name, path: `data/${s.name}.${config.format}`, records };
   });
   const published = splits.reduce((a, s) => a + s.records.length, 0);
+  const fieldOrder = [f.id, f.hyundai_dialect, f.hyundai_file, f.hyundai_program, f.drl_file, f.drl_program];
   const report: RedactionReport = {
     schema: "model-release/redaction-report@1",
     dataset: config.name,
@@ -161,7 +163,7 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
   const card = renderDatasetCard({ config, version, metadata: cardMetadata, report });
   const tag = config.tag_format.replaceAll("{name}", config.name).replaceAll("{version}", version);
   const inputs: BundleInput[] = [
-    ...splits.map((s): BundleInput => ({ path: s.path, role: "data", source: { kind: "content", content: s.records.map((r) => JSON.stringify(r)).join("\n") + (s.records.length ? "\n" : "") }, origin: `generated:dataset-split:${s.name}` })),
+    ...splits.map((s): BundleInput => ({ path: s.path, role: "data", source: { kind: "content", content: renderSplitFile(s.records, fieldOrder, config.format) }, origin: `generated:dataset-split:${s.name}` })),
     { path: "README.md", role: "card", source: { kind: "content", content: card }, origin: "generated:dataset-card" },
     { path: "redaction-report.json", role: "report", source: { kind: "content", content: JSON.stringify(report, null, 2) + "\n" }, origin: "generated:redaction-report" },
   ];
@@ -241,6 +243,13 @@ function processRecord(rec: SourceRecord, rules: RedactionRules, pseudo: Pseudon
 
 const dialectName = (d: ProgramDialect) => (d === "hi5-job" ? "Hi5 JOB" : d === "hi6-job" ? "Hi6 HRScript" : "DRL");
 const sameCounts = (a: ParsedProgram, b: ParsedProgram) => INSTRUCTION_KINDS.every((k) => a.counts[k] === b.counts[k]);
+
+/** One split file: JSON Lines, or a Parquet file with one string column per field. Pure. */
+export function renderSplitFile(records: OutputRecord[], fields: string[], format: "jsonl" | "parquet"): string | Uint8Array {
+  if (format === "jsonl") return records.map((r) => JSON.stringify(r)).join("\n") + (records.length ? "\n" : "");
+  const buf = parquetWriteBuffer({ columnData: fields.map((name) => ({ name, data: records.map((r) => r[name] ?? null), type: "STRING" as const })) });
+  return new Uint8Array(buf);
+}
 
 /** A uniform number in [0, 1) from a string: the same input, the same number, on every machine. */
 export function unitHash(s: string): number {

@@ -89,7 +89,7 @@ export function renderDatasetCard(params: { config: DatasetConfig; version: stri
     "",
     "## Dataset Structure",
     "",
-    `One JSON object per line, one file per split (\`data/<split>.jsonl\`). Fields:`,
+    config.format === "jsonl" ? "One JSON object per line, one file per split (`data/<split>.jsonl`). Fields:" : "One Parquet file per split (`data/<split>.parquet`), one string column per field:",
     "",
     `- \`${f.id}\`: record id, a keyed hash of the source id (stable across builds that use the same key).`,
     `- \`${f.hyundai_dialect}\`: \`hi5-job\` (upper-case JOB language, \`'\` comments) or \`hi6-job\` (HRScript, \`#\` comments).`,

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { parquetReadObjects } from "hyparquet";
 import { afterAll, describe, expect, it } from "vitest";
 import { readDatasetConfig, parseDatasetConfig } from "../../src/datasets/read-dataset-config.js";
 import { readDatasetSource, parseJsonlSource } from "../../src/datasets/read-dataset-source.js";
@@ -129,6 +130,21 @@ describe("dataset build plan on the shipped sample", () => {
     expect(plan.report.byField.drl_program!["timestamp-identifier"]).toBeGreaterThan(0);
     expect(Object.values(plan.report.byRule).reduce((a, b) => a + b, 0)).toBe(Object.values(plan.report.byCategory).reduce((a, b) => a + b, 0));
   });
+});
+
+it("writes Parquet split files that read back as the same records", async () => {
+  const { config, source, plan } = await planSample();
+  const pq = planDatasetBuild({ config: { ...config, format: "parquet" }, source, version: "1.0.0", key, keySource: "env" });
+  expect(pq.inputs.map((i) => i.path)).toEqual(["data/train.parquet", "data/test.parquet", "README.md", "redaction-report.json"]);
+  expect(pq.cardMetadata.configs).toEqual([{ config_name: "default", data_files: [{ split: "train", path: "data/train.parquet" }, { split: "test", path: "data/test.parquet" }] }]);
+  for (const [i, split] of plan.splits.entries()) {
+    const input = pq.inputs[i]!;
+    if (input.source.kind !== "content" || typeof input.source.content === "string") throw new Error("expected bytes");
+    const bytes = input.source.content;
+    expect([...bytes.subarray(0, 4)]).toEqual([0x50, 0x41, 0x52, 0x31]); // "PAR1"
+    const rows = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer });
+    expect(rows).toEqual(split.records);
+  }
 });
 
 it("finds a placeholder left in the summary, so the build is blocked", async () => {

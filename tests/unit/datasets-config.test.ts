@@ -69,6 +69,7 @@ describe("dataset config", () => {
 
   it("the committed JSON Schema matches the zod schema", async () => {
     const committed = await readFile(path.join(root, "schema/dataset-config.schema.json"), "utf8");
+    // Regenerate with: npm run build && node dist/cli/bin.js dataset schema > schema/dataset-config.schema.json
     expect(committed).toBe(renderDatasetConfigJsonSchema());
   });
 });
