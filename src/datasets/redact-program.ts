@@ -122,6 +122,9 @@ function applySpans(text: string, spans: Span[], pseudo: Pseudonymizer, hits: Re
   return out + text.slice(cursor);
 }
 
+const CREDENTIAL_BEFORE = /(?:^|[^A-Za-z0-9])(?:[A-Za-z0-9]+_)?(?:password|passwd|pwd|passphrase|secret|token|api_?key|ftp_?pass|credentials?)\s*[=:]\s*[A-Za-z]{0,2}$/i;
+const PLACEHOLDER_ONLY = /^<[A-Z_]+_[0-9a-f]{8}>$/;
+
 /**
  * Redacts one program. Only comments, string bodies and the header are rewritten; statements
  * keep every token except identifiers that encode sensitive data, which get a consistent valid
@@ -144,7 +147,11 @@ export function redactProgram(params: { text: string; dialect: ProgramDialect; r
       const q = dialect === "drl" && (body.startsWith('"""') || body.startsWith("'''")) && body.length >= 6 ? 3 : 1;
       const closed = body.length >= 2 * q && body.endsWith(body.slice(0, q));
       const inner = body.slice(q, closed ? body.length - q : body.length);
-      out += body.slice(0, q) + applySpans(inner, findSensitiveSpans(inner, rules, { labels: true, header: false }), pseudonymizer, hits) + (closed ? body.slice(body.length - q) : "");
+      // A literal assigned to a credential name (`password='…'`, `var ftp_pass="…"`) is a secret
+      // whatever it looks like; the name sits in the code just before the literal.
+      const secret = inner.length > 0 && !PLACEHOLDER_ONLY.test(inner) && CREDENTIAL_BEFORE.test(text.slice(Math.max(0, r.start - 48), r.start));
+      const spans = secret ? [{ start: 0, end: inner.length, rule: "credential-literal", category: "SECRET" as const }] : findSensitiveSpans(inner, rules, { labels: true, header: false });
+      out += body.slice(0, q) + applySpans(inner, spans, pseudonymizer, hits) + (closed ? body.slice(body.length - q) : "");
     } else if (r.kind === "header") {
       out += applySpans(body, findSensitiveSpans(body, rules, { labels: false, header: true }), pseudonymizer, hits);
     } else {

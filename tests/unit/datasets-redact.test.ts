@@ -80,6 +80,33 @@ describe("program redaction", () => {
     expect(r.hits.map((h) => h.rule)).toEqual(["list-customers", "label-customer", "list-lines"]);
   });
 
+  it("redacts addresses in socket, HTTP and upload statements, and TP export titles", () => {
+    const hi6 = [
+      'Hyundai Robot Job File; { version: 2.0, mech_type: "", total_axis: -1, aux_axis: -1 }',
+      '     cli.ip_addr="192.168.1.172"',
+      '     var url="http://192.168.1.200:8888/api/job"',
+      '     var up="ftp://robot:s3cr3t-pass@198.51.100.9/jobs"',
+      "     end",
+    ].join("\n");
+    const red = redactProgram({ text: hi6, dialect: "hi6-job", rules, pseudonymizer: pseudo });
+    expect(red.leaks).toEqual([]);
+    expect(red.text).not.toMatch(/192\.168|198\.51|s3cr3t/);
+    expect(red.text).toContain(`cli.ip_addr="${pseudo.placeholder("IP", "192.168.1.172")}"`);
+    const drl = "# Title : Vellbach door line\n# Time : 2025-07-29 21:12:03\nProgSendRobot('198.51.100.9', '/jobs', 'robot', password='s3cr3t-pass')\n";
+    const r2 = redactProgram({ text: drl, dialect: "drl", rules, pseudonymizer: pseudo });
+    expect(r2.text).not.toMatch(/Vellbach|2025-07-29|198\.51|s3cr3t/);
+    expect(parseRobotProgram(r2.text, "drl").issues).toEqual([]);
+  });
+
+  it("redacts the robot model in headers only when the config asks for it", () => {
+    const job = read("example-a-0001.JOB");
+    expect(redactProgram({ text: job, dialect: "hi5-job", rules, pseudonymizer: pseudo }).text).toContain("MechType: 693(HS220-03)");
+    const strict = compileRedactionRules({ ...config.redaction, robot_model: true });
+    const red = redactProgram({ text: job, dialect: "hi5-job", rules: strict, pseudonymizer: pseudo }).text;
+    expect(red.split("\n")[0]).toBe(`Program File Format Version : 1.6  MechType: 693(${pseudo.placeholder("ROBOT_MODEL", "HS220-03")})  TotalAxis: 6  AuxAxis: 0`);
+    expect(parseRobotProgram(red, "hi5-job").issues).toEqual([]);
+  });
+
   it("redacts Korean labels and leaves ordinary comments alone", () => {
     const r = redactFreeText({ text: "작업자: 김민준  그리퍼 닫기 / gripper close", rules, pseudonymizer: pseudo });
     expect(r.text).toBe(`작업자: ${pseudo.placeholder("PERSON", "김민준")}  그리퍼 닫기 / gripper close`);
