@@ -3,8 +3,8 @@
  * throughput with a raw `curl` PUT of the same file to the same server (the physical limit of
  * this machine's disk, loopback and the server's hash-while-writing path).
  *
- * `benchHubUpload()` returns the numbers (the bench runner prints them); run standalone with
- * `npx tsx bench/hub-upload.ts [sizeMiB]`.
+ * The default export is the `Benchmark` that `npm run bench` runs; `benchHubUpload()` returns
+ * the raw numbers. Standalone: `npx tsx bench/hub-upload.ts [sizeMiB]`.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { createRepo, uploadFile } from "@huggingface/hub";
 import { createHubUser } from "../src/local/hub/hub-users.js";
+import type { Benchmark } from "./types.js";
 
 /** Starts the server in a child process (see hub-server-process.ts) and waits for its URL. */
 async function spawnHubServer(dataDir: string, chunk?: number): Promise<{ proc: ChildProcess; url: string }> {
@@ -59,10 +60,13 @@ async function writeTestFile(path: string, size: number): Promise<void> {
   }
 }
 
-/** Runs the benchmark in a temp dir that is deleted afterwards. Default size: 1 GiB. */
-export async function benchHubUpload(params: { sizeBytes?: number; multipartChunkBytes?: number } = {}): Promise<HubUploadBenchResult> {
+/**
+ * Runs the benchmark in `dir` (default: a new temp dir), deleting what it wrote afterwards.
+ * Default size: 1 GiB.
+ */
+export async function benchHubUpload(params: { sizeBytes?: number; multipartChunkBytes?: number; dir?: string } = {}): Promise<HubUploadBenchResult> {
   const sizeBytes = params.sizeBytes ?? 1024 ** 3;
-  const dir = await mkdtemp(join(tmpdir(), "bench-hub-upload-"));
+  const dir = await mkdtemp(join(params.dir ?? tmpdir(), "bench-hub-upload-"));
   const dataDir = join(dir, "hub");
   const { token } = await createHubUser({ dataDir, name: "bench" });
   const hub = await spawnHubServer(dataDir, params.multipartChunkBytes);
@@ -104,6 +108,27 @@ export async function benchHubUpload(params: { sizeBytes?: number; multipartChun
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+const bench: Benchmark = {
+  name: "hub-upload",
+  description: "1 GiB through @huggingface/hub to the local Hub vs a raw curl PUT of the same file to the same server",
+  async run({ tmpDir, log }) {
+    const r = await benchHubUpload({ dir: tmpDir });
+    log(`@huggingface/hub uploadFile: ${r.clientSeconds.toFixed(2)} s (${r.clientMBps.toFixed(0)} MB/s); curl -T: ${r.curlSeconds.toFixed(2)} s (${r.curlMBps.toFixed(0)} MB/s)`);
+    return [
+      { name: "uploadFile 1 GiB (hash, multipart PUTs, commit)", value: r.clientSeconds, unit: "s" },
+      { name: "curl PUT 1 GiB (server hashes and fsyncs)", value: r.curlSeconds, unit: "s" },
+      {
+        name: "client time / curl time",
+        value: r.clientSeconds / r.curlSeconds,
+        unit: "x",
+        goal: { max: 4 },
+        note: `throughput ratio ${r.ratio.toFixed(2)}; the client also hashes the file once before uploading`,
+      },
+    ];
+  },
+};
+export default bench;
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const mib = Number(process.argv[2] ?? 1024);

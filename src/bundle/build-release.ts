@@ -8,6 +8,9 @@ import { planSanitize } from "../sanitize/plan-sanitize.js";
 import type { SanitizePlan } from "../sanitize/types.js";
 import { stageBundle, type BundleRelease, type StageBundleResult, type StageProgress } from "./stage-bundle.js";
 import type { BundleInput } from "./types.js";
+import { assertReleaseDocsPublishable, readReleaseDocs } from "../card/read-release-docs.js";
+import type { EvalReport } from "../evals/types.js";
+import type { Finding } from "../findings.js";
 
 export interface BuildReleaseParams {
   /** Path of the release config YAML. */
@@ -22,6 +25,12 @@ export interface BuildReleaseParams {
    * from the card and evals stages, staged beside the checkpoint files as written content.
    */
   extraInputs?: BundleInput[];
+  /** Render the model card, examples and evaluation outputs (default true). */
+  docs?: boolean;
+  /** Release even when an evaluation regressed beyond the config's threshold (the card says so). */
+  allowRegression?: boolean;
+  /** Release date `YYYY-MM-DD` for the card and `.eval_results`; omitted when not given, so builds stay reproducible. */
+  date?: string;
   /** Hash cache folder; `undefined` disables the cache (`--no-cache`). */
   cacheDir?: string;
   concurrency?: number;
@@ -38,6 +47,9 @@ export interface BuildPlan {
   sanitize: SanitizePlan;
   release: BundleRelease;
   inputs: BundleInput[];
+  /** Findings of the generated documents (card, licence, evaluation regressions); blocking ones stop `buildRelease`. */
+  docsFindings: Finding[];
+  evals?: EvalReport;
 }
 
 export interface BuildReleaseResult extends StageBundleResult {
@@ -65,15 +77,33 @@ export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cac
   const inventory = await inspectCheckpoint({ dir: checkpointDir, ...(params.signal ? { signal: params.signal } : {}) });
   const sanitize = await planSanitize({ inventory, config: config.config.sanitize });
 
-  const inputs: BundleInput[] = [
+  const c = config.config;
+  const docs =
+    params.docs === false
+      ? undefined
+      : await readReleaseDocs({
+          config: c,
+          baseDir: config.baseDir,
+          version,
+          inventory,
+          sanitize,
+          ...(params.allowRegression ? { allowRegression: true } : {}),
+          ...(params.date ? { date: params.date } : {}),
+        });
+  // Later sources win on the same path: a checkpoint's own README.md is replaced by the generated
+  // card, and explicit extraInputs replace both.
+  const byPath = new Map<string, BundleInput>();
+  for (const input of [
     ...sanitize.publish.map(
       (p): BundleInput => ({ path: p.path, role: p.role, source: { kind: "file", absPath: p.absPath }, origin: `checkpoint:${p.path}` }),
     ),
     ...sanitize.rewrites.map((r): BundleInput => ({ path: r.path, role: r.role, source: { kind: "content", content: r.content }, origin: `checkpoint:${r.from} (rewritten: ${r.reason})` })),
-    // GENERATED DOCS go here: the card/evals stages pass their files as `extraInputs`.
+    ...(docs?.files ?? []),
     ...(params.extraInputs ?? []),
-  ];
-  const c = config.config;
+  ]) {
+    byPath.set(input.path, input);
+  }
+  const inputs = [...byPath.values()];
   const release: BundleRelease = {
     name: c.name,
     version,
@@ -82,15 +112,17 @@ export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cac
     ...(c.github ? { github: { repo: c.github.repo } } : {}),
     overrides: sanitize.publish.filter((p) => p.overrideReason).map((p) => ({ path: p.path, reason: p.overrideReason as string })),
   };
-  return { config, version, checkpointDir, inventory, sanitize, release, inputs };
+  return { config, version, checkpointDir, inventory, sanitize, release, inputs, docsFindings: docs?.findings ?? [], ...(docs?.evals ? { evals: docs.evals } : {}) };
 }
 
 /**
- * Builds a release bundle: `planBuild`, then `stageBundle` into `outDir`. The same inputs give a
+ * Builds a release bundle: `planBuild`, then `stageBundle` into `outDir`. Refuses (`RELEASE_DOCS_BLOCKED`)
+ * when the card or licence has blocking findings, or an evaluation regressed without `allowRegression`. The same inputs give a
  * byte-identical manifest; a rebuild with unchanged weights is served from the hash cache.
  */
 export async function buildRelease(params: BuildReleaseParams): Promise<BuildReleaseResult> {
   const plan = await planBuild(params);
+  assertReleaseDocsPublishable(plan.docsFindings);
   const staged = await stageBundle({
     outDir: params.outDir,
     inputs: plan.inputs,

@@ -198,7 +198,7 @@ export function renderModelCard(params: {
     }
   }
   const harnesses = [...new Set(evals?.comparison.rows.map(harnessOf) ?? [])].sort();
-  const factors = card.evaluation?.factors ?? [];
+  const factors = (text("factors", card.evaluation?.factors) as string[] | undefined) ?? [];
   const testing = [
     (text("testing_data", card.evaluation?.testing_data) as string | undefined) ?? "",
     factors.length > 0 ? `${t.factors}:\n\n${bullets(factors)}` : "",

@@ -125,6 +125,7 @@ export const cardSchema = z
         collection_period: z.string().optional(),
         splits: z.string().optional(),
         testing_data: z.string().optional(),
+        factors: z.array(z.string()).optional(),
       })
       .optional()
       .describe("Korean text of the free-text fields, for README.ko.md; facts and numbers come from the same data."),

@@ -69,7 +69,8 @@ export function renderEvalResultsFiles(params: {
     done.add(r.benchmark);
     const m = r.release;
     const notes = [
-      `${m.harness.name}${m.harness.version ? ` ${m.harness.version}` : ""}`,
+      // In-house files name their own tool in `version` ("drl-bench 0.4.2").
+      m.harness.name === "in-house" ? (m.harness.version ?? "in-house") : `${m.harness.name}${m.harness.version ? ` ${m.harness.version}` : ""}`,
       metricName(m),
       m.nShot !== undefined ? `${m.nShot}-shot` : undefined,
       m.samples !== undefined ? `${m.samples} samples` : undefined,

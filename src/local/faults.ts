@@ -63,7 +63,10 @@ export function createFaultInjector(initial: FaultRule[] = []): FaultInjector {
         const headers: Record<string, string> = { "content-type": "application/json" };
         if (action.retryAfterSeconds !== undefined) headers["retry-after"] = String(action.retryAfterSeconds);
         res.writeHead(action.status, headers);
-        res.end(JSON.stringify({ error: `injected fault: HTTP ${action.status}`, message: `injected fault: HTTP ${action.status}` }));
+        // GitHub's wording: octokit's throttling plugin honours Retry-After only on a message that
+        // names a secondary rate limit, so an injected 429 exercises the real client path.
+        const message = action.status === 429 ? "You have exceeded a secondary rate limit (injected fault)" : `injected fault: HTTP ${action.status}`;
+        res.end(JSON.stringify({ error: message, message }));
         return true;
       }
       return false;

@@ -385,6 +385,11 @@ describe("datasets and persistence", () => {
     expect(res.headers.get("x-linked-etag")).toBe(`"${sha256(parquet)}"`);
   });
 
+  it("refuses a second server on a data dir in use", async () => {
+    const err = await startHubServer({ dataDir }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(`The Hub data dir ${dataDir} is in use by process ${process.pid}`);
+  });
+
   it("deleteFile removes a file and reports a missing one as EntryNotFound", async () => {
     const repo = { type: "dataset" as const, name: "acme/samples" };
     await deleteFile({ repo, path: "README.md", accessToken: alice, hubUrl });
@@ -404,14 +409,30 @@ describe("validate-yaml and limits", () => {
   });
 
   it("refuses files above maxFileBytes and bodies above maxCommitBytes", async () => {
-    const small = await startHubServer({ dataDir, maxFileBytes: 1000, maxCommitBytes: 2000 });
+    const smallDir = await mkdtemp(join(tmpdir(), "hub-limits-"));
+    let clock = Date.now();
+    const small = await startHubServer({ dataDir: smallDir, maxFileBytes: 1000, maxCommitBytes: 2000, now: () => clock });
     try {
-      const err = await uploadFile({ repo: "acme/tiny", file: { path: "big.bin", content: blob(bytes(1001, 3)) }, accessToken: alice, hubUrl: small.url }).catch((e: unknown) => e);
+      const carol = (await small.createUser({ name: "carol" })).token;
+      await createRepo({ repo: "carol/tiny", accessToken: carol, hubUrl: small.url });
+      const err = await uploadFile({ repo: "carol/tiny", file: { path: "big.bin", content: blob(bytes(1001, 3)) }, accessToken: carol, hubUrl: small.url }).catch((e: unknown) => e);
       expect((err as HubApiError).statusCode).toBe(422);
       expect((err as HubApiError).message).toMatch(/exceeds the limit of 1000 bytes/);
-      expect(await statusOf(uploadFile({ repo: "acme/tiny", file: { path: "notes.txt", content: blob("x".repeat(3000)) }, accessToken: alice, hubUrl: small.url }))).toBe(413);
+      expect(await statusOf(uploadFile({ repo: "carol/tiny", file: { path: "notes.txt", content: blob("x".repeat(3000)) }, accessToken: carol, hubUrl: small.url }))).toBe(413);
+
+      // Signed upload URLs expire (900 s by default, like the Hub's S3 URLs).
+      const data = bytes(100, 4);
+      const batch = await json(await fetch(`${small.url}/carol/tiny.git/info/lfs/objects/batch`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${carol}` },
+        body: JSON.stringify({ operation: "upload", objects: [{ oid: sha256(data), size: data.length }] }),
+      }));
+      clock += 901_000;
+      const late = await fetch(batch.objects[0].actions.upload.href, { method: "PUT", body: data });
+      expect([late.status, (await json(late)).error]).toEqual([403, "Upload URL expired; request a new one from the LFS batch API"]);
     } finally {
       await small.close();
+      await rm(smallDir, { recursive: true, force: true });
     }
   });
 });
@@ -490,5 +511,24 @@ describe("repo lifecycle and paths-info", () => {
     } finally {
       hub.faults.setRules([]);
     }
+  });
+});
+
+describe("pull requests", () => {
+  it("isPullRequest opens refs/pr/N, later commits go to it, main is untouched", async () => {
+    const repo = "alice/prs";
+    await createRepo({ repo, accessToken: alice, hubUrl });
+    const out = await commit({
+      repo, title: "propose", isPullRequest: true, accessToken: alice, hubUrl,
+      operations: [{ operation: "addOrUpdate", path: "w.safetensors", content: blob(bytes(500, 5)) }],
+    });
+    expect(out?.pullRequestUrl).toBe(`${hubUrl}/alice/prs/discussions/1`);
+    await uploadFile({ repo, branch: "refs/pr/1", file: { path: "notes.md", content: blob("more") }, accessToken: alice, hubUrl });
+    const files = [];
+    for await (const f of listFiles({ repo, revision: "refs/pr/1", accessToken: alice, hubUrl })) files.push(f.path);
+    expect(files).toEqual([".gitattributes", "notes.md", "w.safetensors"]);
+    expect(await downloadFile({ repo, path: "notes.md", accessToken: alice, hubUrl })).toBeNull();
+    const refs = await json(await fetch(`${hubUrl}/api/models/alice/prs/refs?include_prs=1`, { headers: { authorization: `Bearer ${alice}` } }));
+    expect(refs.pullRequests.map((p: { ref: string }) => p.ref)).toEqual(["refs/pr/1"]);
   });
 });

@@ -200,3 +200,27 @@ describe("readEvalReport", () => {
     await expect(readEvalReport({ config, baseDir: root })).rejects.toMatchObject({ code: "EVAL_NOT_FOUND", message: expect.stringMatching(/^cannot read evaluation file nope\.json \(evals\.results\): ENOENT/) });
   });
 });
+
+describe("renderEvalResultsFiles", () => {
+  it("writes one .eval_results file per registered benchmark, skipping private ones and slices", async () => {
+    const { renderEvalResultsFiles } = await import("../../src/evals/render-eval-outputs.js");
+    const y = `format: model-release/evals@1
+harness: {name: inspect-ai, version: 0.3.140}
+benchmarks:
+  - name: hle
+    hub_benchmark: {dataset: cais/hle, task_id: hle}
+    n_shot: 0
+    metrics:
+      - {name: accuracy, value: "20.9%"}
+      - {name: accuracy, value: 0.3, slice: math}
+  - name: private-bench
+    metrics:
+      - {name: accuracy, value: 0.5}
+`;
+    const release = run("release", parseEvalFile({ file: "r.yaml", text: y }).metrics);
+    const files = renderEvalResultsFiles({ report: { release, comparison: compareEvals({ release, threshold: 0.01 }) }, hubBenchmarks: {} });
+    expect(files).toEqual([
+      { path: ".eval_results/hle.yaml", content: "- dataset:\n    id: cais/hle\n    task_id: hle\n  value: 20.9\n  notes: inspect-ai 0.3.140, accuracy, 0-shot\n" },
+    ]);
+  });
+});

@@ -368,3 +368,35 @@ describe("the robot-coder config", () => {
     expect(text(files, "README.md")).toContain("64 × 96 h × 1 kW × 1 × 0.42 kg/kWh = **2580.48 kg CO2eq**");
   });
 });
+
+describe("the vision-backbone family", () => {
+  it("renders a DINOv2 fine-tune card with a feature-extraction example and no TypeScript/curl", () => {
+    const config = parseReleaseConfig(`name: part-backbone
+checkpoint: ckpt
+base_model: facebook/dinov2-base
+task: image-feature-extraction
+hub: {repo: robot-release/part-backbone-dinov2}
+card:
+  family: vision-backbone
+  summary: DINOv2-base adapted to images of machined parts, for retrieval and as a frozen backbone.
+  developers: [University Robotics Lab]
+  intended_uses: [Image embeddings for part retrieval and as a frozen backbone for defect heads.]
+  out_of_scope: [Decisions about parts without a task head validated on the line.]
+  limitations: ["Trained on two lines' cameras; other optics shift the embedding distribution."]
+  recommendations: [Validate a k-NN probe on your own images first.]
+  training_data: {description: "180k unlabelled images of machined parts from two lines, people masked."}
+  evaluation: {testing_data: k-NN retrieval on a held-out week of images.}
+training: {gpu: NVIDIA B200, gpu_count: 8, hours: 12, gpu_power_watts: 1000, grid_carbon_intensity: 0.42, hyperparameters: {epochs: 30, precision: bf16}}
+`);
+    const y = "format: model-release/evals@1\nharness: {name: knn-probe, version: 0.2.0}\nbenchmarks:\n  - name: part-retrieval\n    samples: 5000\n    metrics:\n      - {name: top1_accuracy, value: 0.912}\n";
+    const r = { role: "release" as const, label: "v1.0.0", files: ["r.yaml"], metrics: parseEvalFile({ file: "r.yaml", text: y }).metrics };
+    const evals: EvalReport = { release: r, comparison: compareEvals({ release: r, threshold: 0.01 }) };
+    const { files, findings } = renderReleaseDocs({ config, baseDir: root, version: "1.0.0", inventory: { ...inventory, architecture: "Dinov2Model", modelType: "dinov2" }, sanitize, evals });
+    expect(findings.filter(isBlocking)).toEqual([]);
+    expect(files.filter((f) => f.role === "example").map((f) => f.path)).toEqual(["examples/transformers_features.py"]);
+    expect(text(files, "README.md")).toContain("| part-retrieval | top1_accuracy ↑ | – | 5000 | 91.2% |");
+    expect(parse(/^---\n([\s\S]*?)\n---\n/.exec(text(files, "README.md"))![1]!)).toMatchObject({ license: "apache-2.0", pipeline_tag: "image-feature-extraction", base_model: "facebook/dinov2-base" });
+    expect(text(files, "NOTICE")).toContain("DINOv2");
+    expect(spawnSync("python3", ["-c", "import ast,sys; ast.parse(sys.stdin.read())"], { input: text(files, "examples/transformers_features.py") }).status).toBe(0);
+  });
+});

@@ -240,7 +240,17 @@ describe("buildRelease", () => {
     expect(r.manifest.version).toBe("1.2.0");
     expect(r.manifest.tag).toBe("v1.2.0");
     expect(r.manifest.files.map((f) => `${f.path} ${f.role}`)).toEqual([
+      ".eval_results/gsm8k.yaml eval",
+      "NOTICE licence",
+      "README.ko.md card",
+      "README.md card",
+      "assets/eval-chart.svg chart",
       "config.json config",
+      "eval-results.json eval",
+      "examples/curl.sh example",
+      "examples/inference_client.ts example",
+      "examples/transformers_convert.py example",
+      "examples/vllm_openai_client.py example",
       "generation_config.json config",
       "model-00001-of-00002.safetensors weights",
       "model-00002-of-00002.safetensors weights",

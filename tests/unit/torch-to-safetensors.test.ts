@@ -140,6 +140,19 @@ describe("convertTorchToSafetensors on files written by python3-torch", () => {
     expect(r.plan.findings.map((f) => [f.rule, f.message.split(".")[0]])).toEqual([["pickle-not-state-dict", 'not a plain state dict: a tensor is named "__metadata__", which safetensors reserves']]);
   });
 
+  it("takes the state dict from a top-level key (DeepSpeed model_states: `module`)", async () => {
+    const source = path.resolve(import.meta.dirname, "../fixtures/checkpoints/deepspeed/global_step10/mp_rank_00_model_states.pt");
+    const dir = await tempDir();
+    const whole = await convertTorchToSafetensors({ source, dest: path.join(dir, "a.safetensors"), file: "ds.pt" });
+    expect(whole.plan.findings.map((f) => f.message.split(".")[0])).toEqual(['not a plain state dict: "module" holds a dict, not a tensor']);
+    const r = await convertTorchToSafetensors({ source, dest: path.join(dir, "b.safetensors"), stateDictKey: "module" });
+    expect(r.written).toBe(true);
+    expect(r.plan.tensors.length).toBeGreaterThan(0);
+    parseSafetensors(await readFile(path.join(dir, "b.safetensors")));
+    const missing = await readTorchConversionPlan(source, { file: "ds.pt", stateDictKey: "model" });
+    expect(missing.findings[0]!.message).toMatch(/^no top-level key "model" to take the state dict from\. Top-level keys: "module", /);
+  });
+
   it("honours the byteorder record newer torch versions write", async () => {
     const zip = await openZip(fx("plain_state_dict.pt"));
     const entries = await Promise.all(zip.entries.map(async (e) => ({ name: e.name, data: await zip.readEntry(e) })));

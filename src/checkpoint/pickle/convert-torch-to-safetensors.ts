@@ -65,8 +65,8 @@ interface ReadPlan {
  * storage (tied weights) get a warning because each is written with its own copy of the bytes
  * (safetensors forbids overlapping tensors).
  */
-export async function readTorchConversionPlan(source: string, params: { file?: string } = {}): Promise<TorchConversionPlan> {
-  const { plan, close } = await readPlanWithSources(source, params.file ?? basename(source));
+export async function readTorchConversionPlan(source: string, params: { file?: string; stateDictKey?: string } = {}): Promise<TorchConversionPlan> {
+  const { plan, close } = await readPlanWithSources(source, params.file ?? basename(source), params.stateDictKey);
   await close();
   return plan;
 }
@@ -78,9 +78,21 @@ export async function readTorchConversionPlan(source: string, params: { file?: s
  * Output is deterministic: same input, same bytes. Written to `dest.partial` and renamed, so a
  * failed run leaves no half-written file.
  */
-export async function convertTorchToSafetensors(params: { source: string; dest: string; file?: string; signal?: AbortSignal }): Promise<TorchConversionResult> {
+export async function convertTorchToSafetensors(params: {
+  source: string;
+  dest: string;
+  /** Checkpoint-relative name for findings; default the base name. */
+  file?: string;
+  /**
+   * Convert the dict under this top-level key instead of the top level: `module` for DeepSpeed
+   * `*_model_states.pt`, `state_dict` for Lightning `.ckpt`, `model` for many training loops.
+   * The rest of the file must still be made of plain data (checked, then ignored).
+   */
+  stateDictKey?: string;
+  signal?: AbortSignal;
+}): Promise<TorchConversionResult> {
   const file = params.file ?? basename(params.source);
-  const { plan, sources, close, zip, legacy } = await readPlanWithSources(params.source, file);
+  const { plan, sources, close, zip, legacy } = await readPlanWithSources(params.source, file, params.stateDictKey);
   try {
     if (plan.findings.some((f) => f.severity === "block")) return { written: false, plan, sha256: {} };
     const partial = `${params.dest}.partial`;
@@ -145,7 +157,7 @@ interface OpenPlan extends ReadPlan {
   close: () => Promise<void>;
 }
 
-async function readPlanWithSources(source: string, file: string): Promise<OpenPlan> {
+async function readPlanWithSources(source: string, file: string, key: string | undefined): Promise<OpenPlan> {
   const findings: Finding[] = [];
   const empty = (format: TorchConversionPlan["format"]): TorchConversionPlan => ({ file, format, tensors: [], header: "", size: 0, findings });
   const head = Buffer.alloc(64);
@@ -164,7 +176,7 @@ async function readPlanWithSources(source: string, file: string): Promise<OpenPl
         return fail(err, empty("torch-zip"));
       }
       try {
-        const r = await planZip(zip, file, findings);
+        const r = await planZip(zip, file, key, findings);
         return { ...r, zip, close: () => zip.close() };
       } catch (err) {
         await zip.close();
@@ -188,7 +200,7 @@ async function readPlanWithSources(source: string, file: string): Promise<OpenPl
     }
     keepOpen = true;
     try {
-      const r = await planLegacy(fh, size, file, findings);
+      const r = await planLegacy(fh, size, file, key, findings);
       return { ...r, legacy: fh, close: () => fh.close() };
     } catch (err) {
       await fh.close();
@@ -217,7 +229,7 @@ function errorFinding(file: string, err: ReleaseError): Finding {
   };
 }
 
-async function planZip(zip: ZipArchive, file: string, findings: Finding[]): Promise<ReadPlan> {
+async function planZip(zip: ZipArchive, file: string, key: string | undefined, findings: Finding[]): Promise<ReadPlan> {
   const pkl = zip.entries.filter((e) => /^[^/]+\/data\.pkl$/.test(e.name) || e.name === "data.pkl");
   if (pkl.length !== 1) {
     throw inputError("TORCH_ZIP_LAYOUT", `${file}: expected one <name>/data.pkl in the zip, found ${pkl.length}`, { hint: "Not a torch.save checkpoint.", location: { file } });
@@ -235,7 +247,7 @@ async function planZip(zip: ZipArchive, file: string, findings: Finding[]): Prom
   if (scan.findings.some((f) => f.severity === "block")) return { plan: planOf(file, "torch-zip", new Map(), findings), sources: new Map() };
 
   const { value } = interpretStateDictPickle({ file, member, bytes });
-  const tensors = stateDictTensors(value, file);
+  const tensors = stateDictTensors(value, file, key);
   const sources = new Map<string, StorageSource>();
   for (const [, t] of tensors) {
     const key = t.storage.key;
@@ -250,7 +262,7 @@ async function planZip(zip: ZipArchive, file: string, findings: Finding[]): Prom
   return { plan: planOf(file, "torch-zip", tensors, findings), sources };
 }
 
-async function planLegacy(fh: FileHandle, size: number, file: string, findings: Finding[]): Promise<ReadPlan> {
+async function planLegacy(fh: FileHandle, size: number, file: string, key: string | undefined, findings: Finding[]): Promise<ReadPlan> {
   const head = Buffer.alloc(Math.min(size, MAX_RAW_PICKLE_BYTES));
   await fh.read(head, 0, head.length, 0);
   const scan = scanPickle({ file, bytes: head, maxPickles: TORCH_LEGACY_PICKLES });
@@ -269,7 +281,7 @@ async function planLegacy(fh: FileHandle, size: number, file: string, findings: 
   if (sysInfo?.get("little_endian") !== true) {
     throw inputError("TORCH_BIG_ENDIAN", `${file}: legacy checkpoint was not saved little-endian`, { hint: "Re-save the checkpoint on a little-endian machine.", location: { file } });
   }
-  const tensors = stateDictTensors(next(), file);
+  const tensors = stateDictTensors(next(), file, key);
   const keys = next();
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) {
     throw inputError("TORCH_LEGACY_LAYOUT", `${file}: the storage key list is not a list of strings`, { location: { file, offset: pos } });
@@ -298,7 +310,18 @@ async function planLegacy(fh: FileHandle, size: number, file: string, findings: 
 }
 
 /** Validates the top-level value as `{name: contiguous tensor}` and returns it. */
-function stateDictTensors(value: unknown, file: string): Map<string, TensorRef> {
+function stateDictTensors(top: unknown, file: string, key: string | undefined): Map<string, TensorRef> {
+  let value = top;
+  if (key !== undefined) {
+    const outer = dictEntries(top);
+    if (!outer?.has(key)) {
+      throw blockedError("PICKLE_NOT_STATE_DICT", `${file}: no top-level key ${JSON.stringify(key)} to take the state dict from`, {
+        hint: `Top-level keys: ${outer ? [...outer.keys()].map((k) => JSON.stringify(k)).join(", ") : "none (not a dict)"}.`,
+        location: { file },
+      });
+    }
+    value = outer.get(key);
+  }
   const entries = dictEntries(value);
   const notStateDict = (what: string, offset?: number) =>
     blockedError("PICKLE_NOT_STATE_DICT", `${file}: not a plain state dict: ${what}`, {

@@ -25,6 +25,8 @@ export const TORCH_STORAGE_DTYPES: Readonly<Record<string, { dtype: string; item
 
 /** Deeper nesting than this is not a state dict; the bound keeps validation recursion shallow. */
 const MAX_NESTING = 64;
+/** A state dict's stack holds a handful of items per tensor being built; more is an attack. */
+const MAX_STACK_ITEMS = 1_000_000;
 
 export interface StorageRef {
   kind: "storage";
@@ -106,7 +108,7 @@ export function interpretStateDictPickle(params: InterpretPickleParams): { value
   };
 
   for (const op of readPickleOps(params.bytes, { file: where, start: params.start ?? 0 })) {
-    if (stack.length > 1_000_000) throw refuse(op, "stack deeper than a state dict needs");
+    if (stack.length > MAX_STACK_ITEMS) throw refuse(op, "stack deeper than a state dict needs");
     switch (op.name) {
       case "PROTO":
       case "FRAME":

@@ -14,6 +14,8 @@ export interface BuildOptions {
   jobs?: string;
   json?: boolean;
   dryRun?: boolean;
+  allowRegression?: boolean;
+  date?: string;
 }
 
 export function registerBuild(program: Command, ctx: CliContext): void {
@@ -28,6 +30,8 @@ export function registerBuild(program: Command, ctx: CliContext): void {
     .option("--cache-dir <dir>", "hash cache folder (default $XDG_CACHE_HOME/model-release)")
     .option("-j, --jobs <n>", "hashing threads (default: one per core)")
     .option("--dry-run", "print the plan (what would be published and dropped) without staging")
+    .option("--allow-regression", "release even if an evaluation dropped beyond the config's regression threshold (the card says so)")
+    .option("--date <YYYY-MM-DD>", "release date shown in the card and .eval_results (default: none, so rebuilds are byte-identical)")
     .option("--json", "print the result as JSON")
     .action(async (opts: BuildOptions) => {
       const { planBuild, buildRelease } = await import("../../bundle/build-release.js");
@@ -36,7 +40,13 @@ export function registerBuild(program: Command, ctx: CliContext): void {
         version: opts.version,
         ...(opts.checkpoint ? { checkpoint: path.resolve(ctx.cwd, opts.checkpoint) } : {}),
         ...(ctx.signal ? { signal: ctx.signal } : {}),
+        ...(opts.allowRegression ? { allowRegression: true } : {}),
+        ...(opts.date ? { date: opts.date } : {}),
       };
+      if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) {
+        const { usageError } = await import("../../errors.js");
+        throw usageError("BAD_DATE", `--date ${JSON.stringify(opts.date)} is not a date`, { hint: "use YYYY-MM-DD, e.g. --date 2026-11-20" });
+      }
       if (opts.dryRun) {
         const plan = await planBuild(common);
         const summary = {
@@ -47,12 +57,14 @@ export function registerBuild(program: Command, ctx: CliContext): void {
           publish: plan.inputs.map((i) => ({ path: i.path, role: i.role, origin: i.origin })),
           dropped: plan.sanitize.dropped,
           findings: plan.sanitize.findings,
+          docsFindings: plan.docsFindings,
         };
         if (opts.json) writeJson(ctx, summary);
         else {
           writeLine(ctx.stdout, `would stage ${plan.release.name} ${plan.release.tag} from ${plan.checkpointDir} (${plan.inventory.layout}):`);
           for (const p of summary.publish) writeLine(ctx.stdout, `  + ${p.path}  (${p.role})`);
           for (const d of summary.dropped) writeLine(ctx.stdout, `  - ${d.path}  dropped: ${d.reason}`);
+          for (const f of plan.docsFindings) writeLine(ctx.stdout, `  ${f.severity === "block" && !f.acceptedReason ? "BLOCK" : "warn "} ${f.file}${f.line !== undefined ? `:${f.line}` : ""} [${f.rule}] ${f.message}`);
         }
         return;
       }

@@ -13,11 +13,12 @@ export function registerConvertPickle(program: Command, ctx: CliContext): void {
     .description("convert a plain PyTorch state dict (pytorch_model.bin, *.pt) to safetensors without running the pickle")
     .argument("<source>", "torch.save checkpoint (zip or legacy format)")
     .argument("<dest>", "safetensors file to write")
+    .option("--key <name>", "convert the dict under this top-level key (DeepSpeed: module, Lightning: state_dict)")
     .option("--json", "print machine-readable results")
-    .action(async (source: string, dest: string, opts: { json?: boolean }) => {
+    .action(async (source: string, dest: string, opts: { json?: boolean; key?: string }) => {
       const { convertTorchToSafetensors } = await import("../../checkpoint/pickle/convert-torch-to-safetensors.js");
       const { blockedError } = await import("../../errors.js");
-      const r = await convertTorchToSafetensors({ source: path.resolve(ctx.cwd, source), dest: path.resolve(ctx.cwd, dest), file: source, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      const r = await convertTorchToSafetensors({ source: path.resolve(ctx.cwd, source), dest: path.resolve(ctx.cwd, dest), file: source, ...(opts.key !== undefined ? { stateDictKey: opts.key } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
       const tensors = r.plan.tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, dataOffsets: t.dataOffsets, ...(r.sha256[t.name] ? { sha256: r.sha256[t.name] } : {}) }));
       if (!r.written) {
         const blocking = r.plan.findings.filter((f) => f.severity === "block");

@@ -227,7 +227,8 @@ async function hashReadyParts(dir: string, meta: MultipartMeta, h: SequentialHas
 export async function handleLfsComplete(cfg: LfsConfig, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
   const dir = uploadDir(cfg, id);
   const body = await readJsonBody(req, 4 * 1024 * 1024);
-  if ((await cfg.store.objectSize(String(body.oid))) !== undefined && !(await stat(dir).catch(() => undefined))) {
+  if (typeof body.oid !== "string" || !SHA256_RE.test(body.oid)) throw new HttpError(400, "oid must be a sha256");
+  if ((await cfg.store.objectSize(body.oid)) !== undefined && !(await stat(dir).catch(() => undefined))) {
     sendJson(res, 200, { oid: body.oid }); // a retried completion of a finished upload
     return;
   }

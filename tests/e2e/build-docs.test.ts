@@ -1,0 +1,70 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const REPO = path.resolve(import.meta.dirname, "..", "..");
+const BIN = path.join(REPO, "dist", "cli", "bin.js");
+let work: string;
+
+beforeAll(async () => {
+  execFileSync("npm", ["run", "build", "--silent"], { cwd: REPO, stdio: "ignore" });
+  work = await mkdtemp(path.join(os.tmpdir(), "mr-e2e-cards-"));
+});
+afterAll(async () => rm(work, { recursive: true, force: true }));
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: "utf8", env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache") } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The demo config, moved next to a release result that regressed against the previous one. */
+async function regressedConfig(): Promise<string> {
+  const demo = await readFile(path.join(REPO, "release-configs/demo.yaml"), "utf8");
+  const y = (v: number) => `format: model-release/evals@1\nharness: {name: drl-bench, version: 0.4.2}\nbenchmarks:\n  - name: jobfile-to-drl\n    samples: 412\n    metrics:\n      - {name: exact_match, value: ${v}}\n`;
+  await writeFile(path.join(work, "release.yaml"), y(0.5));
+  await writeFile(path.join(work, "previous.yaml"), y(0.574));
+  const text = demo
+    .replaceAll("../samples/", `${path.join(REPO, "samples")}/`)
+    .replace(/^evals:\n(  .*\n)+/m, "evals:\n  results: [release.yaml]\n  previous: [previous.yaml]\n  previous_version: 0.9.0\n  regression_threshold: 0.02\n");
+  const file = path.join(work, "regressed.yaml");
+  await writeFile(file, text);
+  return file;
+}
+
+describe("model-release build: card, examples and evaluation gate", () => {
+  it("refuses a regression with exit 3, naming the metric and the flag", async () => {
+    const config = await regressedConfig();
+    const r = cli(["build", "--config", config, "--version", "1.0.0", "--out", path.join(work, "blocked")]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("error[RELEASE_DOCS_BLOCKED]");
+    expect(r.stderr).toContain("jobfile-to-drl/exact_match dropped from 57.4% (v0.9.0) to 50.0%");
+    expect(r.stderr).toContain("--allow-regression");
+  });
+
+  it("releases with --allow-regression and the card says so", async () => {
+    const config = await regressedConfig();
+    const out = path.join(work, "allowed");
+    const r = cli(["build", "--config", config, "--version", "1.0.0", "--out", out, "--allow-regression", "--date", "2026-11-20"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const readme = await readFile(path.join(out, "README.md"), "utf8");
+    expect(readme).toContain("> [!CAUTION]");
+    expect(readme).toContain("released with `--allow-regression`");
+    expect(readme).toContain("| Version | 1.0.0 (2026-11-20) |");
+  });
+
+  it("shows blocking card findings in --dry-run without staging", async () => {
+    const config = await regressedConfig();
+    const r = cli(["build", "--config", config, "--version", "1.0.0", "--out", path.join(work, "dry"), "--dry-run"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/BLOCK release\.yaml \[eval-regression\] jobfile-to-drl\/exact_match dropped/);
+  });
+
+  it("rejects a malformed --date", () => {
+    const r = cli(["build", "--config", "release-configs/demo.yaml", "--version", "1.0.0", "--out", path.join(work, "d"), "--date", "yesterday"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error[BAD_DATE]");
+  });
+});
