@@ -76,14 +76,17 @@ function run(cmd: string, args: string[], opts: { input?: string; cwd?: string }
 const sha256sumParallel = (files: string[], jobs: number) => run("xargs", ["-0", "-P", String(jobs), "-n", "1", "sha256sum"], { input: files.join("\0") });
 
 interface ChildResult {
+  /** The first call in the child (a fresh process, as the CLI runs it). */
   buildMs: number;
+  /** Every call, when `repeat` > 1: later ones are warm (the library in a long-lived process). */
+  runsMs: number[];
   maxRssKb: number;
   cacheHits: number;
   hashedBytes: number;
   files: number;
 }
 
-async function buildInChild(repoRoot: string, params: { config: string; checkpoint: string; out: string; cacheDir?: string; jobs: number }): Promise<ChildResult & { processMs: number }> {
+async function buildInChild(repoRoot: string, params: { config: string; checkpoint: string; out: string; cacheDir?: string; jobs: number; repeat?: number }): Promise<ChildResult & { processMs: number }> {
   const r = await run(process.execPath, [path.join(repoRoot, "bench", "build-child.mjs"), JSON.stringify(params)]);
   return { ...(JSON.parse(r.stdout) as ChildResult), processMs: r.ms };
 }
@@ -116,9 +119,16 @@ const bench: Benchmark = {
 
     // Cached rebuild: first build fills the cache, the second is served from it.
     const cacheDir = path.join(tmpDir, "cache");
-    const cold = await buildInChild(repoRoot, { config, checkpoint: small, out: path.join(tmpDir, "out-cache"), cacheDir, jobs });
-    const warm = await buildInChild(repoRoot, { config, checkpoint: small, out: path.join(tmpDir, "out-cache"), cacheDir, jobs });
-    log(`cached rebuild: ${warm.cacheHits}/${warm.files} files from the cache, ${warm.hashedBytes} bytes hashed, ${warm.buildMs.toFixed(1)} ms in-process, ${warm.processMs.toFixed(0)} ms with node startup`);
+    const filled = await buildInChild(repoRoot, { config, checkpoint: small, out: path.join(tmpDir, "out-cache"), cacheDir, jobs });
+    // Best of three rebuilds (a shared machine's scheduler noise dwarfs a ~20 ms rebuild); the
+    // first build is the fastest full-hash build of this run, which makes the ratio conservative.
+    const rebuilds: (ChildResult & { processMs: number })[] = [];
+    for (let i = 0; i < 3; i++) rebuilds.push(await buildInChild(repoRoot, { config, checkpoint: small, out: path.join(tmpDir, "out-cache"), cacheDir, jobs, repeat: 3 }));
+    const warmInProcess = Math.min(...rebuilds.flatMap((r) => r.runsMs.slice(1)));
+    const warm = rebuilds.reduce((a, b) => (a.buildMs <= b.buildMs ? a : b));
+    const cold = [filled, ...buildRuns].reduce((a, b) => (a.buildMs <= b.buildMs ? a : b));
+    const coldProcess = Math.min(filled.processMs, ...buildRuns.map((b) => b.processMs));
+    log(`cached rebuilds: ${warm.cacheHits}/${warm.files} files from the cache, ${warm.hashedBytes} bytes hashed, ${rebuilds.map((r) => r.buildMs.toFixed(1)).join(", ")} ms in-process, ${rebuilds.map((r) => r.processMs.toFixed(0)).join(", ")} ms with node startup`);
 
     await sha256sumParallel(files2x, jobs);
     const doubled = await buildInChild(repoRoot, { config, checkpoint: big, out: path.join(tmpDir, "out-2x"), jobs });
@@ -128,8 +138,9 @@ const bench: Benchmark = {
       { name: "build (in-process) / sha256sum", value: first.buildMs / sha, unit: "x", note: "without node startup" },
       { name: "build peak RSS", value: Math.round(first.maxRssKb / 1024), unit: "MB", goal: { max: 200 } },
       { name: "build peak RSS, checkpoint doubled", value: Math.round(doubled.maxRssKb / 1024), unit: "MB", goal: { max: 200 }, note: `${files2x.length} files, growth ${(((doubled.maxRssKb - first.maxRssKb) / first.maxRssKb) * 100).toFixed(1)}%` },
-      { name: "rebuild / first build (hash cache)", value: warm.buildMs / cold.buildMs, unit: "x", goal: { max: 0.02 }, note: `${warm.buildMs.toFixed(1)} ms vs ${cold.buildMs.toFixed(0)} ms in-process` },
-      { name: "rebuild / first build, whole process", value: warm.processMs / cold.processMs, unit: "x", note: "includes node startup and module loading" },
+      { name: "rebuild / first build (hash cache)", value: warm.buildMs / cold.buildMs, unit: "x", goal: { max: 0.02 }, note: `${warm.buildMs.toFixed(1)} ms vs ${cold.buildMs.toFixed(0)} ms, in a fresh process, without node startup` },
+      { name: "rebuild / first build, warm process", value: warmInProcess / cold.buildMs, unit: "x", note: `${warmInProcess.toFixed(1)} ms: the library called again in a long-lived process` },
+      { name: "rebuild / first build, whole process", value: Math.min(...rebuilds.map((r) => r.processMs)) / coldProcess, unit: "x", note: "includes node startup and module loading" },
     ];
     return metrics;
   },

@@ -4,7 +4,9 @@ import { usageError } from "../errors.js";
 import { inspectCheckpoint } from "../checkpoint/inspect-checkpoint.js";
 import type { Inventory } from "../checkpoint/types.js";
 import { readReleaseConfig, resolveConfigPath, type LoadedReleaseConfig } from "../config/load-release-config.js";
+import { assertSanitizePlanClean } from "../sanitize/assert-sanitize-plan-clean.js";
 import { planSanitize } from "../sanitize/plan-sanitize.js";
+import { renderBuildReport } from "../sanitize/render-build-report.js";
 import type { SanitizePlan } from "../sanitize/types.js";
 import { stageBundle, type BundleRelease, type StageBundleResult, type StageProgress } from "./stage-bundle.js";
 import type { BundleInput } from "./types.js";
@@ -75,8 +77,7 @@ export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cac
   const config = await readReleaseConfig(params.configFile);
   const checkpointDir = params.checkpoint ? path.resolve(params.checkpoint) : resolveConfigPath(config, config.config.checkpoint);
   const inventory = await inspectCheckpoint({ dir: checkpointDir, ...(params.signal ? { signal: params.signal } : {}) });
-  const sanitize = await planSanitize({ inventory, config: config.config.sanitize });
-
+  const sanitize = await planSanitize({ inventory, config: config.config.sanitize, baseModel: config.config.base_model, ...(params.signal ? { signal: params.signal } : {}) });
   const c = config.config;
   const docs =
     params.docs === false
@@ -97,12 +98,33 @@ export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cac
     ...sanitize.publish.map(
       (p): BundleInput => ({ path: p.path, role: p.role, source: { kind: "file", absPath: p.absPath }, origin: `checkpoint:${p.path}` }),
     ),
-    ...sanitize.rewrites.map((r): BundleInput => ({ path: r.path, role: r.role, source: { kind: "content", content: r.content }, origin: `checkpoint:${r.from} (rewritten: ${r.reason})` })),
+    ...sanitize.rewrites.map(
+      (r): BundleInput => ({
+        path: r.path,
+        role: r.role,
+        source: r.tail
+          ? { kind: "spliced", head: r.content as Uint8Array, absPath: r.tail.absPath, offset: r.tail.offset, length: r.tail.length, inPlace: r.tail.inPlace }
+          : { kind: "content", content: r.content },
+        origin: `checkpoint:${path.relative(inventory.root, r.from) || r.path} (rewritten: ${r.reason})`,
+      }),
+    ),
     ...(docs?.files ?? []),
     ...(params.extraInputs ?? []),
   ]) {
     byPath.set(input.path, input);
   }
+  // The sanitize report: every kept, dropped and rewritten file, the generated ones, and every
+  // finding (excerpts redacted at the source).
+  const generated = [...byPath.values()].filter((i) => !i.origin.startsWith("checkpoint:"));
+  const report = renderBuildReport(sanitize, {
+    name: c.name,
+    version,
+    generated: generated.map((i) => ({ path: i.path, role: i.role, origin: i.origin })),
+    findings: docs?.findings ?? [],
+    patterns: c.sanitize.patterns,
+  });
+  byPath.set("report.json", { path: "report.json", role: "report", source: { kind: "content", content: report.json }, origin: "generated:sanitize-report" });
+  byPath.set("report.md", { path: "report.md", role: "report", source: { kind: "content", content: report.markdown }, origin: "generated:sanitize-report" });
   const inputs = [...byPath.values()];
   const release: BundleRelease = {
     name: c.name,
@@ -122,7 +144,19 @@ export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cac
  */
 export async function buildRelease(params: BuildReleaseParams): Promise<BuildReleaseResult> {
   const plan = await planBuild(params);
+  // Refuse to stage a release that the sanitizer blocks (exit 3): nothing is written.
+  assertSanitizePlanClean(plan.sanitize);
   assertReleaseDocsPublishable(plan.docsFindings);
+  const out = path.resolve(params.outDir);
+  const within = (a: string, b: string) => a === b || a.startsWith(b + path.sep);
+  // A bundle inside the checkpoint would be inspected (and published) by the next build; a
+  // checkpoint inside the bundle folder would be deleted as a stale file.
+  if (within(out, plan.checkpointDir) || within(plan.checkpointDir, out)) {
+    throw usageError("OUT_DIR_OVERLAPS_CHECKPOINT", `--out ${params.outDir} overlaps the checkpoint folder ${plan.checkpointDir}`, {
+      hint: "stage the bundle in a folder outside the checkpoint, e.g. --out ./release-out",
+      location: { file: params.outDir },
+    });
+  }
   const staged = await stageBundle({
     outDir: params.outDir,
     inputs: plan.inputs,

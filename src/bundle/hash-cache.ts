@@ -33,6 +33,12 @@ interface CacheEntry extends FileStamp {
  */
 export const DEFAULT_RACY_WINDOW_NS = 2_000_000_000n;
 
+/**
+ * Entries kept: far more files than any set of checkpoints one maintainer rebuilds, small enough
+ * (~25 MB of JSON) to load in a blink. The oldest-hashed entries go first.
+ */
+export const MAX_CACHE_ENTRIES = 100_000;
+
 export interface HashCache {
   /** The cached digest when the file's stamp matches and the entry is not racy; otherwise undefined. */
   lookup(absPath: string, stamp: FileStamp): string | undefined;
@@ -57,19 +63,25 @@ const sameStamp = (a: FileStamp, b: FileStamp) => a.dev === b.dev && a.ino === b
 export async function readHashCache(params: { dir: string; racyWindowNs?: bigint }): Promise<HashCache> {
   const file = path.join(params.dir, HASH_CACHE_FILE);
   const racyWindow = params.racyWindowNs ?? DEFAULT_RACY_WINDOW_NS;
-  let entries: Record<string, CacheEntry> = {};
+  let entries: Record<string, CacheEntry> = Object.create(null) as Record<string, CacheEntry>;
   try {
     const doc = JSON.parse(await readFile(file, "utf8")) as { entries?: Record<string, CacheEntry> };
-    if (doc && typeof doc.entries === "object" && doc.entries !== null) entries = doc.entries;
+    if (doc && typeof doc.entries === "object" && doc.entries !== null) {
+      // A damaged or hand-edited cache must never crash a build: keep only well-formed entries.
+      const dec = (v: unknown) => typeof v === "string" && /^\d{1,30}$/.test(v);
+      for (const [k, e] of Object.entries(doc.entries)) {
+        if (e && dec(e.dev) && dec(e.ino) && dec(e.size) && dec(e.mtimeNs) && dec(e.ctimeNs) && dec(e.hashedAtNs) && typeof e.sha256 === "string" && /^[0-9a-f]{64}$/.test(e.sha256)) entries[k] = e;
+      }
+    }
   } catch {
-    entries = {};
+    // Missing or unreadable: start empty.
   }
   let hits = 0;
   let dirty = false;
   return {
     lookup(absPath, stamp) {
       const e = entries[absPath];
-      if (!e || typeof e.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(e.sha256) || !sameStamp(e, stamp)) return undefined;
+      if (!e || !sameStamp(e, stamp)) return undefined;
       const hashedAt = BigInt(e.hashedAtNs);
       if (BigInt(stamp.mtimeNs) + racyWindow > hashedAt) return undefined;
       hits++;
@@ -83,7 +95,11 @@ export async function readHashCache(params: { dir: string; racyWindowNs?: bigint
       if (!dirty) return;
       await mkdir(params.dir, { recursive: true });
       const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-      const sorted = Object.fromEntries(Object.entries(entries).sort(([a], [b]) => (a < b ? -1 : 1)));
+      let kept = Object.entries(entries);
+      if (kept.length > MAX_CACHE_ENTRIES) {
+        kept = kept.sort(([, a], [, b]) => (BigInt(b.hashedAtNs) > BigInt(a.hashedAtNs) ? 1 : -1)).slice(0, MAX_CACHE_ENTRIES);
+      }
+      const sorted = Object.fromEntries(kept.sort(([a], [b]) => (a < b ? -1 : 1)));
       await writeFile(tmp, JSON.stringify({ version: 1, entries: sorted }) + "\n");
       await rename(tmp, file);
       dirty = false;

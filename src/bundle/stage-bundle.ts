@@ -1,3 +1,4 @@
+import { applySanitizeRewrite } from "../sanitize/apply-sanitize-rewrite.js";
 import { createHash } from "node:crypto";
 import { link, lstat, mkdir, readdir, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -56,6 +57,8 @@ export interface StageBundleResult {
   cacheHits: number;
   /** Bytes read for hashing in this run (0 for a rebuild served from the cache). */
   hashedBytes: number;
+  /** Set when the hash cache could not be written; the bundle is complete regardless. */
+  cacheWarning?: string;
 }
 
 /** Serialises a manifest deterministically: fixed key order, sorted files, trailing newline. */
@@ -140,6 +143,17 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
           params.onProgress?.({ kind: "staged", path: input.path, mode: "written" });
           return { path: input.path, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex"), role: input.role, origin: input.origin };
         }
+        if (input.source.kind === "spliced") {
+          const { head, absPath, offset, length, inPlace } = input.source;
+          await rm(dest, { force: true });
+          await applySanitizeRewrite({ path: input.path, from: absPath, role: input.role, content: head, diff: "", reason: "", tail: { absPath, offset, length, inPlace } }, dest);
+          sources.push({ path: input.path, mode: "written" });
+          params.onProgress?.({ kind: "staged", path: input.path, mode: "written" });
+          const r = await pool.hashFile(dest);
+          hashedBytes += r.size;
+          params.onProgress?.({ kind: "hashed", path: input.path, bytes: r.size, cached: false });
+          return { path: input.path, size: r.size, sha256: r.sha256, role: input.role, origin: input.origin };
+        }
         const src = input.source.absPath;
         let mode: SourceMode;
         try {
@@ -188,8 +202,15 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
     sources.sort((a, b) => (a.path < b.path ? -1 : 1));
     await mkdir(path.join(outDir, PRIVATE_DIR), { recursive: true });
     await writeFile(path.join(outDir, SOURCES_FILE), JSON.stringify({ version: 1, files: sources }, null, 2) + "\n");
-    await cache?.save();
-    return { outDir, manifest, sources, cacheHits: cache?.hits ?? 0, hashedBytes };
+    // The cache only saves time: failing to write it (read-only home, full disk) must not fail
+    // a build whose bundle is complete, so it is reported instead.
+    let cacheWarning: string | undefined;
+    try {
+      await cache?.save();
+    } catch (e) {
+      cacheWarning = `could not write the hash cache in ${params.cacheDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+    }
+    return { outDir, manifest, sources, cacheHits: cache?.hits ?? 0, hashedBytes, ...(cacheWarning ? { cacheWarning } : {}) };
   } finally {
     await pool.close();
   }

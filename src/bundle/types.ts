@@ -28,7 +28,15 @@ export interface BundleInput {
    * Where the bytes come from: a checkpoint file that is linked or referenced, never copied; or
    * generated/rewritten content that is written.
    */
-  source: { kind: "file"; absPath: string } | { kind: "content"; content: Uint8Array | string };
+  source:
+    | { kind: "file"; absPath: string }
+    | { kind: "content"; content: Uint8Array | string }
+    /**
+     * A safetensors shard whose header the sanitizer rewrote: `head` (8-byte length + header)
+     * followed by bytes `offset`..`offset + length` of `absPath`. Staged by
+     * `applySanitizeRewrite` (clone-and-patch when `inPlace`, else a copy), never read into memory.
+     */
+    | { kind: "spliced"; head: Uint8Array; absPath: string; offset: number; length: number; inPlace: boolean };
   /** Human-readable provenance for the manifest, e.g. `checkpoint:config.json (rewritten)` or `generated:card`. */
   origin: string;
 }

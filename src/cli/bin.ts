@@ -10,6 +10,11 @@ const abort = new AbortController();
 process.once("SIGINT", () => abort.abort(new Error("interrupted")));
 // `serve` and long stages stop cleanly on SIGTERM too (CI runners and `kill` send it); a second one kills.
 process.once("SIGTERM", () => abort.abort(new Error("terminated")));
+// `model-release inspect … | head` closes the pipe early: that is the reader's choice, not a crash.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
 
 const ctx: CliContext = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: abort.signal };
 const argv = process.argv.slice(2);

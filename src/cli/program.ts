@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { createRequire } from "node:module";
 import type { CliContext } from "./context.js";
 import { registerSchema } from "./commands/schema.js";
+import { registerScan } from "./commands/scan.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerBuild } from "./commands/build.js";
 import { registerVerify } from "./commands/verify.js";
@@ -33,7 +34,7 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .showHelpAfterError("(run with --help for usage)");
 
-  for (const register of [registerSchema, registerInspect, registerBuild, registerVerify, registerDemo, registerServe, registerScanPickle, registerConvertPickle, registerDataset]) {
+  for (const register of [registerSchema, registerInspect, registerScan, registerBuild, registerVerify, registerDemo, registerServe, registerScanPickle, registerConvertPickle, registerDataset]) {
     register(program, ctx);
   }
   for (const cmd of program.commands) {

@@ -81,7 +81,7 @@ const BUILTIN_CODE: CodeRule[] = [
 const ROBOT_MODEL: ValueRule = { id: "robot-model", category: "ROBOT_MODEL", re: /\d+\(([A-Za-z0-9-]+)\)/g, group: 1 };
 
 /** Ids of every built-in rule, for `redaction.disable` and the card. */
-export const BUILTIN_RULE_IDS = [...new Set([...BUILTIN_VALUE, ...BUILTIN_LABEL, ...BUILTIN_CODE, ROBOT_MODEL].map((r) => r.id))];
+export const REDACTION_BUILTIN_RULE_IDS = [...new Set([...BUILTIN_VALUE, ...BUILTIN_LABEL, ...BUILTIN_CODE, ROBOT_MODEL].map((r) => r.id))];
 
 /**
  * Compiles the config's lists and patterns with the built-in rules. Pure.

@@ -1,34 +1,132 @@
-import type { FileRole } from "../bundle/types.js";
+import { readFile } from "node:fs/promises";
 import type { Inventory, InventoryFile } from "../checkpoint/types.js";
 import type { SanitizeConfig } from "../config/schema.js";
+import { isReleaseError } from "../errors.js";
+import type { Finding } from "../findings.js";
+import { classifyCheckpointFile } from "./classify-checkpoint-file.js";
+import { planSafetensorsHeader } from "./plan-safetensors-header.js";
+import { applyAllowFindings, scanCheckpoint, scanContent, scanFile } from "./scan-checkpoint.js";
+import { scrubJsonMetadata } from "./scrub-json-metadata.js";
 import type { SanitizePlan } from "./types.js";
 
+/** Dropped files up to this size are scanned too, to warn that the source tree leaked. */
+export const DROPPED_SCAN_LIMIT = 64 * 1024 * 1024;
+
+export interface PlanSanitizeParams {
+  inventory: Pick<Inventory, "files">;
+  config: SanitizeConfig;
+  /** Public Hub id of the base model: local `*_name_or_path` values are rewritten to it. */
+  baseModel?: string;
+  /** Run secretlint's preset besides the own rules (default true). */
+  secretlint?: boolean;
+  /** Scan dropped files: "small" (default, up to DROPPED_SCAN_LIMIT), "all" or "none". */
+  scanDropped?: "small" | "all" | "none";
+  signal?: AbortSignal;
+}
+
 /**
- * MINIMAL PLACEHOLDER of the sanitize stage (the sanitize helper replaces this body): a
- * fail-closed allowlist by name *and* sniffed content. Safetensors weights and their index,
- * config.json, generation_config.json and tokenizer files are published; everything else is
- * dropped with a reason. No scrubbing, no secret scan, no overrides yet.
+ * The sanitizer's plan for a checkpoint: which files are published as they are, which are
+ * rewritten (scrubbed JSON metadata, safetensors headers without non-allowlisted metadata),
+ * which are dropped and why, and every finding. Reads files (headers, metadata, strings) but
+ * writes nothing. Findings in published content (after scrubbing) and in files the policy does
+ * not know block; findings in dropped files are warnings, since those bytes never leave.
  */
-export async function planSanitize(params: { inventory: Inventory; config: SanitizeConfig }): Promise<SanitizePlan> {
-  const plan: SanitizePlan = { publish: [], dropped: [], rewrites: [], findings: [] };
-  for (const file of params.inventory.files) {
-    const decision = classify(file);
-    if (typeof decision === "string") plan.publish.push({ path: file.path, absPath: file.absPath, role: decision });
-    else plan.dropped.push({ path: file.path, reason: decision.reason });
+export async function planSanitize(params: PlanSanitizeParams): Promise<SanitizePlan> {
+  const { inventory, config } = params;
+  const patterns = config.patterns;
+  const scanOpts = { patterns, secretlint: params.secretlint ?? true, signal: params.signal };
+  // Validates the config patterns once (a bad regex is a usage error, not a finding).
+  await scanCheckpoint({ inventory: { files: [] }, patterns });
+  const plan: SanitizePlan = { publish: [], dropped: [], rewrites: [], findings: [], unscanned: [] };
+  const hasSafetensorsWeights = inventory.files.some((f) => f.format === "safetensors");
+  const ctx = { opts: { patterns }, secretlint: scanOpts.secretlint, signal: params.signal };
+
+  for (const file of inventory.files) {
+    params.signal?.throwIfAborted();
+    const decision = classifyCheckpointFile(file, config, { hasSafetensorsWeights });
+    if (decision.action === "drop") {
+      plan.dropped.push({ path: file.path, reason: decision.reason });
+      const mode = params.scanDropped ?? "small";
+      if (mode === "none" || (mode === "small" && file.size > DROPPED_SCAN_LIMIT)) {
+        plan.unscanned!.push({ path: file.path, reason: mode === "none" ? "dropped, scan disabled" : `dropped, larger than ${DROPPED_SCAN_LIMIT} bytes` });
+        continue;
+      }
+      for (const f of await scanFile(file, ctx)) {
+        plan.findings.push({ ...f, severity: "warn", message: `${f.message} (in a dropped file: not published, but the checkpoint holds it)` });
+      }
+      continue;
+    }
+    if (decision.action === "block") {
+      plan.findings.push({ rule: decision.rule, severity: "block", file: file.path, message: `${decision.reason}. ${decision.hint}` });
+      plan.findings.push(...(await scanFile(file, ctx)));
+      continue;
+    }
+    plan.findings.push(...(await planPublishedFile(file, decision, params, plan)));
   }
+  plan.findings = applyAllowFindings(plan.findings, config.allow_findings);
   return plan;
 }
 
-const TOKENIZER_FILES = new Set(["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json", "chat_template.jinja"]);
+async function planPublishedFile(
+  file: InventoryFile,
+  decision: Extract<ReturnType<typeof classifyCheckpointFile>, { action: "publish" }>,
+  params: PlanSanitizeParams,
+  plan: SanitizePlan,
+): Promise<Finding[]> {
+  const patterns = params.config.patterns;
+  const secretlint = params.secretlint ?? true;
+  const publishAsIs = () => plan.publish.push({ path: file.path, absPath: file.absPath, role: decision.role, ...(decision.overrideReason ? { overrideReason: decision.overrideReason } : {}) });
+  const unreadable = (err: unknown): Finding[] => {
+    if (!isReleaseError(err)) throw err;
+    return [{ rule: "unreadable-file", severity: "block", file: file.path, offset: err.location?.offset, message: err.message, excerpt: undefined }];
+  };
 
-function classify(f: InventoryFile): FileRole | { reason: string } {
-  if (f.path.includes("/")) return { reason: "not at the top level of the checkpoint (nested folders hold training state)" };
-  if (f.format === "safetensors" && f.path.endsWith(".safetensors")) return "weights";
-  if (f.format === "json") {
-    if (f.path.endsWith(".safetensors.index.json")) return "weights-index";
-    if (f.path === "config.json" || f.path === "generation_config.json") return "config";
-    if (TOKENIZER_FILES.has(f.path)) return "tokenizer";
+  if (decision.scrub === "json-metadata" && file.format === "json") {
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(await readFile(file.absPath));
+    } catch {
+      return [{ rule: "binary-posing-as-text", severity: "block", file: file.path, message: "named and sniffed as JSON but not valid UTF-8" }];
+    }
+    try {
+      const scrub = scrubJsonMetadata(text, { file: file.path, baseModel: params.baseModel, detect: { patterns } });
+      if (!scrub.changed) {
+        publishAsIs();
+        return scanContent({ path: file.path, content: text, patterns, secretlint, signal: params.signal });
+      }
+      plan.rewrites.push({ path: file.path, from: file.absPath, role: decision.role, content: scrub.content, diff: scrub.diff, reason: "local paths, host and user names removed from JSON metadata" });
+      return scanContent({ path: file.path, content: scrub.content, patterns, secretlint, signal: params.signal });
+    } catch (err) {
+      return unreadable(err);
+    }
   }
-  if (f.format === "pickle" || f.format === "torch-zip") return { reason: `${f.format} content: pickles can run code when loaded and are never published` };
-  return { reason: `not on the publish allowlist (${f.format})` };
+
+  if (decision.scrub === "safetensors-header") {
+    try {
+      const header = await planSafetensorsHeader(file.absPath, file.path);
+      // Scan the header as published: 8-byte prefix + JSON, so offsets are byte offsets in the file.
+      const lenPrefix = Buffer.alloc(8);
+      lenPrefix.writeBigUInt64LE(BigInt(Buffer.byteLength(header.headerText)), 0);
+      const findings = await scanContent({ path: file.path, content: Buffer.concat([lenPrefix, Buffer.from(header.headerText, "utf8")]), patterns, secretlint, signal: params.signal });
+      if (!header.rewrite) publishAsIs();
+      else {
+        const r = header.rewrite;
+        plan.rewrites.push({
+          path: file.path,
+          from: file.absPath,
+          role: decision.role,
+          content: r.header,
+          diff: r.diff,
+          reason: r.inPlace ? "safetensors __metadata__ reduced to allowlisted keys (header padded in place)" : "safetensors __metadata__ reduced to allowlisted keys (shard copied)",
+          tail: { absPath: file.absPath, offset: r.dataOffset, length: r.dataLength, inPlace: r.inPlace },
+        });
+      }
+      return findings;
+    } catch (err) {
+      return unreadable(err);
+    }
+  }
+
+  publishAsIs();
+  return scanFile(file, { opts: { patterns }, secretlint, signal: params.signal });
 }

@@ -8,6 +8,22 @@ export interface SanitizePlan {
   /** Files left out, each with the reason. */
   dropped: { path: string; reason: string }[];
   /** Files published with changed content (scrubbed JSON, rewritten safetensors header, converted pickle). */
-  rewrites: { path: string; from: string; role: FileRole; content: Uint8Array | string; diff: string; reason: string }[];
+  rewrites: {
+    path: string;
+    from: string;
+    role: FileRole;
+    content: Uint8Array | string;
+    diff: string;
+    reason: string;
+    /**
+     * Safetensors header rewrites only: `content` is the new 8-byte length + header, and the
+     * tensor data (bytes `offset` to `offset + length` of `absPath`) follows unchanged. When
+     * `inPlace`, the new header was padded to the old length, so the file can be cloned and
+     * patched at byte 0 (`applySanitizeRewrite`); otherwise the shard is copied.
+     */
+    tail?: { absPath: string; offset: number; length: number; inPlace: boolean };
+  }[];
   findings: Finding[];
+  /** Files the scan did not read, with why (dropped files above the scan size limit). */
+  unscanned?: { path: string; reason: string }[];
 }

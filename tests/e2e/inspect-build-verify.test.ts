@@ -65,7 +65,7 @@ describe("model-release build and verify", () => {
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     const b1 = JSON.parse(first.stdout) as { manifest: { files: unknown[] }; linked: number; cacheHits: number };
-    expect(b1.manifest.files).toHaveLength(17); // 7 checkpoint files + card (en, ko), NOTICE, examples, eval outputs
+    expect(b1.manifest.files).toHaveLength(19); // 7 checkpoint files + card (en, ko), NOTICE, examples, eval outputs, report.json, report.md
     expect(b1.linked).toBe(7);
 
     const second = JSON.parse(cli(args).stdout) as { cacheHits: number; hashedBytes: number };
@@ -77,7 +77,7 @@ describe("model-release build and verify", () => {
     expect(execFileSync("sha256sum", ["-c", "--quiet", "SHA256SUMS"], { cwd: out, encoding: "utf8" })).toBe("");
     const ok = cli(["verify", out]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^ok: 17 files of demo 1.0.0 match manifest.json/);
+    expect(ok.stdout).toMatch(/^ok: 19 files of demo 1.0.0 match manifest.json/);
 
     // Replace links rather than writing through them, so the checkpoint copy stays intact.
     await rm(path.join(out, "config.json"));
@@ -90,6 +90,11 @@ describe("model-release build and verify", () => {
     expect(bad.stderr).toContain("changed: config.json");
     expect(bad.stderr).toContain("extra: optimizer.pt (not in manifest.json)");
     expect(bad.stderr).toContain("error[BUNDLE_MISMATCH]");
+    const badJson = cli(["verify", out, "--json"]);
+    expect(badJson.code).toBe(6);
+    expect(JSON.parse(badJson.stdout)).toMatchObject({
+      error: { code: "BUNDLE_MISMATCH", category: "verify", details: { ok: false, missing: ["tokenizer.json"], extra: ["optimizer.pt"], changed: [{ path: "config.json", reason: "content" }] } },
+    });
   });
 
   it("prints the plan with --dry-run and stages nothing", () => {
@@ -110,7 +115,7 @@ describe("model-release build and verify", () => {
   it("runs the demo into a folder and says where to look", async () => {
     const r = cli(["demo", "--out", path.join(work, "demo-out")]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("verify: ok, 17 files re-hashed");
+    expect(r.stdout).toContain("verify: ok, 19 files re-hashed");
     expect(r.stdout).toContain("sha256sum -c SHA256SUMS");
     await appendFile(path.join(work, "demo-out", "extra.txt"), "x");
     expect(cli(["verify", path.join(work, "demo-out")]).code).toBe(6);

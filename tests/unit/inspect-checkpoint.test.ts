@@ -1,4 +1,5 @@
-import { cp, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -141,6 +142,15 @@ describe("inspectCheckpoint on bad input", () => {
     const dir = await copyOf("hf");
     await cp(path.join(FIXTURES, "pickle-only", "pytorch_model.bin"), path.join(dir, "model.safetensors"));
     expect(await failure(inspectCheckpoint({ dir }))).toMatchObject({ code: "CHECKPOINT_DISGUISED_FILE", file: "model.safetensors", offset: 0 });
+  });
+
+  it("neither hangs on a FIFO nor loops on a directory symlink cycle", async () => {
+    const dir = await copyOf("hf");
+    execFileSync("mkfifo", [path.join(dir, "pipe")]);
+    await mkdir(path.join(dir, "sub"));
+    await symlink("..", path.join(dir, "sub", "up"));
+    const inv = await inspectCheckpoint({ dir });
+    expect(inv.files.map((f) => f.path)).toEqual(["config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"]);
   });
 
   it("says when the folder does not exist", async () => {

@@ -127,6 +127,17 @@ describe("stageBundle", () => {
     expect(again.cacheHits).toBe(4);
   });
 
+  it("treats a damaged cache file as empty and still builds", async () => {
+    const { inputs } = await checkpoint();
+    const cacheDir = await tmp();
+    await writeFile(path.join(cacheDir, "hashes-v1.json"), JSON.stringify({ entries: { [inputs[0]!.source.kind === "file" ? inputs[0]!.source.absPath : ""]: { dev: "x", sha256: 5 } } }));
+    const out = path.join(await tmp(), "bundle");
+    expect((await stageBundle({ outDir: out, inputs, release, cacheDir })).cacheHits).toBe(0);
+    await writeFile(path.join(cacheDir, "hashes-v1.json"), "{truncated");
+    expect((await stageBundle({ outDir: out, inputs, release, cacheDir })).cacheHits).toBe(0);
+    expect((await stageBundle({ outDir: out, inputs, release, cacheDir })).cacheHits).toBe(5);
+  });
+
   it("falls back to a symlink and a recorded reference across filesystems", async () => {
     if (!existsSync("/dev/shm") || (await stat("/dev/shm")).dev === (await stat(os.tmpdir())).dev) return expect.fail("needs /dev/shm on another filesystem than the temp folder");
     const { dir, inputs } = await checkpoint("/dev/shm");
@@ -255,6 +266,8 @@ describe("buildRelease", () => {
       "model-00001-of-00002.safetensors weights",
       "model-00002-of-00002.safetensors weights",
       "model.safetensors.index.json weights-index",
+      "report.json report",
+      "report.md report",
       "tokenizer.json tokenizer",
       "tokenizer_config.json tokenizer",
     ]);
@@ -271,6 +284,13 @@ describe("buildRelease", () => {
       extraInputs: [{ path: "README.md", role: "card", source: { kind: "content", content: "# card\n" }, origin: "generated:card" }],
     });
     expect(r.manifest.files.find((f) => f.path === "README.md")).toMatchObject({ role: "card", origin: "generated:card", size: 7 });
+  });
+
+  it("refuses an output folder inside the checkpoint, or around it", async () => {
+    const { dir } = await checkpoint();
+    const configFile = path.join(REPO, "release-configs", "demo.yaml");
+    expect((await failure(buildRelease({ configFile, version: "1.0.0", checkpoint: dir, outDir: path.join(dir, "release") }))).code).toBe("OUT_DIR_OVERLAPS_CHECKPOINT");
+    expect((await failure(buildRelease({ configFile, version: "1.0.0", checkpoint: dir, outDir: path.dirname(dir) }))).code).toBe("OUT_DIR_OVERLAPS_CHECKPOINT");
   });
 
   it("refuses a version that is not semver", async () => {

@@ -59,13 +59,26 @@ export function registerBuild(program: Command, ctx: CliContext): void {
           findings: plan.sanitize.findings,
           docsFindings: plan.docsFindings,
         };
-        if (opts.json) writeJson(ctx, summary);
-        else {
+        const { assertSanitizePlanClean } = await import("../../sanitize/assert-sanitize-plan-clean.js");
+        if (opts.json) {
+          // Blocked: one JSON document on stdout, the error, with the plan in its details.
+          try {
+            assertSanitizePlanClean(plan.sanitize);
+          } catch (err) {
+            const { blockedError, isReleaseError } = await import("../../errors.js");
+            if (!isReleaseError(err)) throw err;
+            throw blockedError(err.code, err.message, { ...(err.hint ? { hint: err.hint } : {}), details: { ...err.details, plan: summary } });
+          }
+          writeJson(ctx, summary);
+        } else {
           writeLine(ctx.stdout, `would stage ${plan.release.name} ${plan.release.tag} from ${plan.checkpointDir} (${plan.inventory.layout}):`);
           for (const p of summary.publish) writeLine(ctx.stdout, `  + ${p.path}  (${p.role})`);
           for (const d of summary.dropped) writeLine(ctx.stdout, `  - ${d.path}  dropped: ${d.reason}`);
+          for (const f of summary.findings) writeLine(ctx.stdout, `  ! ${f.severity} ${f.rule} in ${f.file}: ${f.message}${f.excerpt ? `: ${f.excerpt}` : ""}`);
           for (const f of plan.docsFindings) writeLine(ctx.stdout, `  ${f.severity === "block" && !f.acceptedReason ? "BLOCK" : "warn "} ${f.file}${f.line !== undefined ? `:${f.line}` : ""} [${f.rule}] ${f.message}`);
         }
+        // A dry run exits like the real build would: 3 when the sanitizer blocks.
+        assertSanitizePlanClean(plan.sanitize);
         return;
       }
       const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
@@ -73,12 +86,28 @@ export function registerBuild(program: Command, ctx: CliContext): void {
         const { usageError } = await import("../../errors.js");
         throw usageError("BAD_JOBS", `--jobs ${opts.jobs} is not a positive integer`, { hint: "pass the number of hashing threads, e.g. --jobs 8" });
       }
+      // Progress on an interactive terminal only: CI logs and --json stay clean.
+      const tty = ctx.stderr.isTTY === true && !opts.json;
+      let hashedFiles = 0;
+      let hashedTotal = 0;
       const r = await buildRelease({
         ...common,
+        ...(tty
+          ? {
+              onProgress: (e: { kind: string; bytes?: number }) => {
+                if (e.kind !== "hashed") return;
+                hashedFiles++;
+                hashedTotal += e.bytes ?? 0;
+                ctx.stderr.write(`\r  hashed ${hashedFiles} files, ${formatBytes(hashedTotal)}`);
+              },
+            }
+          : {}),
         outDir: path.resolve(ctx.cwd, opts.out),
         ...(opts.cache === false ? {} : { cacheDir: opts.cacheDir ? path.resolve(ctx.cwd, opts.cacheDir) : defaultCacheDir(ctx.env) }),
         ...(jobs !== undefined ? { concurrency: jobs } : {}),
       });
+      if (tty && hashedFiles > 0) ctx.stderr.write("\n");
+      if (r.cacheWarning) writeLine(ctx.stderr, `warning: ${r.cacheWarning} (the next build will hash everything again)`);
       if (opts.json) {
         writeJson(ctx, {
           outDir: r.outDir,

@@ -13,9 +13,10 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       const { verifyBundle } = await import("../../bundle/verify-bundle.js");
       const jobs = opts.jobs === undefined ? undefined : Math.max(1, Number(opts.jobs) || 1);
       const r = await verifyBundle({ dir, ...(jobs ? { concurrency: jobs } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
-      if (opts.json) writeJson(ctx, { ok: r.ok, dir: r.dir, version: r.manifest.version, checked: r.checked, missing: r.missing, extra: r.extra, changed: r.changed, contentDigestOk: r.contentDigestOk });
       if (r.ok) {
-        if (!opts.json) writeLine(ctx.stdout, `ok: ${r.checked} files of ${r.manifest.name} ${r.manifest.version} match manifest.json (content digest ${r.manifest.contentDigest})`);
+        // On failure the error (with the same lists in `details`) is the one JSON document printed.
+        if (opts.json) writeJson(ctx, { ok: true, dir: r.dir, version: r.manifest.version, checked: r.checked, missing: [], extra: [], changed: [], contentDigestOk: true });
+        else writeLine(ctx.stdout, `ok: ${r.checked} files of ${r.manifest.name} ${r.manifest.version} match manifest.json (content digest ${r.manifest.contentDigest})`);
         return;
       }
       const lines = [
@@ -28,7 +29,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       throw verifyError("BUNDLE_MISMATCH", `${r.dir}: ${lines.length} difference${lines.length === 1 ? "" : "s"} from manifest.json: ${lines.slice(0, 5).join("; ")}${lines.length > 5 ? "; …" : ""}`, {
         hint: "re-download the release (model-release pull) or rebuild the bundle; a changed weight file means the copy is not the released one",
         location: { file: r.dir },
-        details: { missing: r.missing, extra: r.extra, changed: r.changed.map((c) => c.path) },
+        details: { ok: false, checked: r.checked, missing: r.missing, extra: r.extra, changed: r.changed, contentDigestOk: r.contentDigestOk },
       });
     });
 }

@@ -1,0 +1,539 @@
+import { open, type FileHandle } from "node:fs/promises";
+import { inflateRawSync } from "node:zlib";
+import type { Inventory, InventoryFile } from "../checkpoint/types.js";
+import type { SanitizeConfig } from "../config/schema.js";
+import { isReleaseError, usageError } from "../errors.js";
+import type { Finding } from "../findings.js";
+import { compileUserRegex, createLineIndex, dedupeDetections, detectSecrets, renderExcerpt, type DetectOptions, type Detection, type SecretPattern } from "./detect-secrets.js";
+import { detectWithSecretlint } from "./detect-with-secretlint.js";
+import { extractPickleStrings } from "../checkpoint/pickle/extract-pickle-strings.js";
+import { MAX_RAW_PICKLE_BYTES, TORCH_LEGACY_PICKLES } from "../checkpoint/pickle/scan-torch-file.js";
+import { extractPrintableRuns, MIN_STRING_RUN, type StringRun } from "./extract-printable-runs.js";
+import { matchGlob } from "./match-glob.js";
+import { parseJsonStrings } from "./parse-json-strings.js";
+import { readCheckpointFiles } from "./read-checkpoint-files.js";
+import { sniffFormat } from "./sniff-format.js";
+
+/** Text files (or archive members) up to this size are scanned whole; larger ones in chunks. */
+const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
+/** JSON is parsed whole up to this size (large tokenizer.json files are ~35 MB); beyond, scanned as text. */
+const WHOLE_JSON_LIMIT = 96 * 1024 * 1024;
+/** Chunk size for streamed scans: large enough to amortise reads, small enough for flat memory. */
+const CHUNK = 4 * 1024 * 1024;
+/** Archives inside archives (a `.ckpt` zip inside a `.nemo` tar) are followed this deep. */
+const MAX_ARCHIVE_DEPTH = 3;
+/** Members listed per archive before giving up (zip bombs with millions of entries). */
+const MAX_ARCHIVE_MEMBERS = 100_000;
+/** A deflated member is inflated in memory up to this size; larger ones are reported, not scanned. */
+const MAX_INFLATE = 256 * 1024 * 1024;
+/** Findings kept per file: a leaked vocabulary of e-mails should not produce a million lines. */
+const MAX_FINDINGS_PER_FILE = 200;
+
+export interface ScanCheckpointParams {
+  /** Checkpoint folder; ignored when `inventory` is given. */
+  dir?: string;
+  inventory?: Pick<Inventory, "files">;
+  /** Project patterns (`sanitize.patterns`). */
+  patterns?: SecretPattern[];
+  /** Accepted findings (`sanitize.allow_findings`), each with a written reason. */
+  allowFindings?: SanitizeConfig["allow_findings"];
+  /** Run secretlint's recommend preset on text as well as the own rules (default true). */
+  secretlint?: boolean;
+  /** Only scan these checkpoint-relative paths (default: all files). */
+  only?: (file: InventoryFile) => boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Finds secrets and personal or internal data in every file of a checkpoint: text, every JSON
+ * string (keys too), safetensors headers, strings inside pickles, zip and tar archives, and
+ * printable strings of any other binary. Findings carry redacted excerpts only.
+ */
+export async function scanCheckpoint(params: ScanCheckpointParams): Promise<Finding[]> {
+  const files = params.inventory?.files ?? (params.dir !== undefined ? await readCheckpointFiles(params.dir) : []);
+  const opts: DetectOptions = { patterns: params.patterns ?? [] };
+  assertPatternsCompile(opts.patterns!);
+  const findings: Finding[] = [];
+  for (const file of files) {
+    if (params.only && !params.only(file)) continue;
+    params.signal?.throwIfAborted();
+    findings.push(...(await scanFile(file, { opts, secretlint: params.secretlint ?? true, signal: params.signal })));
+  }
+  return applyAllowFindings(findings, params.allowFindings ?? []);
+}
+
+/** Marks findings accepted by `allow_findings` (rule id plus optional path glob). */
+export function applyAllowFindings(findings: Finding[], allow: SanitizeConfig["allow_findings"]): Finding[] {
+  return findings.map((f) => {
+    const hit = allow.find((a) => a.rule === f.rule && (a.path === undefined || matchGlob(a.path, f.file)));
+    return hit ? { ...f, acceptedReason: hit.reason } : f;
+  });
+}
+
+function assertPatternsCompile(patterns: SecretPattern[]): void {
+  patterns.forEach((p, i) => {
+    if (p.regex === undefined) return;
+    try {
+      compileUserRegex(p.regex);
+    } catch (cause) {
+      throw usageError("PATTERN_INVALID", `sanitize.patterns[${i}] '${p.name}': not a valid regular expression`, {
+        cause,
+        location: { field: `sanitize.patterns.${i}.regex` },
+        hint: "Write a JavaScript regular expression, e.g. '/PN-\\d{6}/i'.",
+      });
+    }
+  });
+}
+
+export interface ScanContext {
+  opts: DetectOptions;
+  secretlint: boolean;
+  signal?: AbortSignal;
+}
+
+/** What the scanner reads from: a byte range of an open file, or an in-memory buffer. */
+interface Source {
+  length: number;
+  read(pos: number, len: number): Promise<Buffer>;
+  /** Byte offset of this source in the checkpoint file, when it maps 1:1 to file bytes. */
+  fileOffset?: number;
+}
+
+interface Sink {
+  file: string;
+  /** Archive member path, for messages. */
+  member?: string;
+  findings: Finding[];
+  ctx: ScanContext;
+}
+
+/** Scans one checkpoint file. Never throws on bad content: unreadable parts become findings. */
+export async function scanFile(file: InventoryFile, ctx: ScanContext): Promise<Finding[]> {
+  const sink: Sink = { file: file.path, findings: [], ctx };
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(file.absPath, "r");
+    const handle = fh;
+    const size = (await fh.stat()).size;
+    const source: Source = {
+      length: size,
+      fileOffset: 0,
+      read: async (pos, len) => {
+        const buf = Buffer.alloc(Math.max(0, Math.min(len, size - pos)));
+        if (buf.length > 0) await handle.read(buf, 0, buf.length, pos);
+        return buf;
+      },
+    };
+    await scanSource(source, sink, 0);
+  } catch (err) {
+    if (err instanceof Error && err.name === "AbortError") throw err;
+    sink.findings.push({
+      rule: "unreadable-file",
+      severity: "block",
+      file: file.path,
+      message: `could not be scanned: ${isReleaseError(err) ? err.message : err instanceof Error ? err.message : String(err)}`,
+    });
+  } finally {
+    await fh?.close();
+  }
+  if (sink.findings.length > MAX_FINDINGS_PER_FILE) {
+    const extra = sink.findings.length - MAX_FINDINGS_PER_FILE;
+    sink.findings.length = MAX_FINDINGS_PER_FILE;
+    sink.findings.push({ rule: "too-many-findings", severity: "block", file: file.path, message: `${extra} more findings in this file not listed` });
+  }
+  return sink.findings;
+}
+
+async function scanSource(src: Source, sink: Sink, depth: number): Promise<void> {
+  sink.ctx.signal?.throwIfAborted();
+  const head = await src.read(0, 4096);
+  const tail = head[0] === 0x50 && src.length > head.length ? await src.read(Math.max(0, src.length - 65536), 65536) : undefined;
+  const format = sniffFormat(head, src.length, tail);
+  switch (format) {
+    case "empty":
+      return;
+    case "safetensors":
+      return scanSafetensorsHeader(src, sink);
+    case "zip":
+    case "torch-zip":
+      if (depth >= MAX_ARCHIVE_DEPTH) return scanStrings(src, sink);
+      return scanZip(src, sink, depth, format === "torch-zip");
+    case "tar":
+      if (depth >= MAX_ARCHIVE_DEPTH) return scanStrings(src, sink);
+      return scanTar(src, sink, depth);
+    case "json":
+    case "text":
+      return scanTextSource(src, sink, format);
+    case "pickle":
+      return scanPickleSource(src, sink);
+    default:
+      // numpy, gguf, binary: strings are what can leak.
+      return scanStrings(src, sink);
+  }
+}
+
+function locate(sink: Sink, base: Partial<Finding>, text: string, d: Detection, all: Detection[]): Finding {
+  return {
+    rule: d.rule,
+    severity: d.severity,
+    file: sink.file,
+    ...base,
+    excerpt: renderExcerpt(text, d, all),
+    message: sink.member ? `${d.message} in archive member ${sink.member}` : d.message,
+  };
+}
+
+async function detect(text: string, ctx: ScanContext): Promise<Detection[]> {
+  const own = detectSecrets(text, ctx.opts);
+  if (!ctx.secretlint) return own;
+  return dedupeDetections([...own, ...(await detectWithSecretlint(text))]);
+}
+
+async function scanSafetensorsHeader(src: Source, sink: Sink): Promise<void> {
+  const n = Number((await src.read(0, 8)).readBigUInt64LE(0));
+  const text = (await src.read(8, n)).toString("utf8");
+  await scanJsonText(text, sink, 8);
+}
+
+async function scanJsonText(text: string, sink: Sink, byteBase: number | undefined): Promise<void> {
+  let strings;
+  try {
+    strings = parseJsonStrings(text, sink.member ?? sink.file);
+  } catch (err) {
+    if (!isReleaseError(err)) throw err;
+    sink.findings.push({
+      rule: err.code === "JSON_TOO_DEEP" ? "json-too-deep" : "invalid-json",
+      severity: "warn",
+      file: sink.file,
+      offset: err.location?.offset,
+      message: `${err.message}; scanned as plain text instead`,
+    });
+    return scanPlainText(text, sink, byteBase);
+  }
+  // Own rules on every decoded string (so `\u`-escaped secrets are found), with a pointer.
+  const ownSpans: [number, number][] = [];
+  const lineColumnAt = createLineIndex(text);
+  for (const s of strings) {
+    const ds = detectSecrets(s.value, sink.ctx.opts);
+    for (const d of ds) {
+      const at = s.offset + 1 + d.start;
+      ownSpans.push([at, s.offset + 1 + d.end]);
+      const { line, column } = lineColumnAt(at);
+      sink.findings.push(locate(sink, { pointer: s.pointer + (s.isKey ? " (key)" : ""), line, column, ...(byteBase !== undefined ? { offset: byteBase + at } : {}) }, s.value, d, ds));
+    }
+  }
+  // secretlint on the raw document: its rules expect source text (quotes, key names).
+  if (sink.ctx.secretlint) {
+    const raw = await detectWithSecretlint(text);
+    const fresh = raw.filter((d) => !ownSpans.some(([a, b]) => d.start < b && a < d.end));
+    for (const d of fresh) {
+      const { line, column } = lineColumnAt(d.start);
+      sink.findings.push(locate(sink, { line, column, ...(byteBase !== undefined ? { offset: byteBase + d.start } : {}) }, text, d, fresh));
+    }
+  }
+}
+
+async function scanPlainText(text: string, sink: Sink, byteBase: number | undefined, lineBase = 0): Promise<void> {
+  const ds = await detect(text, sink.ctx);
+  const lineColumnAt = createLineIndex(text);
+  // Byte offsets accumulate between consecutive detections (sorted): linear in the text, not quadratic.
+  let charPos = 0;
+  let bytePos = 0;
+  for (const d of ds) {
+    const { line, column } = lineColumnAt(d.start);
+    bytePos += Buffer.byteLength(text.slice(charPos, d.start));
+    charPos = d.start;
+    sink.findings.push(locate(sink, { line: line + lineBase, column, ...(byteBase !== undefined ? { offset: byteBase + bytePos } : {}) }, text, d, ds));
+  }
+}
+
+async function scanTextSource(src: Source, sink: Sink, format: "json" | "text"): Promise<void> {
+  if (src.length <= (format === "json" ? WHOLE_JSON_LIMIT : WHOLE_FILE_LIMIT)) {
+    const bytes = await src.read(0, src.length);
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      return notText(src, sink, bytes);
+    }
+    if (text.includes("\u0000")) return notText(src, sink, bytes);
+    if (format === "json") return scanJsonText(text, sink, src.fileOffset);
+    return scanPlainText(text, sink, src.fileOffset);
+  }
+  // Large text: chunks cut at line ends; a line longer than a chunk is cut with an overlap so a
+  // secret spanning the cut is still seen whole once.
+  const decoder = new TextDecoder("utf-8");
+  let carry = "";
+  let lineBase = 0;
+  let byteBase = 0;
+  for (let pos = 0; pos < src.length; pos += CHUNK) {
+    sink.ctx.signal?.throwIfAborted();
+    const last = pos + CHUNK >= src.length;
+    const text = carry + decoder.decode(await src.read(pos, CHUNK), { stream: !last });
+    let cut = last ? text.length : text.lastIndexOf("\n") + 1;
+    let overlap = 0;
+    if (cut <= 0) {
+      cut = text.length;
+      overlap = Math.min(1024, text.length);
+    }
+    const piece = text.slice(0, cut);
+    const before = sink.findings.length;
+    await scanPlainText(piece, sink, undefined, lineBase);
+    for (const f of sink.findings.slice(before)) if (f.line !== undefined) f.offset = undefined;
+    lineBase += countNewlines(piece);
+    byteBase += Buffer.byteLength(piece);
+    carry = overlap > 0 ? text.slice(cut - overlap) : text.slice(cut);
+  }
+  void byteBase;
+}
+
+function countNewlines(s: string): number {
+  let c = 0;
+  for (let i = s.indexOf("\n"); i !== -1; i = s.indexOf("\n", i + 1)) c++;
+  return c;
+}
+
+async function notText(src: Source, sink: Sink, bytes: Buffer): Promise<void> {
+  sink.findings.push({
+    rule: "binary-posing-as-text",
+    severity: "warn",
+    file: sink.file,
+    message: `${sink.member ?? sink.file} starts like text but holds bytes that are not UTF-8 text; scanned for printable strings instead`,
+  });
+  await scanStringRuns(extractPrintableRuns(bytes, true).runs, sink, src.fileOffset);
+}
+
+/** Pickles up to this size are also walked opcode by opcode (the pickle reader's own bound). */
+const MAX_PICKLE_WALK = MAX_RAW_PICKLE_BYTES;
+
+/**
+ * A pickle stream: its string operands from the opcode walker (exact boundaries, so a length
+ * byte or an embedded newline cannot hide a secret), plus the printable-run pass, which also
+ * covers what follows the pickles (legacy torch storages) and pickles the walker cannot parse.
+ * The two passes find most secrets twice: one finding per rule and byte offset is kept.
+ */
+async function scanPickleSource(src: Source, sink: Sink): Promise<void> {
+  const before = sink.findings.length;
+  if (src.length <= MAX_PICKLE_WALK) {
+    const bytes = await src.read(0, src.length);
+    const { strings } = extractPickleStrings({ file: sink.file, bytes, ...(sink.member ? { member: sink.member } : {}), maxPickles: TORCH_LEGACY_PICKLES });
+    const runs: StringRun[] = [];
+    for (const str of strings) {
+      // The operand follows the opcode and its length field: find its exact start nearby.
+      const at = bytes.indexOf(Buffer.from(str.value, "utf8"), str.offset);
+      runs.push({ offset: at >= 0 && at - str.offset <= 16 ? at : str.offset, text: str.value });
+    }
+    await scanStringRuns(runs, sink, src.fileOffset, false);
+  }
+  await scanStrings(src, sink);
+  const seen = new Set<string>();
+  const mine = sink.findings.splice(before);
+  for (const f of mine) {
+    const key = `${f.rule}@${f.offset}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    sink.findings.push(f);
+  }
+}
+
+/** Streams a binary source and scans its printable strings. Memory: one chunk. */
+async function scanStrings(src: Source, sink: Sink): Promise<void> {
+  let carry = Buffer.alloc(0);
+  let carryPos = 0;
+  for (let pos = 0; pos < src.length; pos += CHUNK) {
+    sink.ctx.signal?.throwIfAborted();
+    const last = pos + CHUNK >= src.length;
+    const chunk = await src.read(pos, CHUNK);
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    const bufPos = carry.length > 0 ? carryPos : pos;
+    let { runs, carryFrom } = extractPrintableRuns(buf, last);
+    // A run as long as the whole chunk is not carried forever: cut it (bounded memory).
+    if (!last && buf.length - carryFrom > CHUNK) carryFrom = buf.length - 1024;
+    await scanStringRuns(runs.map((r) => ({ ...r, offset: r.offset + bufPos })), sink, src.fileOffset);
+    carry = Buffer.from(buf.subarray(carryFrom));
+    carryPos = bufPos + carryFrom;
+  }
+}
+
+async function scanStringRuns(runs: StringRun[], sink: Sink, fileOffset: number | undefined, shiftPass = true): Promise<void> {
+  if (runs.length === 0) return;
+  // Pickles prefix short strings with a one-byte length (SHORT_BINUNICODE), and a length of
+  // 48-57, 65-90 or 97-122 is itself a printable letter or digit glued to the string, which
+  // defeats the rules' left boundaries (`(?<![A-Za-z0-9])xoxb-`). So runs that start with a
+  // letter or digit are scanned a second time without their first byte.
+  const shifted = !shiftPass ? [] : runs.filter((r) => /^[A-Za-z0-9]/.test(r.text) && r.text.length > MIN_STRING_RUN).map((r) => ({ offset: r.offset + 1, text: r.text.slice(1) }));
+  const hits: { offset: number; end: number; finding: Finding }[] = [];
+  for (const batch of [runs, shifted]) {
+    if (batch.length === 0) continue;
+    // One joined text per batch: one regex pass instead of one per run.
+    const starts: number[] = [];
+    let text = "";
+    for (const r of batch) {
+      starts.push(text.length);
+      text += r.text + "\n";
+    }
+    const ds = await detect(text, sink.ctx);
+    for (const d of ds) {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= d.start) lo = mid;
+        else hi = mid - 1;
+      }
+      const run = batch[lo]!;
+      const byteInRun = Buffer.byteLength(run.text.slice(0, d.start - starts[lo]!));
+      const at = (fileOffset ?? 0) + run.offset + byteInRun;
+      const end = at + Buffer.byteLength(text.slice(d.start, d.end));
+      // The second pass re-finds what the first found: keep one finding per byte span.
+      if (hits.some((h) => at < h.end && h.offset < end)) continue;
+      hits.push({ offset: at, end, finding: locate(sink, { offset: at }, text, d, ds) });
+    }
+  }
+  for (const h of hits.sort((a, b) => a.offset - b.offset)) sink.findings.push(h.finding);
+}
+
+function subSource(src: Source, start: number, length: number): Source {
+  return {
+    length,
+    fileOffset: src.fileOffset !== undefined ? src.fileOffset + start : undefined,
+    read: (pos, len) => src.read(start + pos, Math.max(0, Math.min(len, length - pos))),
+  };
+}
+
+function bufferSource(buf: Buffer): Source {
+  return { length: buf.length, read: async (pos, len) => buf.subarray(pos, Math.min(buf.length, pos + len)) };
+}
+
+async function scanMember(src: Source, sink: Sink, member: string, depth: number): Promise<void> {
+  const inner: Sink = { ...sink, member: sink.member ? `${sink.member}/${member}` : member };
+  await scanSource(src, inner, depth + 1);
+}
+
+/**
+ * Tensor storages of a PyTorch zip (`<name>/data/<key>`): raw numbers that the pickle in
+ * `<name>/data.pkl` points at. All strings of a torch checkpoint live in the pickle, so the
+ * storages (nearly all of the bytes) are not string-scanned.
+ */
+const TORCH_STORAGE_MEMBER = /^[^/]+\/data\/\d+$/;
+
+async function scanZip(src: Source, sink: Sink, depth: number, torch = false): Promise<void> {
+  const tailLen = Math.min(src.length, 65557);
+  const tail = await src.read(src.length - tailLen, tailLen);
+  const eocd = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0 || eocd + 22 > tail.length) {
+    sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, message: "zip archive without an end-of-central-directory record; scanned for printable strings instead" });
+    return scanStrings(src, sink);
+  }
+  let count = tail.readUInt16LE(eocd + 10);
+  let cdSize = tail.readUInt32LE(eocd + 12);
+  let cdOffset = tail.readUInt32LE(eocd + 16);
+  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
+    // ZIP64: torch.save writes it for archives over 4 GiB.
+    const loc = eocd - 20;
+    if (loc >= 0 && tail.readUInt32LE(loc) === 0x07064b50) {
+      const recPos = Number(tail.readBigUInt64LE(loc + 8));
+      const rec = await src.read(recPos, 56);
+      if (rec.length === 56 && rec.readUInt32LE(0) === 0x06064b50) {
+        count = Number(rec.readBigUInt64LE(32));
+        cdSize = Number(rec.readBigUInt64LE(40));
+        cdOffset = Number(rec.readBigUInt64LE(48));
+      }
+    }
+  }
+  if (count > MAX_ARCHIVE_MEMBERS || cdSize > 64 * 1024 * 1024 || cdOffset + cdSize > src.length) {
+    sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, message: `zip central directory out of bounds (${count} entries); scanned for printable strings instead` });
+    return scanStrings(src, sink);
+  }
+  const cd = await src.read(cdOffset, cdSize);
+  let p = 0;
+  for (let k = 0; k < count && p + 46 <= cd.length && cd.readUInt32LE(p) === 0x02014b50; k++) {
+    const method = cd.readUInt16LE(p + 10);
+    let compSize = cd.readUInt32LE(p + 20);
+    let size = cd.readUInt32LE(p + 24);
+    const nameLen = cd.readUInt16LE(p + 28);
+    const extraLen = cd.readUInt16LE(p + 30);
+    const commentLen = cd.readUInt16LE(p + 32);
+    let localOffset = cd.readUInt32LE(p + 42);
+    const name = cd.subarray(p + 46, p + 46 + nameLen).toString("utf8");
+    const extra = cd.subarray(p + 46 + nameLen, p + 46 + nameLen + extraLen);
+    for (let e = 0; e + 4 <= extra.length; ) {
+      const id = extra.readUInt16LE(e);
+      const len = extra.readUInt16LE(e + 2);
+      if (id === 0x0001) {
+        let q = e + 4;
+        if (size === 0xffffffff && q + 8 <= extra.length) (size = Number(extra.readBigUInt64LE(q))), (q += 8);
+        if (compSize === 0xffffffff && q + 8 <= extra.length) (compSize = Number(extra.readBigUInt64LE(q))), (q += 8);
+        if (localOffset === 0xffffffff && q + 8 <= extra.length) localOffset = Number(extra.readBigUInt64LE(q));
+      }
+      e += 4 + len;
+    }
+    p += 46 + nameLen + extraLen + commentLen;
+    // The name itself can leak (a user's folder as the archive root).
+    const nameHits = detectSecrets(name, sink.ctx.opts);
+    for (const d of nameHits) sink.findings.push(locate(sink, { pointer: `zip member name` }, name, d, nameHits));
+    if (name.endsWith("/") || (torch && TORCH_STORAGE_MEMBER.test(name))) continue;
+    const lh = await src.read(localOffset, 30);
+    if (lh.length < 30 || lh.readUInt32LE(0) !== 0x04034b50) {
+      sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, offset: localOffset, message: `zip member ${name}: bad local header` });
+      continue;
+    }
+    const dataStart = localOffset + 30 + lh.readUInt16LE(26) + lh.readUInt16LE(28);
+    if (dataStart + compSize > src.length) {
+      sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, offset: localOffset, message: `zip member ${name}: data beyond the end of the archive` });
+      continue;
+    }
+    if (method === 0) await scanMember(subSource(src, dataStart, compSize), sink, name, depth);
+    else if (method === 8 && size <= MAX_INFLATE) {
+      const raw = await src.read(dataStart, compSize);
+      let inflated: Buffer;
+      try {
+        inflated = inflateRawSync(raw, { maxOutputLength: MAX_INFLATE });
+      } catch {
+        sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, offset: dataStart, message: `zip member ${name}: deflate data is corrupt or larger than ${MAX_INFLATE} bytes` });
+        continue;
+      }
+      await scanMember(bufferSource(inflated), sink, name, depth);
+    } else {
+      sink.findings.push({ rule: "unscanned-archive-member", severity: "block", file: sink.file, offset: localOffset, message: `zip member ${name}: compression method ${method} or size ${size} not scanned` });
+    }
+  }
+}
+
+async function scanTar(src: Source, sink: Sink, depth: number): Promise<void> {
+  let pos = 0;
+  let longName: string | undefined;
+  for (let k = 0; k < MAX_ARCHIVE_MEMBERS && pos + 512 <= src.length; k++) {
+    const h = await src.read(pos, 512);
+    if (h.every((b) => b === 0)) return;
+    const str = (a: number, b: number) => h.subarray(a, b).toString("utf8").replace(/\0.*$/s, "");
+    const sizeField = str(124, 136).trim();
+    const size = /^[0-7]+$/.test(sizeField) ? parseInt(sizeField, 8) : NaN;
+    if (!Number.isFinite(size) || pos + 512 + size > src.length) {
+      sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, offset: pos, message: "tar header with a bad size; rest scanned for printable strings" });
+      return scanStrings(subSource(src, pos, src.length - pos), sink);
+    }
+    const type = String.fromCharCode(h[156] ?? 0);
+    const prefix = str(345, 500);
+    const name = longName ?? (prefix ? `${prefix}/${str(0, 100)}` : str(0, 100));
+    longName = undefined;
+    const dataStart = pos + 512;
+    if (type === "L") longName = (await src.read(dataStart, Math.min(size, 4096))).toString("utf8").replace(/\0.*$/s, "");
+    else if (type === "0" || type === "\0" || type === "7") await scanMember(subSource(src, dataStart, size), sink, name, depth);
+    else if (type === "x" || type === "g") await scanMember(subSource(src, dataStart, size), sink, `${name} (pax header)`, depth);
+    pos = dataStart + Math.ceil(size / 512) * 512;
+  }
+}
+
+/**
+ * Scans in-memory content (a scrubbed JSON file, a rewritten safetensors header) exactly as a
+ * file of that path would be scanned.
+ */
+export async function scanContent(params: { path: string; content: Uint8Array | string; patterns?: SecretPattern[]; secretlint?: boolean; signal?: AbortSignal }): Promise<Finding[]> {
+  const sink: Sink = { file: params.path, findings: [], ctx: { opts: { patterns: params.patterns ?? [] }, secretlint: params.secretlint ?? true, signal: params.signal } };
+  const buf = typeof params.content === "string" ? Buffer.from(params.content, "utf8") : Buffer.from(params.content.buffer, params.content.byteOffset, params.content.byteLength);
+  const src = bufferSource(buf);
+  src.fileOffset = 0;
+  await scanSource(src, sink, 0);
+  return sink.findings;
+}
