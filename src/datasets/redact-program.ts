@@ -1,5 +1,6 @@
 import type { RedactionCategory } from "./dataset-config-schema.js";
 import type { RedactionRules, ValueRule } from "./compile-redaction-rules.js";
+import type { GenericDetection } from "./detect-generic-sensitive.js";
 import { PLACEHOLDER_RE, type Pseudonymizer } from "./create-pseudonymizer.js";
 import { scanProgramRegions, type ProgramDialect } from "./scan-program-regions.js";
 
@@ -63,14 +64,14 @@ function matchRule(text: string, rule: ValueRule): Span[] {
  * label spans; overlapping value spans are merged (nothing half-redacted); placeholders already in
  * the text are never matched again, so redacting twice changes nothing.
  */
-export function findSensitiveSpans(text: string, rules: RedactionRules, opts: { labels: boolean; header: boolean }): Span[] {
+export function findSensitiveSpans(text: string, rules: RedactionRules, opts: { labels: boolean; header: boolean; generic?: GenericDetection[] }): Span[] {
   const protectedSpans: [number, number][] = [...text.matchAll(PLACEHOLDER_RE)].map((m) => [m.index, m.index + m[0].length]);
   const inProtected = (s: Span) => protectedSpans.some(([a, b]) => s.start >= a && s.end <= b);
 
   const high: Span[] = [];
   for (const r of rules.value) high.push(...matchRule(text, r));
   if (opts.header) for (const r of rules.header) high.push(...matchRule(text, r));
-  for (const d of rules.generic(text)) high.push({ start: d.start, end: d.end, rule: d.rule, category: d.category });
+  for (const d of opts.generic ?? rules.generic(text)) high.push({ start: d.start, end: d.end, rule: d.rule, category: d.category });
   const merged = mergeSpans(high.filter((s) => !inProtected(s)));
 
   if (!opts.labels) return merged;
@@ -142,13 +143,19 @@ export function redactProgram(params: { text: string; dialect: ProgramDialect; r
   const { regions } = scanProgramRegions(text, dialect);
   const hits: RedactionHit[] = [];
   const leaks: CodeLeak[] = [];
+  // The generic detectors run once over the whole program and are handed to each region (clipped
+  // and shifted): per-region calls cost twice the time of the whole redaction. Regions start
+  // after a comment character or a quote, so no detector's look-behind sees a different context.
+  const generic = rules.generic(text);
+  const genericIn = (start: number, end: number): GenericDetection[] =>
+    generic.filter((d) => d.start < end && d.end > start).map((d) => ({ ...d, start: Math.max(d.start, start) - start, end: Math.min(d.end, end) - start }));
   let out = "";
   let cursor = 0;
   for (const r of regions) {
     out += text.slice(cursor, r.start);
     const body = text.slice(r.start, r.end);
     if (r.kind === "comment") {
-      out += body[0]! + applySpans(body.slice(1), findSensitiveSpans(body.slice(1), rules, { labels: true, header: false }), pseudonymizer, hits);
+      out += body[0]! + applySpans(body.slice(1), findSensitiveSpans(body.slice(1), rules, { labels: true, header: false, generic: genericIn(r.start + 1, r.end) }), pseudonymizer, hits);
     } else if (r.kind === "string") {
       const q = dialect === "drl" && (body.startsWith('"""') || body.startsWith("'''")) && body.length >= 6 ? 3 : 1;
       const closed = body.length >= 2 * q && body.endsWith(body.slice(0, q));
@@ -156,10 +163,12 @@ export function redactProgram(params: { text: string; dialect: ProgramDialect; r
       // A literal assigned to a credential name (`password='…'`, `var ftp_pass="…"`) is a secret
       // whatever it looks like; the name sits in the code just before the literal.
       const secret = inner.length > 0 && !PLACEHOLDER_ONLY.test(inner) && CREDENTIAL_BEFORE.test(text.slice(Math.max(0, r.start - 48), r.start));
-      const spans = secret ? [{ start: 0, end: inner.length, rule: "credential-literal", category: "SECRET" as const }] : findSensitiveSpans(inner, rules, { labels: true, header: false });
+      const spans = secret
+        ? [{ start: 0, end: inner.length, rule: "credential-literal", category: "SECRET" as const }]
+        : findSensitiveSpans(inner, rules, { labels: true, header: false, generic: genericIn(r.start + q, r.start + q + inner.length) });
       out += body.slice(0, q) + applySpans(inner, spans, pseudonymizer, hits) + (closed ? body.slice(body.length - q) : "");
     } else if (r.kind === "header") {
-      out += applySpans(body, findSensitiveSpans(body, rules, { labels: false, header: true }), pseudonymizer, hits);
+      out += applySpans(body, findSensitiveSpans(body, rules, { labels: false, header: true, generic: genericIn(r.start, r.end) }), pseudonymizer, hits);
     } else {
       let code = body;
       for (const c of rules.code) {
@@ -169,7 +178,9 @@ export function redactProgram(params: { text: string; dialect: ProgramDialect; r
           return pseudonymizer.identifier(c.prefix, m);
         });
       }
-      for (const s of findSensitiveSpans(code, rules, { labels: false, header: false })) {
+      // A renamed identifier shifts offsets: detect afresh in that (rare) case.
+      const codeGeneric = code === body ? genericIn(r.start, r.end) : undefined;
+      for (const s of findSensitiveSpans(code, rules, { labels: false, header: false, ...(codeGeneric ? { generic: codeGeneric } : {}) })) {
         leaks.push({ line: r.line + countNewlines(code.slice(0, s.start)), rule: s.rule, category: s.category });
       }
       out += code;
