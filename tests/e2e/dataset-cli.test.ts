@@ -1,4 +1,5 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { startHubServer } from "../../src/local/hub/start-hub-server.js";
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -103,5 +104,44 @@ describe("model-release dataset build", () => {
     expect(k.code).toBe(2);
     expect(k.stderr).toContain("error[REDACTION_KEY_TOO_SHORT]");
     expect(k.stderr + k.stdout).not.toContain("hunter2");
+  });
+});
+
+/** Async spawn: the local Hub runs in this process, so the CLI must not block the event loop. */
+function cliAsync(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, MODEL_RELEASE_REDACTION_KEY: undefined, HF_TOKEN: undefined, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("model-release dataset publish", () => {
+  it("publishes a built dataset to a local Hub with its version tag, refuses a GitHub target and a model bundle", async () => {
+    const hub = await startHubServer({ dataDir: path.join(work, "hub") });
+    try {
+      const { token } = await hub.createUser({ name: "maintainer", orgs: ["model-release-demo"] });
+      const out = path.join(work, "to-publish");
+      expect(cli(["dataset", "build", "--config", SAMPLE, "--out", out], { MODEL_RELEASE_REDACTION_KEY: KEY }).code).toBe(0);
+      const r = await cliAsync(["dataset", "publish", out, "--hub-url", hub.url], { HF_TOKEN: token, CI: "1" });
+      expect(r.stderr).not.toContain(token);
+      expect(r.code).toBe(0);
+      const tags = (await (await fetch(`${hub.url}/api/datasets/model-release-demo/robot-jobfiles-sample/refs`, { headers: { authorization: `Bearer ${token}` } })).json()) as { tags: { name: string }[] };
+      expect(tags.tags.map((t) => t.name)).toEqual(["v1.0.0"]);
+
+      const gh = await cliAsync(["dataset", "publish", out, "--to", "hf,github", "--hub-url", hub.url], { HF_TOKEN: token });
+      expect(gh.code).toBe(2);
+      expect(gh.stderr).toContain("error[DATASET_TARGET]");
+      const manifest = JSON.parse(await readFile(path.join(out, "manifest.json"), "utf8"));
+      await writeFile(path.join(out, "manifest.json"), JSON.stringify({ ...manifest, hub: { ...manifest.hub, repoType: "model" } }));
+      const model = await cliAsync(["dataset", "publish", out, "--hub-url", hub.url], { HF_TOKEN: token });
+      expect(model.code).toBe(2);
+      expect(model.stderr).toContain("error[NOT_A_DATASET_BUNDLE]");
+    } finally {
+      await hub.close();
+    }
   });
 });

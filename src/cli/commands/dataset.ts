@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { writeJson, writeLine, type CliContext } from "../context.js";
+import { addPublishOptions, runPublish, withActionsReporting, type PublishFlags } from "../publish-options.js";
 
 export interface DatasetBuildOptions {
   config: string;
@@ -61,6 +62,31 @@ export function registerDataset(program: Command, ctx: CliContext): void {
         writeLine(ctx.stderr, `warning[${rej.code}]: ${rej.file}${rej.line !== undefined ? `:${rej.line}` : ""}: ${rej.message} (record excluded)`);
       }
     });
+
+  const publish = addPublishOptions(
+    dataset
+      .command("publish")
+      .description("publish a dataset bundle to the Hub (repo type dataset): one commit, then the version tag; a re-run resumes")
+      .argument("<dir>", "bundle folder made by `model-release dataset build`"),
+  );
+  // Datasets go to the Hub only: their manifest names no GitHub repository.
+  publish.setOptionValueWithSource("to", "hf", "default");
+  publish.action(async (dir: string, opts: PublishFlags) => {
+    const { usageError } = await import("../../errors.js");
+    if (opts.to.split(",").some((t) => t.trim() !== "hf")) {
+      throw usageError("DATASET_TARGET", `--to ${opts.to}: dataset releases are published to the Hugging Face Hub only`, { hint: "use --to hf (the default)", location: { field: "--to" } });
+    }
+    const { readManifest } = await import("../../bundle/verify-bundle.js");
+    const manifest = await readManifest(path.resolve(ctx.cwd, dir));
+    if (manifest.hub.repoType !== "dataset") {
+      throw usageError("NOT_A_DATASET_BUNDLE", `${dir} is a ${manifest.hub.repoType} bundle, not a dataset bundle`, {
+        hint: "publish it with `model-release publish`, or build a dataset with `model-release dataset build`",
+        location: { file: "manifest.json", field: "hub.repoType" },
+      });
+    }
+    const { renderStepSummary } = await import("../render-github-actions.js");
+    await withActionsReporting(ctx, () => runPublish(ctx, dir, opts), renderStepSummary);
+  });
 
   dataset
     .command("schema")
