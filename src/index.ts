@@ -54,6 +54,18 @@ export { renderBuildReport, type BuildReport, type BuildReportExtras } from "./s
 export { scrubJsonMetadata } from "./sanitize/scrub-json-metadata.js";
 export { readCheckpointFiles } from "./sanitize/read-checkpoint-files.js";
 export type { SanitizePlan } from "./sanitize/types.js";
+export * from "./datasets/dataset-config-schema.js";
+export { readDatasetConfig, parseDatasetConfig, renderDatasetConfigJsonSchema, type LoadedDatasetConfig } from "./datasets/read-dataset-config.js";
+export { readDatasetSource, parseJsonlSource, type DatasetSource, type SourceRecord, type RejectedRecord } from "./datasets/read-dataset-source.js";
+export { planDatasetBuild, type DatasetBuildPlan, type RedactionReport, type PlanDatasetBuildParams } from "./datasets/plan-dataset-build.js";
+export { buildDataset, type BuildDatasetParams, type BuildDatasetResult } from "./datasets/build-dataset.js";
+export { parseRedactionKey } from "./datasets/parse-redaction-key.js";
+export { compileRedactionRules, REDACTION_BUILTIN_RULE_IDS, type RedactionRules } from "./datasets/compile-redaction-rules.js";
+export { createPseudonymizer, type Pseudonymizer } from "./datasets/create-pseudonymizer.js";
+export { redactProgram, redactFreeText, type RedactedProgram, type RedactionHit } from "./datasets/redact-program.js";
+export { parseRobotProgram, detectHyundaiDialect, type ParsedProgram, type InstructionCounts } from "./datasets/parse-robot-program.js";
+export { generateSyntheticPairs, type SyntheticPair } from "./datasets/generate-synthetic-pairs.js";
+export { renderDatasetCard } from "./datasets/render-dataset-card.js";
 export { publishRelease, type PublishReleaseParams, type PublishResult } from "./publish/publish-release.js";
 export { pullRelease, parseReleaseRef, planTagForVersion } from "./publish/pull-release.js";
 export { planHubPublish } from "./publish/plan-hub-publish.js";

@@ -15,6 +15,7 @@ export type FileRole =
   | "chart"
   | "licence"
   | "report"
+  | "data"
   | "signature"
   | "other";
 

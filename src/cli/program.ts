@@ -13,6 +13,7 @@ import { registerDemo } from "./commands/demo.js";
 import { registerServe } from "./commands/serve.js";
 import { registerScanPickle } from "./commands/scan-pickle.js";
 import { registerConvertPickle } from "./commands/convert-pickle.js";
+import { registerDataset } from "./commands/dataset.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -36,7 +37,7 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .showHelpAfterError("(run with --help for usage)");
 
-  for (const register of [registerSchema, registerPublish, registerRelease, registerPull, registerInspect, registerBuild, registerVerify, registerDemo, registerServe, registerScanPickle, registerConvertPickle, registerScan]) {
+  for (const register of [registerSchema, registerPublish, registerRelease, registerPull, registerInspect, registerBuild, registerVerify, registerDemo, registerServe, registerScanPickle, registerConvertPickle, registerScan, registerDataset]) {
     register(program, ctx);
   }
   for (const cmd of program.commands) {
