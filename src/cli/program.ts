@@ -8,7 +8,6 @@ import { registerBuild } from "./commands/build.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerServe } from "./commands/serve.js";
-import { registerScanPickle } from "./commands/scan-pickle.js";
 import { registerConvertPickle } from "./commands/convert-pickle.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -33,7 +32,7 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .showHelpAfterError("(run with --help for usage)");
 
-  for (const register of [registerSchema, registerInspect, registerScan, registerBuild, registerVerify, registerDemo, registerServe, registerScanPickle, registerConvertPickle]) {
+  for (const register of [registerSchema, registerInspect, registerScan, registerBuild, registerVerify, registerDemo, registerServe, registerConvertPickle]) {
     register(program, ctx);
   }
   for (const cmd of program.commands) {
