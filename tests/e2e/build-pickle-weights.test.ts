@@ -56,10 +56,19 @@ describe("build of pickle-only checkpoints", () => {
       "pytorch_model.bin.index.json": "sharded/pytorch_model.bin.index.json",
     });
     const out = path.join(work, "out-sharded");
+    const dry = cli(["build", ...config, "--version", "1.0.0", "--out", out, "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("  + model-00001-of-00002.safetensors  (weights, converted from pytorch_model-00001-of-00002.bin: 2 tensors, ");
+    expect(dry.stdout).toContain("  - pytorch_model.bin.index.json  dropped: index of the pickle weights (model.safetensors.index.json is generated from the converted shards)");
+    expect(await readdir(out).catch(() => [])).toEqual([]);
     const r = cli(["build", ...config, "--version", "1.0.0", "--out", out, "--json"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    const built = JSON.parse(r.stdout) as { manifest: { files: { path: string; role: string; origin: string }[] }; dropped: { path: string }[] };
+    const built = JSON.parse(r.stdout) as { manifest: { files: { path: string; role: string; origin: string }[] }; dropped: { path: string }[]; converted: unknown[] };
+    expect(built.converted).toEqual([
+      { path: "model-00001-of-00002.safetensors", from: "pytorch_model-00001-of-00002.bin", tensors: 2, size: 376 },
+      { path: "model-00002-of-00002.safetensors", from: "pytorch_model-00002-of-00002.bin", tensors: 3, size: 448 },
+    ]);
     const weights = built.manifest.files.filter((f) => f.role.startsWith("weights"));
     expect(weights.map((f) => [f.path, f.origin])).toEqual([
       ["model-00001-of-00002.safetensors", "checkpoint:pytorch_model-00001-of-00002.bin (converted to safetensors)"],
