@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Benchmark, BenchMetric } from "./types.js";
 
-const BENCHMARKS: (() => Promise<{ default: Benchmark }>)[] = [() => import("./hash-build.js"), () => import("./hub-upload.js"), () => import("./scan.js")];
+const BENCHMARKS: (() => Promise<{ default: Benchmark }>)[] = [() => import("./hash-build.js"), () => import("./hub-upload.js"), () => import("./scan.js"), () => import("./publish-rerelease.js")];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));

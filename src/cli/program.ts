@@ -2,6 +2,9 @@ import { Command } from "commander";
 import { createRequire } from "node:module";
 import type { CliContext } from "./context.js";
 import { registerSchema } from "./commands/schema.js";
+import { registerPublish } from "./commands/publish.js";
+import { registerPull } from "./commands/pull.js";
+import { registerRelease } from "./commands/release.js";
 import { registerScan } from "./commands/scan.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerBuild } from "./commands/build.js";
@@ -32,7 +35,7 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .showHelpAfterError("(run with --help for usage)");
 
-  for (const register of [registerSchema, registerInspect, registerScan, registerBuild, registerVerify, registerDemo, registerServe, registerConvertPickle]) {
+  for (const register of [registerSchema, registerPublish, registerRelease, registerPull, registerInspect, registerBuild, registerVerify, registerDemo, registerServe, registerConvertPickle, registerScan]) {
     register(program, ctx);
   }
   for (const cmd of program.commands) {

@@ -1,0 +1,80 @@
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import type { Command } from "commander";
+import { usageError } from "../../errors.js";
+import { writeLine, type CliContext } from "../context.js";
+import { addPublishOptions, runPublish, withActionsReporting, type PublishFlags } from "../publish-options.js";
+import { resolvePublishEndpoints } from "../resolve-publish-env.js";
+
+interface ReleaseOptions extends PublishFlags {
+  config?: string;
+  version?: string;
+  fromTag?: string;
+  configs: string;
+  checkpoint?: string;
+  out?: string;
+  cache?: boolean;
+}
+
+export function registerRelease(program: Command, ctx: CliContext): void {
+  addPublishOptions(
+    program
+      .command("release")
+      .description("build the bundle, then publish it (Hub commit + tag, GitHub release); a re-run resumes")
+      .option("--config <yaml>", "release config, e.g. release-configs/robot-coder.yaml")
+      .option("--version <semver>", "version of this release, e.g. 1.2.0")
+      .option("--from-tag <tag>", "take config and version from a pushed tag, e.g. robot-coder-v1.2.0 (in Actions: $GITHUB_REF_NAME)")
+      .option("--configs <dir>", "folder of release configs searched by --from-tag", "release-configs")
+      .option("--checkpoint <dir>", "checkpoint folder (default: the config's `checkpoint`)")
+      .option("--out <dir>", "bundle folder (default .model-release/bundles/<name>-<version>)")
+      .option("--no-cache", "re-hash every file instead of trusting the hash cache"),
+  ).action(async (opts: ReleaseOptions) => {
+    const { renderStepSummary } = await import("../render-github-actions.js");
+    await withActionsReporting(ctx, () => runRelease(ctx, opts), renderStepSummary);
+  });
+}
+
+async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
+  const { readReleaseConfig } = await import("../../config/load-release-config.js");
+  let configFile: string;
+  let version: string;
+  if (opts.fromTag) {
+    if (opts.config || opts.version) throw usageError("FLAG_CONFLICT", "--from-tag takes the config and version from the tag: leave out --config and --version", { hint: "pass either --from-tag or --config and --version" });
+    const { planReleaseFromTag } = await import("../../publish/plan-release-from-tag.js");
+    const dir = path.resolve(ctx.cwd, opts.configs);
+    const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => /\.ya?ml$/.test(n)).sort();
+    const configs = await Promise.all(
+      names.map(async (n) => {
+        const loaded = await readReleaseConfig(path.join(dir, n));
+        return { file: loaded.file, name: loaded.config.name, tagFormat: loaded.config.tag_format };
+      }),
+    );
+    ({ file: configFile, version } = planReleaseFromTag(opts.fromTag, configs));
+  } else {
+    if (!opts.config || !opts.version) throw usageError("FLAG_MISSING", "release needs --config and --version (or --from-tag)", { hint: "e.g. model-release release --config release-configs/robot-coder.yaml --version 1.2.0" });
+    configFile = path.resolve(ctx.cwd, opts.config);
+    version = opts.version;
+  }
+  const { parseReleaseVersion } = await import("../../publish/version-policy.js");
+  version = parseReleaseVersion(version);
+  const config = await readReleaseConfig(configFile);
+  // Credentials are checked before the (long) build, so a missing token fails in seconds.
+  const { parseTargets } = await import("../publish-options.js");
+  resolvePublishEndpoints({ env: ctx.env, targets: parseTargets(opts.to), flags: { ...(opts.hfToken ? { hfToken: opts.hfToken } : {}), ...(opts.githubToken ? { githubToken: opts.githubToken } : {}) } });
+
+  const outDir = path.resolve(ctx.cwd, opts.out ?? path.join(".model-release", "bundles", `${config.config.name}-${version}`));
+  const { buildRelease } = await import("../../bundle/build-release.js");
+  const { defaultCacheDir } = await import("../default-cache-dir.js");
+  if (!opts.json) writeLine(ctx.stderr, `→ build ${config.config.name} ${version} into ${outDir}`);
+  await buildRelease({
+    configFile,
+    version,
+    ...(opts.checkpoint ? { checkpoint: path.resolve(ctx.cwd, opts.checkpoint) } : {}),
+    outDir,
+    ...(opts.cache === false ? {} : { cacheDir: defaultCacheDir(ctx.env) }),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  if (!opts.json) writeLine(ctx.stderr, "✓ build");
+  // The journal lives beside the bundles, not in the bundle: a rebuild replaces the bundle folder.
+  return runPublish(ctx, outDir, opts, config, path.resolve(ctx.cwd, ".model-release", "state"));
+}

@@ -1,0 +1,187 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { Octokit } from "octokit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeTestBundle } from "../integration/helpers/publish-bundle.js";
+import { startStandIns, type StandIns } from "../integration/helpers/stand-ins.js";
+
+const BIN = resolve(import.meta.dirname, "../../dist/cli/bin.js");
+let s: StandIns;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
+  s = await startStandIns();
+  env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HF_ENDPOINT: s.hub.url, HF_TOKEN: s.hfToken, GITHUB_API_URL: s.gh.url, GITHUB_TOKEN: s.ghToken };
+});
+afterAll(async () => s?.close());
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI; `killWhen` SIGKILLs it as soon as a stdout line matches (a crash between two steps). */
+function cli(args: string[], opts: { env?: Record<string, string>; killWhen?: (line: string) => boolean } = {}): Promise<Run> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: opts.env ?? env, cwd: s.root });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    stdout += line + "\n";
+    if (opts.killWhen?.(line)) child.kill("SIGKILL");
+  });
+  return new Promise((done) => child.on("close", (code, signal) => done({ code, signal, stdout, stderr })));
+}
+
+const stepDone = (step: string) => (line: string) => line.includes(`"type":"step","step":"${step}","status":"done"`);
+const octokit = () => new Octokit({ baseUrl: s.gh.url, auth: s.ghToken });
+const releasesFor = async (tag: string) => (await octokit().paginate(octokit().rest.repos.listReleases, { owner: "acme", repo: "robot-coder", per_page: 100 })).filter((r) => r.tag_name === tag);
+const hubRepoExists = async () => (await fetch(`${s.hub.url}/api/models/acme/robot-coder`, { headers: { authorization: `Bearer ${s.hfToken}` } })).status === 200;
+
+/** A release config whose code export gives the GitHub tag its commit. */
+async function writeConfig(): Promise<string> {
+  const file = join(s.root, "robot-coder.yaml");
+  await writeFile(
+    file,
+    ["name: robot-coder", "checkpoint: ./unused", "base_model: openai/gpt-oss-120b", "task: text-generation", "hub:", "  repo: acme/robot-coder", "github:", "  repo: acme/robot-coder", "  code:", `    source: ${s.codeDir}`, '    paths: ["train/**"]', ""].join("\n"),
+  );
+  return file;
+}
+
+let n = 0;
+async function bundle(version: string, shards = 2): Promise<string> {
+  const dir = join(s.root, `e2e-bundle-${++n}`);
+  await writeTestBundle(dir, { version, shards, shardSeed: n });
+  return dir;
+}
+
+describe("model-release publish / pull (built CLI)", () => {
+  it("fails before any upload when a token is missing, naming the variable and its rights", async () => {
+    const dir = await bundle("1.0.0");
+    const { HF_TOKEN: _, ...noToken } = env;
+    const r = await cli(["publish", dir], { env: noToken });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error[TOKEN_MISSING]: HF_TOKEN is not set");
+    expect(r.stderr).toContain("write access");
+    expect(await hubRepoExists()).toBe(false);
+  });
+
+  it("--dry-run prints the plan and sends nothing (no token needed to look)", async () => {
+    const dir = await bundle("1.0.0");
+    const { HF_TOKEN: _, GITHUB_TOKEN: __, ...noTokens } = env;
+    const r = await cli(["publish", dir, "--dry-run", "--to", "hf"], { env: noTokens });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Plan for robot-coder 1.0.0 as v1.0.0");
+    expect(r.stdout).toContain("+ model-00001-of-00002.safetensors (4.1 KB)");
+    expect(r.stdout).toContain(`POST ${s.hub.url}/api/repos/create (public model)`);
+    expect(r.stdout).toContain("Nothing was sent (--dry-run).");
+    expect(r.stdout).not.toContain(s.hfToken);
+    expect(await hubRepoExists()).toBe(false);
+  });
+
+  it("a SIGKILL between the Hub commit and the tag, then a re-run: one complete release", async () => {
+    const dir = await bundle("1.0.0");
+    const config = await writeConfig();
+    const noCode = await cli(["publish", dir, "--to", "github"]);
+    expect(noCode.code).toBe(4);
+    expect(noCode.stderr).toContain("error[GITHUB_NOTHING_TO_TAG]: GitHub repository acme/robot-coder has no commit on main to put tag v1.0.0 on");
+    const killed = await cli(["publish", dir, "--json", "--config", config], { killWhen: stepDone("hub-commit") });
+    expect(killed.signal).toBe("SIGKILL");
+    expect(await releasesFor("v1.0.0")).toEqual([]);
+    const r = await cli(["publish", dir, "--json", "--config", config]);
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    const result = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { type: string; resumed: string[]; github: { releaseUrl: string } };
+    expect(result.type).toBe("result");
+    expect(result.resumed).toContain("hub-commit");
+    const releases = await releasesFor("v1.0.0");
+    expect(releases).toHaveLength(1);
+    expect(releases[0]!.draft).toBe(false);
+    expect(r.stdout + r.stderr).not.toContain(s.hfToken);
+    expect(r.stdout + r.stderr).not.toContain(s.ghToken);
+  });
+
+  it("a SIGKILL between the draft and the publish leaves only a draft; the re-run publishes it", async () => {
+    const dir = await bundle("1.1.0");
+    const config = await writeConfig();
+    const killed = await cli(["publish", dir, "--json", "--config", config], { killWhen: stepDone("github-draft") });
+    expect([killed.signal, killed.stderr]).toEqual(["SIGKILL", expect.any(String)]);
+    expect((await releasesFor("v1.1.0")).every((r) => r.draft)).toBe(true);
+    const r = await cli(["publish", dir, "--config", config]);
+    expect([r.code, r.stderr]).toEqual([0, expect.any(String)]);
+    expect(r.stdout).toContain("Published robot-coder 1.1.0 as v1.1.0");
+    const releases = await releasesFor("v1.1.0");
+    expect(releases).toHaveLength(1);
+    expect(releases[0]).toMatchObject({ draft: false });
+  });
+
+  it("a version that exists with other content exits 5 with a clear message", async () => {
+    const dir = await bundle("1.0.0", 3);
+    const r = await cli(["publish", dir]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/error\[TAG_CONFLICT\]: tag v1.0.0 on acme\/robot-coder already exists with different content/);
+    expect(r.stderr).toContain("hint: tags never move");
+  });
+
+  it("pull downloads exactly the tag and verifies it; a flipped byte fails verification naming the file", async () => {
+    const to = await mkdtemp(join(s.root, "pulled-"));
+    const r = await cli(["pull", "acme/robot-coder@1.0.0", "--to", to]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Pulled acme/robot-coder@v1.0.0");
+    expect(r.stdout).toContain("all verified");
+    const shard = join(to, "model-00002-of-00002.safetensors");
+    const bytes = await readFile(shard);
+    bytes[7] = bytes[7]! ^ 0x80;
+    await writeFile(shard, bytes);
+    const v = await cli(["verify", to]);
+    expect(v.code).toBe(6);
+    expect(v.stdout + v.stderr).toContain("model-00002-of-00002.safetensors");
+    const missing = await cli(["pull", "acme/robot-coder@9.9.9", "--to", to]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("acme/robot-coder has no release 9.9.9 (tags: v1.0.0, v1.1.0)");
+  });
+
+  it("in GitHub Actions: a Markdown step summary on success, ::error annotations and a failure summary otherwise", async () => {
+    const summary = join(s.root, "step-summary.md");
+    const actions = { ...env, GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary, GITHUB_RUN_ID: "4242", GITHUB_REPOSITORY: "acme/robot-coder" };
+    const ok = await cli(["publish", await bundle("1.2.0"), "--to", "hf"], { env: actions });
+    expect(ok.code).toBe(0);
+    expect(await readFile(summary, "utf8")).toContain("## Released robot-coder 1.2.0 (`v1.2.0`)");
+    const failed = await cli(["publish", await bundle("1.0.0", 3), "--to", "hf"], { env: actions });
+    expect(failed.code).toBe(5);
+    expect(failed.stdout).toContain("::error title=TAG_CONFLICT::tag v1.0.0 on acme/robot-coder already exists with different content");
+    expect(await readFile(summary, "utf8")).toContain("## Release failed: `TAG_CONFLICT`");
+  });
+
+  it("release builds the sample checkpoint and publishes it; a re-run is a no-op success", async () => {
+    await s.gh.createRepo({ owner: "acme", name: "demo-release", members: ["alice"] });
+    // The shipped demo config (full card, evals), pointed at these stand-ins and this code folder.
+    const repoRoot = resolve(import.meta.dirname, "../..");
+    const demo = await readFile(join(repoRoot, "release-configs", "demo.yaml"), "utf8");
+    const file = join(s.root, "demo-release.yaml");
+    await writeFile(
+      file,
+      demo
+        .replace(/^name: .*$/m, "name: demo-release")
+        .replaceAll("demo-org/robot-coder-demo", "acme/demo-release")
+        .replace(/source: \.\.\/samples\/demo-code/, `source: ${s.codeDir}`)
+        .replace(/paths: \[.*\]/, 'paths: ["train/**"]')
+        .replaceAll("../samples/", `${repoRoot}/samples/`),
+    );
+    const r = await cli(["release", "--config", file, "--version", "1.0.0", "--no-cache"]);
+    expect([r.code, r.stderr.includes("error[") ? r.stderr : ""]).toEqual([0, ""]);
+    expect(r.stdout).toContain("Published demo-release 1.0.0 as v1.0.0");
+    const [release] = (await octokit().paginate(octokit().rest.repos.listReleases, { owner: "acme", repo: "demo-release" })).filter((x) => x.tag_name === "v1.0.0");
+    expect(release).toMatchObject({ draft: false });
+    expect(release!.body).toMatch(/\| arc_challenge \| acc \| 0\.5572 \|/);
+    const again = await cli(["release", "--config", file, "--version", "1.0.0", "--no-cache", "--json"]);
+    expect(again.code).toBe(0);
+    const result = JSON.parse(again.stdout.trim().split("\n").at(-1)!) as { hub: { plan: { commit: unknown } } };
+    expect(result.hub.plan.commit).toBeNull();
+  });
+});
