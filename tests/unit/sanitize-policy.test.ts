@@ -173,6 +173,17 @@ describe("planSanitize of pickle weights", () => {
     expect(plan.findings.filter(isBlocking).map((x) => [x.rule, x.file])).toContainEqual([rule, "adapter_model.bin"]);
   });
 
+  it("converts a PEFT adapter_model.bin and a lone best.pt beside training state", async () => {
+    const peft = await ckpt("conv-peft", { "adapter_model.bin": "module_state_dict.pt" });
+    expect(peft.conversions!.map((c) => [c.from, c.path, c.tensors.length])).toEqual([["adapter_model.bin", "adapter_model.safetensors", 4]]);
+    const lone = await ckpt("conv-lone", { "best.pt": "half_precision.pt", "optimizer.pt": "optimizer.pt" });
+    expect(lone.conversions!.map((c) => [c.from, c.path])).toEqual([["best.pt", "model.safetensors"]]);
+    expect(lone.dropped).toEqual([{ path: "optimizer.pt", reason: "optimizer state" }]);
+    const two = await ckpt("conv-two", { "a.pt": "half_precision.pt", "b.pt": "plain_state_dict.pt" });
+    expect(two.conversions).toEqual([]);
+    expect(two.findings.filter(isBlocking).map((f) => [f.rule, f.file])).toEqual([["pickle-file", "a.pt"], ["pickle-file", "b.pt"]]);
+  });
+
   it("drops the pickle when safetensors weights are published instead", async () => {
     const dir = path.join(tmp, "conv-counterpart");
     await mkdir(dir, { recursive: true });
