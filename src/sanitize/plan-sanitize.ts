@@ -40,7 +40,9 @@ export async function planSanitize(params: PlanSanitizeParams): Promise<Sanitize
   // Validates the config patterns once (a bad regex is a usage error, not a finding).
   await scanCheckpoint({ inventory: { files: [] }, patterns });
   const plan: SanitizePlan = { publish: [], dropped: [], rewrites: [], conversions: [], findings: [], unscanned: [] };
-  const hasSafetensorsWeights = inventory.files.some((f) => f.format === "safetensors");
+  // Pickle weights are dropped for safetensors weights only when those are published: a
+  // safetensors file inside a dropped Trainer checkpoint (checkpoint-500/) does not count.
+  const hasSafetensorsWeights = inventory.files.some((f) => f.format === "safetensors" && classifyCheckpointFile(f, config, { hasSafetensorsWeights: true }).action === "publish");
   const paths = inventory.files.map((f) => f.path);
   const ctx = { opts: { patterns }, secretlint: scanOpts.secretlint, signal: params.signal };
 

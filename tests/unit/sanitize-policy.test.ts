@@ -194,6 +194,16 @@ describe("planSanitize of pickle weights", () => {
     expect(plan.dropped).toEqual([{ path: "pytorch_model.bin", reason: "pickle weights (the safetensors weights are published instead)" }]);
   });
 
+  it("converts when the only safetensors weights are in a dropped Trainer checkpoint", async () => {
+    const dir = path.join(tmp, "conv-trainer");
+    await mkdir(path.join(dir, "checkpoint-500"), { recursive: true });
+    await writeFile(path.join(dir, "pytorch_model.bin"), await readFile(path.join(pickles, "plain_state_dict.pt")));
+    await writeFile(path.join(dir, "checkpoint-500", "model.safetensors"), encodeSafetensors([{ name: "w", dtype: "F32", shape: [1] }]));
+    const plan = await planSanitize({ inventory: { files: await readCheckpointFiles(dir) }, config: empty, secretlint: false });
+    expect(plan.conversions!.map((c) => c.path)).toEqual(["model.safetensors"]);
+    expect(plan.dropped.map((d) => d.path)).toEqual(["checkpoint-500/model.safetensors"]);
+  });
+
   it("regenerates the shard index from the converted headers and checks the pickle index against them", async () => {
     const files = { "pytorch_model-00001-of-00002.bin": "sharded/pytorch_model-00001-of-00002.bin", "pytorch_model-00002-of-00002.bin": "sharded/pytorch_model-00002-of-00002.bin", "pytorch_model.bin.index.json": "sharded/pytorch_model.bin.index.json" };
     const plan = await ckpt("conv-sharded", files);
