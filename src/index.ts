@@ -53,7 +53,6 @@ export { applySanitizeRewrite } from "./sanitize/apply-sanitize-rewrite.js";
 export { renderBuildReport, type BuildReport, type BuildReportExtras } from "./sanitize/render-build-report.js";
 export { scrubJsonMetadata } from "./sanitize/scrub-json-metadata.js";
 export { readCheckpointFiles } from "./sanitize/read-checkpoint-files.js";
-export type { SanitizePlan } from "./sanitize/types.js";
 export * from "./datasets/dataset-config-schema.js";
 export { readDatasetConfig, parseDatasetConfig, renderDatasetConfigJsonSchema, type LoadedDatasetConfig } from "./datasets/read-dataset-config.js";
 export { readDatasetSource, parseJsonlSource, type DatasetSource, type SourceRecord, type RejectedRecord } from "./datasets/read-dataset-source.js";
@@ -66,6 +65,10 @@ export { redactProgram, redactFreeText, type RedactedProgram, type RedactionHit 
 export { parseRobotProgram, detectHyundaiDialect, type ParsedProgram, type InstructionCounts } from "./datasets/parse-robot-program.js";
 export { generateSyntheticPairs, type SyntheticPair } from "./datasets/generate-synthetic-pairs.js";
 export { renderDatasetCard } from "./datasets/render-dataset-card.js";
+export type { SanitizePlan, SanitizeConversion } from "./sanitize/types.js";
+export { planWeightPickleTarget, isPickleWeightsIndex } from "./sanitize/plan-weight-pickle-target.js";
+export { planConversion, planConvertedIndex, CONVERTED_INDEX } from "./sanitize/plan-conversion.js";
+export { planConvertedInventory } from "./sanitize/plan-converted-inventory.js";
 export { publishRelease, type PublishReleaseParams, type PublishResult } from "./publish/publish-release.js";
 export { pullRelease, parseReleaseRef, planTagForVersion } from "./publish/pull-release.js";
 export { planHubPublish } from "./publish/plan-hub-publish.js";

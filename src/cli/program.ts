@@ -11,7 +11,6 @@ import { registerBuild } from "./commands/build.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerServe } from "./commands/serve.js";
-import { registerScanPickle } from "./commands/scan-pickle.js";
 import { registerConvertPickle } from "./commands/convert-pickle.js";
 import { registerDataset } from "./commands/dataset.js";
 
@@ -37,7 +36,8 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .showHelpAfterError("(run with --help for usage)");
 
-  for (const register of [registerSchema, registerPublish, registerRelease, registerPull, registerInspect, registerBuild, registerVerify, registerDemo, registerServe, registerScanPickle, registerConvertPickle, registerScan, registerDataset]) {
+  // Order is the order of `--help`: the job from checkpoint to published release, then tools.
+  for (const register of [registerInspect, registerScan, registerBuild, registerVerify, registerPublish, registerRelease, registerPull, registerDataset, registerServe, registerDemo, registerConvertPickle, registerSchema]) {
     register(program, ctx);
   }
   for (const cmd of program.commands) {
