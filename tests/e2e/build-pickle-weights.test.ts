@@ -17,7 +17,6 @@ const expected = JSON.parse(await readFile(path.join(PICKLES, "expected.json"), 
 let work: string;
 
 beforeAll(async () => {
-  execFileSync("npm", ["run", "build", "--silent"], { cwd: REPO, stdio: "ignore" });
   work = await mkdtemp(path.join(os.tmpdir(), "mr-e2e-pickle-weights-"));
 });
 afterAll(async () => rm(work, { recursive: true, force: true }));

@@ -12,7 +12,6 @@ const KEY = "5f".repeat(32);
 let work: string;
 
 beforeAll(async () => {
-  execFileSync("npm", ["run", "build", "--silent"], { cwd: REPO, stdio: "ignore" });
   work = await mkdtemp(path.join(os.tmpdir(), "mr-e2e-dataset-"));
 });
 afterAll(async () => rm(work, { recursive: true, force: true }));

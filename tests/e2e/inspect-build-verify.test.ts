@@ -9,7 +9,6 @@ const BIN = path.join(REPO, "dist", "cli", "bin.js");
 let work: string;
 
 beforeAll(async () => {
-  execFileSync("npm", ["run", "build", "--silent"], { cwd: REPO, stdio: "ignore" });
   work = await mkdtemp(path.join(os.tmpdir(), "mr-e2e-core-"));
 });
 afterAll(async () => rm(work, { recursive: true, force: true }));
