@@ -131,6 +131,26 @@ describe("model-release dataset publish", () => {
       const tags = (await (await fetch(`${hub.url}/api/datasets/model-release-demo/robot-jobfiles-sample/refs`, { headers: { authorization: `Bearer ${token}` } })).json()) as { tags: { name: string }[] };
       expect(tags.tags.map((t) => t.name)).toEqual(["v1.0.0"]);
 
+      // The config decides visibility: a private copy of the same dataset is invisible without a token.
+      const privateConfig = path.join(work, "private.yaml");
+      const sampleText = await readFile(path.join(REPO, SAMPLE), "utf8");
+      await writeFile(
+        privateConfig,
+        sampleText
+          .replace(/^  path: pairs$/m, `  path: ${JSON.stringify(path.join(REPO, "datasets", "robot-jobfiles-sample", "pairs"))}`)
+          .replace(/^( *repo: )model-release-demo\/robot-jobfiles-sample$/m, "$1model-release-demo/robot-jobfiles-private\n  private: true"),
+      );
+      const privOut = path.join(work, "to-publish-private");
+      expect(cli(["dataset", "build", "--config", privateConfig, "--out", privOut], { MODEL_RELEASE_REDACTION_KEY: KEY }).code).toBe(0);
+      const mismatch = await cliAsync(["dataset", "publish", privOut, "--config", SAMPLE, "--hub-url", hub.url], { HF_TOKEN: token });
+      expect(mismatch.code).toBe(2);
+      expect(mismatch.stderr).toContain("error[CONFIG_BUNDLE_MISMATCH]");
+      const priv = await cliAsync(["dataset", "publish", privOut, "--config", privateConfig, "--hub-url", hub.url], { HF_TOKEN: token });
+      expect(priv.code).toBe(0);
+      expect((await fetch(`${hub.url}/api/datasets/model-release-demo/robot-jobfiles-private`)).status).toBe(404);
+      expect((await fetch(`${hub.url}/api/datasets/model-release-demo/robot-jobfiles-private`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect((await fetch(`${hub.url}/api/datasets/model-release-demo/robot-jobfiles-sample`)).status).toBe(200);
+
       const gh = await cliAsync(["dataset", "publish", out, "--to", "hf,github", "--hub-url", hub.url], { HF_TOKEN: token });
       expect(gh.code).toBe(2);
       expect(gh.stderr).toContain("error[DATASET_TARGET]");

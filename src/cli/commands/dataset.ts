@@ -67,11 +67,12 @@ export function registerDataset(program: Command, ctx: CliContext): void {
     dataset
       .command("publish")
       .description("publish a dataset bundle to the Hub (repo type dataset): one commit, then the version tag; a re-run resumes")
-      .argument("<dir>", "bundle folder made by `model-release dataset build`"),
+      .argument("<dir>", "bundle folder made by `model-release dataset build`")
+      .option("--config <yaml>", "the dataset config the bundle was built from; its hub.private decides the visibility of a new repo (default public)"),
   );
   // Datasets go to the Hub only: their manifest names no GitHub repository.
   publish.setOptionValueWithSource("to", "hf", "default");
-  publish.action(async (dir: string, opts: PublishFlags) => {
+  publish.action(async (dir: string, opts: PublishFlags & { config?: string }) => {
     const { usageError } = await import("../../errors.js");
     if (opts.to.split(",").some((t) => t.trim() !== "hf")) {
       throw usageError("DATASET_TARGET", `--to ${opts.to}: dataset releases are published to the Hugging Face Hub only`, { hint: "use --to hf (the default)", location: { field: "--to" } });
@@ -84,8 +85,20 @@ export function registerDataset(program: Command, ctx: CliContext): void {
         location: { file: "manifest.json", field: "hub.repoType" },
       });
     }
+    let hubPrivate: boolean | undefined;
+    if (opts.config) {
+      const { readDatasetConfig } = await import("../../datasets/read-dataset-config.js");
+      const loaded = await readDatasetConfig(path.resolve(ctx.cwd, opts.config));
+      if (loaded.config.hub.repo !== manifest.hub.repo) {
+        throw usageError("CONFIG_BUNDLE_MISMATCH", `--config ${opts.config} names ${loaded.config.hub.repo}, but the bundle in ${dir} is for ${manifest.hub.repo}`, {
+          hint: "pass the dataset config the bundle was built from",
+          location: { file: opts.config, field: "hub.repo" },
+        });
+      }
+      hubPrivate = loaded.config.hub.private;
+    }
     const { renderStepSummary } = await import("../render-github-actions.js");
-    await withActionsReporting(ctx, () => runPublish(ctx, dir, opts), renderStepSummary);
+    await withActionsReporting(ctx, () => runPublish(ctx, dir, opts, undefined, undefined, hubPrivate), renderStepSummary);
   });
 
   dataset
