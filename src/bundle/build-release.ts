@@ -6,6 +6,7 @@ import type { Inventory } from "../checkpoint/types.js";
 import { readReleaseConfig, resolveConfigPath, type LoadedReleaseConfig } from "../config/load-release-config.js";
 import { assertSanitizePlanClean } from "../sanitize/assert-sanitize-plan-clean.js";
 import { planSanitize } from "../sanitize/plan-sanitize.js";
+import { planConvertedInventory } from "../sanitize/plan-converted-inventory.js";
 import { renderBuildReport } from "../sanitize/render-build-report.js";
 import type { SanitizePlan } from "../sanitize/types.js";
 import { stageBundle, type BundleRelease, type StageBundleResult, type StageProgress } from "./stage-bundle.js";
@@ -47,6 +48,10 @@ export interface BuildPlan {
   config: LoadedReleaseConfig;
   version: string;
   checkpointDir: string;
+  /**
+   * The checkpoint as inspected, with the tensors of converted pickle weights counted in
+   * (`planConvertedInventory`): what the card and reports describe.
+   */
   inventory: Inventory;
   sanitize: SanitizePlan;
   release: BundleRelease;
@@ -78,8 +83,9 @@ export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cac
   }
   const config = await readReleaseConfig(params.configFile);
   const checkpointDir = params.checkpoint ? path.resolve(params.checkpoint) : resolveConfigPath(config, config.config.checkpoint);
-  const inventory = await inspectCheckpoint({ dir: checkpointDir, ...(params.signal ? { signal: params.signal } : {}) });
-  const sanitize = await planSanitize({ inventory, config: config.config.sanitize, baseModel: config.config.base_model, ...(params.signal ? { signal: params.signal } : {}) });
+  const inspected = await inspectCheckpoint({ dir: checkpointDir, ...(params.signal ? { signal: params.signal } : {}) });
+  const sanitize = await planSanitize({ inventory: inspected, config: config.config.sanitize, baseModel: config.config.base_model, ...(params.signal ? { signal: params.signal } : {}) });
+  const inventory = planConvertedInventory(inspected, sanitize);
   const c = config.config;
   const docs =
     params.docs === false
@@ -108,6 +114,14 @@ export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cac
           ? { kind: "spliced", head: r.content as Uint8Array, absPath: r.tail.absPath, offset: r.tail.offset, length: r.tail.length, inPlace: r.tail.inPlace }
           : { kind: "content", content: r.content },
         origin: `checkpoint:${path.relative(inventory.root, r.from) || r.path} (rewritten: ${r.reason})`,
+      }),
+    ),
+    ...(sanitize.conversions ?? []).map(
+      (c): BundleInput => ({
+        path: c.path,
+        role: c.role,
+        source: { kind: "converted", absPath: c.absPath, file: c.from, size: c.size, ...(c.stateDictKey !== undefined ? { stateDictKey: c.stateDictKey } : {}) },
+        origin: `checkpoint:${c.from} (converted to safetensors)`,
       }),
     ),
     ...(docs?.files ?? []),

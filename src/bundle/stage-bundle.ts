@@ -1,8 +1,9 @@
 import { applySanitizeRewrite } from "../sanitize/apply-sanitize-rewrite.js";
+import { convertTorchToSafetensors } from "../checkpoint/pickle/convert-torch-to-safetensors.js";
 import { createHash } from "node:crypto";
 import { link, lstat, mkdir, readdir, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { inputError, usageError } from "../errors.js";
+import { blockedError, inputError, usageError } from "../errors.js";
 import { assertBundlePath, MANIFEST_FILE, PRIVATE_DIR, SOURCES_FILE, SUMS_FILE } from "./bundle-paths.js";
 import { readHashCache, readFileStamp, type HashCache } from "./hash-cache.js";
 import { createHashPool } from "./hash-pool.js";
@@ -97,10 +98,11 @@ export function planManifest(release: BundleRelease, files: ManifestFile[]): Man
  * a recorded reference when the filesystem cannot link), writes generated content, hashes every
  * file in a worker pool (served from the hash cache when the file is unchanged), then writes
  * `manifest.json`, `SHA256SUMS` (which also covers manifest.json) and the private
- * `.model-release/sources.json`. Weights are never copied or read into memory.
+ * `.model-release/sources.json`. Weights are never copied or read into memory; plain state-dict
+ * pickles planned for conversion are streamed into safetensors files.
  *
  * @throws ReleaseError `BUNDLE_BAD_PATH`, `BUNDLE_DUPLICATE_PATH`, `OUT_DIR_NOT_EMPTY`,
- *   `BUNDLE_SOURCE_MISSING`, `BUNDLE_SOURCE_CHANGED`.
+ *   `BUNDLE_SOURCE_MISSING`, `BUNDLE_SOURCE_CHANGED`, `CONVERSION_BLOCKED`.
  */
 export async function stageBundle(params: StageBundleParams): Promise<StageBundleResult> {
   const { inputs, release, signal } = params;
@@ -153,6 +155,31 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
           hashedBytes += r.size;
           params.onProgress?.({ kind: "hashed", path: input.path, bytes: r.size, cached: false });
           return { path: input.path, size: r.size, sha256: r.sha256, role: input.role, origin: input.origin };
+        }
+        if (input.source.kind === "converted") {
+          const { absPath, file, size, stateDictKey } = input.source;
+          await rm(dest, { force: true });
+          const r = await convertTorchToSafetensors({ source: absPath, dest, file, ...(stateDictKey !== undefined ? { stateDictKey } : {}), ...(signal ? { signal } : {}) });
+          if (!r.written) {
+            const blocking = r.plan.findings.filter((f) => f.severity === "block");
+            throw blockedError("CONVERSION_BLOCKED", `${file} was not converted to ${input.path}: ${blocking.map((f) => `${f.rule}: ${f.message}`).join("; ")}`, {
+              hint: "the checkpoint changed since it was planned; run the build again",
+              location: { file },
+            });
+          }
+          if (r.plan.size !== size) {
+            await rm(dest, { force: true });
+            throw inputError("BUNDLE_SOURCE_CHANGED", `${file} converts to ${r.plan.size} bytes, the plan said ${size}`, {
+              hint: "wait until training or copying has finished writing the checkpoint, then build again",
+              location: { file },
+            });
+          }
+          sources.push({ path: input.path, mode: "written" });
+          params.onProgress?.({ kind: "staged", path: input.path, mode: "written" });
+          const h = await pool.hashFile(dest);
+          hashedBytes += h.size;
+          params.onProgress?.({ kind: "hashed", path: input.path, bytes: h.size, cached: false });
+          return { path: input.path, size: h.size, sha256: h.sha256, role: input.role, origin: input.origin };
         }
         const src = input.source.absPath;
         let mode: SourceMode;

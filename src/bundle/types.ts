@@ -15,6 +15,7 @@ export type FileRole =
   | "chart"
   | "licence"
   | "report"
+  | "data"
   | "signature"
   | "other";
 
@@ -35,7 +36,14 @@ export interface BundleInput {
      * followed by bytes `offset`..`offset + length` of `absPath`. Staged by
      * `applySanitizeRewrite` (clone-and-patch when `inPlace`, else a copy), never read into memory.
      */
-    | { kind: "spliced"; head: Uint8Array; absPath: string; offset: number; length: number; inPlace: boolean };
+    | { kind: "spliced"; head: Uint8Array; absPath: string; offset: number; length: number; inPlace: boolean }
+    /**
+     * A plain state-dict pickle converted to safetensors while staging: `convertTorchToSafetensors`
+     * streams its storages into the bundle (never executing the pickle, never the whole file in
+     * memory). `file` is the checkpoint-relative source path for findings; `size` the planned
+     * output size, checked after writing (the source changed since planning otherwise).
+     */
+    | { kind: "converted"; absPath: string; file: string; size: number; stateDictKey?: string };
   /** Human-readable provenance for the manifest, e.g. `checkpoint:config.json (rewritten)` or `generated:card`. */
   origin: string;
 }

@@ -303,10 +303,14 @@ function renderRedactionSummary(lang: CardLanguage, config: ReleaseConfig, plan?
     const byRule = new Map<string, number>();
     for (const f of plan.findings) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
     const rules = [...byRule.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([r, n]) => `\`${r}\` × ${n}`).join(", ");
+    const conv = plan.conversions ?? [];
+    const converted = conv.length === 0 ? "" : en
+      ? `, ${conv.length} converted from PyTorch pickle to safetensors without running the pickle (${conv.map((c) => `\`${c.from}\` → \`${c.path}\``).join(", ")})`
+      : `, ${conv.length}개는 pickle을 실행하지 않고 safetensors로 변환(${conv.map((c) => `\`${c.from}\` → \`${c.path}\``).join(", ")})`;
     lines.push(
       en
-        ? `Release sanitizer: ${plan.publish.length + plan.rewrites.length} files published, ${plan.rewrites.length} rewritten (metadata scrubbed), ${plan.dropped.length} left out (optimizer state, training logs, pickles and other files outside the allowlist)${rules ? `; findings by rule: ${rules}` : "; no findings"}.`
-        : `릴리스 정화 도구: 파일 ${plan.publish.length + plan.rewrites.length}개 공개, ${plan.rewrites.length}개 수정(메타데이터 정리), ${plan.dropped.length}개 제외(옵티마이저 상태, 학습 로그, pickle 등 허용 목록 밖의 파일)${rules ? `; 규칙별 발견 건수: ${rules}` : "; 발견 사항 없음"}.`,
+        ? `Release sanitizer: ${plan.publish.length + plan.rewrites.length + conv.length} files published, ${plan.rewrites.length} rewritten (metadata scrubbed)${converted}, ${plan.dropped.length} left out (optimizer state, training logs, pickles and other files outside the allowlist)${rules ? `; findings by rule: ${rules}` : "; no findings"}.`
+        : `릴리스 정화 도구: 파일 ${plan.publish.length + plan.rewrites.length + conv.length}개 공개, ${plan.rewrites.length}개 수정(메타데이터 정리)${converted}, ${plan.dropped.length}개 제외(옵티마이저 상태, 학습 로그, pickle 등 허용 목록 밖의 파일)${rules ? `; 규칙별 발견 건수: ${rules}` : "; 발견 사항 없음"}.`,
     );
   }
   return lines.join("\n\n");

@@ -29,7 +29,8 @@ try {
     process.exitCode = err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   } else {
     const { text, json: body, exitCode } = renderError(err, debug);
-    if (json) process.stdout.write(JSON.stringify(body, null, 2) + "\n");
+    // One line, so it also ends an NDJSON progress stream validly.
+    if (json) process.stdout.write(JSON.stringify({ type: "error", ...body }) + "\n");
     process.stderr.write(text + "\n");
     process.exitCode = exitCode;
   }

@@ -12,8 +12,8 @@ import { registerVerify } from "./commands/verify.js";
 import { registerDiff } from "./commands/diff.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerServe } from "./commands/serve.js";
-import { registerScanPickle } from "./commands/scan-pickle.js";
 import { registerConvertPickle } from "./commands/convert-pickle.js";
+import { registerDataset } from "./commands/dataset.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -37,7 +37,8 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .showHelpAfterError("(run with --help for usage)");
 
-  for (const register of [registerSchema, registerPublish, registerRelease, registerPull, registerInspect, registerBuild, registerVerify, registerDiff, registerDemo, registerServe, registerScanPickle, registerConvertPickle, registerScan]) {
+  // Order is the order of `--help`: the job from checkpoint to published release, then tools.
+  for (const register of [registerInspect, registerScan, registerBuild, registerVerify, registerPublish, registerRelease, registerPull, registerDiff, registerDataset, registerServe, registerDemo, registerConvertPickle, registerSchema]) {
     register(program, ctx);
   }
   for (const cmd of program.commands) {

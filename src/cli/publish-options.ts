@@ -67,7 +67,15 @@ export async function withActionsReporting<T>(ctx: CliContext, run: () => Promis
 }
 
 /** Resolves targets, runs the publish stage with progress, prints the plan or the result. */
-export async function runPublish(ctx: CliContext, bundleDir: string, flags: PublishFlags, config?: LoadedReleaseConfig, stateDir?: string): Promise<PublishResult> {
+export async function runPublish(
+  ctx: CliContext,
+  bundleDir: string,
+  flags: PublishFlags,
+  config?: LoadedReleaseConfig,
+  stateDir?: string,
+  /** For bundles published without a release config (datasets): whether a new Hub repo is private. */
+  hubPrivate?: boolean,
+): Promise<PublishResult> {
   const targets = parseTargets(flags.to);
   const endpoints = resolvePublishEndpoints({
     env: ctx.env,
@@ -93,6 +101,7 @@ export async function runPublish(ctx: CliContext, bundleDir: string, flags: Publ
       targets: endpoints,
       options: {
         ...(config ? { hubPrivate: config.config.hub.private, secretPatterns: config.config.sanitize.patterns } : {}),
+        ...(hubPrivate !== undefined ? { hubPrivate } : {}),
         ...(config?.config.card.summary ? { summary: config.config.card.summary } : {}),
         ...(code && ghRepo && config
           ? {

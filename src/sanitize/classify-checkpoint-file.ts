@@ -2,10 +2,13 @@ import type { FileRole } from "../bundle/types.js";
 import type { InventoryFile, SniffedFormat } from "../checkpoint/types.js";
 import type { SanitizeConfig } from "../config/schema.js";
 import { matchGlob } from "./match-glob.js";
+import { isPickleWeightsIndex, planWeightPickleTarget } from "./plan-weight-pickle-target.js";
 
 export type FileDecision =
   | { action: "publish"; role: FileRole; overrideReason?: string; scrub: "json-metadata" | "safetensors-header" | "none" }
   | { action: "drop"; reason: string; configured?: boolean }
+  /** Pickle weights without a safetensors counterpart: converted to `target` if the pickle is a plain state dict. */
+  | { action: "convert"; role: "weights"; target: string }
   | { action: "block"; rule: string; reason: string; hint: string };
 
 /**
@@ -72,7 +75,12 @@ const PUBLISH: { re: RegExp; role: FileRole; formats: SniffedFormat[]; scrub: "j
  * are published; training state is dropped with a reason; anything else blocks unless the
  * config lists it with a written reason.
  */
-export function classifyCheckpointFile(file: InventoryFile, config: SanitizeConfig, ctx: { hasSafetensorsWeights: boolean }): FileDecision {
+export function classifyCheckpointFile(
+  file: InventoryFile,
+  config: SanitizeConfig,
+  /** `paths`: every checkpoint-relative path, for the weight-pickle rule (`planWeightPickleTarget`). */
+  ctx: { hasSafetensorsWeights: boolean; paths?: readonly string[] },
+): FileDecision {
   const drop = config.drop.find((d) => matchGlob(d.path, file.path));
   if (drop) return { action: "drop", reason: `config: ${drop.reason}`, configured: true };
   const allow = config.allow.find((a) => matchGlob(a.path, file.path));
@@ -88,11 +96,21 @@ export function classifyCheckpointFile(file: InventoryFile, config: SanitizeConf
     if (ctx.hasSafetensorsWeights && /(?:^|\/)(?:pytorch_model|adapter_model|model)[^/]*\.(?:bin|pt|pth)$/.test(file.path)) {
       return { action: "drop", reason: "pickle weights (the safetensors weights are published instead)" };
     }
+    const target = ctx.hasSafetensorsWeights ? undefined : planWeightPickleTarget(file.path, ctx.paths ?? [file.path]);
+    if (target) return { action: "convert", role: "weights", target };
     return {
       action: "block",
       rule: "pickle-file",
       reason: `pickle content (${file.format}) is never published: loading it runs code`,
-      hint: "Convert the weights to safetensors, or drop the file in sanitize.drop with a reason.",
+      hint: "Only top-level weight pickles (pytorch_model*.bin, adapter_model.bin, model.pt, or a lone *.pt) are converted to safetensors; convert this one yourself, or drop it in sanitize.drop with a reason.",
+    };
+  }
+  if (isPickleWeightsIndex(file.path) && file.format === "json") {
+    return {
+      action: "drop",
+      reason: ctx.hasSafetensorsWeights
+        ? "index of the pickle weights (the safetensors weights are published instead)"
+        : "index of the pickle weights (model.safetensors.index.json is generated from the converted shards)",
     };
   }
   const base = file.path.includes("/") ? undefined : file.path;

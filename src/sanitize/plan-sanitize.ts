@@ -7,6 +7,7 @@ import { classifyCheckpointFile } from "./classify-checkpoint-file.js";
 import { planSafetensorsHeader } from "./plan-safetensors-header.js";
 import { applyAllowFindings, scanCheckpoint, scanContent, scanFile } from "./scan-checkpoint.js";
 import { scrubJsonMetadata } from "./scrub-json-metadata.js";
+import { planConversion, planConvertedIndex } from "./plan-conversion.js";
 import type { SanitizePlan } from "./types.js";
 
 /** Dropped files up to this size are scanned too, to warn that the source tree leaked. */
@@ -27,7 +28,8 @@ export interface PlanSanitizeParams {
 /**
  * The sanitizer's plan for a checkpoint: which files are published as they are, which are
  * rewritten (scrubbed JSON metadata, safetensors headers without non-allowlisted metadata),
- * which are dropped and why, and every finding. Reads files (headers, metadata, strings) but
+ * which pickle weights are converted to safetensors (plain state dicts only: see
+ * `planWeightPickleTarget`), which are dropped and why, and every finding. Reads files (headers, metadata, strings) but
  * writes nothing. Findings in published content (after scrubbing) and in files the policy does
  * not know block; findings in dropped files are warnings, since those bytes never leave.
  */
@@ -37,13 +39,16 @@ export async function planSanitize(params: PlanSanitizeParams): Promise<Sanitize
   const scanOpts = { patterns, secretlint: params.secretlint ?? true, signal: params.signal };
   // Validates the config patterns once (a bad regex is a usage error, not a finding).
   await scanCheckpoint({ inventory: { files: [] }, patterns });
-  const plan: SanitizePlan = { publish: [], dropped: [], rewrites: [], findings: [], unscanned: [] };
-  const hasSafetensorsWeights = inventory.files.some((f) => f.format === "safetensors");
+  const plan: SanitizePlan = { publish: [], dropped: [], rewrites: [], conversions: [], findings: [], unscanned: [] };
+  // Pickle weights are dropped for safetensors weights only when those are published: a
+  // safetensors file inside a dropped Trainer checkpoint (checkpoint-500/) does not count.
+  const hasSafetensorsWeights = inventory.files.some((f) => f.format === "safetensors" && classifyCheckpointFile(f, config, { hasSafetensorsWeights: true }).action === "publish");
+  const paths = inventory.files.map((f) => f.path);
   const ctx = { opts: { patterns }, secretlint: scanOpts.secretlint, signal: params.signal };
 
   for (const file of inventory.files) {
     params.signal?.throwIfAborted();
-    const decision = classifyCheckpointFile(file, config, { hasSafetensorsWeights });
+    const decision = classifyCheckpointFile(file, config, { hasSafetensorsWeights, paths });
     if (decision.action === "drop") {
       plan.dropped.push({ path: file.path, reason: decision.reason });
       const mode = params.scanDropped ?? "small";
@@ -61,8 +66,13 @@ export async function planSanitize(params: PlanSanitizeParams): Promise<Sanitize
       plan.findings.push(...(await scanFile(file, ctx)));
       continue;
     }
+    if (decision.action === "convert") {
+      plan.findings.push(...(await planConversion(file, decision.target, ctx, plan)));
+      continue;
+    }
     plan.findings.push(...(await planPublishedFile(file, decision, params, plan)));
   }
+  plan.findings.push(...(await planConvertedIndex(inventory, ctx, plan)));
   plan.findings = applyAllowFindings(plan.findings, config.allow_findings);
   return plan;
 }

@@ -33,9 +33,11 @@ export interface BuildReport {
   name?: string;
   version?: string;
   blocked: boolean;
-  summary: { kept: number; rewritten: number; dropped: number; findings: number; blocking: number; accepted: number };
+  summary: { kept: number; rewritten: number; converted: number; dropped: number; findings: number; blocking: number; accepted: number };
   kept: { path: string; role: string; overrideReason?: string; origin: string }[];
   rewritten: { path: string; role: string; reason: string; diff: string; dataCopied?: boolean }[];
+  /** Pickle weights converted to safetensors: source → target, tensor and byte counts, dtypes. */
+  converted: { path: string; from: string; format: string; tensors: number; parameters: number; bytes: number; size: number; dtypes: string[] }[];
   dropped: { path: string; reason: string }[];
   unscanned: { path: string; reason: string }[];
   findings: Finding[];
@@ -43,7 +45,7 @@ export interface BuildReport {
 
 /**
  * Renders the sanitize part of the build report: every kept file, every dropped file with its
- * reason, every rewrite as a diff, every finding (excerpts are redacted at the source). Pure.
+ * reason, every rewrite as a diff, every pickle → safetensors conversion, every finding (excerpts are redacted at the source). Pure.
  */
 export function renderBuildReport(plan: SanitizePlan, extras: BuildReportExtras = {}): { json: string; markdown: string; report: BuildReport } {
   const opts = { patterns: extras.patterns ?? [] };
@@ -59,6 +61,18 @@ export function renderBuildReport(plan: SanitizePlan, extras: BuildReportExtras 
     ...(extras.generated ?? []).map((g) => ({ path: g.path, role: g.role, origin: g.origin })),
   ]);
   const rewritten = sortByPath(plan.rewrites.map((r) => ({ path: r.path, role: r.role, reason: r.reason, diff: clean(r.diff), ...(r.tail ? { dataCopied: !r.tail.inPlace } : {}) })));
+  const converted: BuildReport["converted"] = sortByPath(
+    (plan.conversions ?? []).map((c) => ({
+      path: c.path,
+      from: cleanPath(c.from),
+      format: c.format,
+      tensors: c.tensors.length,
+      parameters: c.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0),
+      bytes: c.tensors.reduce((a, t) => a + t.bytes, 0),
+      size: c.size,
+      dtypes: [...new Set(c.tensors.map((t) => t.dtype))].sort(),
+    })),
+  );
   const blocking = findings.filter(isBlocking).length;
   const report: BuildReport = {
     schema: "model-release/build-report@1",
@@ -68,6 +82,7 @@ export function renderBuildReport(plan: SanitizePlan, extras: BuildReportExtras 
     summary: {
       kept: kept.length,
       rewritten: rewritten.length,
+      converted: converted.length,
       dropped: plan.dropped.length,
       findings: findings.length,
       blocking,
@@ -75,6 +90,7 @@ export function renderBuildReport(plan: SanitizePlan, extras: BuildReportExtras 
     },
     kept,
     rewritten,
+    converted,
     dropped: sortByPath(plan.dropped.map((d) => ({ path: cleanPath(d.path), reason: clean(d.reason) }))),
     unscanned: sortByPath((plan.unscanned ?? []).map((u) => ({ path: cleanPath(u.path), reason: u.reason }))),
     findings,
@@ -83,9 +99,9 @@ export function renderBuildReport(plan: SanitizePlan, extras: BuildReportExtras 
   const md: string[] = [];
   md.push(`# Build report${extras.name ? `: ${extras.name}${extras.version ? ` ${extras.version}` : ""}` : ""}`, "");
   md.push(report.blocked ? `**Blocked**: ${blocking} blocking finding(s).` : "**Clean**: no blocking findings.", "");
-  md.push(`| kept | rewritten | dropped | findings | blocking | accepted |`, `|---:|---:|---:|---:|---:|---:|`);
+  md.push(`| kept | rewritten | converted | dropped | findings | blocking | accepted |`, `|---:|---:|---:|---:|---:|---:|---:|`);
   const s = report.summary;
-  md.push(`| ${s.kept} | ${s.rewritten} | ${s.dropped} | ${s.findings} | ${s.blocking} | ${s.accepted} |`, "");
+  md.push(`| ${s.kept} | ${s.rewritten} | ${s.converted} | ${s.dropped} | ${s.findings} | ${s.blocking} | ${s.accepted} |`, "");
   md.push("## Findings", "");
   if (findings.length === 0) md.push("None.", "");
   else {
@@ -106,6 +122,14 @@ export function renderBuildReport(plan: SanitizePlan, extras: BuildReportExtras 
   md.push("## Rewritten files", "");
   if (rewritten.length === 0) md.push("None.", "");
   for (const r of rewritten) md.push(`### ${r.path}`, "", r.reason + ".", "", "```diff", r.diff.trimEnd(), "```", "");
+  md.push("## Converted files", "");
+  if (converted.length === 0) md.push("None.", "");
+  else {
+    md.push("Pickle weights read without running the pickle (plain state dicts only) and written as safetensors.", "");
+    md.push("| source | published as | format | tensors | parameters | tensor bytes | dtypes |", "|---|---|---|---:|---:|---:|---|");
+    for (const c of converted) md.push(`| ${cell(c.from)} | ${cell(c.path)} | ${c.format} | ${c.tensors} | ${c.parameters} | ${c.bytes} | ${c.dtypes.join(", ")} |`);
+    md.push("");
+  }
   md.push("## Dropped files", "");
   if (report.dropped.length === 0) md.push("None.", "");
   else {

@@ -7,7 +7,7 @@ import type { Finding } from "../findings.js";
 import { compileUserRegex, createLineIndex, dedupeDetections, detectSecrets, renderExcerpt, type DetectOptions, type Detection, type SecretPattern } from "./detect-secrets.js";
 import { detectWithSecretlint } from "./detect-with-secretlint.js";
 import { extractPickleStrings } from "../checkpoint/pickle/extract-pickle-strings.js";
-import { MAX_RAW_PICKLE_BYTES, TORCH_LEGACY_PICKLES } from "../checkpoint/pickle/scan-torch-file.js";
+import { MAX_RAW_PICKLE_BYTES, scanTorchFile, TORCH_LEGACY_PICKLES } from "../checkpoint/pickle/scan-torch-file.js";
 import { extractPrintableRuns, MIN_STRING_RUN, type StringRun } from "./extract-printable-runs.js";
 import { matchGlob } from "./match-glob.js";
 import { parseJsonStrings } from "./parse-json-strings.js";
@@ -41,13 +41,21 @@ export interface ScanCheckpointParams {
   secretlint?: boolean;
   /** Only scan these checkpoint-relative paths (default: all files). */
   only?: (file: InventoryFile) => boolean;
+  /**
+   * Also list what every pickle imports (`scanTorchFile`, default true): an import that runs code
+   * (`unsafe-pickle-global`, e.g. os.system) blocks; an import off the state-dict allowlist
+   * (`unknown-pickle-global`) and an unreadable pickle (`pickle-invalid`) warn, since they only
+   * block a release when the build would convert the file.
+   */
+  pickleImports?: boolean;
   signal?: AbortSignal;
 }
 
 /**
  * Finds secrets and personal or internal data in every file of a checkpoint: text, every JSON
  * string (keys too), safetensors headers, strings inside pickles, zip and tar archives, and
- * printable strings of any other binary. Findings carry redacted excerpts only.
+ * printable strings of any other binary; and what every pickle imports (see `pickleImports`).
+ * Findings carry redacted excerpts only.
  */
 export async function scanCheckpoint(params: ScanCheckpointParams): Promise<Finding[]> {
   const files = params.inventory?.files ?? (params.dir !== undefined ? await readCheckpointFiles(params.dir) : []);
@@ -58,6 +66,10 @@ export async function scanCheckpoint(params: ScanCheckpointParams): Promise<Find
     if (params.only && !params.only(file)) continue;
     params.signal?.throwIfAborted();
     findings.push(...(await scanFile(file, { opts, secretlint: params.secretlint ?? true, signal: params.signal })));
+    if ((params.pickleImports ?? true) && (file.format === "pickle" || file.format === "torch-zip")) {
+      const scan = await scanTorchFile(file.absPath, { file: file.path });
+      for (const f of scan.findings) findings.push(f.rule === "unsafe-pickle-global" ? f : { ...f, severity: "warn" });
+    }
   }
   return applyAllowFindings(findings, params.allowFindings ?? []);
 }

@@ -23,7 +23,32 @@ export interface SanitizePlan {
      */
     tail?: { absPath: string; offset: number; length: number; inPlace: boolean };
   }[];
+  /**
+   * Pickle weights converted to safetensors at staging time (never held in memory: the bundle
+   * stage streams the storages from `absPath`). `tensors` comes from the conversion plan, so the
+   * inventory, card and report count the converted weights before anything is written.
+   */
+  conversions?: SanitizeConversion[];
   findings: Finding[];
   /** Files the scan did not read, with why (dropped files above the scan size limit). */
   unscanned?: { path: string; reason: string }[];
+}
+
+/** One planned pickle → safetensors conversion. */
+export interface SanitizeConversion {
+  /** Published path, e.g. `model.safetensors`, `model-00001-of-00002.safetensors`. */
+  path: string;
+  /** Checkpoint-relative path of the source pickle, e.g. `pytorch_model.bin`. */
+  from: string;
+  absPath: string;
+  role: FileRole;
+  /** Source format as the converter read it. */
+  format: "torch-zip" | "torch-legacy" | "pickle";
+  /** Convert the dict under this top-level key (not set by the sanitizer today). */
+  stateDictKey?: string;
+  /** Tensors as they will be written (reference writer order), with their byte counts. */
+  tensors: { name: string; dtype: string; shape: number[]; bytes: number }[];
+  /** Size of the safetensors file that will be written. */
+  size: number;
+  reason: string;
 }

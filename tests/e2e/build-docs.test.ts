@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -9,7 +9,6 @@ const BIN = path.join(REPO, "dist", "cli", "bin.js");
 let work: string;
 
 beforeAll(async () => {
-  execFileSync("npm", ["run", "build", "--silent"], { cwd: REPO, stdio: "ignore" });
   work = await mkdtemp(path.join(os.tmpdir(), "mr-e2e-cards-"));
 });
 afterAll(async () => rm(work, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,27 +28,39 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("model-release scan-pickle / convert-pickle", () => {
-  it("exits 0 for a plain state dict and 3 for an os.system payload", async () => {
-    const ok = await run(["scan-pickle", "plain_state_dict.pt"]);
-    expect(ok).toMatchObject({ code: 0, stderr: "" });
-    expect(ok.stdout).toBe("plain_state_dict.pt (torch-zip): collections.OrderedDict, torch._utils._rebuild_tensor_v2, torch.FloatStorage, torch.LongStorage, torch.BoolStorage\n");
-    const bad = await run(["scan-pickle", "plain_state_dict.pt", "os_system_payload.pkl"]);
+describe("model-release scan (pickles) / convert-pickle", () => {
+  it("scan of one file exits 0 for a plain state dict and 3 for an os.system payload, naming the import", async () => {
+    const ok = await run(["scan", "plain_state_dict.pt", "--no-secretlint"]);
+    expect(ok).toMatchObject({ code: 0, stderr: "", stdout: "0 finding(s), 0 blocking, 0 accepted\n" });
+    const bad = await run(["scan", "os_system_payload.pkl", "--no-secretlint"]);
     expect(bad.code).toBe(3);
-    expect(bad.stdout).toContain("os_system_payload.pkl (pickle): posix.system [dangerous]");
+    expect(bad.stdout).toMatchInlineSnapshot(`
+      "block    unsafe-pickle-global   os_system_payload.pkl (byte 2)
+               Pickle imports posix.system, which runs arbitrary code or shell commands when unpickled (GLOBAL at byte 2). Never load this file; publish weights as safetensors.: GLOBAL posix.system
+      1 finding(s), 1 blocking, 0 accepted
+      "
+    `);
     expect(bad.stderr).toMatchInlineSnapshot(`
-      "error[PICKLE_UNSAFE]: 1 blocking pickle finding(s) in 1 file(s)
-        hint: Do not load or publish these files. Convert plain state dicts with \`model-release convert-pickle\`.
+      "error[SCAN_BLOCKED]: 1 blocking finding(s) in os_system_payload.pkl
+        hint: Never load a file with an unsafe-pickle-global finding: delete it and re-export the weights as safetensors from a trusted source. Remove secrets from the checkpoint, or accept a finding in sanitize.allow_findings with a written reason.
       "
     `);
   });
 
-  it("prints one JSON document with --json, also when blocked", async () => {
-    const bad = await run(["scan-pickle", "--json", "unknown_global.pt"]);
+  it("scan of a folder reports the payload inside a torch zip, and warns on imports off the allowlist", async () => {
+    const d = path.join(dir, "ckpt");
+    await mkdir(d);
+    await copyFile(path.join(fixtures, "os_system_payload.pt"), path.join(d, "pytorch_model.bin"));
+    await copyFile(path.join(fixtures, "unknown_global.pt"), path.join(d, "extra.pt"));
+    const bad = await run(["scan", d, "--json", "--no-secretlint"]);
     expect(bad.code).toBe(3);
-    const body = JSON.parse(bad.stdout) as { error: { code: string; details: { results: { findings: { rule: string }[] }[] } } };
-    expect(body.error.code).toBe("PICKLE_UNSAFE");
-    expect(body.error.details.results[0]!.findings.map((f) => f.rule)).toEqual(["unknown-pickle-global"]);
+    const body = JSON.parse(bad.stdout) as { error: { code: string; details: { findings: { rule: string; severity: string; file: string; offset?: number }[] } } };
+    expect(body.error.code).toBe("SCAN_BLOCKED");
+    expect(body.error.details.findings.map((f) => [f.rule, f.severity, f.file, f.offset])).toEqual([
+      ["unknown-pickle-global", "warn", "extra.pt", 178],
+      ["unsafe-pickle-global", "block", "pytorch_model.bin", 177],
+    ]);
+    await rm(d, { recursive: true });
   });
 
   it("converts a state dict and refuses an optimizer state", async () => {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { buildRelease } from "../../src/bundle/build-release.js";
 import { isReleaseError } from "../../src/errors.js";
 import { isBlocking } from "../../src/findings.js";
+import { convertTorchToSafetensors } from "../../src/checkpoint/pickle/convert-torch-to-safetensors.js";
 import { applySanitizeRewrite } from "../../src/sanitize/apply-sanitize-rewrite.js";
 import { planSanitize } from "../../src/sanitize/plan-sanitize.js";
 import { readCheckpointFiles } from "../../src/sanitize/read-checkpoint-files.js";
@@ -37,6 +38,10 @@ async function stage(plan: SanitizePlan, dir: string): Promise<void> {
   for (const r of plan.rewrites) {
     await mkdir(path.dirname(path.join(dir, r.path)), { recursive: true });
     await applySanitizeRewrite(r, path.join(dir, r.path));
+  }
+  for (const c of plan.conversions ?? []) {
+    const r = await convertTorchToSafetensors({ source: c.absPath, dest: path.join(dir, c.path), file: c.from });
+    expect(r.written, `${c.from} converted`).toBe(true);
   }
   const report = renderBuildReport(plan, { patterns: manifest.patterns });
   await writeFile(path.join(dir, "report.json"), report.json);
@@ -71,13 +76,14 @@ describe("canary checkpoints", () => {
     expect(findings.filter(isBlocking).length).toBeGreaterThan(0);
   });
 
-  it.each(layouts.filter((l) => l !== "pickle-only"))("after sanitizing %s, no canary byte is in the bundle", async (layout) => {
+  it.each(layouts)("after sanitizing %s, no canary byte is in the bundle", async (layout) => {
     const inventory = { files: await readCheckpointFiles(path.join(fixtures, layout)) };
     const plan = await planSanitize({ inventory, config, baseModel: manifest.baseModel });
     expect(plan.findings.filter(isBlocking), "blocking findings").toEqual([]);
     const mine = manifest.canaries.filter((c) => c.layout === layout);
     for (const c of mine.filter((c) => c.fate === "dropped")) expect(plan.dropped.map((d) => d.path), c.id).toContain(c.file);
     for (const c of mine.filter((c) => c.fate === "scrubbed")) expect(plan.rewrites.map((r) => r.path), c.id).toContain(c.file);
+    for (const c of mine.filter((c) => c.fate === "converted")) expect((plan.conversions ?? []).map((r) => r.from), c.id).toContain(c.file);
     const dir = path.join(tmp, layout);
     await stage(plan, dir);
     const files = await allBytes(dir);
@@ -87,7 +93,7 @@ describe("canary checkpoints", () => {
     }
   });
 
-  it.each(layouts.filter((l) => l !== "pickle-only"))("buildRelease of %s: no canary byte anywhere in the bundle, report lists every file", async (layout) => {
+  it.each(layouts)("buildRelease of %s: no canary byte anywhere in the bundle, report lists every file", async (layout) => {
     const out = path.join(tmp, `build-${layout}`);
     // The canary config carries the project patterns but no card content: documents off here,
     // on in the next test (demo config, full card and evals).
@@ -96,8 +102,14 @@ describe("canary checkpoints", () => {
     for (const { file, bytes } of files) {
       for (const c of manifest.canaries) expect(bytes.includes(Buffer.from(c.value)), `${c.id} in ${path.relative(out, file)}`).toBe(false);
     }
-    const report = JSON.parse(await readFile(path.join(out, "report.json"), "utf8")) as { kept: { path: string }[]; rewritten: { path: string; diff: string }[]; dropped: { path: string; reason: string }[]; findings: unknown[] };
-    const listed = new Set([...report.kept, ...report.rewritten, ...report.dropped].map((f) => f.path));
+    const report = JSON.parse(await readFile(path.join(out, "report.json"), "utf8")) as {
+      kept: { path: string }[];
+      rewritten: { path: string; diff: string }[];
+      converted: { path: string; from: string }[];
+      dropped: { path: string; reason: string }[];
+      findings: unknown[];
+    };
+    const listed = new Set([...report.kept, ...report.rewritten, ...report.converted.map((c) => ({ path: c.from })), ...report.dropped].map((f) => f.path));
     // Every file is listed once; TensorBoard paths with the host name masked.
     expect(listed.size).toBe(r.plan.inventory.files.length);
     for (const f of r.plan.inventory.files.filter((f) => !f.path.includes("tfevents"))) expect(listed.has(f.path), `${f.path} in report.json`).toBe(true);
@@ -112,7 +124,7 @@ describe("canary checkpoints", () => {
     }
   });
 
-  it.each(layouts.filter((l) => l !== "pickle-only"))("full buildRelease (card, examples, evals) of %s with the demo config: no canary byte in the bundle", async (layout) => {
+  it.each(layouts)("full buildRelease (card, examples, evals) of %s with the demo config: no canary byte in the bundle", async (layout) => {
     const out = path.join(tmp, `full-${layout}`);
     await buildRelease({ configFile: path.resolve(import.meta.dirname, "../../release-configs/demo.yaml"), version: "1.0.0", checkpoint: path.join(fixtures, layout), outDir: out });
     const files = await allBytes(out);
@@ -122,23 +134,35 @@ describe("canary checkpoints", () => {
     }
   });
 
-  it("buildRelease refuses a blocked checkpoint (exit 3) and stages nothing", async () => {
-    const out = path.join(tmp, "build-pickle-only");
-    const err = await buildRelease({ configFile: path.join(fixtures, "release-config.yaml"), version: "1.0.0", checkpoint: path.join(fixtures, "pickle-only"), outDir: out }).catch((e: unknown) => e);
-    expect(isReleaseError(err) && [err.code, err.category]).toEqual(["SANITIZE_BLOCKED", "blocked"]);
-    expect(String((err as Error).message)).not.toContain("xoxb-");
-    expect(await readdir(out).catch(() => [])).toEqual([]);
+  it("buildRelease of pickle-only converts the state dict, drops training_args.bin, and publishes no canary", async () => {
+    const out = path.join(tmp, "convert-pickle-only");
+    const r = await buildRelease({ configFile: path.join(fixtures, "release-config.yaml"), version: "1.0.0", checkpoint: path.join(fixtures, "pickle-only"), outDir: out, docs: false });
+    expect(r.manifest.files.map((f) => [f.path, f.role])).toEqual([
+      ["config.json", "config"],
+      ["model.safetensors", "weights"],
+      ["report.json", "report"],
+      ["report.md", "report"],
+    ]);
+    expect(r.plan.sanitize.dropped).toEqual([{ path: "training_args.bin", reason: "training arguments pickle (holds hub_token, paths, run names)" }]);
+    // The canary in the state dict's _metadata is reported as a warning on the source pickle only.
+    expect(r.plan.sanitize.findings.filter((f) => f.rule === "slack-token").map((f) => [f.file, f.severity])).toEqual([["pytorch_model.bin", "warn"]]);
+    expect(r.plan.inventory.parameters).toBe(12);
   });
 
-  it("a pickle-only checkpoint is blocked, with the canary reported", async () => {
-    const inventory = { files: await readCheckpointFiles(path.join(fixtures, "pickle-only")) };
+  it("a pickle-only checkpoint whose weights are not a plain state dict is blocked (exit 3), stages nothing, and the canary is reported", async () => {
+    const dir = path.join(tmp, "pickle-only-not-state-dict");
+    await mkdir(dir, { recursive: true });
+    await copyFile(path.join(fixtures, "pickle-only", "config.json"), path.join(dir, "config.json"));
+    // The hf-trainer layout's training_args.bin: a dict of settings with a canary, not tensors.
+    await copyFile(path.join(fixtures, "hf-trainer", "checkpoint-100", "training_args.bin"), path.join(dir, "pytorch_model.bin"));
+    const inventory = { files: await readCheckpointFiles(dir) };
     const plan = await planSanitize({ inventory, config });
-    const blocking = plan.findings.filter(isBlocking);
-    expect(blocking.map((f) => [f.rule, f.file])).toEqual(
-      expect.arrayContaining([
-        ["pickle-file", "pytorch_model.bin"],
-        ["slack-token", "pytorch_model.bin"],
-      ]),
-    );
+    expect(plan.conversions).toEqual([]);
+    expect(plan.findings.filter(isBlocking).map((f) => [f.rule, f.file])).toEqual(expect.arrayContaining([["pickle-not-state-dict", "pytorch_model.bin"], ["hf-token", "pytorch_model.bin"]]));
+    const out = path.join(tmp, "build-not-state-dict");
+    const err = await buildRelease({ configFile: path.join(fixtures, "release-config.yaml"), version: "1.0.0", checkpoint: dir, outDir: out }).catch((e: unknown) => e);
+    expect(isReleaseError(err) && [err.code, err.category]).toEqual(["SANITIZE_BLOCKED", "blocked"]);
+    for (const c of manifest.canaries) expect(String((err as Error).message)).not.toContain(c.value);
+    expect(await readdir(out).catch(() => [])).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -10,6 +10,7 @@ import { classifyCheckpointFile } from "../../src/sanitize/classify-checkpoint-f
 import { matchGlob } from "../../src/sanitize/match-glob.js";
 import { planSanitize } from "../../src/sanitize/plan-sanitize.js";
 import { planSafetensorsHeader } from "../../src/sanitize/plan-safetensors-header.js";
+import { planWeightPickleTarget } from "../../src/sanitize/plan-weight-pickle-target.js";
 import { readCheckpointFiles } from "../../src/sanitize/read-checkpoint-files.js";
 import { renderBuildReport } from "../../src/sanitize/render-build-report.js";
 import { scrubJsonMetadata } from "../../src/sanitize/scrub-json-metadata.js";
@@ -82,11 +83,162 @@ describe("classifyCheckpointFile", () => {
     expect(decide("weights.bin", "safetensors")).toMatchObject({ action: "block", rule: "name-content-mismatch" });
   });
 
-  it("blocks unknown files and pickle weights without a safetensors copy", () => {
+  it("blocks unknown files; converts weight pickles without a safetensors copy, blocks other pickles", () => {
     expect(decide("notes/customers.csv", "text")).toMatchObject({ action: "block", rule: "unknown-file" });
-    expect(decide("pytorch_model.bin", "torch-zip", empty, false)).toMatchObject({ action: "block", rule: "pickle-file" });
+    expect(decide("pytorch_model.bin", "torch-zip", empty, false)).toEqual({ action: "convert", role: "weights", target: "model.safetensors" });
+    expect(decide("sub/pytorch_model.bin", "torch-zip", empty, false)).toMatchObject({ action: "block", rule: "pickle-file" });
+    expect(decide("notes.pkl", "pickle", empty, false)).toMatchObject({ action: "block", rule: "pickle-file" });
+    expect(decide("pytorch_model.bin.index.json", "json", empty, false)).toMatchObject({ action: "drop" });
+    expect(decide("pytorch_model.bin.index.json", "json", empty, true)).toMatchObject({ action: "drop", reason: "index of the pickle weights (the safetensors weights are published instead)" });
+    // Training state is dropped by name before the weight rule is asked.
+    expect(decide("optimizer.pt", "torch-zip", empty, false)).toMatchObject({ action: "drop", reason: "optimizer state" });
+    expect(decide("training_args.bin", "torch-zip", empty, false)).toMatchObject({ action: "drop" });
+  });
+});
+
+describe("planWeightPickleTarget", () => {
+  it.each([
+    ["pytorch_model.bin", ["pytorch_model.bin", "config.json"], "model.safetensors"],
+    ["pytorch_model-00001-of-00002.bin", ["pytorch_model-00001-of-00002.bin", "pytorch_model-00002-of-00002.bin"], "model-00001-of-00002.safetensors"],
+    ["adapter_model.bin", ["adapter_model.bin", "adapter_config.json"], "adapter_model.safetensors"],
+    ["model.pt", ["model.pt"], "model.safetensors"],
+    ["model.pth", ["model.pth", "optimizer.pt"], "model.safetensors"],
+    // A lone torch file is the model weights; training state beside it does not count.
+    ["best.pt", ["best.pt", "optimizer.pt", "scheduler.pt", "rng_state.pth", "config.json"], "model.safetensors"],
+  ] as const)("%s → %s", (p, paths, target) => {
+    expect(planWeightPickleTarget(p, paths)).toBe(target);
   });
 
+  it.each([
+    // Two candidates for model.safetensors: ambiguous, neither is nominated.
+    ["a.pt", ["a.pt", "b.pt"]],
+    ["model.pt", ["model.pt", "pytorch_model.bin"]],
+    ["ema.pt", ["ema.pt", "model.pt"]],
+    ["ema.pt", ["ema.pt", "pytorch_model-00001-of-00002.bin"]],
+    // Only the top level is published; training state is never weights.
+    ["sub/pytorch_model.bin", ["sub/pytorch_model.bin"]],
+    ["optimizer.pt", ["optimizer.pt"]],
+    ["pytorch_model.ckpt", ["pytorch_model.ckpt"]],
+    ["weights.bin", ["weights.bin"]],
+    ["pytorch_model-1-of-2.bin", ["pytorch_model-1-of-2.bin"]],
+  ] as const)("%s among %j is not converted", (p, paths) => {
+    expect(planWeightPickleTarget(p, paths)).toBeUndefined();
+  });
+});
+
+describe("planSanitize of pickle weights", () => {
+  const pickles = path.resolve(import.meta.dirname, "../fixtures/pickles");
+  const ckpt = async (name: string, files: Record<string, string>) => {
+    const dir = path.join(tmp, name);
+    await mkdir(dir, { recursive: true });
+    for (const [rel, src] of Object.entries(files)) await writeFile(path.join(dir, rel), await readFile(path.join(pickles, src)));
+    return planSanitize({ inventory: { files: await readCheckpointFiles(dir) }, config: empty, secretlint: false });
+  };
+
+  it("plans a conversion with the tensor list and output size, and writes nothing", async () => {
+    const plan = await ckpt("conv-plain", { "pytorch_model.bin": "plain_state_dict.pt" });
+    expect(plan.findings.filter(isBlocking)).toEqual([]);
+    expect(plan.publish).toEqual([]);
+    expect(plan.conversions).toHaveLength(1);
+    const c = plan.conversions![0]!;
+    expect({ ...c, absPath: path.basename(c.absPath), tensors: c.tensors.map((t) => `${t.name}:${t.dtype}:${t.bytes}`) }).toEqual({
+      path: "model.safetensors",
+      from: "pytorch_model.bin",
+      absPath: "pytorch_model.bin",
+      role: "weights",
+      format: "torch-zip",
+      tensors: ["counts:I64:24", "embed.weight:F32:48", "empty:F32:0", "layer.0.bias:F32:12", "layer.0.weight:F32:36", "scalar:F32:4", "mask:BOOL:3"],
+      size: c.size,
+      reason: "plain state dict converted to safetensors without running the pickle (7 tensors)",
+    });
+    expect(await readdir(path.join(tmp, "conv-plain"))).toEqual(["pytorch_model.bin"]);
+  });
+
+  it("blocks an os.system payload with the pickle's own finding (rule, file, byte offset) and converts nothing", async () => {
+    const plan = await ckpt("conv-evil", { "pytorch_model.bin": "os_system_payload.pt" });
+    expect(plan.conversions).toEqual([]);
+    const f = plan.findings.filter(isBlocking);
+    expect(f.map((x) => [x.rule, x.file, x.offset])).toEqual([["unsafe-pickle-global", "pytorch_model.bin", 177]]);
+    expect(f[0]!.message).toContain("posix.system");
+  });
+
+  it.each([
+    ["optimizer state under a weight name", "optimizer.pt", "pickle-not-state-dict"],
+    ["a non-allowlisted global (collections.Counter)", "unknown_global.pt", "unknown-pickle-global"],
+    ["a non-contiguous tensor", "non_contiguous.pt", "pickle-unsupported-tensor"],
+    ["a raw pickle", "os_system_payload.pkl", "unsafe-pickle-global"],
+  ])("blocks %s", async (_what, src, rule) => {
+    const plan = await ckpt(`conv-${src}`, { "adapter_model.bin": src });
+    expect(plan.conversions).toEqual([]);
+    expect(plan.findings.filter(isBlocking).map((x) => [x.rule, x.file])).toContainEqual([rule, "adapter_model.bin"]);
+  });
+
+  it("converts a PEFT adapter_model.bin and a lone best.pt beside training state", async () => {
+    const peft = await ckpt("conv-peft", { "adapter_model.bin": "module_state_dict.pt" });
+    expect(peft.conversions!.map((c) => [c.from, c.path, c.tensors.length])).toEqual([["adapter_model.bin", "adapter_model.safetensors", 4]]);
+    const lone = await ckpt("conv-lone", { "best.pt": "half_precision.pt", "optimizer.pt": "optimizer.pt" });
+    expect(lone.conversions!.map((c) => [c.from, c.path])).toEqual([["best.pt", "model.safetensors"]]);
+    expect(lone.dropped).toEqual([{ path: "optimizer.pt", reason: "optimizer state" }]);
+    const two = await ckpt("conv-two", { "a.pt": "half_precision.pt", "b.pt": "plain_state_dict.pt" });
+    expect(two.conversions).toEqual([]);
+    expect(two.findings.filter(isBlocking).map((f) => [f.rule, f.file])).toEqual([["pickle-file", "a.pt"], ["pickle-file", "b.pt"]]);
+  });
+
+  it("drops the pickle when safetensors weights are published instead", async () => {
+    const dir = path.join(tmp, "conv-counterpart");
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, "pytorch_model.bin"), await readFile(path.join(pickles, "plain_state_dict.pt")));
+    await writeFile(path.join(dir, "model.safetensors"), encodeSafetensors([{ name: "w", dtype: "F32", shape: [1] }]));
+    const plan = await planSanitize({ inventory: { files: await readCheckpointFiles(dir) }, config: empty, secretlint: false });
+    expect(plan.conversions).toEqual([]);
+    expect(plan.dropped).toEqual([{ path: "pytorch_model.bin", reason: "pickle weights (the safetensors weights are published instead)" }]);
+  });
+
+  it("converts when the only safetensors weights are in a dropped Trainer checkpoint", async () => {
+    const dir = path.join(tmp, "conv-trainer");
+    await mkdir(path.join(dir, "checkpoint-500"), { recursive: true });
+    await writeFile(path.join(dir, "pytorch_model.bin"), await readFile(path.join(pickles, "plain_state_dict.pt")));
+    await writeFile(path.join(dir, "checkpoint-500", "model.safetensors"), encodeSafetensors([{ name: "w", dtype: "F32", shape: [1] }]));
+    const plan = await planSanitize({ inventory: { files: await readCheckpointFiles(dir) }, config: empty, secretlint: false });
+    expect(plan.conversions!.map((c) => c.path)).toEqual(["model.safetensors"]);
+    expect(plan.dropped.map((d) => d.path)).toEqual(["checkpoint-500/model.safetensors"]);
+  });
+
+  it("regenerates the shard index from the converted headers and checks the pickle index against them", async () => {
+    const files = { "pytorch_model-00001-of-00002.bin": "sharded/pytorch_model-00001-of-00002.bin", "pytorch_model-00002-of-00002.bin": "sharded/pytorch_model-00002-of-00002.bin", "pytorch_model.bin.index.json": "sharded/pytorch_model.bin.index.json" };
+    const plan = await ckpt("conv-sharded", files);
+    expect(plan.findings.filter(isBlocking)).toEqual([]);
+    expect(plan.conversions!.map((c) => [c.from, c.path])).toEqual([
+      ["pytorch_model-00001-of-00002.bin", "model-00001-of-00002.safetensors"],
+      ["pytorch_model-00002-of-00002.bin", "model-00002-of-00002.safetensors"],
+    ]);
+    expect(plan.dropped.map((d) => d.path)).toEqual(["pytorch_model.bin.index.json"]);
+    const index = plan.rewrites.find((r) => r.path === "model.safetensors.index.json")!;
+    const original = JSON.parse(await readFile(path.join(pickles, "sharded/pytorch_model.bin.index.json"), "utf8")) as { metadata: { total_size: number }; weight_map: Record<string, string> };
+    expect(JSON.parse(index.content as string)).toEqual({
+      metadata: { total_size: original.metadata.total_size },
+      weight_map: Object.fromEntries(Object.entries(original.weight_map).map(([k, v]) => [k, v.replace(/^pytorch_model-(.*)\.bin$/, "model-$1.safetensors")])),
+    });
+
+    // One shard missing: the index would point at nothing.
+    const missing = await ckpt("conv-sharded-missing", { "pytorch_model-00001-of-00002.bin": files["pytorch_model-00001-of-00002.bin"] });
+    expect(missing.findings.filter(isBlocking).map((f) => [f.rule, f.file])).toEqual([["weights-shard-missing", "pytorch_model-00002-of-00002.bin"]]);
+
+    // A pickle index that disagrees with the shards.
+    const dir = path.join(tmp, "conv-sharded-lying");
+    await mkdir(dir, { recursive: true });
+    for (const [rel, src] of Object.entries(files)) await writeFile(path.join(dir, rel), await readFile(path.join(pickles, src)));
+    const lying = { ...original, weight_map: { ...original.weight_map, "lm_head.weight": "pytorch_model-00001-of-00002.bin" } };
+    await writeFile(path.join(dir, "pytorch_model.bin.index.json"), JSON.stringify(lying));
+    const bad = await planSanitize({ inventory: { files: await readCheckpointFiles(dir) }, config: empty, secretlint: false });
+    expect(bad.findings.filter(isBlocking).map((f) => [f.rule, f.file, f.message])).toEqual([
+      ["weights-index-mismatch", "pytorch_model.bin.index.json", 'weight_map names 1 tensor(s) not in the shard it says, e.g. "lm_head.weight"'],
+    ]);
+  });
+
+});
+
+describe("classifyCheckpointFile overrides", () => {
   it("honours config overrides with their reasons", () => {
     const config = { ...empty, allow: [{ path: "docs/*.md", reason: "public usage notes reviewed by legal" }], drop: [{ path: "extra/**", reason: "scratch output of the export job" }] };
     expect(decide("docs/usage.md", "text", config)).toEqual({ action: "publish", role: "other", overrideReason: "public usage notes reviewed by legal", scrub: "none" });

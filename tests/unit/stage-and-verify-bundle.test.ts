@@ -188,6 +188,47 @@ function renderOf(m: unknown): string {
   return JSON.stringify(m, null, 2) + "\n";
 }
 
+describe("stageBundle of converted pickle weights", () => {
+  const PICKLES = path.join(REPO, "tests", "fixtures", "pickles");
+  const converted = (absPath: string, size: number): BundleInput => ({
+    path: "model.safetensors",
+    role: "weights",
+    source: { kind: "converted", absPath, file: "pytorch_model.bin", size },
+    origin: "checkpoint:pytorch_model.bin (converted to safetensors)",
+  });
+
+  it("streams the conversion into the bundle and hashes the written file", async () => {
+    const { readTorchConversionPlan } = await import("../../src/checkpoint/pickle/convert-torch-to-safetensors.js");
+    const src = path.join(PICKLES, "plain_state_dict.pt");
+    const plan = await readTorchConversionPlan(src);
+    const out = path.join(await tmp(), "bundle");
+    const r = await stageBundle({ outDir: out, inputs: [converted(src, plan.size)], release });
+    const bytes = await readFile(path.join(out, "model.safetensors"));
+    expect(bytes.length).toBe(plan.size);
+    const { createHash } = await import("node:crypto");
+    expect(r.manifest.files).toEqual([{ path: "model.safetensors", size: plan.size, sha256: createHash("sha256").update(bytes).digest("hex"), role: "weights", origin: "checkpoint:pytorch_model.bin (converted to safetensors)" }]);
+    expect(r.sources).toEqual([{ path: "model.safetensors", mode: "written" }]);
+    expect((await verifyBundle({ dir: out })).ok).toBe(true);
+  });
+
+  it("refuses a source that became a payload after planning (CONVERSION_BLOCKED) and one whose size changed, leaving no weights file", async () => {
+    const dir = await tmp();
+    const src = path.join(dir, "pytorch_model.bin");
+    await cp(path.join(PICKLES, "os_system_payload.pt"), src);
+    const out = path.join(dir, "bundle");
+    const err = (await stageBundle({ outDir: out, inputs: [converted(src, 100)], release }).catch((e: unknown) => e)) as ReleaseError;
+    expect([err.code, err.category, err.location?.file]).toEqual(["CONVERSION_BLOCKED", "blocked", "pytorch_model.bin"]);
+    expect(err.message).toContain("unsafe-pickle-global");
+    expect(existsSync(path.join(out, "model.safetensors"))).toBe(false);
+    expect(existsSync(path.join(out, "model.safetensors.partial"))).toBe(false);
+
+    await cp(path.join(PICKLES, "plain_state_dict.pt"), src);
+    const err2 = (await stageBundle({ outDir: out, inputs: [converted(src, 100)], release }).catch((e: unknown) => e)) as ReleaseError;
+    expect([err2.code, err2.category]).toEqual(["BUNDLE_SOURCE_CHANGED", "input"]);
+    expect(existsSync(path.join(out, "model.safetensors"))).toBe(false);
+  });
+});
+
 describe("verifyBundle", () => {
   async function staged(): Promise<string> {
     const { inputs } = await checkpoint();

@@ -64,6 +64,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
           layout: plan.inventory.layout,
           publish: plan.inputs.map((i) => ({ path: i.path, role: i.role, origin: i.origin })),
           dropped: plan.sanitize.dropped,
+          converted: (plan.sanitize.conversions ?? []).map((c) => ({ path: c.path, from: c.from, tensors: c.tensors.length, size: c.size })),
           findings: plan.sanitize.findings,
           docsFindings: plan.docsFindings,
         };
@@ -80,7 +81,11 @@ export function registerBuild(program: Command, ctx: CliContext): void {
           writeJson(ctx, summary);
         } else {
           writeLine(ctx.stdout, `would stage ${plan.release.name} ${plan.release.tag} from ${plan.checkpointDir} (${plan.inventory.layout}):`);
-          for (const p of summary.publish) writeLine(ctx.stdout, `  + ${p.path}  (${p.role})`);
+          const convertedFrom = new Map(summary.converted.map((c) => [c.path, c]));
+          for (const p of summary.publish) {
+            const c = convertedFrom.get(p.path);
+            writeLine(ctx.stdout, `  + ${p.path}  (${p.role}${c ? `, converted from ${c.from}: ${c.tensors} tensors, ${formatBytes(c.size)}` : ""})`);
+          }
           for (const d of summary.dropped) writeLine(ctx.stdout, `  - ${d.path}  dropped: ${d.reason}`);
           for (const f of summary.findings) writeLine(ctx.stdout, `  ! ${f.severity} ${f.rule} in ${f.file}: ${f.message}${f.excerpt ? `: ${f.excerpt}` : ""}`);
           for (const f of plan.docsFindings) writeLine(ctx.stdout, `  ${f.severity === "block" && !f.acceptedReason ? "BLOCK" : "warn "} ${f.file}${f.line !== undefined ? `:${f.line}` : ""} [${f.rule}] ${f.message}`);
@@ -127,6 +132,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
           outDir: r.outDir,
           manifest: r.manifest,
           dropped: r.plan.sanitize.dropped,
+          converted: (r.plan.sanitize.conversions ?? []).map((c) => ({ path: c.path, from: c.from, tensors: c.tensors.length, size: c.size })),
           linked: r.sources.filter((s) => s.mode === "link").length,
           referenced: r.sources.filter((s) => s.mode === "reference").length,
           written: r.sources.filter((s) => s.mode === "written").length,
@@ -141,6 +147,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
       const total = r.manifest.files.reduce((a, f) => a + f.size, 0);
       writeLine(ctx.stdout, `staged ${r.manifest.name} ${r.manifest.tag}: ${r.manifest.files.length} files, ${formatBytes(total)} in ${r.outDir}`);
       for (const f of r.manifest.files) writeLine(ctx.stdout, `  ${f.sha256.slice(0, 12)}  ${f.path}  (${f.role})`);
+      for (const c of r.plan.sanitize.conversions ?? []) writeLine(ctx.stdout, `  converted ${c.from} → ${c.path}: ${c.tensors.length} tensors, without running the pickle`);
       for (const d of r.plan.sanitize.dropped) writeLine(ctx.stdout, `  dropped ${d.path}: ${d.reason}`);
       const referenced = r.sources.filter((s) => s.mode === "reference").length;
       if (referenced > 0) writeLine(ctx.stdout, `  ${referenced} files are on another filesystem: symlinked and recorded in .model-release/sources.json`);

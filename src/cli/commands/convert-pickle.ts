@@ -10,7 +10,7 @@ import { writeJson, writeLine } from "../context.js";
 export function registerConvertPickle(program: Command, ctx: CliContext): void {
   program
     .command("convert-pickle")
-    .description("convert a plain PyTorch state dict (pytorch_model.bin, *.pt) to safetensors without running the pickle")
+    .description("convert one plain PyTorch state dict (*.pt, *.bin; --key for DeepSpeed or Lightning files) to safetensors without running the pickle; `build` does this itself for weight pickles")
     .argument("<source>", "torch.save checkpoint (zip or legacy format)")
     .argument("<dest>", "safetensors file to write")
     .option("--key <name>", "convert the dict under this top-level key (DeepSpeed: module, Lightning: state_dict)")

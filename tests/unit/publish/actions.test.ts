@@ -72,8 +72,8 @@ describe("CLI helpers", () => {
     plain.sink({ type: "step", step: "hub-commit", status: "done" });
     expect(err.text()).toMatchInlineSnapshot(`
       "→ hub-commit acme/x@main
-        1 files, 2.0 KB
-        model.safetensors (2.0 KB)
+        1 files, 2.0 kB
+        model.safetensors (2.0 kB)
         retry 1 of POST http://h/api/x (HTTP 429) in 1.5 s
       ✓ hub-commit
       "

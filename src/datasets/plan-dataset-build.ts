@@ -1,0 +1,288 @@
+import { createHash } from "node:crypto";
+import { PIPELINE_TYPES } from "@huggingface/tasks";
+import { usageError } from "../errors.js";
+import type { BundleInput } from "../bundle/types.js";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { checkCard } from "../card/check-card.js";
+import type { Finding } from "../findings.js";
+import type { DatasetConfig } from "./dataset-config-schema.js";
+import { compileRedactionRules, type RedactionRules } from "./compile-redaction-rules.js";
+import { createPseudonymizer, type Pseudonymizer } from "./create-pseudonymizer.js";
+import { decodeProgram } from "./decode-program.js";
+import type { GenericDetection } from "./detect-generic-sensitive.js";
+import { detectHyundaiDialect, parseRobotProgram, INSTRUCTION_KINDS, type ParsedProgram } from "./parse-robot-program.js";
+import type { DatasetSource, RejectedRecord, SourceProgram, SourceRecord } from "./read-dataset-source.js";
+import { redactFreeText, redactProgram, type RedactionHit } from "./redact-program.js";
+import { planDatasetCardMetadata, renderDatasetCard } from "./render-dataset-card.js";
+import type { ProgramDialect } from "./scan-program-regions.js";
+
+/** Counts only: the report never holds a sensitive value, a source path or program text. */
+export interface RedactionReport {
+  schema: "model-release/redaction-report@1";
+  dataset: string;
+  version: string;
+  /** Where the pseudonym key came from; the key itself is never recorded. */
+  keySource: "env" | "random";
+  records: { source: number; selected: number; published: number; rejected: number; sourceRejected: number };
+  splits: Record<string, number>;
+  byRule: Record<string, number>;
+  byCategory: Record<string, number>;
+  /** Per output field, per rule. */
+  byField: Record<string, Record<string, number>>;
+  rejectedByCode: Record<string, number>;
+  /** Each bad record with file, line and reason; paths and messages are redacted too. */
+  rejected: RejectedRecord[];
+}
+
+export type OutputRecord = Record<string, string>;
+
+export interface DatasetBuildPlan {
+  name: string;
+  version: string;
+  tag: string;
+  hub: { repo: string; repoType: "dataset"; private: boolean };
+  splits: { name: string; path: string; records: OutputRecord[] }[];
+  report: RedactionReport;
+  card: string;
+  cardMetadata: Record<string, unknown>;
+  /** What the bundle stage writes: the split files, README.md and redaction-report.json. */
+  inputs: BundleInput[];
+  /** Card problems (placeholders, empty sections) from the card checker; blocking ones stop the build. */
+  findings: Finding[];
+}
+
+export interface PlanDatasetBuildParams {
+  config: DatasetConfig;
+  source: DatasetSource;
+  version: string;
+  /** Pseudonym key (>= 16 bytes); from MODEL_RELEASE_REDACTION_KEY or random per run. */
+  key: Uint8Array;
+  keySource: "env" | "random";
+  /** Generic detectors (the sanitizer's `detectSecrets` via `fromSecretDetector`); default the built-in fallback. */
+  generic?: (text: string) => GenericDetection[];
+}
+
+/**
+ * Plans a dataset release: selects, samples and splits the source records, decodes, parses and
+ * redacts both programs of every pair, rejects bad records with file and line, and renders the
+ * records, the card and the redaction report. Pure: no filesystem, no clock, no environment.
+ *
+ * @throws ReleaseError `DATASET_TASK_UNKNOWN` (usage) for a task category the Hub does not know,
+ *   `DATASET_REDACTION_RULE_INVALID` (usage).
+ */
+export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPlan {
+  const { config, source, version } = params;
+  for (const [i, t] of config.task_categories.entries()) {
+    if (!(PIPELINE_TYPES as readonly string[]).includes(t)) {
+      throw usageError("DATASET_TASK_UNKNOWN", `task_categories.${i}: '${t}' is not a Hub task category`, {
+        hint: "use a pipeline tag such as text-generation, translation or text2text-generation",
+        location: { field: `task_categories.${i}` },
+      });
+    }
+  }
+  const rules = compileRedactionRules(config.redaction, params.generic ? { generic: params.generic } : {});
+  const pseudo = createPseudonymizer(params.key);
+  const f = config.fields;
+
+  const include = config.include.map(globToRegExp);
+  const exclude = config.exclude.map(globToRegExp);
+  const selected = source.records
+    .filter((r) => (include.length === 0 || include.some((re) => re.test(r.sourceId))) && !exclude.some((re) => re.test(r.sourceId)))
+    .filter((r) => unitHash(`sample\u0000${config.sample.seed}\u0000${r.sourceId}`) < config.sample.fraction)
+    .sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0));
+
+  const byRule: Record<string, number> = {};
+  const byCategory: Record<string, number> = {};
+  const byField: Record<string, Record<string, number>> = {};
+  const count = (field: string, hits: RedactionHit[]) => {
+    for (const h of hits) {
+      byRule[h.rule] = (byRule[h.rule] ?? 0) + 1;
+      byCategory[h.category] = (byCategory[h.category] ?? 0) + 1;
+      const fr = (byField[field] ??= {});
+      fr[h.rule] = (fr[h.rule] ?? 0) + 1;
+    }
+  };
+
+  const rejected: RejectedRecord[] = [];
+  const bySplit = new Map<string, OutputRecord[]>(config.splits.map((s) => [s.name, []]));
+  const seenIds = new Set<string>();
+  for (const rec of selected) {
+    const result = processRecord(rec, rules, pseudo);
+    if ("reject" in result) {
+      rejected.push(result.reject);
+      continue;
+    }
+    const id = pseudo.recordId(rec.sourceId);
+    if (seenIds.has(id)) {
+      rejected.push({ sourceId: rec.sourceId, file: rec.hyundai.origin, code: "DUPLICATE_ID", message: "another record has the same source id" });
+      continue;
+    }
+    seenIds.add(id);
+    for (const [field, hits] of Object.entries(result.hits)) count(f[field as keyof typeof result.hits], hits);
+    const out: OutputRecord = {
+      [f.id]: id,
+      [f.hyundai_dialect]: result.dialect,
+      [f.hyundai_file]: result.hyundaiFile,
+      [f.hyundai_program]: result.hyundaiText,
+      [f.drl_file]: result.drlFile,
+      [f.drl_program]: result.drlText,
+    };
+    bySplit.get(pickSplit(config, rec.sourceId))!.push(out);
+  }
+
+  // Rejections are published in the report: their paths and messages are redacted like programs.
+  const safeRejected = [...source.rejected, ...rejected].map((r) => ({
+    ...r,
+    sourceId: redactFreeText({ text: r.sourceId, rules, pseudonymizer: pseudo }).text,
+    file: redactFreeText({ text: r.file, rules, pseudonymizer: pseudo }).text,
+    message: redactFreeText({ text: r.message, rules, pseudonymizer: pseudo }).text,
+  }));
+  const rejectedByCode: Record<string, number> = {};
+  for (const r of safeRejected) rejectedByCode[r.code] = (rejectedByCode[r.code] ?? 0) + 1;
+
+  const splits = config.splits.map((s) => {
+    const records = [...bySplit.get(s.name)!].sort((a, b) => (a[f.id]! < b[f.id]! ? -1 : 1));
+    return { name: s.name, path: `data/${s.name}.${config.format}`, records };
+  });
+  const published = splits.reduce((a, s) => a + s.records.length, 0);
+  const fieldOrder = [f.id, f.hyundai_dialect, f.hyundai_file, f.hyundai_program, f.drl_file, f.drl_program];
+  const report: RedactionReport = {
+    schema: "model-release/redaction-report@1",
+    dataset: config.name,
+    version,
+    keySource: params.keySource,
+    records: { source: source.records.length + source.rejected.length, selected: selected.length, published, rejected: rejected.length, sourceRejected: source.rejected.length },
+    splits: Object.fromEntries(splits.map((s) => [s.name, s.records.length])),
+    byRule: sortKeys(byRule),
+    byCategory: sortKeys(byCategory),
+    byField: Object.fromEntries(Object.entries(byField).sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => [k, sortKeys(v)])),
+    rejectedByCode: sortKeys(rejectedByCode),
+    rejected: safeRejected,
+  };
+  const cardMetadata = planDatasetCardMetadata({ config, splits, records: published });
+  const card = renderDatasetCard({ config, version, metadata: cardMetadata, report });
+  const tag = config.tag_format.replaceAll("{name}", config.name).replaceAll("{version}", version);
+  const inputs: BundleInput[] = [
+    ...splits.map((s): BundleInput => ({ path: s.path, role: "data", source: { kind: "content", content: renderSplitFile(s.records, fieldOrder, config.format) }, origin: `generated:dataset-split:${s.name}` })),
+    { path: "README.md", role: "card", source: { kind: "content", content: card }, origin: "generated:dataset-card" },
+    { path: "redaction-report.json", role: "report", source: { kind: "content", content: JSON.stringify(report, null, 2) + "\n" }, origin: "generated:redaction-report" },
+  ];
+  const findings = checkCard({ file: "README.md", markdown: card });
+  return { name: config.name, version, tag, hub: { repo: config.hub.repo, repoType: "dataset", private: config.hub.private }, splits, report, card, cardMetadata, inputs, findings };
+}
+
+type Processed =
+  | { reject: RejectedRecord }
+  | {
+      dialect: "hi5-job" | "hi6-job";
+      hyundaiText: string;
+      hyundaiFile: string;
+      drlText: string;
+      drlFile: string;
+      hits: { hyundai_program: RedactionHit[]; hyundai_file: RedactionHit[]; drl_program: RedactionHit[]; drl_file: RedactionHit[] };
+    };
+
+function processRecord(rec: SourceRecord, rules: RedactionRules, pseudo: Pseudonymizer): Processed {
+  const reject = (prog: SourceProgram, code: string, message: string, programLine?: number, offset?: number): Processed => {
+    // A JSONL record is located by its line in the JSONL file, and the program line goes into the message.
+    const inJsonl = prog.line !== undefined;
+    const line = inJsonl ? prog.line : programLine;
+    const msg = inJsonl && programLine !== undefined ? `${message} (program line ${programLine})` : message;
+    return { reject: { sourceId: rec.sourceId, file: prog.origin, ...(line !== undefined ? { line } : {}), ...(offset !== undefined && !inJsonl ? { offset } : {}), code, message: msg } };
+  };
+  const programs: { prog: SourceProgram; field: "hyundai_program" | "drl_program" }[] = [
+    { prog: rec.hyundai, field: "hyundai_program" },
+    { prog: rec.drl, field: "drl_program" },
+  ];
+  const texts: string[] = [];
+  for (const { prog } of programs) {
+    const d = decodeProgram(prog.content);
+    if (!d.ok) return reject(prog, d.code, d.message, d.line, d.offset);
+    texts.push(d.text);
+  }
+  const [hyText, drlText] = texts as [string, string];
+  const dialect = detectHyundaiDialect(hyText);
+  if (!dialect) return reject(rec.hyundai, "PROGRAM_UNPARSEABLE", "not a Hyundai job: line 1 is neither a Hi5 'Program File Format Version' nor a Hi6 'Hyundai Robot Job File' header", 1);
+  const out: string[] = [];
+  const hits: Record<string, RedactionHit[]> = {};
+  for (const [i, { prog, field }] of programs.entries()) {
+    const text = texts[i]!;
+    const d: ProgramDialect = i === 0 ? dialect : "drl";
+    const before = parseRobotProgram(text, d);
+    if (before.issues.length > 0) {
+      const first = before.issues[0]!;
+      return reject(prog, "PROGRAM_UNPARSEABLE", `${dialectName(d)}: ${first.message}${before.issues.length > 1 ? ` (and ${before.issues.length - 1} more issue${before.issues.length > 2 ? "s" : ""})` : ""}`, first.line);
+    }
+    const red = redactProgram({ text, dialect: d, rules, pseudonymizer: pseudo });
+    if (red.leaks.length > 0) {
+      const l = red.leaks[0]!;
+      return reject(prog, "SENSITIVE_VALUE_IN_STATEMENT", `a ${l.category} value (rule ${l.rule}) sits in a statement, where it cannot be replaced without changing the program`, l.line);
+    }
+    const after = parseRobotProgram(red.text, d);
+    const changed = sameCounts(before, after) ? undefined : INSTRUCTION_KINDS.find((k) => before.counts[k] !== after.counts[k]);
+    if (changed !== undefined || after.issues.length > 0) {
+      return reject(prog, "REDACTION_CHANGED_PROGRAM", changed ? `redaction changed the number of ${changed} instructions (${before.counts[changed]} -> ${after.counts[changed]})` : `redacted program does not parse: ${after.issues[0]!.message}`, after.issues[0]?.line);
+    }
+    // Redacting the result again must find nothing: otherwise a rule produced or left a match.
+    const again = redactProgram({ text: red.text, dialect: d, rules, pseudonymizer: pseudo });
+    if (again.hits.length > 0 || again.leaks.length > 0) return reject(prog, "REDACTION_UNSTABLE", `a second redaction pass still found ${again.hits.length + again.leaks.length} value(s)`);
+    out.push(red.text);
+    hits[field] = red.hits;
+  }
+  const hyFile = redactFreeText({ text: rec.hyundai.name, rules, pseudonymizer: pseudo });
+  const drlFile = redactFreeText({ text: rec.drl.name, rules, pseudonymizer: pseudo });
+  return {
+    dialect,
+    hyundaiText: out[0]!,
+    drlText: out[1]!,
+    hyundaiFile: hyFile.text,
+    drlFile: drlFile.text,
+    hits: { hyundai_program: hits.hyundai_program!, drl_program: hits.drl_program!, hyundai_file: hyFile.hits, drl_file: drlFile.hits },
+  };
+}
+
+const dialectName = (d: ProgramDialect) => (d === "hi5-job" ? "Hi5 JOB" : d === "hi6-job" ? "Hi6 HRScript" : "DRL");
+const sameCounts = (a: ParsedProgram, b: ParsedProgram) => INSTRUCTION_KINDS.every((k) => a.counts[k] === b.counts[k]);
+
+/** One split file: JSON Lines, or a Parquet file with one string column per field. Pure. */
+export function renderSplitFile(records: OutputRecord[], fields: string[], format: "jsonl" | "parquet"): string | Uint8Array {
+  if (format === "jsonl") return records.map((r) => JSON.stringify(r)).join("\n") + (records.length ? "\n" : "");
+  const buf = parquetWriteBuffer({ columnData: fields.map((name) => ({ name, data: records.map((r) => r[name] ?? null), type: "STRING" as const })) });
+  return new Uint8Array(buf);
+}
+
+/** A uniform number in [0, 1) from a string: the same input, the same number, on every machine. */
+export function unitHash(s: string): number {
+  const d = createHash("sha256").update(s).digest();
+  // 48 bits are exact in a double.
+  return d.readUIntBE(0, 6) / 2 ** 48;
+}
+
+function pickSplit(config: DatasetConfig, sourceId: string): string {
+  const u = unitHash(`split\u0000${config.sample.seed}\u0000${sourceId}`);
+  let acc = 0;
+  for (const s of config.splits) {
+    acc += s.fraction;
+    if (u < acc) return s.name;
+  }
+  return config.splits.at(-1)!.name;
+}
+
+/** `*` any run without `/`, `**` any run, `?` one character; the whole id must match. Pure. */
+export function globToRegExp(glob: string): RegExp {
+  let re = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === "*" && glob[i + 1] === "*") {
+      re += ".*";
+      i++;
+    } else if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function sortKeys<T>(o: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(o).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}

@@ -1,0 +1,162 @@
+import { stringify } from "yaml";
+import { SIZE_CATEGORIES, type DatasetConfig } from "./dataset-config-schema.js";
+import type { RedactionReport } from "./plan-dataset-build.js";
+
+/** The Hub's `size_categories` bucket of a record count. Pure. */
+export function sizeCategory(n: number): (typeof SIZE_CATEGORIES)[number] {
+  const bounds = [1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12];
+  const i = bounds.findIndex((b) => n < b);
+  return SIZE_CATEGORIES[i === -1 ? SIZE_CATEGORIES.length - 1 : i]!;
+}
+
+/** Hub card metadata of the dataset (front matter of README.md). Pure. */
+export function planDatasetCardMetadata(params: { config: DatasetConfig; splits: { name: string; path: string }[]; records: number }): Record<string, unknown> {
+  const { config } = params;
+  return {
+    pretty_name: config.pretty_name,
+    license: config.license,
+    language: config.language,
+    task_categories: config.task_categories,
+    tags: [...new Set(["robotics", "code", "synthetic-redaction", ...config.tags])],
+    size_categories: [sizeCategory(params.records)],
+    annotations_creators: ["no-annotation"],
+    // `config_name` is required even for a single subset (hub-docs datasets-manual-configuration).
+    configs: [{ config_name: "default", data_files: params.splits.map((s) => ({ split: s.name, path: s.path })) }],
+  };
+}
+
+const CATEGORY_TEXT: Record<string, string> = {
+  CUSTOMER: "customer and company names",
+  PLANT: "plant and site names",
+  LINE: "production line and cell names",
+  PART: "part numbers and SKUs",
+  PERSON: "names of operators, engineers and integrators",
+  ORG: "integrator and contractor names",
+  IP: "controller, PLC and peer IP addresses",
+  EMAIL: "e-mail addresses",
+  HOST: "host and fieldbus device names",
+  SERIAL: "controller and robot serial numbers",
+  PATH: "file system paths",
+  DATE: "timestamps, including loop counters named after the creation time",
+  PHONE: "phone numbers and extensions",
+  PROGRAM_ID: "OEM program identifiers",
+  CYCLE_TIME: "cycle-time targets and budgets in comments",
+  ROBOT_MODEL: "robot models in job headers",
+  SECRET: "credentials",
+  URL: "URLs",
+};
+
+/**
+ * Renders the dataset card (README.md) from the config and the build's redaction report, in the
+ * section order of the Hub's dataset card template. Pure; the same inputs give the same bytes.
+ */
+export function renderDatasetCard(params: { config: DatasetConfig; version: string; metadata: Record<string, unknown>; report: RedactionReport }): string {
+  const { config, version, report } = params;
+  const f = config.fields;
+  const cats = Object.entries(report.byCategory).sort((a, b) => b[1] - a[1]);
+  const rules = Object.entries(report.byRule).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const splitRows = Object.entries(report.splits).map(([name, n]) => `| ${name} | ${n} |`);
+  const sampled = config.sample.fraction < 1 ? `a seeded ${Math.round(config.sample.fraction * 1000) / 10} % sample (seed \`${config.sample.seed}\`)` : "all selected records";
+  const lines = [
+    "---",
+    stringify(params.metadata, { lineWidth: 0 }).trimEnd(),
+    "---",
+    "",
+    `# Dataset Card for ${config.pretty_name}`,
+    "",
+    config.summary.trim(),
+    "",
+    `Version ${version}. ${report.records.published} record${report.records.published === 1 ? "" : "s"} published out of ${report.records.source} in the source.`,
+    "",
+    "## Dataset Details",
+    "",
+    "### Dataset Description",
+    "",
+    ...(config.curators.length ? [`- **Curated by:** ${config.curators.join(", ")}`] : []),
+    ...(config.funded_by ? [`- **Funded by:** ${config.funded_by}`] : []),
+    `- **Language(s):** ${config.language.join(", ")}`,
+    `- **License:** ${config.license}`,
+    "",
+    "## Uses",
+    "",
+    "### Direct Use",
+    "",
+    "Training and evaluating models that convert robot programs between Hyundai Robotics job files (Hi5 JOB and Hi6 HRScript) and Doosan Robotics DRL.",
+    "",
+    "### Out-of-Scope Use",
+    "",
+    "Running the programs on a robot. Poses, speeds, I/O numbers, tool and user frames belong to cells that are not described here; a converted program must be checked and taught on the target cell.",
+    "",
+    "## Dataset Structure",
+    "",
+    config.format === "jsonl" ? "One JSON object per line, one file per split (`data/<split>.jsonl`). Fields:" : "One Parquet file per split (`data/<split>.parquet`), one string column per field:",
+    "",
+    `- \`${f.id}\`: record id, a keyed hash of the source id (stable across builds that use the same key).`,
+    `- \`${f.hyundai_dialect}\`: \`hi5-job\` (upper-case JOB language, \`'\` comments) or \`hi6-job\` (HRScript, \`#\` comments).`,
+    `- \`${f.hyundai_file}\`, \`${f.hyundai_program}\`: the Hyundai job file name and text.`,
+    `- \`${f.drl_file}\`, \`${f.drl_program}\`: the Doosan DRL program file name and text.`,
+    "",
+    `Records are ${sampled} of the source records after the include and exclude rules, assigned to splits by a seeded hash of the record id:`,
+    "",
+    "| split | records |",
+    "|---|---|",
+    ...splitRows,
+    "",
+    "## Dataset Creation",
+    "",
+    "### Curation Rationale",
+    "",
+    "A partial release of the training pairs of the conversion model, so that others can reproduce the task and evaluate on comparable data.",
+    "",
+    "### Source Data",
+    "",
+    "#### Data Collection and Processing",
+    "",
+    "Every program was decoded as strict UTF-8 and parsed by a structural parser for its dialect before and after redaction. Records with binary content, another encoding, a program that does not parse, a sensitive value inside a statement, or a different instruction count after redaction were left out, never passed through:",
+    "",
+    `- rejected records: ${report.records.rejected}${report.rejectedByCode && Object.keys(report.rejectedByCode).length ? ` (${Object.entries(report.rejectedByCode).map(([c, n]) => `${c}: ${n}`).join(", ")})` : ""}`,
+    "",
+    "#### Who are the source data producers?",
+    "",
+    "Robot programmers who taught or converted the programs, on teach pendants and in offline programming tools.",
+    "",
+    "#### Personal and Sensitive Information",
+    "",
+    "Robot programs carry customer, plant and line names, part numbers, operator names, controller IP addresses, serial numbers, file paths, timestamps and cycle-time targets in comments and statements. Before publication every program went through rule-based redaction:",
+    "",
+    "- **Where:** comments, string literals (print and log texts, socket and Modbus addresses) and job headers are rewritten; statements are left unchanged, so every program still parses and keeps its instruction counts. An identifier that encodes a timestamp (DART/TP loop counters) is renamed to a valid identifier. A sensitive value found inside any other statement makes the record rejected.",
+    "- **What:** the project's lists (customers, plants, lines, people) and part-number patterns; format-aware rules for labelled values in program headers (`Customer :`, `Taught by:`, `S/N`, `작업자:`, `OEM program`, `Cycle target`); and generic detectors for IP addresses, e-mail addresses, URLs, paths and credentials.",
+    "- **How:** each value is replaced by a typed placeholder such as `<CUSTOMER_1a2b3c4d>`, computed with a keyed hash (HMAC-SHA256) of the value. The same value gets the same placeholder in every file of the release, so Hyundai and DRL programs of a pair stay aligned. The key is not published; without it the placeholders cannot be reversed by guessing values.",
+    "- **Check:** after redaction each program is redacted a second time, which must find nothing.",
+    "",
+    "Values replaced in this release, by kind:",
+    "",
+    "| kind | replaced |",
+    "|---|---|",
+    ...cats.map(([c, n]) => `| ${CATEGORY_TEXT[c] ?? c} | ${n} |`),
+    "",
+    "<details><summary>Replacements by rule</summary>",
+    "",
+    "| rule | replaced |",
+    "|---|---|",
+    ...rules.map(([r, n]) => `| \`${r}\` | ${n} |`),
+    "",
+    "</details>",
+    "",
+    `Not redacted: numeric process parameters in statements (speeds, accuracies, blend radii, delays, wait timeouts) and taught poses, which are the substance of the conversion task${config.redaction.robot_model ? "" : "; robot models in job headers (catalogue data)"}.`,
+    "",
+    "## Bias, Risks, and Limitations",
+    "",
+    "Rule-based redaction finds what its rules and lists describe. A name written in free text without a label and absent from the lists can remain; report it and it will be removed in the next version. Poses and process parameters reflect the cells they came from, not good practice in general.",
+    "",
+    "### Recommendations",
+    "",
+    "Treat placeholders as opaque tokens. Do not try to recover the original values.",
+    "",
+    "## Dataset Card Contact",
+    "",
+    `Open a discussion on the dataset repository (${config.hub.repo}).`,
+    "",
+  ];
+  return lines.join("\n");
+}
