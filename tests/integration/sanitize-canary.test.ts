@@ -140,6 +140,7 @@ describe("canary checkpoints", () => {
     expect(r.manifest.files.map((f) => [f.path, f.role])).toEqual([
       ["config.json", "config"],
       ["model.safetensors", "weights"],
+      ["report.html", "report"],
       ["report.json", "report"],
       ["report.md", "report"],
     ]);
