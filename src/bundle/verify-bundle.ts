@@ -1,7 +1,8 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { inputError, verifyError } from "../errors.js";
-import { assertBundlePath, isNonContentPath, MANIFEST_FILE, SUMS_FILE } from "./bundle-paths.js";
+import { assertBundlePath, isNonContentPath, MANIFEST_FILE, SOURCES_FILE, SUMS_FILE } from "./bundle-paths.js";
+import { readFileStamp, type HashCache } from "./hash-cache.js";
 import { createHashPool } from "./hash-pool.js";
 import { planContentDigest } from "./stage-bundle.js";
 import type { Manifest } from "./types.js";
@@ -38,9 +39,21 @@ export interface VerifyBundleResult {
  *
  * @throws ReleaseError `MANIFEST_MISSING` (verify) or `MANIFEST_INVALID` (input).
  */
-export async function verifyBundle(params: { dir: string; concurrency?: number; signal?: AbortSignal }): Promise<VerifyBundleResult> {
+export async function verifyBundle(params: {
+  dir: string;
+  concurrency?: number;
+  signal?: AbortSignal;
+  /**
+   * Trust a digest the build recorded when the staged file is provably the same file, unchanged
+   * since it was hashed: its stamp (device, inode, size, mtime, ctime) equals the hash cache's
+   * entry for its source in `.model-release/sources.json`. For the maintainer's own bundle just
+   * before publishing; a researcher's `verify` never passes a cache and reads every byte.
+   */
+  cache?: HashCache;
+}): Promise<VerifyBundleResult> {
   const dir = path.resolve(params.dir);
   const manifest = await readManifest(dir);
+  const sourceOf = params.cache ? await readStagedSources(dir) : new Map<string, string>();
   const listed = new Set(manifest.files.map((f) => f.path));
   const missing: string[] = [];
   const changed: ChangedFile[] = [];
@@ -58,6 +71,18 @@ export async function verifyBundle(params: { dir: string; concurrency?: number; 
             return;
           }
           throw e;
+        }
+        const source = sourceOf.get(f.path);
+        if (source !== undefined && params.cache) {
+          // stat follows the reference symlink; a hard link shares the source's inode and stamp.
+          const stamp = await readFileStamp(abs);
+          const known = params.cache.lookup(source, stamp);
+          if (known !== undefined) {
+            if (known !== f.sha256 || Number(stamp.size) !== f.size) {
+              changed.push({ path: f.path, reason: "content", expectedSha256: f.sha256, actualSha256: known, expectedSize: f.size, actualSize: Number(stamp.size) });
+            }
+            return;
+          }
         }
         const r = await pool.hashFile(abs);
         if (r.sha256 !== f.sha256 || r.size !== f.size) {
@@ -109,6 +134,16 @@ export async function verifyBundle(params: { dir: string; concurrency?: number; 
     changed,
     contentDigestOk,
   };
+}
+
+/** Bundle path → absolute source path, from the build's private `sources.json` (empty when absent or unreadable). */
+async function readStagedSources(dir: string): Promise<Map<string, string>> {
+  try {
+    const doc = JSON.parse(await readFile(path.join(dir, SOURCES_FILE), "utf8")) as { files?: { path?: unknown; source?: unknown }[] };
+    return new Map((doc.files ?? []).filter((f) => typeof f.path === "string" && typeof f.source === "string").map((f) => [f.path as string, f.source as string]));
+  } catch {
+    return new Map();
+  }
 }
 
 /**

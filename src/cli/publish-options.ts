@@ -7,6 +7,7 @@ import type { PublishResult } from "../publish/publish-release.js";
 import { writeLine, type CliContext } from "./context.js";
 import { createProgressRenderer, formatBytes, pickProgressMode } from "./render-progress.js";
 import { resolvePublishEndpoints } from "./resolve-publish-env.js";
+import { defaultCacheDir } from "./default-cache-dir.js";
 
 export interface PublishFlags {
   to: string;
@@ -98,6 +99,8 @@ export async function runPublish(
     result = await publishRelease({
       bundleDir: resolve(ctx.cwd, bundleDir),
       ...(stateDir ? { stateDir } : {}),
+      // The build's hash cache lets the pre-publish verification skip files provably unchanged.
+      cacheDir: defaultCacheDir(ctx.env),
       targets: endpoints,
       options: {
         ...(config ? { hubPrivate: config.config.hub.private, secretPatterns: config.config.sanitize.patterns } : {}),

@@ -1,5 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { readHashCache } from "../bundle/hash-cache.js";
+import { verifyBundle } from "../bundle/verify-bundle.js";
+import { verifyError } from "../errors.js";
 import type { Finding } from "../findings.js";
 import type { SecretPattern } from "../sanitize/detect-secrets.js";
 import { createCodeSecretScan } from "./create-code-secret-scan.js";
@@ -52,6 +55,12 @@ export interface PublishReleaseParams {
   /** GitHub rate-limit pacing (1 s between writes); off for loopback stand-ins. */
   githubPace?: boolean;
   retry?: { retries?: number; baseDelayMs?: number };
+  /**
+   * The build's hash cache folder: the bundle is verified before anything is sent, and files
+   * the build hashed and that are provably unchanged since are not read again. Without it every
+   * file is re-hashed.
+   */
+  cacheDir?: string;
 }
 
 export interface PublishResult {
@@ -195,6 +204,21 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
     resumed: [],
   };
   if (params.dryRun) return result;
+
+  // Nothing goes public that does not match its manifest: a checkpoint file rewritten in place
+  // after the build (hard links share the bytes) would otherwise be published under old digests.
+  emit({ type: "step", step: "verify", status: "start" });
+  const cache = params.cacheDir ? await readHashCache({ dir: params.cacheDir }) : undefined;
+  const verified = await verifyBundle({ dir: bundle.dir, ...(cache ? { cache } : {}), ...(params.signal ? { signal: params.signal } : {}) });
+  if (!verified.ok) {
+    const names = [...verified.missing.map((p) => `missing ${p}`), ...verified.changed.map((c) => `changed ${c.path}`), ...verified.extra.map((p) => `extra ${p}`)];
+    throw verifyError("BUNDLE_MISMATCH", `${bundle.dir} does not match its manifest, so nothing was published: ${names.join(", ") || "content digest differs"}`, {
+      hint: "the checkpoint or the bundle changed after the build; build again, then publish",
+      location: { file: bundle.dir },
+      details: { missing: verified.missing, changed: verified.changed.map((c) => c.path), extra: verified.extra },
+    });
+  }
+  emit({ type: "step", step: "verify", status: "done" });
 
   const stateDir = params.stateDir ?? join(bundle.dir, ".model-release");
   const key = `${manifest.name}@${manifest.tag}`;

@@ -85,7 +85,7 @@ describe("publish against the local stand-ins", () => {
     expect(train).toBe("import torch\nprint('train')\n");
 
     const steps = events.filter((e) => e.type === "step" && e.status === "done").map((e) => (e as { step: string }).step);
-    expect(steps).toEqual(["plan", "hub-commit", "hub-tag", "code-push", "github-tag", "github-draft", "github-assets", "github-publish"]);
+    expect(steps).toEqual(["plan", "verify", "hub-commit", "hub-tag", "code-push", "github-tag", "github-draft", "github-assets", "github-publish"]);
   });
 
   it("a re-run of the same version is a no-op success that sends no weight bytes and duplicates nothing", async () => {
@@ -144,6 +144,19 @@ describe("publish against the local stand-ins", () => {
     await expect(publish(older)).rejects.toMatchObject({ code: "VERSION_NOT_NEWER", category: "conflict" });
     const changed = await bundle({ version: "1.0.0", shards: 1 });
     await expect(publish(changed)).rejects.toMatchObject({ code: "TAG_CONFLICT", category: "conflict" });
+  });
+
+  it("refuses a bundle whose files no longer match its manifest, before sending anything", async () => {
+    const b = await bundle({ version: "3.0.0", shards: 1 });
+    const manifest = JSON.parse(await readFile(join(b, "manifest.json"), "utf8")) as { files: { path: string }[] };
+    const weights = manifest.files.find((f) => f.path.endsWith(".safetensors"))!.path;
+    const bytes = await readFile(join(b, weights));
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
+    await writeFile(join(b, weights), bytes);
+    const commits = await hubCommitCount();
+    await expect(publish(b)).rejects.toMatchObject({ code: "BUNDLE_MISMATCH", category: "verify", message: expect.stringContaining(`changed ${weights}`) });
+    expect(await hubCommitCount()).toBe(commits);
+    expect(await releasesFor("v3.0.0")).toEqual([]);
   });
 
   it("blocks the code export on a secret or a project pattern before anything is sent", async () => {

@@ -344,3 +344,29 @@ describe("buildRelease", () => {
     `);
   });
 });
+
+describe("verifyBundle with the build's hash cache (before publishing)", () => {
+  it("trusts files provably unchanged since the build, and still catches a checkpoint rewritten in place", async () => {
+    const { readHashCache } = await import("../../src/bundle/hash-cache.js");
+    const { dir, inputs } = await checkpoint();
+    const out = path.join(await tmp(), "bundle");
+    const cacheDir = await tmp();
+    await stageBundle({ outDir: out, inputs, release, cacheDir });
+
+    const cache = await readHashCache({ dir: cacheDir });
+    const fast = await verifyBundle({ dir: out, cache });
+    expect(fast.ok).toBe(true);
+    expect(cache.hits).toBe(5); // every linked checkpoint file; generated files are hashed
+
+    // A hard link shares the bytes: rewriting the checkpoint file rewrites the staged one.
+    const shard = "model-00002-of-00003.safetensors";
+    const bytes = await readFile(path.join(dir, shard));
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+    await writeFile(path.join(dir, shard), bytes);
+    const again = await readHashCache({ dir: cacheDir });
+    const r = await verifyBundle({ dir: out, cache: again });
+    expect(r.ok).toBe(false);
+    expect(r.changed.map((c) => c.path)).toEqual([shard]);
+    expect(again.hits).toBe(4);
+  });
+});
