@@ -73,25 +73,84 @@ export function extractPrintableRuns(buf: Uint8Array, final = true, minRun = MIN
   const table = runTable(minChars);
   const qualified = 4 * minChars;
   const back = 4 * minChars + 4;
-  // Bytes before `resume` are done: the automaton restarts there in its start state.
+  // Bytes before `resume` are done.
   let resume = 0;
-  let s = 0;
-  let i = 0;
-  while (i < n) {
-    s = table[(s << 8) | b[i]!]!;
-    if (s !== qualified) {
-      i++;
-      continue;
+  for (const q of qualifyingPositions(b, table, qualified, back)) {
+    if (q < resume) continue;
+    const lo = Math.max(resume, q - back);
+    // Most runs are ASCII: walk back over printable ASCII to the run's first byte. A byte before
+    // it that is neither a UTF-8 continuation byte nor a lead byte is a position the exact loop
+    // visits and ends a run at, so starting right after it is the same as starting earlier.
+    // (Not within 4 bytes of the end, where the exact loop stops at a cut lead byte.)
+    let from = lo;
+    if (q + 4 <= n && isAsciiPrintable(b[q]!)) {
+      from = q;
+      while (from > lo && isAsciiPrintable(b[from - 1]!)) from--;
+      if (from > lo && b[from - 1]! >= 0x80 && b[from - 1]! <= 0xf4 && b[from - 1]! !== 0xc0 && b[from - 1]! !== 0xc1) from = lo;
     }
-    const r = exactRuns(b, Math.max(resume, i - back), i, final, minRun, runs);
+    const r = exactRuns(b, from, q, final, minRun, runs);
     if (r.carryFrom !== undefined) return { runs, carryFrom: r.carryFrom };
-    resume = i = r.next;
-    s = 0;
+    resume = r.next;
   }
   // The run (or UTF-8 sequence) in progress at the end, if any, is shorter than `minRun`: the
   // exact loop finds where it starts (and reports nothing new unless `final` says it ended).
   const r = exactRuns(b, Math.max(resume, n - back), n, final, minRun, runs);
   return { runs, carryFrom: r.carryFrom ?? n };
+}
+
+function isAsciiPrintable(c: number): boolean {
+  return (c >= 0x20 && c <= 0x7e) || c === 0x09;
+}
+
+/**
+ * Positions where the automaton saw a run reach `minRun` characters, in the order to check them
+ * (ascending within each quarter). The automaton is a chain of dependent table loads, so four
+ * of them walk the four quarters of the buffer side by side: the CPU overlaps the chains. Each
+ * quarter's automaton starts `back` bytes early, so a run that starts just before a quarter and
+ * qualifies inside it is counted from its start; any position it reports for a run that started
+ * even earlier comes after that run's true position (found by the previous quarter) and is
+ * skipped by the caller. After a hit the automaton restarts at its start state.
+ */
+function qualifyingPositions(b: Buffer, table: Uint16Array, qualified: number, back: number): number[] {
+  const n = b.length;
+  const out: number[][] = [[], [], [], []];
+  const seg = Math.floor(n / 4);
+  if (seg <= back) {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      s = table[(s << 8) | b[i]!]!;
+      if (s === qualified) (out[0]!.push(i), (s = 0));
+    }
+    return out[0]!;
+  }
+  const [o0, o1, o2, o3] = out as [number[], number[], number[], number[]];
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let i = seg - back; i < seg; i++) {
+    s1 = table[(s1 << 8) | b[i]!]!;
+    if (s1 === qualified) (o1.push(i), (s1 = 0));
+    s2 = table[(s2 << 8) | b[i + seg]!]!;
+    if (s2 === qualified) (o2.push(i + seg), (s2 = 0));
+    s3 = table[(s3 << 8) | b[i + 2 * seg]!]!;
+    if (s3 === qualified) (o3.push(i + 2 * seg), (s3 = 0));
+  }
+  for (let i = 0; i < seg; i++) {
+    s0 = table[(s0 << 8) | b[i]!]!;
+    s1 = table[(s1 << 8) | b[i + seg]!]!;
+    s2 = table[(s2 << 8) | b[i + 2 * seg]!]!;
+    s3 = table[(s3 << 8) | b[i + 3 * seg]!]!;
+    if (s0 === qualified) (o0.push(i), (s0 = 0));
+    if (s1 === qualified) (o1.push(i + seg), (s1 = 0));
+    if (s2 === qualified) (o2.push(i + 2 * seg), (s2 = 0));
+    if (s3 === qualified) (o3.push(i + 3 * seg), (s3 = 0));
+  }
+  for (let i = 4 * seg; i < n; i++) {
+    s3 = table[(s3 << 8) | b[i]!]!;
+    if (s3 === qualified) (o3.push(i), (s3 = 0));
+  }
+  return o0.concat(o1, o2, o3);
 }
 
 /**

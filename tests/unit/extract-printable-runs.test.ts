@@ -95,6 +95,23 @@ describe("extractPrintableRuns", () => {
     );
   });
 
+  it("finds runs that straddle the quarters the automaton walks side by side", () => {
+    // 4 quarters of 100 bytes; runs of 1-12 characters (ASCII or 2-byte UTF-8) ending at every
+    // offset around the first quarter boundary, in filler of control bytes or of continuation bytes.
+    for (const filler of [0x01, 0x80]) {
+      for (const unit of [[0x61], [0xc3, 0xa9]]) {
+        for (let chars = 1; chars <= 12; chars++) {
+          for (let end = 70; end <= 140; end++) {
+            const bytes = Buffer.alloc(400, filler);
+            const run = Buffer.from(Array.from({ length: chars }, () => unit).flat());
+            run.copy(bytes, Math.max(0, end - run.length));
+            for (const final of [true, false]) expect(extractPrintableRuns(bytes, final)).toEqual(referenceRuns(bytes, final, MIN_STRING_RUN));
+          }
+        }
+      }
+    }
+  });
+
   it("keeps accented and Korean names whole and drops short runs", () => {
     const bytes = Buffer.concat([Buffer.from([0x00, 0x01]), Buffer.from("José Müller 김철수"), Buffer.from([0xff]), Buffer.from("short"), Buffer.from([0x00])]);
     expect(extractPrintableRuns(bytes)).toEqual({ runs: [{ offset: 2, text: "José Müller 김철수" }], carryFrom: bytes.length });
