@@ -78,24 +78,36 @@ export function extractPrintableRuns(buf: Uint8Array, final = true, minRun = MIN
   for (const q of qualifyingPositions(b, table, qualified, back)) {
     if (q < resume) continue;
     const lo = Math.max(resume, q - back);
-    // Most runs are ASCII: walk back over printable ASCII to the run's first byte. A byte before
-    // it that is neither a UTF-8 continuation byte nor a lead byte is a position the exact loop
-    // visits and ends a run at, so starting right after it is the same as starting earlier.
+    // Most runs are ASCII: walk back over printable ASCII to the run's first byte. The byte
+    // before it ends the previous run for certain (so the exact loop can start right after it)
+    // unless it completes a valid UTF-8 sequence, which belongs to this run: any other byte
+    // there is one the exact loop visits (lead bytes are always visited, and a continuation
+    // byte that ends no sequence is visited too) and is not printable.
     // (Not within 4 bytes of the end, where the exact loop stops at a cut lead byte.)
     let from = lo;
     if (q + 4 <= n && isAsciiPrintable(b[q]!)) {
       from = q;
       while (from > lo && isAsciiPrintable(b[from - 1]!)) from--;
-      if (from > lo && b[from - 1]! >= 0x80 && b[from - 1]! <= 0xf4 && b[from - 1]! !== 0xc0 && b[from - 1]! !== 0xc1) from = lo;
+      if (from > lo && (b[from - 1]! & 0xc0) === 0x80 && endsSequence(b, from)) from = lo;
     }
-    const r = exactRuns(b, from, q, final, minRun, runs);
-    if (r.carryFrom !== undefined) return { runs, carryFrom: r.carryFrom };
-    resume = r.next;
+    const next = exactRuns(b, from, q, final, minRun, runs);
+    if (next < 0) return { runs, carryFrom: -1 - next };
+    resume = next;
   }
   // The run (or UTF-8 sequence) in progress at the end, if any, is shorter than `minRun`: the
   // exact loop finds where it starts (and reports nothing new unless `final` says it ended).
-  const r = exactRuns(b, Math.max(resume, n - back), n, final, minRun, runs);
-  return { runs, carryFrom: r.carryFrom ?? n };
+  const next = exactRuns(b, Math.max(resume, n - back), n, final, minRun, runs);
+  return { runs, carryFrom: next < 0 ? -1 - next : n };
+}
+
+/** Whether a well-formed 2-, 3- or 4-byte UTF-8 sequence ends right before `end`. */
+function endsSequence(b: Buffer, end: number): boolean {
+  for (let k = 2; k <= 4 && end - k >= 0; k++) {
+    const lead = b[end - k]!;
+    if ((lead & 0xc0) === 0x80) continue;
+    return k === 2 ? lead >= 0xc2 && lead <= 0xdf : k === 3 ? lead >= 0xe0 && lead <= 0xef : lead >= 0xf0 && lead <= 0xf4;
+  }
+  return false;
 }
 
 function isAsciiPrintable(c: number): boolean {
@@ -155,10 +167,11 @@ function qualifyingPositions(b: Buffer, table: Uint16Array, qualified: number, b
 
 /**
  * The reference loop, from byte `from`: runs until the run covering byte `through` has ended,
- * then returns the next byte to look at (`next`), or, at the end of a non-final buffer,
- * `carryFrom`. Runs of `minRun` characters or more are appended to `runs`.
+ * then returns the next byte to look at, or, at the end of the buffer, `-1 - carryFrom` (one
+ * number, no object: this runs once per string found). Runs of `minRun` characters or more are
+ * appended to `runs`.
  */
-function exactRuns(b: Buffer, from: number, through: number, final: boolean, minRun: number, runs: StringRun[]): { next: number; carryFrom?: number } {
+function exactRuns(b: Buffer, from: number, through: number, final: boolean, minRun: number, runs: StringRun[]): number {
   const n = b.length;
   let start = -1;
   let chars = 0;
@@ -182,14 +195,23 @@ function exactRuns(b: Buffer, from: number, through: number, final: boolean, min
       }
     }
     if (start >= 0) {
-      if (chars >= minRun) runs.push({ offset: start, text: b.toString("utf8", start, i) });
+      if (chars >= minRun) runs.push({ offset: start, text: decode(b, start, i, chars) });
       start = -1;
       chars = 0;
     }
     i++;
-    if (i > through) return { next: i };
+    if (i > through) return i;
   }
-  if (!final) return { next: n, carryFrom: start >= 0 ? start : i };
-  if (start >= 0 && chars >= minRun) runs.push({ offset: start, text: b.toString("utf8", start, n) });
-  return { next: n, carryFrom: n };
+  if (!final) return -1 - (start >= 0 ? start : i);
+  if (start >= 0 && chars >= minRun) runs.push({ offset: start, text: decode(b, start, n, chars) });
+  return -1 - n;
+}
+
+/** Node's unchecked slice decoders: `toString` validates its arguments on every call, once per run. */
+type FastBuffer = Buffer & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
+
+/** The run's text: ASCII (as many characters as bytes) decodes as latin-1, the cheapest path. */
+function decode(b: Buffer, start: number, end: number, chars: number): string {
+  const fb = b as FastBuffer;
+  return end - start === chars ? fb.latin1Slice(start, end) : fb.utf8Slice(start, end);
 }

@@ -119,7 +119,7 @@ export async function scanFile(file: InventoryFile, ctx: ScanContext): Promise<F
       length: size,
       fileOffset: 0,
       read: async (pos, len) => {
-        const buf = Buffer.alloc(Math.max(0, Math.min(len, size - pos)));
+        const buf = Buffer.allocUnsafe(Math.max(0, Math.min(len, size - pos)));
         if (buf.length > 0) await handle.read(buf, 0, buf.length, pos);
         return buf;
       },
