@@ -12,6 +12,7 @@ import { extractPrintableRuns, MIN_STRING_RUN, type StringRun } from "./extract-
 import { matchGlob } from "./match-glob.js";
 import { parseJsonStrings } from "./parse-json-strings.js";
 import { readCheckpointFiles } from "./read-checkpoint-files.js";
+import { scanFilesParallel } from "./scan-files-parallel.js";
 import { sniffFormat } from "./sniff-format.js";
 
 /** Text files (or archive members) up to this size are scanned whole; larger ones in chunks. */
@@ -42,6 +43,11 @@ export interface ScanCheckpointParams {
   /** Only scan these checkpoint-relative paths (default: all files). */
   only?: (file: InventoryFile) => boolean;
   signal?: AbortSignal;
+  /**
+   * Files scanned at once, the main thread included (default: one per core). Worker threads are
+   * only started when the checkpoint is large enough for them to pay.
+   */
+  concurrency?: number;
 }
 
 /**
@@ -53,13 +59,10 @@ export async function scanCheckpoint(params: ScanCheckpointParams): Promise<Find
   const files = params.inventory?.files ?? (params.dir !== undefined ? await readCheckpointFiles(params.dir) : []);
   const opts: DetectOptions = { patterns: params.patterns ?? [] };
   assertPatternsCompile(opts.patterns!);
-  const findings: Finding[] = [];
-  for (const file of files) {
-    if (params.only && !params.only(file)) continue;
-    params.signal?.throwIfAborted();
-    findings.push(...(await scanFile(file, { opts, secretlint: params.secretlint ?? true, signal: params.signal })));
-  }
-  return applyAllowFindings(findings, params.allowFindings ?? []);
+  const chosen = params.only ? files.filter(params.only) : files;
+  params.signal?.throwIfAborted();
+  const perFile = await scanFilesParallel(chosen, { opts, secretlint: params.secretlint ?? true, signal: params.signal }, scanFile, { concurrency: params.concurrency });
+  return applyAllowFindings(perFile.flat(), params.allowFindings ?? []);
 }
 
 /** Marks findings accepted by `allow_findings` (rule id plus optional path glob). */
