@@ -98,6 +98,8 @@ export interface ScanContext {
 interface Source {
   length: number;
   read(pos: number, len: number): Promise<Buffer>;
+  /** Reads up to `len` bytes at `pos` into `target` at `at`; returns how many. No allocation. */
+  readInto(target: Buffer, at: number, pos: number, len: number): Promise<number>;
   /** Byte offset of this source in the checkpoint file, when it maps 1:1 to file bytes. */
   fileOffset?: number;
 }
@@ -125,6 +127,10 @@ export async function scanFile(file: InventoryFile, ctx: ScanContext): Promise<F
         const buf = Buffer.allocUnsafe(Math.max(0, Math.min(len, size - pos)));
         if (buf.length > 0) await handle.read(buf, 0, buf.length, pos);
         return buf;
+      },
+      readInto: async (target, at, pos, len) => {
+        const n = Math.max(0, Math.min(len, size - pos));
+        return n > 0 ? (await handle.read(target, at, n, pos)).bytesRead : 0;
       },
     };
     await scanSource(source, sink, 0);
@@ -266,13 +272,15 @@ async function scanTextSource(src: Source, sink: Sink, format: "json" | "text"):
   // Large text: chunks cut at line ends; a line longer than a chunk is cut with an overlap so a
   // secret spanning the cut is still seen whole once.
   const decoder = new TextDecoder("utf-8");
+  const chunk = Buffer.allocUnsafe(CHUNK);
   let carry = "";
   let lineBase = 0;
   let byteBase = 0;
   for (let pos = 0; pos < src.length; pos += CHUNK) {
     sink.ctx.signal?.throwIfAborted();
     const last = pos + CHUNK >= src.length;
-    const text = carry + decoder.decode(await src.read(pos, CHUNK), { stream: !last });
+    const got = await src.readInto(chunk, 0, pos, CHUNK);
+    const text = carry + decoder.decode(chunk.subarray(0, got), { stream: !last });
     let cut = last ? text.length : text.lastIndexOf("\n") + 1;
     let overlap = 0;
     if (cut <= 0) {
@@ -339,21 +347,27 @@ async function scanPickleSource(src: Source, sink: Sink): Promise<void> {
   }
 }
 
-/** Streams a binary source and scans its printable strings. Memory: one chunk. */
+/**
+ * Streams a binary source and scans its printable strings. Memory: one work buffer of two
+ * chunks (the run carried over from the previous chunk, at most a chunk, then the next chunk),
+ * reused for the whole source, so garbage does not pile up between collections.
+ */
 async function scanStrings(src: Source, sink: Sink): Promise<void> {
-  let carry = Buffer.alloc(0);
+  const work = Buffer.allocUnsafe(Math.min(2 * CHUNK, src.length));
+  let carryLen = 0;
   let carryPos = 0;
   for (let pos = 0; pos < src.length; pos += CHUNK) {
     sink.ctx.signal?.throwIfAborted();
     const last = pos + CHUNK >= src.length;
-    const chunk = await src.read(pos, CHUNK);
-    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-    const bufPos = carry.length > 0 ? carryPos : pos;
+    const got = await src.readInto(work, carryLen, pos, Math.min(CHUNK, work.length - carryLen));
+    const buf = work.subarray(0, carryLen + got);
+    const bufPos = carryLen > 0 ? carryPos : pos;
     let { runs, carryFrom } = extractPrintableRuns(buf, last);
     // A run as long as the whole chunk is not carried forever: cut it (bounded memory).
     if (!last && buf.length - carryFrom > CHUNK) carryFrom = buf.length - 1024;
     await scanStringRuns(runs.map((r) => ({ ...r, offset: r.offset + bufPos })), sink, src.fileOffset);
-    carry = Buffer.from(buf.subarray(carryFrom));
+    buf.copy(work, 0, carryFrom);
+    carryLen = buf.length - carryFrom;
     carryPos = bufPos + carryFrom;
   }
 }
@@ -401,11 +415,16 @@ function subSource(src: Source, start: number, length: number): Source {
     length,
     fileOffset: src.fileOffset !== undefined ? src.fileOffset + start : undefined,
     read: (pos, len) => src.read(start + pos, Math.max(0, Math.min(len, length - pos))),
+    readInto: (target, at, pos, len) => src.readInto(target, at, start + pos, Math.max(0, Math.min(len, length - pos))),
   };
 }
 
 function bufferSource(buf: Buffer): Source {
-  return { length: buf.length, read: async (pos, len) => buf.subarray(pos, Math.min(buf.length, pos + len)) };
+  return {
+    length: buf.length,
+    read: async (pos, len) => buf.subarray(pos, Math.min(buf.length, pos + len)),
+    readInto: async (target, at, pos, len) => buf.copy(target, at, pos, Math.max(pos, Math.min(buf.length, pos + len))),
+  };
 }
 
 async function scanMember(src: Source, sink: Sink, member: string, depth: number): Promise<void> {
