@@ -21,6 +21,12 @@ const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
 const WHOLE_JSON_LIMIT = 96 * 1024 * 1024;
 /** Chunk size for streamed scans: large enough to amortise reads, small enough for flat memory. */
 const CHUNK = 4 * 1024 * 1024;
+/**
+ * Chunk size for streamed text: each chunk becomes strings (decoded, cut, windows, secretlint's
+ * line index), garbage that the heap grows by several times before collecting it; 1 MiB keeps
+ * the peak flat without making per-call costs show.
+ */
+const TEXT_CHUNK = 1024 * 1024;
 /** Archives inside archives (a `.ckpt` zip inside a `.nemo` tar) are followed this deep. */
 const MAX_ARCHIVE_DEPTH = 3;
 /** Members listed per archive before giving up (zip bombs with millions of entries). */
@@ -272,14 +278,14 @@ async function scanTextSource(src: Source, sink: Sink, format: "json" | "text"):
   // Large text: chunks cut at line ends; a line longer than a chunk is cut with an overlap so a
   // secret spanning the cut is still seen whole once.
   const decoder = new TextDecoder("utf-8");
-  const chunk = Buffer.allocUnsafe(CHUNK);
+  const chunk = Buffer.allocUnsafe(TEXT_CHUNK);
   let carry = "";
   let lineBase = 0;
   let byteBase = 0;
-  for (let pos = 0; pos < src.length; pos += CHUNK) {
+  for (let pos = 0; pos < src.length; pos += TEXT_CHUNK) {
     sink.ctx.signal?.throwIfAborted();
-    const last = pos + CHUNK >= src.length;
-    const got = await src.readInto(chunk, 0, pos, CHUNK);
+    const last = pos + TEXT_CHUNK >= src.length;
+    const got = await src.readInto(chunk, 0, pos, TEXT_CHUNK);
     const text = carry + decoder.decode(chunk.subarray(0, got), { stream: !last });
     let cut = last ? text.length : text.lastIndexOf("\n") + 1;
     let overlap = 0;
