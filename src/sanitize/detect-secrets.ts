@@ -152,7 +152,8 @@ const BUILTIN_RULES: Rule[] = [
     id: "email",
     severity: "block",
     message: "e-mail address",
-    anchor: /@/g,
+    // `@`, a domain label and a dot: printable runs of binaries hold `@` every ~100 characters.
+    anchor: /@[A-Za-z0-9-]{1,63}\./g,
     re: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/g,
     // `user@2x.png` style asset names and package scopes are not addresses.
     accept: (value) => !/\.(?:png|jpe?g|gif|svg|webp)$/i.test(value),

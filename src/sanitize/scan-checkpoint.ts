@@ -371,7 +371,8 @@ async function scanStrings(src: Source, sink: Sink): Promise<void> {
     let { runs, carryFrom } = extractPrintableRuns(buf, last);
     // A run as long as the whole chunk is not carried forever: cut it (bounded memory).
     if (!last && buf.length - carryFrom > CHUNK) carryFrom = buf.length - 1024;
-    await scanStringRuns(runs.map((r) => ({ ...r, offset: r.offset + bufPos })), sink, src.fileOffset);
+    for (const r of runs) r.offset += bufPos;
+    await scanStringRuns(runs, sink, src.fileOffset);
     buf.copy(work, 0, carryFrom);
     carryLen = buf.length - carryFrom;
     carryPos = bufPos + carryFrom;
@@ -384,17 +385,27 @@ async function scanStringRuns(runs: StringRun[], sink: Sink, fileOffset: number 
   // 48-57, 65-90 or 97-122 is itself a printable letter or digit glued to the string, which
   // defeats the rules' left boundaries (`(?<![A-Za-z0-9])xoxb-`). So runs that start with a
   // letter or digit are scanned a second time without their first byte.
-  const shifted = !shiftPass ? [] : runs.filter((r) => /^[A-Za-z0-9]/.test(r.text) && r.text.length > MIN_STRING_RUN).map((r) => ({ offset: r.offset + 1, text: r.text.slice(1) }));
+  const shifted: StringRun[] = [];
+  if (shiftPass) {
+    for (const r of runs) {
+      const c = r.text.charCodeAt(0);
+      if (r.text.length > MIN_STRING_RUN && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) shifted.push({ offset: r.offset + 1, text: r.text.slice(1) });
+    }
+  }
   const hits: { offset: number; end: number; finding: Finding }[] = [];
   for (const batch of [runs, shifted]) {
     if (batch.length === 0) continue;
     // One joined text per batch: one regex pass instead of one per run.
-    const starts: number[] = [];
-    let text = "";
-    for (const r of batch) {
-      starts.push(text.length);
-      text += r.text + "\n";
+    const starts: number[] = new Array<number>(batch.length);
+    const parts: string[] = new Array<string>(batch.length);
+    let at = 0;
+    for (let k = 0; k < batch.length; k++) {
+      const t = batch[k]!.text;
+      starts[k] = at;
+      parts[k] = t;
+      at += t.length + 1;
     }
+    const text = parts.join("\n") + "\n";
     const ds = await detect(text, sink.ctx);
     for (const d of ds) {
       let lo = 0;
