@@ -7,7 +7,7 @@ import type { Finding } from "../findings.js";
 import type { ScanContext } from "./scan-checkpoint.js";
 import type { ScanJob } from "./scan-worker.js";
 
-/** Below this many bytes in all, a worker's start-up (~0.1 s, its own copy of the rules) does not pay. */
+/** Below this many bytes in all, a worker's start-up (a fresh isolate loading the rules and secretlint) does not pay. */
 const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
 
 /** Threads that scan at once, the main thread included: one per core (the scan is CPU-bound). */
@@ -92,6 +92,9 @@ export async function scanFilesParallel(
     }
   };
   const allWorkers = Promise.all(Array.from({ length: Math.max(0, extra) }, runWorker));
+  // On abort, a worker's current file is not waited for: the worker is stopped.
+  const onAbort = () => workers.forEach((w) => void w.terminate());
+  ctx.signal?.addEventListener("abort", onAbort, { once: true });
   try {
     if (params.mainThread !== false || extra <= 0) await runMain();
     await allWorkers;
@@ -99,6 +102,7 @@ export async function scanFilesParallel(
     await runMain();
     ctx.signal?.throwIfAborted();
   } finally {
+    ctx.signal?.removeEventListener("abort", onAbort);
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return results;

@@ -39,4 +39,11 @@ describe("scanFilesParallel", () => {
     await scanFilesParallel(files, { opts: {}, secretlint: false }, (f, c) => (onMain.push(f.path), scanFile(f, c)), { concurrency: 2 });
     expect(onMain.sort()).toEqual(["e.txt", "f.txt"]);
   });
+
+  it("stops when the signal aborts", async () => {
+    const files = [await file("g.txt", "x\n"), await file("h.txt", "y\n")];
+    const ac = new AbortController();
+    ac.abort();
+    await expect(scanFilesParallel(files, { opts: {}, secretlint: false, signal: ac.signal }, scanFile, { concurrency: 2, minBytes: 0 })).rejects.toMatchObject({ name: "AbortError" });
+  });
 });
