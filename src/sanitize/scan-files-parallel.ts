@@ -117,8 +117,11 @@ function startWorker(): Worker {
   const here = fileURLToPath(import.meta.url);
   const ext = path.extname(here);
   const url = new URL(`./scan-worker${ext}`, import.meta.url);
-  if (ext === ".js") return new Worker(url);
+  // A small young generation: the scan's garbage is short-lived strings and run lists, and the
+  // default lets each worker's heap grow by tens of MB before collecting (peak RSS).
+  const resourceLimits = { maxYoungGenerationSizeMb: 8 };
+  if (ext === ".js") return new Worker(url, { resourceLimits });
   const api = import.meta.resolve("tsx/esm/api");
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(code, { eval: true });
+  return new Worker(code, { eval: true, resourceLimits });
 }
