@@ -7,7 +7,7 @@ import type { Finding } from "../findings.js";
 import type { ScanContext } from "./scan-checkpoint.js";
 import type { ScanJob } from "./scan-worker.js";
 
-/** Below this many bytes in all, a worker's start-up (a fresh isolate loading the rules and secretlint) does not pay. */
+/** Below this many bytes to read in all, a worker's start-up (a fresh isolate loading the rules and secretlint) does not pay. */
 const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
 
 /** Threads that scan at once, the main thread included: one per core (the scan is CPU-bound). */
@@ -17,7 +17,7 @@ export function defaultScanConcurrency(): number {
 
 /**
  * Scans `files` with `scanOne` on the main thread and, when there is enough to read, in worker
- * threads too (one per extra core), largest files first so a big binary does not finish last.
+ * threads too (one per extra core), costliest files first so a big binary does not finish last.
  * Returns each file's findings at that file's index. A worker that cannot start (sources run
  * by a test runner without a loader for workers) or dies leaves its files to the main thread.
  */
@@ -34,11 +34,11 @@ export async function scanFilesParallel(
   } = {},
 ): Promise<Finding[][]> {
   const results: Finding[][] = new Array<Finding[]>(files.length);
-  const order = files.map((_, i) => i).sort((a, b) => files[b]!.size - files[a]!.size);
+  const order = files.map((_, i) => i).sort((a, b) => scanCost(files[b]!) - scanCost(files[a]!));
   const retry: number[] = [];
   let next = 0;
   const take = (): number | undefined => retry.pop() ?? (next < order.length ? order[next++] : undefined);
-  const total = files.reduce((a, f) => a + f.size, 0);
+  const total = files.reduce((a, f) => a + scanCost(f), 0);
   const extra = total >= (params.minBytes ?? PARALLEL_MIN_BYTES) ? Math.min(files.length, params.concurrency ?? defaultScanConcurrency()) - 1 : 0;
 
   const workers: Worker[] = [];
@@ -106,6 +106,11 @@ export async function scanFilesParallel(
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return results;
+}
+
+/** Bytes the scan reads in full, roughly: a safetensors file's tensor data is never read. */
+function scanCost(file: InventoryFile): number {
+  return file.format === "safetensors" ? 0 : file.size;
 }
 
 /**

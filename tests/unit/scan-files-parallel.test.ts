@@ -33,11 +33,12 @@ describe("scanFilesParallel", () => {
     expect(onMain).toEqual([]);
   });
 
-  it("stays on the main thread for small checkpoints", async () => {
-    const files = [await file("e.txt", "x\n"), await file("f.txt", "y\n")];
+  it("stays on the main thread for small checkpoints, and for safetensors shards (only their headers are read)", async () => {
+    const shard = { ...(await file("model.safetensors", "{}")), size: 512 * 1024 * 1024, format: "safetensors" } as InventoryFile;
+    const files = [await file("e.txt", "x\n"), await file("f.txt", "y\n"), shard];
     const onMain: string[] = [];
     await scanFilesParallel(files, { opts: {}, secretlint: false }, (f, c) => (onMain.push(f.path), scanFile(f, c)), { concurrency: 2 });
-    expect(onMain.sort()).toEqual(["e.txt", "f.txt"]);
+    expect(onMain.sort()).toEqual(["e.txt", "f.txt", "model.safetensors"]);
   });
 
   it("stops when the signal aborts", async () => {
