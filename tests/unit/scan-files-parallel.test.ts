@@ -37,7 +37,8 @@ describe("scanFilesParallel", () => {
     const shard = { ...(await file("model.safetensors", "{}")), size: 512 * 1024 * 1024, format: "safetensors" } as InventoryFile;
     const files = [await file("e.txt", "x\n"), await file("f.txt", "y\n"), shard];
     const onMain: string[] = [];
-    await scanFilesParallel(files, { opts: {}, secretlint: false }, (f, c) => (onMain.push(f.path), scanFile(f, c)), { concurrency: 2 });
+    // With mainThread false, a started worker would take every file.
+    await scanFilesParallel(files, { opts: {}, secretlint: false }, (f, c) => (onMain.push(f.path), scanFile(f, c)), { concurrency: 2, mainThread: false });
     expect(onMain.sort()).toEqual(["e.txt", "f.txt", "model.safetensors"]);
   });
 
