@@ -5,7 +5,8 @@ import { isReleaseError } from "../errors.js";
 import type { Finding } from "../findings.js";
 import { classifyCheckpointFile } from "./classify-checkpoint-file.js";
 import { planSafetensorsHeader } from "./plan-safetensors-header.js";
-import { applyAllowFindings, scanCheckpoint, scanContent, scanFile } from "./scan-checkpoint.js";
+import { applyAllowFindings, scanCheckpoint, scanContent, scanFile, type ScanContext } from "./scan-checkpoint.js";
+import { scanFilesParallel } from "./scan-files-parallel.js";
 import { scrubJsonMetadata } from "./scrub-json-metadata.js";
 import { planConversion, planConvertedIndex } from "./plan-conversion.js";
 import type { SanitizePlan } from "./types.js";
@@ -23,6 +24,8 @@ export interface PlanSanitizeParams {
   /** Scan dropped files: "small" (default, up to DROPPED_SCAN_LIMIT), "all" or "none". */
   scanDropped?: "small" | "all" | "none";
   signal?: AbortSignal;
+  /** Files scanned at once (default: one per core; see `scanFilesParallel`). */
+  concurrency?: number;
 }
 
 /**
@@ -44,33 +47,40 @@ export async function planSanitize(params: PlanSanitizeParams): Promise<Sanitize
   // safetensors file inside a dropped Trainer checkpoint (checkpoint-500/) does not count.
   const hasSafetensorsWeights = inventory.files.some((f) => f.format === "safetensors" && classifyCheckpointFile(f, config, { hasSafetensorsWeights: true }).action === "publish");
   const paths = inventory.files.map((f) => f.path);
-  const ctx = { opts: { patterns }, secretlint: scanOpts.secretlint, signal: params.signal };
+  const ctx: ScanContext = { opts: { patterns }, secretlint: scanOpts.secretlint, signal: params.signal };
+  const mode = params.scanDropped ?? "small";
+  const decisions = inventory.files.map((file) => classifyCheckpointFile(file, config, { hasSafetensorsWeights, paths }));
+  // The files scanned as they are on disk are scanned up front, on all cores; the loop below
+  // picks their findings up in file order.
+  const whole = inventory.files.filter((file, i) => scansWholeFile(file, decisions[i]!, mode));
+  const scanned = new Map<InventoryFile, Finding[]>();
+  (await scanFilesParallel(whole, ctx, scanFile, { concurrency: params.concurrency })).forEach((fs, i) => scanned.set(whole[i]!, fs));
+  const scanOne = async (file: InventoryFile): Promise<Finding[]> => scanned.get(file) ?? scanFile(file, ctx);
 
-  for (const file of inventory.files) {
+  for (const [i, file] of inventory.files.entries()) {
     params.signal?.throwIfAborted();
-    const decision = classifyCheckpointFile(file, config, { hasSafetensorsWeights, paths });
+    const decision = decisions[i]!;
     if (decision.action === "drop") {
       plan.dropped.push({ path: file.path, reason: decision.reason });
-      const mode = params.scanDropped ?? "small";
       if (mode === "none" || (mode === "small" && file.size > DROPPED_SCAN_LIMIT)) {
         plan.unscanned!.push({ path: file.path, reason: mode === "none" ? "dropped, scan disabled" : `dropped, larger than ${DROPPED_SCAN_LIMIT} bytes` });
         continue;
       }
-      for (const f of await scanFile(file, ctx)) {
+      for (const f of await scanOne(file)) {
         plan.findings.push({ ...f, severity: "warn", message: `${f.message} (in a dropped file: not published, but the checkpoint holds it)` });
       }
       continue;
     }
     if (decision.action === "block") {
       plan.findings.push({ rule: decision.rule, severity: "block", file: file.path, message: `${decision.reason}. ${decision.hint}` });
-      plan.findings.push(...(await scanFile(file, ctx)));
+      plan.findings.push(...(await scanOne(file)));
       continue;
     }
     if (decision.action === "convert") {
       plan.findings.push(...(await planConversion(file, decision.target, ctx, plan)));
       continue;
     }
-    plan.findings.push(...(await planPublishedFile(file, decision, params, plan)));
+    plan.findings.push(...(await planPublishedFile(file, decision, params, plan, scanOne)));
   }
   plan.findings.push(...(await planConvertedIndex(inventory, ctx, plan)));
   plan.findings = applyAllowFindings(plan.findings, config.allow_findings);
@@ -82,6 +92,7 @@ async function planPublishedFile(
   decision: Extract<ReturnType<typeof classifyCheckpointFile>, { action: "publish" }>,
   params: PlanSanitizeParams,
   plan: SanitizePlan,
+  scanOne: (file: InventoryFile) => Promise<Finding[]>,
 ): Promise<Finding[]> {
   const patterns = params.config.patterns;
   const secretlint = params.secretlint ?? true;
@@ -138,5 +149,14 @@ async function planPublishedFile(
   }
 
   publishAsIs();
-  return scanFile(file, { opts: { patterns }, secretlint, signal: params.signal });
+  return scanOne(file);
+}
+
+/** Whether the plan scans `file`'s bytes as they are (not scrubbed content, not a rewritten header). */
+function scansWholeFile(file: InventoryFile, decision: ReturnType<typeof classifyCheckpointFile>, mode: "small" | "all" | "none"): boolean {
+  if (decision.action === "drop") return !(mode === "none" || (mode === "small" && file.size > DROPPED_SCAN_LIMIT));
+  if (decision.action === "block") return true;
+  // A conversion scans its source itself (the planned header as published content, the rest as warnings).
+  if (decision.action === "convert") return false;
+  return !(decision.scrub === "json-metadata" && file.format === "json") && decision.scrub !== "safetensors-header";
 }

@@ -12,6 +12,7 @@ import { extractPrintableRuns, MIN_STRING_RUN, type StringRun } from "./extract-
 import { matchGlob } from "./match-glob.js";
 import { parseJsonStrings } from "./parse-json-strings.js";
 import { readCheckpointFiles } from "./read-checkpoint-files.js";
+import { scanFilesParallel } from "./scan-files-parallel.js";
 import { sniffFormat } from "./sniff-format.js";
 
 /** Text files (or archive members) up to this size are scanned whole; larger ones in chunks. */
@@ -20,6 +21,12 @@ const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
 const WHOLE_JSON_LIMIT = 96 * 1024 * 1024;
 /** Chunk size for streamed scans: large enough to amortise reads, small enough for flat memory. */
 const CHUNK = 4 * 1024 * 1024;
+/**
+ * Chunk size for streamed text: each chunk becomes strings (decoded, cut, windows, secretlint's
+ * line index), garbage that the heap grows by several times before collecting it; 1 MiB keeps
+ * the peak flat without making per-call costs show.
+ */
+const TEXT_CHUNK = 1024 * 1024;
 /** Archives inside archives (a `.ckpt` zip inside a `.nemo` tar) are followed this deep. */
 const MAX_ARCHIVE_DEPTH = 3;
 /** Members listed per archive before giving up (zip bombs with millions of entries). */
@@ -49,6 +56,11 @@ export interface ScanCheckpointParams {
    */
   pickleImports?: boolean;
   signal?: AbortSignal;
+  /**
+   * Files scanned at once, the main thread included (default: one per core). Worker threads are
+   * only started when the checkpoint is large enough for them to pay.
+   */
+  concurrency?: number;
 }
 
 /**
@@ -61,12 +73,14 @@ export async function scanCheckpoint(params: ScanCheckpointParams): Promise<Find
   const files = params.inventory?.files ?? (params.dir !== undefined ? await readCheckpointFiles(params.dir) : []);
   const opts: DetectOptions = { patterns: params.patterns ?? [] };
   assertPatternsCompile(opts.patterns!);
+  const chosen = params.only ? files.filter(params.only) : files;
+  params.signal?.throwIfAborted();
+  const perFile = await scanFilesParallel(chosen, { opts, secretlint: params.secretlint ?? true, signal: params.signal }, scanFile, { concurrency: params.concurrency });
   const findings: Finding[] = [];
-  for (const file of files) {
-    if (params.only && !params.only(file)) continue;
-    params.signal?.throwIfAborted();
-    findings.push(...(await scanFile(file, { opts, secretlint: params.secretlint ?? true, signal: params.signal })));
+  for (const [i, file] of chosen.entries()) {
+    findings.push(...perFile[i]!);
     if ((params.pickleImports ?? true) && (file.format === "pickle" || file.format === "torch-zip")) {
+      params.signal?.throwIfAborted();
       const scan = await scanTorchFile(file.absPath, { file: file.path });
       for (const f of scan.findings) findings.push(f.rule === "unsafe-pickle-global" ? f : { ...f, severity: "warn" });
     }
@@ -107,6 +121,8 @@ export interface ScanContext {
 interface Source {
   length: number;
   read(pos: number, len: number): Promise<Buffer>;
+  /** Reads up to `len` bytes at `pos` into `target` at `at`; returns how many. No allocation. */
+  readInto(target: Buffer, at: number, pos: number, len: number): Promise<number>;
   /** Byte offset of this source in the checkpoint file, when it maps 1:1 to file bytes. */
   fileOffset?: number;
 }
@@ -131,9 +147,13 @@ export async function scanFile(file: InventoryFile, ctx: ScanContext): Promise<F
       length: size,
       fileOffset: 0,
       read: async (pos, len) => {
-        const buf = Buffer.alloc(Math.max(0, Math.min(len, size - pos)));
+        const buf = Buffer.allocUnsafe(Math.max(0, Math.min(len, size - pos)));
         if (buf.length > 0) await handle.read(buf, 0, buf.length, pos);
         return buf;
+      },
+      readInto: async (target, at, pos, len) => {
+        const n = Math.max(0, Math.min(len, size - pos));
+        return n > 0 ? (await handle.read(target, at, n, pos)).bytesRead : 0;
       },
     };
     await scanSource(source, sink, 0);
@@ -275,13 +295,15 @@ async function scanTextSource(src: Source, sink: Sink, format: "json" | "text"):
   // Large text: chunks cut at line ends; a line longer than a chunk is cut with an overlap so a
   // secret spanning the cut is still seen whole once.
   const decoder = new TextDecoder("utf-8");
+  const chunk = Buffer.allocUnsafe(TEXT_CHUNK);
   let carry = "";
   let lineBase = 0;
   let byteBase = 0;
-  for (let pos = 0; pos < src.length; pos += CHUNK) {
+  for (let pos = 0; pos < src.length; pos += TEXT_CHUNK) {
     sink.ctx.signal?.throwIfAborted();
-    const last = pos + CHUNK >= src.length;
-    const text = carry + decoder.decode(await src.read(pos, CHUNK), { stream: !last });
+    const last = pos + TEXT_CHUNK >= src.length;
+    const got = await src.readInto(chunk, 0, pos, TEXT_CHUNK);
+    const text = carry + decoder.decode(chunk.subarray(0, got), { stream: !last });
     let cut = last ? text.length : text.lastIndexOf("\n") + 1;
     let overlap = 0;
     if (cut <= 0) {
@@ -348,21 +370,28 @@ async function scanPickleSource(src: Source, sink: Sink): Promise<void> {
   }
 }
 
-/** Streams a binary source and scans its printable strings. Memory: one chunk. */
+/**
+ * Streams a binary source and scans its printable strings. Memory: one work buffer of two
+ * chunks (the run carried over from the previous chunk, at most a chunk, then the next chunk),
+ * reused for the whole source, so garbage does not pile up between collections.
+ */
 async function scanStrings(src: Source, sink: Sink): Promise<void> {
-  let carry = Buffer.alloc(0);
+  const work = Buffer.allocUnsafe(Math.min(2 * CHUNK, src.length));
+  let carryLen = 0;
   let carryPos = 0;
   for (let pos = 0; pos < src.length; pos += CHUNK) {
     sink.ctx.signal?.throwIfAborted();
     const last = pos + CHUNK >= src.length;
-    const chunk = await src.read(pos, CHUNK);
-    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-    const bufPos = carry.length > 0 ? carryPos : pos;
+    const got = await src.readInto(work, carryLen, pos, Math.min(CHUNK, work.length - carryLen));
+    const buf = work.subarray(0, carryLen + got);
+    const bufPos = carryLen > 0 ? carryPos : pos;
     let { runs, carryFrom } = extractPrintableRuns(buf, last);
     // A run as long as the whole chunk is not carried forever: cut it (bounded memory).
     if (!last && buf.length - carryFrom > CHUNK) carryFrom = buf.length - 1024;
-    await scanStringRuns(runs.map((r) => ({ ...r, offset: r.offset + bufPos })), sink, src.fileOffset);
-    carry = Buffer.from(buf.subarray(carryFrom));
+    for (const r of runs) r.offset += bufPos;
+    await scanStringRuns(runs, sink, src.fileOffset);
+    buf.copy(work, 0, carryFrom);
+    carryLen = buf.length - carryFrom;
     carryPos = bufPos + carryFrom;
   }
 }
@@ -373,17 +402,27 @@ async function scanStringRuns(runs: StringRun[], sink: Sink, fileOffset: number 
   // 48-57, 65-90 or 97-122 is itself a printable letter or digit glued to the string, which
   // defeats the rules' left boundaries (`(?<![A-Za-z0-9])xoxb-`). So runs that start with a
   // letter or digit are scanned a second time without their first byte.
-  const shifted = !shiftPass ? [] : runs.filter((r) => /^[A-Za-z0-9]/.test(r.text) && r.text.length > MIN_STRING_RUN).map((r) => ({ offset: r.offset + 1, text: r.text.slice(1) }));
+  const shifted: StringRun[] = [];
+  if (shiftPass) {
+    for (const r of runs) {
+      const c = r.text.charCodeAt(0);
+      if (r.text.length > MIN_STRING_RUN && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) shifted.push({ offset: r.offset + 1, text: r.text.slice(1) });
+    }
+  }
   const hits: { offset: number; end: number; finding: Finding }[] = [];
   for (const batch of [runs, shifted]) {
     if (batch.length === 0) continue;
     // One joined text per batch: one regex pass instead of one per run.
-    const starts: number[] = [];
-    let text = "";
-    for (const r of batch) {
-      starts.push(text.length);
-      text += r.text + "\n";
+    const starts: number[] = new Array<number>(batch.length);
+    const parts: string[] = new Array<string>(batch.length);
+    let at = 0;
+    for (let k = 0; k < batch.length; k++) {
+      const t = batch[k]!.text;
+      starts[k] = at;
+      parts[k] = t;
+      at += t.length + 1;
     }
+    const text = parts.join("\n") + "\n";
     const ds = await detect(text, sink.ctx);
     for (const d of ds) {
       let lo = 0;
@@ -410,11 +449,16 @@ function subSource(src: Source, start: number, length: number): Source {
     length,
     fileOffset: src.fileOffset !== undefined ? src.fileOffset + start : undefined,
     read: (pos, len) => src.read(start + pos, Math.max(0, Math.min(len, length - pos))),
+    readInto: (target, at, pos, len) => src.readInto(target, at, start + pos, Math.max(0, Math.min(len, length - pos))),
   };
 }
 
 function bufferSource(buf: Buffer): Source {
-  return { length: buf.length, read: async (pos, len) => buf.subarray(pos, Math.min(buf.length, pos + len)) };
+  return {
+    length: buf.length,
+    read: async (pos, len) => buf.subarray(pos, Math.min(buf.length, pos + len)),
+    readInto: async (target, at, pos, len) => buf.copy(target, at, pos, Math.max(pos, Math.min(buf.length, pos + len))),
+  };
 }
 
 async function scanMember(src: Source, sink: Sink, member: string, depth: number): Promise<void> {
