@@ -1,6 +1,6 @@
 import { pathToFileURL } from "node:url";
 import { commitIter, createRepo, downloadFile, listCommits, listFiles, type CommitOperation, type RepoDesignation } from "@huggingface/hub";
-import { conflictError, remoteError } from "../errors.js";
+import { blockedError, conflictError, remoteError } from "../errors.js";
 import type { ProgressSink } from "./progress.js";
 import { translateRemoteError } from "./translate-remote-error.js";
 import type { HubPublishPlan, HubRemoteState, HubRepoType, ReleaseBundle, RemoteFile } from "./types.js";
@@ -45,6 +45,31 @@ async function hubJson<T>(hub: HubClient, url: string, init: RequestInit, ctx: {
 function failed(status: number, body: unknown, ctx: { action: string; target: string }) {
   const msg = (body as { error?: unknown })?.error;
   return translateRemoteError(Object.assign(new Error(typeof msg === "string" ? msg : `HTTP ${status}`), { statusCode: status }), { service: "hub", ...ctx });
+}
+
+/**
+ * Asks the Hub to validate a card's YAML metadata (`POST /api/validate-yaml`), as
+ * huggingface_hub's `create_commit` does whenever a README is in the commit, so a card the Hub
+ * would reject fails before anything is sent.
+ *
+ * @throws ReleaseError `HUB_CARD_INVALID` (blocked) naming the file and the Hub's messages.
+ */
+export async function assertHubCardValid(hub: HubClient, params: { repo: string; repoType: HubRepoType; path: string; content: string }): Promise<void> {
+  const ctx = { action: "validate the card metadata of", target: `${params.repo}:${params.path}` };
+  const { status, body } = await hubJson<{ errors?: { message?: string }[]; error?: string }>(
+    hub,
+    `${hub.hubUrl}/api/validate-yaml`,
+    { method: "POST", body: JSON.stringify({ content: params.content, repoType: params.repoType }) },
+    ctx,
+  );
+  if (status === 400 || status === 422) {
+    const messages = (body?.errors ?? []).map((e) => e.message).filter(Boolean);
+    throw blockedError("HUB_CARD_INVALID", `${params.path}: the Hub rejects its YAML metadata: ${messages.join("; ") || body?.error || `HTTP ${status}`}`, {
+      location: { file: params.path },
+      hint: "fix the card's front matter (the config's card fields or the model-cards/ template), build again, then publish",
+    });
+  }
+  if (status >= 300) throw failed(status, body, ctx);
 }
 
 /** The repo's branches and tags (`GET /api/{type}s/{repo}/refs`); undefined when the repo does not exist. */

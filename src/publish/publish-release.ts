@@ -9,7 +9,7 @@ import { createCodeSecretScan } from "./create-code-secret-scan.js";
 import { readCodeFiles, applyCodePush } from "./apply-code-push.js";
 import { createRetryingFetch } from "./create-retrying-fetch.js";
 import { applyGitHubAssets, applyGitHubDraft, applyGitHubPublish, applyGitHubTag, createGitHubClient, fetchGitHubCloneUrl, fetchGitHubState, type GitHubClient } from "./github-publisher.js";
-import { applyHubCommit, applyHubCreateRepo, applyHubTag, fetchHubState, type HubClient } from "./hub-publisher.js";
+import { applyHubCommit, applyHubCreateRepo, applyHubTag, assertHubCardValid, fetchHubState, type HubClient } from "./hub-publisher.js";
 import { planCodeExport, type CodeExportPlan } from "./plan-code-export.js";
 import { planGitHubRelease } from "./plan-github-release.js";
 import { planHubPublish } from "./plan-hub-publish.js";
@@ -257,6 +257,11 @@ async function runHubSteps(hub: HubClient, plan: HubPublishPlan, bundle: Release
   }
   if (!commit) {
     emit({ type: "step", step: "hub-commit", status: "start", detail: `${plan.repo}@${plan.branch}` });
+    // Before anything is sent (even the repo creation): the Hub must accept the cards' metadata.
+    for (const card of [...plan.commit.add, ...plan.commit.change].filter((f) => /^README(\.[a-z-]+)?\.md$/.test(f.path))) {
+      const content = await readFile(join(bundle.dir, card.path), "utf8");
+      await assertHubCardValid(hub, { repo: plan.repo, repoType: plan.repoType, path: card.path, content });
+    }
     let current = plan;
     if (plan.createRepo) {
       await applyHubCreateRepo(hub, plan);

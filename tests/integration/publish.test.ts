@@ -159,6 +159,12 @@ describe("publish against the local stand-ins", () => {
     expect(await releasesFor("v3.0.0")).toEqual([]);
   });
 
+  it("refuses a card whose metadata the Hub rejects, before creating or committing anything", async () => {
+    const b = await bundle({ version: "3.1.0", shards: 1, hubRepo: "acme/bad-card", card: "---\nlicense: [apache-2.0\n---\n# Card\n" });
+    await expect(publish(b)).rejects.toMatchObject({ code: "HUB_CARD_INVALID", category: "blocked", message: expect.stringContaining("README.md") });
+    expect((await fetch(`${s.hub.url}/api/models/acme/bad-card`, { headers: { authorization: `Bearer ${s.hfToken}` } })).status).toBe(404);
+  });
+
   it("blocks the code export on a secret or a project pattern before anything is sent", async () => {
     const code = join(s.root, "leaky-code");
     await mkdir(join(code, "train"), { recursive: true });
