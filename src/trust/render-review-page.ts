@@ -1,4 +1,5 @@
 import { Marked } from "marked";
+import { compareKeys } from "../card/compare-keys.js";
 import { stringify as stringifyYaml } from "yaml";
 import type { Finding } from "../findings.js";
 import type { Manifest } from "../bundle/types.js";
@@ -139,7 +140,7 @@ export function renderReviewPage(r: ReleaseReview): string {
   )}<h3>Parameters per dtype</h3>${table(
     ["dtype", "tensors", "parameters", "bytes"],
     Object.entries(inv.dtypes)
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(([a], [b]) => compareKeys(a, b))
       .map(([d, s]) => [esc(d), fmtInt(s.tensors), fmtInt(s.parameters), fmtBytes(s.bytes)]),
   )}</section>`);
 
