@@ -103,7 +103,33 @@ const bench: Benchmark = {
     const files = await writeCheckpoint(small, SHARDS, block);
     const files2x = await writeCheckpoint(big, SHARDS * 2, block);
     const config = path.join(tmpDir, "bench.yaml");
-    await writeFile(config, ["name: bench", "checkpoint: ./ckpt", "base_model: meta-llama/Llama-3.1-8B", "task: text-generation", "hub:", "  repo: bench/bench", ""].join("\n"));
+    // A config a release can be built from: the card sections build refuses to leave empty, and
+    // an evaluation result (the card's results and summary come from it).
+    await writeFile(
+      config,
+      [
+        "name: bench",
+        "checkpoint: ./ckpt",
+        "base_model: meta-llama/Llama-3.1-8B",
+        "task: text-generation",
+        "hub:",
+        "  repo: bench/bench",
+        "card:",
+        "  summary: A fine-tune of Llama 3.1 8B with random weights, for the build benchmark.",
+        "  intended_uses: [Measuring how long a release build takes.]",
+        "  out_of_scope: [Anything else; the weights are random.]",
+        "  recommendations: [Do not use these weights.]",
+        "  evaluation: {testing_data: None; the weights are random.}",
+        "training: {hyperparameters: {epochs: 1, precision: bf16}}",
+        "evals:",
+        "  results: [evals.yaml]",
+        "",
+      ].join("\n"),
+    );
+    await writeFile(
+      path.join(tmpDir, "evals.yaml"),
+      ["format: model-release/evals@1", "harness: {name: bench-harness, version: 0.1.0}", "benchmarks:", "  - name: random", "    samples: 100", "    metrics:", "      - {name: accuracy, value: 0.25}", ""].join("\n"),
+    );
 
     // Warm the page cache for both sides, then alternate and keep the best of two for each.
     await sha256sumParallel(files, jobs);

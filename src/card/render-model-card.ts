@@ -1,4 +1,5 @@
 import type { ReleaseConfig } from "../config/schema.js";
+import { compareKeys } from "./compare-keys.js";
 import type { Inventory } from "../checkpoint/types.js";
 import type { SanitizePlan } from "../sanitize/types.js";
 import type { Finding } from "../findings.js";
@@ -75,7 +76,7 @@ const UNSAFE_HYPER_VALUE = /[\\/@]|:\/\/|^~/;
 export function safeHyperparameters(h: Record<string, string | number | boolean>): { safe: [string, string][]; held: string[] } {
   const safe: [string, string][] = [];
   const held: string[] = [];
-  for (const [k, v] of Object.entries(h).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [k, v] of Object.entries(h).sort(([a], [b]) => compareKeys(a, b))) {
     if (UNSAFE_HYPER_KEY.test(k) || (typeof v === "string" && UNSAFE_HYPER_VALUE.test(v))) held.push(k);
     else safe.push([k, String(v)]);
   }
@@ -302,7 +303,7 @@ function renderRedactionSummary(lang: CardLanguage, config: ReleaseConfig, plan?
   if (plan) {
     const byRule = new Map<string, number>();
     for (const f of plan.findings) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
-    const rules = [...byRule.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([r, n]) => `\`${r}\` × ${n}`).join(", ");
+    const rules = [...byRule.entries()].sort(([a], [b]) => compareKeys(a, b)).map(([r, n]) => `\`${r}\` × ${n}`).join(", ");
     const conv = plan.conversions ?? [];
     const converted = conv.length === 0 ? "" : en
       ? `, ${conv.length} converted from PyTorch pickle to safetensors without running the pickle (${conv.map((c) => `\`${c.from}\` → \`${c.path}\``).join(", ")})`

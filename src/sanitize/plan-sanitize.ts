@@ -57,30 +57,45 @@ export async function planSanitize(params: PlanSanitizeParams): Promise<Sanitize
   (await scanFilesParallel(whole, ctx, scanFile, { concurrency: params.concurrency })).forEach((fs, i) => scanned.set(whole[i]!, fs));
   const scanOne = async (file: InventoryFile): Promise<Finding[]> => scanned.get(file) ?? scanFile(file, ctx);
 
-  for (const [i, file] of inventory.files.entries()) {
+  // Each file is planned into its own sub-plan, a few files at once (the reads are small and
+  // latency-bound: headers, JSON metadata), then the sub-plans are joined in file order, so the
+  // plan is the same as planning one file after the other.
+  const planFile = async (file: InventoryFile, decision: (typeof decisions)[number], sub: SanitizePlan): Promise<void> => {
     params.signal?.throwIfAborted();
-    const decision = decisions[i]!;
     if (decision.action === "drop") {
-      plan.dropped.push({ path: file.path, reason: decision.reason });
+      sub.dropped.push({ path: file.path, reason: decision.reason });
       if (mode === "none" || (mode === "small" && file.size > DROPPED_SCAN_LIMIT)) {
-        plan.unscanned!.push({ path: file.path, reason: mode === "none" ? "dropped, scan disabled" : `dropped, larger than ${DROPPED_SCAN_LIMIT} bytes` });
-        continue;
+        sub.unscanned!.push({ path: file.path, reason: mode === "none" ? "dropped, scan disabled" : `dropped, larger than ${DROPPED_SCAN_LIMIT} bytes` });
+        return;
       }
       for (const f of await scanOne(file)) {
-        plan.findings.push({ ...f, severity: "warn", message: `${f.message} (in a dropped file: not published, but the checkpoint holds it)` });
+        sub.findings.push({ ...f, severity: "warn", message: `${f.message} (in a dropped file: not published, but the checkpoint holds it)` });
       }
-      continue;
+      return;
     }
     if (decision.action === "block") {
-      plan.findings.push({ rule: decision.rule, severity: "block", file: file.path, message: `${decision.reason}. ${decision.hint}` });
-      plan.findings.push(...(await scanOne(file)));
-      continue;
+      sub.findings.push({ rule: decision.rule, severity: "block", file: file.path, message: `${decision.reason}. ${decision.hint}` });
+      sub.findings.push(...(await scanOne(file)));
+      return;
     }
     if (decision.action === "convert") {
-      plan.findings.push(...(await planConversion(file, decision.target, ctx, plan)));
-      continue;
+      sub.findings.push(...(await planConversion(file, decision.target, ctx, sub)));
+      return;
     }
-    plan.findings.push(...(await planPublishedFile(file, decision, params, plan, scanOne)));
+    sub.findings.push(...(await planPublishedFile(file, decision, params, sub, scanOne)));
+  };
+  const subs = await mapInOrder(inventory.files, FILE_PLAN_CONCURRENCY, async (file, i) => {
+    const sub: SanitizePlan = { publish: [], dropped: [], rewrites: [], conversions: [], findings: [], unscanned: [] };
+    await planFile(file, decisions[i]!, sub);
+    return sub;
+  });
+  for (const sub of subs) {
+    plan.publish.push(...sub.publish);
+    plan.dropped.push(...sub.dropped);
+    plan.rewrites.push(...sub.rewrites);
+    plan.conversions!.push(...sub.conversions!);
+    plan.findings.push(...sub.findings);
+    plan.unscanned!.push(...sub.unscanned!);
   }
   plan.findings.push(...(await planConvertedIndex(inventory, ctx, plan)));
   plan.findings = applyAllowFindings(plan.findings, config.allow_findings);
@@ -159,4 +174,31 @@ function scansWholeFile(file: InventoryFile, decision: ReturnType<typeof classif
   // A conversion scans its source itself (the planned header as published content, the rest as warnings).
   if (decision.action === "convert") return false;
   return !(decision.scrub === "json-metadata" && file.format === "json") && decision.scrub !== "safetensors-header";
+}
+
+/** Files planned at once: enough to overlap the small reads, few enough to bound memory (a file's plan can hold its rewritten header). */
+const FILE_PLAN_CONCURRENCY = 4;
+
+/**
+ * Maps `items` with at most `limit` calls running at once; results in item order. When calls
+ * throw, the error of the first item in order is thrown (after the running calls settle), as a
+ * loop over the items would have thrown it.
+ */
+async function mapInOrder<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  const errors = new Map<number, unknown>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length && errors.size === 0) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i]!, i);
+      } catch (err) {
+        errors.set(i, err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (errors.size > 0) throw errors.get(Math.min(...errors.keys()));
+  return results;
 }
