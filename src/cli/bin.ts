@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 import { CommanderError } from "commander";
+import { z } from "zod";
 import { buildProgram } from "./program.js";
 import { renderError } from "./render-error.js";
 import { ExitCode } from "./exit-codes.js";
 import type { CliContext } from "./context.js";
 
 // The only place that touches process.argv, process.env and the exit code.
+
+// A CLI process validates a handful of small documents (a config, eval files): zod's JIT, which
+// compiles a parser with `new Function` on first use, costs more than it saves (~10 ms of a
+// cached rebuild). Set here, in the process the CLI owns, not in the library its users import.
+z.config({ jitless: true });
 const abort = new AbortController();
 process.once("SIGINT", () => abort.abort(new Error("interrupted")));
 // `serve` and long stages stop cleanly on SIGTERM too (CI runners and `kill` send it); a second one kills.
