@@ -2,7 +2,7 @@ import { lstat, open, readdir, realpath } from "node:fs/promises";
 import path from "node:path";
 import type { InventoryFile } from "../checkpoint/types.js";
 import { inputError } from "../errors.js";
-import { sniffFormat } from "./sniff-format.js";
+import { sniffFormat, SNIFF_BYTES } from "../checkpoint/sniff-format.js";
 
 /** Files listed per checkpoint before giving up (a mis-pointed `--checkpoint /`). */
 const MAX_FILES = 200_000;
@@ -51,18 +51,18 @@ export async function readCheckpointFiles(dir: string): Promise<InventoryFile[]>
   return out;
 }
 
-/** Sniffs a file from its first 512 bytes and its last 64 KiB. */
+/** Sniffs a file as the scanner does (`text: "shape"`) from its first bytes and, for a zip, its last 64 KiB. */
 export async function sniffFile(absPath: string, size: number): Promise<InventoryFile["format"]> {
   const fh = await open(absPath, "r");
   try {
-    const head = Buffer.alloc(Math.min(size, 4096));
+    const head = Buffer.alloc(Math.min(size, SNIFF_BYTES));
     await fh.read(head, 0, head.length, 0);
     let tail: Buffer | undefined;
     if (head[0] === 0x50 && size > head.length) {
       tail = Buffer.alloc(Math.min(size, 65536));
       await fh.read(tail, 0, tail.length, size - tail.length);
     }
-    return sniffFormat(head, size, tail);
+    return sniffFormat({ head, size, tail, text: "shape" });
   } finally {
     await fh.close();
   }

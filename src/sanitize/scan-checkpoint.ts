@@ -13,7 +13,8 @@ import { matchGlob } from "./match-glob.js";
 import { parseJsonStrings } from "./parse-json-strings.js";
 import { readCheckpointFiles } from "./read-checkpoint-files.js";
 import { scanFilesParallel } from "./scan-files-parallel.js";
-import { sniffFormat } from "./sniff-format.js";
+import { sniffFormat } from "../checkpoint/sniff-format.js";
+import { MAX_HEADER_LENGTH } from "../checkpoint/parse-safetensors-header.js";
 
 /** Text files (or archive members) up to this size are scanned whole; larger ones in chunks. */
 const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
@@ -180,7 +181,7 @@ async function scanSource(src: Source, sink: Sink, depth: number): Promise<void>
   sink.ctx.signal?.throwIfAborted();
   const head = await src.read(0, 4096);
   const tail = head[0] === 0x50 && src.length > head.length ? await src.read(Math.max(0, src.length - 65536), 65536) : undefined;
-  const format = sniffFormat(head, src.length, tail);
+  const format = sniffFormat({ head, size: src.length, tail, text: "shape" });
   switch (format) {
     case "empty":
       return;
@@ -223,6 +224,8 @@ async function detect(text: string, ctx: ScanContext): Promise<Detection[]> {
 
 async function scanSafetensorsHeader(src: Source, sink: Sink): Promise<void> {
   const n = Number((await src.read(0, 8)).readBigUInt64LE(0));
+  // No reader loads a header over the reference cap: not safetensors, so only its strings count.
+  if (n > MAX_HEADER_LENGTH) return scanStrings(src, sink);
   const text = (await src.read(8, n)).toString("utf8");
   await scanJsonText(text, sink, 8);
 }

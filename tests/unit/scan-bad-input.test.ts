@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseJsonStrings } from "../../src/sanitize/parse-json-strings.js";
 import { scanCheckpoint } from "../../src/sanitize/scan-checkpoint.js";
-import { sniffFormat } from "../../src/sanitize/sniff-format.js";
+import { sniffFormat as sniff } from "../../src/checkpoint/sniff-format.js";
 import { encodeZip } from "../fixtures/lib/encode-zip.js";
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), "scan-bad-"));
@@ -72,6 +72,7 @@ describe("scan on bad input", () => {
   });
 
   it("sniffs by content", () => {
+    const sniffFormat = (head: Uint8Array, size: number) => sniff({ head, size, text: "shape" });
     expect(sniffFormat(Buffer.from([0x80, 0x04, 0x95]), 3)).toBe("pickle");
     expect(sniffFormat(Buffer.from("[section]\nkey=1\n"), 16)).toBe("text");
     expect(sniffFormat(Buffer.from(' [1, 2]'), 7)).toBe("json");
