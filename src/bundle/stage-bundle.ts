@@ -130,6 +130,15 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
   const pool = createHashPool({ ...(params.concurrency !== undefined ? { concurrency: params.concurrency } : {}), ...(signal ? { signal } : {}) });
   const sources: StagedSource[] = [];
   let hashedBytes = 0;
+  /** A file this build wrote (spliced or converted): recorded as written, then hashed. */
+  const recordWritten = async (input: BundleInput, dest: string): Promise<ManifestFile> => {
+    sources.push({ path: input.path, mode: "written" });
+    params.onProgress?.({ kind: "staged", path: input.path, mode: "written" });
+    const h = await pool.hashFile(dest);
+    hashedBytes += h.size;
+    params.onProgress?.({ kind: "hashed", path: input.path, bytes: h.size, cached: false });
+    return { path: input.path, size: h.size, sha256: h.sha256, role: input.role, origin: input.origin };
+  };
   try {
     const files = await Promise.all(
       inputs.map(async (input): Promise<ManifestFile> => {
@@ -149,12 +158,7 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
           const { head, absPath, offset, length, inPlace } = input.source;
           await rm(dest, { force: true });
           await applySanitizeRewrite({ path: input.path, from: absPath, role: input.role, content: head, diff: "", reason: "", tail: { absPath, offset, length, inPlace } }, dest);
-          sources.push({ path: input.path, mode: "written" });
-          params.onProgress?.({ kind: "staged", path: input.path, mode: "written" });
-          const r = await pool.hashFile(dest);
-          hashedBytes += r.size;
-          params.onProgress?.({ kind: "hashed", path: input.path, bytes: r.size, cached: false });
-          return { path: input.path, size: r.size, sha256: r.sha256, role: input.role, origin: input.origin };
+          return recordWritten(input, dest);
         }
         if (input.source.kind === "converted") {
           const { absPath, file, size, stateDictKey } = input.source;
@@ -174,12 +178,7 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
               location: { file },
             });
           }
-          sources.push({ path: input.path, mode: "written" });
-          params.onProgress?.({ kind: "staged", path: input.path, mode: "written" });
-          const h = await pool.hashFile(dest);
-          hashedBytes += h.size;
-          params.onProgress?.({ kind: "hashed", path: input.path, bytes: h.size, cached: false });
-          return { path: input.path, size: h.size, sha256: h.sha256, role: input.role, origin: input.origin };
+          return recordWritten(input, dest);
         }
         const src = input.source.absPath;
         let mode: SourceMode;

@@ -1,14 +1,14 @@
-import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { inputError, usageError } from "../errors.js";
 import { detectCheckpointLayout } from "./detect-checkpoint-layout.js";
 import { readSafetensorsHeader } from "./parse-safetensors-header.js";
 import { assertIndexMatchesShards, parseSafetensorsIndex } from "./parse-safetensors-index.js";
 import { readSniffedFormat } from "./sniff-format.js";
+import { walkCheckpointFiles } from "./walk-checkpoint-files.js";
 import type { DtypeStats, Inventory, InventoryFile, SafetensorsSummary } from "./types.js";
 
-/** Bound on the walk: a checkpoint has hundreds of files; millions means the wrong folder. */
-export const MAX_CHECKPOINT_FILES = 200_000;
+export { MAX_CHECKPOINT_FILES } from "./walk-checkpoint-files.js";
 /** Bound on metadata JSON we parse whole (config.json, the shard index). */
 const MAX_METADATA_JSON_BYTES = 64 * 1024 * 1024;
 /** Files probed at once: enough to hide disk latency, few enough not to exhaust descriptors. */
@@ -39,7 +39,7 @@ export async function inspectCheckpoint(params: { dir: string; signal?: AbortSig
       cause,
     });
   }
-  const entries = await walkCheckpoint({ root, realRoot, signal });
+  const entries = await walkCheckpointFiles({ root, realRoot, signal });
 
   const files: InventoryFile[] = new Array(entries.length);
   await forEachConcurrent(entries, PROBE_CONCURRENCY, async (e, i) => {
@@ -134,71 +134,6 @@ async function readUtf8(f: InventoryFile): Promise<string> {
   } catch {
     throw inputError("CHECKPOINT_BAD_UTF8", `${f.path} is not valid UTF-8`, { location: { file: f.path }, hint: "re-save the file as UTF-8 JSON" });
   }
-}
-
-interface WalkEntry {
-  path: string;
-  absPath: string;
-  size: number;
-}
-
-/**
- * Lists regular files under `root`, sorted by path. Symlinks are resolved and must stay inside
- * the checkpoint: a link to ~/.ssh or /etc would otherwise be published. Directory cycles are
- * cut by remembering real paths.
- */
-async function walkCheckpoint(params: { root: string; realRoot: string; signal?: AbortSignal }): Promise<WalkEntry[]> {
-  const { root, realRoot, signal } = params;
-  const out: WalkEntry[] = [];
-  const seenDirs = new Set<string>([realRoot]);
-  const inside = (p: string) => p === realRoot || p.startsWith(realRoot + path.sep);
-  const visit = async (dirAbs: string, rel: string): Promise<void> => {
-    const names = (await readdir(dirAbs)).sort();
-    for (const name of names) {
-      signal?.throwIfAborted();
-      const abs = path.join(dirAbs, name);
-      const relPath = rel ? `${rel}/${name}` : name;
-      let st = await lstat(abs);
-      let target = abs;
-      if (st.isSymbolicLink()) {
-        let real: string;
-        try {
-          real = await realpath(abs);
-        } catch (cause) {
-          throw inputError("CHECKPOINT_BROKEN_SYMLINK", `${relPath} is a symlink to a file that does not exist`, {
-            hint: "remove the dangling link or restore its target",
-            location: { file: relPath },
-            cause,
-          });
-        }
-        if (!inside(real)) {
-          throw inputError("CHECKPOINT_SYMLINK_ESCAPES", `${relPath} is a symlink that leaves the checkpoint folder`, {
-            hint: "copy the file into the checkpoint folder instead of linking to it, or remove the link",
-            location: { file: relPath },
-          });
-        }
-        target = real;
-        st = await stat(real);
-      }
-      if (st.isDirectory()) {
-        const real = await realpath(target);
-        if (seenDirs.has(real)) continue;
-        seenDirs.add(real);
-        await visit(target, relPath);
-      } else if (st.isFile()) {
-        out.push({ path: relPath, absPath: target === abs ? path.join(root, ...relPath.split("/")) : target, size: st.size });
-        if (out.length > MAX_CHECKPOINT_FILES) {
-          throw inputError("CHECKPOINT_TOO_MANY_FILES", `more than ${MAX_CHECKPOINT_FILES} files under ${root}`, {
-            hint: "point --checkpoint at the folder of one checkpoint, not at a whole training run",
-            location: { file: root },
-          });
-        }
-      }
-      // Sockets, FIFOs and devices are skipped: reading a FIFO would hang.
-    }
-  };
-  await visit(realRoot, "");
-  return out;
 }
 
 async function forEachConcurrent<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {

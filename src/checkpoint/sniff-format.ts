@@ -11,14 +11,24 @@ export const MAX_JSON_SNIFF_BYTES = 64 * 1024 * 1024;
 
 const startsWith = (b: Uint8Array, magic: number[], at = 0) => magic.every((m, i) => b[at + i] === m);
 
+/** What a text-looking file is taken for: see `sniffFormat`'s `text` parameter. */
+export type SniffTextMode = "parse" | "shape";
+
 /**
- * Decides a file's content type from its first bytes (and, for text, its whole content): magic
- * bytes and structure, never the file name, so a pickle renamed to `.safetensors` or a DCP
- * `.metadata` pickle without extension is still a pickle. Pure.
+ * Decides a file's (or an archive member's, or an in-memory buffer's) content type from its first
+ * bytes: magic bytes and structure, never the name, so a pickle renamed to `.safetensors` or a
+ * DCP `.metadata` pickle without extension is still a pickle. Pure. Used by `inspectCheckpoint`
+ * and by the secret scanner, which sniffs archive members and buffers the same way.
  *
- * @param head the first bytes of the file (at least `min(size, SNIFF_BYTES)`), or the whole file when `whole`.
+ * @param head the first bytes (at least `min(size, SNIFF_BYTES)`), or the whole content when `whole`.
+ * @param tail the last bytes (up to 64 KiB), optional: a zip whose central directory names a
+ *   `<archive>/data.pkl` is a PyTorch archive even when that entry is not the first.
+ * @param text how text becomes "json". "parse" (default): only a whole, valid JSON document;
+ *   "shape": text whose first non-space character opens an object or an array (`[section]` is
+ *   INI/TOML, not JSON), and C0 control characters make it "binary" (the scanner parses JSON
+ *   itself and reports invalid documents).
  */
-export function sniffFormat(params: { head: Uint8Array; size: number; whole?: boolean }): SniffedFormat {
+export function sniffFormat(params: { head: Uint8Array; size: number; whole?: boolean; tail?: Uint8Array; text?: SniffTextMode }): SniffedFormat {
   const { head, size } = params;
   if (size === 0) return "empty";
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06])) {
@@ -29,6 +39,7 @@ export function sniffFormat(params: { head: Uint8Array; size: number; whole?: bo
       const name = Buffer.from(head.subarray(30, 30 + nameLen)).toString("latin1");
       if (/(^|\/)(data\.pkl|\.format|byteorder|version|\.data\/version)$/.test(name)) return "torch-zip";
     }
+    if (params.tail && /[^/]*\/data\.pkl/.test(Buffer.from(params.tail.buffer, params.tail.byteOffset, params.tail.byteLength).toString("latin1"))) return "torch-zip";
     return "zip";
   }
   if (size >= 10 && head.length >= 10) {
@@ -38,7 +49,7 @@ export function sniffFormat(params: { head: Uint8Array; size: number; whole?: bo
     const n = Buffer.from(head.buffer, head.byteOffset, head.byteLength).readBigUInt64LE(0);
     if (n >= 2n && n <= BigInt(size - 8)) {
       let i = 8;
-      while (i < head.length && i < 8 + 64 && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
+      while (i < head.length && i < 8 + 64 && isSpace(head[i])) i++;
       if (head[i] === 0x7b) return "safetensors";
     }
   }
@@ -54,6 +65,7 @@ export function sniffFormat(params: { head: Uint8Array; size: number; whole?: bo
   } catch {
     return "binary";
   }
+  if (params.text === "shape") return textShape(text);
   if (params.whole) {
     const t = text.trimStart();
     if (t.startsWith("{") || t.startsWith("[")) {
@@ -64,6 +76,22 @@ export function sniffFormat(params: { head: Uint8Array; size: number; whole?: bo
         return "text";
       }
     }
+  }
+  return "text";
+}
+
+const isSpace = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/** "shape" mode: C0 controls (other than tab, newline, CR, form feed) mean binary; `{` or `[value` mean JSON. */
+function textShape(text: string): SniffedFormat {
+  // Text files do not hold C0 controls; a BOM is allowed before the first character.
+  if (/[\u0001-\u0008\u000b\u000e-\u001f]/.test(text)) return "binary";
+  const t = text.replace(/^\ufeff/, "").replace(/^[ \t\r\n]+/, "");
+  if (t.startsWith("{")) return "json";
+  if (t.startsWith("[")) {
+    // `[section]` starts an INI/TOML file; a JSON array starts with a value.
+    const rest = t.slice(1).replace(/^[ \t\r\n]+/, "");
+    if (rest === "" || /^["{[\]\d\-tfn]/.test(rest)) return "json";
   }
   return "text";
 }

@@ -1,7 +1,7 @@
 import { open } from "node:fs/promises";
 import { inputError } from "../errors.js";
 import { parseJsonStrings } from "./parse-json-strings.js";
-import { MAX_SAFETENSORS_HEADER } from "./sniff-format.js";
+import { MAX_HEADER_LENGTH as MAX_SAFETENSORS_HEADER } from "../checkpoint/parse-safetensors-header.js";
 
 /** `__metadata__` keys that pass: what transformers, PEFT and the shard index write. */
 export const ALLOWED_SAFETENSORS_METADATA: Readonly<Record<string, RegExp>> = {

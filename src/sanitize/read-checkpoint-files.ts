@@ -1,15 +1,14 @@
-import { lstat, open, readdir, realpath } from "node:fs/promises";
-import path from "node:path";
+import { lstat, open, realpath } from "node:fs/promises";
 import type { InventoryFile } from "../checkpoint/types.js";
 import { inputError } from "../errors.js";
-import { sniffFormat } from "./sniff-format.js";
-
-/** Files listed per checkpoint before giving up (a mis-pointed `--checkpoint /`). */
-const MAX_FILES = 200_000;
+import { walkCheckpointFiles } from "../checkpoint/walk-checkpoint-files.js";
+import { sniffFormat, SNIFF_BYTES } from "../checkpoint/sniff-format.js";
 
 /**
- * Walks a checkpoint folder and sniffs every regular file. Symlinks are followed only when they
- * resolve inside the folder; others are listed as `binary` so the policy blocks them.
+ * Walks a checkpoint folder with `inspectCheckpoint`'s walker (`walkCheckpointFiles`, same
+ * symlink and size rules) and sniffs every regular file. It never parses a header, so a malformed
+ * safetensors file does not stop a scan. A symlink that is broken or resolves outside the folder
+ * is listed as `binary` (size 0) so the policy blocks it, instead of throwing.
  *
  * A scan-side reader: `inspectCheckpoint` (src/checkpoint) builds the full Inventory; the scanner
  * needs only paths and sniffed formats, and takes an Inventory when the caller has one.
@@ -21,48 +20,24 @@ export async function readCheckpointFiles(dir: string): Promise<InventoryFile[]>
   const st = await lstat(root);
   if (!st.isDirectory()) throw inputError("CHECKPOINT_NOT_DIR", `Not a folder: ${dir}`, { location: { file: dir }, hint: "Pass the checkpoint folder, not a file." });
   const out: InventoryFile[] = [];
-  const queue = [""];
-  while (queue.length > 0) {
-    const rel = queue.shift()!;
-    const entries = await readdir(path.join(root, rel), { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      const relPath = rel ? `${rel}/${e.name}` : e.name;
-      const abs = path.join(root, relPath);
-      let target = abs;
-      if (e.isSymbolicLink()) {
-        const real = await realpath(abs).catch(() => undefined);
-        if (!real || !(real === root || real.startsWith(root + path.sep))) {
-          out.push({ path: relPath, absPath: abs, size: 0, format: "binary" });
-          continue;
-        }
-        target = real;
-      }
-      const s = await lstat(target);
-      if (s.isDirectory()) {
-        if (!e.isSymbolicLink()) queue.push(relPath);
-        continue;
-      }
-      if (!s.isFile()) continue;
-      out.push({ path: relPath, absPath: target, size: s.size, format: await sniffFile(target, s.size) });
-      if (out.length > MAX_FILES) throw inputError("CHECKPOINT_TOO_MANY_FILES", `More than ${MAX_FILES} files under ${dir}`, { hint: "Point at the checkpoint folder itself." });
-    }
+  for (const f of await walkCheckpointFiles({ root, realRoot: root, links: "list" })) {
+    out.push({ path: f.path, absPath: f.absPath, size: f.size, format: f.outside ? "binary" : await sniffFile(f.absPath, f.size) });
   }
   return out;
 }
 
-/** Sniffs a file from its first 512 bytes and its last 64 KiB. */
+/** Sniffs a file as the scanner does (`text: "shape"`) from its first bytes and, for a zip, its last 64 KiB. */
 export async function sniffFile(absPath: string, size: number): Promise<InventoryFile["format"]> {
   const fh = await open(absPath, "r");
   try {
-    const head = Buffer.alloc(Math.min(size, 4096));
+    const head = Buffer.alloc(Math.min(size, SNIFF_BYTES));
     await fh.read(head, 0, head.length, 0);
     let tail: Buffer | undefined;
     if (head[0] === 0x50 && size > head.length) {
       tail = Buffer.alloc(Math.min(size, 65536));
       await fh.read(tail, 0, tail.length, size - tail.length);
     }
-    return sniffFormat(head, size, tail);
+    return sniffFormat({ head, size, tail, text: "shape" });
   } finally {
     await fh.close();
   }

@@ -1,8 +1,8 @@
 import { open, type FileHandle } from "node:fs/promises";
-import { inflateRawSync } from "node:zlib";
 import type { Inventory, InventoryFile } from "../checkpoint/types.js";
 import type { SanitizeConfig } from "../config/schema.js";
-import { isReleaseError, usageError } from "../errors.js";
+import { isReleaseError, usageError, type ReleaseError } from "../errors.js";
+import { openZip, ZipMethod, type ZipArchive } from "../checkpoint/zip/open-zip.js";
 import type { Finding } from "../findings.js";
 import { compileUserRegex, createLineIndex, dedupeDetections, detectSecrets, renderExcerpt, type DetectOptions, type Detection, type SecretPattern } from "./detect-secrets.js";
 import { detectWithSecretlint } from "./detect-with-secretlint.js";
@@ -13,7 +13,8 @@ import { matchGlob } from "./match-glob.js";
 import { parseJsonStrings } from "./parse-json-strings.js";
 import { readCheckpointFiles } from "./read-checkpoint-files.js";
 import { scanFilesParallel } from "./scan-files-parallel.js";
-import { sniffFormat } from "./sniff-format.js";
+import { sniffFormat } from "../checkpoint/sniff-format.js";
+import { MAX_HEADER_LENGTH } from "../checkpoint/parse-safetensors-header.js";
 
 /** Text files (or archive members) up to this size are scanned whole; larger ones in chunks. */
 const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
@@ -180,7 +181,7 @@ async function scanSource(src: Source, sink: Sink, depth: number): Promise<void>
   sink.ctx.signal?.throwIfAborted();
   const head = await src.read(0, 4096);
   const tail = head[0] === 0x50 && src.length > head.length ? await src.read(Math.max(0, src.length - 65536), 65536) : undefined;
-  const format = sniffFormat(head, src.length, tail);
+  const format = sniffFormat({ head, size: src.length, tail, text: "shape" });
   switch (format) {
     case "empty":
       return;
@@ -223,6 +224,8 @@ async function detect(text: string, ctx: ScanContext): Promise<Detection[]> {
 
 async function scanSafetensorsHeader(src: Source, sink: Sink): Promise<void> {
   const n = Number((await src.read(0, 8)).readBigUInt64LE(0));
+  // No reader loads a header over the reference cap: not safetensors, so only its strings count.
+  if (n > MAX_HEADER_LENGTH) return scanStrings(src, sink);
   const text = (await src.read(8, n)).toString("utf8");
   await scanJsonText(text, sink, 8);
 }
@@ -474,85 +477,55 @@ async function scanMember(src: Source, sink: Sink, member: string, depth: number
 const TORCH_STORAGE_MEMBER = /^[^/]+\/data\/\d+$/;
 
 async function scanZip(src: Source, sink: Sink, depth: number, torch = false): Promise<void> {
-  const tailLen = Math.min(src.length, 65557);
-  const tail = await src.read(src.length - tailLen, tailLen);
-  const eocd = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (eocd < 0 || eocd + 22 > tail.length) {
-    sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, message: "zip archive without an end-of-central-directory record; scanned for printable strings instead" });
+  let zip: ZipArchive;
+  try {
+    // The project's zip reader (bounds, ZIP64, overlap and duplicate-name checks, inflate caps)
+    // over this source, so nested archives are read the same way as top-level ones.
+    zip = await openZip({ size: src.length, read: (pos, len) => src.read(pos, len) }, { displayName: sink.member ? `${sink.file}:${sink.member}` : sink.file });
+  } catch (err) {
+    if (!isReleaseError(err)) throw err;
+    sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, offset: err.location?.offset, message: `${err.message}; scanned for printable strings instead` });
     return scanStrings(src, sink);
   }
-  let count = tail.readUInt16LE(eocd + 10);
-  let cdSize = tail.readUInt32LE(eocd + 12);
-  let cdOffset = tail.readUInt32LE(eocd + 16);
-  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-    // ZIP64: torch.save writes it for archives over 4 GiB.
-    const loc = eocd - 20;
-    if (loc >= 0 && tail.readUInt32LE(loc) === 0x07064b50) {
-      const recPos = Number(tail.readBigUInt64LE(loc + 8));
-      const rec = await src.read(recPos, 56);
-      if (rec.length === 56 && rec.readUInt32LE(0) === 0x06064b50) {
-        count = Number(rec.readBigUInt64LE(32));
-        cdSize = Number(rec.readBigUInt64LE(40));
-        cdOffset = Number(rec.readBigUInt64LE(48));
-      }
+  try {
+    if (zip.entries.length > MAX_ARCHIVE_MEMBERS) {
+      sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, message: `zip archive with ${zip.entries.length} entries, more than the ${MAX_ARCHIVE_MEMBERS} listed; scanned for printable strings instead` });
+      return await scanStrings(src, sink);
     }
-  }
-  if (count > MAX_ARCHIVE_MEMBERS || cdSize > 64 * 1024 * 1024 || cdOffset + cdSize > src.length) {
-    sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, message: `zip central directory out of bounds (${count} entries); scanned for printable strings instead` });
-    return scanStrings(src, sink);
-  }
-  const cd = await src.read(cdOffset, cdSize);
-  let p = 0;
-  for (let k = 0; k < count && p + 46 <= cd.length && cd.readUInt32LE(p) === 0x02014b50; k++) {
-    const method = cd.readUInt16LE(p + 10);
-    let compSize = cd.readUInt32LE(p + 20);
-    let size = cd.readUInt32LE(p + 24);
-    const nameLen = cd.readUInt16LE(p + 28);
-    const extraLen = cd.readUInt16LE(p + 30);
-    const commentLen = cd.readUInt16LE(p + 32);
-    let localOffset = cd.readUInt32LE(p + 42);
-    const name = cd.subarray(p + 46, p + 46 + nameLen).toString("utf8");
-    const extra = cd.subarray(p + 46 + nameLen, p + 46 + nameLen + extraLen);
-    for (let e = 0; e + 4 <= extra.length; ) {
-      const id = extra.readUInt16LE(e);
-      const len = extra.readUInt16LE(e + 2);
-      if (id === 0x0001) {
-        let q = e + 4;
-        if (size === 0xffffffff && q + 8 <= extra.length) (size = Number(extra.readBigUInt64LE(q))), (q += 8);
-        if (compSize === 0xffffffff && q + 8 <= extra.length) (compSize = Number(extra.readBigUInt64LE(q))), (q += 8);
-        if (localOffset === 0xffffffff && q + 8 <= extra.length) localOffset = Number(extra.readBigUInt64LE(q));
-      }
-      e += 4 + len;
-    }
-    p += 46 + nameLen + extraLen + commentLen;
-    // The name itself can leak (a user's folder as the archive root).
-    const nameHits = detectSecrets(name, sink.ctx.opts);
-    for (const d of nameHits) sink.findings.push(locate(sink, { pointer: `zip member name` }, name, d, nameHits));
-    if (name.endsWith("/") || (torch && TORCH_STORAGE_MEMBER.test(name))) continue;
-    const lh = await src.read(localOffset, 30);
-    if (lh.length < 30 || lh.readUInt32LE(0) !== 0x04034b50) {
-      sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, offset: localOffset, message: `zip member ${name}: bad local header` });
-      continue;
-    }
-    const dataStart = localOffset + 30 + lh.readUInt16LE(26) + lh.readUInt16LE(28);
-    if (dataStart + compSize > src.length) {
-      sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, offset: localOffset, message: `zip member ${name}: data beyond the end of the archive` });
-      continue;
-    }
-    if (method === 0) await scanMember(subSource(src, dataStart, compSize), sink, name, depth);
-    else if (method === 8 && size <= MAX_INFLATE) {
-      const raw = await src.read(dataStart, compSize);
-      let inflated: Buffer;
+    for (const entry of zip.entries) {
+      sink.ctx.signal?.throwIfAborted();
+      const name = entry.name;
+      // The name itself can leak (a user's folder as the archive root).
+      const nameHits = detectSecrets(name, sink.ctx.opts);
+      for (const d of nameHits) sink.findings.push(locate(sink, { pointer: `zip member name` }, name, d, nameHits));
+      if (name.endsWith("/") || (torch && TORCH_STORAGE_MEMBER.test(name))) continue;
+      let member: Source;
       try {
-        inflated = inflateRawSync(raw, { maxOutputLength: MAX_INFLATE });
-      } catch {
-        sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, offset: dataStart, message: `zip member ${name}: deflate data is corrupt or larger than ${MAX_INFLATE} bytes` });
+        if (entry.method === ZipMethod.stored) member = subSource(src, await zip.locate(entry), entry.compressedSize);
+        else {
+          // A wrong checksum does not stop unzip from extracting the bytes: scan them, and say so.
+          const onCrcMismatch = (err: ReleaseError) => sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, offset: err.location?.offset, message: `${err.message}; scanned anyway` });
+          const bytes = await zip.readEntry(entry, MAX_INFLATE, { onCrcMismatch });
+          member = bufferSource(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        }
+      } catch (err) {
+        if (!isReleaseError(err)) throw err;
+        // Damaged data is a warning (as an archive without a directory is); a member the reader
+        // refuses to open (encrypted, unknown method, too large, bomb ratio) stays unscanned: block.
+        const unscanned = err.code !== "ZIP_CORRUPT";
+        sink.findings.push({
+          rule: unscanned ? "unscanned-archive-member" : "unreadable-archive",
+          severity: unscanned ? "block" : "warn",
+          file: sink.file,
+          offset: err.location?.offset,
+          message: unscanned ? `zip member ${name} not scanned: ${err.message}` : err.message,
+        });
         continue;
       }
-      await scanMember(bufferSource(inflated), sink, name, depth);
-    } else {
-      sink.findings.push({ rule: "unscanned-archive-member", severity: "block", file: sink.file, offset: localOffset, message: `zip member ${name}: compression method ${method} or size ${size} not scanned` });
+      await scanMember(member, sink, name, depth);
     }
+  } finally {
+    await zip.close();
   }
 }
 

@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseJsonStrings } from "../../src/sanitize/parse-json-strings.js";
 import { scanCheckpoint } from "../../src/sanitize/scan-checkpoint.js";
-import { sniffFormat } from "../../src/sanitize/sniff-format.js";
+import { sniffFormat as sniff } from "../../src/checkpoint/sniff-format.js";
+import { encodeZip } from "../fixtures/lib/encode-zip.js";
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), "scan-bad-"));
 afterAll(() => rm(tmp, { recursive: true, force: true }));
@@ -71,11 +72,87 @@ describe("scan on bad input", () => {
   });
 
   it("sniffs by content", () => {
+    const sniffFormat = (head: Uint8Array, size: number) => sniff({ head, size, text: "shape" });
     expect(sniffFormat(Buffer.from([0x80, 0x04, 0x95]), 3)).toBe("pickle");
     expect(sniffFormat(Buffer.from("[section]\nkey=1\n"), 16)).toBe("text");
     expect(sniffFormat(Buffer.from(' [1, 2]'), 7)).toBe("json");
     expect(sniffFormat(Buffer.from([0x00, 0x01, 0x02]), 3)).toBe("binary");
     expect(sniffFormat(Buffer.alloc(0), 0)).toBe("empty");
+  });
+});
+
+describe("zip archives (read with openZip)", () => {
+  const token = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";
+  const where = (fs: Awaited<ReturnType<typeof scanOne>>) => fs.map((f) => ({ rule: f.rule, severity: f.severity, offset: f.offset, message: f.message }));
+
+  it("finds a secret in a deflated member of a zip nested in a ZIP64 zip", async () => {
+    const inner = encodeZip([{ name: "notes.txt", data: Buffer.from(`token ${token}\n`), deflate: true }]);
+    const outer = encodeZip([{ name: "readme.md", data: Buffer.from("hello\n") }, { name: "inner.zip", data: inner }], { zip64: true });
+    expect(where(await scanOne("outer.zip", outer))).toMatchInlineSnapshot(`
+      [
+        {
+          "message": "GitHub token in archive member inner.zip/notes.txt",
+          "offset": undefined,
+          "rule": "github-token",
+          "severity": "block",
+        },
+      ]
+    `);
+  });
+
+  it("a member claiming a bomb ratio is not inflated and blocks; a lying size is a warning", async () => {
+    const data = Buffer.from(`token ${token}\n`);
+    const bomb = encodeZip([{ name: "big.txt", data, deflate: true, declaredSize: 50_000_000 }]);
+    expect(where(await scanOne("bomb.zip", bomb))).toMatchInlineSnapshot(`
+      [
+        {
+          "message": "zip member big.txt not scanned: bomb.zip: entry "big.txt" claims 50000000 bytes from 49 compressed; refusing a likely zip bomb",
+          "offset": 0,
+          "rule": "unscanned-archive-member",
+          "severity": "block",
+        },
+      ]
+    `);
+    const short = encodeZip([{ name: "a.txt", data: Buffer.from("x"), deflate: false }, { name: "b.txt", data, deflate: true, declaredSize: 10 }]);
+    expect(where(await scanOne("short.zip", short))).toMatchInlineSnapshot(`
+      [
+        {
+          "message": "short.zip: corrupt zip: entry "b.txt" does not inflate to its declared 10 bytes (Cannot create a Buffer larger than 10 bytes) (at byte 71)",
+          "offset": 71,
+          "rule": "unreadable-archive",
+          "severity": "warn",
+        },
+      ]
+    `);
+  });
+
+  it("a deflated member with a wrong CRC-32 is still scanned, with a warning", async () => {
+    const zip = encodeZip([{ name: "key.txt", data: Buffer.from(`token ${token}\n`), deflate: true }]);
+    zip.writeUInt32LE(0, zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 16);
+    expect(where(await scanOne("crc.zip", zip)).map((f) => [f.rule, f.severity, f.offset])).toEqual([
+      ["unreadable-archive", "warn", 37],
+      ["github-token", "block", undefined],
+    ]);
+  });
+
+  it("an archive the reader refuses (two entries with one name) is scanned for printable strings", async () => {
+    const dup = encodeZip([{ name: "x.txt", data: Buffer.from("plain\n") }, { name: "x.txt", data: Buffer.from(`key: ${token}\n`) }]);
+    expect(where(await scanOne("dup.zip", dup))).toMatchInlineSnapshot(`
+      [
+        {
+          "message": "dup.zip: the zip holds two entries named "x.txt"; scanned for printable strings instead",
+          "offset": 41,
+          "rule": "unreadable-archive",
+          "severity": "warn",
+        },
+        {
+          "message": "GitHub token",
+          "offset": 81,
+          "rule": "github-token",
+          "severity": "block",
+        },
+      ]
+    `);
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import { open, type FileHandle } from "node:fs/promises";
 import { createInflateRaw, inflateRawSync, crc32 } from "node:zlib";
-import { inputError } from "../../errors.js";
+import { inputError, type ReleaseError } from "../../errors.js";
 
 /** The EOCD record is 22 bytes plus a comment of at most 65535 bytes: search no further back. */
 const MAX_EOCD_SEARCH = 22 + 0xffff;
@@ -53,9 +53,11 @@ export interface ZipArchive {
   get(name: string): ZipEntry | undefined;
   /**
    * Reads a whole entry into memory; refuses entries larger than `maxBytes` (default
-   * MAX_IN_MEMORY_ENTRY_BYTES). Verifies size and CRC-32.
+   * MAX_IN_MEMORY_ENTRY_BYTES). Verifies size and CRC-32; with `onCrcMismatch` a CRC mismatch is
+   * handed to it and the bytes are returned anyway (the secret scanner must see what `unzip`
+   * would extract, checksum or not).
    */
-  readEntry(entry: ZipEntry, maxBytes?: number): Promise<Uint8Array>;
+  readEntry(entry: ZipEntry, maxBytes?: number, opts?: { onCrcMismatch?: (err: ReleaseError) => void }): Promise<Uint8Array>;
   /**
    * Checks that an entry can be read (method, encryption, ratio, local header) and returns the
    * file offset of its data, so a plan can fail before anything is written.
@@ -75,16 +77,27 @@ export function isZipMagic(head: Uint8Array): boolean {
 }
 
 /**
- * Opens a zip archive and reads its central directory. Corrupt or hostile archives (bad
- * signatures, entries pointing outside the file, encrypted or unsupported methods, ratios that
- * only a zip bomb reaches) throw `ReleaseError` (category input) naming the file and byte offset.
+ * Random-access bytes a zip is read from: a file, a byte range of one, or an in-memory buffer
+ * (an archive nested in another, as the secret scanner meets them). `read` may return fewer
+ * bytes than asked only at the end of the data.
  */
-export async function openZip(file: string, params: { displayName?: string } = {}): Promise<ZipArchive> {
-  const name = params.displayName ?? file;
-  const fh = await open(file, "r");
+export interface ZipReader {
+  size: number;
+  read(offset: number, length: number): Promise<Uint8Array>;
+  close?(): Promise<void>;
+}
+
+/**
+ * Opens a zip archive (a file path, or any `ZipReader`) and reads its central directory. Corrupt
+ * or hostile archives (bad signatures, entries pointing outside the file or overlapping, two
+ * entries with one name, encrypted or unsupported methods, ratios that only a zip bomb reaches)
+ * throw `ReleaseError` (category input) naming the file and byte offset.
+ */
+export async function openZip(source: string | ZipReader, params: { displayName?: string } = {}): Promise<ZipArchive> {
+  const name = params.displayName ?? (typeof source === "string" ? source : "zip archive");
+  const reader = typeof source === "string" ? await fileReader(source) : source;
   try {
-    const { size } = await fh.stat();
-    const entries = await readCentralDirectory(fh, size, name);
+    const entries = await readCentralDirectory(reader, reader.size, name);
     const byName = new Map<string, ZipEntry>();
     for (const e of entries) {
       if (byName.has(e.name)) {
@@ -95,7 +108,18 @@ export async function openZip(file: string, params: { displayName?: string } = {
       }
       byName.set(e.name, e);
     }
-    return makeArchive(fh, name, size, entries, byName);
+    return makeArchive(reader, name, reader.size, entries, byName);
+  } catch (err) {
+    await reader.close?.();
+    throw err;
+  }
+}
+
+async function fileReader(file: string): Promise<ZipReader> {
+  const fh = await open(file, "r");
+  try {
+    const { size } = await fh.stat();
+    return { size, read: (offset, length) => readFully(fh, offset, length), close: () => fh.close() };
   } catch (err) {
     await fh.close();
     throw err;
@@ -109,7 +133,7 @@ function corrupt(file: string, what: string, offset: number) {
   });
 }
 
-async function readAt(fh: FileHandle, offset: number, length: number): Promise<Buffer> {
+async function readFully(fh: FileHandle, offset: number, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
   let got = 0;
   while (got < length) {
@@ -120,13 +144,18 @@ async function readAt(fh: FileHandle, offset: number, length: number): Promise<B
   return got === length ? buf : buf.subarray(0, got);
 }
 
+async function readAt(reader: ZipReader, offset: number, length: number): Promise<Buffer> {
+  const b = await reader.read(offset, length);
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
 function u64(buf: Buffer, at: number, file: string, fileOffset: number): number {
   const v = buf.readBigUInt64LE(at);
   if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw corrupt(file, "a 64-bit size or offset beyond 2^53", fileOffset + at);
   return Number(v);
 }
 
-async function readCentralDirectory(fh: FileHandle, size: number, file: string): Promise<ZipEntry[]> {
+async function readCentralDirectory(fh: ZipReader, size: number, file: string): Promise<ZipEntry[]> {
   if (size < 22) throw corrupt(file, `file of ${size} bytes is too small to be a zip`, 0);
   const tailLen = Math.min(size, MAX_EOCD_SEARCH);
   const tailStart = size - tailLen;
@@ -225,7 +254,7 @@ async function readCentralDirectory(fh: FileHandle, size: number, file: string):
   return entries;
 }
 
-function makeArchive(fh: FileHandle, file: string, size: number, entries: ZipEntry[], byName: Map<string, ZipEntry>): ZipArchive {
+function makeArchive(fh: ZipReader, file: string, size: number, entries: ZipEntry[], byName: Map<string, ZipEntry>): ZipArchive {
   const dataStart = new Map<ZipEntry, number>();
 
   async function dataOffset(e: ZipEntry): Promise<number> {
@@ -260,7 +289,7 @@ function makeArchive(fh: FileHandle, file: string, size: number, entries: ZipEnt
     }
   }
 
-  async function readEntry(e: ZipEntry, maxBytes = MAX_IN_MEMORY_ENTRY_BYTES): Promise<Uint8Array> {
+  async function readEntry(e: ZipEntry, maxBytes = MAX_IN_MEMORY_ENTRY_BYTES, opts: { onCrcMismatch?: (err: ReleaseError) => void } = {}): Promise<Uint8Array> {
     assertReadable(e);
     if (e.uncompressedSize > maxBytes) {
       throw inputError("ZIP_ENTRY_TOO_LARGE", `${file}: entry "${e.name}" has ${e.uncompressedSize} bytes, more than the ${maxBytes} read into memory`, {
@@ -281,7 +310,11 @@ function makeArchive(fh: FileHandle, file: string, size: number, entries: ZipEnt
       }
     }
     if (out.length !== e.uncompressedSize) throw corrupt(file, `entry "${e.name}" has ${out.length} bytes, its header says ${e.uncompressedSize}`, start);
-    if (crc32(out) !== e.crc32) throw corrupt(file, `CRC-32 mismatch in entry "${e.name}"`, start);
+    if (crc32(out) !== e.crc32) {
+      const err = corrupt(file, `CRC-32 mismatch in entry "${e.name}"`, start);
+      if (!opts.onCrcMismatch) throw err;
+      opts.onCrcMismatch(err);
+    }
     return out;
   }
 
@@ -359,6 +392,8 @@ function makeArchive(fh: FileHandle, file: string, size: number, entries: ZipEnt
       return dataOffset(e);
     },
     streamEntry,
-    close: () => fh.close(),
+    close: async () => {
+      await fh.close?.();
+    },
   };
 }
