@@ -484,7 +484,9 @@ async function scanZip(src: Source, sink: Sink, depth: number, torch = false): P
     zip = await openZip({ size: src.length, read: (pos, len) => src.read(pos, len) }, { displayName: sink.member ? `${sink.file}:${sink.member}` : sink.file });
   } catch (err) {
     if (!isReleaseError(err)) throw err;
-    sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, offset: err.location?.offset, message: `${err.message}; scanned for printable strings instead` });
+    // Fail closed: compressed members of an archive that cannot be opened are invisible to the
+    // string scan, so what it might hide blocks (a dropped file only warns, via the policy).
+    sink.findings.push({ rule: "unreadable-archive", severity: "block", file: sink.file, offset: err.location?.offset, message: `${err.message}; only its printable strings could be scanned, so compressed members were not` });
     return scanStrings(src, sink);
   }
   try {

@@ -135,15 +135,15 @@ describe("zip archives (read with openZip)", () => {
     ]);
   });
 
-  it("an archive the reader refuses (two entries with one name) is scanned for printable strings", async () => {
+  it("an archive the reader refuses (two entries with one name) blocks, and its printable strings are still scanned", async () => {
     const dup = encodeZip([{ name: "x.txt", data: Buffer.from("plain\n") }, { name: "x.txt", data: Buffer.from(`key: ${token}\n`) }]);
     expect(where(await scanOne("dup.zip", dup))).toMatchInlineSnapshot(`
       [
         {
-          "message": "dup.zip: the zip holds two entries named "x.txt"; scanned for printable strings instead",
+          "message": "dup.zip: the zip holds two entries named "x.txt"; only its printable strings could be scanned, so compressed members were not",
           "offset": 41,
           "rule": "unreadable-archive",
-          "severity": "warn",
+          "severity": "block",
         },
         {
           "message": "GitHub token",
