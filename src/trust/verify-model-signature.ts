@@ -164,7 +164,8 @@ export async function verifyModelSignature(params: {
   hashFile?: (absPath: string) => Promise<string>;
 }): Promise<SignatureVerification> {
   const sigPath = params.signaturePath ?? path.join(params.dir, SIGNATURE_FILE);
-  const label = path.relative(process.cwd(), sigPath) || sigPath;
+  // Named relative to the folder being verified, as the other verify messages name files.
+  const label = path.relative(params.dir, sigPath).startsWith("..") ? sigPath : path.relative(params.dir, sigPath) || sigPath;
   let text: string;
   try {
     text = await readFile(sigPath, "utf8");

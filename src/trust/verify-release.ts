@@ -44,7 +44,7 @@ export async function verifyRelease(params: { dir: string; trust?: TrustPolicy; 
     return { dir, ...(bundle ? { bundle } : {}), signature: { status: hasSig ? "unchecked" : "absent" }, ok };
   }
   if (!hasSig) {
-    throw verifyError("SIGNATURE_MISSING", `${path.relative(process.cwd(), sigPath) || sigPath} does not exist, but a signature check was asked for`, {
+    throw verifyError("SIGNATURE_MISSING", `${sigPath} does not exist, but a signature check was asked for`, {
       location: { file: sigPath },
       hint: "download model.sig with the release (model-release pull fetches it), or pass --signature <file>; an unsigned release cannot be verified with --key/--identity",
     });
