@@ -15,7 +15,8 @@ export { stageBundle, planManifest, renderManifest, renderSha256Sums, planConten
 export { verifyBundle, readManifest, type VerifyBundleResult, type ChangedFile } from "./bundle/verify-bundle.js";
 export { createHashPool, defaultHashConcurrency, type HashPool } from "./bundle/hash-pool.js";
 export { readHashCache, type HashCache } from "./bundle/hash-cache.js";
-export { buildRelease, planBuild, renderTag, type BuildReleaseParams, type BuildPlan, type BuildReleaseResult } from "./bundle/build-release.js";
+export { renderTag } from "./config/render-tag.js";
+export { buildRelease, planBuild, type BuildReleaseParams, type BuildPlan, type BuildReleaseResult } from "./bundle/build-release.js";
 export { startHubServer, type StartHubServerParams, type HubServer } from "./local/hub/start-hub-server.js";
 export { createHubUser, readHubUsers, type HubTokenRole } from "./local/hub/hub-users.js";
 export { readHubStoreIssues } from "./local/hub/read-hub-store-issues.js";

@@ -1,6 +1,7 @@
 import path from "node:path";
 import semver from "semver";
 import { usageError } from "../errors.js";
+import { renderTag } from "../config/render-tag.js";
 import { inspectCheckpoint } from "../checkpoint/inspect-checkpoint.js";
 import type { Inventory } from "../checkpoint/types.js";
 import { readReleaseConfig, resolveConfigPath, type LoadedReleaseConfig } from "../config/load-release-config.js";
@@ -65,10 +66,6 @@ export interface BuildReleaseResult extends StageBundleResult, ReleaseTrustResul
   plan: BuildPlan;
 }
 
-/** Renders the tag name from the config's `tag_format` (`v{version}`, `{name}-v{version}`). Pure. */
-export function renderTag(tagFormat: string, name: string, version: string): string {
-  return tagFormat.replaceAll("{version}", version).replaceAll("{name}", name);
-}
 
 /**
  * Plans a build: reads the config, inspects the checkpoint (headers only), plans the sanitize
@@ -145,7 +142,7 @@ export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cac
   const release: BundleRelease = {
     name: c.name,
     version,
-    tag: renderTag(c.tag_format, c.name, version),
+    tag: renderTag(c.tag_format, { name: c.name, version }),
     hub: { repo: c.hub.repo, repoType: "model" },
     ...(c.github ? { github: { repo: c.github.repo } } : {}),
     overrides: sanitize.publish.filter((p) => p.overrideReason).map((p) => ({ path: p.path, reason: p.overrideReason as string })),

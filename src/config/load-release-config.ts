@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { usageError } from "../errors.js";
+import { readConfigText } from "./read-config-text.js";
 import { parseYamlWithSchema } from "./parse-yaml-with-schema.js";
 import { releaseConfigSchema, type ReleaseConfig } from "./schema.js";
 
@@ -18,17 +17,7 @@ export interface LoadedReleaseConfig {
  * @throws ReleaseError `CONFIG_NOT_FOUND` or `CONFIG_INVALID` (usage).
  */
 export async function readReleaseConfig(file: string): Promise<LoadedReleaseConfig> {
-  const abs = path.resolve(file);
-  let text: string;
-  try {
-    text = await readFile(abs, "utf8");
-  } catch (cause) {
-    throw usageError("CONFIG_NOT_FOUND", `cannot read release config ${file}: ${(cause as NodeJS.ErrnoException).code ?? cause}`, {
-      hint: "pass --config with the path of a YAML file, e.g. release-configs/demo.yaml",
-      location: { file },
-      cause,
-    });
-  }
+  const { abs, text } = await readConfigText({ file, kind: "release config", example: "release-configs/demo.yaml" });
   return { file: abs, baseDir: path.dirname(abs), config: parseReleaseConfig(text, file) };
 }
 

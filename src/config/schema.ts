@@ -18,6 +18,13 @@ export const repoIdSchema = z
     message: "must be 'owner/name' (letters, digits, '.', '_', '-')",
   });
 
+/** A version tag template; the same rules for model and dataset releases. */
+export const tagFormatSchema = z
+  .string()
+  .regex(/\{version\}/, { message: "must contain {version}" })
+  .default("v{version}")
+  .describe("Tag name template: 'v{version}' or '{name}-v{version}'.");
+
 /** A reason must be written out: an override without one is how secrets get published. */
 const reasonSchema = z.string().trim().min(10, { message: "write the reason out (at least 10 characters)" });
 
@@ -169,11 +176,7 @@ export const releaseConfigSchema = z
     license: z.string().default("apache-2.0").describe("SPDX-style licence id as the Hub spells it."),
     hub: hubSchema,
     github: githubSchema.optional(),
-    tag_format: z
-      .string()
-      .regex(/\{version\}/, { message: "must contain {version}" })
-      .default("v{version}")
-      .describe("Tag name template: 'v{version}' or '{name}-v{version}'."),
+    tag_format: tagFormatSchema,
     card: cardSchema.prefault({}),
     evals: evalsSchema.optional(),
     sanitize: sanitizeSchema.default({ allow: [], drop: [], patterns: [], allow_findings: [] }),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { repoIdSchema } from "../config/schema.js";
+import { repoIdSchema, tagFormatSchema } from "../config/schema.js";
 
 /**
  * The dataset release config: `datasets/<name>/dataset.yaml`. One zod schema is the truth: types
@@ -173,11 +173,7 @@ export const datasetConfigSchema = z
     curators: z.array(z.string()).default([]).describe("Who prepared the release (card: Curated by)."),
     funded_by: z.string().optional(),
     hub: z.strictObject({ repo: repoIdSchema.describe("Hugging Face dataset repo 'org/name'."), private: z.boolean().default(false) }),
-    tag_format: z
-      .string()
-      .regex(/\{version\}/, { message: "must contain {version}" })
-      .default("v{version}")
-      .describe("Tag name template: 'v{version}' or '{name}-v{version}'."),
+    tag_format: tagFormatSchema,
   })
   .describe("A model-release dataset release config (datasets/<name>/dataset.yaml).");
 

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { PIPELINE_TYPES } from "@huggingface/tasks";
 import { usageError } from "../errors.js";
+import { renderTag } from "../config/render-tag.js";
 import type { BundleInput } from "../bundle/types.js";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { checkCard } from "../card/check-card.js";
@@ -161,7 +162,7 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
   };
   const cardMetadata = planDatasetCardMetadata({ config, splits, records: published });
   const card = renderDatasetCard({ config, version, metadata: cardMetadata, report });
-  const tag = config.tag_format.replaceAll("{name}", config.name).replaceAll("{version}", version);
+  const tag = renderTag(config.tag_format, { name: config.name, version });
   const inputs: BundleInput[] = [
     ...splits.map((s): BundleInput => ({ path: s.path, role: "data", source: { kind: "content", content: renderSplitFile(s.records, fieldOrder, config.format) }, origin: `generated:dataset-split:${s.name}` })),
     { path: "README.md", role: "card", source: { kind: "content", content: card }, origin: "generated:dataset-card" },

@@ -1,8 +1,7 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { z } from "zod";
-import { usageError } from "../errors.js";
 import { parseYamlWithSchema } from "../config/parse-yaml-with-schema.js";
+import { readConfigText } from "../config/read-config-text.js";
+import { renderJsonSchema } from "../config/render-json-schema.js";
 import { datasetConfigSchema, type DatasetConfig } from "./dataset-config-schema.js";
 
 export interface LoadedDatasetConfig {
@@ -26,24 +25,11 @@ export function parseDatasetConfig(text: string, file = "<dataset.yaml>"): Datas
  * @throws ReleaseError `CONFIG_NOT_FOUND` or `CONFIG_INVALID` (usage).
  */
 export async function readDatasetConfig(file: string): Promise<LoadedDatasetConfig> {
-  const abs = path.resolve(file);
-  let text: string;
-  try {
-    text = await readFile(abs, "utf8");
-  } catch (cause) {
-    throw usageError("CONFIG_NOT_FOUND", `cannot read dataset config ${file}: ${(cause as NodeJS.ErrnoException).code ?? cause}`, {
-      hint: "pass --config with the path of a dataset.yaml, e.g. datasets/robot-jobfiles-sample/dataset.yaml",
-      location: { file },
-      cause,
-    });
-  }
+  const { abs, text } = await readConfigText({ file, kind: "dataset config", example: "datasets/robot-jobfiles-sample/dataset.yaml" });
   return { file: abs, baseDir: path.dirname(abs), config: parseDatasetConfig(text, file) };
 }
 
 /** The JSON Schema of dataset configs, for editors. Pure. */
 export function renderDatasetConfigJsonSchema(): string {
-  const schema = z.toJSONSchema(datasetConfigSchema, { io: "input", unrepresentable: "any" });
-  return (
-    JSON.stringify({ ...schema, $id: "https://github.com/model-release/model-release/schema/dataset-config.schema.json", title: "model-release dataset config" }, null, 2) + "\n"
-  );
+  return renderJsonSchema(datasetConfigSchema, { fileName: "dataset-config.schema.json", title: "model-release dataset config" });
 }

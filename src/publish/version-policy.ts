@@ -1,5 +1,6 @@
 import semver from "semver";
 import { conflictError, usageError } from "../errors.js";
+import { renderTag } from "../config/render-tag.js";
 
 /** The version a release publishes and the tag it gets. */
 export interface VersionTagPlan {
@@ -29,10 +30,7 @@ export function parseReleaseVersion(input: string): string {
   return parsed;
 }
 
-/** Renders a tag from the config's `tag_format` (`v{version}` or `{name}-v{version}`). */
-export function renderTag(tagFormat: string, values: { name: string; version: string }): string {
-  return tagFormat.replaceAll("{name}", values.name).replaceAll("{version}", values.version);
-}
+export { renderTag };
 
 /**
  * The version a tag names under `tagFormat`, or undefined when the tag does not follow the

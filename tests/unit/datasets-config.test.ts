@@ -28,6 +28,16 @@ function rejectionOf(fn: () => unknown): ReleaseError {
 }
 
 describe("dataset config", () => {
+  it("a missing file is a usage error naming the file and an example", async () => {
+    const err = (await readDatasetConfig("/nonexistent/dataset.yaml").then(
+      () => undefined,
+      (e: unknown) => e as ReleaseError,
+    ))!;
+    expect(err).toMatchObject({ code: "CONFIG_NOT_FOUND", category: "usage", location: { file: "/nonexistent/dataset.yaml" } });
+    expect(err.message).toContain("cannot read dataset config /nonexistent/dataset.yaml");
+    expect(err.hint).toContain("datasets/robot-jobfiles-sample/dataset.yaml");
+  });
+
   it("the shipped sample config is valid", async () => {
     const loaded = await readDatasetConfig(path.join(root, "datasets/robot-jobfiles-sample/dataset.yaml"));
     expect(loaded.config.name).toBe("robot-jobfiles-sample");
