@@ -221,10 +221,7 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
     await Promise.all([...keep].filter((p) => !wanted.has(p)).map((p) => rm(path.join(outDir, ...p.split("/")), { force: true })));
     await removeEmptyDirs(outDir);
     const manifest = planManifest(release, files);
-    const manifestText = renderManifest(manifest);
-    await writeFile(path.join(outDir, MANIFEST_FILE), manifestText);
-    const manifestDigest = createHash("sha256").update(manifestText).digest("hex");
-    await writeFile(path.join(outDir, SUMS_FILE), renderSha256Sums([...manifest.files, { path: MANIFEST_FILE, sha256: manifestDigest }]));
+    await applyManifestFiles(outDir, manifest);
     sources.sort((a, b) => (a.path < b.path ? -1 : 1));
     await mkdir(path.join(outDir, PRIVATE_DIR), { recursive: true });
     await writeFile(path.join(outDir, SOURCES_FILE), JSON.stringify({ version: 1, files: sources }, null, 2) + "\n");
@@ -315,4 +312,15 @@ async function removeEmptyDirs(dir: string, isRoot = true): Promise<boolean> {
   }
   if (empty && !isRoot) await rm(dir, { recursive: true, force: true });
   return empty;
+}
+
+/**
+ * Writes `manifest.json` and the `SHA256SUMS` that covers every listed file and the manifest
+ * itself. Used by staging and by steps that add a published file afterwards (the review page).
+ */
+export async function applyManifestFiles(dir: string, manifest: Manifest): Promise<void> {
+  const manifestText = renderManifest(manifest);
+  await writeFile(path.join(dir, MANIFEST_FILE), manifestText);
+  const manifestDigest = createHash("sha256").update(manifestText).digest("hex");
+  await writeFile(path.join(dir, SUMS_FILE), renderSha256Sums([...manifest.files, { path: MANIFEST_FILE, sha256: manifestDigest }]));
 }

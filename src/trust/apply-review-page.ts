@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { MANIFEST_FILE, SUMS_FILE } from "../bundle/bundle-paths.js";
-import { planManifest, renderManifest, renderSha256Sums } from "../bundle/stage-bundle.js";
+import { applyManifestFiles, planManifest } from "../bundle/stage-bundle.js";
 import type { Manifest } from "../bundle/types.js";
 import { REVIEW_PAGE_FILE } from "./plan-release-review.js";
 import { renderReviewPage, type ReleaseReview } from "./render-review-page.js";
@@ -30,9 +29,6 @@ export async function applyReviewPage(params: { bundleDir: string; review: Relea
     { name: m.name, version: m.version, tag: m.tag, hub: m.hub, ...(m.github ? { github: m.github } : {}), overrides: m.overrides },
     [...m.files.filter((f) => f.path !== REVIEW_PAGE_FILE), { path: REVIEW_PAGE_FILE, size: bytes.length, sha256, role: "report", origin: "generated:review-page" }],
   );
-  const manifestText = renderManifest(manifest);
-  await writeFile(path.join(dir, MANIFEST_FILE), manifestText);
-  const manifestDigest = createHash("sha256").update(manifestText).digest("hex");
-  await writeFile(path.join(dir, SUMS_FILE), renderSha256Sums([...manifest.files, { path: MANIFEST_FILE, sha256: manifestDigest }]));
+  await applyManifestFiles(dir, manifest);
   return { manifest, path: dest, sha256, size: bytes.length };
 }

@@ -1,8 +1,7 @@
 import type { ReleaseDiff } from "./plan-release-diff.js";
+import { formatInteger } from "./format-integer.js";
 
-// Integers are grouped by hand: the first toLocaleString call in a process loads ICU's number
-// formatting (~20 ms), more than the whole rest of a cached rebuild. Same output for integers.
-const fmtInt = (n: number) => (Number.isSafeInteger(n) ? String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",") : n.toLocaleString("en-US"));
+const fmtInt = formatInteger;
 const signed = (n: number, digits = 4) => `${n >= 0 ? "+" : ""}${n.toFixed(digits)}`;
 const num = (n: number | undefined) => (n === undefined ? "–" : String(n));
 // Backticks in a path would end the code span in the release notes.
