@@ -70,13 +70,18 @@ export async function withActionsReporting<T>(ctx: CliContext, run: () => Promis
 /** Resolves targets, runs the publish stage with progress, prints the plan or the result. */
 export async function runPublish(
   ctx: CliContext,
-  bundleDir: string,
-  flags: PublishFlags,
-  config?: LoadedReleaseConfig,
-  stateDir?: string,
-  /** For bundles published without a release config (datasets): whether a new Hub repo is private. */
-  hubPrivate?: boolean,
+  params: {
+    bundleDir: string;
+    flags: PublishFlags;
+    /** The release config, when there is one: visibility, code export, summary, patterns. */
+    config?: LoadedReleaseConfig;
+    /** Journal and lock folder (default inside the bundle). */
+    stateDir?: string;
+    /** For bundles published without a release config (datasets): whether a new Hub repo is private. */
+    hubPrivate?: boolean;
+  },
 ): Promise<PublishResult> {
+  const { bundleDir, flags, config, stateDir, hubPrivate } = params;
   const targets = parseTargets(flags.to);
   const endpoints = resolvePublishEndpoints({
     env: ctx.env,

@@ -98,7 +98,7 @@ export function registerDataset(program: Command, ctx: CliContext): void {
       hubPrivate = loaded.config.hub.private;
     }
     const { renderStepSummary } = await import("../render-github-actions.js");
-    await withActionsReporting(ctx, () => runPublish(ctx, dir, opts, undefined, undefined, hubPrivate), renderStepSummary);
+    await withActionsReporting(ctx, () => runPublish(ctx, { bundleDir: dir, flags: opts, ...(hubPrivate !== undefined ? { hubPrivate } : {}) }), renderStepSummary);
   });
 
   dataset

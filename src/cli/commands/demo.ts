@@ -77,7 +77,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         const log = createWriteStream(path.join(root, "publish.log"));
         const publishCtx: CliContext = { ...ctx, env: { ...ctx.env, ...standIns.env, GITHUB_ACTIONS: undefined }, stdout: log, stderr: log };
         const { runPublish } = await import("../publish-options.js");
-        const published = await runPublish(publishCtx, dirs.bundle, { to: c.github ? "hf,github" : "hf" }, config, dirs.state).finally(
+        const published = await runPublish(publishCtx, { bundleDir: dirs.bundle, flags: { to: c.github ? "hf,github" : "hf" }, config, stateDir: dirs.state }).finally(
           () => new Promise<void>((resolve) => log.end(resolve)),
         );
         out(`3. published ${published.tag} (steps in ${path.join(opts.out, "publish.log")}):`);

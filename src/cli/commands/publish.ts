@@ -15,7 +15,7 @@ export function registerPublish(program: Command, ctx: CliContext): void {
       ctx,
       async () => {
         const config = opts.config ? await (await import("../../config/load-release-config.js")).readReleaseConfig(opts.config) : undefined;
-        return runPublish(ctx, bundle, opts, config);
+        return runPublish(ctx, { bundleDir: bundle, flags: opts, ...(config ? { config } : {}) });
       },
       renderStepSummary,
     );

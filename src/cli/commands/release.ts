@@ -91,5 +91,5 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
   });
   if (!opts.json) writeLine(ctx.stderr, "✓ build");
   // The journal lives beside the bundles, not in the bundle: a rebuild replaces the bundle folder.
-  return runPublish(ctx, outDir, opts, config, path.resolve(ctx.cwd, ".model-release", "state"));
+  return runPublish(ctx, { bundleDir: outDir, flags: opts, config, stateDir: path.resolve(ctx.cwd, ".model-release", "state") });
 }
