@@ -8,7 +8,23 @@ const runs = [];
 let r;
 for (let i = 0; i < (p.repeat ?? 1); i++) {
   const t0 = performance.now();
-  r = await buildRelease({ configFile: p.config, version: "1.0.0", checkpoint: p.checkpoint, outDir: p.out, concurrency: p.jobs, ...(p.cacheDir ? { cacheDir: p.cacheDir } : {}) });
+  r = await buildRelease({
+    configFile: p.config,
+    version: "1.0.0",
+    checkpoint: p.checkpoint,
+    outDir: p.out,
+    concurrency: p.jobs,
+    ...(p.cacheDir ? { cacheDir: p.cacheDir } : {}),
+  });
   runs.push(performance.now() - t0);
 }
-process.stdout.write(JSON.stringify({ buildMs: runs[0], runsMs: runs, maxRssKb: process.resourceUsage().maxRSS, cacheHits: r.cacheHits, hashedBytes: r.hashedBytes, files: r.manifest.files.length }));
+process.stdout.write(
+  JSON.stringify({
+    buildMs: runs[0],
+    runsMs: runs,
+    maxRssKb: process.resourceUsage().maxRSS,
+    cacheHits: r.cacheHits,
+    hashedBytes: r.hashedBytes,
+    files: r.manifest.files.length,
+  }),
+);

@@ -21,7 +21,9 @@ import type { Benchmark } from "./types.js";
 /** Starts the server in a child process (see hub-server-process.ts) and waits for its URL. */
 async function spawnHubServer(dataDir: string, chunk?: number): Promise<{ proc: ChildProcess; url: string }> {
   const script = fileURLToPath(new URL("./hub-server-process.ts", import.meta.url));
-  const proc = spawn(process.execPath, ["--import", "tsx", script, dataDir, ...(chunk ? [String(chunk)] : [])], { stdio: ["ignore", "pipe", "inherit"] });
+  const proc = spawn(process.execPath, ["--import", "tsx", script, dataDir, ...(chunk ? [String(chunk)] : [])], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let buf = "";
     proc.stdout!.on("data", (d: Buffer) => {
@@ -64,7 +66,9 @@ async function writeTestFile(path: string, size: number): Promise<void> {
  * Runs the benchmark in `dir` (default: a new temp dir), deleting what it wrote afterwards.
  * Default size: 1 GiB.
  */
-export async function benchHubUpload(params: { sizeBytes?: number; multipartChunkBytes?: number; dir?: string } = {}): Promise<HubUploadBenchResult> {
+export async function benchHubUpload(
+  params: { sizeBytes?: number; multipartChunkBytes?: number; dir?: string } = {},
+): Promise<HubUploadBenchResult> {
   const sizeBytes = params.sizeBytes ?? 1024 ** 3;
   const dir = await mkdtemp(join(params.dir ?? tmpdir(), "bench-hub-upload-"));
   const dataDir = join(dir, "hub");
@@ -85,22 +89,44 @@ export async function benchHubUpload(params: { sizeBytes?: number; multipartChun
       headers: { authorization: `Bearer ${token}`, "content-type": "application/vnd.git-lfs+json" },
       body: JSON.stringify({ operation: "upload", transfers: ["basic"], objects: [{ oid, size: sizeBytes }] }),
     });
-    const href = ((await batch.json()) as { objects: { actions: { upload: { href: string } } }[] }).objects[0]!.actions.upload.href;
+    const href = ((await batch.json()) as { objects: { actions: { upload: { href: string } } }[] }).objects[0]!.actions
+      .upload.href;
     const t0 = performance.now();
-    const { stdout } = await promisify(execFile)("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Expect:", "-T", file, href]);
+    const { stdout } = await promisify(execFile)("curl", [
+      "-sS",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      "-H",
+      "Expect:",
+      "-T",
+      file,
+      href,
+    ]);
     const curlSeconds = (performance.now() - t0) / 1000;
     if (stdout.trim() !== "200") throw new Error(`curl PUT answered HTTP ${stdout.trim()}`);
     // Forget the object so the client has to upload it too (the batch API skips stored objects).
     await unlink(join(dataDir, "objects", oid.slice(0, 2), oid));
 
     const t1 = performance.now();
-    await uploadFile({ repo, file: { path: "weights.bin", content: pathToFileURL(file) }, accessToken: token, hubUrl: hub.url });
+    await uploadFile({
+      repo,
+      file: { path: "weights.bin", content: pathToFileURL(file) },
+      accessToken: token,
+      hubUrl: hub.url,
+    });
     const clientSeconds = (performance.now() - t1) / 1000;
 
     const mb = sizeBytes / 1e6;
     return {
-      name: "hub-upload", sizeBytes, clientSeconds, curlSeconds,
-      clientMBps: mb / clientSeconds, curlMBps: mb / curlSeconds, ratio: curlSeconds / clientSeconds,
+      name: "hub-upload",
+      sizeBytes,
+      clientSeconds,
+      curlSeconds,
+      clientMBps: mb / clientSeconds,
+      curlMBps: mb / curlSeconds,
+      ratio: curlSeconds / clientSeconds,
     };
   } finally {
     hub.proc.kill("SIGTERM");
@@ -114,7 +140,9 @@ const bench: Benchmark = {
   description: "1 GiB through @huggingface/hub to the local Hub vs a raw curl PUT of the same file to the same server",
   async run({ tmpDir, log }) {
     const r = await benchHubUpload({ dir: tmpDir });
-    log(`@huggingface/hub uploadFile: ${r.clientSeconds.toFixed(2)} s (${r.clientMBps.toFixed(0)} MB/s); curl -T: ${r.curlSeconds.toFixed(2)} s (${r.curlMBps.toFixed(0)} MB/s)`);
+    log(
+      `@huggingface/hub uploadFile: ${r.clientSeconds.toFixed(2)} s (${r.clientMBps.toFixed(0)} MB/s); curl -T: ${r.curlSeconds.toFixed(2)} s (${r.curlMBps.toFixed(0)} MB/s)`,
+    );
     return [
       { name: "uploadFile 1 GiB (hash, multipart PUTs, commit)", value: r.clientSeconds, unit: "s" },
       { name: "curl PUT 1 GiB (server hashes and fsyncs)", value: r.curlSeconds, unit: "s" },

@@ -40,14 +40,30 @@ const bench: Benchmark = {
       const again = await run(first);
       log(`re-run of 1.0.0: ${again.total} bytes in ${again.requests} requests`);
       const card = path.join(tmpDir, "b", "1.0.1");
-      await writeTestBundle(card, { version: "1.0.1", shards: SHARDS, shardBytes: SHARD_BYTES, card: "---\nlicense: apache-2.0\n---\n# Robot coder\n\nA better card.\n" });
+      await writeTestBundle(card, {
+        version: "1.0.1",
+        shards: SHARDS,
+        shardBytes: SHARD_BYTES,
+        card: "---\nlicense: apache-2.0\n---\n# Robot coder\n\nA better card.\n",
+      });
       const r2 = await run(card);
       log(`card-only re-release: ${r2.total} bytes in ${r2.requests} requests, ${r2.ms.toFixed(0)} ms`);
       return [
-        { name: "first release: bytes sent / weight bytes", value: r1.total / weightBytes, unit: "x", goal: { max: 1.01 }, note: "1.0 is the physical limit" },
+        {
+          name: "first release: bytes sent / weight bytes",
+          value: r1.total / weightBytes,
+          unit: "x",
+          goal: { max: 1.01 },
+          note: "1.0 is the physical limit",
+        },
         { name: "re-run of a finished release: upload bytes", value: again.lfs, unit: "B", goal: { max: 0 } },
         { name: "card-only re-release: weight bytes sent", value: r2.lfs, unit: "B", goal: { max: 0 } },
-        { name: "card-only re-release: all bytes sent", value: r2.total, unit: "B", note: "card, manifest, SHA256SUMS inline in the commit" },
+        {
+          name: "card-only re-release: all bytes sent",
+          value: r2.total,
+          unit: "B",
+          note: "card, manifest, SHA256SUMS inline in the commit",
+        },
       ];
     } finally {
       await hub.close();

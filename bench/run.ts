@@ -11,14 +11,21 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Benchmark, BenchMetric } from "./types.js";
 
-const BENCHMARKS: (() => Promise<{ default: Benchmark }>)[] = [() => import("./hash-build.js"), () => import("./hub-upload.js"), () => import("./scan.js"), () => import("./publish-rerelease.js")];
+const BENCHMARKS: (() => Promise<{ default: Benchmark }>)[] = [
+  () => import("./hash-build.js"),
+  () => import("./hub-upload.js"),
+  () => import("./scan.js"),
+  () => import("./publish-rerelease.js"),
+];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 
 function formatMetric(m: BenchMetric): string {
   const value = Number.isInteger(m.value) ? String(m.value) : m.value.toFixed(3);
-  const goal = m.goal ? `  goal <= ${m.goal.max}${m.unit === "x" ? "" : ` ${m.unit}`}  ${m.value <= m.goal.max ? "PASS" : "MISS"}` : "";
+  const goal = m.goal
+    ? `  goal <= ${m.goal.max}${m.unit === "x" ? "" : ` ${m.unit}`}  ${m.value <= m.goal.max ? "PASS" : "MISS"}`
+    : "";
   return `  ${m.name.padEnd(44)} ${`${value} ${m.unit}`.padStart(14)}${goal}${m.note ? `  (${m.note})` : ""}`;
 }
 

@@ -66,7 +66,10 @@ async function writeBigFile(file: string, size: number, header?: Buffer): Promis
 
 /** A stored (uncompressed) zip shaped like torch.save output: a small pickle and one big storage. */
 async function writeTorchZip(file: string, storageBytes: number): Promise<void> {
-  const pkl = Buffer.from("\x80\x02}q\x00(X\x05\x00\x00\x00stateq\x01}q\x02X\x0c\x00\x00\x00param_groupsq\x03]q\x04u.", "latin1");
+  const pkl = Buffer.from(
+    "\x80\x02}q\x00(X\x05\x00\x00\x00stateq\x01}q\x02X\x0c\x00\x00\x00param_groupsq\x03]q\x04u.",
+    "latin1",
+  );
   const members: { name: string; size: number; offset: number }[] = [];
   const fh = await open(file, "w");
   let pos = 0;
@@ -123,7 +126,10 @@ async function writeTorchZip(file: string, storageBytes: number): Promise<void> 
 
 function safetensorsHeader(dataBytes: number, shard: number): Buffer {
   const n = Math.floor(dataBytes / 2);
-  const header = { __metadata__: { format: "pt" }, [`model.layers.${shard}.weight`]: { dtype: "BF16", shape: [n], data_offsets: [0, n * 2] } };
+  const header = {
+    __metadata__: { format: "pt" },
+    [`model.layers.${shard}.weight`]: { dtype: "BF16", shape: [n], data_offsets: [0, n * 2] },
+  };
   let json = JSON.stringify(header);
   json += " ".repeat((8 - (json.length % 8)) % 8);
   const out = Buffer.alloc(8 + json.length);
@@ -139,8 +145,11 @@ function timeCat(files: string[]): number {
 }
 
 /** Builds the checkpoint in a temp folder, times cat and scan, removes the folder. */
-export async function benchScan(params: { gigabytes?: number; tmpDir?: string; log?: (line: string) => void; concurrency?: number } = {}): Promise<ScanBenchResult> {
-  if (!existsSync(path.join(repoRoot, "dist", "sanitize", "scan-checkpoint.js"))) throw new Error("bench/scan.ts runs the scan from dist/: run `npm run build` first");
+export async function benchScan(
+  params: { gigabytes?: number; tmpDir?: string; log?: (line: string) => void; concurrency?: number } = {},
+): Promise<ScanBenchResult> {
+  if (!existsSync(path.join(repoRoot, "dist", "sanitize", "scan-checkpoint.js")))
+    throw new Error("bench/scan.ts runs the scan from dist/: run `npm run build` first");
   const log = params.log ?? (() => {});
   const total = Math.round((params.gigabytes ?? 2.1) * 1e9);
   const dir = await mkdtemp(path.join(params.tmpDir ?? os.tmpdir(), "bench-scan-"));
@@ -150,7 +159,8 @@ export async function benchScan(params: { gigabytes?: number; tmpDir?: string; l
     const binaryBytes = Math.floor(total * 0.1);
     log(`writing a ${(total / 1e9).toFixed(1)} GB checkpoint in ${dir}`);
     const shards = [1, 2].map((i) => path.join(dir, `model-0000${i}-of-00002.safetensors`));
-    for (const [i, f] of shards.entries()) await writeBigFile(f, shardBytes + safetensorsHeader(shardBytes, i).length, safetensorsHeader(shardBytes, i));
+    for (const [i, f] of shards.entries())
+      await writeBigFile(f, shardBytes + safetensorsHeader(shardBytes, i).length, safetensorsHeader(shardBytes, i));
     await mkdir(path.join(dir, "checkpoint-100"));
     const optimizer = path.join(dir, "checkpoint-100/optimizer.pt");
     await writeTorchZip(optimizer, storageBytes);
@@ -159,11 +169,24 @@ export async function benchScan(params: { gigabytes?: number; tmpDir?: string; l
     await writeBigFile(events, binaryBytes, Buffer.from([0x18, 0x00]));
     const log8 = path.join(dir, "train.log");
     const lines: string[] = [];
-    for (let i = 0; lines.length < 100_000; i++) lines.push(`step ${i} loss ${(1 / (i + 1)).toFixed(6)} lr 0.0001 grad_norm 0.53 tokens ${i * 4096}`);
+    for (let i = 0; lines.length < 100_000; i++)
+      lines.push(`step ${i} loss ${(1 / (i + 1)).toFixed(6)} lr 0.0001 grad_norm 0.53 tokens ${i * 4096}`);
     await writeFile(log8, lines.join("\n").repeat(8));
-    await writeFile(path.join(dir, "config.json"), JSON.stringify({ model_type: "llama", hidden_size: 4096, _name_or_path: "org/base" }));
+    await writeFile(
+      path.join(dir, "config.json"),
+      JSON.stringify({ model_type: "llama", hidden_size: 4096, _name_or_path: "org/base" }),
+    );
     const files = [...shards, optimizer, events, log8, path.join(dir, "config.json")];
-    const sizes = await Promise.all(files.map(async (f) => (await open(f, "r").then(async (h) => { const s = (await h.stat()).size; await h.close(); return s; }))));
+    const sizes = await Promise.all(
+      files.map(
+        async (f) =>
+          await open(f, "r").then(async (h) => {
+            const s = (await h.stat()).size;
+            await h.close();
+            return s;
+          }),
+      ),
+    );
     const totalBytes = sizes.reduce((a, b) => a + b, 0);
     const fullyScanned = [events, log8, path.join(dir, "config.json")];
     const fullyScannedBytes = sizes.slice(3).reduce((a, b) => a + b, 0);
@@ -177,8 +200,12 @@ export async function benchScan(params: { gigabytes?: number; tmpDir?: string; l
     log(`cat: ${catSeconds.toFixed(2)} s whole, ${catFullySeconds.toFixed(2)} s for the fully scanned files`);
 
     const child = await new Promise<{ scanMs: number; findings: number; maxRssKb: number }>((resolve, reject) =>
-      execFile(process.execPath, [path.join(repoRoot, "bench", "scan-child.mjs"), JSON.stringify({ dir, concurrency: params.concurrency })], { maxBuffer: 1 << 20 }, (err, stdout) =>
-        err ? reject(err) : resolve(JSON.parse(stdout) as { scanMs: number; findings: number; maxRssKb: number }),
+      execFile(
+        process.execPath,
+        [path.join(repoRoot, "bench", "scan-child.mjs"), JSON.stringify({ dir, concurrency: params.concurrency })],
+        { maxBuffer: 1 << 20 },
+        (err, stdout) =>
+          err ? reject(err) : resolve(JSON.parse(stdout) as { scanMs: number; findings: number; maxRssKb: number }),
       ),
     );
     const scanSeconds = child.scanMs / 1000;
@@ -210,12 +237,23 @@ export async function benchScan(params: { gigabytes?: number; tmpDir?: string; l
 
 const bench: Benchmark = {
   name: "scan",
-  description: "secret scan of a 2.1 GB checkpoint (safetensors shards, torch optimizer zip, random binary, log) against cat > /dev/null",
+  description:
+    "secret scan of a 2.1 GB checkpoint (safetensors shards, torch optimizer zip, random binary, log) against cat > /dev/null",
   async run({ tmpDir, log }) {
     const r = await benchScan({ tmpDir, log });
     return [
-      { name: "scan time / cat time (whole checkpoint)", value: r.ratioWhole, unit: "x", note: `${(r.totalBytes / 1e9).toFixed(2)} GB in ${r.scanSeconds.toFixed(1)} s, ${r.scanMBps.toFixed(0)} MB/s` },
-      { name: "scan time / cat time (bytes read in full)", value: r.ratioFullyScanned, unit: "x", note: `${(r.fullyScannedBytes / 1e9).toFixed(2)} GB of binary strings and text` },
+      {
+        name: "scan time / cat time (whole checkpoint)",
+        value: r.ratioWhole,
+        unit: "x",
+        note: `${(r.totalBytes / 1e9).toFixed(2)} GB in ${r.scanSeconds.toFixed(1)} s, ${r.scanMBps.toFixed(0)} MB/s`,
+      },
+      {
+        name: "scan time / cat time (bytes read in full)",
+        value: r.ratioFullyScanned,
+        unit: "x",
+        note: `${(r.fullyScannedBytes / 1e9).toFixed(2)} GB of binary strings and text`,
+      },
       { name: "scan peak RSS", value: r.peakRssMB, unit: "MB", goal: { max: 200 } },
     ];
   },

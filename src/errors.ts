@@ -85,7 +85,9 @@ export function isReleaseError(err: unknown): err is ReleaseError {
   // checkout) would make `instanceof` silently false.
   return (
     err instanceof ReleaseError ||
-    (typeof err === "object" && err !== null && (err as { name?: unknown }).name === "ReleaseError" &&
+    (typeof err === "object" &&
+      err !== null &&
+      (err as { name?: unknown }).name === "ReleaseError" &&
       typeof (err as { code?: unknown }).code === "string")
   );
 }
@@ -105,11 +107,23 @@ export const usageError = (code: string, message: string, extra: Omit<ReleaseErr
   new ReleaseError(message, { code, category: "usage", ...extra });
 export const inputError = (code: string, message: string, extra: Omit<ReleaseErrorOptions, "code" | "category"> = {}) =>
   new ReleaseError(message, { code, category: "input", ...extra });
-export const blockedError = (code: string, message: string, extra: Omit<ReleaseErrorOptions, "code" | "category"> = {}) =>
-  new ReleaseError(message, { code, category: "blocked", ...extra });
-export const remoteError = (code: string, message: string, extra: Omit<ReleaseErrorOptions, "code" | "category"> = {}) =>
-  new ReleaseError(message, { code, category: "remote", ...extra });
-export const conflictError = (code: string, message: string, extra: Omit<ReleaseErrorOptions, "code" | "category"> = {}) =>
-  new ReleaseError(message, { code, category: "conflict", ...extra });
-export const verifyError = (code: string, message: string, extra: Omit<ReleaseErrorOptions, "code" | "category"> = {}) =>
-  new ReleaseError(message, { code, category: "verify", ...extra });
+export const blockedError = (
+  code: string,
+  message: string,
+  extra: Omit<ReleaseErrorOptions, "code" | "category"> = {},
+) => new ReleaseError(message, { code, category: "blocked", ...extra });
+export const remoteError = (
+  code: string,
+  message: string,
+  extra: Omit<ReleaseErrorOptions, "code" | "category"> = {},
+) => new ReleaseError(message, { code, category: "remote", ...extra });
+export const conflictError = (
+  code: string,
+  message: string,
+  extra: Omit<ReleaseErrorOptions, "code" | "category"> = {},
+) => new ReleaseError(message, { code, category: "conflict", ...extra });
+export const verifyError = (
+  code: string,
+  message: string,
+  extra: Omit<ReleaseErrorOptions, "code" | "category"> = {},
+) => new ReleaseError(message, { code, category: "verify", ...extra });

@@ -15,7 +15,12 @@ import type { BundleInput } from "./types.js";
 import { assertReleaseDocsPublishable, readReleaseDocs } from "../card/read-release-docs.js";
 import type { EvalReport } from "../evals/types.js";
 import type { Finding } from "../findings.js";
-import { applyReleaseTrust, pickTrustParams, type ReleaseTrustParams, type ReleaseTrustResult } from "../trust/apply-release-trust.js";
+import {
+  applyReleaseTrust,
+  pickTrustParams,
+  type ReleaseTrustParams,
+  type ReleaseTrustResult,
+} from "../trust/apply-release-trust.js";
 import { parseSigningKey } from "../trust/sign-model.js";
 
 export interface BuildReleaseParams extends ReleaseTrustParams {
@@ -66,22 +71,35 @@ export interface BuildReleaseResult extends StageBundleResult, ReleaseTrustResul
   plan: BuildPlan;
 }
 
-
 /**
  * Plans a build: reads the config, inspects the checkpoint (headers only), plans the sanitize
  * step and lists the bundle inputs. Reads but never writes.
  *
  * @throws ReleaseError `BAD_VERSION` (usage), and whatever config loading and inspection throw.
  */
-export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cacheDir" | "concurrency" | "onProgress">): Promise<BuildPlan> {
+export async function planBuild(
+  params: Omit<BuildReleaseParams, "outDir" | "cacheDir" | "concurrency" | "onProgress">,
+): Promise<BuildPlan> {
   const version = params.version.replace(/^v/, "");
   if (!semver.valid(version)) {
-    throw usageError("BAD_VERSION", `--version ${JSON.stringify(params.version)} is not a semantic version`, { hint: "use MAJOR.MINOR.PATCH, e.g. --version 1.2.0" });
+    throw usageError("BAD_VERSION", `--version ${JSON.stringify(params.version)} is not a semantic version`, {
+      hint: "use MAJOR.MINOR.PATCH, e.g. --version 1.2.0",
+    });
   }
   const config = await readReleaseConfig(params.configFile);
-  const checkpointDir = params.checkpoint ? path.resolve(params.checkpoint) : resolveConfigPath(config, config.config.checkpoint);
-  const inspected = await inspectCheckpoint({ dir: checkpointDir, ...(params.signal ? { signal: params.signal } : {}) });
-  const sanitize = await planSanitize({ inventory: inspected, config: config.config.sanitize, baseModel: config.config.base_model, ...(params.signal ? { signal: params.signal } : {}) });
+  const checkpointDir = params.checkpoint
+    ? path.resolve(params.checkpoint)
+    : resolveConfigPath(config, config.config.checkpoint);
+  const inspected = await inspectCheckpoint({
+    dir: checkpointDir,
+    ...(params.signal ? { signal: params.signal } : {}),
+  });
+  const sanitize = await planSanitize({
+    inventory: inspected,
+    config: config.config.sanitize,
+    baseModel: config.config.base_model,
+    ...(params.signal ? { signal: params.signal } : {}),
+  });
   const inventory = planConvertedInventory(inspected, sanitize);
   const c = config.config;
   const docs =
@@ -101,14 +119,26 @@ export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cac
   const byPath = new Map<string, BundleInput>();
   for (const input of [
     ...sanitize.publish.map(
-      (p): BundleInput => ({ path: p.path, role: p.role, source: { kind: "file", absPath: p.absPath }, origin: `checkpoint:${p.path}` }),
+      (p): BundleInput => ({
+        path: p.path,
+        role: p.role,
+        source: { kind: "file", absPath: p.absPath },
+        origin: `checkpoint:${p.path}`,
+      }),
     ),
     ...sanitize.rewrites.map(
       (r): BundleInput => ({
         path: r.path,
         role: r.role,
         source: r.tail
-          ? { kind: "spliced", head: r.content as Uint8Array, absPath: r.tail.absPath, offset: r.tail.offset, length: r.tail.length, inPlace: r.tail.inPlace }
+          ? {
+              kind: "spliced",
+              head: r.content as Uint8Array,
+              absPath: r.tail.absPath,
+              offset: r.tail.offset,
+              length: r.tail.length,
+              inPlace: r.tail.inPlace,
+            }
           : { kind: "content", content: r.content },
         origin: `checkpoint:${path.relative(inventory.root, r.from) || r.path} (rewritten: ${r.reason})`,
       }),
@@ -117,7 +147,13 @@ export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cac
       (c): BundleInput => ({
         path: c.path,
         role: c.role,
-        source: { kind: "converted", absPath: c.absPath, file: c.from, size: c.size, ...(c.stateDictKey !== undefined ? { stateDictKey: c.stateDictKey } : {}) },
+        source: {
+          kind: "converted",
+          absPath: c.absPath,
+          file: c.from,
+          size: c.size,
+          ...(c.stateDictKey !== undefined ? { stateDictKey: c.stateDictKey } : {}),
+        },
         origin: `checkpoint:${c.from} (converted to safetensors)`,
       }),
     ),
@@ -136,8 +172,18 @@ export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cac
     findings: docs?.findings ?? [],
     patterns: c.sanitize.patterns,
   });
-  byPath.set("report.json", { path: "report.json", role: "report", source: { kind: "content", content: report.json }, origin: "generated:sanitize-report" });
-  byPath.set("report.md", { path: "report.md", role: "report", source: { kind: "content", content: report.markdown }, origin: "generated:sanitize-report" });
+  byPath.set("report.json", {
+    path: "report.json",
+    role: "report",
+    source: { kind: "content", content: report.json },
+    origin: "generated:sanitize-report",
+  });
+  byPath.set("report.md", {
+    path: "report.md",
+    role: "report",
+    source: { kind: "content", content: report.markdown },
+    origin: "generated:sanitize-report",
+  });
   const inputs = [...byPath.values()];
   const release: BundleRelease = {
     name: c.name,
@@ -145,9 +191,21 @@ export async function planBuild(params: Omit<BuildReleaseParams, "outDir" | "cac
     tag: renderTag(c.tag_format, { name: c.name, version }),
     hub: { repo: c.hub.repo, repoType: "model" },
     ...(c.github ? { github: { repo: c.github.repo } } : {}),
-    overrides: sanitize.publish.filter((p) => p.overrideReason).map((p) => ({ path: p.path, reason: p.overrideReason as string })),
+    overrides: sanitize.publish
+      .filter((p) => p.overrideReason)
+      .map((p) => ({ path: p.path, reason: p.overrideReason as string })),
   };
-  return { config, version, checkpointDir, inventory, sanitize, release, inputs, docsFindings: docs?.findings ?? [], ...(docs?.evals ? { evals: docs.evals } : {}) };
+  return {
+    config,
+    version,
+    checkpointDir,
+    inventory,
+    sanitize,
+    release,
+    inputs,
+    docsFindings: docs?.findings ?? [],
+    ...(docs?.evals ? { evals: docs.evals } : {}),
+  };
 }
 
 /**
@@ -167,10 +225,14 @@ export async function buildRelease(params: BuildReleaseParams): Promise<BuildRel
   // A bundle inside the checkpoint would be inspected (and published) by the next build; a
   // checkpoint inside the bundle folder would be deleted as a stale file.
   if (within(out, plan.checkpointDir) || within(plan.checkpointDir, out)) {
-    throw usageError("OUT_DIR_OVERLAPS_CHECKPOINT", `--out ${params.outDir} overlaps the checkpoint folder ${plan.checkpointDir}`, {
-      hint: "stage the bundle in a folder outside the checkpoint, e.g. --out ./release-out",
-      location: { file: params.outDir },
-    });
+    throw usageError(
+      "OUT_DIR_OVERLAPS_CHECKPOINT",
+      `--out ${params.outDir} overlaps the checkpoint folder ${plan.checkpointDir}`,
+      {
+        hint: "stage the bundle in a folder outside the checkpoint, e.g. --out ./release-out",
+        location: { file: params.outDir },
+      },
+    );
   }
   const staged = await stageBundle({
     outDir: params.outDir,
@@ -182,6 +244,11 @@ export async function buildRelease(params: BuildReleaseParams): Promise<BuildRel
     ...(params.onProgress ? { onProgress: params.onProgress } : {}),
   });
   // After staging: report.html joins the manifest, then model.sig covers everything (src/trust).
-  const trust = await applyReleaseTrust({ bundleDir: staged.outDir, manifest: staged.manifest, plan, ...pickTrustParams(params) });
+  const trust = await applyReleaseTrust({
+    bundleDir: staged.outDir,
+    manifest: staged.manifest,
+    plan,
+    ...pickTrustParams(params),
+  });
   return { ...staged, ...trust, plan };
 }

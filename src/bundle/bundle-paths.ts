@@ -11,7 +11,16 @@ export const SOURCES_FILE = `${PRIVATE_DIR}/sources.json`;
  * signature and its public key (added after the manifest), private state, and what git and the Hub client leave in
  * a downloaded copy. `verify` does not call these extra files.
  */
-export const NON_CONTENT_PATHS = [MANIFEST_FILE, SUMS_FILE, "model.sig", "model.pub", PRIVATE_DIR, ".git", ".gitattributes", ".cache"];
+export const NON_CONTENT_PATHS = [
+  MANIFEST_FILE,
+  SUMS_FILE,
+  "model.sig",
+  "model.pub",
+  PRIVATE_DIR,
+  ".git",
+  ".gitattributes",
+  ".cache",
+];
 
 export function isNonContentPath(p: string): boolean {
   return NON_CONTENT_PATHS.some((n) => p === n || p.startsWith(n + "/"));

@@ -51,10 +51,17 @@ export interface HashCache {
 /** Reads a file's stamp with nanosecond times. */
 export async function readFileStamp(absPath: string): Promise<FileStamp> {
   const s = await stat(absPath, { bigint: true });
-  return { dev: s.dev.toString(), ino: s.ino.toString(), size: s.size.toString(), mtimeNs: s.mtimeNs.toString(), ctimeNs: s.ctimeNs.toString() };
+  return {
+    dev: s.dev.toString(),
+    ino: s.ino.toString(),
+    size: s.size.toString(),
+    mtimeNs: s.mtimeNs.toString(),
+    ctimeNs: s.ctimeNs.toString(),
+  };
 }
 
-const sameStamp = (a: FileStamp, b: FileStamp) => a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+const sameStamp = (a: FileStamp, b: FileStamp) =>
+  a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 
 /**
  * Opens (or starts) the hash cache in `dir`. A missing or unreadable cache is an empty cache:
@@ -70,7 +77,18 @@ export async function readHashCache(params: { dir: string; racyWindowNs?: bigint
       // A damaged or hand-edited cache must never crash a build: keep only well-formed entries.
       const dec = (v: unknown) => typeof v === "string" && /^\d{1,30}$/.test(v);
       for (const [k, e] of Object.entries(doc.entries)) {
-        if (e && dec(e.dev) && dec(e.ino) && dec(e.size) && dec(e.mtimeNs) && dec(e.ctimeNs) && dec(e.hashedAtNs) && typeof e.sha256 === "string" && /^[0-9a-f]{64}$/.test(e.sha256)) entries[k] = e;
+        if (
+          e &&
+          dec(e.dev) &&
+          dec(e.ino) &&
+          dec(e.size) &&
+          dec(e.mtimeNs) &&
+          dec(e.ctimeNs) &&
+          dec(e.hashedAtNs) &&
+          typeof e.sha256 === "string" &&
+          /^[0-9a-f]{64}$/.test(e.sha256)
+        )
+          entries[k] = e;
       }
     }
   } catch {
@@ -97,7 +115,9 @@ export async function readHashCache(params: { dir: string; racyWindowNs?: bigint
       const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
       let kept = Object.entries(entries);
       if (kept.length > MAX_CACHE_ENTRIES) {
-        kept = kept.sort(([, a], [, b]) => (BigInt(b.hashedAtNs) > BigInt(a.hashedAtNs) ? 1 : -1)).slice(0, MAX_CACHE_ENTRIES);
+        kept = kept
+          .sort(([, a], [, b]) => (BigInt(b.hashedAtNs) > BigInt(a.hashedAtNs) ? 1 : -1))
+          .slice(0, MAX_CACHE_ENTRIES);
       }
       const sorted = Object.fromEntries(kept.sort(([a], [b]) => (a < b ? -1 : 1)));
       await writeFile(tmp, JSON.stringify({ version: 1, entries: sorted }) + "\n");

@@ -82,16 +82,19 @@ export function createHashPool(params: { concurrency?: number; signal?: AbortSig
   const spawn = () => {
     const w = new Worker(WORKER_SOURCE, { eval: true });
     w.unref();
-    w.on("message", (msg: { id: number; sha256?: string; size?: number; error?: { code?: string; message: string } }) => {
-      const job = running.get(w);
-      running.delete(w);
-      idle.push(w);
-      if (job) {
-        if (msg.error) job.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
-        else job.resolve({ sha256: msg.sha256 as string, size: msg.size as number });
-      }
-      pump();
-    });
+    w.on(
+      "message",
+      (msg: { id: number; sha256?: string; size?: number; error?: { code?: string; message: string } }) => {
+        const job = running.get(w);
+        running.delete(w);
+        idle.push(w);
+        if (job) {
+          if (msg.error) job.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
+          else job.resolve({ sha256: msg.sha256 as string, size: msg.size as number });
+        }
+        pump();
+      },
+    );
     w.on("error", (e) => failAll(e));
     workers.push(w);
     idle.push(w);

@@ -69,7 +69,10 @@ export function renderManifest(m: Manifest): string {
 
 /** `sha256  path` lines, sorted by path, as `sha256sum` writes and `sha256sum -c` reads them. */
 export function renderSha256Sums(files: { path: string; sha256: string }[]): string {
-  return [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map((f) => `${f.sha256}  ${f.path}\n`).join("");
+  return [...files]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => `${f.sha256}  ${f.path}\n`)
+    .join("");
 }
 
 /** sha256 over the sorted `sha256  path` lines of the content files: equal content, equal digest. */
@@ -111,7 +114,10 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
   for (const input of inputs) {
     assertBundlePath(input.path, `bundle input (${input.origin})`);
     if (seen.has(input.path)) {
-      throw inputError("BUNDLE_DUPLICATE_PATH", `two bundle inputs write ${input.path}`, { hint: "each published path must come from one source", location: { file: input.path } });
+      throw inputError("BUNDLE_DUPLICATE_PATH", `two bundle inputs write ${input.path}`, {
+        hint: "each published path must come from one source",
+        location: { file: input.path },
+      });
     }
     seen.add(input.path);
   }
@@ -120,14 +126,25 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
     const parts = p.split("/");
     for (let i = 1; i < parts.length; i++) {
       const prefix = parts.slice(0, i).join("/");
-      if (seen.has(prefix)) throw inputError("BUNDLE_DUPLICATE_PATH", `${prefix} is both a file and a folder in the bundle`, { location: { file: p } });
+      if (seen.has(prefix))
+        throw inputError("BUNDLE_DUPLICATE_PATH", `${prefix} is both a file and a folder in the bundle`, {
+          location: { file: p },
+        });
     }
   }
 
   const keep = await prepareOutDir(outDir);
   const clock = params.clock ?? Date.now;
-  const cache: HashCache | undefined = params.cacheDir ? await readHashCache({ dir: params.cacheDir, ...(params.racyWindowNs !== undefined ? { racyWindowNs: params.racyWindowNs } : {}) }) : undefined;
-  const pool = createHashPool({ ...(params.concurrency !== undefined ? { concurrency: params.concurrency } : {}), ...(signal ? { signal } : {}) });
+  const cache: HashCache | undefined = params.cacheDir
+    ? await readHashCache({
+        dir: params.cacheDir,
+        ...(params.racyWindowNs !== undefined ? { racyWindowNs: params.racyWindowNs } : {}),
+      })
+    : undefined;
+  const pool = createHashPool({
+    ...(params.concurrency !== undefined ? { concurrency: params.concurrency } : {}),
+    ...(signal ? { signal } : {}),
+  });
   const sources: StagedSource[] = [];
   let hashedBytes = 0;
   /** A file this build wrote (spliced or converted): recorded as written, then hashed. */
@@ -146,37 +163,69 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
         const dest = path.join(outDir, ...input.path.split("/"));
         await mkdir(path.dirname(dest), { recursive: true });
         if (input.source.kind === "content") {
-          const bytes = typeof input.source.content === "string" ? Buffer.from(input.source.content, "utf8") : input.source.content;
+          const bytes =
+            typeof input.source.content === "string" ? Buffer.from(input.source.content, "utf8") : input.source.content;
           // Never write through a link a previous build left here: it would change the checkpoint.
           await rm(dest, { force: true });
           await writeFile(dest, bytes, { flag: "wx" });
           sources.push({ path: input.path, mode: "written" });
           params.onProgress?.({ kind: "staged", path: input.path, mode: "written" });
-          return { path: input.path, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex"), role: input.role, origin: input.origin };
+          return {
+            path: input.path,
+            size: bytes.length,
+            sha256: createHash("sha256").update(bytes).digest("hex"),
+            role: input.role,
+            origin: input.origin,
+          };
         }
         if (input.source.kind === "spliced") {
           const { head, absPath, offset, length, inPlace } = input.source;
           await rm(dest, { force: true });
-          await applySanitizeRewrite({ path: input.path, from: absPath, role: input.role, content: head, diff: "", reason: "", tail: { absPath, offset, length, inPlace } }, dest);
+          await applySanitizeRewrite(
+            {
+              path: input.path,
+              from: absPath,
+              role: input.role,
+              content: head,
+              diff: "",
+              reason: "",
+              tail: { absPath, offset, length, inPlace },
+            },
+            dest,
+          );
           return recordWritten(input, dest);
         }
         if (input.source.kind === "converted") {
           const { absPath, file, size, stateDictKey } = input.source;
           await rm(dest, { force: true });
-          const r = await convertTorchToSafetensors({ source: absPath, dest, file, ...(stateDictKey !== undefined ? { stateDictKey } : {}), ...(signal ? { signal } : {}) });
+          const r = await convertTorchToSafetensors({
+            source: absPath,
+            dest,
+            file,
+            ...(stateDictKey !== undefined ? { stateDictKey } : {}),
+            ...(signal ? { signal } : {}),
+          });
           if (!r.written) {
             const blocking = r.plan.findings.filter((f) => f.severity === "block");
-            throw blockedError("CONVERSION_BLOCKED", `${file} was not converted to ${input.path}: ${blocking.map((f) => `${f.rule}: ${f.message}`).join("; ")}`, {
-              hint: "the checkpoint changed since it was planned; run the build again",
-              location: { file },
-            });
+            throw blockedError(
+              "CONVERSION_BLOCKED",
+              `${file} was not converted to ${input.path}: ${blocking.map((f) => `${f.rule}: ${f.message}`).join("; ")}`,
+              {
+                hint: "the checkpoint changed since it was planned; run the build again",
+                location: { file },
+              },
+            );
           }
           if (r.plan.size !== size) {
             await rm(dest, { force: true });
-            throw inputError("BUNDLE_SOURCE_CHANGED", `${file} converts to ${r.plan.size} bytes, the plan said ${size}`, {
-              hint: "wait until training or copying has finished writing the checkpoint, then build again",
-              location: { file },
-            });
+            throw inputError(
+              "BUNDLE_SOURCE_CHANGED",
+              `${file} converts to ${r.plan.size} bytes, the plan said ${size}`,
+              {
+                hint: "wait until training or copying has finished writing the checkpoint, then build again",
+                location: { file },
+              },
+            );
           }
           return recordWritten(input, dest);
         }
@@ -185,11 +234,15 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
         try {
           mode = await linkOrReference(src, dest);
         } catch (cause) {
-          throw inputError("BUNDLE_SOURCE_MISSING", `source of ${input.path} cannot be read: ${(cause as NodeJS.ErrnoException).code ?? cause}`, {
-            hint: "the checkpoint changed since it was inspected; run the build again",
-            location: { file: input.path },
-            cause,
-          });
+          throw inputError(
+            "BUNDLE_SOURCE_MISSING",
+            `source of ${input.path} cannot be read: ${(cause as NodeJS.ErrnoException).code ?? cause}`,
+            {
+              hint: "the checkpoint changed since it was inspected; run the build again",
+              location: { file: input.path },
+              cause,
+            },
+          );
         }
         sources.push({ path: input.path, mode, source: src });
         params.onProgress?.({ kind: "staged", path: input.path, mode });
@@ -202,7 +255,12 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
           const startedAtNs = BigInt(Math.floor(clock())) * 1_000_000n;
           const r = await pool.hashFile(src);
           const after = await readFileStamp(src);
-          if (after.size !== before.size || after.mtimeNs !== before.mtimeNs || after.ctimeNs !== before.ctimeNs || BigInt(r.size) !== BigInt(before.size)) {
+          if (
+            after.size !== before.size ||
+            after.mtimeNs !== before.mtimeNs ||
+            after.ctimeNs !== before.ctimeNs ||
+            BigInt(r.size) !== BigInt(before.size)
+          ) {
             throw inputError("BUNDLE_SOURCE_CHANGED", `${input.path} changed while it was being hashed`, {
               hint: "wait until training or copying has finished writing the checkpoint, then build again",
               location: { file: input.path },
@@ -218,7 +276,9 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
     );
     // Whatever a previous build staged that this one does not publish goes away.
     const wanted = new Set(inputs.map((i) => i.path));
-    await Promise.all([...keep].filter((p) => !wanted.has(p)).map((p) => rm(path.join(outDir, ...p.split("/")), { force: true })));
+    await Promise.all(
+      [...keep].filter((p) => !wanted.has(p)).map((p) => rm(path.join(outDir, ...p.split("/")), { force: true })),
+    );
     await removeEmptyDirs(outDir);
     const manifest = planManifest(release, files);
     await applyManifestFiles(outDir, manifest);
@@ -233,7 +293,14 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
     } catch (e) {
       cacheWarning = `could not write the hash cache in ${params.cacheDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
     }
-    return { outDir, manifest, sources, cacheHits: cache?.hits ?? 0, hashedBytes, ...(cacheWarning ? { cacheWarning } : {}) };
+    return {
+      outDir,
+      manifest,
+      sources,
+      cacheHits: cache?.hits ?? 0,
+      hashedBytes,
+      ...(cacheWarning ? { cacheWarning } : {}),
+    };
   } finally {
     await pool.close();
   }
@@ -258,7 +325,15 @@ async function linkOrReference(src: string, dest: string): Promise<SourceMode> {
     return "link";
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== "EXDEV" && code !== "EPERM" && code !== "EMLINK" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "EACCES") throw e;
+    if (
+      code !== "EXDEV" &&
+      code !== "EPERM" &&
+      code !== "EMLINK" &&
+      code !== "ENOTSUP" &&
+      code !== "EOPNOTSUPP" &&
+      code !== "EACCES"
+    )
+      throw e;
   }
   await symlink(src, dest);
   return "reference";
@@ -274,14 +349,21 @@ async function prepareOutDir(outDir: string): Promise<Set<string>> {
   let names: string[] = [];
   try {
     const st = await stat(outDir);
-    if (!st.isDirectory()) throw usageError("OUT_DIR_NOT_EMPTY", `${outDir} exists and is not a folder`, { hint: "pass --out with a new or empty folder", location: { file: outDir } });
+    if (!st.isDirectory())
+      throw usageError("OUT_DIR_NOT_EMPTY", `${outDir} exists and is not a folder`, {
+        hint: "pass --out with a new or empty folder",
+        location: { file: outDir },
+      });
     names = await readdir(outDir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
   const existing = new Set<string>();
   if (names.length > 0) {
-    const ours = await lstat(path.join(outDir, PRIVATE_DIR)).then((s) => s.isDirectory(), () => false);
+    const ours = await lstat(path.join(outDir, PRIVATE_DIR)).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
     if (!ours) {
       throw usageError("OUT_DIR_NOT_EMPTY", `${outDir} is not empty and was not staged by model-release`, {
         hint: "pass --out with a new or empty folder (a folder from a previous build is replaced)",
@@ -289,7 +371,9 @@ async function prepareOutDir(outDir: string): Promise<Set<string>> {
       });
     }
     // rm on a hard link or symlink removes the link only; the checkpoint's files are untouched.
-    await Promise.all([MANIFEST_FILE, SUMS_FILE, PRIVATE_DIR].map((n) => rm(path.join(outDir, n), { recursive: true, force: true })));
+    await Promise.all(
+      [MANIFEST_FILE, SUMS_FILE, PRIVATE_DIR].map((n) => rm(path.join(outDir, n), { recursive: true, force: true })),
+    );
     const visit = async (abs: string, rel: string) => {
       for (const ent of await readdir(abs, { withFileTypes: true })) {
         const p = rel ? `${rel}/${ent.name}` : ent.name;
@@ -322,5 +406,8 @@ export async function applyManifestFiles(dir: string, manifest: Manifest): Promi
   const manifestText = renderManifest(manifest);
   await writeFile(path.join(dir, MANIFEST_FILE), manifestText);
   const manifestDigest = createHash("sha256").update(manifestText).digest("hex");
-  await writeFile(path.join(dir, SUMS_FILE), renderSha256Sums([...manifest.files, { path: MANIFEST_FILE, sha256: manifestDigest }]));
+  await writeFile(
+    path.join(dir, SUMS_FILE),
+    renderSha256Sums([...manifest.files, { path: MANIFEST_FILE, sha256: manifestDigest }]),
+  );
 }

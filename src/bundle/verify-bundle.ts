@@ -57,7 +57,10 @@ export async function verifyBundle(params: {
   const listed = new Set(manifest.files.map((f) => f.path));
   const missing: string[] = [];
   const changed: ChangedFile[] = [];
-  const pool = createHashPool({ ...(params.concurrency !== undefined ? { concurrency: params.concurrency } : {}), ...(params.signal ? { signal: params.signal } : {}) });
+  const pool = createHashPool({
+    ...(params.concurrency !== undefined ? { concurrency: params.concurrency } : {}),
+    ...(params.signal ? { signal: params.signal } : {}),
+  });
   try {
     await Promise.all(
       manifest.files.map(async (f) => {
@@ -79,14 +82,28 @@ export async function verifyBundle(params: {
           const known = params.cache.lookup(source, stamp);
           if (known !== undefined) {
             if (known !== f.sha256 || Number(stamp.size) !== f.size) {
-              changed.push({ path: f.path, reason: "content", expectedSha256: f.sha256, actualSha256: known, expectedSize: f.size, actualSize: Number(stamp.size) });
+              changed.push({
+                path: f.path,
+                reason: "content",
+                expectedSha256: f.sha256,
+                actualSha256: known,
+                expectedSize: f.size,
+                actualSize: Number(stamp.size),
+              });
             }
             return;
           }
         }
         const r = await pool.hashFile(abs);
         if (r.sha256 !== f.sha256 || r.size !== f.size) {
-          changed.push({ path: f.path, reason: "content", expectedSha256: f.sha256, actualSha256: r.sha256, expectedSize: f.size, actualSize: r.size });
+          changed.push({
+            path: f.path,
+            reason: "content",
+            expectedSha256: f.sha256,
+            actualSha256: r.sha256,
+            expectedSize: f.size,
+            actualSize: r.size,
+          });
         }
       }),
     );
@@ -113,10 +130,26 @@ export async function verifyBundle(params: {
       inSums.add(p);
       const f = byPath.get(p);
       if (f && f.sha256 !== digest) {
-        changed.push({ path: p, reason: "sha256sums", expectedSha256: f.sha256, actualSha256: digest, expectedSize: f.size, actualSize: f.size });
+        changed.push({
+          path: p,
+          reason: "sha256sums",
+          expectedSha256: f.sha256,
+          actualSha256: digest,
+          expectedSize: f.size,
+          actualSize: f.size,
+        });
       }
     }
-    for (const f of manifest.files) if (!inSums.has(f.path)) changed.push({ path: f.path, reason: "sha256sums", expectedSha256: f.sha256, actualSha256: "", expectedSize: f.size, actualSize: f.size });
+    for (const f of manifest.files)
+      if (!inSums.has(f.path))
+        changed.push({
+          path: f.path,
+          reason: "sha256sums",
+          expectedSha256: f.sha256,
+          actualSha256: "",
+          expectedSize: f.size,
+          actualSize: f.size,
+        });
   }
 
   const extra = (await listFiles(dir)).filter((p) => !listed.has(p) && !isNonContentPath(p));
@@ -139,8 +172,14 @@ export async function verifyBundle(params: {
 /** Bundle path → absolute source path, from the build's private `sources.json` (empty when absent or unreadable). */
 async function readStagedSources(dir: string): Promise<Map<string, string>> {
   try {
-    const doc = JSON.parse(await readFile(path.join(dir, SOURCES_FILE), "utf8")) as { files?: { path?: unknown; source?: unknown }[] };
-    return new Map((doc.files ?? []).filter((f) => typeof f.path === "string" && typeof f.source === "string").map((f) => [f.path as string, f.source as string]));
+    const doc = JSON.parse(await readFile(path.join(dir, SOURCES_FILE), "utf8")) as {
+      files?: { path?: unknown; source?: unknown }[];
+    };
+    return new Map(
+      (doc.files ?? [])
+        .filter((f) => typeof f.path === "string" && typeof f.source === "string")
+        .map((f) => [f.path as string, f.source as string]),
+    );
   } catch {
     return new Map();
   }
@@ -167,16 +206,32 @@ export async function readManifest(dir: string): Promise<Manifest> {
   try {
     doc = JSON.parse(text) as Manifest;
   } catch (cause) {
-    throw inputError("MANIFEST_INVALID", `${MANIFEST_FILE} is not valid JSON: ${(cause as Error).message}`, { location: { file: MANIFEST_FILE }, cause });
+    throw inputError("MANIFEST_INVALID", `${MANIFEST_FILE} is not valid JSON: ${(cause as Error).message}`, {
+      location: { file: MANIFEST_FILE },
+      cause,
+    });
   }
   const ok =
-    doc && doc.schema === "model-release/manifest@1" && Array.isArray(doc.files) &&
-    doc.files.every((f) => f && typeof f.path === "string" && typeof f.sha256 === "string" && /^[0-9a-f]{64}$/.test(f.sha256) && Number.isSafeInteger(f.size));
+    doc &&
+    doc.schema === "model-release/manifest@1" &&
+    Array.isArray(doc.files) &&
+    doc.files.every(
+      (f) =>
+        f &&
+        typeof f.path === "string" &&
+        typeof f.sha256 === "string" &&
+        /^[0-9a-f]{64}$/.test(f.sha256) &&
+        Number.isSafeInteger(f.size),
+    );
   if (!ok) {
-    throw inputError("MANIFEST_INVALID", `${MANIFEST_FILE} is not a model-release manifest (schema model-release/manifest@1)`, {
-      hint: "re-stage the bundle with `model-release build`",
-      location: { file: MANIFEST_FILE },
-    });
+    throw inputError(
+      "MANIFEST_INVALID",
+      `${MANIFEST_FILE} is not a model-release manifest (schema model-release/manifest@1)`,
+      {
+        hint: "re-stage the bundle with `model-release build`",
+        location: { file: MANIFEST_FILE },
+      },
+    );
   }
   // A manifest naming `../x` would make verify read outside the bundle.
   for (const [i, f] of doc.files.entries()) assertBundlePath(f.path, `${MANIFEST_FILE} files[${i}]`);

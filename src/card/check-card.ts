@@ -52,7 +52,10 @@ export function checkCard(params: { file: string; markdown: string }): Finding[]
   }
   headings.forEach((h, k) => {
     const next = headings.slice(k + 1).find((o) => o.level <= h.level);
-    const body = lines.slice(h.line + 1, next ? next.line : lines.length).join("\n").replace(/<!--[\s\S]*?-->/g, "");
+    const body = lines
+      .slice(h.line + 1, next ? next.line : lines.length)
+      .join("\n")
+      .replace(/<!--[\s\S]*?-->/g, "");
     if (body.trim() === "") {
       findings.push({
         rule: "card-empty-section",

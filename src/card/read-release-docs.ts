@@ -15,7 +15,12 @@ export async function readReleaseDocs(
   params: Omit<RenderReleaseDocsParams, "evals"> & { allowRegression?: boolean },
 ): Promise<{ files: BundleInput[]; findings: Finding[]; evals?: EvalReport }> {
   const { allowRegression, ...rest } = params;
-  const evals = await readEvalReport({ config: params.config, baseDir: params.baseDir, version: params.version, ...(allowRegression ? { allowRegression } : {}) });
+  const evals = await readEvalReport({
+    config: params.config,
+    baseDir: params.baseDir,
+    version: params.version,
+    ...(allowRegression ? { allowRegression } : {}),
+  });
   const { files, findings } = renderReleaseDocs({ ...rest, ...(evals ? { evals } : {}) });
   return { files, findings, ...(evals ? { evals } : {}) };
 }
@@ -29,17 +34,28 @@ export async function readReleaseDocs(
 export function assertReleaseDocsPublishable(findings: Finding[]): void {
   const blocking = findings.filter(isBlocking);
   if (blocking.length === 0) return;
-  const lines = blocking.map((f) => `  ${f.file}${f.line !== undefined ? `:${f.line}` : ""}${f.pointer ? ` ${f.pointer}` : ""} [${f.rule}] ${f.message}`);
+  const lines = blocking.map(
+    (f) =>
+      `  ${f.file}${f.line !== undefined ? `:${f.line}` : ""}${f.pointer ? ` ${f.pointer}` : ""} [${f.rule}] ${f.message}`,
+  );
   const rules = new Set(blocking.map((f) => f.rule));
   const hints = [
     ...(rules.has("eval-regression") ? ["fix the regression, or pass --allow-regression (the card will say so)"] : []),
-    ...([...rules].some((r) => r.startsWith("licence-")) ? ["set license (and the hub repo name) as the base model's licence requires"] : []),
-    ...([...rules].some((r) => r.startsWith("card-")) ? ["fill the card section of the release config; `model-release schema` lists its fields"] : []),
+    ...([...rules].some((r) => r.startsWith("licence-"))
+      ? ["set license (and the hub repo name) as the base model's licence requires"]
+      : []),
+    ...([...rules].some((r) => r.startsWith("card-"))
+      ? ["fill the card section of the release config; `model-release schema` lists its fields"]
+      : []),
   ];
   const first = blocking[0]!;
-  throw blockedError("RELEASE_DOCS_BLOCKED", `the model card and release documents cannot be published (${blocking.length} problem${blocking.length === 1 ? "" : "s"}):\n${lines.join("\n")}`, {
-    hint: hints.join("; "),
-    location: { file: first.file, ...(first.line !== undefined ? { line: first.line } : {}) },
-    details: { findings: blocking },
-  });
+  throw blockedError(
+    "RELEASE_DOCS_BLOCKED",
+    `the model card and release documents cannot be published (${blocking.length} problem${blocking.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
+    {
+      hint: hints.join("; "),
+      location: { file: first.file, ...(first.line !== undefined ? { line: first.line } : {}) },
+      details: { findings: blocking },
+    },
+  );
 }

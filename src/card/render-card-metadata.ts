@@ -25,12 +25,30 @@ export interface Co2Estimate {
 export function estimateCo2(training: ReleaseConfig["training"]): Co2Estimate | undefined {
   if (!training) return undefined;
   const { gpu, gpu_count, hours, gpu_power_watts, grid_carbon_intensity } = training;
-  if (gpu === undefined || gpu_count === undefined || hours === undefined || gpu_power_watts === undefined || grid_carbon_intensity === undefined) return undefined;
+  if (
+    gpu === undefined ||
+    gpu_count === undefined ||
+    hours === undefined ||
+    gpu_power_watts === undefined ||
+    grid_carbon_intensity === undefined
+  )
+    return undefined;
   const pue = training.pue ?? 1;
   const gpuHours = gpu_count * hours;
   const energyKwh = (gpuHours * gpu_power_watts * pue) / 1000;
   const kg = energyKwh * grid_carbon_intensity;
-  return { gpu, gpuCount: gpu_count, hours, gpuHours, powerKw: gpu_power_watts / 1000, pue, intensity: grid_carbon_intensity, energyKwh: round(energyKwh, 3), kg: round(kg, 3), ...(training.region ? { region: training.region } : {}) };
+  return {
+    gpu,
+    gpuCount: gpu_count,
+    hours,
+    gpuHours,
+    powerKw: gpu_power_watts / 1000,
+    pue,
+    intensity: grid_carbon_intensity,
+    energyKwh: round(energyKwh, 3),
+    kg: round(kg, 3),
+    ...(training.region ? { region: training.region } : {}),
+  };
 }
 
 function round(x: number, d: number): number {
@@ -54,18 +72,35 @@ export function renderCardMetadata(params: {
 }): { yaml: string; data: Record<string, unknown>; findings: Finding[] } {
   const { config, licence, co2, modelIndex } = params;
   const findings: Finding[] = [];
-  const block = (field: string, message: string) => findings.push({ rule: "card-metadata", severity: "block", file: "README.md", pointer: `/${field}`, message });
+  const block = (field: string, message: string) =>
+    findings.push({ rule: "card-metadata", severity: "block", file: "README.md", pointer: `/${field}`, message });
   if (!(PIPELINE_TYPES as readonly string[]).includes(config.task)) {
-    block("pipeline_tag", `pipeline_tag ${JSON.stringify(config.task)} (config 'task') is not a Hub pipeline type; use one of @huggingface/tasks PIPELINE_TYPES, e.g. text-generation or image-text-to-text`);
+    block(
+      "pipeline_tag",
+      `pipeline_tag ${JSON.stringify(config.task)} (config 'task') is not a Hub pipeline type; use one of @huggingface/tasks PIPELINE_TYPES, e.g. text-generation or image-text-to-text`,
+    );
   }
   if (!Object.hasOwn(MODEL_LIBRARIES_UI_ELEMENTS, config.library_name)) {
-    block("library_name", `library_name ${JSON.stringify(config.library_name)} is not a Hub library; use a key of @huggingface/tasks MODEL_LIBRARIES_UI_ELEMENTS, e.g. transformers or peft`);
+    block(
+      "library_name",
+      `library_name ${JSON.stringify(config.library_name)} is not a Hub library; use a key of @huggingface/tasks MODEL_LIBRARIES_UI_ELEMENTS, e.g. transformers or peft`,
+    );
   }
-  if (!HUB_ID.test(config.base_model)) block("base_model", `base_model ${JSON.stringify(config.base_model)} must be a Hub model id (owner/name), not a path`);
+  if (!HUB_ID.test(config.base_model))
+    block(
+      "base_model",
+      `base_model ${JSON.stringify(config.base_model)} must be a Hub model id (owner/name), not a path`,
+    );
   config.card.datasets.forEach((d, i) => {
-    if (!HUB_ID.test(d)) block(`datasets/${i}`, `datasets[${i}] ${JSON.stringify(d)} must be a Hub dataset id (owner/name), not a path`);
+    if (!HUB_ID.test(d))
+      block(`datasets/${i}`, `datasets[${i}] ${JSON.stringify(d)} must be a Hub dataset id (owner/name), not a path`);
   });
-  const tags = [...new Set([...config.card.tags, ...(config.task === "text-generation" || config.task === "image-text-to-text" ? ["conversational"] : [])])];
+  const tags = [
+    ...new Set([
+      ...config.card.tags,
+      ...(config.task === "text-generation" || config.task === "image-text-to-text" ? ["conversational"] : []),
+    ]),
+  ];
   const data: Record<string, unknown> = {
     license: licence.license,
     ...(licence.license_name ? { license_name: licence.license_name } : {}),

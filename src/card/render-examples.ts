@@ -34,7 +34,8 @@ S4   MOVE L,S=400mm/sec,A=2,T=1  (1480.000,-350.000,980.000,180.000,0.000,0.000,
 S5   MOVE P,S=60%,A=3,T=1  (0.000,90.000,0.000,0.000,-90.000,0.000)A
      END`;
 
-const CONVERT_SYSTEM = "You convert industrial robot programs. Answer with the converted program only, and mark every line you are unsure of with a VERIFY comment.";
+const CONVERT_SYSTEM =
+  "You convert industrial robot programs. Answer with the converted program only, and mark every line you are unsure of with a VERIFY comment.";
 const CONVERT_USER = `Convert this Hyundai Hi5 job file to a Doosan DRL program. Map DO17/DO18 to DO1/DO2 and DI21/DI22 to DI1/DI2, and keep the taught speeds.\n\n${EXAMPLE_JOB_FILE}`;
 
 function inspectPrompt(classes: string[]): string {
@@ -60,11 +61,21 @@ export function renderExamples(params: { config: ReleaseConfig; revision: string
   const repo = config.hub.repo;
   const family = config.card.family;
   const vision = config.task === "image-text-to-text";
-  if (config.task === "image-feature-extraction" || family === "vision-backbone") return [backboneExample(repo, revision)];
-  const imageUrl = config.card.example_image_url ?? `https://huggingface.co/${repo}/resolve/${revision}/assets/inspection-example.jpg`;
+  if (config.task === "image-feature-extraction" || family === "vision-backbone")
+    return [backboneExample(repo, revision)];
+  const imageUrl =
+    config.card.example_image_url ?? `https://huggingface.co/${repo}/resolve/${revision}/assets/inspection-example.jpg`;
   const userText = vision ? inspectPrompt(config.card.defect_classes) : CONVERT_USER;
   const messages = vision
-    ? [{ role: "user", content: [{ type: "text", text: userText }, { type: "image_url", image_url: { url: imageUrl } }] }]
+    ? [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: userText },
+            { type: "image_url", image_url: { url: imageUrl } },
+          ],
+        },
+      ]
     : [
         { role: "system", content: CONVERT_SYSTEM },
         { role: "user", content: CONVERT_USER },
@@ -84,7 +95,8 @@ export function renderExamples(params: { config: ReleaseConfig; revision: string
   );
   const pick = (language: string, client: string) => {
     const s = generated.find((x) => x.language === language && x.client === client);
-    if (!s) throw new Error(`@huggingface/inference produced no ${language}/${client} snippet for ${model.pipeline_tag}`);
+    if (!s)
+      throw new Error(`@huggingface/inference produced no ${language}/${client} snippet for ${model.pipeline_tag}`);
     return s.content.replace(/\s+$/, "");
   };
   const safety = vision
@@ -146,7 +158,13 @@ print(drl)  # a draft: review it, check it statically and run it in simulation f
   };
 }
 
-function transformersVision(repo: string, revision: string, prompt: string, imageUrl: string, safety: string): ExampleFile {
+function transformersVision(
+  repo: string,
+  revision: string,
+  prompt: string,
+  imageUrl: string,
+  safety: string,
+): ExampleFile {
   return {
     path: "examples/transformers_inspect.py",
     lang: "python",

@@ -15,28 +15,104 @@ export type CardLanguage = "en" | "ko";
 /** Fixed card text per language; free text comes from the config (`card` and `card.ko`). */
 const T = {
   en: {
-    developedBy: "Developed by", fundedBy: "Funded by", modelType: "Model type", languages: "Language(s)", license: "License",
-    finetunedFrom: "Finetuned from model", relation: "Relation to base", version: "Version", parameters: "Parameters", dtypes: "Tensor types",
-    architecture: "Architecture", field: "Field", value: "Value", hubRepo: "Weights", code: "Code", tag: "Release tag",
-    sourceFormats: "Source formats", targetFormats: "Target formats", robots: "Robots and controllers", benchmark: "Benchmark", metric: "Metric",
-    nShot: "n-shot", samples: "Samples", thisRelease: "This release", deltaPrev: "Δ vs previous", harness: "Harness", cls: "Class",
-    hyper: "Hyperparameter", quickIntro: (tag: string, file: string) => `The quick start, pinned to the release tag \`${tag}\`, is [\`${file}\`](${file}):`,
-    sources: "Sources", period: "Collection period", splits: "Held-out split", datasetsOnHub: "Datasets on the Hub",
-    gpu: "Hardware", gpuCount: "GPU count", hours: "Training time (wall clock)", gpuHours: "GPU-hours", power: "Average power per GPU",
-    pue: "PUE", intensity: "Grid carbon intensity", region: "Compute region", energy: "Energy", co2: "Carbon emitted", cloud: "Cloud provider",
-    noCompute: "", factors: "Factors", metricsUsed: "Metrics and harnesses",
+    developedBy: "Developed by",
+    fundedBy: "Funded by",
+    modelType: "Model type",
+    languages: "Language(s)",
+    license: "License",
+    finetunedFrom: "Finetuned from model",
+    relation: "Relation to base",
+    version: "Version",
+    parameters: "Parameters",
+    dtypes: "Tensor types",
+    architecture: "Architecture",
+    field: "Field",
+    value: "Value",
+    hubRepo: "Weights",
+    code: "Code",
+    tag: "Release tag",
+    sourceFormats: "Source formats",
+    targetFormats: "Target formats",
+    robots: "Robots and controllers",
+    benchmark: "Benchmark",
+    metric: "Metric",
+    nShot: "n-shot",
+    samples: "Samples",
+    thisRelease: "This release",
+    deltaPrev: "Δ vs previous",
+    harness: "Harness",
+    cls: "Class",
+    hyper: "Hyperparameter",
+    quickIntro: (tag: string, file: string) =>
+      `The quick start, pinned to the release tag \`${tag}\`, is [\`${file}\`](${file}):`,
+    sources: "Sources",
+    period: "Collection period",
+    splits: "Held-out split",
+    datasetsOnHub: "Datasets on the Hub",
+    gpu: "Hardware",
+    gpuCount: "GPU count",
+    hours: "Training time (wall clock)",
+    gpuHours: "GPU-hours",
+    power: "Average power per GPU",
+    pue: "PUE",
+    intensity: "Grid carbon intensity",
+    region: "Compute region",
+    energy: "Energy",
+    co2: "Carbon emitted",
+    cloud: "Cloud provider",
+    noCompute: "",
+    factors: "Factors",
+    metricsUsed: "Metrics and harnesses",
   },
   ko: {
-    developedBy: "개발", fundedBy: "지원", modelType: "모델 유형", languages: "언어", license: "라이선스",
-    finetunedFrom: "기반 모델", relation: "기반 모델과의 관계", version: "버전", parameters: "파라미터 수", dtypes: "텐서 자료형",
-    architecture: "아키텍처", field: "항목", value: "값", hubRepo: "가중치", code: "코드", tag: "릴리스 태그",
-    sourceFormats: "입력 형식", targetFormats: "출력 형식", robots: "로봇과 제어기", benchmark: "벤치마크", metric: "지표",
-    nShot: "n-shot", samples: "샘플 수", thisRelease: "이번 릴리스", deltaPrev: "이전 대비 Δ", harness: "평가 도구", cls: "유형",
-    hyper: "하이퍼파라미터", quickIntro: (tag: string, file: string) => `릴리스 태그 \`${tag}\`에 고정된 빠른 시작 예제는 [\`${file}\`](${file})입니다.`,
-    sources: "출처", period: "수집 기간", splits: "평가용 분할", datasetsOnHub: "Hub의 데이터셋",
-    gpu: "하드웨어", gpuCount: "GPU 수", hours: "학습 시간 (실제 경과)", gpuHours: "GPU 시간", power: "GPU당 평균 전력",
-    pue: "PUE", intensity: "전력망 탄소 집약도", region: "학습 지역", energy: "에너지", co2: "탄소 배출량", cloud: "클라우드 제공자",
-    noCompute: "", factors: "요인", metricsUsed: "지표와 평가 도구",
+    developedBy: "개발",
+    fundedBy: "지원",
+    modelType: "모델 유형",
+    languages: "언어",
+    license: "라이선스",
+    finetunedFrom: "기반 모델",
+    relation: "기반 모델과의 관계",
+    version: "버전",
+    parameters: "파라미터 수",
+    dtypes: "텐서 자료형",
+    architecture: "아키텍처",
+    field: "항목",
+    value: "값",
+    hubRepo: "가중치",
+    code: "코드",
+    tag: "릴리스 태그",
+    sourceFormats: "입력 형식",
+    targetFormats: "출력 형식",
+    robots: "로봇과 제어기",
+    benchmark: "벤치마크",
+    metric: "지표",
+    nShot: "n-shot",
+    samples: "샘플 수",
+    thisRelease: "이번 릴리스",
+    deltaPrev: "이전 대비 Δ",
+    harness: "평가 도구",
+    cls: "유형",
+    hyper: "하이퍼파라미터",
+    quickIntro: (tag: string, file: string) =>
+      `릴리스 태그 \`${tag}\`에 고정된 빠른 시작 예제는 [\`${file}\`](${file})입니다.`,
+    sources: "출처",
+    period: "수집 기간",
+    splits: "평가용 분할",
+    datasetsOnHub: "Hub의 데이터셋",
+    gpu: "하드웨어",
+    gpuCount: "GPU 수",
+    hours: "학습 시간 (실제 경과)",
+    gpuHours: "GPU 시간",
+    power: "GPU당 평균 전력",
+    pue: "PUE",
+    intensity: "전력망 탄소 집약도",
+    region: "학습 지역",
+    energy: "에너지",
+    co2: "탄소 배출량",
+    cloud: "클라우드 제공자",
+    noCompute: "",
+    factors: "요인",
+    metricsUsed: "지표와 평가 도구",
   },
 } as const;
 
@@ -59,7 +135,13 @@ export interface CardContext {
 
 const bullets = (items: readonly string[]) => items.map((i) => `- ${i}`).join("\n");
 const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
-  rows.length === 0 ? "" : [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`)].join("\n");
+  rows.length === 0
+    ? ""
+    : [
+        `| ${head.join(" | ")} |`,
+        `|${head.map(() => "---").join("|")}|`,
+        ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`),
+      ].join("\n");
 
 function humanCount(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)}B`;
@@ -73,7 +155,10 @@ const UNSAFE_HYPER_KEY = /token|secret|password|key|path|dir|url|host|user|email
 const UNSAFE_HYPER_VALUE = /[\\/@]|:\/\/|^~/;
 
 /** Hyperparameters safe to publish, and the names of those held back. */
-export function safeHyperparameters(h: Record<string, string | number | boolean>): { safe: [string, string][]; held: string[] } {
+export function safeHyperparameters(h: Record<string, string | number | boolean>): {
+  safe: [string, string][];
+  held: string[];
+} {
   const safe: [string, string][] = [];
   const held: string[] = [];
   for (const [k, v] of Object.entries(h).sort(([a], [b]) => compareKeys(a, b))) {
@@ -86,13 +171,18 @@ export function safeHyperparameters(h: Record<string, string | number | boolean>
 function cell(v: number | undefined, scale: "fraction" | "raw", stderr?: number): string {
   if (v === undefined) return "–";
   const s = fmt(v, scale);
-  return stderr === undefined ? s : `${s} ± ${scale === "fraction" ? (stderr * 100).toFixed(1) : Number(stderr.toPrecision(3))}`;
+  return stderr === undefined
+    ? s
+    : `${s} ± ${scale === "fraction" ? (stderr * 100).toFixed(1) : Number(stderr.toPrecision(3))}`;
 }
 
 function delta(r: EvalComparisonRow): string {
   if (r.gainOverPrevious === undefined) return "–";
   const g = r.gainOverPrevious;
-  const s = r.scale === "fraction" ? `${g >= 0 ? "+" : "−"}${Math.abs(g * 100).toFixed(1)}` : `${g >= 0 ? "+" : "−"}${Number(Math.abs(g).toPrecision(3))}`;
+  const s =
+    r.scale === "fraction"
+      ? `${g >= 0 ? "+" : "−"}${Math.abs(g * 100).toFixed(1)}`
+      : `${g >= 0 ? "+" : "−"}${Number(Math.abs(g).toPrecision(3))}`;
   return r.regression ? `**${s}** ⚠` : s;
 }
 
@@ -118,23 +208,41 @@ export function renderModelCard(params: {
     const v = ko[key];
     if (v !== undefined) return v;
     if (en !== undefined && !(Array.isArray(en) && en.length === 0)) {
-      findings.push({ rule: "card-untranslated", severity: "warn", file, message: `card.ko.${String(key)} is missing; README.ko.md shows the English text` });
+      findings.push({
+        rule: "card-untranslated",
+        severity: "warn",
+        file,
+        message: `card.ko.${String(key)} is missing; README.ko.md shows the English text`,
+      });
     }
     return en;
   };
-  const list = (key: "intended_uses" | "downstream_uses" | "out_of_scope" | "limitations" | "recommendations") => bullets((text(key, card[key]) as string[] | undefined) ?? []);
+  const list = (key: "intended_uses" | "downstream_uses" | "out_of_scope" | "limitations" | "recommendations") =>
+    bullets((text(key, card[key]) as string[] | undefined) ?? []);
 
   const name = config.hub.repo.split("/")[1] ?? config.hub.repo;
   const hubModelUrl = `${ctx.hubUrl}/${config.hub.repo}`;
-  const licenceLabel = licence.license === "other" ? `${licence.license_name ?? "other"}${licence.license_link ? ` ([link](${licence.license_link}))` : ""}` : licence.license;
+  const licenceLabel =
+    licence.license === "other"
+      ? `${licence.license_name ?? "other"}${licence.license_link ? ` ([link](${licence.license_link}))` : ""}`
+      : licence.license;
   const dtypes = Object.keys(inventory.dtypes).sort().join(", ");
   const details = table(
     [t.field, t.value],
     [
       ...(card.developers.length > 0 ? [[t.developedBy, card.developers.join(", ")]] : []),
       ...(card.funded_by ? [[t.fundedBy, card.funded_by]] : []),
-      ...(card.model_type || inventory.architecture ? [[t.modelType, (text("model_type", card.model_type) as string | undefined) ?? `${inventory.architecture}`]] : []),
-      ...(inventory.architecture ? [[t.architecture, `\`${inventory.architecture}\`${inventory.modelType ? ` (\`${inventory.modelType}\`)` : ""}`]] : []),
+      ...(card.model_type || inventory.architecture
+        ? [[t.modelType, (text("model_type", card.model_type) as string | undefined) ?? `${inventory.architecture}`]]
+        : []),
+      ...(inventory.architecture
+        ? [
+            [
+              t.architecture,
+              `\`${inventory.architecture}\`${inventory.modelType ? ` (\`${inventory.modelType}\`)` : ""}`,
+            ],
+          ]
+        : []),
       ...(inventory.parameters > 0 ? [[t.parameters, humanCount(inventory.parameters)]] : []),
       ...(dtypes ? [[t.dtypes, dtypes]] : []),
       [t.languages, card.language.join(", ")],
@@ -154,30 +262,55 @@ export function renderModelCard(params: {
   const td = card.training_data;
   const trainingData = td
     ? [
-        (lang === "ko" ? (text("training_data", td.description) as string) : td.description),
+        lang === "ko" ? (text("training_data", td.description) as string) : td.description,
         td.sources.length > 0 ? `\n${t.sources}:\n\n${bullets(td.sources)}` : "",
-        td.collection_period ? `\n${t.period}: ${(text("collection_period", td.collection_period) as string) ?? td.collection_period}` : "",
+        td.collection_period
+          ? `\n${t.period}: ${(text("collection_period", td.collection_period) as string) ?? td.collection_period}`
+          : "",
         td.splits ? `\n${t.splits}: ${(text("splits", td.splits) as string) ?? td.splits}` : "",
-        card.datasets.length > 0 ? `\n${t.datasetsOnHub}: ${card.datasets.map((d) => `[${d}](${ctx.hubUrl}/datasets/${d})`).join(", ")}` : "",
-      ].filter(Boolean).join("\n")
+        card.datasets.length > 0
+          ? `\n${t.datasetsOnHub}: ${card.datasets.map((d) => `[${d}](${ctx.hubUrl}/datasets/${d})`).join(", ")}`
+          : "",
+      ]
+        .filter(Boolean)
+        .join("\n")
     : card.datasets.length > 0
       ? `${t.datasetsOnHub}: ${card.datasets.map((d) => `[${d}](${ctx.hubUrl}/datasets/${d})`).join(", ")}`
       : "";
   const redaction = renderRedactionSummary(lang, config, ctx.sanitize);
   const { safe, held } = safeHyperparameters(config.training?.hyperparameters ?? {});
   if (held.length > 0 && lang === "en") {
-    findings.push({ rule: "card-hyperparameter-withheld", severity: "warn", file, message: `hyperparameters not published because they look like paths, hosts or secrets: ${held.join(", ")}` });
+    findings.push({
+      rule: "card-hyperparameter-withheld",
+      severity: "warn",
+      file,
+      message: `hyperparameters not published because they look like paths, hosts or secrets: ${held.join(", ")}`,
+    });
   }
-  const hyper = table([t.hyper, t.value], safe.map(([k, v]) => [`\`${k}\``, v]));
+  const hyper = table(
+    [t.hyper, t.value],
+    safe.map(([k, v]) => [`\`${k}\``, v]),
+  );
 
   // Evaluation.
   const mainRows = evals?.comparison.rows.filter((r) => !r.slice) ?? [];
   const sliceRows = evals?.comparison.rows.filter((r) => r.slice) ?? [];
   const baseHead = evals?.base ? `${lang === "ko" ? "기반 모델" : "Base"} (${evals.base.label})` : undefined;
-  const prevHead = evals?.previous ? `${lang === "ko" ? "이전 릴리스" : "Previous"} (${evals.previous.label})` : undefined;
-  const harnessOf = (r: EvalComparisonRow) => `${r.release.harness.name}${r.release.harness.version ? ` ${r.release.harness.version}` : ""}`;
+  const prevHead = evals?.previous
+    ? `${lang === "ko" ? "이전 릴리스" : "Previous"} (${evals.previous.label})`
+    : undefined;
+  const harnessOf = (r: EvalComparisonRow) =>
+    `${r.release.harness.name}${r.release.harness.version ? ` ${r.release.harness.version}` : ""}`;
   const resultsTable = table(
-    [t.benchmark, t.metric, t.nShot, t.samples, `${t.thisRelease} (${ctx.version})`, ...(baseHead ? [baseHead] : []), ...(prevHead ? [prevHead, t.deltaPrev] : [])],
+    [
+      t.benchmark,
+      t.metric,
+      t.nShot,
+      t.samples,
+      `${t.thisRelease} (${ctx.version})`,
+      ...(baseHead ? [baseHead] : []),
+      ...(prevHead ? [prevHead, t.deltaPrev] : []),
+    ],
     mainRows.map((r) => [
       r.benchmark,
       `${r.metric}${r.filter ? ` (${r.filter})` : ""}${r.higherIsBetter ? " ↑" : " ↓"}`,
@@ -189,13 +322,32 @@ export function renderModelCard(params: {
     ]),
   );
   const perClass = table(
-    [t.cls, t.benchmark, t.metric, `${t.thisRelease} (${ctx.version})`, ...(baseHead ? [baseHead] : []), ...(prevHead ? [prevHead] : [])],
-    sliceRows.map((r) => [r.slice!, r.benchmark, r.metric, cell(r.release.value, r.scale, r.release.stderr), ...(baseHead ? [cell(r.base, r.scale)] : []), ...(prevHead ? [cell(r.previous, r.scale)] : [])]),
+    [
+      t.cls,
+      t.benchmark,
+      t.metric,
+      `${t.thisRelease} (${ctx.version})`,
+      ...(baseHead ? [baseHead] : []),
+      ...(prevHead ? [prevHead] : []),
+    ],
+    sliceRows.map((r) => [
+      r.slice!,
+      r.benchmark,
+      r.metric,
+      cell(r.release.value, r.scale, r.release.stderr),
+      ...(baseHead ? [cell(r.base, r.scale)] : []),
+      ...(prevHead ? [cell(r.previous, r.scale)] : []),
+    ]),
   );
   if (card.family === "vision-language-inspection" && card.defect_classes.length > 0 && evals) {
     const missing = card.defect_classes.filter((c) => !sliceRows.some((r) => r.slice === c));
     if (missing.length > 0 && lang === "en") {
-      findings.push({ rule: "card-missing-class-results", severity: "block", file, message: `no per-class evaluation results for defect classes: ${missing.join(", ")}; add metrics with slice: <class> to the in-house results` });
+      findings.push({
+        rule: "card-missing-class-results",
+        severity: "block",
+        file,
+        message: `no per-class evaluation results for defect classes: ${missing.join(", ")}; add metrics with slice: <class> to the in-house results`,
+      });
     }
   }
   const harnesses = [...new Set(evals?.comparison.rows.map(harnessOf) ?? [])].sort();
@@ -204,26 +356,34 @@ export function renderModelCard(params: {
     (text("testing_data", card.evaluation?.testing_data) as string | undefined) ?? "",
     factors.length > 0 ? `${t.factors}:\n\n${bullets(factors)}` : "",
     harnesses.length > 0 ? `${t.metricsUsed}: ${harnesses.map((h) => `\`${h}\``).join(", ")}.` : "",
-  ].filter(Boolean).join("\n\n");
-  const chart = evals && ctx.chartPath ? `![${lang === "ko" ? "평가 결과: 이번 릴리스, 기반 모델, 이전 릴리스" : "Evaluation results: this release, the base model and the previous release"}](${ctx.chartPath})` : "";
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+  const chart =
+    evals && ctx.chartPath
+      ? `![${lang === "ko" ? "평가 결과: 이번 릴리스, 기반 모델, 이전 릴리스" : "Evaluation results: this release, the base model and the previous release"}](${ctx.chartPath})`
+      : "";
   const { summary: resultsSummary, notice } = renderRegressionText(lang, ctx);
 
   // Compute.
   const tr = config.training;
   const computeTable = co2
-    ? table([t.field, t.value], [
-        [t.gpu, co2.gpu],
-        [t.gpuCount, String(co2.gpuCount)],
-        [t.hours, `${co2.hours} h`],
-        [t.gpuHours, String(co2.gpuHours)],
-        [t.power, `${co2.powerKw * 1000} W`],
-        [t.pue, String(co2.pue)],
-        [t.intensity, `${co2.intensity} kg CO2eq/kWh`],
-        ...(co2.region ? [[t.region, co2.region]] : []),
-        ...(tr?.cloud_provider ? [[t.cloud, tr.cloud_provider]] : []),
-        [t.energy, `${co2.energyKwh} kWh`],
-        [t.co2, `${co2.kg} kg CO2eq`],
-      ])
+    ? table(
+        [t.field, t.value],
+        [
+          [t.gpu, co2.gpu],
+          [t.gpuCount, String(co2.gpuCount)],
+          [t.hours, `${co2.hours} h`],
+          [t.gpuHours, String(co2.gpuHours)],
+          [t.power, `${co2.powerKw * 1000} W`],
+          [t.pue, String(co2.pue)],
+          [t.intensity, `${co2.intensity} kg CO2eq/kWh`],
+          ...(co2.region ? [[t.region, co2.region]] : []),
+          ...(tr?.cloud_provider ? [[t.cloud, tr.cloud_provider]] : []),
+          [t.energy, `${co2.energyKwh} kWh`],
+          [t.co2, `${co2.kg} kg CO2eq`],
+        ],
+      )
     : "";
   const formula = co2
     ? `${lang === "ko" ? "계산식" : "Formula"}: CO2eq = GPUs × hours × kW per GPU × PUE × grid intensity = ${co2.gpuCount} × ${co2.hours} h × ${co2.powerKw} kW × ${co2.pue} × ${co2.intensity} kg/kWh = **${co2.kg} kg CO2eq**.`
@@ -237,7 +397,8 @@ export function renderModelCard(params: {
       ? `**APA:** ${card.citation.apa}`
       : `\`\`\`bibtex\n@misc{${name.replace(/[^A-Za-z0-9]/g, "_")}_${ctx.version.replace(/[^0-9A-Za-z]/g, "_")},\n  title  = {${name} ${ctx.version}},\n  author = {${card.developers.join(" and ") || config.hub.repo.split("/")[0]}},\n${year ? `  year   = {${year}},\n` : ""}  url    = {${hubModelUrl}},\n  note   = {Release ${ctx.tag}}\n}\n\`\`\``;
   const licenceSection = renderLicenceSection(lang, ctx);
-  const contact = card.contact ?? (config.github ? `${ctx.githubUrl}/${config.github.repo}/issues` : `${hubModelUrl}/discussions`);
+  const contact =
+    card.contact ?? (config.github ? `${ctx.githubUrl}/${config.github.repo}/issues` : `${hubModelUrl}/discussions`);
 
   const defectClasses = bullets(card.defect_classes);
   const capture = (text("capture_setup", card.capture_setup) as string | undefined) ?? "";
@@ -284,7 +445,11 @@ export function renderModelCard(params: {
     licence_section: licenceSection,
     contact,
   };
-  const markdown = renderTemplate({ template: readTemplate(`${card.family}.${lang}.md`), vars, readPartial: (p) => readTemplate(`${p}.${lang}.md`) });
+  const markdown = renderTemplate({
+    template: readTemplate(`${card.family}.${lang}.md`),
+    vars,
+    readPartial: (p) => readTemplate(`${p}.${lang}.md`),
+  });
   return { markdown, findings };
 }
 
@@ -303,11 +468,17 @@ function renderRedactionSummary(lang: CardLanguage, config: ReleaseConfig, plan?
   if (plan) {
     const byRule = new Map<string, number>();
     for (const f of plan.findings) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
-    const rules = [...byRule.entries()].sort(([a], [b]) => compareKeys(a, b)).map(([r, n]) => `\`${r}\` × ${n}`).join(", ");
+    const rules = [...byRule.entries()]
+      .sort(([a], [b]) => compareKeys(a, b))
+      .map(([r, n]) => `\`${r}\` × ${n}`)
+      .join(", ");
     const conv = plan.conversions ?? [];
-    const converted = conv.length === 0 ? "" : en
-      ? `, ${conv.length} converted from PyTorch pickle to safetensors without running the pickle (${conv.map((c) => `\`${c.from}\` → \`${c.path}\``).join(", ")})`
-      : `, ${conv.length}개는 pickle을 실행하지 않고 safetensors로 변환(${conv.map((c) => `\`${c.from}\` → \`${c.path}\``).join(", ")})`;
+    const converted =
+      conv.length === 0
+        ? ""
+        : en
+          ? `, ${conv.length} converted from PyTorch pickle to safetensors without running the pickle (${conv.map((c) => `\`${c.from}\` → \`${c.path}\``).join(", ")})`
+          : `, ${conv.length}개는 pickle을 실행하지 않고 safetensors로 변환(${conv.map((c) => `\`${c.from}\` → \`${c.path}\``).join(", ")})`;
     lines.push(
       en
         ? `Release sanitizer: ${plan.publish.length + plan.rewrites.length + conv.length} files published, ${plan.rewrites.length} rewritten (metadata scrubbed)${converted}, ${plan.dropped.length} left out (optimizer state, training logs, pickles and other files outside the allowlist)${rules ? `; findings by rule: ${rules}` : "; no findings"}.`
@@ -326,20 +497,41 @@ function renderRegressionText(lang: CardLanguage, ctx: CardContext): { summary: 
   const regs = ev.comparison.regressions;
   const belowBase = ev.comparison.rows.filter((r) => r.belowBase);
   const parts: string[] = [];
-  if (!prev) parts.push(en ? "No previous release was evaluated, so there is no regression check." : "평가된 이전 릴리스가 없어 회귀 검사를 하지 않았습니다.");
-  else if (regs.length === 0) parts.push(en ? `No metric dropped more than ${points(ev.comparison.threshold)} below ${prev} (the release config's regression threshold).` : `어떤 지표도 ${prev} 대비 ${pts}%p(릴리스 설정의 회귀 임계값)보다 더 떨어지지 않았습니다.`);
+  if (!prev)
+    parts.push(
+      en
+        ? "No previous release was evaluated, so there is no regression check."
+        : "평가된 이전 릴리스가 없어 회귀 검사를 하지 않았습니다.",
+    );
+  else if (regs.length === 0)
+    parts.push(
+      en
+        ? `No metric dropped more than ${points(ev.comparison.threshold)} below ${prev} (the release config's regression threshold).`
+        : `어떤 지표도 ${prev} 대비 ${pts}%p(릴리스 설정의 회귀 임계값)보다 더 떨어지지 않았습니다.`,
+    );
   else {
-    const which = regs.map((r) => `${r.key} (${fmt(r.previous!, r.scale)} → ${fmt(r.release.value, r.scale)})`).join(", ");
-    parts.push(en ? `**Regression:** ${which} dropped more than ${points(ev.comparison.threshold)} below ${prev}; this release was published with \`--allow-regression\`.` : `**회귀:** ${which} 지표가 ${prev} 대비 ${pts}%p보다 더 떨어졌으며, 이 릴리스는 \`--allow-regression\` 옵션으로 공개되었습니다.`);
+    const which = regs
+      .map((r) => `${r.key} (${fmt(r.previous!, r.scale)} → ${fmt(r.release.value, r.scale)})`)
+      .join(", ");
+    parts.push(
+      en
+        ? `**Regression:** ${which} dropped more than ${points(ev.comparison.threshold)} below ${prev}; this release was published with \`--allow-regression\`.`
+        : `**회귀:** ${which} 지표가 ${prev} 대비 ${pts}%p보다 더 떨어졌으며, 이 릴리스는 \`--allow-regression\` 옵션으로 공개되었습니다.`,
+    );
   }
   if (belowBase.length > 0) {
-    parts.push(en ? `Below the base model by more than ${points(ev.comparison.threshold)}: ${belowBase.map((r) => r.key).join(", ")}.` : `기반 모델보다 ${pts}%p 넘게 낮은 지표: ${belowBase.map((r) => r.key).join(", ")}.`);
+    parts.push(
+      en
+        ? `Below the base model by more than ${points(ev.comparison.threshold)}: ${belowBase.map((r) => r.key).join(", ")}.`
+        : `기반 모델보다 ${pts}%p 넘게 낮은 지표: ${belowBase.map((r) => r.key).join(", ")}.`,
+    );
   }
-  const notice = regs.length > 0 && prev
-    ? en
-      ? `> [!CAUTION]\n> This release scores lower than ${prev} on ${regs.map((r) => r.key).join(", ")} (beyond the ${points(ev.comparison.threshold)} threshold); it was released with \`--allow-regression\`. See [Evaluation](#evaluation).`
-      : `> [!CAUTION]\n> 이 릴리스는 ${regs.map((r) => r.key).join(", ")} 지표에서 ${prev}보다 낮습니다(임계값 ${pts}%p 초과). \`--allow-regression\` 옵션으로 공개되었습니다. 평가 항목을 참고하십시오.`
-    : "";
+  const notice =
+    regs.length > 0 && prev
+      ? en
+        ? `> [!CAUTION]\n> This release scores lower than ${prev} on ${regs.map((r) => r.key).join(", ")} (beyond the ${points(ev.comparison.threshold)} threshold); it was released with \`--allow-regression\`. See [Evaluation](#evaluation).`
+        : `> [!CAUTION]\n> 이 릴리스는 ${regs.map((r) => r.key).join(", ")} 지표에서 ${prev}보다 낮습니다(임계값 ${pts}%p 초과). \`--allow-regression\` 옵션으로 공개되었습니다. 평가 항목을 참고하십시오.`
+      : "";
   return { summary: parts.join("\n\n"), notice };
 }
 
@@ -348,14 +540,25 @@ function renderLicenceSection(lang: CardLanguage, ctx: CardContext): string {
   const en = lang === "en";
   const label = licence.license === "other" ? (licence.license_name ?? "other") : licence.license;
   const lines = [
-    en ? `This model is released under \`${label}\`${licence.license_link ? ` ([licence text](${licence.license_link}))` : ""}.` : `이 모델은 \`${label}\` 라이선스로 공개됩니다${licence.license_link ? ` ([라이선스 전문](${licence.license_link}))` : ""}.`,
+    en
+      ? `This model is released under \`${label}\`${licence.license_link ? ` ([licence text](${licence.license_link}))` : ""}.`
+      : `이 모델은 \`${label}\` 라이선스로 공개됩니다${licence.license_link ? ` ([라이선스 전문](${licence.license_link}))` : ""}.`,
   ];
   // The base's terms are quoted in English in both cards: they paraphrase a legal text, and a
   // translation would be a second, unchecked paraphrase.
   for (const r of licence.reasons) lines.push(en ? r : `기반 모델 조건 (영문): ${r}`);
-  if (licence.notice) lines.push(en ? "The [NOTICE](NOTICE) file carries the base model's required notices." : "기반 모델이 요구하는 고지 사항은 [NOTICE](NOTICE) 파일에 있습니다.");
+  if (licence.notice)
+    lines.push(
+      en
+        ? "The [NOTICE](NOTICE) file carries the base model's required notices."
+        : "기반 모델이 요구하는 고지 사항은 [NOTICE](NOTICE) 파일에 있습니다.",
+    );
   if (config.card.family === "code-conversion-llm") {
-    lines.push(en ? "Programs generated with this model are drafts owned and checked by the user; they carry no warranty." : "이 모델로 생성한 프로그램은 사용자가 소유하고 검증할 초안이며, 어떤 보증도 제공하지 않습니다.");
+    lines.push(
+      en
+        ? "Programs generated with this model are drafts owned and checked by the user; they carry no warranty."
+        : "이 모델로 생성한 프로그램은 사용자가 소유하고 검증할 초안이며, 어떤 보증도 제공하지 않습니다.",
+    );
   }
   return lines.join("\n\n");
 }

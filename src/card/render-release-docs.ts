@@ -57,7 +57,8 @@ export function renderReleaseDocs(params: RenderReleaseDocsParams): { files: Bun
   const tag = config.tag_format.replace("{version}", version).replace("{name}", config.name);
   const findings: Finding[] = [];
   const files: BundleInput[] = [];
-  const add = (p: string, role: BundleInput["role"], content: string, origin: string) => files.push({ path: p, role, source: { kind: "content", content }, origin });
+  const add = (p: string, role: BundleInput["role"], content: string, origin: string) =>
+    files.push({ path: p, role, source: { kind: "content", content }, origin });
 
   const licence = planLicence({ baseModel: config.base_model, requested: config.license, repo: config.hub.repo });
   findings.push(...licence.findings);
@@ -65,20 +66,36 @@ export function renderReleaseDocs(params: RenderReleaseDocsParams): { files: Bun
   const examples = renderExamples({ config, revision: tag });
   const releaseLabel = version.startsWith("v") ? version : `v${version}`;
   const report = evals ? { ...evals, release: { ...evals.release, label: releaseLabel } } : undefined;
-  const chart = report ? renderEvalChart({ report, title: `${config.hub.repo} ${releaseLabel}: evaluation`, releaseLabel }) : undefined;
-  const modelIndex = report ? renderModelIndex({ name: config.hub.repo.split("/")[1] ?? config.hub.repo, task: config.task, report }) : undefined;
+  const chart = report
+    ? renderEvalChart({ report, title: `${config.hub.repo} ${releaseLabel}: evaluation`, releaseLabel })
+    : undefined;
+  const modelIndex = report
+    ? renderModelIndex({ name: config.hub.repo.split("/")[1] ?? config.hub.repo, task: config.task, report })
+    : undefined;
   const meta = renderCardMetadata({ config, licence, co2, modelIndex });
   findings.push(...meta.findings);
 
   const ctx: CardContext = {
-    config, version, tag, ...(date ? { date } : {}), inventory, ...(sanitize ? { sanitize } : {}), ...(report ? { evals: report } : {}),
-    licence, ...(co2 ? { co2 } : {}), examples, ...(chart ? { chartPath: EVAL_CHART_PATH } : {}), hubUrl, githubUrl,
+    config,
+    version,
+    tag,
+    ...(date ? { date } : {}),
+    inventory,
+    ...(sanitize ? { sanitize } : {}),
+    ...(report ? { evals: report } : {}),
+    licence,
+    ...(co2 ? { co2 } : {}),
+    examples,
+    ...(chart ? { chartPath: EVAL_CHART_PATH } : {}),
+    hubUrl,
+    githubUrl,
   };
   const languages: CardLanguage[] = ["en", ...(config.card.languages.includes("ko") ? (["ko"] as const) : [])];
   for (const lang of languages) {
     const { markdown, findings: cardFindings } = renderModelCard({ ctx, lang, readTemplate });
     findings.push(...cardFindings);
-    const switcher = languages.length > 1 ? (lang === "en" ? "[한국어](README.ko.md)\n\n" : "[English](README.md)\n\n") : "";
+    const switcher =
+      languages.length > 1 ? (lang === "en" ? "[한국어](README.ko.md)\n\n" : "[English](README.md)\n\n") : "";
     // The Hub reads metadata from README.md only; the Korean card is a plain page.
     const text = lang === "en" ? `---\n${meta.yaml}---\n\n${switcher}${markdown}` : `${switcher}${markdown}`;
     const file = lang === "en" ? "README.md" : "README.ko.md";
@@ -89,7 +106,11 @@ export function renderReleaseDocs(params: RenderReleaseDocsParams): { files: Bun
   for (const e of examples) add(e.path, "example", e.content, "generated:example");
   if (report) {
     findings.push(...report.comparison.findings);
-    for (const f of renderEvalResultsFiles({ report, hubBenchmarks: config.evals?.hub_benchmarks ?? {}, ...(date ? { date } : {}) })) {
+    for (const f of renderEvalResultsFiles({
+      report,
+      hubBenchmarks: config.evals?.hub_benchmarks ?? {},
+      ...(date ? { date } : {}),
+    })) {
       add(f.path, "eval", f.content, "generated:eval-results");
     }
     add("eval-results.json", "eval", renderEvalResultsJson({ report, version }), "generated:eval-results");

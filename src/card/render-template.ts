@@ -17,7 +17,8 @@ export function renderTemplate(params: {
   const { vars, readPartial } = params;
   const expand = (text: string, depth: number): string =>
     text.replace(/\{\{>\s*([\w./-]+)\s*\}\}/g, (_m, name: string) => {
-      if (depth >= MAX_PARTIAL_DEPTH) throw new Error(`card template partials nested deeper than ${MAX_PARTIAL_DEPTH} (at ${name})`);
+      if (depth >= MAX_PARTIAL_DEPTH)
+        throw new Error(`card template partials nested deeper than ${MAX_PARTIAL_DEPTH} (at ${name})`);
       return expand(readPartial(name).replace(/\n+$/, ""), depth + 1);
     });
   let out = expand(params.template, 0);

@@ -72,10 +72,16 @@ export async function inspectCheckpoint(params: { dir: string; signal?: AbortSig
   // Shard index: cross-check the first model index (there is at most one per folder in HF layouts).
   let shards: string[] = files.filter((f) => f.safetensors).map((f) => f.path);
   let index: Inventory["index"];
-  const indexFile = files.find((f) => /(^|\/)model\.safetensors\.index\.json$/.test(f.path)) ?? files.find((f) => f.path.endsWith(".safetensors.index.json"));
+  const indexFile =
+    files.find((f) => /(^|\/)model\.safetensors\.index\.json$/.test(f.path)) ??
+    files.find((f) => f.path.endsWith(".safetensors.index.json"));
   if (indexFile) {
     if (indexFile.size > MAX_METADATA_JSON_BYTES) {
-      throw inputError("INDEX_INVALID", `${indexFile.path} is ${indexFile.size} bytes, larger than any real shard index`, { location: { file: indexFile.path } });
+      throw inputError(
+        "INDEX_INVALID",
+        `${indexFile.path} is ${indexFile.size} bytes, larger than any real shard index`,
+        { location: { file: indexFile.path } },
+      );
     }
     const text = await readUtf8(indexFile);
     const parsed = parseSafetensorsIndex({ text, file: indexFile.path });
@@ -88,7 +94,11 @@ export async function inspectCheckpoint(params: { dir: string; signal?: AbortSig
     }
     const named = assertIndexMatchesShards({ index: parsed, indexText: text, file: indexFile.path, shards: beside });
     shards = [...named.map(rel), ...shards.filter((s) => !named.map(rel).includes(s))];
-    index = { path: indexFile.path, tensors: parsed.weightMap.size, ...(parsed.totalSize !== undefined ? { totalSize: parsed.totalSize } : {}) };
+    index = {
+      path: indexFile.path,
+      tensors: parsed.weightMap.size,
+      ...(parsed.totalSize !== undefined ? { totalSize: parsed.totalSize } : {}),
+    };
   }
 
   const dtypes: Record<string, DtypeStats> = {};
@@ -117,10 +127,13 @@ export async function inspectCheckpoint(params: { dir: string; signal?: AbortSig
     totalBytes: files.reduce((a, f) => a + f.size, 0),
   };
   if (index) inventory.index = index;
-  const config = files.find((f) => f.path.endsWith("config.json") && !f.path.includes("/") && f.path === "config.json") ?? files.find((f) => /(^|\/)(config|adapter_config)\.json$/.test(f.path));
+  const config =
+    files.find((f) => f.path.endsWith("config.json") && !f.path.includes("/") && f.path === "config.json") ??
+    files.find((f) => /(^|\/)(config|adapter_config)\.json$/.test(f.path));
   if (config && config.format === "json" && config.size <= MAX_METADATA_JSON_BYTES) {
     const doc = JSON.parse(await readUtf8(config)) as Record<string, unknown>;
-    const arch = Array.isArray(doc.architectures) && typeof doc.architectures[0] === "string" ? doc.architectures[0] : undefined;
+    const arch =
+      Array.isArray(doc.architectures) && typeof doc.architectures[0] === "string" ? doc.architectures[0] : undefined;
     if (arch) inventory.architecture = arch;
     if (typeof doc.model_type === "string") inventory.modelType = doc.model_type;
   }
@@ -132,11 +145,18 @@ async function readUtf8(f: InventoryFile): Promise<string> {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw inputError("CHECKPOINT_BAD_UTF8", `${f.path} is not valid UTF-8`, { location: { file: f.path }, hint: "re-save the file as UTF-8 JSON" });
+    throw inputError("CHECKPOINT_BAD_UTF8", `${f.path} is not valid UTF-8`, {
+      location: { file: f.path },
+      hint: "re-save the file as UTF-8 JSON",
+    });
   }
 }
 
-async function forEachConcurrent<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+async function forEachConcurrent<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

@@ -12,18 +12,48 @@ export const MAX_HEADER_LENGTH = 100_000_000;
 
 /** Bits per element of every dtype the reference implementation knows (enum `Dtype`, `bitsize()`). */
 export const SAFETENSORS_DTYPE_BITS: Readonly<Record<string, number>> = {
-  BOOL: 8, F4: 4, F6_E2M3: 6, F6_E3M2: 6, U8: 8, I8: 8, F8_E5M2: 8, F8_E4M3: 8, F8_E8M0: 8,
-  F8_E4M3FNUZ: 8, F8_E5M2FNUZ: 8, I16: 16, U16: 16, F16: 16, BF16: 16, I32: 32, U32: 32,
-  F32: 32, C64: 64, F64: 64, I64: 64, U64: 64,
+  BOOL: 8,
+  F4: 4,
+  F6_E2M3: 6,
+  F6_E3M2: 6,
+  U8: 8,
+  I8: 8,
+  F8_E5M2: 8,
+  F8_E4M3: 8,
+  F8_E8M0: 8,
+  F8_E4M3FNUZ: 8,
+  F8_E5M2FNUZ: 8,
+  I16: 16,
+  U16: 16,
+  F16: 16,
+  BF16: 16,
+  I32: 32,
+  U32: 32,
+  F32: 32,
+  C64: 64,
+  F64: 64,
+  I64: 64,
+  U64: 64,
 };
 
 /** Rank bound: no framework uses more than a handful of dimensions; this keeps products cheap. */
 const MAX_RANK = 64;
 
-const HINT_CORRUPT = "the file is not a valid safetensors file: re-export it with safetensors.torch.save_file, or re-download it";
+const HINT_CORRUPT =
+  "the file is not a valid safetensors file: re-export it with safetensors.torch.save_file, or re-download it";
 
-function err(code: string, message: string, file: string, offset: number, details?: Record<string, unknown>): ReleaseError {
-  return inputError(code, `${file}: ${message} (at byte ${offset})`, { hint: HINT_CORRUPT, location: { file, offset }, ...(details ? { details } : {}) });
+function err(
+  code: string,
+  message: string,
+  file: string,
+  offset: number,
+  details?: Record<string, unknown>,
+): ReleaseError {
+  return inputError(code, `${file}: ${message} (at byte ${offset})`, {
+    hint: HINT_CORRUPT,
+    location: { file, offset },
+    ...(details ? { details } : {}),
+  });
 }
 
 /**
@@ -39,7 +69,11 @@ function err(code: string, message: string, file: string, offset: number, detail
  *
  * @throws ReleaseError (input) with the file and the byte offset of the problem.
  */
-export function parseSafetensorsHeader(params: { prefix: Uint8Array; fileSize: number; file: string }): SafetensorsSummary {
+export function parseSafetensorsHeader(params: {
+  prefix: Uint8Array;
+  fileSize: number;
+  file: string;
+}): SafetensorsSummary {
   const { prefix, fileSize, file } = params;
   if (fileSize < 8 || prefix.length < 8) {
     throw err("SAFETENSORS_TRUNCATED", `file is ${fileSize} bytes, shorter than the 8-byte header length`, file, 0);
@@ -47,14 +81,30 @@ export function parseSafetensorsHeader(params: { prefix: Uint8Array; fileSize: n
   const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
   const n = view.getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_LENGTH)) {
-    throw err("SAFETENSORS_HEADER_TOO_LARGE", `header length ${n} exceeds the limit of ${MAX_HEADER_LENGTH} bytes`, file, 0, { headerLength: n.toString() });
+    throw err(
+      "SAFETENSORS_HEADER_TOO_LARGE",
+      `header length ${n} exceeds the limit of ${MAX_HEADER_LENGTH} bytes`,
+      file,
+      0,
+      { headerLength: n.toString() },
+    );
   }
   const headerLength = Number(n);
   if (8 + headerLength > fileSize) {
-    throw err("SAFETENSORS_TRUNCATED", `header length ${headerLength} runs past the end of the ${fileSize}-byte file`, file, 0);
+    throw err(
+      "SAFETENSORS_TRUNCATED",
+      `header length ${headerLength} runs past the end of the ${fileSize}-byte file`,
+      file,
+      0,
+    );
   }
   if (prefix.length < 8 + headerLength) {
-    throw err("SAFETENSORS_TRUNCATED", `only ${prefix.length - 8} of ${headerLength} header bytes could be read`, file, prefix.length);
+    throw err(
+      "SAFETENSORS_TRUNCATED",
+      `only ${prefix.length - 8} of ${headerLength} header bytes could be read`,
+      file,
+      prefix.length,
+    );
   }
   const headerBytes = prefix.subarray(8, 8 + headerLength);
   let text: string;
@@ -95,48 +145,92 @@ export function parseSafetensorsHeader(params: { prefix: Uint8Array; fileSize: n
         throw err("SAFETENSORS_HEADER_INVALID", "__metadata__ must be an object of strings", file, keyOffset(name));
       }
       for (const [k, v] of Object.entries(value)) {
-        if (typeof v !== "string") throw err("SAFETENSORS_HEADER_INVALID", `__metadata__.${k} must be a string`, file, keyOffset(k));
+        if (typeof v !== "string")
+          throw err("SAFETENSORS_HEADER_INVALID", `__metadata__.${k} must be a string`, file, keyOffset(k));
         metadata[k] = v;
       }
       continue;
     }
     const at = keyOffset(name);
     if (name.length === 0 || /[\u0000-\u001f\u007f]/.test(name)) {
-      throw err("SAFETENSORS_HEADER_INVALID", `tensor name ${JSON.stringify(name)} is empty or has control characters`, file, at);
+      throw err(
+        "SAFETENSORS_HEADER_INVALID",
+        `tensor name ${JSON.stringify(name)} is empty or has control characters`,
+        file,
+        at,
+      );
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw err("SAFETENSORS_HEADER_INVALID", `tensor ${JSON.stringify(name)} must be an object`, file, at);
     }
     const entry = value as Record<string, unknown>;
     const extra = Object.keys(entry).filter((k) => k !== "dtype" && k !== "shape" && k !== "data_offsets");
-    if (extra.length > 0) throw err("SAFETENSORS_HEADER_INVALID", `tensor ${JSON.stringify(name)} has unknown field ${JSON.stringify(extra[0])}`, file, at);
+    if (extra.length > 0)
+      throw err(
+        "SAFETENSORS_HEADER_INVALID",
+        `tensor ${JSON.stringify(name)} has unknown field ${JSON.stringify(extra[0])}`,
+        file,
+        at,
+      );
     const { dtype, shape, data_offsets: offsets } = entry;
     if (typeof dtype !== "string" || !(dtype in SAFETENSORS_DTYPE_BITS)) {
-      throw err("SAFETENSORS_UNKNOWN_DTYPE", `tensor ${JSON.stringify(name)} has unknown dtype ${JSON.stringify(dtype)}`, file, at);
+      throw err(
+        "SAFETENSORS_UNKNOWN_DTYPE",
+        `tensor ${JSON.stringify(name)} has unknown dtype ${JSON.stringify(dtype)}`,
+        file,
+        at,
+      );
     }
-    if (!Array.isArray(shape) || shape.length > MAX_RANK || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+    if (
+      !Array.isArray(shape) ||
+      shape.length > MAX_RANK ||
+      !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)
+    ) {
       throw err("SAFETENSORS_HEADER_INVALID", `tensor ${JSON.stringify(name)} has an invalid shape`, file, at);
     }
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0)) {
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0)
+    ) {
       throw err("SAFETENSORS_HEADER_INVALID", `tensor ${JSON.stringify(name)} has invalid data_offsets`, file, at);
     }
-    tensors.push({ name, dtype, shape: shape as number[], file, dataOffsets: [offsets[0] as number, offsets[1] as number] });
+    tensors.push({
+      name,
+      dtype,
+      shape: shape as number[],
+      file,
+      dataOffsets: [offsets[0] as number, offsets[1] as number],
+    });
   }
   // Contiguity as in the reference `validate()`: sorted by offsets, each begins where the
   // previous ended, starting at 0, so data regions can neither overlap nor hide bytes between them.
-  const sorted = [...tensors].sort((a, b) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1]);
+  const sorted = [...tensors].sort(
+    (a, b) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1],
+  );
   let end = 0n;
   const dataStart = 8 + headerLength;
   for (const t of sorted) {
     const [b, e] = t.dataOffsets;
     if (BigInt(b) !== end || e < b) {
-      const what = BigInt(b) < end ? "overlaps the previous tensor" : e < b ? "ends before it begins" : "leaves a hole before it";
-      throw err("SAFETENSORS_BAD_OFFSETS", `tensor ${JSON.stringify(t.name)} data_offsets [${b}, ${e}] ${what}`, file, dataStart + Math.min(b, Number(end)));
+      const what =
+        BigInt(b) < end ? "overlaps the previous tensor" : e < b ? "ends before it begins" : "leaves a hole before it";
+      throw err(
+        "SAFETENSORS_BAD_OFFSETS",
+        `tensor ${JSON.stringify(t.name)} data_offsets [${b}, ${e}] ${what}`,
+        file,
+        dataStart + Math.min(b, Number(end)),
+      );
     }
     let bits = BigInt(SAFETENSORS_DTYPE_BITS[t.dtype] ?? 0);
     for (const d of t.shape) bits *= BigInt(d);
     if (bits % 8n !== 0n) {
-      throw err("SAFETENSORS_BAD_OFFSETS", `tensor ${JSON.stringify(t.name)} (${t.dtype}) does not end on a byte boundary`, file, dataStart + b);
+      throw err(
+        "SAFETENSORS_BAD_OFFSETS",
+        `tensor ${JSON.stringify(t.name)} (${t.dtype}) does not end on a byte boundary`,
+        file,
+        dataStart + b,
+      );
     }
     if (bits / 8n !== BigInt(e - b)) {
       throw err(
@@ -151,9 +245,19 @@ export function parseSafetensorsHeader(params: { prefix: Uint8Array; fileSize: n
   const actual = BigInt(fileSize - dataStart);
   if (end !== actual) {
     if (end > actual) {
-      throw err("SAFETENSORS_TRUNCATED", `the header describes ${end} data bytes but the file holds ${actual}`, file, fileSize);
+      throw err(
+        "SAFETENSORS_TRUNCATED",
+        `the header describes ${end} data bytes but the file holds ${actual}`,
+        file,
+        fileSize,
+      );
     }
-    throw err("SAFETENSORS_TRAILING_BYTES", `${actual - end} bytes after the last tensor are not described by the header`, file, dataStart + Number(end));
+    throw err(
+      "SAFETENSORS_TRAILING_BYTES",
+      `${actual - end} bytes after the last tensor are not described by the header`,
+      file,
+      dataStart + Number(end),
+    );
   }
   return { headerLength, metadata, tensors };
 }
@@ -194,7 +298,8 @@ export async function readSafetensorsHeader(params: { absPath: string; file?: st
     if (size < 8) return parseSafetensorsHeader({ prefix: first, fileSize: size, file: label });
     const n = first.readBigUInt64LE(0);
     // Let the pure parser produce the error for an oversized or overlong header before we allocate.
-    if (n > BigInt(MAX_HEADER_LENGTH) || 8n + n > BigInt(size)) return parseSafetensorsHeader({ prefix: first, fileSize: size, file: label });
+    if (n > BigInt(MAX_HEADER_LENGTH) || 8n + n > BigInt(size))
+      return parseSafetensorsHeader({ prefix: first, fileSize: size, file: label });
     const prefix = Buffer.alloc(8 + Number(n));
     first.copy(prefix, 0);
     const { bytesRead } = await fh.read(prefix, 8, Number(n), 8);

@@ -28,7 +28,13 @@ export type SniffTextMode = "parse" | "shape";
  *   INI/TOML, not JSON), and C0 control characters make it "binary" (the scanner parses JSON
  *   itself and reports invalid documents).
  */
-export function sniffFormat(params: { head: Uint8Array; size: number; whole?: boolean; tail?: Uint8Array; text?: SniffTextMode }): SniffedFormat {
+export function sniffFormat(params: {
+  head: Uint8Array;
+  size: number;
+  whole?: boolean;
+  tail?: Uint8Array;
+  text?: SniffTextMode;
+}): SniffedFormat {
   const { head, size } = params;
   if (size === 0) return "empty";
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06])) {
@@ -39,7 +45,13 @@ export function sniffFormat(params: { head: Uint8Array; size: number; whole?: bo
       const name = Buffer.from(head.subarray(30, 30 + nameLen)).toString("latin1");
       if (/(^|\/)(data\.pkl|\.format|byteorder|version|\.data\/version)$/.test(name)) return "torch-zip";
     }
-    if (params.tail && /[^/]*\/data\.pkl/.test(Buffer.from(params.tail.buffer, params.tail.byteOffset, params.tail.byteLength).toString("latin1"))) return "torch-zip";
+    if (
+      params.tail &&
+      /[^/]*\/data\.pkl/.test(
+        Buffer.from(params.tail.buffer, params.tail.byteOffset, params.tail.byteLength).toString("latin1"),
+      )
+    )
+      return "torch-zip";
     return "zip";
   }
   if (size >= 10 && head.length >= 10) {

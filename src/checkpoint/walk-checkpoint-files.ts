@@ -23,7 +23,12 @@ export interface WalkedFile {
  * throw on what it finds) it is listed with `outside: true` so the policy can block it. Directory
  * cycles are cut by remembering real paths; sockets, FIFOs and devices are skipped.
  */
-export async function walkCheckpointFiles(params: { root: string; realRoot: string; links?: "throw" | "list"; signal?: AbortSignal }): Promise<WalkedFile[]> {
+export async function walkCheckpointFiles(params: {
+  root: string;
+  realRoot: string;
+  links?: "throw" | "list";
+  signal?: AbortSignal;
+}): Promise<WalkedFile[]> {
   const { root, realRoot, signal } = params;
   const out: WalkedFile[] = [];
   const seenDirs = new Set<string>([realRoot]);
@@ -77,7 +82,11 @@ export async function walkCheckpointFiles(params: { root: string; realRoot: stri
         seenDirs.add(real);
         await visit(target, relPath);
       } else if (st.isFile()) {
-        push({ path: relPath, absPath: target === abs ? path.join(root, ...relPath.split("/")) : target, size: st.size });
+        push({
+          path: relPath,
+          absPath: target === abs ? path.join(root, ...relPath.split("/")) : target,
+          size: st.size,
+        });
       }
     }
   };

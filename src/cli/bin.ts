@@ -22,7 +22,13 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const ctx: CliContext = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: abort.signal };
+const ctx: CliContext = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  signal: abort.signal,
+};
 const argv = process.argv.slice(2);
 const json = argv.includes("--json");
 const debug = argv.includes("--debug");

@@ -24,7 +24,9 @@ const { version } = createRequire(import.meta.url)("../../package.json") as { ve
  */
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command("model-release")
-    .description("Turn a trained checkpoint into a public, versioned, verifiable release on the Hugging Face Hub and GitHub.")
+    .description(
+      "Turn a trained checkpoint into a public, versioned, verifiable release on the Hugging Face Hub and GitHub.",
+    )
     .version(version)
     .option("--debug", "print stacks of unexpected errors")
     // `build --version <semver>` must reach the subcommand, not print the tool's version:
@@ -38,7 +40,21 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError("(run with --help for usage)");
 
   // Order is the order of `--help`: the job from checkpoint to published release, then tools.
-  for (const register of [registerInspect, registerScan, registerBuild, registerVerify, registerPublish, registerRelease, registerPull, registerDiff, registerDataset, registerServe, registerDemo, registerConvertPickle, registerSchema]) {
+  for (const register of [
+    registerInspect,
+    registerScan,
+    registerBuild,
+    registerVerify,
+    registerPublish,
+    registerRelease,
+    registerPull,
+    registerDiff,
+    registerDataset,
+    registerServe,
+    registerDemo,
+    registerConvertPickle,
+    registerSchema,
+  ]) {
     register(program, ctx);
   }
   for (const cmd of program.commands) {

@@ -25,10 +25,16 @@ export interface PublishFlags {
 export function addPublishOptions(cmd: Command): Command {
   return cmd
     .option("--to <targets>", "where to publish: hf, github or both (comma-separated)", "hf,github")
-    .option("--dry-run", "print the plan (repo, revision, files to add, change and delete, tag, release, API calls); send nothing")
+    .option(
+      "--dry-run",
+      "print the plan (repo, revision, files to add, change and delete, tag, release, API calls); send nothing",
+    )
     .option("--json", "NDJSON progress events and the result on stdout")
     .option("--allow-older", "allow a version lower than the latest release (a backport)")
-    .option("--takeover", "complete the untagged commit or draft left by an interrupted publish of this version on another machine")
+    .option(
+      "--takeover",
+      "complete the untagged commit or draft left by an interrupted publish of this version on another machine",
+    )
     .option("--hub-url <url>", "Hub endpoint (default $HF_ENDPOINT or https://huggingface.co)")
     .option("--hf-token <token>", "Hub token (default $HF_TOKEN; prefer the variable: flags show in ps)")
     .option("--github-api-url <url>", "GitHub API (default $GITHUB_API_URL or https://api.github.com)")
@@ -36,10 +42,16 @@ export function addPublishOptions(cmd: Command): Command {
 }
 
 export function parseTargets(to: string): ("hf" | "github")[] {
-  const list = to.split(",").map((s) => s.trim()).filter(Boolean);
+  const list = to
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = list.filter((t) => t !== "hf" && t !== "github");
   if (bad.length > 0 || list.length === 0) {
-    throw usageError("BAD_TARGETS", `--to ${JSON.stringify(to)}: unknown target ${bad.join(", ") || "(none)"}`, { hint: "use --to hf, --to github or --to hf,github", location: { field: "--to" } });
+    throw usageError("BAD_TARGETS", `--to ${JSON.stringify(to)}: unknown target ${bad.join(", ") || "(none)"}`, {
+      hint: "use --to hf, --to github or --to hf,github",
+      location: { field: "--to" },
+    });
   }
   return [...new Set(list)] as ("hf" | "github")[];
 }
@@ -50,7 +62,11 @@ const isLoopback = (url: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\
  * In GitHub Actions (`GITHUB_ACTIONS=true`): a Markdown summary to `$GITHUB_STEP_SUMMARY` and
  * `::error` annotations for a failure (one per finding), around any release step.
  */
-export async function withActionsReporting<T>(ctx: CliContext, run: () => Promise<T>, summarize: (value: T) => string): Promise<T> {
+export async function withActionsReporting<T>(
+  ctx: CliContext,
+  run: () => Promise<T>,
+  summarize: (value: T) => string,
+): Promise<T> {
   const inActions = ctx.env.GITHUB_ACTIONS === "true";
   const summaryFile = ctx.env.GITHUB_STEP_SUMMARY;
   const { renderErrorAnnotations, renderFailureSummary } = await import("./render-github-actions.js");
@@ -126,7 +142,9 @@ export async function runPublish(
       ...(flags.takeover ? { takeover: true } : {}),
       // A re-run of a failed Actions job starts on a fresh runner without the journal: the run id
       // (stable across attempts) still lets it recognise its first attempt's commit and draft.
-      ...(ctx.env.GITHUB_ACTIONS === "true" && ctx.env.GITHUB_RUN_ID ? { runId: `github-actions:${ctx.env.GITHUB_REPOSITORY ?? ""}:${ctx.env.GITHUB_RUN_ID}` } : {}),
+      ...(ctx.env.GITHUB_ACTIONS === "true" && ctx.env.GITHUB_RUN_ID
+        ? { runId: `github-actions:${ctx.env.GITHUB_REPOSITORY ?? ""}:${ctx.env.GITHUB_RUN_ID}` }
+        : {}),
       dryRun: flags.dryRun ?? false,
       onEvent: progress.sink,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -148,25 +166,39 @@ function resolveConfigPathOf(config: LoadedReleaseConfig, p: string): string {
 /** The human summary: the plan for --dry-run, what happened otherwise. */
 export function renderPublishResult(r: PublishResult): string {
   const out: string[] = [];
-  out.push(`${r.dryRun ? "Plan for" : "Published"} ${r.name} ${r.version} as ${r.tag}${r.versionPolicy.prerelease ? " (prerelease)" : ""}${r.resumed.length ? ` (resumed after: ${r.resumed.join(", ")})` : ""}`);
+  out.push(
+    `${r.dryRun ? "Plan for" : "Published"} ${r.name} ${r.version} as ${r.tag}${r.versionPolicy.prerelease ? " (prerelease)" : ""}${r.resumed.length ? ` (resumed after: ${r.resumed.join(", ")})` : ""}`,
+  );
   if (r.hub) {
     const p = r.hub.plan;
-    out.push("", `Hub ${p.repoType} ${p.repo} (${p.private ? "private" : "public"}) on ${p.branch}${p.parentCommit ? ` @ ${p.parentCommit.slice(0, 12)}` : ""}${p.createRepo ? " (new repo)" : ""}`);
+    out.push(
+      "",
+      `Hub ${p.repoType} ${p.repo} (${p.private ? "private" : "public"}) on ${p.branch}${p.parentCommit ? ` @ ${p.parentCommit.slice(0, 12)}` : ""}${p.createRepo ? " (new repo)" : ""}`,
+    );
     if (!p.commit) out.push(`  tag ${p.tag.name} already holds this content: nothing to do`);
     else {
       for (const f of p.commit.add) out.push(`  + ${f.path} (${formatBytes(f.size)})`);
       for (const f of p.commit.change) out.push(`  ~ ${f.path} (${formatBytes(f.size)})`);
       for (const f of p.commit.delete) out.push(`  - ${f.path} (${formatBytes(f.size)})`);
-      out.push(`  = ${p.commit.unchanged.length} unchanged; up to ${formatBytes(p.commit.uploadBytes)} to send`, `  tag ${p.tag.name}`);
+      out.push(
+        `  = ${p.commit.unchanged.length} unchanged; up to ${formatBytes(p.commit.uploadBytes)} to send`,
+        `  tag ${p.tag.name}`,
+      );
     }
     if (r.hub.commit) out.push(`  commit ${r.hub.commit}`);
     out.push(`  ${r.hub.url}`);
   }
   if (r.github) {
     const p = r.github.plan;
-    out.push("", `GitHub ${p.repo}: release ${p.tag} (${p.release.action}${p.prerelease ? ", prerelease" : ""}${p.latest ? ", latest" : ""})`);
+    out.push(
+      "",
+      `GitHub ${p.repo}: release ${p.tag} (${p.release.action}${p.prerelease ? ", prerelease" : ""}${p.latest ? ", latest" : ""})`,
+    );
     if (p.code) out.push(`  code: ${p.code.files} files to ${p.code.branch} and ${p.tag}`);
-    for (const a of p.assets) out.push(`  ${a.action === "skip" ? "=" : a.action === "replace" ? "~" : "+"} ${a.name} (${formatBytes(a.size)})`);
+    for (const a of p.assets)
+      out.push(
+        `  ${a.action === "skip" ? "=" : a.action === "replace" ? "~" : "+"} ${a.name} (${formatBytes(a.size)})`,
+      );
     if (r.github.releaseUrl) out.push(`  ${r.github.releaseUrl}`);
   }
   if (r.dryRun) {

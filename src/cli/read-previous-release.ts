@@ -15,10 +15,19 @@ const RELEASE_REF = /^[A-Za-z0-9][\w.-]*\/[\w.-]+@v?\d+\.\d+\.\d+\S*$/;
  *
  * @throws ReleaseError `RELEASE_NOT_FOUND` (usage) when the argument is neither.
  */
-export async function readPreviousRelease(ref: string, ctx: Pick<CliContext, "cwd" | "env" | "signal">): Promise<BundleSnapshot> {
+export async function readPreviousRelease(
+  ref: string,
+  ctx: Pick<CliContext, "cwd" | "env" | "signal">,
+): Promise<BundleSnapshot> {
   const { readBundleSnapshot } = await import("../trust/read-bundle-snapshot.js");
   const dir = path.resolve(ctx.cwd, ref);
-  if (await stat(dir).then((s) => s.isDirectory(), () => false)) return readBundleSnapshot({ dir, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  if (
+    await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    )
+  )
+    return readBundleSnapshot({ dir, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   if (RELEASE_REF.test(ref)) {
     // Pulled (and verified against its manifest) into a temporary folder, read, then removed.
     const { pullRelease } = await import("../publish/pull-release.js");
@@ -28,7 +37,12 @@ export async function readPreviousRelease(ref: string, ctx: Pick<CliContext, "cw
     const tmp = await mkdtemp(path.join(os.tmpdir(), "model-release-diff-"));
     try {
       const pulled = await pullRelease(
-        { hubUrl: hub.url, ...(hub.token ? { accessToken: hub.token } : {}), fetch: createRetryingFetch({}), ...(ctx.signal ? { signal: ctx.signal } : {}) },
+        {
+          hubUrl: hub.url,
+          ...(hub.token ? { accessToken: hub.token } : {}),
+          fetch: createRetryingFetch({}),
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        },
         { ref, to: path.join(tmp, "bundle") },
       );
       return await readBundleSnapshot({ dir: pulled.dir, ...(ctx.signal ? { signal: ctx.signal } : {}) });

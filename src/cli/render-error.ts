@@ -6,7 +6,10 @@ import { ExitCode, exitCodeFor } from "./exit-codes.js";
  * bugs: their message is shown, the stack only with --debug. Raw third-party errors never reach
  * here with their request objects: adapters translate them first.
  */
-export function renderError(err: unknown, debug = false): { text: string; json: Record<string, unknown>; exitCode: ExitCode } {
+export function renderError(
+  err: unknown,
+  debug = false,
+): { text: string; json: Record<string, unknown>; exitCode: ExitCode } {
   if (isReleaseError(err)) {
     const where = formatLocation(err.location);
     const lines = [`error[${err.code}]: ${err.message}`];
@@ -16,7 +19,14 @@ export function renderError(err: unknown, debug = false): { text: string; json: 
     return { text: lines.join("\n"), json: { error: err.toJSON() }, exitCode: exitCodeFor(err.category) };
   }
   const message = err instanceof Error ? err.message : String(err);
-  const lines = [`error[INTERNAL]: ${message}`, "  hint: this is a bug in model-release; please report it with the command you ran (run again with --debug for the stack)"];
+  const lines = [
+    `error[INTERNAL]: ${message}`,
+    "  hint: this is a bug in model-release; please report it with the command you ran (run again with --debug for the stack)",
+  ];
   if (debug && err instanceof Error && err.stack) lines.push(err.stack);
-  return { text: lines.join("\n"), json: { error: { code: "INTERNAL", category: "internal", message } }, exitCode: ExitCode.internal };
+  return {
+    text: lines.join("\n"),
+    json: { error: { code: "INTERNAL", category: "internal", message } },
+    exitCode: ExitCode.internal,
+  };
 }

@@ -4,7 +4,11 @@ import type { ProgressEvent } from "../publish/progress.js";
 export type ProgressMode = "tty" | "plain" | "json";
 
 /** `tty` when stderr is a terminal, `json` with --json, `plain` lines otherwise (CI logs). */
-export function pickProgressMode(params: { json: boolean; isTTY: boolean | undefined; env: Record<string, string | undefined> }): ProgressMode {
+export function pickProgressMode(params: {
+  json: boolean;
+  isTTY: boolean | undefined;
+  env: Record<string, string | undefined>;
+}): ProgressMode {
   if (params.json) return "json";
   if (params.isTTY && params.env.TERM !== "dumb" && !params.env.CI) return "tty";
   return "plain";
@@ -27,7 +31,12 @@ function formatDuration(seconds: number): string {
  * step and file otherwise, NDJSON on stdout with --json. Returns the sink and a `finish` that
  * clears the bar.
  */
-export function createProgressRenderer(params: { mode: ProgressMode; stdout: Writable; stderr: Writable & { columns?: number }; now?: () => number }) {
+export function createProgressRenderer(params: {
+  mode: ProgressMode;
+  stdout: Writable;
+  stderr: Writable & { columns?: number };
+  now?: () => number;
+}) {
   const now = params.now ?? Date.now;
   const { mode, stderr } = params;
   let step = "";
@@ -63,7 +72,9 @@ export function createProgressRenderer(params: { mode: ProgressMode; stdout: Wri
       case "step":
         if (mode === "tty") stderr.write("\r\x1b[2K");
         if (event.status === "start") step = event.step;
-        stderr.write(`${event.status === "start" ? "→" : event.status === "done" ? "✓" : "·"} ${event.step}${event.status === "skipped" ? " (already done)" : ""}${event.detail ? ` ${event.detail}` : ""}\n`);
+        stderr.write(
+          `${event.status === "start" ? "→" : event.status === "done" ? "✓" : "·"} ${event.step}${event.status === "skipped" ? " (already done)" : ""}${event.detail ? ` ${event.detail}` : ""}\n`,
+        );
         return;
       case "totals":
         totalBytes = event.bytes;
@@ -77,14 +88,17 @@ export function createProgressRenderer(params: { mode: ProgressMode; stdout: Wri
         if (event.state === "hashing") return;
         perFile.set(event.path, event.bytes);
         if (event.state === "done" || event.bytes >= event.size) {
-          if (!doneFiles.has(event.path) && mode === "plain") stderr.write(`  ${event.path} (${formatBytes(event.size)})\n`);
+          if (!doneFiles.has(event.path) && mode === "plain")
+            stderr.write(`  ${event.path} (${formatBytes(event.size)})\n`);
           doneFiles.add(event.path);
         }
         if (mode === "tty") draw();
         return;
       case "retry":
         if (mode === "tty") stderr.write("\r\x1b[2K");
-        stderr.write(`  retry ${event.attempt} of ${event.method} ${event.url}${event.status ? ` (HTTP ${event.status})` : " (connection lost)"} in ${(event.delayMs / 1000).toFixed(1)} s\n`);
+        stderr.write(
+          `  retry ${event.attempt} of ${event.method} ${event.url}${event.status ? ` (HTTP ${event.status})` : " (connection lost)"} in ${(event.delayMs / 1000).toFixed(1)} s\n`,
+        );
         return;
       case "warning":
         stderr.write(`warning: ${event.message}\n`);

@@ -16,10 +16,16 @@ function cleanUrl(raw: string, variable: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw usageError("BAD_ENDPOINT", `${variable} is not a URL`, { hint: `set ${variable} to e.g. https://huggingface.co`, location: { field: variable } });
+    throw usageError("BAD_ENDPOINT", `${variable} is not a URL`, {
+      hint: `set ${variable} to e.g. https://huggingface.co`,
+      location: { field: variable },
+    });
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw usageError("BAD_ENDPOINT", `${variable} must be an http(s) URL`, { hint: `set ${variable} to an https:// URL`, location: { field: variable } });
+    throw usageError("BAD_ENDPOINT", `${variable} must be an http(s) URL`, {
+      hint: `set ${variable} to an https:// URL`,
+      location: { field: variable },
+    });
   }
   return raw.replace(/\/+$/, "");
 }
@@ -41,15 +47,35 @@ export function resolvePublishEndpoints(params: {
   const requireTokens = params.requireTokens ?? true;
   const out: PublishEndpoints = {};
   if (params.targets.includes("hf")) {
-    const url = cleanUrl(flags.hubUrl ?? env.HF_ENDPOINT ?? "https://huggingface.co", flags.hubUrl ? "--hub-url" : "HF_ENDPOINT");
+    const url = cleanUrl(
+      flags.hubUrl ?? env.HF_ENDPOINT ?? "https://huggingface.co",
+      flags.hubUrl ? "--hub-url" : "HF_ENDPOINT",
+    );
     const token = (flags.hfToken ?? env.HF_TOKEN ?? "").trim();
-    if (requireTokens || token) assertToken(token, HF_TOKEN, flags.hfToken ? "--hf-token" : "HF_TOKEN", "a Hugging Face access token with write access to the target repo's namespace (fine-grained: repo write, or create repos in the org)", "hf_");
+    if (requireTokens || token)
+      assertToken(
+        token,
+        HF_TOKEN,
+        flags.hfToken ? "--hf-token" : "HF_TOKEN",
+        "a Hugging Face access token with write access to the target repo's namespace (fine-grained: repo write, or create repos in the org)",
+        "hf_",
+      );
     out.hub = { url, token };
   }
   if (params.targets.includes("github")) {
-    const apiUrl = cleanUrl(flags.githubApiUrl ?? env.GITHUB_API_URL ?? "https://api.github.com", flags.githubApiUrl ? "--github-api-url" : "GITHUB_API_URL");
+    const apiUrl = cleanUrl(
+      flags.githubApiUrl ?? env.GITHUB_API_URL ?? "https://api.github.com",
+      flags.githubApiUrl ? "--github-api-url" : "GITHUB_API_URL",
+    );
     const token = (flags.githubToken ?? env.GITHUB_TOKEN ?? "").trim();
-    if (requireTokens || token) assertToken(token, GH_TOKEN, flags.githubToken ? "--github-token" : "GITHUB_TOKEN", "a GitHub token with contents:write on the repository (in Actions: `permissions: contents: write`)", "ghp_, ghs_, github_pat_");
+    if (requireTokens || token)
+      assertToken(
+        token,
+        GH_TOKEN,
+        flags.githubToken ? "--github-token" : "GITHUB_TOKEN",
+        "a GitHub token with contents:write on the repository (in Actions: `permissions: contents: write`)",
+        "ghp_, ghs_, github_pat_",
+      );
     out.github = { apiUrl, token };
   }
   return out;
@@ -57,12 +83,19 @@ export function resolvePublishEndpoints(params: {
 
 function assertToken(token: string, shape: RegExp, variable: string, rights: string, prefix: string): void {
   if (!token) {
-    throw usageError("TOKEN_MISSING", `${variable} is not set`, { hint: `set ${variable} to ${rights}`, location: { field: variable } });
-  }
-  if (!shape.test(token)) {
-    throw usageError("TOKEN_MALFORMED", `${variable} does not look like a token (expected ${prefix}… without spaces or quotes)`, {
+    throw usageError("TOKEN_MISSING", `${variable} is not set`, {
       hint: `set ${variable} to ${rights}`,
       location: { field: variable },
     });
+  }
+  if (!shape.test(token)) {
+    throw usageError(
+      "TOKEN_MALFORMED",
+      `${variable} does not look like a token (expected ${prefix}… without spaces or quotes)`,
+      {
+        hint: `set ${variable} to ${rights}`,
+        location: { field: variable },
+      },
+    );
   }
 }

@@ -23,12 +23,19 @@ export type SigningSource = "flag" | "env" | "github-actions" | "none";
  *
  * @throws ReleaseError SIGNING_KEY_UNREADABLE, SIGNING_KEY_INVALID, SIGNING_KEY_UNSUPPORTED, SIGNING_CONFLICT (usage).
  */
-export async function resolveSigningMethod(flags: SigningFlags, ctx: Pick<CliContext, "env" | "cwd">): Promise<{ signing?: SigningMethod; source: SigningSource }> {
+export async function resolveSigningMethod(
+  flags: SigningFlags,
+  ctx: Pick<CliContext, "env" | "cwd">,
+): Promise<{ signing?: SigningMethod; source: SigningSource }> {
   if (flags.unsigned && (flags.signingKey || flags.keyless)) {
-    throw usageError("SIGNING_CONFLICT", "--unsigned cannot be combined with --signing-key or --keyless", { hint: "drop --unsigned to sign the release" });
+    throw usageError("SIGNING_CONFLICT", "--unsigned cannot be combined with --signing-key or --keyless", {
+      hint: "drop --unsigned to sign the release",
+    });
   }
   if (flags.signingKey && flags.keyless) {
-    throw usageError("SIGNING_CONFLICT", "pass either --signing-key or --keyless, not both", { hint: "key signing works offline; keyless needs an OIDC token (GitHub Actions)" });
+    throw usageError("SIGNING_CONFLICT", "pass either --signing-key or --keyless, not both", {
+      hint: "key signing works offline; keyless needs an OIDC token (GitHub Actions)",
+    });
   }
   if (flags.unsigned) return { source: "none" };
   const passphrase = ctx.env.MODEL_RELEASE_SIGNING_KEY_PASSPHRASE;
@@ -40,15 +47,20 @@ export async function resolveSigningMethod(flags: SigningFlags, ctx: Pick<CliCon
   if (flags.signingKey) {
     const file = path.resolve(ctx.cwd, flags.signingKey);
     const pem = await readFile(file).catch((cause: unknown) => {
-      throw usageError("SIGNING_KEY_UNREADABLE", `cannot read the signing key ${flags.signingKey}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, {
-        location: { file: flags.signingKey as string },
-        hint: "pass a PEM private key file, e.g. one made with: openssl ecparam -name prime256v1 -genkey -noout -out signing-key.pem",
-        cause,
-      });
+      throw usageError(
+        "SIGNING_KEY_UNREADABLE",
+        `cannot read the signing key ${flags.signingKey}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
+        {
+          location: { file: flags.signingKey as string },
+          hint: "pass a PEM private key file, e.g. one made with: openssl ecparam -name prime256v1 -genkey -noout -out signing-key.pem",
+          cause,
+        },
+      );
     });
     return { signing: withKey(pem), source: "flag" };
   }
-  if (ctx.env.MODEL_RELEASE_SIGNING_KEY && !flags.keyless) return { signing: withKey(ctx.env.MODEL_RELEASE_SIGNING_KEY), source: "env" };
+  if (ctx.env.MODEL_RELEASE_SIGNING_KEY && !flags.keyless)
+    return { signing: withKey(ctx.env.MODEL_RELEASE_SIGNING_KEY), source: "env" };
   if (flags.keyless) return { signing: { kind: "keyless" }, source: "flag" };
   if (ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL) return { signing: { kind: "keyless" }, source: "github-actions" };
   return { source: "none" };

@@ -44,27 +44,44 @@ export function parseYamlWithSchema<S extends z.ZodType>(params: {
       for (const key of keys) {
         const full = key === undefined ? path : [...path, key];
         const { line, column } = locate(doc, lineCounter, full, key !== undefined);
-        const message = key === undefined ? issue.message : `unknown field '${key}' (check its spelling; 'model-release schema' lists every field)`;
+        const message =
+          key === undefined
+            ? issue.message
+            : `unknown field '${key}' (check its spelling; 'model-release schema' lists every field)`;
         issues.push({ file, line, column, field: full.join("."), message });
       }
     }
   }
   const first = issues[0]!;
   const lines = issues.map((i) => `  ${i.file}:${i.line}:${i.column}${i.field ? ` ${i.field}` : ""}: ${i.message}`);
-  throw usageError("CONFIG_INVALID", `${file} is not a valid config (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`, {
-    hint,
-    location: { file: first.file, line: first.line, column: first.column, field: first.field || undefined },
-    details: { issues },
-  });
+  throw usageError(
+    "CONFIG_INVALID",
+    `${file} is not a valid config (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
+    {
+      hint,
+      location: { file: first.file, line: first.line, column: first.column, field: first.field || undefined },
+      details: { issues },
+    },
+  );
 }
 
 /** The deepest node of `path` that exists in the document: a missing field points at its parent. */
-function locate(doc: Document, lc: LineCounter, path: (string | number)[], atKey: boolean): { line: number; column: number } {
+function locate(
+  doc: Document,
+  lc: LineCounter,
+  path: (string | number)[],
+  atKey: boolean,
+): { line: number; column: number } {
   for (let n = path.length; n >= 0; n--) {
     const sub = path.slice(0, n);
     if (atKey && n === path.length && n > 0) {
       const parent = sub.length > 1 ? doc.getIn(sub.slice(0, -1), true) : doc.contents;
-      const pair = isNode(parent) && "items" in parent ? (parent.items as { key?: unknown }[]).find((it) => isNode(it.key) && String((it.key as { value?: unknown }).value) === String(sub.at(-1))) : undefined;
+      const pair =
+        isNode(parent) && "items" in parent
+          ? (parent.items as { key?: unknown }[]).find(
+              (it) => isNode(it.key) && String((it.key as { value?: unknown }).value) === String(sub.at(-1)),
+            )
+          : undefined;
       if (pair && isNode(pair.key) && pair.key.range) {
         const p = lc.linePos(pair.key.range[0]);
         return { line: p.line, column: p.col };

@@ -1,6 +1,5 @@
 import { z } from "zod";
 
-
 /**
  * The release config: one YAML file per model release in `release-configs/`. This schema is the
  * single source of truth: types come from `z.infer`, `schema/release-config.schema.json` is
@@ -12,11 +11,9 @@ import { z } from "zod";
 const semverRange = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 /** `owner/name`, as the Hub and GitHub both spell repository ids. */
-export const repoIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/, {
-    message: "must be 'owner/name' (letters, digits, '.', '_', '-')",
-  });
+export const repoIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/, {
+  message: "must be 'owner/name' (letters, digits, '.', '_', '-')",
+});
 
 /** A version tag template; the same rules for model and dataset releases. */
 export const tagFormatSchema = z
@@ -47,8 +44,14 @@ export const patternSchema = z
 
 export const sanitizeSchema = z
   .strictObject({
-    allow: z.array(sanitizeOverrideSchema).default([]).describe("Files to publish although the policy would block them."),
-    drop: z.array(sanitizeOverrideSchema).default([]).describe("Files to drop although the policy would publish or block them."),
+    allow: z
+      .array(sanitizeOverrideSchema)
+      .default([])
+      .describe("Files to publish although the policy would block them."),
+    drop: z
+      .array(sanitizeOverrideSchema)
+      .default([])
+      .describe("Files to drop although the policy would publish or block them."),
     patterns: z.array(patternSchema).default([]).describe("Project-specific sensitive patterns, scanned everywhere."),
     allow_findings: z
       .array(z.strictObject({ rule: z.string(), path: z.string().optional(), reason: reasonSchema }))
@@ -59,7 +62,12 @@ export const sanitizeSchema = z
 
 export const evalsSchema = z
   .strictObject({
-    results: z.array(z.string()).default([]).describe("Evaluation result files of this release (lm-eval results_*.json, lighteval, OpenCompass, or plain YAML)."),
+    results: z
+      .array(z.string())
+      .default([])
+      .describe(
+        "Evaluation result files of this release (lm-eval results_*.json, lighteval, OpenCompass, or plain YAML).",
+      ),
     base: z.array(z.string()).default([]).describe("The same benchmarks run on the base model."),
     previous: z.array(z.string()).default([]).describe("The same benchmarks of the previous release."),
     previous_version: z.string().optional().describe("Version label of the previous release, for the card."),
@@ -68,11 +76,22 @@ export const evalsSchema = z
       .min(0)
       .max(1)
       .default(0.01)
-      .describe("Largest allowed drop against the previous release, as a fraction of the metric's range (0.01 = one point)."),
+      .describe(
+        "Largest allowed drop against the previous release, as a fraction of the metric's range (0.01 = one point).",
+      ),
     hub_benchmarks: z
-      .record(z.string(), z.strictObject({ dataset: z.string(), task_id: z.string(), metric: z.string().optional().describe("Which metric to publish; default the first.") }))
+      .record(
+        z.string(),
+        z.strictObject({
+          dataset: z.string(),
+          task_id: z.string(),
+          metric: z.string().optional().describe("Which metric to publish; default the first."),
+        }),
+      )
       .default({})
-      .describe("Benchmarks registered on the Hub (allow-listed benchmark datasets), by benchmark name: written to .eval_results/<name>.yaml."),
+      .describe(
+        "Benchmarks registered on the Hub (allow-listed benchmark datasets), by benchmark name: written to .eval_results/<name>.yaml.",
+      ),
   })
   .describe("Evaluation inputs.");
 
@@ -82,24 +101,42 @@ export const cardSchema = z
       .enum(["code-conversion-llm", "vision-language-inspection", "vision-backbone", "generic"])
       .default("generic")
       .describe("Card template in model-cards/."),
-    languages: z.array(z.enum(["en", "ko"])).default(["en"]).describe("Card languages; en renders README.md, ko README.ko.md."),
+    languages: z
+      .array(z.enum(["en", "ko"]))
+      .default(["en"])
+      .describe("Card languages; en renders README.md, ko README.ko.md."),
     summary: z.string().optional().describe("One-paragraph summary at the top of the card."),
     developers: z.array(z.string()).default([]),
     funded_by: z.string().optional(),
     language: z.array(z.string()).default(["en"]).describe("Languages the model handles (ISO 639-1)."),
     datasets: z.array(z.string()).default([]).describe("Hub dataset ids the model was trained on."),
     tags: z.array(z.string()).default([]),
-    model_type: z.string().optional().describe("One line on the architecture, e.g. 'Mixture-of-experts decoder (117B total, 5.1B active)'."),
+    model_type: z
+      .string()
+      .optional()
+      .describe("One line on the architecture, e.g. 'Mixture-of-experts decoder (117B total, 5.1B active)'."),
     users: z.string().optional().describe("Primary intended users, e.g. 'robot programmers and integrators'."),
     intended_uses: z.array(z.string()).default([]).describe("Direct uses (card 'Uses / Direct Use')."),
-    downstream_uses: z.array(z.string()).default([]).describe("Downstream uses, when fine-tuned further or plugged into a system."),
+    downstream_uses: z
+      .array(z.string())
+      .default([])
+      .describe("Downstream uses, when fine-tuned further or plugged into a system."),
     out_of_scope: z.array(z.string()).default([]).describe("Out-of-scope and forbidden uses."),
     limitations: z.array(z.string()).default([]).describe("Known biases, risks and limitations."),
     recommendations: z.array(z.string()).default([]).describe("What users should do about the limitations."),
-    source_formats: z.array(z.string()).default([]).describe("code-conversion-llm: input dialects with versions, e.g. 'Hyundai Hi5 JOB (format 1.6)'."),
-    target_formats: z.array(z.string()).default([]).describe("code-conversion-llm: output languages with versions, e.g. 'Doosan DRL (DRCF v2.12)'."),
+    source_formats: z
+      .array(z.string())
+      .default([])
+      .describe("code-conversion-llm: input dialects with versions, e.g. 'Hyundai Hi5 JOB (format 1.6)'."),
+    target_formats: z
+      .array(z.string())
+      .default([])
+      .describe("code-conversion-llm: output languages with versions, e.g. 'Doosan DRL (DRCF v2.12)'."),
     robots: z.array(z.string()).default([]).describe("Robot and controller models covered by the training data."),
-    defect_classes: z.array(z.string()).default([]).describe("vision-language-inspection: defect classes the model names; per-class results are expected."),
+    defect_classes: z
+      .array(z.string())
+      .default([])
+      .describe("vision-language-inspection: defect classes the model names; per-class results are expected."),
     capture_setup: z.string().optional().describe("vision models: cameras, lighting and lines the images come from."),
     example_image_url: z.string().url().optional().describe("vision models: image used in the inference examples."),
     training_data: z
@@ -113,7 +150,10 @@ export const cardSchema = z
     evaluation: z
       .strictObject({
         testing_data: z.string().optional(),
-        factors: z.array(z.string()).default([]).describe("Disaggregation factors: robot model, program length, camera, lighting."),
+        factors: z
+          .array(z.string())
+          .default([])
+          .describe("Disaggregation factors: robot model, program length, camera, lighting."),
       })
       .optional(),
     citation: z.strictObject({ bibtex: z.string().optional(), apa: z.string().optional() }).optional(),
@@ -171,7 +211,10 @@ export const releaseConfigSchema = z
     checkpoint: z.string().min(1).describe("Checkpoint folder, relative to this file; --checkpoint overrides."),
     base_model: z.string().min(1).describe("Hub id of the base model, e.g. openai/gpt-oss-120b."),
     base_model_relation: z.enum(["finetune", "adapter", "merge", "quantized"]).default("finetune"),
-    task: z.string().min(1).describe("Hub pipeline tag, e.g. text-generation, image-text-to-text, image-feature-extraction."),
+    task: z
+      .string()
+      .min(1)
+      .describe("Hub pipeline tag, e.g. text-generation, image-text-to-text, image-feature-extraction."),
     library_name: z.string().default("transformers").describe("Hub library name, e.g. transformers, peft."),
     license: z.string().default("apache-2.0").describe("SPDX-style licence id as the Hub spells it."),
     hub: hubSchema,

@@ -57,18 +57,27 @@ export async function buildDataset(params: BuildDatasetParams): Promise<BuildDat
     ...(params.generic ? { generic: params.generic } : {}),
   });
   if (plan.report.records.published === 0) {
-    throw inputError("DATASET_EMPTY", `no record of ${loaded.config.source.path} can be published (${plan.report.records.rejected + plan.report.records.sourceRejected} rejected, ${plan.report.records.selected} selected)`, {
-      hint: "check include/exclude and sample.fraction, and the rejected records listed in the report",
-      location: { file: params.configFile, field: "source" },
-      details: { rejected: plan.report.rejected },
-    });
+    throw inputError(
+      "DATASET_EMPTY",
+      `no record of ${loaded.config.source.path} can be published (${plan.report.records.rejected + plan.report.records.sourceRejected} rejected, ${plan.report.records.selected} selected)`,
+      {
+        hint: "check include/exclude and sample.fraction, and the rejected records listed in the report",
+        location: { file: params.configFile, field: "source" },
+        details: { rejected: plan.report.rejected },
+      },
+    );
   }
   assertReleaseDocsPublishable(plan.findings);
   if (params.outDir === undefined) return { plan };
   const staged = await stageBundle({
     outDir: params.outDir,
     inputs: plan.inputs,
-    release: { name: plan.name, version: plan.version, tag: plan.tag, hub: { repo: plan.hub.repo, repoType: "dataset" } },
+    release: {
+      name: plan.name,
+      version: plan.version,
+      tag: plan.tag,
+      hub: { repo: plan.hub.repo, repoType: "dataset" },
+    },
     ...(params.signal ? { signal: params.signal } : {}),
   });
   return { plan, manifest: staged.manifest, outDir: staged.outDir };

@@ -31,10 +31,15 @@ function normalize(value: string): string {
 export function createPseudonymizer(key: Uint8Array): Pseudonymizer {
   if (key.length < 16) throw new RangeError("the redaction key must have at least 16 bytes");
   const keyCopy = Buffer.from(key);
-  const digest = (domain: string, value: string, chars = HEX_CHARS) => createHmac("sha256", keyCopy).update(`${domain}\u0000${normalize(value)}`).digest("hex").slice(0, chars);
+  const digest = (domain: string, value: string, chars = HEX_CHARS) =>
+    createHmac("sha256", keyCopy)
+      .update(`${domain}\u0000${normalize(value)}`)
+      .digest("hex")
+      .slice(0, chars);
   return {
     placeholder: (category, value) => `<${category}_${digest(category, value)}>`,
     identifier: (prefix, value) => `${prefix}_${digest(`id:${prefix}`, value)}`,
-    recordId: (sourceId) => `rec_${createHmac("sha256", keyCopy).update(`record\u0000${sourceId}`).digest("hex").slice(0, 16)}`,
+    recordId: (sourceId) =>
+      `rec_${createHmac("sha256", keyCopy).update(`record\u0000${sourceId}`).digest("hex").slice(0, 16)}`,
   };
 }

@@ -50,11 +50,17 @@ const globList = z.array(z.string().min(1)).default([]);
 export const datasetSourceSchema = z
   .discriminatedUnion("kind", [
     z.strictObject({
-      kind: z.literal("pairs").describe("A folder with one sub-folder per pair: one Hyundai job file (NNNN.JOB or *.job) and one DRL program (*.drl)."),
+      kind: z
+        .literal("pairs")
+        .describe(
+          "A folder with one sub-folder per pair: one Hyundai job file (NNNN.JOB or *.job) and one DRL program (*.drl).",
+        ),
       path: z.string().min(1).describe("Folder of pairs, relative to this file."),
     }),
     z.strictObject({
-      kind: z.literal("jsonl").describe("A JSON Lines file, one pair per line; the field mapping says which keys hold what."),
+      kind: z
+        .literal("jsonl")
+        .describe("A JSON Lines file, one pair per line; the field mapping says which keys hold what."),
       path: z.string().min(1).describe("JSONL file, relative to this file."),
     }),
   ])
@@ -62,8 +68,14 @@ export const datasetSourceSchema = z
 
 export const fieldMappingSchema = z
   .strictObject({
-    id: z.string().default("id").describe("Output field with the record id (a keyed hash of the source id, never the file path)."),
-    hyundai_program: z.string().default("hyundai_program").describe("Output field with the redacted Hyundai program text."),
+    id: z
+      .string()
+      .default("id")
+      .describe("Output field with the record id (a keyed hash of the source id, never the file path)."),
+    hyundai_program: z
+      .string()
+      .default("hyundai_program")
+      .describe("Output field with the redacted Hyundai program text."),
     hyundai_dialect: z.string().default("hyundai_dialect").describe("Output field with 'hi5-job' or 'hi6-job'."),
     hyundai_file: z.string().default("hyundai_file").describe("Output field with the (redacted) Hyundai file name."),
     drl_program: z.string().default("drl_program").describe("Output field with the redacted DRL program text."),
@@ -76,7 +88,13 @@ export const fieldMappingSchema = z
         drl_program: z.string().default("drl_program"),
         drl_file: z.string().default("drl_file"),
       })
-      .default({ id: "id", hyundai_program: "hyundai_program", hyundai_file: "hyundai_file", drl_program: "drl_program", drl_file: "drl_file" })
+      .default({
+        id: "id",
+        hyundai_program: "hyundai_program",
+        hyundai_file: "hyundai_file",
+        drl_program: "drl_program",
+        drl_file: "drl_file",
+      })
       .describe("Keys of a JSONL source record (ignored for a pairs folder)."),
   })
   .describe("Names of the fields in the published records, and of the keys read from a JSONL source.");
@@ -85,7 +103,10 @@ const listSchema = z.array(z.string().trim().min(2)).default([]);
 
 export const redactionPatternSchema = z
   .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: "use lower-case letters, digits and '-'" }).describe("Rule name in the redaction report."),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, { message: "use lower-case letters, digits and '-'" })
+      .describe("Rule name in the redaction report."),
     category: z.enum(REDACTION_CATEGORIES).describe("Placeholder category, e.g. PART for <PART_1a2b3c4d>."),
     values: z.array(z.string().min(2)).optional().describe("Literal values (case-insensitive, whole words)."),
     regex: z.string().optional().describe("A JavaScript regular expression; the whole match is redacted."),
@@ -110,10 +131,16 @@ export const redactionSchema = z
     plants: listSchema.describe("Plant and site names (PLANT)."),
     lines: listSchema.describe("Production line and cell names (LINE)."),
     people: listSchema.describe("Operator, integrator and engineer names known to the project (PERSON)."),
-    part_number_patterns: z.array(z.string()).default([]).describe("Regular expressions of the project's part numbers (PART)."),
+    part_number_patterns: z
+      .array(z.string())
+      .default([])
+      .describe("Regular expressions of the project's part numbers (PART)."),
     patterns: z.array(redactionPatternSchema).default([]).describe("Further project rules."),
     disable: z.array(z.string()).default([]).describe("Built-in rule names to switch off, e.g. 'robot-model'."),
-    robot_model: z.boolean().default(false).describe("Also redact the robot model in job headers (mech_type). Off: the model is catalogue data."),
+    robot_model: z
+      .boolean()
+      .default(false)
+      .describe("Also redact the robot model in job headers (mech_type). Off: the model is catalogue data."),
   })
   .describe("Redaction rules on top of the built-in format-aware rules and the sanitizer's detectors.");
 
@@ -141,7 +168,9 @@ export const datasetConfigSchema = z
     sample: z
       .strictObject({
         fraction: z.number().gt(0).lte(1).describe("Fraction of the included records to publish."),
-        seed: z.union([z.string().min(1), z.number().int()]).describe("Seed of the deterministic selection; the same seed selects the same records."),
+        seed: z
+          .union([z.string().min(1), z.number().int()])
+          .describe("Seed of the deterministic selection; the same seed selects the same records."),
       })
       .default({ fraction: 1, seed: 0 })
       .describe("The partial release: a seeded, order-independent sample."),
@@ -149,7 +178,9 @@ export const datasetConfigSchema = z
       .array(splitSchema)
       .min(1)
       .default([{ name: "train", fraction: 1 }])
-      .refine((s) => Math.abs(s.reduce((a, b) => a + b.fraction, 0) - 1) < 1e-9, { message: "split fractions must add up to 1" })
+      .refine((s) => Math.abs(s.reduce((a, b) => a + b.fraction, 0) - 1) < 1e-9, {
+        message: "split fractions must add up to 1",
+      })
       .refine((s) => new Set(s.map((x) => x.name)).size === s.length, { message: "split names must be unique" })
       .describe("Splits and their fractions, assigned by a seeded hash of the record id."),
     fields: fieldMappingSchema.default({
@@ -159,20 +190,43 @@ export const datasetConfigSchema = z
       hyundai_file: "hyundai_file",
       drl_program: "drl_program",
       drl_file: "drl_file",
-      source: { id: "id", hyundai_program: "hyundai_program", hyundai_file: "hyundai_file", drl_program: "drl_program", drl_file: "drl_file" },
+      source: {
+        id: "id",
+        hyundai_program: "hyundai_program",
+        hyundai_file: "hyundai_file",
+        drl_program: "drl_program",
+        drl_file: "drl_file",
+      },
     }),
-    redaction: redactionSchema.default({ customers: [], plants: [], lines: [], people: [], part_number_patterns: [], patterns: [], disable: [], robot_model: false }),
+    redaction: redactionSchema.default({
+      customers: [],
+      plants: [],
+      lines: [],
+      people: [],
+      part_number_patterns: [],
+      patterns: [],
+      disable: [],
+      robot_model: false,
+    }),
     format: z
       .enum(["jsonl", "parquet"])
       .default("jsonl")
-      .describe("File format of the split files: JSON Lines (readable, diffable) or Parquet (hyparquet-writer, compressed; the Hub viewer reads both)."),
+      .describe(
+        "File format of the split files: JSON Lines (readable, diffable) or Parquet (hyparquet-writer, compressed; the Hub viewer reads both).",
+      ),
     license: z.string().default("apache-2.0").describe("Licence id as the Hub spells it."),
-    language: z.array(z.string().min(2)).default(["en"]).describe("Languages of the comments (ISO 639-1), plus 'code' if wanted."),
+    language: z
+      .array(z.string().min(2))
+      .default(["en"])
+      .describe("Languages of the comments (ISO 639-1), plus 'code' if wanted."),
     task_categories: z.array(z.string()).default(["text-generation"]).describe("Hub task categories (pipeline tags)."),
     tags: z.array(z.string()).default([]),
     curators: z.array(z.string()).default([]).describe("Who prepared the release (card: Curated by)."),
     funded_by: z.string().optional(),
-    hub: z.strictObject({ repo: repoIdSchema.describe("Hugging Face dataset repo 'org/name'."), private: z.boolean().default(false) }),
+    hub: z.strictObject({
+      repo: repoIdSchema.describe("Hugging Face dataset repo 'org/name'."),
+      private: z.boolean().default(false),
+    }),
     tag_format: tagFormatSchema,
   })
   .describe("A model-release dataset release config (datasets/<name>/dataset.yaml).");

@@ -45,7 +45,11 @@ interface RobotRule {
 
 const ROBOT_RULES: RobotRule[] = [
   { rule: "url", category: "URL", re: /\b(?:https?|ftp|sftp|opc\.tcp|smb|mqtt|ws|wss):\/\/[^\s"'<>)\]]+/gi },
-  { rule: "mac-address", category: "SERIAL", re: /(?<![0-9A-Fa-f:-])(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}(?![0-9A-Fa-f:-])/g },
+  {
+    rule: "mac-address",
+    category: "SERIAL",
+    re: /(?<![0-9A-Fa-f:-])(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}(?![0-9A-Fa-f:-])/g,
+  },
 ];
 
 /** The sanitizer's detectors plus the robot-specific rules. Pure. */
@@ -53,12 +57,14 @@ export function detectGenericSensitive(text: string): GenericDetection[] {
   const out = fromSecretDetector((t) => detectSecrets(t))(text);
   for (const r of ROBOT_RULES) {
     r.re.lastIndex = 0;
-    for (const m of text.matchAll(r.re)) out.push({ rule: r.rule, category: r.category, start: m.index, end: m.index + m[0].length });
+    for (const m of text.matchAll(r.re))
+      out.push({ rule: r.rule, category: r.category, start: m.index, end: m.index + m[0].length });
   }
   return out;
 }
 
 /** Adapts the sanitizer's detector to generic detections. */
 export function fromSecretDetector(detect: SecretDetector): (text: string) => GenericDetection[] {
-  return (text) => detect(text).map((d) => ({ rule: d.rule, category: categoryOfSanitizeRule(d.rule), start: d.start, end: d.end }));
+  return (text) =>
+    detect(text).map((d) => ({ rule: d.rule, category: categoryOfSanitizeRule(d.rule), start: d.start, end: d.end }));
 }

@@ -37,7 +37,16 @@ export const SYNTHETIC_LISTS = {
   ],
   plants: ["Ulsan Plant 2", "Tessby Plant", "Werk Vellbach", "Changwon Plant 3", "Brennick Works", "Asan Site B"],
   lines: ["CNC-LINE-07", "PAL-2", "SEAL-1", "WELD-L3", "ASSY-04", "PRESS-LN-2"],
-  people: ["Hong Gil-dong", "Kim Min-jun", "Park Ji-ho", "Lee Seo-yeon", "Anna Lindqvist", "Jonas Brenner", "Choi Yu-na", "Mateo Ferrand"],
+  people: [
+    "Hong Gil-dong",
+    "Kim Min-jun",
+    "Park Ji-ho",
+    "Lee Seo-yeon",
+    "Anna Lindqvist",
+    "Jonas Brenner",
+    "Choi Yu-na",
+    "Mateo Ferrand",
+  ],
   koreanPeople: ["홍길동", "김민준", "박지호", "이서연"],
 } as const;
 
@@ -210,15 +219,44 @@ function scenario(rng: Rng, dialect: "hi5-job" | "hi6-job"): Scenario {
   steps.push({ op: "do", hy: 17, ds: 1, value: 0, note: "gripper CLOSE valve off" });
   steps.push({ op: "wait", hy: 21, ds: 1, note: "part present" });
   const target = (dz: number): Pose => [x, y, z + dz, 180, 0, 0];
-  loopSteps.push({ op: "movel", pose: target(rng.int(100, 250)), speed: rng.pick([250, 400, 800, 1000]), accu: rng.int(1, 3), frame });
-  loopSteps.push({ op: "movel", pose: target(0), speed: rng.pick([100, 120, 250, 300]), accu: 0, frame, note: `pick ${line}` });
+  loopSteps.push({
+    op: "movel",
+    pose: target(rng.int(100, 250)),
+    speed: rng.pick([250, 400, 800, 1000]),
+    accu: rng.int(1, 3),
+    frame,
+  });
+  loopSteps.push({
+    op: "movel",
+    pose: target(0),
+    speed: rng.pick([100, 120, 250, 300]),
+    accu: 0,
+    frame,
+    note: `pick ${line}`,
+  });
   loopSteps.push({ op: "do", hy: 17, ds: 1, value: 1, note: "grip part" });
   loopSteps.push({ op: "delay", s: rng.pick([0.2, 0.3, 0.4, 0.5]) });
-  if (rng.chance(0.6)) loopSteps.push({ op: "movec", via: [x + 50, y + 50, z + 60, 180, 0, 0], end: [x + 100, y, z + 120, 180, 0, 0], speed: rng.pick([120, 200]), frame });
+  if (rng.chance(0.6))
+    loopSteps.push({
+      op: "movec",
+      via: [x + 50, y + 50, z + 60, 180, 0, 0],
+      end: [x + 100, y, z + 120, 180, 0, 0],
+      speed: rng.pick([120, 200]),
+      frame,
+    });
   loopSteps.push({ op: "movel", pose: target(rng.int(100, 250)), speed: rng.pick([400, 800]), accu: 2, frame });
   const preCount = steps.length;
-  steps.push({ op: "movej", pose: [rng.int(-30, 30), rng.int(70, 95), rng.int(-10, 10), 0, rng.int(-95, -60), 0], pct: rng.pick([50, 60, 70, 80]), accu: 3 });
-  steps.push({ op: "call", job: rng.int(2, 40), note: `load machine (cycle budget ${rng.int(8, 40)}.${rng.int(0, 9)} s)` });
+  steps.push({
+    op: "movej",
+    pose: [rng.int(-30, 30), rng.int(70, 95), rng.int(-10, 10), 0, rng.int(-95, -60), 0],
+    pct: rng.pick([50, 60, 70, 80]),
+    accu: 3,
+  });
+  steps.push({
+    op: "call",
+    job: rng.int(2, 40),
+    note: `load machine (cycle budget ${rng.int(8, 40)}.${rng.int(0, 9)} s)`,
+  });
   steps.push({ op: "do", hy: 48, ds: 8, value: 1, note: "cycle done -> PLC" });
   steps.push({ op: "print", text: `${line}: cycle done, call ${rng.pick(SYNTHETIC_LISTS.people)} if stuck` });
   const person = rng.pick(SYNTHETIC_LISTS.people);
@@ -236,7 +274,10 @@ function scenario(rng: Rng, dialect: "hi5-job" | "hi6-job"): Scenario {
     drlIp: `${net}.${host + 1}`,
     peerIp: `${rng.pick(DOC_NETS)}.${rng.int(2, 250)}`,
     port: rng.pick([502, 8888, 12345]),
-    hySerial: dialect === "hi5-job" ? `HI5A-C-20${rng.int(15, 21)}-${rng.digits(6)}` : `HI6T-${rng.int(20, 24)}A-${rng.digits(6)}`,
+    hySerial:
+      dialect === "hi5-job"
+        ? `HI5A-C-20${rng.int(15, 21)}-${rng.digits(6)}`
+        : `HI6T-${rng.int(20, 24)}A-${rng.digits(6)}`,
     dsSerial: `${rng.pick(["M1013", "H2017", "A0912", "DRCF"])}-${rng.digits(4)}-${rng.digits(5)}`,
     date,
     time,
@@ -292,11 +333,22 @@ function renderHi5(sc: Scenario): string {
         L.push(step(`MOVE P,S=${st.pct}%,A=${st.accu},T=${sc.tool}  (${jointPose(st.pose)})A`));
         break;
       case "movel":
-        L.push(withNote(step(`MOVE L,S=${st.speed}mm/sec,A=${st.accu},T=${sc.tool}  (${jointPose(st.pose)},&H0001)${frameSuffix(st.frame)}`), st.note));
+        L.push(
+          withNote(
+            step(
+              `MOVE L,S=${st.speed}mm/sec,A=${st.accu},T=${sc.tool}  (${jointPose(st.pose)},&H0001)${frameSuffix(st.frame)}`,
+            ),
+            st.note,
+          ),
+        );
         break;
       case "movec":
-        L.push(step(`MOVE C,S=${st.speed}mm/sec,A=0,T=${sc.tool}  (${jointPose(st.via)},&H0001)${frameSuffix(st.frame)}`));
-        L.push(step(`MOVE C,S=${st.speed}mm/sec,A=0,T=${sc.tool}  (${jointPose(st.end)},&H0001)${frameSuffix(st.frame)}`));
+        L.push(
+          step(`MOVE C,S=${st.speed}mm/sec,A=0,T=${sc.tool}  (${jointPose(st.via)},&H0001)${frameSuffix(st.frame)}`),
+        );
+        L.push(
+          step(`MOVE C,S=${st.speed}mm/sec,A=0,T=${sc.tool}  (${jointPose(st.end)},&H0001)${frameSuffix(st.frame)}`),
+        );
         break;
       case "do":
         L.push(withNote(plain(`DO${st.hy}=${st.value}`), st.note));
@@ -340,7 +392,8 @@ function renderHi6(sc: Scenario): string {
   const plain = (s: string) => `     ${s}`;
   const withNote = (s: string, note?: string) => (note ? `${padTo(s, 40)}# ${note}` : s);
   const crd = (f: number) => (f ? `u${f}` : "base");
-  const pose = (p: Pose, f: number) => `Pose(${f1(p[0])},${f1(p[1])},${f1(p[2])},${f1(p[3])},${f1(p[4])},${f1(p[5])},"${crd(f)}")`;
+  const pose = (p: Pose, f: number) =>
+    `Pose(${f1(p[0])},${f1(p[1])},${f1(p[2])},${f1(p[3])},${f1(p[4])},${f1(p[5])},"${crd(f)}")`;
   const emit = (st: Step) => {
     switch (st.op) {
       case "home":
@@ -350,7 +403,12 @@ function renderHi6(sc: Scenario): string {
         L.push(step(`move P,spd=${st.pct}%,accu=${st.accu},tool=${sc.tool}  [${jointPose(st.pose)}]`));
         break;
       case "movel":
-        L.push(withNote(step(`move L,tg=${pose(st.pose, st.frame)},spd=${st.speed}mm/sec,accu=${st.accu},tool=${sc.tool}`), st.note));
+        L.push(
+          withNote(
+            step(`move L,tg=${pose(st.pose, st.frame)},spd=${st.speed}mm/sec,accu=${st.accu},tool=${sc.tool}`),
+            st.note,
+          ),
+        );
         break;
       case "movec":
         L.push(step(`move C,tg=${pose(st.via, st.frame)},spd=${st.speed}mm/sec,accu=0,tool=${sc.tool}`));
@@ -400,10 +458,16 @@ function renderDrl(sc: Scenario, hyundaiFile: string): string {
   L.push("set_singularity_handling(DR_AVOID)");
   L.push(`set_tool("TW_GRIP_T${sc.tool}")`);
   L.push(`set_tcp("GRIP_T${sc.tool}")`);
-  L.push(`add_modbus_signal(ip="${sc.peerIp}", port=${sc.port}, name="cell_io", reg_type=DR_MODBUS_REG_OUTPUT, index=0, value=0)`);
+  L.push(
+    `add_modbus_signal(ip="${sc.peerIp}", port=${sc.port}, name="cell_io", reg_type=DR_MODBUS_REG_OUTPUT, index=0, value=0)`,
+  );
   const frames = new Set<number>();
-  for (const st of [...sc.pre, ...sc.loopSteps, ...sc.post]) if ((st.op === "movel" || st.op === "movec") && st.frame) frames.add(st.frame);
-  for (const f of frames) L.push(`U${f} = set_user_cart_coord(posx(${900 + 50 * f}.0, -250.0, 620.0, 0.0, 0.0, 0.0), ref=DR_BASE)  # HY user frame ${f}`);
+  for (const st of [...sc.pre, ...sc.loopSteps, ...sc.post])
+    if ((st.op === "movel" || st.op === "movec") && st.frame) frames.add(st.frame);
+  for (const f of frames)
+    L.push(
+      `U${f} = set_user_cart_coord(posx(${900 + 50 * f}.0, -250.0, 620.0, 0.0, 0.0, 0.0), ref=DR_BASE)  # HY user frame ${f}`,
+    );
   L.push("HOME = posj(0, 0, 90, 0, 90, 0)");
   const px = (p: Pose) => `posx(${f1(p[0])}, ${f1(p[1])}, ${f1(p[2])}, ${f1(p[3])}, 180.0, ${f1(p[5])})`;
   const ref = (f: number) => (f ? `U${f}` : "DR_BASE");
@@ -415,10 +479,19 @@ function renderDrl(sc: Scenario, hyundaiFile: string): string {
         L.push(note("movej(HOME, vel=60, acc=120, radius=20)"));
         break;
       case "movej":
-        L.push(note(`movej(posj(${st.pose.map((v) => f1(v)).join(", ")}), vel=${st.pct}, acc=${st.pct * 2}, radius=${radius(st.accu)})`));
+        L.push(
+          note(
+            `movej(posj(${st.pose.map((v) => f1(v)).join(", ")}), vel=${st.pct}, acc=${st.pct * 2}, radius=${radius(st.accu)})`,
+          ),
+        );
         break;
       case "movel":
-        L.push(note(`movel(${px(st.pose)}, vel=${st.speed}, acc=1000, radius=${radius(st.accu)}, ref=${ref(st.frame)})`, st.note));
+        L.push(
+          note(
+            `movel(${px(st.pose)}, vel=${st.speed}, acc=1000, radius=${radius(st.accu)}, ref=${ref(st.frame)})`,
+            st.note,
+          ),
+        );
         break;
       case "movec":
         L.push(note(`movec(${px(st.via)}, ${px(st.end)}, vel=${st.speed}, acc=500, radius=0, ref=${ref(st.frame)})`));

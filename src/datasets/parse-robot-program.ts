@@ -32,7 +32,17 @@ export interface ParsedProgram {
 // at 950 lines, Hi6 numbers lines up to 9999); the bound also caps parser work per record.
 export const MAX_PROGRAM_LINES = 20_000;
 
-const emptyCounts = (): InstructionCounts => ({ motion: 0, io: 0, wait: 0, delay: 0, call: 0, tool: 0, frame: 0, flow: 0, other: 0 });
+const emptyCounts = (): InstructionCounts => ({
+  motion: 0,
+  io: 0,
+  wait: 0,
+  delay: 0,
+  call: 0,
+  tool: 0,
+  frame: 0,
+  flow: 0,
+  other: 0,
+});
 
 /** Parses one program of the given dialect. Pure; never throws on bad input (issues say what is wrong). */
 export function parseRobotProgram(text: string, dialect: ProgramDialect): ParsedProgram {
@@ -50,9 +60,18 @@ export function parseRobotProgram(text: string, dialect: ProgramDialect): Parsed
       for (let k = r.start + 1; k < r.end - 1; k++) if (chars[k] !== "\n") chars[k] = "s";
     }
   }
-  const lines = chars.join("").split("\n").map((l) => l.replace(/\r$/, ""));
+  const lines = chars
+    .join("")
+    .split("\n")
+    .map((l) => l.replace(/\r$/, ""));
   if (lines.length > MAX_PROGRAM_LINES) {
-    return { dialect, counts: emptyCounts(), instructions: 0, comments, issues: [{ line: MAX_PROGRAM_LINES + 1, message: `more than ${MAX_PROGRAM_LINES} lines` }] };
+    return {
+      dialect,
+      counts: emptyCounts(),
+      instructions: 0,
+      comments,
+      issues: [{ line: MAX_PROGRAM_LINES + 1, message: `more than ${MAX_PROGRAM_LINES} lines` }],
+    };
   }
   const counts = emptyCounts();
   if (dialect === "drl") parseDrlLines(lines, counts, issues);
@@ -62,8 +81,10 @@ export function parseRobotProgram(text: string, dialect: ProgramDialect): Parsed
   return { dialect, counts, instructions, comments, issues };
 }
 
-const HI5_HEADER = /^Program File Format Version\s*:\s*[\d.]+\s+MechType\s*:\s*\S.*?\s+TotalAxis\s*:\s*-?\d+\s+AuxAxis\s*:\s*-?\d+\s*$/;
-const HI6_HEADER = /^Hyundai Robot Job File;\s*\{\s*version\s*:\s*[\d.]+\s*,\s*mech_type\s*:\s*"[^"\n]*"\s*,\s*total_axis\s*:\s*-?\d+\s*,\s*aux_axis\s*:\s*-?\d+\s*\}\s*$/;
+const HI5_HEADER =
+  /^Program File Format Version\s*:\s*[\d.]+\s+MechType\s*:\s*\S.*?\s+TotalAxis\s*:\s*-?\d+\s+AuxAxis\s*:\s*-?\d+\s*$/;
+const HI6_HEADER =
+  /^Hyundai Robot Job File;\s*\{\s*version\s*:\s*[\d.]+\s*,\s*mech_type\s*:\s*"[^"\n]*"\s*,\s*total_axis\s*:\s*-?\d+\s*,\s*aux_axis\s*:\s*-?\d+\s*\}\s*$/;
 
 const HY_KIND: Record<string, InstructionKind> = {
   move: "motion",
@@ -109,12 +130,20 @@ const HY_KIND: Record<string, InstructionKind> = {
   spot: "other",
 };
 
-function parseHyundaiLines(lines: string[], dialect: "hi5-job" | "hi6-job", counts: InstructionCounts, issues: ProgramIssue[]): void {
+function parseHyundaiLines(
+  lines: string[],
+  dialect: "hi5-job" | "hi6-job",
+  counts: InstructionCounts,
+  issues: ProgramIssue[],
+): void {
   const header = lines[0] ?? "";
   if (!(dialect === "hi5-job" ? HI5_HEADER : HI6_HEADER).test(header.replace(/^\uFEFF/, ""))) {
     issues.push({
       line: 1,
-      message: dialect === "hi5-job" ? "missing Hi5 job header 'Program File Format Version : … MechType: … TotalAxis: … AuxAxis: …'" : "missing Hi6 job header 'Hyundai Robot Job File; { version: …, mech_type: \"…\", total_axis: …, aux_axis: … }'",
+      message:
+        dialect === "hi5-job"
+          ? "missing Hi5 job header 'Program File Format Version : … MechType: … TotalAxis: … AuxAxis: …'"
+          : "missing Hi6 job header 'Hyundai Robot Job File; { version: …, mech_type: \"…\", total_axis: …, aux_axis: … }'",
     });
   }
   const labels = new Set<string>();
@@ -155,21 +184,31 @@ function parseHyundaiLines(lines: string[], dialect: "hi5-job" | "hi6-job", coun
     }
     if (lower !== undefined && lower in HY_KIND && /^[A-Za-z_]+(?:\s|$|,)/.test(s)) {
       const kind = HY_KIND[lower]!;
-      if (dialect === "hi5-job" && kw !== kw!.toUpperCase()) issues.push({ line: lineNo, message: `Hi5 keywords are upper-case: '${kw}'` });
+      if (dialect === "hi5-job" && kw !== kw!.toUpperCase())
+        issues.push({ line: lineNo, message: `Hi5 keywords are upper-case: '${kw}'` });
       if (kind === "motion") checkMove(s, dialect, lineNo, issues);
       if (lower === "if" && !/\bthen\s*\*?\w/i.test(s)) blocks.push({ kind: "if", line: lineNo });
       if (lower === "for") blocks.push({ kind: "for", line: lineNo });
       if (lower === "while") blocks.push({ kind: "while", line: lineNo });
       if (lower === "switch") blocks.push({ kind: "switch", line: lineNo });
-      const closes: Record<string, "if" | "for" | "while" | "switch"> = { endif: "if", next: "for", endwhile: "while", endswitch: "switch" };
+      const closes: Record<string, "if" | "for" | "while" | "switch"> = {
+        endif: "if",
+        next: "for",
+        endwhile: "while",
+        endswitch: "switch",
+      };
       const closing = closes[lower];
       if (closing) {
         const open = blocks.pop();
-        if (!open || open.kind !== closing) issues.push({ line: lineNo, message: `'${kw}' without a matching '${closing}'` });
+        if (!open || open.kind !== closing)
+          issues.push({ line: lineNo, message: `'${kw}' without a matching '${closing}'` });
       }
-      if ((lower === "elseif" || lower === "else") && blocks.at(-1)?.kind !== "if") issues.push({ line: lineNo, message: `'${kw}' outside an if block` });
-      if (lower === "call" && !/^call\s+[\w]+/i.test(s)) issues.push({ line: lineNo, message: "call without a job number or name" });
-      if ((lower === "wait" || lower === "delay") && !/^\w+\s+\S/.test(s)) issues.push({ line: lineNo, message: `${lower} without an argument` });
+      if ((lower === "elseif" || lower === "else") && blocks.at(-1)?.kind !== "if")
+        issues.push({ line: lineNo, message: `'${kw}' outside an if block` });
+      if (lower === "call" && !/^call\s+[\w]+/i.test(s))
+        issues.push({ line: lineNo, message: "call without a job number or name" });
+      if ((lower === "wait" || lower === "delay") && !/^\w+\s+\S/.test(s))
+        issues.push({ line: lineNo, message: `${lower} without an argument` });
       counts[kind]++;
       continue;
     }
@@ -181,7 +220,8 @@ function parseHyundaiLines(lines: string[], dialect: "hi5-job" | "hi6-job", coun
     issues.push({ line: lineNo, message: `unknown statement '${s.slice(0, 40)}'` });
   }
   for (const b of blocks) issues.push({ line: b.line, message: `'${b.kind}' block is never closed` });
-  for (const j of jumps) if (!labels.has(j.label)) issues.push({ line: j.line, message: `jump to undefined label '*${j.label}'` });
+  for (const j of jumps)
+    if (!labels.has(j.label)) issues.push({ line: j.line, message: `jump to undefined label '*${j.label}'` });
 }
 
 function checkMove(s: string, dialect: "hi5-job" | "hi6-job", line: number, issues: ProgramIssue[]): void {
@@ -191,9 +231,11 @@ function checkMove(s: string, dialect: "hi5-job" | "hi6-job", line: number, issu
     return;
   }
   const accu = /(?:^|,)\s*(?:A|accu)\s*=\s*(-?\d+)/i.exec(s.replace(/\([^)]*\)|\[[^\]]*\]/g, ""));
-  if (accu && (Number(accu[1]) < 0 || Number(accu[1]) > 7)) issues.push({ line, message: `accuracy ${accu[1]} is outside 0-7` });
+  if (accu && (Number(accu[1]) < 0 || Number(accu[1]) > 7))
+    issues.push({ line, message: `accuracy ${accu[1]} is outside 0-7` });
   const tool = /(?:^|,)\s*(?:T|tool)\s*=\s*(-?\d+)/i.exec(s.replace(/\([^)]*\)|\[[^\]]*\]/g, ""));
-  if (tool && (Number(tool[1]) < 0 || Number(tool[1]) > 31)) issues.push({ line, message: `tool ${tool[1]} is outside 0-31` });
+  if (tool && (Number(tool[1]) < 0 || Number(tool[1]) > 31))
+    issues.push({ line, message: `tool ${tool[1]} is outside 0-31` });
   if (!/(?:^|,)\s*(?:S|spd)\s*=/i.test(s)) issues.push({ line, message: "move without a speed (S= / spd=)" });
   let depth = 0;
   for (const c of s) {
@@ -203,19 +245,26 @@ function checkMove(s: string, dialect: "hi5-job" | "hi6-job", line: number, issu
   }
   if (depth !== 0) issues.push({ line, message: "unbalanced brackets in the pose" });
   // Hi5 writes the recorded pose as a parenthesised tuple, Hi6 as a bracketed list.
-  if (dialect === "hi5-job" && /\[/.test(s)) issues.push({ line, message: "Hi5 poses are written in parentheses, not brackets" });
+  if (dialect === "hi5-job" && /\[/.test(s))
+    issues.push({ line, message: "Hi5 poses are written in parentheses, not brackets" });
 }
 
 const DRL_KIND: [InstructionKind, RegExp][] = [
   ["motion", /\b(?:a?move(?:j|l|c|jx|sj|sx|b)|move_spiral|move_periodic|amove_spiral|amove_periodic)\s*\(/g],
-  ["io", /\b(?:set_digital_outputs?|get_digital_inputs?|set_tool_digital_outputs?|get_tool_digital_inputs?|set_analog_output|get_analog_input|add_modbus_signal|del_modbus_signal|set_modbus_outputs?|get_modbus_inputs?)\s*\(/g],
+  [
+    "io",
+    /\b(?:set_digital_outputs?|get_digital_inputs?|set_tool_digital_outputs?|get_tool_digital_inputs?|set_analog_output|get_analog_input|add_modbus_signal|del_modbus_signal|set_modbus_outputs?|get_modbus_inputs?)\s*\(/g,
+  ],
   ["wait", /\b(?:wait_digital_input|wait_tool_digital_input|mwait|wait_nudge|wait_manual_guide)\s*\(/g],
   ["delay", /(?<![\w.])wait\s*\(/g],
   ["call", /\b(?:sub_program_run|drl_script_run)\s*\(/g],
   ["tool", /\b(?:set_tool|set_tcp|set_tool_shape)\s*\(/g],
   ["frame", /\b(?:set_user_cart_coord|set_ref_coord|overwrite_user_cart_coord)\s*\(/g],
   ["flow", /(?:^|\s)(?:if|elif|else|while|for|def|return|break|continue)\b|\bexit\s*\(/g],
-  ["other", /\b(?:tp_log|tp_popup|set_velj|set_accj|set_velx|set_accx|set_singularity_handling|set_singular_handling|change_operation_speed|set_workpiece_weight)\s*\(/g],
+  [
+    "other",
+    /\b(?:tp_log|tp_popup|set_velj|set_accj|set_velx|set_accx|set_singularity_handling|set_singular_handling|change_operation_speed|set_workpiece_weight)\s*\(/g,
+  ],
 ];
 
 // Python keywords that open a block when the line ends with ':'.
@@ -240,20 +289,24 @@ function parseDrlLines(lines: string[], counts: InstructionCounts, issues: Progr
     const s = raw.trim();
     if (s === "" || inBrackets) continue;
     const lead = /^[ \t]*/.exec(raw)![0];
-    if (lead.includes("\t") && lead.includes(" ")) issues.push({ line: lineNo, message: "indentation mixes tabs and spaces" });
+    if (lead.includes("\t") && lead.includes(" "))
+      issues.push({ line: lineNo, message: "indentation mixes tabs and spaces" });
     const indent = lead.replace(/\t/g, "        ").length;
     if (expectIndentFrom) {
-      if (indent <= expectIndentFrom.indent) issues.push({ line: lineNo, message: `expected an indented block after line ${expectIndentFrom.line}` });
+      if (indent <= expectIndentFrom.indent)
+        issues.push({ line: lineNo, message: `expected an indented block after line ${expectIndentFrom.line}` });
       else indents.push(indent);
       expectIndentFrom = undefined;
     } else if (indent > indents.at(-1)!) {
       issues.push({ line: lineNo, message: "unexpected indent" });
     } else {
       while (indent < indents.at(-1)!) indents.pop();
-      if (indent !== indents.at(-1)) issues.push({ line: lineNo, message: "unindent does not match any outer indentation level" });
+      if (indent !== indents.at(-1))
+        issues.push({ line: lineNo, message: "unindent does not match any outer indentation level" });
     }
     if (DRL_BLOCK.test(s)) expectIndentFrom = { line: lineNo, indent };
-    else if (/^(?:if|elif|while|for|def)\b/.test(s) && !/:/.test(s)) issues.push({ line: lineNo, message: `'${s.split(/\s/)[0]}' statement without ':'` });
+    else if (/^(?:if|elif|while|for|def)\b/.test(s) && !/:/.test(s))
+      issues.push({ line: lineNo, message: `'${s.split(/\s/)[0]}' statement without ':'` });
     for (const [kind, re] of DRL_KIND) {
       re.lastIndex = 0;
       counts[kind] += [...s.matchAll(re)].length;

@@ -11,7 +11,12 @@ import { compileRedactionRules, type RedactionRules } from "./compile-redaction-
 import { createPseudonymizer, type Pseudonymizer } from "./create-pseudonymizer.js";
 import { decodeProgram } from "./decode-program.js";
 import type { GenericDetection } from "./detect-generic-sensitive.js";
-import { detectHyundaiDialect, parseRobotProgram, INSTRUCTION_KINDS, type ParsedProgram } from "./parse-robot-program.js";
+import {
+  detectHyundaiDialect,
+  parseRobotProgram,
+  INSTRUCTION_KINDS,
+  type ParsedProgram,
+} from "./parse-robot-program.js";
 import type { DatasetSource, RejectedRecord, SourceProgram, SourceRecord } from "./read-dataset-source.js";
 import { redactFreeText, redactProgram, type RedactionHit } from "./redact-program.js";
 import { planDatasetCardMetadata, renderDatasetCard } from "./render-dataset-card.js";
@@ -88,7 +93,11 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
   const include = config.include.map(globToRegExp);
   const exclude = config.exclude.map(globToRegExp);
   const selected = source.records
-    .filter((r) => (include.length === 0 || include.some((re) => re.test(r.sourceId))) && !exclude.some((re) => re.test(r.sourceId)))
+    .filter(
+      (r) =>
+        (include.length === 0 || include.some((re) => re.test(r.sourceId))) &&
+        !exclude.some((re) => re.test(r.sourceId)),
+    )
     .filter((r) => unitHash(`sample\u0000${config.sample.seed}\u0000${r.sourceId}`) < config.sample.fraction)
     .sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0));
 
@@ -115,7 +124,12 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
     }
     const id = pseudo.recordId(rec.sourceId);
     if (seenIds.has(id)) {
-      rejected.push({ sourceId: rec.sourceId, file: rec.hyundai.origin, code: "DUPLICATE_ID", message: "another record has the same source id" });
+      rejected.push({
+        sourceId: rec.sourceId,
+        file: rec.hyundai.origin,
+        code: "DUPLICATE_ID",
+        message: "another record has the same source id",
+      });
       continue;
     }
     seenIds.add(id);
@@ -152,11 +166,21 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
     dataset: config.name,
     version,
     keySource: params.keySource,
-    records: { source: source.records.length + source.rejected.length, selected: selected.length, published, rejected: rejected.length, sourceRejected: source.rejected.length },
+    records: {
+      source: source.records.length + source.rejected.length,
+      selected: selected.length,
+      published,
+      rejected: rejected.length,
+      sourceRejected: source.rejected.length,
+    },
     splits: Object.fromEntries(splits.map((s) => [s.name, s.records.length])),
     byRule: sortKeys(byRule),
     byCategory: sortKeys(byCategory),
-    byField: Object.fromEntries(Object.entries(byField).sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => [k, sortKeys(v)])),
+    byField: Object.fromEntries(
+      Object.entries(byField)
+        .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+        .map(([k, v]) => [k, sortKeys(v)]),
+    ),
     rejectedByCode: sortKeys(rejectedByCode),
     rejected: safeRejected,
   };
@@ -164,12 +188,35 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
   const card = renderDatasetCard({ config, version, metadata: cardMetadata, report });
   const tag = renderTag(config.tag_format, { name: config.name, version });
   const inputs: BundleInput[] = [
-    ...splits.map((s): BundleInput => ({ path: s.path, role: "data", source: { kind: "content", content: renderSplitFile(s.records, fieldOrder, config.format) }, origin: `generated:dataset-split:${s.name}` })),
+    ...splits.map(
+      (s): BundleInput => ({
+        path: s.path,
+        role: "data",
+        source: { kind: "content", content: renderSplitFile(s.records, fieldOrder, config.format) },
+        origin: `generated:dataset-split:${s.name}`,
+      }),
+    ),
     { path: "README.md", role: "card", source: { kind: "content", content: card }, origin: "generated:dataset-card" },
-    { path: "redaction-report.json", role: "report", source: { kind: "content", content: JSON.stringify(report, null, 2) + "\n" }, origin: "generated:redaction-report" },
+    {
+      path: "redaction-report.json",
+      role: "report",
+      source: { kind: "content", content: JSON.stringify(report, null, 2) + "\n" },
+      origin: "generated:redaction-report",
+    },
   ];
   const findings = checkCard({ file: "README.md", markdown: card });
-  return { name: config.name, version, tag, hub: { repo: config.hub.repo, repoType: "dataset", private: config.hub.private }, splits, report, card, cardMetadata, inputs, findings };
+  return {
+    name: config.name,
+    version,
+    tag,
+    hub: { repo: config.hub.repo, repoType: "dataset", private: config.hub.private },
+    splits,
+    report,
+    card,
+    cardMetadata,
+    inputs,
+    findings,
+  };
 }
 
 type Processed =
@@ -180,16 +227,36 @@ type Processed =
       hyundaiFile: string;
       drlText: string;
       drlFile: string;
-      hits: { hyundai_program: RedactionHit[]; hyundai_file: RedactionHit[]; drl_program: RedactionHit[]; drl_file: RedactionHit[] };
+      hits: {
+        hyundai_program: RedactionHit[];
+        hyundai_file: RedactionHit[];
+        drl_program: RedactionHit[];
+        drl_file: RedactionHit[];
+      };
     };
 
 function processRecord(rec: SourceRecord, rules: RedactionRules, pseudo: Pseudonymizer): Processed {
-  const reject = (prog: SourceProgram, code: string, message: string, programLine?: number, offset?: number): Processed => {
+  const reject = (
+    prog: SourceProgram,
+    code: string,
+    message: string,
+    programLine?: number,
+    offset?: number,
+  ): Processed => {
     // A JSONL record is located by its line in the JSONL file, and the program line goes into the message.
     const inJsonl = prog.line !== undefined;
     const line = inJsonl ? prog.line : programLine;
     const msg = inJsonl && programLine !== undefined ? `${message} (program line ${programLine})` : message;
-    return { reject: { sourceId: rec.sourceId, file: prog.origin, ...(line !== undefined ? { line } : {}), ...(offset !== undefined && !inJsonl ? { offset } : {}), code, message: msg } };
+    return {
+      reject: {
+        sourceId: rec.sourceId,
+        file: prog.origin,
+        ...(line !== undefined ? { line } : {}),
+        ...(offset !== undefined && !inJsonl ? { offset } : {}),
+        code,
+        message: msg,
+      },
+    };
   };
   const programs: { prog: SourceProgram; field: "hyundai_program" | "drl_program" }[] = [
     { prog: rec.hyundai, field: "hyundai_program" },
@@ -203,7 +270,13 @@ function processRecord(rec: SourceRecord, rules: RedactionRules, pseudo: Pseudon
   }
   const [hyText, drlText] = texts as [string, string];
   const dialect = detectHyundaiDialect(hyText);
-  if (!dialect) return reject(rec.hyundai, "PROGRAM_UNPARSEABLE", "not a Hyundai job: line 1 is neither a Hi5 'Program File Format Version' nor a Hi6 'Hyundai Robot Job File' header", 1);
+  if (!dialect)
+    return reject(
+      rec.hyundai,
+      "PROGRAM_UNPARSEABLE",
+      "not a Hyundai job: line 1 is neither a Hi5 'Program File Format Version' nor a Hi6 'Hyundai Robot Job File' header",
+      1,
+    );
   const out: string[] = [];
   const hits: Record<string, RedactionHit[]> = {};
   for (const [i, { prog, field }] of programs.entries()) {
@@ -212,21 +285,45 @@ function processRecord(rec: SourceRecord, rules: RedactionRules, pseudo: Pseudon
     const before = parseRobotProgram(text, d);
     if (before.issues.length > 0) {
       const first = before.issues[0]!;
-      return reject(prog, "PROGRAM_UNPARSEABLE", `${dialectName(d)}: ${first.message}${before.issues.length > 1 ? ` (and ${before.issues.length - 1} more issue${before.issues.length > 2 ? "s" : ""})` : ""}`, first.line);
+      return reject(
+        prog,
+        "PROGRAM_UNPARSEABLE",
+        `${dialectName(d)}: ${first.message}${before.issues.length > 1 ? ` (and ${before.issues.length - 1} more issue${before.issues.length > 2 ? "s" : ""})` : ""}`,
+        first.line,
+      );
     }
     const red = redactProgram({ text, dialect: d, rules, pseudonymizer: pseudo });
     if (red.leaks.length > 0) {
       const l = red.leaks[0]!;
-      return reject(prog, "SENSITIVE_VALUE_IN_STATEMENT", `a ${l.category} value (rule ${l.rule}) sits in a statement, where it cannot be replaced without changing the program`, l.line);
+      return reject(
+        prog,
+        "SENSITIVE_VALUE_IN_STATEMENT",
+        `a ${l.category} value (rule ${l.rule}) sits in a statement, where it cannot be replaced without changing the program`,
+        l.line,
+      );
     }
     const after = parseRobotProgram(red.text, d);
-    const changed = sameCounts(before, after) ? undefined : INSTRUCTION_KINDS.find((k) => before.counts[k] !== after.counts[k]);
+    const changed = sameCounts(before, after)
+      ? undefined
+      : INSTRUCTION_KINDS.find((k) => before.counts[k] !== after.counts[k]);
     if (changed !== undefined || after.issues.length > 0) {
-      return reject(prog, "REDACTION_CHANGED_PROGRAM", changed ? `redaction changed the number of ${changed} instructions (${before.counts[changed]} -> ${after.counts[changed]})` : `redacted program does not parse: ${after.issues[0]!.message}`, after.issues[0]?.line);
+      return reject(
+        prog,
+        "REDACTION_CHANGED_PROGRAM",
+        changed
+          ? `redaction changed the number of ${changed} instructions (${before.counts[changed]} -> ${after.counts[changed]})`
+          : `redacted program does not parse: ${after.issues[0]!.message}`,
+        after.issues[0]?.line,
+      );
     }
     // Redacting the result again must find nothing: otherwise a rule produced or left a match.
     const again = redactProgram({ text: red.text, dialect: d, rules, pseudonymizer: pseudo });
-    if (again.hits.length > 0 || again.leaks.length > 0) return reject(prog, "REDACTION_UNSTABLE", `a second redaction pass still found ${again.hits.length + again.leaks.length} value(s)`);
+    if (again.hits.length > 0 || again.leaks.length > 0)
+      return reject(
+        prog,
+        "REDACTION_UNSTABLE",
+        `a second redaction pass still found ${again.hits.length + again.leaks.length} value(s)`,
+      );
     out.push(red.text);
     hits[field] = red.hits;
   }
@@ -238,7 +335,12 @@ function processRecord(rec: SourceRecord, rules: RedactionRules, pseudo: Pseudon
     drlText: out[1]!,
     hyundaiFile: hyFile.text,
     drlFile: drlFile.text,
-    hits: { hyundai_program: hits.hyundai_program!, drl_program: hits.drl_program!, hyundai_file: hyFile.hits, drl_file: drlFile.hits },
+    hits: {
+      hyundai_program: hits.hyundai_program!,
+      drl_program: hits.drl_program!,
+      hyundai_file: hyFile.hits,
+      drl_file: drlFile.hits,
+    },
   };
 }
 
@@ -246,9 +348,15 @@ const dialectName = (d: ProgramDialect) => (d === "hi5-job" ? "Hi5 JOB" : d === 
 const sameCounts = (a: ParsedProgram, b: ParsedProgram) => INSTRUCTION_KINDS.every((k) => a.counts[k] === b.counts[k]);
 
 /** One split file: JSON Lines, or a Parquet file with one string column per field. Pure. */
-export function renderSplitFile(records: OutputRecord[], fields: string[], format: "jsonl" | "parquet"): string | Uint8Array {
+export function renderSplitFile(
+  records: OutputRecord[],
+  fields: string[],
+  format: "jsonl" | "parquet",
+): string | Uint8Array {
   if (format === "jsonl") return records.map((r) => JSON.stringify(r)).join("\n") + (records.length ? "\n" : "");
-  const buf = parquetWriteBuffer({ columnData: fields.map((name) => ({ name, data: records.map((r) => r[name] ?? null), type: "STRING" as const })) });
+  const buf = parquetWriteBuffer({
+    columnData: fields.map((name) => ({ name, data: records.map((r) => r[name] ?? null), type: "STRING" as const })),
+  });
   return new Uint8Array(buf);
 }
 

@@ -25,11 +25,18 @@ export function parseDatasetConfig(text: string, file = "<dataset.yaml>"): Datas
  * @throws ReleaseError `CONFIG_NOT_FOUND` or `CONFIG_INVALID` (usage).
  */
 export async function readDatasetConfig(file: string): Promise<LoadedDatasetConfig> {
-  const { abs, text } = await readConfigText({ file, kind: "dataset config", example: "datasets/robot-jobfiles-sample/dataset.yaml" });
+  const { abs, text } = await readConfigText({
+    file,
+    kind: "dataset config",
+    example: "datasets/robot-jobfiles-sample/dataset.yaml",
+  });
   return { file: abs, baseDir: path.dirname(abs), config: parseDatasetConfig(text, file) };
 }
 
 /** The JSON Schema of dataset configs, for editors. Pure. */
 export function renderDatasetConfigJsonSchema(): string {
-  return renderJsonSchema(datasetConfigSchema, { fileName: "dataset-config.schema.json", title: "model-release dataset config" });
+  return renderJsonSchema(datasetConfigSchema, {
+    fileName: "dataset-config.schema.json",
+    title: "model-release dataset config",
+  });
 }

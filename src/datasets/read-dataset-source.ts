@@ -63,39 +63,67 @@ export async function readDatasetSource(params: { config: DatasetConfig; baseDir
   try {
     info = await stat(abs);
   } catch (cause) {
-    throw usageError("DATASET_SOURCE_NOT_FOUND", `dataset source ${config.source.path} cannot be read: ${(cause as NodeJS.ErrnoException).code ?? cause}`, {
-      hint: "source.path is relative to the dataset.yaml folder",
-      location: { field: "source.path" },
-      cause,
-    });
+    throw usageError(
+      "DATASET_SOURCE_NOT_FOUND",
+      `dataset source ${config.source.path} cannot be read: ${(cause as NodeJS.ErrnoException).code ?? cause}`,
+      {
+        hint: "source.path is relative to the dataset.yaml folder",
+        location: { field: "source.path" },
+        cause,
+      },
+    );
   }
   if (config.source.kind === "pairs") {
-    if (!info.isDirectory()) throw usageError("DATASET_SOURCE_NOT_FOUND", `dataset source ${config.source.path} is not a folder`, { hint: "a 'pairs' source is a folder of pair folders", location: { field: "source.path" } });
+    if (!info.isDirectory())
+      throw usageError("DATASET_SOURCE_NOT_FOUND", `dataset source ${config.source.path} is not a folder`, {
+        hint: "a 'pairs' source is a folder of pair folders",
+        location: { field: "source.path" },
+      });
     return readPairsFolder(abs, config.source.path);
   }
-  if (info.size > MAX_JSONL_BYTES) throw inputError("DATASET_SOURCE_TOO_LARGE", `${config.source.path} is larger than ${MAX_JSONL_BYTES} bytes`, { hint: "split the JSONL file", location: { file: config.source.path } });
+  if (info.size > MAX_JSONL_BYTES)
+    throw inputError("DATASET_SOURCE_TOO_LARGE", `${config.source.path} is larger than ${MAX_JSONL_BYTES} bytes`, {
+      hint: "split the JSONL file",
+      location: { file: config.source.path },
+    });
   return parseJsonlSource(await readFile(abs), config.source.path, config.fields.source);
 }
 
 async function readPairsFolder(abs: string, rel: string): Promise<DatasetSource> {
   const records: SourceRecord[] = [];
   const rejected: RejectedRecord[] = [];
-  const entries = (await readdir(abs, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith(".")).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const entries = (await readdir(abs, { withFileTypes: true }))
+    .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const dir of entries) {
     const sourceId = dir.name;
     const folder = path.join(abs, dir.name);
-    const files = (await readdir(folder, { withFileTypes: true })).filter((f) => f.isFile()).map((f) => f.name).sort();
+    const files = (await readdir(folder, { withFileTypes: true }))
+      .filter((f) => f.isFile())
+      .map((f) => f.name)
+      .sort();
     const jobs = files.filter((f) => HYUNDAI_FILE.test(f));
     const drls = files.filter((f) => DRL_FILE.test(f));
     const where = `${rel}/${sourceId}`;
     if (jobs.length !== 1 || drls.length !== 1) {
-      rejected.push({ sourceId, file: where, code: "PAIR_INCOMPLETE", message: `a pair folder needs exactly one job file and one .drl file (found ${jobs.length} and ${drls.length})` });
+      rejected.push({
+        sourceId,
+        file: where,
+        code: "PAIR_INCOMPLETE",
+        message: `a pair folder needs exactly one job file and one .drl file (found ${jobs.length} and ${drls.length})`,
+      });
       continue;
     }
     const read = async (name: string): Promise<SourceProgram | RejectedRecord> => {
       const p = path.join(folder, name);
       const size = (await stat(p)).size;
-      if (size > MAX_PROGRAM_BYTES) return { sourceId, file: `${where}/${name}`, code: "PROGRAM_TOO_LARGE", message: `${size} bytes is more than the ${MAX_PROGRAM_BYTES} a program may have` };
+      if (size > MAX_PROGRAM_BYTES)
+        return {
+          sourceId,
+          file: `${where}/${name}`,
+          code: "PROGRAM_TOO_LARGE",
+          message: `${size} bytes is more than the ${MAX_PROGRAM_BYTES} a program may have`,
+        };
       return { name, origin: `${where}/${name}`, content: await readFile(p) };
     };
     const hyundai = await read(jobs[0]!);
@@ -108,7 +136,11 @@ async function readPairsFolder(abs: string, rel: string): Promise<DatasetSource>
 }
 
 /** Splits a JSONL source into records. Pure. Lines that are not JSON objects with the mapped keys are rejected with their line. */
-export function parseJsonlSource(bytes: Uint8Array, file: string, keys: DatasetConfig["fields"]["source"]): DatasetSource {
+export function parseJsonlSource(
+  bytes: Uint8Array,
+  file: string,
+  keys: DatasetConfig["fields"]["source"],
+): DatasetSource {
   const records: SourceRecord[] = [];
   const rejected: RejectedRecord[] = [];
   const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -124,38 +156,77 @@ export function parseJsonlSource(bytes: Uint8Array, file: string, keys: DatasetC
     const fallbackId = `${file}:${line}`;
     if (raw.length === 0 || (raw.length === 1 && raw[0] === 0x0d)) continue;
     if (raw.length > MAX_JSONL_LINE_BYTES) {
-      rejected.push({ sourceId: fallbackId, file, line, offset, code: "RECORD_TOO_LARGE", message: `line of ${raw.length} bytes is longer than ${MAX_JSONL_LINE_BYTES}` });
+      rejected.push({
+        sourceId: fallbackId,
+        file,
+        line,
+        offset,
+        code: "RECORD_TOO_LARGE",
+        message: `line of ${raw.length} bytes is longer than ${MAX_JSONL_LINE_BYTES}`,
+      });
       continue;
     }
     let text: string;
     try {
       text = decoder.decode(raw);
     } catch {
-      rejected.push({ sourceId: fallbackId, file, line, offset: offset + firstInvalidUtf8(raw), code: "INVALID_ENCODING", message: "line is not valid UTF-8" });
+      rejected.push({
+        sourceId: fallbackId,
+        file,
+        line,
+        offset: offset + firstInvalidUtf8(raw),
+        code: "INVALID_ENCODING",
+        message: "line is not valid UTF-8",
+      });
       continue;
     }
     let obj: unknown;
     try {
       obj = JSON.parse(text);
     } catch (cause) {
-      rejected.push({ sourceId: fallbackId, file, line, code: "RECORD_NOT_JSON", message: `line is not JSON: ${(cause as Error).message.split("\n")[0]}` });
+      rejected.push({
+        sourceId: fallbackId,
+        file,
+        line,
+        code: "RECORD_NOT_JSON",
+        message: `line is not JSON: ${(cause as Error).message.split("\n")[0]}`,
+      });
       continue;
     }
     if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
-      rejected.push({ sourceId: fallbackId, file, line, code: "RECORD_NOT_OBJECT", message: "line is not a JSON object" });
+      rejected.push({
+        sourceId: fallbackId,
+        file,
+        line,
+        code: "RECORD_NOT_OBJECT",
+        message: "line is not a JSON object",
+      });
       continue;
     }
     const rec = obj as Record<string, unknown>;
-    const missing = [keys.id, keys.hyundai_program, keys.drl_program].filter((k) => typeof rec[k] !== "string" || rec[k] === "");
+    const missing = [keys.id, keys.hyundai_program, keys.drl_program].filter(
+      (k) => typeof rec[k] !== "string" || rec[k] === "",
+    );
     if (missing.length > 0) {
-      rejected.push({ sourceId: typeof rec[keys.id] === "string" ? (rec[keys.id] as string) : fallbackId, file, line, code: "RECORD_MISSING_FIELD", message: `missing or non-string field(s): ${missing.join(", ")}` });
+      rejected.push({
+        sourceId: typeof rec[keys.id] === "string" ? (rec[keys.id] as string) : fallbackId,
+        file,
+        line,
+        code: "RECORD_MISSING_FIELD",
+        message: `missing or non-string field(s): ${missing.join(", ")}`,
+      });
       continue;
     }
     const sourceId = rec[keys.id] as string;
     const name = (k: string, dflt: string) => (typeof rec[k] === "string" && rec[k] !== "" ? (rec[k] as string) : dflt);
     records.push({
       sourceId,
-      hyundai: { name: name(keys.hyundai_file, "job"), origin: file, line, content: rec[keys.hyundai_program] as string },
+      hyundai: {
+        name: name(keys.hyundai_file, "job"),
+        origin: file,
+        line,
+        content: rec[keys.hyundai_program] as string,
+      },
       drl: { name: name(keys.drl_file, "program.drl"), origin: file, line, content: rec[keys.drl_program] as string },
     });
   }

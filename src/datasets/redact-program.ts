@@ -48,7 +48,9 @@ function matchRule(text: string, rule: ValueRule): Span[] {
   if (rule.group === 0) {
     // The `d` flag takes V8 off its fast path; whole-match rules do not need it.
     rule.re.lastIndex = 0;
-    for (const m of text.matchAll(rule.re)) if (m[0].length > 0) out.push({ start: m.index, end: m.index + m[0].length, rule: rule.id, category: rule.category });
+    for (const m of text.matchAll(rule.re))
+      if (m[0].length > 0)
+        out.push({ start: m.index, end: m.index + m[0].length, rule: rule.id, category: rule.category });
     return out;
   }
   for (const m of text.matchAll(indexed(rule.re))) {
@@ -64,18 +66,29 @@ function matchRule(text: string, rule: ValueRule): Span[] {
  * label spans; overlapping value spans are merged (nothing half-redacted); placeholders already in
  * the text are never matched again, so redacting twice changes nothing.
  */
-export function findSensitiveSpans(text: string, rules: RedactionRules, opts: { labels: boolean; header: boolean; generic?: GenericDetection[] }): Span[] {
-  const protectedSpans: [number, number][] = [...text.matchAll(PLACEHOLDER_RE)].map((m) => [m.index, m.index + m[0].length]);
+export function findSensitiveSpans(
+  text: string,
+  rules: RedactionRules,
+  opts: { labels: boolean; header: boolean; generic?: GenericDetection[] },
+): Span[] {
+  const protectedSpans: [number, number][] = [...text.matchAll(PLACEHOLDER_RE)].map((m) => [
+    m.index,
+    m.index + m[0].length,
+  ]);
   const inProtected = (s: Span) => protectedSpans.some(([a, b]) => s.start >= a && s.end <= b);
 
   const high: Span[] = [];
   for (const r of rules.value) high.push(...matchRule(text, r));
   if (opts.header) for (const r of rules.header) high.push(...matchRule(text, r));
-  for (const d of opts.generic ?? rules.generic(text)) high.push({ start: d.start, end: d.end, rule: d.rule, category: d.category });
+  for (const d of opts.generic ?? rules.generic(text))
+    high.push({ start: d.start, end: d.end, rule: d.rule, category: d.category });
   const merged = mergeSpans(high.filter((s) => !inProtected(s)));
 
   if (!opts.labels) return merged;
-  const blockers: [number, number][] = [...protectedSpans, ...merged.map((s): [number, number] => [s.start, s.end])].sort((a, b) => a[0] - b[0]);
+  const blockers: [number, number][] = [
+    ...protectedSpans,
+    ...merged.map((s): [number, number] => [s.start, s.end]),
+  ].sort((a, b) => a[0] - b[0]);
   const low: Span[] = [];
   for (const r of rules.label) {
     for (const s of matchRule(text, r)) {
@@ -129,7 +142,8 @@ function applySpans(text: string, spans: Span[], pseudo: Pseudonymizer, hits: Re
   return out + text.slice(cursor);
 }
 
-const CREDENTIAL_BEFORE = /(?:^|[^A-Za-z0-9])(?:[A-Za-z0-9]+_)?(?:password|passwd|pwd|passphrase|secret|token|api_?key|ftp_?pass|credentials?)\s*[=:]\s*[A-Za-z]{0,2}$/i;
+const CREDENTIAL_BEFORE =
+  /(?:^|[^A-Za-z0-9])(?:[A-Za-z0-9]+_)?(?:password|passwd|pwd|passphrase|secret|token|api_?key|ftp_?pass|credentials?)\s*[=:]\s*[A-Za-z]{0,2}$/i;
 const PLACEHOLDER_ONLY = /^<[A-Z_]+_[0-9a-f]{8}>$/;
 
 /**
@@ -138,7 +152,12 @@ const PLACEHOLDER_ONLY = /^<[A-Z_]+_[0-9a-f]{8}>$/;
  * name. A list value, pattern or generic detection inside a statement cannot be replaced safely:
  * it is reported as a leak and the caller excludes the record. Pure.
  */
-export function redactProgram(params: { text: string; dialect: ProgramDialect; rules: RedactionRules; pseudonymizer: Pseudonymizer }): RedactedProgram {
+export function redactProgram(params: {
+  text: string;
+  dialect: ProgramDialect;
+  rules: RedactionRules;
+  pseudonymizer: Pseudonymizer;
+}): RedactedProgram {
   const { text, dialect, rules, pseudonymizer } = params;
   const { regions } = scanProgramRegions(text, dialect);
   const hits: RedactionHit[] = [];
@@ -148,27 +167,53 @@ export function redactProgram(params: { text: string; dialect: ProgramDialect; r
   // after a comment character or a quote, so no detector's look-behind sees a different context.
   const generic = rules.generic(text);
   const genericIn = (start: number, end: number): GenericDetection[] =>
-    generic.filter((d) => d.start < end && d.end > start).map((d) => ({ ...d, start: Math.max(d.start, start) - start, end: Math.min(d.end, end) - start }));
+    generic
+      .filter((d) => d.start < end && d.end > start)
+      .map((d) => ({ ...d, start: Math.max(d.start, start) - start, end: Math.min(d.end, end) - start }));
   let out = "";
   let cursor = 0;
   for (const r of regions) {
     out += text.slice(cursor, r.start);
     const body = text.slice(r.start, r.end);
     if (r.kind === "comment") {
-      out += body[0]! + applySpans(body.slice(1), findSensitiveSpans(body.slice(1), rules, { labels: true, header: false, generic: genericIn(r.start + 1, r.end) }), pseudonymizer, hits);
+      out +=
+        body[0]! +
+        applySpans(
+          body.slice(1),
+          findSensitiveSpans(body.slice(1), rules, {
+            labels: true,
+            header: false,
+            generic: genericIn(r.start + 1, r.end),
+          }),
+          pseudonymizer,
+          hits,
+        );
     } else if (r.kind === "string") {
       const q = dialect === "drl" && (body.startsWith('"""') || body.startsWith("'''")) && body.length >= 6 ? 3 : 1;
       const closed = body.length >= 2 * q && body.endsWith(body.slice(0, q));
       const inner = body.slice(q, closed ? body.length - q : body.length);
       // A literal assigned to a credential name (`password='…'`, `var ftp_pass="…"`) is a secret
       // whatever it looks like; the name sits in the code just before the literal.
-      const secret = inner.length > 0 && !PLACEHOLDER_ONLY.test(inner) && CREDENTIAL_BEFORE.test(text.slice(Math.max(0, r.start - 48), r.start));
+      const secret =
+        inner.length > 0 &&
+        !PLACEHOLDER_ONLY.test(inner) &&
+        CREDENTIAL_BEFORE.test(text.slice(Math.max(0, r.start - 48), r.start));
       const spans = secret
         ? [{ start: 0, end: inner.length, rule: "credential-literal", category: "SECRET" as const }]
-        : findSensitiveSpans(inner, rules, { labels: true, header: false, generic: genericIn(r.start + q, r.start + q + inner.length) });
-      out += body.slice(0, q) + applySpans(inner, spans, pseudonymizer, hits) + (closed ? body.slice(body.length - q) : "");
+        : findSensitiveSpans(inner, rules, {
+            labels: true,
+            header: false,
+            generic: genericIn(r.start + q, r.start + q + inner.length),
+          });
+      out +=
+        body.slice(0, q) + applySpans(inner, spans, pseudonymizer, hits) + (closed ? body.slice(body.length - q) : "");
     } else if (r.kind === "header") {
-      out += applySpans(body, findSensitiveSpans(body, rules, { labels: false, header: true, generic: genericIn(r.start, r.end) }), pseudonymizer, hits);
+      out += applySpans(
+        body,
+        findSensitiveSpans(body, rules, { labels: false, header: true, generic: genericIn(r.start, r.end) }),
+        pseudonymizer,
+        hits,
+      );
     } else {
       let code = body;
       for (const c of rules.code) {
@@ -180,7 +225,11 @@ export function redactProgram(params: { text: string; dialect: ProgramDialect; r
       }
       // A renamed identifier shifts offsets: detect afresh in that (rare) case.
       const codeGeneric = code === body ? genericIn(r.start, r.end) : undefined;
-      for (const s of findSensitiveSpans(code, rules, { labels: false, header: false, ...(codeGeneric ? { generic: codeGeneric } : {}) })) {
+      for (const s of findSensitiveSpans(code, rules, {
+        labels: false,
+        header: false,
+        ...(codeGeneric ? { generic: codeGeneric } : {}),
+      })) {
         leaks.push({ line: r.line + countNewlines(code.slice(0, s.start)), rule: s.rule, category: s.category });
       }
       out += code;
@@ -192,9 +241,17 @@ export function redactProgram(params: { text: string; dialect: ProgramDialect; r
 }
 
 /** Redacts free text such as a file name, as if it were a string literal. Pure. */
-export function redactFreeText(params: { text: string; rules: RedactionRules; pseudonymizer: Pseudonymizer }): { text: string; hits: RedactionHit[] } {
+export function redactFreeText(params: { text: string; rules: RedactionRules; pseudonymizer: Pseudonymizer }): {
+  text: string;
+  hits: RedactionHit[];
+} {
   const hits: RedactionHit[] = [];
-  const text = applySpans(params.text, findSensitiveSpans(params.text, params.rules, { labels: true, header: false }), params.pseudonymizer, hits);
+  const text = applySpans(
+    params.text,
+    findSensitiveSpans(params.text, params.rules, { labels: true, header: false }),
+    params.pseudonymizer,
+    hits,
+  );
   return { text, hits };
 }
 

@@ -10,7 +10,11 @@ export function sizeCategory(n: number): (typeof SIZE_CATEGORIES)[number] {
 }
 
 /** Hub card metadata of the dataset (front matter of README.md). Pure. */
-export function planDatasetCardMetadata(params: { config: DatasetConfig; splits: { name: string; path: string }[]; records: number }): Record<string, unknown> {
+export function planDatasetCardMetadata(params: {
+  config: DatasetConfig;
+  splits: { name: string; path: string }[];
+  records: number;
+}): Record<string, unknown> {
   const { config } = params;
   return {
     pretty_name: config.pretty_name,
@@ -50,13 +54,21 @@ const CATEGORY_TEXT: Record<string, string> = {
  * Renders the dataset card (README.md) from the config and the build's redaction report, in the
  * section order of the Hub's dataset card template. Pure; the same inputs give the same bytes.
  */
-export function renderDatasetCard(params: { config: DatasetConfig; version: string; metadata: Record<string, unknown>; report: RedactionReport }): string {
+export function renderDatasetCard(params: {
+  config: DatasetConfig;
+  version: string;
+  metadata: Record<string, unknown>;
+  report: RedactionReport;
+}): string {
   const { config, version, report } = params;
   const f = config.fields;
   const cats = Object.entries(report.byCategory).sort((a, b) => b[1] - a[1]);
   const rules = Object.entries(report.byRule).sort((a, b) => (a[0] < b[0] ? -1 : 1));
   const splitRows = Object.entries(report.splits).map(([name, n]) => `| ${name} | ${n} |`);
-  const sampled = config.sample.fraction < 1 ? `a seeded ${Math.round(config.sample.fraction * 1000) / 10} % sample (seed \`${config.sample.seed}\`)` : "all selected records";
+  const sampled =
+    config.sample.fraction < 1
+      ? `a seeded ${Math.round(config.sample.fraction * 1000) / 10} % sample (seed \`${config.sample.seed}\`)`
+      : "all selected records";
   const lines = [
     "---",
     stringify(params.metadata, { lineWidth: 0 }).trimEnd(),
@@ -89,7 +101,9 @@ export function renderDatasetCard(params: { config: DatasetConfig; version: stri
     "",
     "## Dataset Structure",
     "",
-    config.format === "jsonl" ? "One JSON object per line, one file per split (`data/<split>.jsonl`). Fields:" : "One Parquet file per split (`data/<split>.parquet`), one string column per field:",
+    config.format === "jsonl"
+      ? "One JSON object per line, one file per split (`data/<split>.jsonl`). Fields:"
+      : "One Parquet file per split (`data/<split>.parquet`), one string column per field:",
     "",
     `- \`${f.id}\`: record id, a keyed hash of the source id (stable across builds that use the same key).`,
     `- \`${f.hyundai_dialect}\`: \`hi5-job\` (upper-case JOB language, \`'\` comments) or \`hi6-job\` (HRScript, \`#\` comments).`,
@@ -114,7 +128,13 @@ export function renderDatasetCard(params: { config: DatasetConfig; version: stri
     "",
     "Every program was decoded as strict UTF-8 and parsed by a structural parser for its dialect before and after redaction. Records with binary content, another encoding, a program that does not parse, a sensitive value inside a statement, or a different instruction count after redaction were left out, never passed through:",
     "",
-    `- rejected records: ${report.records.rejected}${report.rejectedByCode && Object.keys(report.rejectedByCode).length ? ` (${Object.entries(report.rejectedByCode).map(([c, n]) => `${c}: ${n}`).join(", ")})` : ""}`,
+    `- rejected records: ${report.records.rejected}${
+      report.rejectedByCode && Object.keys(report.rejectedByCode).length
+        ? ` (${Object.entries(report.rejectedByCode)
+            .map(([c, n]) => `${c}: ${n}`)
+            .join(", ")})`
+        : ""
+    }`,
     "",
     "#### Who are the source data producers?",
     "",

@@ -66,7 +66,9 @@ export function compareEvals(params: {
     message:
       `${r.key} dropped from ${fmt(r.previous!, r.scale)} (${previous?.label ?? "previous"}) to ${fmt(r.release.value, r.scale)}, ` +
       `beyond the regression threshold of ${r.scale === "fraction" ? points(threshold) : `${round(threshold * 100)}%`}` +
-      (allowRegression ? " (allowed by --allow-regression)" : "; pass --allow-regression to release anyway, and the card will say so"),
+      (allowRegression
+        ? " (allowed by --allow-regression)"
+        : "; pass --allow-regression to release anyway, and the card will say so"),
   }));
   for (const r of rows.filter((x) => x.belowBase)) {
     findings.push({

@@ -16,7 +16,10 @@ const LOWER_IS_BETTER = /perplexity|bits_per_byte|bpb|loss|latency|error_rate|fa
 export type EvalFileFormat = "lm-evaluation-harness" | "lighteval" | "opencompass" | "opencompass-summary" | "in-house";
 
 function invalid(file: string, field: string, what: string, hint: string) {
-  return inputError("EVAL_INVALID", `${file}: ${field ? `field '${field}' ` : ""}${what}`, { hint, location: { file, field: field || undefined } });
+  return inputError("EVAL_INVALID", `${file}: ${field ? `field '${field}' ` : ""}${what}`, {
+    hint,
+    location: { file, field: field || undefined },
+  });
 }
 
 function num(file: string, field: string, v: unknown, hint: string): number {
@@ -34,7 +37,10 @@ function num(file: string, field: string, v: unknown, hint: string): number {
  * @param file the path as written in the config, used in metrics and error messages.
  * @throws ReleaseError `EVAL_INVALID` (input) naming the file and field.
  */
-export function parseEvalFile(params: { file: string; text: string }): { format: EvalFileFormat; metrics: EvalMetric[] } {
+export function parseEvalFile(params: { file: string; text: string }): {
+  format: EvalFileFormat;
+  metrics: EvalMetric[];
+} {
   const { file, text } = params;
   const ext = path.extname(file).toLowerCase();
   if (ext === ".yaml" || ext === ".yml") return { format: "in-house", metrics: parseInHouseYaml(file, text) };
@@ -50,7 +56,12 @@ export function parseEvalFile(params: { file: string; text: string }): { format:
     });
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw invalid(file, "", "must be a JSON object", "pass an lm-evaluation-harness, lighteval or OpenCompass result file");
+    throw invalid(
+      file,
+      "",
+      "must be a JSON object",
+      "pass an lm-evaluation-harness, lighteval or OpenCompass result file",
+    );
   }
   const obj = json as Record<string, unknown>;
   if ("config_general" in obj) return { format: "lighteval", metrics: parseLighteval(file, obj) };
@@ -58,15 +69,20 @@ export function parseEvalFile(params: { file: string; text: string }): { format:
   return { format: "opencompass", metrics: parseOpenCompassResult(file, obj) };
 }
 
-const LM_EVAL_HINT = "lm-evaluation-harness writes results_<date>.json with 'results', 'versions', 'n-shot' and 'config'; pass that file unmodified";
+const LM_EVAL_HINT =
+  "lm-evaluation-harness writes results_<date>.json with 'results', 'versions', 'n-shot' and 'config'; pass that file unmodified";
 
 function parseLmEval(file: string, obj: Record<string, unknown>): EvalMetric[] {
   const results = obj.results;
-  if (typeof results !== "object" || results === null || Array.isArray(results)) throw invalid(file, "results", "must be an object of tasks", LM_EVAL_HINT);
+  if (typeof results !== "object" || results === null || Array.isArray(results))
+    throw invalid(file, "results", "must be an object of tasks", LM_EVAL_HINT);
   const nShot = (obj["n-shot"] ?? {}) as Record<string, unknown>;
   const nSamples = (obj["n-samples"] ?? {}) as Record<string, { effective?: unknown; original?: unknown }>;
   const higher = (obj.higher_is_better ?? {}) as Record<string, Record<string, unknown>>;
-  const configs = (obj.configs ?? {}) as Record<string, { dataset_path?: unknown; dataset_name?: unknown; test_split?: unknown }>;
+  const configs = (obj.configs ?? {}) as Record<
+    string,
+    { dataset_path?: unknown; dataset_name?: unknown; test_split?: unknown }
+  >;
   const groupSubtasks = (obj.group_subtasks ?? {}) as Record<string, unknown>;
   const version = typeof obj.lm_eval_version === "string" ? obj.lm_eval_version : undefined;
   // A group's aggregate is what readers compare; its subtasks (57 for MMLU) would drown the card.
@@ -77,7 +93,8 @@ function parseLmEval(file: string, obj: Record<string, unknown>): EvalMetric[] {
   const out: EvalMetric[] = [];
   for (const [task, entry] of Object.entries(results as Record<string, unknown>)) {
     if (hidden.has(task)) continue;
-    if (typeof entry !== "object" || entry === null) throw invalid(file, `results.${task}`, "must be an object of metrics", LM_EVAL_HINT);
+    if (typeof entry !== "object" || entry === null)
+      throw invalid(file, `results.${task}`, "must be an object of metrics", LM_EVAL_HINT);
     const e = entry as Record<string, unknown>;
     for (const [key, raw] of Object.entries(e)) {
       if (key === "alias" || key === "name" || key === "sample_len" || key === "sample_count" || key === " ") continue;
@@ -121,18 +138,24 @@ function parseLmEval(file: string, obj: Record<string, unknown>): EvalMetric[] {
   return out;
 }
 
-const LIGHTEVAL_HINT = "lighteval writes results/<model>/results_<timestamp>.json with 'config_general' and 'results'; pass that file unmodified";
+const LIGHTEVAL_HINT =
+  "lighteval writes results/<model>/results_<timestamp>.json with 'config_general' and 'results'; pass that file unmodified";
 
 function parseLighteval(file: string, obj: Record<string, unknown>): EvalMetric[] {
   const results = obj.results;
-  if (typeof results !== "object" || results === null || Array.isArray(results)) throw invalid(file, "results", "must be an object of tasks", LIGHTEVAL_HINT);
+  if (typeof results !== "object" || results === null || Array.isArray(results))
+    throw invalid(file, "results", "must be an object of tasks", LIGHTEVAL_HINT);
   const general = (obj.config_general ?? {}) as Record<string, unknown>;
   const version = typeof general.lighteval_sha === "string" ? general.lighteval_sha.slice(0, 12) : undefined;
-  const configTasks = (obj.config_tasks ?? {}) as Record<string, { metrics?: unknown; metric?: unknown; hf_repo?: unknown; hf_subset?: unknown; effective_num_docs?: unknown }>;
+  const configTasks = (obj.config_tasks ?? {}) as Record<
+    string,
+    { metrics?: unknown; metric?: unknown; hf_repo?: unknown; hf_subset?: unknown; effective_num_docs?: unknown }
+  >;
   const out: EvalMetric[] = [];
   for (const [taskKey, entry] of Object.entries(results as Record<string, unknown>)) {
     if (taskKey === "all") continue; // the average over tasks, recomputable and misleading in a comparison
-    if (typeof entry !== "object" || entry === null) throw invalid(file, `results.${taskKey}`, "must be an object of metrics", LIGHTEVAL_HINT);
+    if (typeof entry !== "object" || entry === null)
+      throw invalid(file, `results.${taskKey}`, "must be an object of metrics", LIGHTEVAL_HINT);
     // "suite|task|fewshot" (older: "suite|task|fewshot|truncate")
     const parts = taskKey.split("|");
     const task = parts.length >= 2 ? parts[1]! : taskKey;
@@ -164,10 +187,17 @@ function parseLighteval(file: string, obj: Record<string, unknown>): EvalMetric[
   return out;
 }
 
-const OPENCOMPASS_HINT = "pass outputs/default/<time>/results/<model>/<dataset>.json (scores in percent) or summary/summary_<time>.csv";
+const OPENCOMPASS_HINT =
+  "pass outputs/default/<time>/results/<model>/<dataset>.json (scores in percent) or summary/summary_<time>.csv";
 
 function parseOpenCompassResult(file: string, obj: Record<string, unknown>): EvalMetric[] {
-  if ("error" in obj) throw invalid(file, "error", `records a failed evaluation: ${String(obj.error).slice(0, 80)}`, "re-run the evaluation, or leave this file out");
+  if ("error" in obj)
+    throw invalid(
+      file,
+      "error",
+      `records a failed evaluation: ${String(obj.error).slice(0, 80)}`,
+      "re-run the evaluation, or leave this file out",
+    );
   const benchmark = path.basename(file, path.extname(file));
   const out: EvalMetric[] = [];
   for (const [metric, raw] of Object.entries(obj)) {
@@ -175,7 +205,13 @@ function parseOpenCompassResult(file: string, obj: Record<string, unknown>): Eva
     if (typeof raw !== "number") continue; // OpenCompass's own summarizer keeps numeric values only
     out.push(openCompassMetric(file, benchmark, metric, raw));
   }
-  if (out.length === 0) throw invalid(file, "", "holds no numeric score (is it an OpenCompass results/<model>/<dataset>.json?)", OPENCOMPASS_HINT);
+  if (out.length === 0)
+    throw invalid(
+      file,
+      "",
+      "holds no numeric score (is it an OpenCompass results/<model>/<dataset>.json?)",
+      OPENCOMPASS_HINT,
+    );
   return out;
 }
 
@@ -197,7 +233,12 @@ function parseOpenCompassSummary(file: string, text: string): EvalMetric[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
   const header = lines[0]?.split(",").map((s) => s.trim()) ?? [];
   if (header[0] !== "dataset" || header[2] !== "metric" || header.length < 5) {
-    throw invalid(file, "header", `must start with 'dataset,version,metric,mode,<model>', got '${lines[0]?.slice(0, 60) ?? ""}'`, OPENCOMPASS_HINT);
+    throw invalid(
+      file,
+      "header",
+      `must start with 'dataset,version,metric,mode,<model>', got '${lines[0]?.slice(0, 60) ?? ""}'`,
+      OPENCOMPASS_HINT,
+    );
   }
   const out: EvalMetric[] = [];
   lines.slice(1).forEach((line, i) => {
@@ -205,7 +246,8 @@ function parseOpenCompassSummary(file: string, text: string): EvalMetric[] {
     const cell = cells[4];
     if (cell === undefined || cell === "-" || cell === "") return; // '-' marks a dataset the model was not run on
     const value = Number(cell);
-    if (!Number.isFinite(value)) throw invalid(file, `line ${i + 2} ${header[4]}`, `must be a number or '-', got '${cell}'`, OPENCOMPASS_HINT);
+    if (!Number.isFinite(value))
+      throw invalid(file, `line ${i + 2} ${header[4]}`, `must be a number or '-', got '${cell}'`, OPENCOMPASS_HINT);
     out.push(openCompassMetric(file, cells[0]!, cells[2]!, value));
   });
   if (out.length === 0) throw invalid(file, "", "holds no score", OPENCOMPASS_HINT);
@@ -213,13 +255,18 @@ function parseOpenCompassSummary(file: string, text: string): EvalMetric[] {
 }
 
 /** A score given as a fraction (0.873), a percentage string ("87.3%") or a number with `unit: percent`. */
-const scoreSchema = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?\s*%$/)], { message: "must be a number (0.873) or a percentage ('87.3%')" });
+const scoreSchema = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?\s*%$/)], {
+  message: "must be a number (0.873) or a percentage ('87.3%')",
+});
 
 const inHouseMetricSchema = z.strictObject({
   name: z.string().min(1),
   value: scoreSchema,
   stderr: scoreSchema.optional(),
-  unit: z.enum(["fraction", "percent", "raw"]).optional().describe("How to read a bare number; default fraction if in [0,1], else an error."),
+  unit: z
+    .enum(["fraction", "percent", "raw"])
+    .optional()
+    .describe("How to read a bare number; default fraction if in [0,1], else an error."),
   slice: z.string().optional().describe("Disaggregation, e.g. a defect class or robot model."),
   higher_is_better: z.boolean().optional(),
 });
@@ -234,8 +281,18 @@ export const inHouseEvalSchema = z.strictObject({
       z.strictObject({
         name: z.string().min(1),
         description: z.string().optional(),
-        dataset: z.strictObject({ id: z.string().optional(), config: z.string().optional(), split: z.string().optional(), revision: z.string().optional() }).optional(),
-        hub_benchmark: z.strictObject({ dataset: z.string(), task_id: z.string() }).optional().describe("Registered Hub benchmark, for .eval_results/"),
+        dataset: z
+          .strictObject({
+            id: z.string().optional(),
+            config: z.string().optional(),
+            split: z.string().optional(),
+            revision: z.string().optional(),
+          })
+          .optional(),
+        hub_benchmark: z
+          .strictObject({ dataset: z.string(), task_id: z.string() })
+          .optional()
+          .describe("Registered Hub benchmark, for .eval_results/"),
         n_shot: z.number().int().nonnegative().optional(),
         samples: z.number().int().positive().optional(),
         metrics: z.array(inHouseMetricSchema).min(1),
@@ -244,7 +301,8 @@ export const inHouseEvalSchema = z.strictObject({
     .min(1),
 });
 
-const IN_HOUSE_HINT = "in-house results use format: model-release/evals@1 with harness, benchmarks[].metrics[] (see samples/evals/release/in-house.yaml)";
+const IN_HOUSE_HINT =
+  "in-house results use format: model-release/evals@1 with harness, benchmarks[].metrics[] (see samples/evals/release/in-house.yaml)";
 
 function parseInHouseYaml(file: string, text: string): EvalMetric[] {
   let doc: z.infer<typeof inHouseEvalSchema>;
@@ -252,7 +310,12 @@ function parseInHouseYaml(file: string, text: string): EvalMetric[] {
     doc = parseYamlWithSchema({ text, file, schema: inHouseEvalSchema, hint: IN_HOUSE_HINT });
   } catch (err) {
     // Same located message, but a results file is input, not configuration.
-    if (isReleaseError(err)) throw inputError("EVAL_INVALID", err.message.replace(" is not a valid config ", " is not a valid in-house results file "), { hint: IN_HOUSE_HINT, location: err.location, details: err.details });
+    if (isReleaseError(err))
+      throw inputError(
+        "EVAL_INVALID",
+        err.message.replace(" is not a valid config ", " is not a valid in-house results file "),
+        { hint: IN_HOUSE_HINT, location: err.location, details: err.details },
+      );
     throw err;
   }
   const out: EvalMetric[] = [];
@@ -272,8 +335,13 @@ function parseInHouseYaml(file: string, text: string): EvalMetric[] {
         ...(b.n_shot !== undefined ? { nShot: b.n_shot } : {}),
         ...(b.samples !== undefined ? { samples: b.samples } : {}),
         ...(b.dataset ? { dataset: b.dataset } : {}),
-        ...(b.hub_benchmark ? { hubBenchmark: { datasetId: b.hub_benchmark.dataset, taskId: b.hub_benchmark.task_id } } : {}),
-        harness: { name: "in-house", version: doc.harness.version ? `${doc.harness.name} ${doc.harness.version}` : doc.harness.name },
+        ...(b.hub_benchmark
+          ? { hubBenchmark: { datasetId: b.hub_benchmark.dataset, taskId: b.hub_benchmark.task_id } }
+          : {}),
+        harness: {
+          name: "in-house",
+          version: doc.harness.version ? `${doc.harness.name} ${doc.harness.version}` : doc.harness.name,
+        },
         source: file,
       });
     });
@@ -281,7 +349,12 @@ function parseInHouseYaml(file: string, text: string): EvalMetric[] {
   return out;
 }
 
-function normaliseScore(file: string, field: string, v: number | string, unit: "fraction" | "percent" | "raw" | undefined): { value: number; scale: "fraction" | "raw" } {
+function normaliseScore(
+  file: string,
+  field: string,
+  v: number | string,
+  unit: "fraction" | "percent" | "raw" | undefined,
+): { value: number; scale: "fraction" | "raw" } {
   if (typeof v === "string") return { value: Number(v.replace("%", "").trim()) / 100, scale: "fraction" };
   if (unit === "raw") return { value: v, scale: "raw" };
   if (unit === "percent") {
@@ -290,6 +363,12 @@ function normaliseScore(file: string, field: string, v: number | string, unit: "
   }
   // A bare 87.3 is probably a percentage, but guessing would silently turn 1.5 (a raw score) into
   // 0.015; ask for the unit instead.
-  if (v < 0 || v > 1) throw invalid(file, field, `is ${v}: a bare number must be a fraction in 0..1`, "write '87.3%', or add unit: percent or unit: raw to the metric");
+  if (v < 0 || v > 1)
+    throw invalid(
+      file,
+      field,
+      `is ${v}: a bare number must be a fraction in 0..1`,
+      "write '87.3%', or add unit: percent or unit: raw to the metric",
+    );
   return { value: v, scale: "fraction" };
 }

@@ -15,7 +15,12 @@ import type { EvalReport, EvalRole, EvalRun } from "./types.js";
  * @throws ReleaseError `EVAL_NOT_FOUND` / `EVAL_INVALID` (input) naming the file and field;
  *   `EVAL_DUPLICATE` when two files of one run report the same metric.
  */
-export async function readEvalReport(params: { config: ReleaseConfig; baseDir: string; allowRegression?: boolean; version?: string }): Promise<EvalReport | undefined> {
+export async function readEvalReport(params: {
+  config: ReleaseConfig;
+  baseDir: string;
+  allowRegression?: boolean;
+  version?: string;
+}): Promise<EvalReport | undefined> {
   const { config, baseDir } = params;
   const evals = config.evals;
   if (!evals || evals.results.length === 0) return undefined;
@@ -28,11 +33,15 @@ export async function readEvalReport(params: { config: ReleaseConfig; baseDir: s
       try {
         text = await readFile(path.resolve(baseDir, rel), "utf8");
       } catch (cause) {
-        throw inputError("EVAL_NOT_FOUND", `cannot read evaluation file ${rel} (evals.${role === "release" ? "results" : role}): ${(cause as NodeJS.ErrnoException).code ?? cause}`, {
-          hint: "paths in evals are relative to the release config's folder",
-          location: { file: rel, field: `evals.${role === "release" ? "results" : role}` },
-          cause,
-        });
+        throw inputError(
+          "EVAL_NOT_FOUND",
+          `cannot read evaluation file ${rel} (evals.${role === "release" ? "results" : role}): ${(cause as NodeJS.ErrnoException).code ?? cause}`,
+          {
+            hint: "paths in evals are relative to the release config's folder",
+            location: { file: rel, field: `evals.${role === "release" ? "results" : role}` },
+            cause,
+          },
+        );
       }
       for (const m of parseEvalFile({ file: rel, text }).metrics) {
         const key = evalMetricKey(m);
@@ -49,10 +58,24 @@ export async function readEvalReport(params: { config: ReleaseConfig; baseDir: s
     }
     return run;
   };
-  const release = (await readRun("release", evals.results, params.version ? `v${params.version.replace(/^v/, "")}` : "this release"))!;
+  const release = (await readRun(
+    "release",
+    evals.results,
+    params.version ? `v${params.version.replace(/^v/, "")}` : "this release",
+  ))!;
   const base = await readRun("base", evals.base, config.base_model);
-  const previous = await readRun("previous", evals.previous, evals.previous_version ? `v${evals.previous_version.replace(/^v/, "")}` : "previous release");
-  const comparison = compareEvals({ release, base, previous, threshold: evals.regression_threshold, allowRegression: params.allowRegression });
+  const previous = await readRun(
+    "previous",
+    evals.previous,
+    evals.previous_version ? `v${evals.previous_version.replace(/^v/, "")}` : "previous release",
+  );
+  const comparison = compareEvals({
+    release,
+    base,
+    previous,
+    threshold: evals.regression_threshold,
+    allowRegression: params.allowRegression,
+  });
   return { release, ...(base ? { base } : {}), ...(previous ? { previous } : {}), comparison };
 }
 

@@ -13,14 +13,22 @@ function esc(s: string): string {
  * release, for metrics on a 0–100% scale without a slice. Deterministic: same report, same bytes.
  * Returns undefined when there is nothing to draw.
  */
-export function renderEvalChart(params: { report: EvalReport; title: string; releaseLabel: string }): string | undefined {
+export function renderEvalChart(params: {
+  report: EvalReport;
+  title: string;
+  releaseLabel: string;
+}): string | undefined {
   const { report, title, releaseLabel } = params;
   const rows = report.comparison.rows.filter((r) => r.scale === "fraction" && !r.slice).slice(0, MAX_ROWS);
   if (rows.length === 0) return undefined;
   const series: { key: keyof typeof COLORS; label: string; present: boolean }[] = [
     { key: "release", label: releaseLabel, present: true },
     { key: "base", label: report.base?.label ?? "base", present: rows.some((r) => r.base !== undefined) },
-    { key: "previous", label: report.previous?.label ?? "previous", present: rows.some((r) => r.previous !== undefined) },
+    {
+      key: "previous",
+      label: report.previous?.label ?? "previous",
+      present: rows.some((r) => r.previous !== undefined),
+    },
   ];
   const shown = series.filter((s) => s.present);
   const width = 760;
@@ -39,13 +47,18 @@ export function renderEvalChart(params: { report: EvalReport; title: string; rel
   );
   let lx = 12;
   for (const s of shown) {
-    out.push(`<rect x="${lx}" y="34" width="12" height="12" fill="${COLORS[s.key]}"/>`, `<text x="${lx + 16}" y="44" fill="#374151">${esc(s.label)}</text>`);
+    out.push(
+      `<rect x="${lx}" y="34" width="12" height="12" fill="${COLORS[s.key]}"/>`,
+      `<text x="${lx + 16}" y="44" fill="#374151">${esc(s.label)}</text>`,
+    );
     lx += 28 + s.label.length * 7;
   }
   rows.forEach((r, i) => {
     const y0 = top + i * groupH;
     const label = `${r.benchmark} · ${r.metric}${r.filter ? ` (${r.filter})` : ""}`;
-    out.push(`<text x="${labelW - 8}" y="${y0 + groupH / 2}" text-anchor="end" fill="#111827">${esc(label.length > 38 ? `${label.slice(0, 37)}…` : label)}</text>`);
+    out.push(
+      `<text x="${labelW - 8}" y="${y0 + groupH / 2}" text-anchor="end" fill="#111827">${esc(label.length > 38 ? `${label.slice(0, 37)}…` : label)}</text>`,
+    );
     shown.forEach((s, j) => {
       const v = s.key === "release" ? r.release.value : r[s.key];
       const y = y0 + 4 + j * (barH + 2);

@@ -70,15 +70,27 @@ export function renderEvalResultsFiles(params: {
     const m = r.release;
     const notes = [
       // In-house files name their own tool in `version` ("drl-bench 0.4.2").
-      m.harness.name === "in-house" ? (m.harness.version ?? "in-house") : `${m.harness.name}${m.harness.version ? ` ${m.harness.version}` : ""}`,
+      m.harness.name === "in-house"
+        ? (m.harness.version ?? "in-house")
+        : `${m.harness.name}${m.harness.version ? ` ${m.harness.version}` : ""}`,
       metricName(m),
       m.nShot !== undefined ? `${m.nShot}-shot` : undefined,
       m.samples !== undefined ? `${m.samples} samples` : undefined,
     ]
       .filter(Boolean)
       .join(", ");
-    const entry = [{ dataset: { id: target.datasetId, task_id: target.taskId }, value: hubValue(m.value, m.scale), ...(date ? { date: quoted(date) } : {}), notes }];
-    out.push({ path: `.eval_results/${r.benchmark.replace(/[^A-Za-z0-9._-]/g, "_")}.yaml`, content: stringify(entry, { lineWidth: 0 }) });
+    const entry = [
+      {
+        dataset: { id: target.datasetId, task_id: target.taskId },
+        value: hubValue(m.value, m.scale),
+        ...(date ? { date: quoted(date) } : {}),
+        notes,
+      },
+    ];
+    out.push({
+      path: `.eval_results/${r.benchmark.replace(/[^A-Za-z0-9._-]/g, "_")}.yaml`,
+      content: stringify(entry, { lineWidth: 0 }),
+    });
   }
   return out;
 }
@@ -86,14 +98,19 @@ export function renderEvalResultsFiles(params: {
 /** `eval-results.json`: every normalised metric of every run and the comparison, for machines. Pure. */
 export function renderEvalResultsJson(params: { report: EvalReport; version: string }): string {
   const { report, version } = params;
-  const run = (r: EvalReport["release"] | undefined) => (r ? { label: r.label, files: r.files, metrics: r.metrics } : undefined);
+  const run = (r: EvalReport["release"] | undefined) =>
+    r ? { label: r.label, files: r.files, metrics: r.metrics } : undefined;
   const doc = {
     schema: "model-release/eval-results@1",
     version,
     threshold: report.comparison.threshold,
     allowRegression: report.comparison.allowRegression,
     runs: { release: run(report.release), base: run(report.base), previous: run(report.previous) },
-    comparison: report.comparison.rows.map(({ release, ...rest }) => ({ ...rest, value: release.value, stderr: release.stderr })),
+    comparison: report.comparison.rows.map(({ release, ...rest }) => ({
+      ...rest,
+      value: release.value,
+      stderr: release.stderr,
+    })),
     regressions: report.comparison.regressions.map((r) => r.key),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;

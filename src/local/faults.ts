@@ -65,7 +65,10 @@ export function createFaultInjector(initial: FaultRule[] = []): FaultInjector {
         res.writeHead(action.status, headers);
         // GitHub's wording: octokit's throttling plugin honours Retry-After only on a message that
         // names a secondary rate limit, so an injected 429 exercises the real client path.
-        const message = action.status === 429 ? "You have exceeded a secondary rate limit (injected fault)" : `injected fault: HTTP ${action.status}`;
+        const message =
+          action.status === 429
+            ? "You have exceeded a secondary rate limit (injected fault)"
+            : `injected fault: HTTP ${action.status}`;
         res.end(JSON.stringify({ error: message, message }));
         return true;
       }

@@ -5,21 +5,29 @@ import { usageError } from "../errors.js";
 import type { StandInFaults } from "./start-local-stand-ins.js";
 
 const faultRuleSchema = z.strictObject({
-  method: z.string().regex(/^[A-Za-z]+$/).optional(),
-  path: z.string().min(1).refine((s) => {
-    try {
-      new RegExp(s);
-      return true;
-    } catch {
-      return false;
-    }
-  }, "must be a valid regular expression"),
+  method: z
+    .string()
+    .regex(/^[A-Za-z]+$/)
+    .optional(),
+  path: z
+    .string()
+    .min(1)
+    .refine((s) => {
+      try {
+        new RegExp(s);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be a valid regular expression"),
   nth: z.number().int().min(1).optional(),
   count: z.number().int().min(1).optional(),
   action: z.discriminatedUnion("kind", [
     z.strictObject({
       kind: z.literal("status"),
-      status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503)], { error: "must be 429, 500, 502 or 503" }),
+      status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503)], {
+        error: "must be 429, 500, 502 or 503",
+      }),
       retryAfterSeconds: z.number().int().min(0).optional(),
     }),
     z.strictObject({ kind: z.literal("drop") }),
@@ -34,7 +42,8 @@ export const standInFaultsSchema = z.strictObject({
   github: z.array(faultRuleSchema).optional(),
 });
 
-const HINT = 'write {"github": [{"path": "^/api/v3/user$", "nth": 1, "action": {"kind": "status", "status": 500}}], "hub": [...]}';
+const HINT =
+  'write {"github": [{"path": "^/api/v3/user$", "nth": 1, "action": {"kind": "status", "status": 500}}], "hub": [...]}';
 
 /** Parses a faults file's text; pure. @throws ReleaseError `CONFIG_INVALID` with line and field. */
 export function parseStandInFaults(text: string, file: string): StandInFaults {

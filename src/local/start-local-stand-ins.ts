@@ -57,7 +57,12 @@ export async function startLocalStandIns(params: StartLocalStandInsParams): Prom
   const user = params.user ?? "local";
   const orgs = params.orgs ?? [];
   await mkdir(params.dataDir, { recursive: true });
-  const hub = await startHubServer({ dataDir: join(params.dataDir, "hub"), host, port: params.port ?? 0, faults: params.faults?.hub });
+  const hub = await startHubServer({
+    dataDir: join(params.dataDir, "hub"),
+    host,
+    port: params.port ?? 0,
+    faults: params.faults?.hub,
+  });
   let github: GitHubServerHandle;
   try {
     github = await startGitHubServer({
@@ -85,13 +90,22 @@ export async function startLocalStandIns(params: StartLocalStandInsParams): Prom
     for (const org of orgs) github.createAccount({ login: org, type: "Organization", members: [user] });
     for (const full of params.githubRepos ?? []) {
       const [owner = "", name = ""] = full.split("/");
-      await github.createRepo({ owner, name, members: owner.toLowerCase() === user.toLowerCase() ? undefined : [user] });
+      await github.createRepo({
+        owner,
+        name,
+        members: owner.toLowerCase() === user.toLowerCase() ? undefined : [user],
+      });
     }
     return {
       hub,
       github,
       user,
-      env: { HF_ENDPOINT: hub.url, HF_TOKEN: creds.hfToken, GITHUB_API_URL: github.url, GITHUB_TOKEN: creds.githubToken },
+      env: {
+        HF_ENDPOINT: hub.url,
+        HF_TOKEN: creds.hfToken,
+        GITHUB_API_URL: github.url,
+        GITHUB_TOKEN: creds.githubToken,
+      },
       close: async () => {
         await Promise.all([hub.close(), github.close()]);
       },
@@ -105,7 +119,11 @@ export async function startLocalStandIns(params: StartLocalStandInsParams): Prom
 async function readCredentials(file: string): Promise<Credentials | undefined> {
   try {
     const parsed = JSON.parse(await readFile(file, "utf8")) as Partial<Credentials>;
-    if (typeof parsed.user === "string" && typeof parsed.hfToken === "string" && typeof parsed.githubToken === "string") {
+    if (
+      typeof parsed.user === "string" &&
+      typeof parsed.hfToken === "string" &&
+      typeof parsed.githubToken === "string"
+    ) {
       return parsed as Credentials;
     }
     return undefined;

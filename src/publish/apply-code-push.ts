@@ -30,7 +30,11 @@ export async function readCodeFiles(sourceDir: string): Promise<{ path: string; 
         const bytes = await readFile(abs);
         const path = relative(sourceDir, abs).split(sep).join("/");
         if (bytes.length > MAX_CODE_FILE_BYTES) {
-          throw inputError("CODE_FILE_TOO_LARGE", `${path} is ${bytes.length} bytes; code files above ${MAX_CODE_FILE_BYTES} are not exported`, { hint: "leave it out of github.code.paths", location: { file: abs } });
+          throw inputError(
+            "CODE_FILE_TOO_LARGE",
+            `${path} is ${bytes.length} bytes; code files above ${MAX_CODE_FILE_BYTES} are not exported`,
+            { hint: "leave it out of github.code.paths", location: { file: abs } },
+          );
         }
         out.push({ path, content: bytes.toString("utf8") });
       }
@@ -49,7 +53,17 @@ interface GitParams {
 
 function runGit(args: string[], cwd: string, p: GitParams): Promise<string> {
   const env: Record<string, string> = {};
-  for (const k of ["PATH", "HOME", "SYSTEMROOT", "TMPDIR", "SSH_AUTH_SOCK", "GIT_SSH_COMMAND", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"]) {
+  for (const k of [
+    "PATH",
+    "HOME",
+    "SYSTEMROOT",
+    "TMPDIR",
+    "SSH_AUTH_SOCK",
+    "GIT_SSH_COMMAND",
+    "HTTPS_PROXY",
+    "HTTP_PROXY",
+    "NO_PROXY",
+  ]) {
     const v = p.env?.[k];
     if (v !== undefined) env[k] = v;
   }
@@ -61,7 +75,12 @@ function runGit(args: string[], cwd: string, p: GitParams): Promise<string> {
   }
   return new Promise((resolve, reject) => {
     execFile(p.gitBin ?? "git", args, { cwd, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(Object.assign(new Error(redactSecrets(`git ${args[0]}: ${stderr.trim() || err.message}`)), { stderr: redactSecrets(stderr) }));
+      if (err)
+        reject(
+          Object.assign(new Error(redactSecrets(`git ${args[0]}: ${stderr.trim() || err.message}`)), {
+            stderr: redactSecrets(stderr),
+          }),
+        );
       else resolve(stdout.trim());
     });
   });
@@ -72,17 +91,29 @@ function runGit(args: string[], cwd: string, p: GitParams): Promise<string> {
  * with the version tag, atomically. A tag that exists is success only when its tree is the same
  * as the export's; otherwise TAG_CONFLICT. Returns the tagged commit.
  */
-export async function applyCodePush(params: GitParams & { remote: string; branch: string; tag: string; export: CodeExportPlan; message: string }): Promise<{ commit: string; pushed: boolean }> {
+export async function applyCodePush(
+  params: GitParams & { remote: string; branch: string; tag: string; export: CodeExportPlan; message: string },
+): Promise<{ commit: string; pushed: boolean }> {
   const work = await mkdtemp(join(tmpdir(), "model-release-code-"));
   const git = (...args: string[]) => runGit(args, work, params);
   const where = { action: "push code to", target: redactSecrets(params.remote) };
   try {
     await git("init", "-q");
     await git("remote", "add", "origin", params.remote);
-    const remoteRefs = await git("ls-remote", "origin", `refs/heads/${params.branch}`, `refs/tags/${params.tag}`).catch((err: Error) => {
-      throw remoteError("CODE_REMOTE_UNREACHABLE", `cannot reach code remote: ${err.message}`, { hint: "check github.code.remote and GITHUB_TOKEN (contents:write)", details: where });
-    });
-    const refMap = new Map(remoteRefs.split("\n").filter(Boolean).map((l) => l.split("\t").reverse() as [string, string]));
+    const remoteRefs = await git("ls-remote", "origin", `refs/heads/${params.branch}`, `refs/tags/${params.tag}`).catch(
+      (err: Error) => {
+        throw remoteError("CODE_REMOTE_UNREACHABLE", `cannot reach code remote: ${err.message}`, {
+          hint: "check github.code.remote and GITHUB_TOKEN (contents:write)",
+          details: where,
+        });
+      },
+    );
+    const refMap = new Map(
+      remoteRefs
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split("\t").reverse() as [string, string]),
+    );
     for (const f of params.export.files) {
       const abs = join(work, ...f.path.split("/"));
       await mkdir(dirname(abs), { recursive: true });
@@ -96,7 +127,9 @@ export async function applyCodePush(params: GitParams & { remote: string; branch
       const theirTree = await git("rev-parse", "FETCH_HEAD^{tree}");
       const theirCommit = await git("rev-parse", "FETCH_HEAD^{commit}");
       if (theirTree === tree) return { commit: theirCommit, pushed: false };
-      throw conflictError("TAG_CONFLICT", `code tag ${params.tag} exists on the code remote with other content`, { hint: "tags never move: publish under a new version" });
+      throw conflictError("TAG_CONFLICT", `code tag ${params.tag} exists on the code remote with other content`, {
+        hint: "tags never move: publish under a new version",
+      });
     }
     const parentArgs: string[] = [];
     if (refMap.has(`refs/heads/${params.branch}`)) {
@@ -105,11 +138,22 @@ export async function applyCodePush(params: GitParams & { remote: string; branch
     }
     const ident = ["-c", "user.name=model-release", "-c", "user.email=model-release@users.noreply.github.com"];
     const commit = await runGit([...ident, "commit-tree", tree, ...parentArgs, "-m", params.message], work, params);
-    await git("push", "-q", "--atomic", "origin", `${commit}:refs/heads/${params.branch}`, `${commit}:refs/tags/${params.tag}`).catch((err: Error) => {
-      throw conflictError("CODE_PUSH_REJECTED", `pushing code to ${params.branch} and ${params.tag} was rejected: ${err.message}`, {
-        hint: "the branch moved or is protected; run again, or point github.code.branch at a release branch",
-        details: where,
-      });
+    await git(
+      "push",
+      "-q",
+      "--atomic",
+      "origin",
+      `${commit}:refs/heads/${params.branch}`,
+      `${commit}:refs/tags/${params.tag}`,
+    ).catch((err: Error) => {
+      throw conflictError(
+        "CODE_PUSH_REJECTED",
+        `pushing code to ${params.branch} and ${params.tag} was rejected: ${err.message}`,
+        {
+          hint: "the branch moved or is protected; run again, or point github.code.branch at a release branch",
+          details: where,
+        },
+      );
     });
     return { commit, pushed: true };
   } finally {

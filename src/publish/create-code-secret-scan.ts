@@ -6,13 +6,23 @@ import { createLineIndex, detectSecrets, renderExcerpt, type SecretPattern } fro
  * file (after internal blocks are stripped) is scanned with the built-in rules plus the config's
  * `sanitize.patterns`. Findings carry a redacted excerpt, never the value.
  */
-export function createCodeSecretScan(patterns: readonly SecretPattern[] = []): (path: string, content: string) => Finding[] {
+export function createCodeSecretScan(
+  patterns: readonly SecretPattern[] = [],
+): (path: string, content: string) => Finding[] {
   return (path, content) => {
     const found = detectSecrets(content, { patterns: [...patterns] });
     const at = createLineIndex(content);
     return found.map((d) => {
       const { line, column } = at(d.start);
-      return { rule: d.rule, severity: d.severity, file: path, line, column, message: d.message, excerpt: renderExcerpt(content, d, found) };
+      return {
+        rule: d.rule,
+        severity: d.severity,
+        file: path,
+        line,
+        column,
+        message: d.message,
+        excerpt: renderExcerpt(content, d, found),
+      };
     });
   };
 }

@@ -33,7 +33,13 @@ export function createRetryingFetch(options: RetryOptions = {}): typeof fetch {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
     // A ReadableStream body is consumed by the first attempt and cannot be retried.
-    const replayable = init?.body == null || typeof init.body === "string" || init.body instanceof Blob || init.body instanceof ArrayBuffer || ArrayBuffer.isView(init.body) || init.body instanceof URLSearchParams;
+    const replayable =
+      init?.body == null ||
+      typeof init.body === "string" ||
+      init.body instanceof Blob ||
+      init.body instanceof ArrayBuffer ||
+      ArrayBuffer.isView(init.body) ||
+      init.body instanceof URLSearchParams;
     for (let attempt = 0; ; attempt++) {
       let response: Response | undefined;
       let error: unknown;
@@ -51,7 +57,13 @@ export function createRetryingFetch(options: RetryOptions = {}): typeof fetch {
       const hinted = response ? retryAfterMs(response.headers) : undefined;
       const backoff = Math.min(max, base * 2 ** attempt) * (0.75 + Math.random() * 0.5);
       const delayMs = Math.min(max, hinted ?? backoff);
-      options.onRetry?.({ url: url.split("?")[0]!, method, attempt: attempt + 1, ...(response ? { status: response.status } : {}), delayMs });
+      options.onRetry?.({
+        url: url.split("?")[0]!,
+        method,
+        attempt: attempt + 1,
+        ...(response ? { status: response.status } : {}),
+        delayMs,
+      });
       // Drain the body so the connection can be reused.
       await response?.body?.cancel().catch(() => undefined);
       await sleep(delayMs, init?.signal ?? undefined);
@@ -79,19 +91,37 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 }
 
 /** Counts request body bytes sent through a fetch, per URL kind: what `bench` reports. */
-export function createCountingFetch(inner: typeof fetch = fetch): { fetch: typeof fetch; sent: { total: number; lfs: number; requests: number } } {
+export function createCountingFetch(inner: typeof fetch = fetch): {
+  fetch: typeof fetch;
+  sent: { total: number; lfs: number; requests: number };
+} {
   const sent = { total: 0, lfs: 0, requests: 0 };
   const wrapped = async (input: string | URL | Request, init?: RequestInit) => {
     const body = init?.body;
-    const size = body == null ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body instanceof Blob ? body.size : ArrayBuffer.isView(body) ? body.byteLength : body instanceof ArrayBuffer ? body.byteLength : 0;
+    const size =
+      body == null
+        ? 0
+        : typeof body === "string"
+          ? Buffer.byteLength(body)
+          : body instanceof Blob
+            ? body.size
+            : ArrayBuffer.isView(body)
+              ? body.byteLength
+              : body instanceof ArrayBuffer
+                ? body.byteLength
+                : 0;
     const method = (init?.method ?? "GET").toUpperCase();
     sent.requests++;
     sent.total += size;

@@ -13,7 +13,13 @@ export type GitHubClient = InstanceType<typeof Octokit>;
  * `pace: false` turns the pacing off for a loopback stand-in, which has no such limits.
  * 429/5xx with Retry-After and dropped connections are retried by the fetch passed in.
  */
-export function createGitHubClient(params: { apiUrl: string; token: string; fetch: typeof fetch; pace?: boolean; retryBaseMs?: number }): GitHubClient {
+export function createGitHubClient(params: {
+  apiUrl: string;
+  token: string;
+  fetch: typeof fetch;
+  pace?: boolean;
+  retryBaseMs?: number;
+}): GitHubClient {
   const maxRetries = 4;
   return new Octokit({
     ...(params.token ? { auth: params.token } : {}),
@@ -24,7 +30,8 @@ export function createGitHubClient(params: { apiUrl: string; token: string; fetc
     throttle: {
       enabled: params.pace ?? true,
       onRateLimit: (_after: number, _opts: unknown, _o: unknown, retryCount: number) => retryCount < maxRetries,
-      onSecondaryRateLimit: (_after: number, _opts: unknown, _o: unknown, retryCount: number) => retryCount < maxRetries,
+      onSecondaryRateLimit: (_after: number, _opts: unknown, _o: unknown, retryCount: number) =>
+        retryCount < maxRetries,
     },
     // octokit logs warnings with the request URL to the console; the CLI renders its own events.
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
@@ -59,7 +66,9 @@ interface ReleaseData {
 
 async function listReleases(gh: GitHubClient, repo: string): Promise<ReleaseData[]> {
   // getReleaseByTag does not see drafts: list instead.
-  return (await call("list releases of", repo, () => gh.paginate(gh.rest.repos.listReleases, { ...split(repo), per_page: 100 }))) as ReleaseData[];
+  return (await call("list releases of", repo, () =>
+    gh.paginate(gh.rest.repos.listReleases, { ...split(repo), per_page: 100 }),
+  )) as ReleaseData[];
 }
 
 async function listReleasesForTag(gh: GitHubClient, repo: string, tag: string): Promise<ReleaseData[]> {
@@ -73,13 +82,17 @@ export async function fetchGitHubCloneUrl(gh: GitHubClient, repo: string): Promi
 }
 
 /** The tag and the release for it, if any. */
-export async function fetchGitHubState(gh: GitHubClient, params: { repo: string; tag: string }): Promise<GitHubRemoteState> {
+export async function fetchGitHubState(
+  gh: GitHubClient,
+  params: { repo: string; tag: string },
+): Promise<GitHubRemoteState> {
   let tagCommit: string | undefined;
   try {
     const ref = await gh.rest.git.getRef({ ...split(params.repo), ref: `tags/${params.tag}` });
     tagCommit = ref.data.object.sha;
   } catch (err) {
-    if (status(err) !== 404) throw translateRemoteError(err, { service: "github", action: "read tag of", target: params.repo });
+    if (status(err) !== 404)
+      throw translateRemoteError(err, { service: "github", action: "read tag of", target: params.repo });
   }
   const all = await listReleases(gh, params.repo);
   const releases = all.filter((r) => r.tag_name === params.tag).sort((a, b) => a.id - b.id);
@@ -89,7 +102,17 @@ export async function fetchGitHubState(gh: GitHubClient, params: { repo: string;
     releaseTags: [...new Set(all.map((r) => r.tag_name))],
     ...(tagCommit ? { tagCommit } : {}),
     ...(rel
-      ? { release: { id: rel.id, draft: rel.draft, prerelease: rel.prerelease, htmlUrl: rel.html_url, assets: (rel.assets ?? []).map((a): ExistingAsset => ({ id: a.id, name: a.name, size: a.size, digest: a.digest ?? null })) } }
+      ? {
+          release: {
+            id: rel.id,
+            draft: rel.draft,
+            prerelease: rel.prerelease,
+            htmlUrl: rel.html_url,
+            assets: (rel.assets ?? []).map(
+              (a): ExistingAsset => ({ id: a.id, name: a.name, size: a.size, digest: a.digest ?? null }),
+            ),
+          },
+        }
       : {}),
   };
 }
@@ -98,18 +121,26 @@ export async function fetchGitHubState(gh: GitHubClient, params: { repo: string;
  * Makes sure the version tag exists. With `sha` (the pushed code commit) the tag must point
  * there; without it the tag goes on the default branch head. Tags never move.
  */
-export async function applyGitHubTag(gh: GitHubClient, params: { repo: string; tag: string; sha?: string }): Promise<string> {
+export async function applyGitHubTag(
+  gh: GitHubClient,
+  params: { repo: string; tag: string; sha?: string },
+): Promise<string> {
   const r = split(params.repo);
   try {
     const ref = await gh.rest.git.getRef({ ...r, ref: `tags/${params.tag}` });
     if (params.sha && ref.data.object.sha !== params.sha) {
-      throw conflictError("TAG_CONFLICT", `GitHub tag ${params.tag} on ${params.repo} points at ${ref.data.object.sha.slice(0, 12)}, not the exported code ${params.sha.slice(0, 12)}`, {
-        hint: "tags never move: publish under a new version",
-      });
+      throw conflictError(
+        "TAG_CONFLICT",
+        `GitHub tag ${params.tag} on ${params.repo} points at ${ref.data.object.sha.slice(0, 12)}, not the exported code ${params.sha.slice(0, 12)}`,
+        {
+          hint: "tags never move: publish under a new version",
+        },
+      );
     }
     return ref.data.object.sha;
   } catch (err) {
-    if (status(err) !== 404) throw translateRemoteError(err, { service: "github", action: "read tag of", target: params.repo });
+    if (status(err) !== 404)
+      throw translateRemoteError(err, { service: "github", action: "read tag of", target: params.repo });
   }
   let sha = params.sha;
   if (!sha) {
@@ -119,19 +150,34 @@ export async function applyGitHubTag(gh: GitHubClient, params: { repo: string; t
       const head = await gh.rest.git.getRef({ ...r, ref: `heads/${branch}` });
       sha = head.data.object.sha;
     } catch (err) {
-      if (status(err) !== 404) throw translateRemoteError(err, { service: "github", action: `read branch ${branch} of`, target: params.repo });
-      throw remoteError("GITHUB_NOTHING_TO_TAG", `GitHub repository ${params.repo} has no commit on ${branch} to put tag ${params.tag} on`, {
-        hint: "configure github.code in the release config (and pass --config) so the code is pushed with the tag, or push a commit first",
-      });
+      if (status(err) !== 404)
+        throw translateRemoteError(err, { service: "github", action: `read branch ${branch} of`, target: params.repo });
+      throw remoteError(
+        "GITHUB_NOTHING_TO_TAG",
+        `GitHub repository ${params.repo} has no commit on ${branch} to put tag ${params.tag} on`,
+        {
+          hint: "configure github.code in the release config (and pass --config) so the code is pushed with the tag, or push a commit first",
+        },
+      );
     }
   }
   try {
     await gh.rest.git.createRef({ ...r, ref: `refs/tags/${params.tag}`, sha });
   } catch (err) {
     // 422 "Reference already exists": a concurrent or earlier run made it; accept only the same commit.
-    if (status(err) !== 422) throw translateRemoteError(err, { service: "github", action: `create tag ${params.tag} on`, target: params.repo });
+    if (status(err) !== 422)
+      throw translateRemoteError(err, {
+        service: "github",
+        action: `create tag ${params.tag} on`,
+        target: params.repo,
+      });
     const ref = await call("read tag of", params.repo, () => gh.rest.git.getRef({ ...r, ref: `tags/${params.tag}` }));
-    if (ref.data.object.sha !== sha) throw conflictError("TAG_CONFLICT", `GitHub tag ${params.tag} on ${params.repo} was created concurrently at another commit`, { hint: "tags never move: publish under a new version" });
+    if (ref.data.object.sha !== sha)
+      throw conflictError(
+        "TAG_CONFLICT",
+        `GitHub tag ${params.tag} on ${params.repo} was created concurrently at another commit`,
+        { hint: "tags never move: publish under a new version" },
+      );
   }
   return sha;
 }
@@ -145,32 +191,52 @@ export const runMarker = (runId: string) => `<!-- model-release-run: ${runId} --
  * run died). After creating, releases for the tag are listed again: when two publishes raced, the
  * lowest id wins and the loser deletes its draft and fails, so exactly one release remains.
  */
-export async function applyGitHubDraft(gh: GitHubClient, plan: GitHubReleasePlan, params: { runId: string; takeover?: boolean }): Promise<{ id: number; uploadUrl: string; htmlUrl: string }> {
+export async function applyGitHubDraft(
+  gh: GitHubClient,
+  plan: GitHubReleasePlan,
+  params: { runId: string; takeover?: boolean },
+): Promise<{ id: number; uploadUrl: string; htmlUrl: string }> {
   const r = split(plan.repo);
   const marker = runMarker(params.runId);
   const fields = { name: plan.name, body: `${plan.notes}\n${marker}\n`, prerelease: plan.prerelease };
   const existing = await listReleasesForTag(gh, plan.repo, plan.tag);
   const draft = existing.find((d) => d.draft);
   if (existing.some((d) => !d.draft)) {
-    throw conflictError("CONCURRENT_PUBLISH", `the GitHub release ${plan.tag} was published while this publish ran`, { hint: "run again: a release with the same content counts as done" });
+    throw conflictError("CONCURRENT_PUBLISH", `the GitHub release ${plan.tag} was published while this publish ran`, {
+      hint: "run again: a release with the same content counts as done",
+    });
   }
   if (draft) {
     if (!(draft.body ?? "").includes(marker) && !params.takeover) {
-      throw conflictError("CONCURRENT_PUBLISH", `another publish of ${plan.tag} is preparing its GitHub release (draft ${draft.id})`, {
-        hint: "let that publish finish; if it died, run again with --takeover to complete its draft",
-      });
+      throw conflictError(
+        "CONCURRENT_PUBLISH",
+        `another publish of ${plan.tag} is preparing its GitHub release (draft ${draft.id})`,
+        {
+          hint: "let that publish finish; if it died, run again with --takeover to complete its draft",
+        },
+      );
     }
-    const res = await call("update draft release of", plan.repo, () => gh.rest.repos.updateRelease({ ...r, release_id: draft.id, ...fields }));
+    const res = await call("update draft release of", plan.repo, () =>
+      gh.rest.repos.updateRelease({ ...r, release_id: draft.id, ...fields }),
+    );
     return { id: res.data.id, uploadUrl: res.data.upload_url, htmlUrl: res.data.html_url };
   }
-  const created = await call("create draft release on", plan.repo, () => gh.rest.repos.createRelease({ ...r, tag_name: plan.tag, draft: true, ...fields }));
+  const created = await call("create draft release on", plan.repo, () =>
+    gh.rest.repos.createRelease({ ...r, tag_name: plan.tag, draft: true, ...fields }),
+  );
   const all = await listReleasesForTag(gh, plan.repo, plan.tag);
   const winner = all[0];
   if (winner && winner.id !== created.data.id) {
-    await call("delete duplicate draft on", plan.repo, () => gh.rest.repos.deleteRelease({ ...r, release_id: created.data.id }));
-    throw conflictError("CONCURRENT_PUBLISH", `another publish of ${plan.tag} created its GitHub release first (release ${winner.id})`, {
-      hint: "let that publish finish; run again afterwards to check it (identical content counts as done)",
-    });
+    await call("delete duplicate draft on", plan.repo, () =>
+      gh.rest.repos.deleteRelease({ ...r, release_id: created.data.id }),
+    );
+    throw conflictError(
+      "CONCURRENT_PUBLISH",
+      `another publish of ${plan.tag} created its GitHub release first (release ${winner.id})`,
+      {
+        hint: "let that publish finish; run again afterwards to check it (identical content counts as done)",
+      },
+    );
   }
   return { id: created.data.id, uploadUrl: created.data.upload_url, htmlUrl: created.data.html_url };
 }
@@ -178,20 +244,33 @@ export async function applyGitHubDraft(gh: GitHubClient, plan: GitHubReleasePlan
 /** Uploads the planned assets to the draft, replacing differing ones; identical ones are skipped. */
 export async function applyGitHubAssets(
   gh: GitHubClient,
-  params: { plan: GitHubReleasePlan; bundle: ReleaseBundle; releaseId: number; uploadUrl: string; onUploaded?: (name: string, size: number) => void },
+  params: {
+    plan: GitHubReleasePlan;
+    bundle: ReleaseBundle;
+    releaseId: number;
+    uploadUrl: string;
+    onUploaded?: (name: string, size: number) => void;
+  },
 ): Promise<{ uploaded: string[]; skipped: string[] }> {
   const r = split(params.plan.repo);
-  const current = await call("list assets of", params.plan.repo, () => gh.paginate(gh.rest.repos.listReleaseAssets, { ...r, release_id: params.releaseId, per_page: 100 }));
+  const current = await call("list assets of", params.plan.repo, () =>
+    gh.paginate(gh.rest.repos.listReleaseAssets, { ...r, release_id: params.releaseId, per_page: 100 }),
+  );
   const byPath = new Map(params.bundle.files.map((f) => [f.path, f]));
   const uploaded: string[] = [];
   const skipped: string[] = [];
   for (const asset of params.plan.assets) {
-    const there = (current as { id: number; name: string; size: number; digest?: string | null }[]).find((a) => a.name === asset.name);
+    const there = (current as { id: number; name: string; size: number; digest?: string | null }[]).find(
+      (a) => a.name === asset.name,
+    );
     if (there && there.size === asset.size && (there.digest == null || there.digest === `sha256:${asset.sha256}`)) {
       skipped.push(asset.name);
       continue;
     }
-    if (there) await call(`delete asset ${asset.name} of`, params.plan.repo, () => gh.rest.repos.deleteReleaseAsset({ ...r, asset_id: there.id }));
+    if (there)
+      await call(`delete asset ${asset.name} of`, params.plan.repo, () =>
+        gh.rest.repos.deleteReleaseAsset({ ...r, asset_id: there.id }),
+      );
     const data = await readFile(byPath.get(asset.path)!.absPath);
     await call(`upload asset ${asset.name} to`, params.plan.repo, () =>
       gh.request(`POST ${params.uploadUrl}`, {
@@ -207,7 +286,10 @@ export async function applyGitHubAssets(
 }
 
 /** Publishes the draft: the one step that makes the GitHub release public. */
-export async function applyGitHubPublish(gh: GitHubClient, params: { plan: GitHubReleasePlan; releaseId: number }): Promise<string> {
+export async function applyGitHubPublish(
+  gh: GitHubClient,
+  params: { plan: GitHubReleasePlan; releaseId: number },
+): Promise<string> {
   const res = await call("publish release on", params.plan.repo, () =>
     gh.rest.repos.updateRelease({
       ...split(params.plan.repo),
@@ -217,6 +299,9 @@ export async function applyGitHubPublish(gh: GitHubClient, params: { plan: GitHu
       make_latest: params.plan.latest ? "true" : "false",
     }),
   );
-  if (res.data.draft) throw remoteError("GITHUB_STILL_DRAFT", `GitHub kept release ${params.releaseId} as a draft`, { hint: "run again" });
+  if (res.data.draft)
+    throw remoteError("GITHUB_STILL_DRAFT", `GitHub kept release ${params.releaseId} as a draft`, {
+      hint: "run again",
+    });
   return res.data.html_url;
 }

@@ -1,5 +1,13 @@
 import { pathToFileURL } from "node:url";
-import { commitIter, createRepo, downloadFile, listCommits, listFiles, type CommitOperation, type RepoDesignation } from "@huggingface/hub";
+import {
+  commitIter,
+  createRepo,
+  downloadFile,
+  listCommits,
+  listFiles,
+  type CommitOperation,
+  type RepoDesignation,
+} from "@huggingface/hub";
 import { blockedError, conflictError, remoteError } from "../errors.js";
 import type { ProgressSink } from "./progress.js";
 import { translateRemoteError } from "./translate-remote-error.js";
@@ -21,12 +29,20 @@ export interface HubRefs {
 const designation = (repo: string, repoType: HubRepoType): RepoDesignation => ({ type: repoType, name: repo });
 const apiBase = (hub: HubClient, repo: string, repoType: HubRepoType) => `${hub.hubUrl}/api/${repoType}s/${repo}`;
 
-async function hubJson<T>(hub: HubClient, url: string, init: RequestInit, ctx: { action: string; target: string }): Promise<{ status: number; body: T | undefined }> {
+async function hubJson<T>(
+  hub: HubClient,
+  url: string,
+  init: RequestInit,
+  ctx: { action: string; target: string },
+): Promise<{ status: number; body: T | undefined }> {
   let res: Response;
   try {
     res = await hub.fetch(url, {
       ...init,
-      headers: { ...(hub.accessToken ? { Authorization: `Bearer ${hub.accessToken}` } : {}), ...(init.body ? { "Content-Type": "application/json" } : {}) },
+      headers: {
+        ...(hub.accessToken ? { Authorization: `Bearer ${hub.accessToken}` } : {}),
+        ...(init.body ? { "Content-Type": "application/json" } : {}),
+      },
       ...(hub.signal ? { signal: hub.signal } : {}),
     });
   } catch (err) {
@@ -44,7 +60,10 @@ async function hubJson<T>(hub: HubClient, url: string, init: RequestInit, ctx: {
 
 function failed(status: number, body: unknown, ctx: { action: string; target: string }) {
   const msg = (body as { error?: unknown })?.error;
-  return translateRemoteError(Object.assign(new Error(typeof msg === "string" ? msg : `HTTP ${status}`), { statusCode: status }), { service: "hub", ...ctx });
+  return translateRemoteError(
+    Object.assign(new Error(typeof msg === "string" ? msg : `HTTP ${status}`), { statusCode: status }),
+    { service: "hub", ...ctx },
+  );
 }
 
 /**
@@ -54,7 +73,10 @@ function failed(status: number, body: unknown, ctx: { action: string; target: st
  *
  * @throws ReleaseError `HUB_CARD_INVALID` (blocked) naming the file and the Hub's messages.
  */
-export async function assertHubCardValid(hub: HubClient, params: { repo: string; repoType: HubRepoType; path: string; content: string }): Promise<void> {
+export async function assertHubCardValid(
+  hub: HubClient,
+  params: { repo: string; repoType: HubRepoType; path: string; content: string },
+): Promise<void> {
   const ctx = { action: "validate the card metadata of", target: `${params.repo}:${params.path}` };
   const { status, body } = await hubJson<{ errors?: { message?: string }[]; error?: string }>(
     hub,
@@ -64,10 +86,14 @@ export async function assertHubCardValid(hub: HubClient, params: { repo: string;
   );
   if (status === 400 || status === 422) {
     const messages = (body?.errors ?? []).map((e) => e.message).filter(Boolean);
-    throw blockedError("HUB_CARD_INVALID", `${params.path}: the Hub rejects its YAML metadata: ${messages.join("; ") || body?.error || `HTTP ${status}`}`, {
-      location: { file: params.path },
-      hint: "fix the card's front matter (the config's card fields or the model-cards/ template), build again, then publish",
-    });
+    throw blockedError(
+      "HUB_CARD_INVALID",
+      `${params.path}: the Hub rejects its YAML metadata: ${messages.join("; ") || body?.error || `HTTP ${status}`}`,
+      {
+        location: { file: params.path },
+        hint: "fix the card's front matter (the config's card fields or the model-cards/ template), build again, then publish",
+      },
+    );
   }
   if (status >= 300) throw failed(status, body, ctx);
 }
@@ -82,20 +108,40 @@ export async function fetchHubRefs(hub: HubClient, repo: string, repoType: HubRe
 }
 
 /** The manifest's content digest at a revision, or null when there is no readable manifest there. */
-export async function fetchHubManifestDigest(hub: HubClient, repo: string, repoType: HubRepoType, revision: string): Promise<string | null> {
+export async function fetchHubManifestDigest(
+  hub: HubClient,
+  repo: string,
+  repoType: HubRepoType,
+  revision: string,
+): Promise<string | null> {
   try {
-    const blob = await downloadFile({ repo: designation(repo, repoType), path: "manifest.json", revision, hubUrl: hub.hubUrl, fetch: hub.fetch, xet: false, ...(hub.accessToken ? { accessToken: hub.accessToken } : {}) });
+    const blob = await downloadFile({
+      repo: designation(repo, repoType),
+      path: "manifest.json",
+      revision,
+      hubUrl: hub.hubUrl,
+      fetch: hub.fetch,
+      xet: false,
+      ...(hub.accessToken ? { accessToken: hub.accessToken } : {}),
+    });
     if (!blob) return null;
     const digest = (JSON.parse(await blob.text()) as { contentDigest?: unknown }).contentDigest;
     return typeof digest === "string" ? digest : null;
   } catch (err) {
     if (err instanceof SyntaxError) return null;
-    throw translateRemoteError(err, { service: "hub", action: "download manifest.json of", target: `${repo}@${revision}` });
+    throw translateRemoteError(err, {
+      service: "hub",
+      action: "download manifest.json of",
+      target: `${repo}@${revision}`,
+    });
   }
 }
 
 /** Everything the Hub plan needs, in as few calls as possible: refs, the head tree, the tagged manifest. */
-export async function fetchHubState(hub: HubClient, params: { repo: string; repoType: HubRepoType; tag: string; branch?: string }): Promise<HubRemoteState> {
+export async function fetchHubState(
+  hub: HubClient,
+  params: { repo: string; repoType: HubRepoType; tag: string; branch?: string },
+): Promise<HubRemoteState> {
   const branch = params.branch ?? "main";
   const refs = await fetchHubRefs(hub, params.repo, params.repoType);
   if (!refs) return { exists: false, files: [], tags: [] };
@@ -103,9 +149,21 @@ export async function fetchHubState(hub: HubClient, params: { repo: string; repo
   const files: RemoteFile[] = [];
   if (head) {
     try {
-      for await (const entry of listFiles({ repo: designation(params.repo, params.repoType), recursive: true, revision: head, hubUrl: hub.hubUrl, fetch: hub.fetch, ...(hub.accessToken ? { accessToken: hub.accessToken } : {}) })) {
+      for await (const entry of listFiles({
+        repo: designation(params.repo, params.repoType),
+        recursive: true,
+        revision: head,
+        hubUrl: hub.hubUrl,
+        fetch: hub.fetch,
+        ...(hub.accessToken ? { accessToken: hub.accessToken } : {}),
+      })) {
         if (entry.type !== "file") continue;
-        files.push({ path: entry.path, size: entry.size, ...(entry.lfs ? { lfsSha256: entry.lfs.oid } : {}), ...(entry.oid ? { gitOid: entry.oid } : {}) });
+        files.push({
+          path: entry.path,
+          size: entry.size,
+          ...(entry.lfs ? { lfsSha256: entry.lfs.oid } : {}),
+          ...(entry.oid ? { gitOid: entry.oid } : {}),
+        });
       }
     } catch (err) {
       throw translateRemoteError(err, { service: "hub", action: "list files of", target: `${params.repo}@${head}` });
@@ -149,7 +207,13 @@ export async function applyHubCommit(
   if (!commit) throw remoteError("INTERNAL_PLAN", "no commit planned", {});
   const byPath = new Map(bundle.files.map((f) => [f.path, f]));
   const operations: CommitOperation[] = [
-    ...[...commit.add, ...commit.change].map((f): CommitOperation => ({ operation: "addOrUpdate", path: f.path, content: pathToFileURL(byPath.get(f.path)!.absPath) })),
+    ...[...commit.add, ...commit.change].map(
+      (f): CommitOperation => ({
+        operation: "addOrUpdate",
+        path: f.path,
+        content: pathToFileURL(byPath.get(f.path)!.absPath),
+      }),
+    ),
     ...commit.delete.map((f): CommitOperation => ({ operation: "delete", path: f.path })),
   ];
   const marker = `model-release-run: ${params.runId}`;
@@ -157,13 +221,20 @@ export async function applyHubCommit(
     // The head already holds exactly this content: our own commit (a crash before the journal
     // recorded it), an earlier version with the same files, or another run's commit of this very
     // tag that it has not tagged yet: that one is a concurrent publish.
-    if (!plan.parentCommit) throw remoteError("HUB_NO_HEAD", `${plan.repo} has no ${plan.branch} branch to tag`, { hint: "check the repo on the Hub" });
+    if (!plan.parentCommit)
+      throw remoteError("HUB_NO_HEAD", `${plan.repo} has no ${plan.branch} branch to tag`, {
+        hint: "check the repo on the Hub",
+      });
     const head = await fetchHeadCommit(hub, plan);
     if (head && head.message.startsWith(commit.title) && !head.message.includes(marker) && !params.takeover) {
-      throw conflictError("CONCURRENT_PUBLISH", `another publish of ${plan.tag.name} committed this content to ${plan.repo} and has not tagged it yet`, {
-        hint: "let that publish finish; if it died, run again with --takeover to tag its commit",
-        details: { repo: plan.repo, head: head.id },
-      });
+      throw conflictError(
+        "CONCURRENT_PUBLISH",
+        `another publish of ${plan.tag.name} committed this content to ${plan.repo} and has not tagged it yet`,
+        {
+          hint: "let that publish finish; if it died, run again with --takeover to tag its commit",
+          details: { repo: plan.repo, head: head.id },
+        },
+      );
     }
     return plan.parentCommit;
   }
@@ -185,7 +256,10 @@ export async function applyHubCommit(
     for (;;) {
       const next = await iter.next();
       if (next.done) {
-        if (!next.value) throw remoteError("HUB_COMMIT_NO_RESULT", `the Hub did not return a commit for ${plan.repo}`, { hint: "run again" });
+        if (!next.value)
+          throw remoteError("HUB_COMMIT_NO_RESULT", `the Hub did not return a commit for ${plan.repo}`, {
+            hint: "run again",
+          });
         return next.value.commit.oid;
       }
       const ev = next.value;
@@ -199,18 +273,32 @@ export async function applyHubCommit(
     if (status === 412 || status === 409) {
       const head = await fetchHeadCommit(hub, plan);
       if (head && head.message.includes(marker)) return head.id;
-      throw conflictError("CONCURRENT_PUBLISH", `${plan.repo} changed while publishing ${plan.tag.name}: the ${plan.branch} branch moved past ${plan.parentCommit?.slice(0, 12) ?? "its head"}`, {
-        hint: "another publish or a manual commit landed first; run again to re-plan against the new head (a tag that exists with the same content counts as done)",
-        details: { repo: plan.repo, head: head?.id ?? null },
-      });
+      throw conflictError(
+        "CONCURRENT_PUBLISH",
+        `${plan.repo} changed while publishing ${plan.tag.name}: the ${plan.branch} branch moved past ${plan.parentCommit?.slice(0, 12) ?? "its head"}`,
+        {
+          hint: "another publish or a manual commit landed first; run again to re-plan against the new head (a tag that exists with the same content counts as done)",
+          details: { repo: plan.repo, head: head?.id ?? null },
+        },
+      );
     }
     throw translateRemoteError(err, { service: "hub", action: "commit to", target: `${plan.repo}@${plan.branch}` });
   }
 }
 
-async function fetchHeadCommit(hub: HubClient, plan: HubPublishPlan): Promise<{ id: string; message: string } | undefined> {
+async function fetchHeadCommit(
+  hub: HubClient,
+  plan: HubPublishPlan,
+): Promise<{ id: string; message: string } | undefined> {
   try {
-    for await (const c of listCommits({ repo: designation(plan.repo, plan.repoType), revision: plan.branch, batchSize: 1, hubUrl: hub.hubUrl, fetch: hub.fetch, ...(hub.accessToken ? { accessToken: hub.accessToken } : {}) })) {
+    for await (const c of listCommits({
+      repo: designation(plan.repo, plan.repoType),
+      revision: plan.branch,
+      batchSize: 1,
+      hubUrl: hub.hubUrl,
+      fetch: hub.fetch,
+      ...(hub.accessToken ? { accessToken: hub.accessToken } : {}),
+    })) {
       return { id: c.oid, message: `${c.title}\n${c.message}` };
     }
   } catch (err) {
@@ -223,10 +311,18 @@ async function fetchHeadCommit(hub: HubClient, plan: HubPublishPlan): Promise<{ 
  * Tags the commit (`POST /api/{type}s/{repo}/tag/{commit}`; the JS client has no tag function).
  * An existing tag is success only when it points at this commit or at identical content.
  */
-export async function applyHubTag(hub: HubClient, params: { repo: string; repoType: HubRepoType; tag: string; commit: string; contentDigest: string }): Promise<void> {
+export async function applyHubTag(
+  hub: HubClient,
+  params: { repo: string; repoType: HubRepoType; tag: string; commit: string; contentDigest: string },
+): Promise<void> {
   const ctx = { action: `tag ${params.tag} on`, target: params.repo };
   const url = `${apiBase(hub, params.repo, params.repoType)}/tag/${encodeURIComponent(params.commit)}`;
-  const { status, body } = await hubJson(hub, url, { method: "POST", body: JSON.stringify({ tag: params.tag, message: `Release ${params.tag}` }) }, ctx);
+  const { status, body } = await hubJson(
+    hub,
+    url,
+    { method: "POST", body: JSON.stringify({ tag: params.tag, message: `Release ${params.tag}` }) },
+    ctx,
+  );
   if (status >= 200 && status < 300) return;
   if (status !== 409) throw failed(status, body, ctx);
   // The tag did not exist when the release was planned: either our own first attempt landed
@@ -234,15 +330,25 @@ export async function applyHubTag(hub: HubClient, params: { repo: string; repoTy
   const refs = await fetchHubRefs(hub, params.repo, params.repoType);
   const existing = refs?.tags.find((t) => t.name === params.tag);
   if (existing?.targetCommit === params.commit) return;
-  const digest = existing ? await fetchHubManifestDigest(hub, params.repo, params.repoType, existing.targetCommit) : null;
+  const digest = existing
+    ? await fetchHubManifestDigest(hub, params.repo, params.repoType, existing.targetCommit)
+    : null;
   if (digest === params.contentDigest) {
-    throw conflictError("CONCURRENT_PUBLISH", `another publish created tag ${params.tag} on ${params.repo} while this one ran`, {
-      hint: "the same content is released; run again to complete the GitHub side if it is missing",
-      details: { repo: params.repo, tag: params.tag },
-    });
+    throw conflictError(
+      "CONCURRENT_PUBLISH",
+      `another publish created tag ${params.tag} on ${params.repo} while this one ran`,
+      {
+        hint: "the same content is released; run again to complete the GitHub side if it is missing",
+        details: { repo: params.repo, tag: params.tag },
+      },
+    );
   }
-  throw conflictError("TAG_CONFLICT", `tag ${params.tag} on ${params.repo} already points at ${existing?.targetCommit.slice(0, 12) ?? "another commit"} with different content`, {
-    hint: "tags never move: publish this content under a new version",
-    details: { repo: params.repo, tag: params.tag },
-  });
+  throw conflictError(
+    "TAG_CONFLICT",
+    `tag ${params.tag} on ${params.repo} already points at ${existing?.targetCommit.slice(0, 12) ?? "another commit"} with different content`,
+    {
+      hint: "tags never move: publish this content under a new version",
+      details: { repo: params.repo, tag: params.tag },
+    },
+  );
 }

@@ -65,7 +65,13 @@ export interface CodeExportPlan {
 }
 
 /** Paths that never leave the building, whatever the allowlist says. */
-const NEVER = [/(^|\/)\.git(\/|$)/, /(^|\/)\.env(\..*)?$/, /(^|\/)\.model-release(\/|$)/, /\.(pem|key|p12|pfx)$/, /(^|\/)id_(rsa|ed25519|ecdsa)$/];
+const NEVER = [
+  /(^|\/)\.git(\/|$)/,
+  /(^|\/)\.env(\..*)?$/,
+  /(^|\/)\.model-release(\/|$)/,
+  /\.(pem|key|p12|pfx)$/,
+  /(^|\/)id_(rsa|ed25519|ecdsa)$/,
+];
 
 /**
  * Plans the code export: keeps only paths matching the allowlist (and none of the paths that
@@ -93,11 +99,15 @@ export function planCodeExport(params: {
   const blocking = findings.filter((f) => f.severity === "block" && f.acceptedReason === undefined);
   if (blocking.length > 0) {
     const first = blocking[0]!;
-    throw blockedError("CODE_SECRET_FOUND", `code export blocked: ${blocking.length} finding(s), first ${first.rule} in ${first.file}${first.line ? `:${first.line}` : ""}`, {
-      hint: "remove the secret from the code, or wrap the lines in BEGIN-INTERNAL/END-INTERNAL",
-      location: { file: first.file, ...(first.line ? { line: first.line } : {}) },
-      details: { findings: blocking },
-    });
+    throw blockedError(
+      "CODE_SECRET_FOUND",
+      `code export blocked: ${blocking.length} finding(s), first ${first.rule} in ${first.file}${first.line ? `:${first.line}` : ""}`,
+      {
+        hint: "remove the secret from the code, or wrap the lines in BEGIN-INTERNAL/END-INTERNAL",
+        location: { file: first.file, ...(first.line ? { line: first.line } : {}) },
+        details: { findings: blocking },
+      },
+    );
   }
   return { files, excluded, findings };
 }

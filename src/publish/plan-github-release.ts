@@ -37,14 +37,19 @@ export function planGitHubRelease(params: {
   for (const f of chosen) {
     const role = roles.get(f.path);
     if (role === "weights" || f.size > MAX_ASSET_BYTES) {
-      throw blockedError("ASSET_NOT_ALLOWED", `${f.path} (${f.size} bytes${role ? `, role ${role}` : ""}) cannot be a GitHub release asset`, {
-        hint: "weights are published to the Hub only; GitHub assets must be under 2 GiB",
-        location: { file: f.path },
-      });
+      throw blockedError(
+        "ASSET_NOT_ALLOWED",
+        `${f.path} (${f.size} bytes${role ? `, role ${role}` : ""}) cannot be a GitHub release asset`,
+        {
+          hint: "weights are published to the Hub only; GitHub assets must be under 2 GiB",
+          location: { file: f.path },
+        },
+      );
     }
     const name = ASSET_NAMES[f.path] ?? f.path;
     const there = existing.get(name);
-    const same = there !== undefined && there.size === f.size && (there.digest == null || there.digest === `sha256:${f.sha256}`);
+    const same =
+      there !== undefined && there.size === f.size && (there.digest == null || there.digest === `sha256:${f.sha256}`);
     assets.push({
       name,
       path: f.path,
@@ -55,18 +60,30 @@ export function planGitHubRelease(params: {
     });
   }
   const rel = remote.release;
-  const action: GitHubReleasePlan["release"]["action"] = !rel ? "create-draft" : rel.draft ? "reuse-draft" : "published";
+  const action: GitHubReleasePlan["release"]["action"] = !rel
+    ? "create-draft"
+    : rel.draft
+      ? "reuse-draft"
+      : "published";
   const repoApi = `${params.apiUrl}/repos/${params.repo}`;
   const apiCalls: string[] = [];
   if (action !== "published") {
-    if (params.code) apiCalls.push(`git push --atomic ${redactUrl(params.code.remote)} ${params.code.branch} refs/tags/${params.tag} (${params.code.files} file${params.code.files === 1 ? "" : "s"}, one squashed commit)`);
+    if (params.code)
+      apiCalls.push(
+        `git push --atomic ${redactUrl(params.code.remote)} ${params.code.branch} refs/tags/${params.tag} (${params.code.files} file${params.code.files === 1 ? "" : "s"}, one squashed commit)`,
+      );
     else if (!remote.tagExists) apiCalls.push(`POST ${repoApi}/git/refs {"ref":"refs/tags/${params.tag}"}`);
-    apiCalls.push(action === "create-draft" ? `POST ${repoApi}/releases (draft)` : `PATCH ${repoApi}/releases/${rel?.id} (notes)`);
+    apiCalls.push(
+      action === "create-draft" ? `POST ${repoApi}/releases (draft)` : `PATCH ${repoApi}/releases/${rel?.id} (notes)`,
+    );
     for (const a of assets) {
       if (a.action === "replace") apiCalls.push(`DELETE ${repoApi}/releases/assets/<id of ${a.name}>`);
-      if (a.action !== "skip") apiCalls.push(`POST uploads/${params.repo}/releases/<id>/assets?name=${a.name} (${a.size} bytes)`);
+      if (a.action !== "skip")
+        apiCalls.push(`POST uploads/${params.repo}/releases/<id>/assets?name=${a.name} (${a.size} bytes)`);
     }
-    apiCalls.push(`PATCH ${repoApi}/releases/<id> {"draft":false,"prerelease":${params.prerelease},"make_latest":"${params.latest}"}`);
+    apiCalls.push(
+      `PATCH ${repoApi}/releases/<id> {"draft":false,"prerelease":${params.prerelease},"make_latest":"${params.latest}"}`,
+    );
   }
   return {
     apiUrl: params.apiUrl,

@@ -39,7 +39,14 @@ export function planHubPublish(params: {
         },
       );
     }
-    return { ...base, createRepo: false, parentCommit: existingTag.commit, commit: null, tag: { name: tag, action: "exists" }, apiCalls: [] };
+    return {
+      ...base,
+      createRepo: false,
+      parentCommit: existingTag.commit,
+      commit: null,
+      tag: { name: tag, action: "exists" },
+      apiCalls: [],
+    };
   }
 
   const remoteByPath = new Map<string, RemoteFile>(remote.files.map((f) => [f.path, f]));
@@ -60,14 +67,21 @@ export function planHubPublish(params: {
     .sort((a, b) => a.path.localeCompare(b.path));
 
   const apiCalls: string[] = [];
-  if (!remote.exists) apiCalls.push(`POST ${params.hubUrl}/api/repos/create (${params.private ? "private" : "public"} ${params.repoType})`);
+  if (!remote.exists)
+    apiCalls.push(
+      `POST ${params.hubUrl}/api/repos/create (${params.private ? "private" : "public"} ${params.repoType})`,
+    );
   const sending = [...add, ...change];
   if (sending.length > 0) {
     apiCalls.push(`POST ${api}/preupload/${branch} (${sending.length} files)`);
-    apiCalls.push(`POST ${params.hubUrl}/${params.repoType === "dataset" ? "datasets/" : ""}${repo}.git/info/lfs/objects/batch (large files; objects the server has are skipped)`);
+    apiCalls.push(
+      `POST ${params.hubUrl}/${params.repoType === "dataset" ? "datasets/" : ""}${repo}.git/info/lfs/objects/batch (large files; objects the server has are skipped)`,
+    );
   }
   const uploadBytes = sending.reduce((n, f) => n + f.size, 0);
-  apiCalls.push(`POST ${api}/commit/${branch} (+${add.length} ~${change.length} -${del.length}, parentCommit ${remote.head ? remote.head.slice(0, 12) : "(new repo head)"})`);
+  apiCalls.push(
+    `POST ${api}/commit/${branch} (+${add.length} ~${change.length} -${del.length}, parentCommit ${remote.head ? remote.head.slice(0, 12) : "(new repo head)"})`,
+  );
   apiCalls.push(`POST ${api}/tag/<commit> {"tag":"${tag}"}`);
 
   return {

@@ -5,7 +5,12 @@ import type { PublishStep } from "./publish-journal.js";
  * otherwise, NDJSON with --json). Never carries a token.
  */
 export type ProgressEvent =
-  | { type: "step"; step: PublishStep | "plan" | "code-push" | "download" | "verify"; status: "start" | "done" | "skipped"; detail?: string }
+  | {
+      type: "step";
+      step: PublishStep | "plan" | "code-push" | "download" | "verify";
+      status: "start" | "done" | "skipped";
+      detail?: string;
+    }
   | { type: "totals"; files: number; bytes: number }
   | { type: "file"; path: string; state: "hashing" | "uploading" | "downloading" | "done"; bytes: number; size: number }
   | { type: "retry"; url: string; method: string; attempt: number; status?: number; delayMs: number }

@@ -4,7 +4,14 @@ import { randomUUID } from "node:crypto";
 import { conflictError, inputError } from "../errors.js";
 
 /** The steps of a release, in the order they run. Nothing is public before `github-publish`. */
-export const PUBLISH_STEPS = ["hub-commit", "hub-tag", "github-tag", "github-draft", "github-assets", "github-publish"] as const;
+export const PUBLISH_STEPS = [
+  "hub-commit",
+  "hub-tag",
+  "github-tag",
+  "github-draft",
+  "github-assets",
+  "github-publish",
+] as const;
 export type PublishStep = (typeof PUBLISH_STEPS)[number];
 
 /**
@@ -33,7 +40,12 @@ export function journalPath(stateDir: string, key: string): string {
  * (default random; in CI a stable id such as the workflow run, so a re-run of the job on a fresh
  * runner still recognises the commit and draft of its first attempt).
  */
-export async function readPublishJournal(stateDir: string, tag: string, contentDigest: string, runId: string = randomUUID()): Promise<PublishJournal> {
+export async function readPublishJournal(
+  stateDir: string,
+  tag: string,
+  contentDigest: string,
+  runId: string = randomUUID(),
+): Promise<PublishJournal> {
   const path = journalPath(stateDir, tag);
   let text: string | undefined;
   try {
@@ -51,7 +63,12 @@ export async function readPublishJournal(stateDir: string, tag: string, contentD
         location: { file: path },
       });
     }
-    if (parsed.schema === "model-release/publish-journal@1" && parsed.tag === tag && parsed.contentDigest === contentDigest) return parsed;
+    if (
+      parsed.schema === "model-release/publish-journal@1" &&
+      parsed.tag === tag &&
+      parsed.contentDigest === contentDigest
+    )
+      return parsed;
   }
   return { schema: "model-release/publish-journal@1", tag, contentDigest, runId, steps: {} };
 }
@@ -69,7 +86,11 @@ export async function writePublishJournal(stateDir: string, journal: PublishJour
  * Takes the per-release publish lock in the state folder (O_EXCL). A lock left by a process that no
  * longer runs (a crash) is taken over; a live one means a concurrent publish of this version.
  */
-export async function acquirePublishLock(stateDir: string, tag: string, isAlive: (pid: number) => boolean = pidAlive): Promise<() => Promise<void>> {
+export async function acquirePublishLock(
+  stateDir: string,
+  tag: string,
+  isAlive: (pid: number) => boolean = pidAlive,
+): Promise<() => Promise<void>> {
   await mkdir(stateDir, { recursive: true });
   const path = journalPath(stateDir, tag).replace(/\.json$/, ".lock");
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -90,7 +111,9 @@ export async function acquirePublishLock(stateDir: string, tag: string, isAlive:
       await rm(path, { force: true });
     }
   }
-  throw conflictError("PUBLISH_IN_PROGRESS", `could not take the publish lock for ${tag}`, { hint: "another publish is starting; run again" });
+  throw conflictError("PUBLISH_IN_PROGRESS", `could not take the publish lock for ${tag}`, {
+    hint: "another publish is starting; run again",
+  });
 }
 
 function pidAlive(pid: number): boolean {

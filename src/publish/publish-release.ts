@@ -8,13 +8,35 @@ import type { SecretPattern } from "../sanitize/detect-secrets.js";
 import { createCodeSecretScan } from "./create-code-secret-scan.js";
 import { readCodeFiles, applyCodePush } from "./apply-code-push.js";
 import { createRetryingFetch } from "./create-retrying-fetch.js";
-import { applyGitHubAssets, applyGitHubDraft, applyGitHubPublish, applyGitHubTag, createGitHubClient, fetchGitHubCloneUrl, fetchGitHubState, type GitHubClient } from "./github-publisher.js";
-import { applyHubCommit, applyHubCreateRepo, applyHubTag, assertHubCardValid, fetchHubState, type HubClient } from "./hub-publisher.js";
+import {
+  applyGitHubAssets,
+  applyGitHubDraft,
+  applyGitHubPublish,
+  applyGitHubTag,
+  createGitHubClient,
+  fetchGitHubCloneUrl,
+  fetchGitHubState,
+  type GitHubClient,
+} from "./github-publisher.js";
+import {
+  applyHubCommit,
+  applyHubCreateRepo,
+  applyHubTag,
+  assertHubCardValid,
+  fetchHubState,
+  type HubClient,
+} from "./hub-publisher.js";
 import { planCodeExport, type CodeExportPlan } from "./plan-code-export.js";
 import { planGitHubRelease } from "./plan-github-release.js";
 import { planHubPublish } from "./plan-hub-publish.js";
 import type { ProgressSink } from "./progress.js";
-import { acquirePublishLock, readPublishJournal, writePublishJournal, type PublishJournal, type PublishStep } from "./publish-journal.js";
+import {
+  acquirePublishLock,
+  readPublishJournal,
+  writePublishJournal,
+  type PublishJournal,
+  type PublishStep,
+} from "./publish-journal.js";
 import { readReleaseBundle } from "./read-release-bundle.js";
 import { parseCardSummary, parseEvalRows, renderReleaseNotes } from "./render-release-notes.js";
 import { planSignatureSigner, renderVerifyCommands } from "../trust/plan-signature-signer.js";
@@ -91,7 +113,10 @@ async function readTrustNotes(dir: string, hubRepo: string): Promise<{ changes?:
   let verifyCommands: string[] | undefined;
   if (sig) {
     try {
-      verifyCommands = renderVerifyCommands({ dir: `./${hubRepo.split("/")[1] ?? "model"}`, signer: planSignatureSigner(sig) });
+      verifyCommands = renderVerifyCommands({
+        dir: `./${hubRepo.split("/")[1] ?? "model"}`,
+        signer: planSignatureSigner(sig),
+      });
     } catch {
       verifyCommands = undefined;
     }
@@ -125,16 +150,33 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
   });
   emit({ type: "step", step: "plan", status: "start" });
 
-  const hub: HubClient | undefined = params.targets.hub && { hubUrl: params.targets.hub.url, accessToken: params.targets.hub.token || undefined, fetch: fetchImpl, ...(params.signal ? { signal: params.signal } : {}) } as HubClient;
+  const hub: HubClient | undefined =
+    params.targets.hub &&
+    ({
+      hubUrl: params.targets.hub.url,
+      accessToken: params.targets.hub.token || undefined,
+      fetch: fetchImpl,
+      ...(params.signal ? { signal: params.signal } : {}),
+    } as HubClient);
   const repoType = manifest.hub.repoType;
   const hubState = hub ? await fetchHubState(hub, { repo: manifest.hub.repo, repoType, tag: manifest.tag }) : undefined;
 
   const ghRepo = manifest.github?.repo;
   const gh: GitHubClient | undefined =
     params.targets.github && ghRepo
-      ? createGitHubClient({ apiUrl: params.targets.github.apiUrl, token: params.targets.github.token, fetch: fetchImpl, pace: params.githubPace ?? true, ...(params.githubPace === false ? { retryBaseMs: 50 } : {}) })
+      ? createGitHubClient({
+          apiUrl: params.targets.github.apiUrl,
+          token: params.targets.github.token,
+          fetch: fetchImpl,
+          pace: params.githubPace ?? true,
+          ...(params.githubPace === false ? { retryBaseMs: 50 } : {}),
+        })
       : undefined;
-  if (params.targets.github && !ghRepo) emit({ type: "warning", message: "the bundle's manifest names no GitHub repository (github.repo in the config): skipping GitHub" });
+  if (params.targets.github && !ghRepo)
+    emit({
+      type: "warning",
+      message: "the bundle's manifest names no GitHub repository (github.repo in the config): skipping GitHub",
+    });
   const ghState = gh && ghRepo ? await fetchGitHubState(gh, { repo: ghRepo, tag: manifest.tag }) : undefined;
 
   const policy = planVersionTag({
@@ -146,7 +188,17 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
     ...(params.allowOlder ? { allowOlder: true } : {}),
   });
   const hubUrl = params.targets.hub?.url ?? "https://huggingface.co";
-  const hubPlan = hub && hubState ? planHubPublish({ bundle, remote: hubState, hubUrl, repoType, private: params.options?.hubPrivate ?? false, tag: manifest.tag }) : undefined;
+  const hubPlan =
+    hub && hubState
+      ? planHubPublish({
+          bundle,
+          remote: hubState,
+          hubUrl,
+          repoType,
+          private: params.options?.hubPrivate ?? false,
+          tag: manifest.tag,
+        })
+      : undefined;
 
   let codeExport: CodeExportPlan | undefined;
   let ghPlan: GitHubReleasePlan | undefined;
@@ -154,14 +206,24 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
     const codeOption = params.options?.code;
     const code = codeOption && { ...codeOption, remote: codeOption.remote ?? (await fetchGitHubCloneUrl(gh, ghRepo)) };
     // Fail closed: code is always scanned, with the sanitizer's detectors unless a scan is given.
-    if (code) codeExport = planCodeExport({ files: await readCodeFiles(code.sourceDir), allow: code.paths, scan: params.scanCode ?? createCodeSecretScan(params.options?.secretPatterns ?? []) });
+    if (code)
+      codeExport = planCodeExport({
+        files: await readCodeFiles(code.sourceDir),
+        allow: code.paths,
+        scan: params.scanCode ?? createCodeSecretScan(params.options?.secretPatterns ?? []),
+      });
     const card = await readOptionalText(join(bundle.dir, "README.md"));
-    const evalsText = (await readOptionalText(join(bundle.dir, "eval-results.json"))) ?? (await readOptionalText(join(bundle.dir, ".eval_results", "eval-results.json")));
+    const evalsText =
+      (await readOptionalText(join(bundle.dir, "eval-results.json"))) ??
+      (await readOptionalText(join(bundle.dir, ".eval_results", "eval-results.json")));
     let evalJson: unknown;
     try {
       evalJson = evalsText ? JSON.parse(evalsText) : undefined;
     } catch {
-      emit({ type: "warning", message: "eval-results.json is not valid JSON: the release notes have no evaluation table" });
+      emit({
+        type: "warning",
+        message: "eval-results.json is not valid JSON: the release notes have no evaluation table",
+      });
     }
     const summary = params.options?.summary ?? (card ? parseCardSummary(card) : undefined);
     const notes = renderReleaseNotes({
@@ -187,7 +249,9 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
       prerelease: policy.prerelease,
       latest: policy.latest,
       notes,
-      ...(code && codeExport ? { code: { remote: code.remote, files: codeExport.files.length, branch: code.branch } } : {}),
+      ...(code && codeExport
+        ? { code: { remote: code.remote, files: codeExport.files.length, branch: code.branch } }
+        : {}),
     });
   }
   emit({ type: "step", step: "plan", status: "done" });
@@ -209,14 +273,26 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
   // after the build (hard links share the bytes) would otherwise be published under old digests.
   emit({ type: "step", step: "verify", status: "start" });
   const cache = params.cacheDir ? await readHashCache({ dir: params.cacheDir }) : undefined;
-  const verified = await verifyBundle({ dir: bundle.dir, ...(cache ? { cache } : {}), ...(params.signal ? { signal: params.signal } : {}) });
+  const verified = await verifyBundle({
+    dir: bundle.dir,
+    ...(cache ? { cache } : {}),
+    ...(params.signal ? { signal: params.signal } : {}),
+  });
   if (!verified.ok) {
-    const names = [...verified.missing.map((p) => `missing ${p}`), ...verified.changed.map((c) => `changed ${c.path}`), ...verified.extra.map((p) => `extra ${p}`)];
-    throw verifyError("BUNDLE_MISMATCH", `${bundle.dir} does not match its manifest, so nothing was published: ${names.join(", ") || "content digest differs"}`, {
-      hint: "the checkpoint or the bundle changed after the build; build again, then publish",
-      location: { file: bundle.dir },
-      details: { missing: verified.missing, changed: verified.changed.map((c) => c.path), extra: verified.extra },
-    });
+    const names = [
+      ...verified.missing.map((p) => `missing ${p}`),
+      ...verified.changed.map((c) => `changed ${c.path}`),
+      ...verified.extra.map((p) => `extra ${p}`),
+    ];
+    throw verifyError(
+      "BUNDLE_MISMATCH",
+      `${bundle.dir} does not match its manifest, so nothing was published: ${names.join(", ") || "content digest differs"}`,
+      {
+        hint: "the checkpoint or the bundle changed after the build; build again, then publish",
+        location: { file: bundle.dir },
+        details: { missing: verified.missing, changed: verified.changed.map((c) => c.path), extra: verified.extra },
+      },
+    );
   }
   emit({ type: "step", step: "verify", status: "done" });
 
@@ -224,7 +300,12 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
   const key = `${manifest.name}@${manifest.tag}`;
   const unlock = await acquirePublishLock(stateDir, key);
   try {
-    const journal = await readPublishJournal(stateDir, key, manifest.contentDigest, ...(params.runId ? [params.runId] : []));
+    const journal = await readPublishJournal(
+      stateDir,
+      key,
+      manifest.contentDigest,
+      ...(params.runId ? [params.runId] : []),
+    );
     // Persist the run id before anything is sent: commits and drafts carry it, so a re-run
     // recognises its own work even when it crashed before recording a step.
     await writePublishJournal(stateDir, journal);
@@ -235,8 +316,10 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
       emit({ type: "step", step, status: skipped ? "skipped" : "done" });
     };
 
-    if (hub && hubPlan && result.hub) result.hub.commit = await runHubSteps(hub, hubPlan, bundle, journal, done, emit, params.takeover ?? false);
-    if (gh && ghPlan && result.github) await runGitHubSteps(gh, ghPlan, bundle, journal, done, emit, params, codeExport, result.github);
+    if (hub && hubPlan && result.hub)
+      result.hub.commit = await runHubSteps(hub, hubPlan, bundle, journal, done, emit, params.takeover ?? false);
+    if (gh && ghPlan && result.github)
+      await runGitHubSteps(gh, ghPlan, bundle, journal, done, emit, params, codeExport, result.github);
     return result;
   } finally {
     await unlock();
@@ -245,7 +328,15 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
 
 type Done = (step: PublishStep, facts?: Record<string, string | number | boolean>, skipped?: boolean) => Promise<void>;
 
-async function runHubSteps(hub: HubClient, plan: HubPublishPlan, bundle: ReleaseBundle, journal: PublishJournal, done: Done, emit: ProgressSink, takeover: boolean): Promise<string> {
+async function runHubSteps(
+  hub: HubClient,
+  plan: HubPublishPlan,
+  bundle: ReleaseBundle,
+  journal: PublishJournal,
+  done: Done,
+  emit: ProgressSink,
+  takeover: boolean,
+): Promise<string> {
   const { manifest } = bundle;
   let commit = journal.steps["hub-commit"]?.commit as string | undefined;
   if (!plan.commit) {
@@ -258,7 +349,9 @@ async function runHubSteps(hub: HubClient, plan: HubPublishPlan, bundle: Release
   if (!commit) {
     emit({ type: "step", step: "hub-commit", status: "start", detail: `${plan.repo}@${plan.branch}` });
     // Before anything is sent (even the repo creation): the Hub must accept the cards' metadata.
-    for (const card of [...plan.commit.add, ...plan.commit.change].filter((f) => /^README(\.[a-z-]+)?\.md$/.test(f.path))) {
+    for (const card of [...plan.commit.add, ...plan.commit.change].filter((f) =>
+      /^README(\.[a-z-]+)?\.md$/.test(f.path),
+    )) {
       const content = await readFile(join(bundle.dir, card.path), "utf8");
       await assertHubCardValid(hub, { repo: plan.repo, repoType: plan.repoType, path: card.path, content });
     }
@@ -266,17 +359,38 @@ async function runHubSteps(hub: HubClient, plan: HubPublishPlan, bundle: Release
     if (plan.createRepo) {
       await applyHubCreateRepo(hub, plan);
       // A new repo has an initial commit (and maybe files); re-plan against it.
-      const state = await fetchHubState(hub, { repo: plan.repo, repoType: plan.repoType, tag: manifest.tag, branch: plan.branch });
-      current = planHubPublish({ bundle, remote: state, hubUrl: plan.hubUrl, repoType: plan.repoType, private: plan.private, tag: manifest.tag, branch: plan.branch });
+      const state = await fetchHubState(hub, {
+        repo: plan.repo,
+        repoType: plan.repoType,
+        tag: manifest.tag,
+        branch: plan.branch,
+      });
+      current = planHubPublish({
+        bundle,
+        remote: state,
+        hubUrl: plan.hubUrl,
+        repoType: plan.repoType,
+        private: plan.private,
+        tag: manifest.tag,
+        branch: plan.branch,
+      });
     }
     const sending = current.commit ? [...current.commit.add, ...current.commit.change] : [];
     emit({ type: "totals", files: sending.length, bytes: sending.reduce((n, f) => n + f.size, 0) });
-    commit = current.commit ? await applyHubCommit(hub, { plan: current, bundle, runId: journal.runId, takeover, onEvent: emit }) : current.parentCommit!;
+    commit = current.commit
+      ? await applyHubCommit(hub, { plan: current, bundle, runId: journal.runId, takeover, onEvent: emit })
+      : current.parentCommit!;
     await done("hub-commit", { commit });
   }
   if (!journal.steps["hub-tag"]) {
     emit({ type: "step", step: "hub-tag", status: "start", detail: manifest.tag });
-    await applyHubTag(hub, { repo: plan.repo, repoType: plan.repoType, tag: manifest.tag, commit, contentDigest: manifest.contentDigest });
+    await applyHubTag(hub, {
+      repo: plan.repo,
+      repoType: plan.repoType,
+      tag: manifest.tag,
+      commit,
+      contentDigest: manifest.contentDigest,
+    });
     await done("hub-tag", { tag: manifest.tag, commit });
   }
   return commit;
@@ -294,7 +408,8 @@ async function runGitHubSteps(
   out: NonNullable<PublishResult["github"]>,
 ): Promise<void> {
   if (plan.release.action === "published") {
-    for (const step of ["github-tag", "github-draft", "github-assets", "github-publish"] as const) if (!journal.steps[step]) await done(step, {}, true);
+    for (const step of ["github-tag", "github-draft", "github-assets", "github-publish"] as const)
+      if (!journal.steps[step]) await done(step, {}, true);
     const state = await fetchGitHubState(gh, { repo: plan.repo, tag: plan.tag });
     if (state.release) out.releaseUrl = state.release.htmlUrl;
     return;
@@ -322,7 +437,10 @@ async function runGitHubSteps(
     await done("github-tag", { commit: tagged });
   }
   emit({ type: "step", step: "github-draft", status: "start" });
-  const draft = await applyGitHubDraft(gh, plan, { runId: journal.runId, ...(params.takeover ? { takeover: true } : {}) });
+  const draft = await applyGitHubDraft(gh, plan, {
+    runId: journal.runId,
+    ...(params.takeover ? { takeover: true } : {}),
+  });
   if (!journal.steps["github-draft"]) await done("github-draft", { releaseId: draft.id });
   else emit({ type: "step", step: "github-draft", status: "done" });
   emit({ type: "step", step: "github-assets", status: "start" });

@@ -14,7 +14,10 @@ import type { HubRepoType } from "./types.js";
 /** `org/name@1.2.0` or `org/name@v1.2.0` or `org/name@robot-coder-v1.2.0`. */
 export function parseReleaseRef(ref: string): { repo: string; version: string } {
   const m = /^([A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*)@(.+)$/.exec(ref);
-  if (!m) throw usageError("BAD_RELEASE_REF", `'${ref}' is not org/name@version`, { hint: "e.g. model-release pull acme/robot-coder@1.2.0" });
+  if (!m)
+    throw usageError("BAD_RELEASE_REF", `'${ref}' is not org/name@version`, {
+      hint: "e.g. model-release pull acme/robot-coder@1.2.0",
+    });
   return { repo: m[1]!, version: m[2]! };
 }
 
@@ -26,9 +29,18 @@ export function planTagForVersion(version: string, tags: readonly string[], repo
   const suffixed = tags.filter((t) => t.endsWith(`-v${bare}`));
   if (suffixed.length === 1) return suffixed[0]!;
   const known = tags.slice(0, 10).join(", ") || "none";
-  throw usageError(suffixed.length > 1 ? "AMBIGUOUS_VERSION" : "VERSION_NOT_FOUND", suffixed.length > 1 ? `${repo} has several tags for ${version}: ${suffixed.join(", ")}` : `${repo} has no release ${version} (tags: ${known})`, {
-    hint: suffixed.length > 1 ? "pass the full tag after @" : "check the version; releases are listed on the repo's Hub page",
-  });
+  throw usageError(
+    suffixed.length > 1 ? "AMBIGUOUS_VERSION" : "VERSION_NOT_FOUND",
+    suffixed.length > 1
+      ? `${repo} has several tags for ${version}: ${suffixed.join(", ")}`
+      : `${repo} has no release ${version} (tags: ${known})`,
+    {
+      hint:
+        suffixed.length > 1
+          ? "pass the full tag after @"
+          : "check the version; releases are listed on the repo's Hub page",
+    },
+  );
 }
 
 /**
@@ -52,8 +64,15 @@ export async function pullRelease(
   const repoType = params.repoType ?? "model";
   const emit = params.onEvent ?? (() => undefined);
   const refs = await fetchHubRefs(hub, repo, repoType);
-  if (!refs) throw usageError("REPO_NOT_FOUND", `${repo} does not exist on ${hub.hubUrl} (or the token cannot see it)`, { hint: "check the repo id; for a private repo set HF_TOKEN" });
-  const tag = planTagForVersion(version, refs.tags.map((t) => t.name), repo);
+  if (!refs)
+    throw usageError("REPO_NOT_FOUND", `${repo} does not exist on ${hub.hubUrl} (or the token cannot see it)`, {
+      hint: "check the repo id; for a private repo set HF_TOKEN",
+    });
+  const tag = planTagForVersion(
+    version,
+    refs.tags.map((t) => t.name),
+    repo,
+  );
   const commit = refs.tags.find((t) => t.name === tag)!.targetCommit;
   const designation: RepoDesignation = { type: repoType, name: repo };
   const creds = { hubUrl: hub.hubUrl, fetch: hub.fetch, ...(hub.accessToken ? { accessToken: hub.accessToken } : {}) };
@@ -82,14 +101,19 @@ export async function pullRelease(
   let bytes = 0;
   for (const e of entries) {
     if (e.path.startsWith("/") || e.path.split("/").includes("..")) {
-      throw inputError("UNSAFE_REMOTE_PATH", `${repo}@${tag} lists an unsafe path '${e.path}'`, { hint: "report this repo to its owners" });
+      throw inputError("UNSAFE_REMOTE_PATH", `${repo}@${tag} lists an unsafe path '${e.path}'`, {
+        hint: "report this repo to its owners",
+      });
     }
     const dest = join(params.to, ...e.path.split("/"));
     const part = `${dest}.incomplete`;
     await mkdir(dirname(dest), { recursive: true });
     try {
       const blob = await downloadFile({ repo: designation, path: e.path, revision: commit, xet: false, ...creds });
-      if (!blob) throw inputError("REMOTE_FILE_MISSING", `${e.path} is listed in ${repo}@${tag} but cannot be downloaded`, { hint: "pull again" });
+      if (!blob)
+        throw inputError("REMOTE_FILE_MISSING", `${e.path} is listed in ${repo}@${tag} but cannot be downloaded`, {
+          hint: "pull again",
+        });
       let got = 0;
       const source = Readable.fromWeb(blob.stream() as import("node:stream/web").ReadableStream<Uint8Array>);
       source.on("data", (chunk: Buffer) => {
@@ -109,16 +133,31 @@ export async function pullRelease(
   return { repo, tag, commit, bytes, ...(await verifyPulled(params.to, repo, tag, hub, emit)) };
 }
 
-async function verifyPulled(dir: string, repo: string, tag: string, hub: HubClient, emit: ProgressSink): Promise<{ dir: string; checked: number }> {
+async function verifyPulled(
+  dir: string,
+  repo: string,
+  tag: string,
+  hub: HubClient,
+  emit: ProgressSink,
+): Promise<{ dir: string; checked: number }> {
   emit({ type: "step", step: "verify", status: "start" });
   const v = await verifyBundle({ dir, ...(hub.signal ? { signal: hub.signal } : {}) });
   if (!v.ok) {
-    const bad = [...v.missing.map((p) => `${p} (missing)`), ...v.changed.map((c) => `${c.path} (${c.reason === "content" ? "content differs" : "SHA256SUMS disagrees"})`), ...v.extra.map((p) => `${p} (not in manifest.json)`), ...(v.contentDigestOk ? [] : ["manifest.json (content digest)"])];
-    throw verifyError("PULL_VERIFY_FAILED", `${repo}@${tag} downloaded into ${dir} does not match its manifest: ${bad.join(", ")}`, {
-      hint: "pull again into an empty folder; if the same files differ, the release on the Hub is damaged: report it to its maintainers",
-      location: { file: dir },
-      details: { missing: v.missing, changed: v.changed, extra: v.extra, contentDigestOk: v.contentDigestOk },
-    });
+    const bad = [
+      ...v.missing.map((p) => `${p} (missing)`),
+      ...v.changed.map((c) => `${c.path} (${c.reason === "content" ? "content differs" : "SHA256SUMS disagrees"})`),
+      ...v.extra.map((p) => `${p} (not in manifest.json)`),
+      ...(v.contentDigestOk ? [] : ["manifest.json (content digest)"]),
+    ];
+    throw verifyError(
+      "PULL_VERIFY_FAILED",
+      `${repo}@${tag} downloaded into ${dir} does not match its manifest: ${bad.join(", ")}`,
+      {
+        hint: "pull again into an empty folder; if the same files differ, the release on the Hub is damaged: report it to its maintainers",
+        location: { file: dir },
+        details: { missing: v.missing, changed: v.changed, extra: v.extra, contentDigestOk: v.contentDigestOk },
+      },
+    );
   }
   emit({ type: "step", step: "verify", status: "done" });
   return { dir, checked: v.checked };

@@ -6,7 +6,8 @@ import { inputError } from "../errors.js";
 import type { ReleaseBundle, ReleaseFile } from "./types.js";
 
 /** Files at the bundle root that are published but not listed in the manifest (they describe it): model.pub is the public half of the key that signed model.sig. */
-const DESCRIBING = /^(manifest\.json|SHA256SUMS|model\.pub|(manifest\.json|SHA256SUMS|model)\.(sig|asc|sigstore\.json|bundle))$/;
+const DESCRIBING =
+  /^(manifest\.json|SHA256SUMS|model\.pub|(manifest\.json|SHA256SUMS|model)\.(sig|asc|sigstore\.json|bundle))$/;
 /** Small enough to read whole for the git blob id; weights are LFS and compared by sha256. */
 const GIT_OID_MAX_BYTES = 10 * 1024 * 1024;
 
@@ -26,17 +27,27 @@ export async function readReleaseBundle(dir: string): Promise<ReleaseBundle> {
       location: { file: manifestPath },
     });
   }
-  if (manifest.schema !== "model-release/manifest@1" || !Array.isArray(manifest.files) || typeof manifest.contentDigest !== "string") {
-    throw inputError("BUNDLE_BAD_MANIFEST", `${manifestPath} is not a model-release manifest (schema ${String(manifest.schema)})`, {
-      hint: "rebuild the bundle with this version of model-release",
-      location: { file: manifestPath, field: "schema" },
-    });
+  if (
+    manifest.schema !== "model-release/manifest@1" ||
+    !Array.isArray(manifest.files) ||
+    typeof manifest.contentDigest !== "string"
+  ) {
+    throw inputError(
+      "BUNDLE_BAD_MANIFEST",
+      `${manifestPath} is not a model-release manifest (schema ${String(manifest.schema)})`,
+      {
+        hint: "rebuild the bundle with this version of model-release",
+        location: { file: manifestPath, field: "schema" },
+      },
+    );
   }
   const sources = await readSources(dir);
   const files: ReleaseFile[] = [];
   for (const f of manifest.files) {
     if (f.path.startsWith("/") || f.path.split("/").includes("..") || f.path.startsWith(".model-release/")) {
-      throw inputError("BUNDLE_BAD_PATH", `manifest lists an unsafe path '${f.path}'`, { location: { file: manifestPath, field: "files" } });
+      throw inputError("BUNDLE_BAD_PATH", `manifest lists an unsafe path '${f.path}'`, {
+        location: { file: manifestPath, field: "files" },
+      });
     }
     const local = join(dir, f.path);
     const absPath = (await sizeOf(local)) !== undefined ? local : sources.get(f.path);
@@ -53,12 +64,24 @@ export async function readReleaseBundle(dir: string): Promise<ReleaseBundle> {
         location: { file: absPath },
       });
     }
-    files.push({ path: f.path, size, sha256: f.sha256, absPath, ...(size <= GIT_OID_MAX_BYTES ? { gitOid: await gitBlobOid(absPath) } : {}) });
+    files.push({
+      path: f.path,
+      size,
+      sha256: f.sha256,
+      absPath,
+      ...(size <= GIT_OID_MAX_BYTES ? { gitOid: await gitBlobOid(absPath) } : {}),
+    });
   }
   for (const name of (await readdir(dir)).filter((n) => DESCRIBING.test(n))) {
     const absPath = join(dir, name);
     const bytes = await readFile(absPath);
-    files.push({ path: name, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex"), gitOid: gitOidOf(bytes), absPath });
+    files.push({
+      path: name,
+      size: bytes.length,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      gitOid: gitOidOf(bytes),
+      absPath,
+    });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { dir, manifest, files };

@@ -44,10 +44,18 @@ export function renderReleaseNotes(params: {
     const head = ["Benchmark", "Metric", params.version];
     if (hasPrev) head.push(params.previousVersion ?? "previous");
     if (hasBase) head.push("base model");
-    out.push("## Evaluation", "", `| ${head.join(" | ")} |`, `|${head.map((_, i) => (i < 2 ? "---" : "---:")).join("|")}|`);
+    out.push(
+      "## Evaluation",
+      "",
+      `| ${head.join(" | ")} |`,
+      `|${head.map((_, i) => (i < 2 ? "---" : "---:")).join("|")}|`,
+    );
     for (const r of params.evals) {
       const cells = [escapeCell(r.benchmark), escapeCell(r.metric), formatScore(r.value)];
-      if (hasPrev) cells.push(r.previous === undefined ? "–" : `${formatScore(r.previous)} (${formatDelta(r.value - r.previous)})`);
+      if (hasPrev)
+        cells.push(
+          r.previous === undefined ? "–" : `${formatScore(r.previous)} (${formatDelta(r.value - r.previous)})`,
+        );
       if (hasBase) cells.push(r.base === undefined ? "–" : `${formatScore(r.base)} (${formatDelta(r.value - r.base)})`);
       out.push(`| ${cells.join(" | ")} |`);
     }
@@ -68,7 +76,14 @@ export function renderReleaseNotes(params: {
     "",
   );
   if (params.verifyCommands?.length) {
-    out.push("Check the signature (`model.sig`, OpenSSF model signing format) with either tool:", "", "```sh", ...params.verifyCommands, "```", "");
+    out.push(
+      "Check the signature (`model.sig`, OpenSSF model signing format) with either tool:",
+      "",
+      "```sh",
+      ...params.verifyCommands,
+      "```",
+      "",
+    );
   }
   const sums = params.sha256sums.trim().split("\n").filter(Boolean);
   out.push("## Checksums", "");
@@ -102,7 +117,8 @@ export function parseEvalRows(json: unknown): EvalRow[] {
   const runs = (json as { runs?: Record<string, { metrics?: unknown }> } | null)?.runs;
   if (runs && typeof runs === "object" && Array.isArray(runs.release?.metrics)) {
     const key = (r: EvalRow) => `${r.benchmark}\u0000${r.metric}`;
-    const lookup = (run: { metrics?: unknown } | undefined) => new Map(parseEvalRows(run?.metrics ?? []).map((r) => [key(r), r.value]));
+    const lookup = (run: { metrics?: unknown } | undefined) =>
+      new Map(parseEvalRows(run?.metrics ?? []).map((r) => [key(r), r.value]));
     const base = lookup(runs.base);
     const previous = lookup(runs.previous);
     return parseEvalRows(runs.release.metrics).map((r) => {
@@ -141,7 +157,15 @@ export function parseCardSummary(card: string): string | undefined {
   const body = card.replace(/^---\n[\s\S]*?\n---\n/, "");
   for (const block of body.split(/\n\s*\n/)) {
     const text = block.trim();
-    if (!text || text.startsWith("#") || text.startsWith("<") || text.startsWith("|") || text.startsWith("```") || text.startsWith("!")) continue;
+    if (
+      !text ||
+      text.startsWith("#") ||
+      text.startsWith("<") ||
+      text.startsWith("|") ||
+      text.startsWith("```") ||
+      text.startsWith("!")
+    )
+      continue;
     return text;
   }
   return undefined;

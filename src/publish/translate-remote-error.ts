@@ -1,7 +1,8 @@
 import { ReleaseError, conflictError, isReleaseError, remoteError } from "../errors.js";
 
 /** Anything that looks like a token, in case a server echoes one back in a message. */
-const TOKEN_LIKE = /\b(hf_[A-Za-z0-9]{6,}|gh[pousr]_[A-Za-z0-9]{6,}|github_pat_[A-Za-z0-9_]{6,}|Bearer\s+\S+|token\s+[A-Za-z0-9_]{20,})/g;
+const TOKEN_LIKE =
+  /\b(hf_[A-Za-z0-9]{6,}|gh[pousr]_[A-Za-z0-9]{6,}|github_pat_[A-Za-z0-9_]{6,}|Bearer\s+\S+|token\s+[A-Za-z0-9_]{20,})/g;
 
 /** Removes token-shaped strings and URL credentials from a message. */
 export function redactSecrets(text: string): string {
@@ -20,13 +21,21 @@ function statusOf(err: unknown): number | undefined {
  * ReleaseError. The original is not kept as `cause`: an octokit RequestError carries the request
  * with its Authorization header. Only status, method-free URL path and a redacted message remain.
  */
-export function translateRemoteError(err: unknown, ctx: { service: "hub" | "github" | "git"; action: string; target: string }): ReleaseError {
+export function translateRemoteError(
+  err: unknown,
+  ctx: { service: "hub" | "github" | "git"; action: string; target: string },
+): ReleaseError {
   if (isReleaseError(err)) return err;
   const status = statusOf(err);
   const raw = err instanceof Error ? err.message : String(err);
   const message = redactSecrets(raw).split("\n")[0]!.slice(0, 300);
   const where = `${ctx.service === "hub" ? "Hub" : ctx.service === "github" ? "GitHub" : "git"}: ${ctx.action} ${ctx.target}`;
-  const details: Record<string, unknown> = { service: ctx.service, action: ctx.action, target: ctx.target, ...(status ? { status } : {}) };
+  const details: Record<string, unknown> = {
+    service: ctx.service,
+    action: ctx.action,
+    target: ctx.target,
+    ...(status ? { status } : {}),
+  };
   const tokenVar = ctx.service === "hub" ? "HF_TOKEN" : "GITHUB_TOKEN";
   if (status === 401) {
     return remoteError("REMOTE_UNAUTHORIZED", `${where} failed: HTTP 401 (the token was refused)`, {
@@ -36,7 +45,10 @@ export function translateRemoteError(err: unknown, ctx: { service: "hub" | "gith
   }
   if (status === 403) {
     return remoteError("REMOTE_FORBIDDEN", `${where} failed: HTTP 403 (${message})`, {
-      hint: ctx.service === "hub" ? `${tokenVar} needs write access to the repo's namespace` : `${tokenVar} needs contents:write on the repository`,
+      hint:
+        ctx.service === "hub"
+          ? `${tokenVar} needs write access to the repo's namespace`
+          : `${tokenVar} needs contents:write on the repository`,
       details,
     });
   }
@@ -54,13 +66,20 @@ export function translateRemoteError(err: unknown, ctx: { service: "hub" | "gith
   }
   if (status !== undefined) {
     return remoteError("REMOTE_FAILED", `${where} failed: HTTP ${status} (${message})`, {
-      hint: status === 429 || status >= 500 ? "the service is overloaded or down; run again later: the publish resumes where it stopped" : "see the message; run with --json for details",
+      hint:
+        status === 429 || status >= 500
+          ? "the service is overloaded or down; run again later: the publish resumes where it stopped"
+          : "see the message; run with --json for details",
       details,
     });
   }
   const code = (err as { cause?: { code?: unknown } })?.cause?.code;
-  return remoteError("REMOTE_UNREACHABLE", `${where} failed: ${message}${typeof code === "string" ? ` (${code})` : ""}`, {
-    hint: "check the endpoint URL and the network; run again to resume",
-    details,
-  });
+  return remoteError(
+    "REMOTE_UNREACHABLE",
+    `${where} failed: ${message}${typeof code === "string" ? ` (${code})` : ""}`,
+    {
+      hint: "check the endpoint URL and the network; run again to resume",
+      details,
+    },
+  );
 }

@@ -71,10 +71,14 @@ export function planVersionTag(params: {
   const latestStable = semver.rsort([...stable])[0];
   const exists = params.existingTags.includes(tag);
   if (!exists && !prerelease && !params.allowOlder && latestStable !== undefined && !semver.gt(version, latestStable)) {
-    throw conflictError("VERSION_NOT_NEWER", `version ${version} is not greater than the latest release ${latestStable}`, {
-      hint: `choose a version above ${latestStable}, publish a prerelease (e.g. ${semver.inc(latestStable, "prerelease", "rc")}), or pass --allow-older for a backport`,
-      details: { version, latest: latestStable },
-    });
+    throw conflictError(
+      "VERSION_NOT_NEWER",
+      `version ${version} is not greater than the latest release ${latestStable}`,
+      {
+        hint: `choose a version above ${latestStable}, publish a prerelease (e.g. ${semver.inc(latestStable, "prerelease", "rc")}), or pass --allow-older for a backport`,
+        details: { version, latest: latestStable },
+      },
+    );
   }
   // A backport (--allow-older) below the latest stable must not take "latest" away from it.
   const latest = !prerelease && (latestStable === undefined || semver.gt(version, latestStable));

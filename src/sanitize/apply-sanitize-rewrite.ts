@@ -10,7 +10,10 @@ import type { SanitizePlan } from "./types.js";
  * patched at byte 0; otherwise the new header and the data are streamed into a new file.
  * Returns whether the tensor bytes had to be written (so the report can say the shard was copied).
  */
-export async function applySanitizeRewrite(rewrite: SanitizePlan["rewrites"][number], target: string): Promise<{ dataCopied: boolean }> {
+export async function applySanitizeRewrite(
+  rewrite: SanitizePlan["rewrites"][number],
+  target: string,
+): Promise<{ dataCopied: boolean }> {
   if (!rewrite.tail) {
     await writeFile(target, typeof rewrite.content === "string" ? rewrite.content : Buffer.from(rewrite.content));
     return { dataCopied: false };
@@ -34,6 +37,10 @@ export async function applySanitizeRewrite(rewrite: SanitizePlan["rewrites"][num
     return { dataCopied: !cloned };
   }
   await writeFile(target, header);
-  if (length > 0) await pipeline(createReadStream(absPath, { start: offset, end: offset + length - 1 }), createWriteStream(target, { flags: "a" }));
+  if (length > 0)
+    await pipeline(
+      createReadStream(absPath, { start: offset, end: offset + length - 1 }),
+      createWriteStream(target, { flags: "a" }),
+    );
   return { dataCopied: true };
 }

@@ -11,10 +11,24 @@ import type { SanitizePlan } from "./types.js";
 export function assertSanitizePlanClean(plan: SanitizePlan): void {
   const blocking = plan.findings.filter(isBlocking);
   if (blocking.length === 0) return;
-  const lines = blocking.slice(0, 10).map((f) => `  ${f.rule} in ${f.file}${locationOf(f) ? ` (${locationOf(f)})` : ""}: ${f.message}`);
+  const lines = blocking
+    .slice(0, 10)
+    .map((f) => `  ${f.rule} in ${f.file}${locationOf(f) ? ` (${locationOf(f)})` : ""}: ${f.message}`);
   if (blocking.length > 10) lines.push(`  … and ${blocking.length - 10} more`);
-  throw blockedError("SANITIZE_BLOCKED", `The release is blocked by ${blocking.length} finding(s):\n${lines.join("\n")}`, {
-    hint: "Fix the checkpoint, or list the file in sanitize.drop / sanitize.allow, or accept a finding in sanitize.allow_findings, each with a written reason.",
-    details: { blocking: blocking.map((f) => ({ rule: f.rule, file: f.file, line: f.line, pointer: f.pointer, offset: f.offset })) },
-  });
+  throw blockedError(
+    "SANITIZE_BLOCKED",
+    `The release is blocked by ${blocking.length} finding(s):\n${lines.join("\n")}`,
+    {
+      hint: "Fix the checkpoint, or list the file in sanitize.drop / sanitize.allow, or accept a finding in sanitize.allow_findings, each with a written reason.",
+      details: {
+        blocking: blocking.map((f) => ({
+          rule: f.rule,
+          file: f.file,
+          line: f.line,
+          pointer: f.pointer,
+          offset: f.offset,
+        })),
+      },
+    },
+  );
 }

@@ -5,7 +5,12 @@ import { matchGlob } from "./match-glob.js";
 import { isPickleWeightsIndex, planWeightPickleTarget } from "./plan-weight-pickle-target.js";
 
 export type FileDecision =
-  | { action: "publish"; role: FileRole; overrideReason?: string; scrub: "json-metadata" | "safetensors-header" | "none" }
+  | {
+      action: "publish";
+      role: FileRole;
+      overrideReason?: string;
+      scrub: "json-metadata" | "safetensors-header" | "none";
+    }
   | { action: "drop"; reason: string; configured?: boolean }
   /** Pickle weights without a safetensors counterpart: converted to `target` if the pickle is a plain state dict. */
   | { action: "convert"; role: "weights"; target: string }
@@ -16,14 +21,20 @@ export type FileDecision =
  * matters only for the reason shown. Sources: reference/release-security.md §1 and §8.
  */
 const TRAINING_STATE: { re: RegExp; reason: string }[] = [
-  { re: /(?:^|\/)(?:checkpoint-\d+|last-checkpoint)\//, reason: "intermediate Trainer checkpoint (resumable training state)" },
+  {
+    re: /(?:^|\/)(?:checkpoint-\d+|last-checkpoint)\//,
+    reason: "intermediate Trainer checkpoint (resumable training state)",
+  },
   { re: /(?:^|\/)training_args\.bin$/, reason: "training arguments pickle (holds hub_token, paths, run names)" },
   { re: /(?:^|\/)trainer_state\.json$/, reason: "Trainer state (log history, best checkpoint path, trial parameters)" },
   { re: /(?:^|\/)(?:optimizer(?:_\d+)?\.(?:pt|bin|pth)|optimizer_\d+\/|optimizer\/)/, reason: "optimizer state" },
   { re: /(?:^|\/)(?:scheduler|lr_scheduler)\.(?:pt|bin|pth)$/, reason: "learning-rate scheduler state" },
   { re: /(?:^|\/)scaler\.pt$/, reason: "mixed-precision grad scaler state" },
   { re: /(?:^|\/)(?:rng_state(?:_\d+)?\.pth|random_states_\d+\.pkl)$/, reason: "RNG states" },
-  { re: /(?:^|\/)(?:sampler(?:_\d+)?\.bin|dl_state_dict(?:_\d+)?\.bin|custom_checkpoint_\d+\.pkl)$/, reason: "accelerate training state" },
+  {
+    re: /(?:^|\/)(?:sampler(?:_\d+)?\.bin|dl_state_dict(?:_\d+)?\.bin|custom_checkpoint_\d+\.pkl)$/,
+    reason: "accelerate training state",
+  },
   { re: /(?:^|\/)global_step\d+\//, reason: "DeepSpeed checkpoint folder" },
   { re: /(?:^|\/)(?:latest|latest_universal)$/, reason: "DeepSpeed 'latest' tag file" },
   { re: /(?:^|\/)zero_to_fp32\.py$/, reason: "DeepSpeed recovery script (loads pickles with weights_only=False)" },
@@ -32,14 +43,29 @@ const TRAINING_STATE: { re: RegExp; reason: string }[] = [
   { re: /\.distcp$/, reason: "torch distributed checkpoint shard" },
   { re: /(?:^|\/)\.metadata$/, reason: "torch distributed checkpoint metadata (pickle with the writer's path)" },
   { re: /(?:^|\/)(?:iter_\d+|release|mp_rank_\d+[^/]*)\//, reason: "Megatron checkpoint folder" },
-  { re: /(?:^|\/)(?:latest_checkpointed_iteration\.txt|model_optim_rng\.pt|distrib_optim\.pt|common\.pt)$/, reason: "Megatron training state" },
+  {
+    re: /(?:^|\/)(?:latest_checkpointed_iteration\.txt|model_optim_rng\.pt|distrib_optim\.pt|common\.pt)$/,
+    reason: "Megatron training state",
+  },
   { re: /\.(?:nemo|ckpt)$/, reason: "NeMo/Lightning archive (weights with optimizer state and config)" },
-  { re: /(?:^|\/)(?:runs|tensorboard|tb_logs|lightning_logs)\//, reason: "TensorBoard logs (run directory names carry host names)" },
+  {
+    re: /(?:^|\/)(?:runs|tensorboard|tb_logs|lightning_logs)\//,
+    reason: "TensorBoard logs (run directory names carry host names)",
+  },
   { re: /(?:^|\/)events\.out\.tfevents\./, reason: "TensorBoard event file" },
   { re: /(?:^|\/)(?:wandb|mlruns|\.neptune|comet_ml|\.aim)\//, reason: "experiment tracker folder" },
-  { re: /(?:^|\/)(?:samples_[^/]*\.jsonl|[^/]*predictions[^/]*\.jsonl?|eval_samples[^/]*|generations[^/]*\.jsonl)$/, reason: "evaluation sample dump (raw prompts and outputs)" },
-  { re: /(?:^|\/)(?:[^/]*_results\.json|all_results\.json|eval_results\.json)$/, reason: "raw metrics file (curated results come from the evals config)" },
-  { re: /(?:^|\/)(?:\.env(?:\.[^/]*)?|\.netrc|\.git-credentials|\.npmrc|\.pypirc)$/, reason: "environment or credentials file" },
+  {
+    re: /(?:^|\/)(?:samples_[^/]*\.jsonl|[^/]*predictions[^/]*\.jsonl?|eval_samples[^/]*|generations[^/]*\.jsonl)$/,
+    reason: "evaluation sample dump (raw prompts and outputs)",
+  },
+  {
+    re: /(?:^|\/)(?:[^/]*_results\.json|all_results\.json|eval_results\.json)$/,
+    reason: "raw metrics file (curated results come from the evals config)",
+  },
+  {
+    re: /(?:^|\/)(?:\.env(?:\.[^/]*)?|\.netrc|\.git-credentials|\.npmrc|\.pypirc)$/,
+    reason: "environment or credentials file",
+  },
   { re: /(?:^|\/)\.git\//, reason: "git metadata" },
   { re: /(?:\.log|\.out|\.err)$|(?:^|\/)(?:logs?|slurm[^/]*)\//, reason: "log file" },
   { re: /(?:^|\/)README\.md$/, reason: "checkpoint card draft (the release card is generated)" },
@@ -48,8 +74,18 @@ const TRAINING_STATE: { re: RegExp; reason: string }[] = [
 
 /** Published names, with the sniffed formats each accepts. Content decides; the name only picks the role. */
 const PUBLISH: { re: RegExp; role: FileRole; formats: SniffedFormat[]; scrub: "json-metadata" | "none" }[] = [
-  { re: /^(?:[^/]+\/)?[^/]+\.safetensors\.index\.json$/, role: "weights-index", formats: ["json"], scrub: "json-metadata" },
-  { re: /^(?:config|generation_config|adapter_config)\.json$/, role: "config", formats: ["json"], scrub: "json-metadata" },
+  {
+    re: /^(?:[^/]+\/)?[^/]+\.safetensors\.index\.json$/,
+    role: "weights-index",
+    formats: ["json"],
+    scrub: "json-metadata",
+  },
+  {
+    re: /^(?:config|generation_config|adapter_config)\.json$/,
+    role: "config",
+    formats: ["json"],
+    scrub: "json-metadata",
+  },
   {
     re: /^(?:tokenizer_config|special_tokens_map|added_tokens)\.json$/,
     role: "tokenizer",
@@ -59,7 +95,12 @@ const PUBLISH: { re: RegExp; role: FileRole; formats: SniffedFormat[]; scrub: "j
   { re: /^(?:tokenizer|vocab)\.json$/, role: "tokenizer", formats: ["json"], scrub: "none" },
   { re: /^(?:merges|vocab)\.txt$/, role: "tokenizer", formats: ["text", "empty"], scrub: "none" },
   // SentencePiece and tiktoken models are protobuf / base64 lists: not JSON, not pickle.
-  { re: /^(?:tokenizer|spiece|sentencepiece(?:\.bpe)?|[^/]*\.tiktoken)\.model$|^[^/]*\.tiktoken$/, role: "tokenizer", formats: ["binary", "text"], scrub: "none" },
+  {
+    re: /^(?:tokenizer|spiece|sentencepiece(?:\.bpe)?|[^/]*\.tiktoken)\.model$|^[^/]*\.tiktoken$/,
+    role: "tokenizer",
+    formats: ["binary", "text"],
+    scrub: "none",
+  },
   { re: /^chat_template\.(?:jinja|json)$|^[^/]*\.jinja$/, role: "tokenizer", formats: ["text", "json"], scrub: "none" },
   {
     re: /^(?:preprocessor_config|processor_config|image_processor_config|video_preprocessor_config|feature_extractor_config)\.json$/,
@@ -67,7 +108,12 @@ const PUBLISH: { re: RegExp; role: FileRole; formats: SniffedFormat[]; scrub: "j
     formats: ["json"],
     scrub: "json-metadata",
   },
-  { re: /^(?:LICENSE|LICENCE|COPYING|NOTICE|USE_POLICY)(?:\.(?:md|txt))?$/i, role: "licence", formats: ["text"], scrub: "none" },
+  {
+    re: /^(?:LICENSE|LICENCE|COPYING|NOTICE|USE_POLICY)(?:\.(?:md|txt))?$/i,
+    role: "licence",
+    formats: ["text"],
+    scrub: "none",
+  },
 ];
 
 /**
@@ -84,16 +130,30 @@ export function classifyCheckpointFile(
   const drop = config.drop.find((d) => matchGlob(d.path, file.path));
   if (drop) return { action: "drop", reason: `config: ${drop.reason}`, configured: true };
   const allow = config.allow.find((a) => matchGlob(a.path, file.path));
-  if (allow) return { action: "publish", role: "other", overrideReason: allow.reason, scrub: file.format === "json" ? "json-metadata" : "none" };
+  if (allow)
+    return {
+      action: "publish",
+      role: "other",
+      overrideReason: allow.reason,
+      scrub: file.format === "json" ? "json-metadata" : "none",
+    };
 
   for (const rule of TRAINING_STATE) if (rule.re.test(file.path)) return { action: "drop", reason: rule.reason };
 
   if (file.format === "safetensors") {
     if (/\.safetensors$/.test(file.path)) return { action: "publish", role: "weights", scrub: "safetensors-header" };
-    return { action: "block", rule: "name-content-mismatch", reason: `safetensors content under a name that does not end in .safetensors`, hint: "Rename the file to *.safetensors." };
+    return {
+      action: "block",
+      rule: "name-content-mismatch",
+      reason: `safetensors content under a name that does not end in .safetensors`,
+      hint: "Rename the file to *.safetensors.",
+    };
   }
   if (file.format === "pickle" || file.format === "torch-zip") {
-    if (ctx.hasSafetensorsWeights && /(?:^|\/)(?:pytorch_model|adapter_model|model)[^/]*\.(?:bin|pt|pth)$/.test(file.path)) {
+    if (
+      ctx.hasSafetensorsWeights &&
+      /(?:^|\/)(?:pytorch_model|adapter_model|model)[^/]*\.(?:bin|pt|pth)$/.test(file.path)
+    ) {
       return { action: "drop", reason: "pickle weights (the safetensors weights are published instead)" };
     }
     const target = ctx.hasSafetensorsWeights ? undefined : planWeightPickleTarget(file.path, ctx.paths ?? [file.path]);

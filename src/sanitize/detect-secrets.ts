@@ -65,22 +65,42 @@ const ANCHOR_WINDOW = 320;
 
 // Values that a key named like a secret commonly holds without being one: transformers writes
 // `<HUB_TOKEN>` in `TrainingArguments.to_dict()`, configs use `${ENV}` and `null`.
-const PLACEHOLDER = /^(?:<[^>]*>|\$\{?[A-Za-z_][\w]*\}?|\*+|x+|null|none|true|false|undefined|changeme|redacted|\[redacted[^\]]*\])$/i;
+const PLACEHOLDER =
+  /^(?:<[^>]*>|\$\{?[A-Za-z_][\w]*\}?|\*+|x+|null|none|true|false|undefined|changeme|redacted|\[redacted[^\]]*\])$/i;
 
 function isPrivateIPv4(ip: string): boolean {
   const [a, b] = ip.split(".").map(Number) as [number, number];
-  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254);
+  return (
+    a === 10 ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 100 && b >= 64 && b <= 127) ||
+    (a === 169 && b === 254)
+  );
 }
 
 const INTERNAL_TLDS = "internal|intranet|corp|lan|local|localdomain|home\\.arpa|private|cluster\\.local|svc";
 // Shared mount points of training clusters: paths under them name projects, users and data sets.
-const CLUSTER_ROOTS = "fsx|lustre|scratch|gpfs|nfs|mnt|data|datasets|shared|checkpoints|workspace|raid|beegfs|weka|projects";
+const CLUSTER_ROOTS =
+  "fsx|lustre|scratch|gpfs|nfs|mnt|data|datasets|shared|checkpoints|workspace|raid|beegfs|weka|projects";
 
 const CLUSTER_ROOT_GATE = new RegExp(`\\/(?:${CLUSTER_ROOTS})\\/`);
 
 const BUILTIN_RULES: Rule[] = [
-  { id: "hf-token", severity: "block", message: "Hugging Face access token", gate: (t) => t.includes("hf_") || t.includes("api_org_"), re: /(?<![A-Za-z0-9])(?:hf_|api_org_)[A-Za-z0-9]{30,40}(?![A-Za-z0-9])/g },
-  { id: "github-token", severity: "block", message: "GitHub token", gate: (t) => t.includes("_") && /gh[pousr]_|github_pat_/.test(t), re: /(?<![A-Za-z0-9])(?:(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{36,255}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])/g },
+  {
+    id: "hf-token",
+    severity: "block",
+    message: "Hugging Face access token",
+    gate: (t) => t.includes("hf_") || t.includes("api_org_"),
+    re: /(?<![A-Za-z0-9])(?:hf_|api_org_)[A-Za-z0-9]{30,40}(?![A-Za-z0-9])/g,
+  },
+  {
+    id: "github-token",
+    severity: "block",
+    message: "GitHub token",
+    gate: (t) => t.includes("_") && /gh[pousr]_|github_pat_/.test(t),
+    re: /(?<![A-Za-z0-9])(?:(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{36,255}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])/g,
+  },
   {
     id: "aws-access-key-id",
     severity: "block",
@@ -129,8 +149,20 @@ const BUILTIN_RULES: Rule[] = [
     // Bounded body: a truncated key (no END line) is still reported, up to 16 KiB of it.
     re: /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,16384}?(?:-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|$)/g,
   },
-  { id: "slack-token", severity: "block", message: "Slack token", gate: (t) => (t.includes("xox") && /xox[abposre]-/.test(t)) || t.includes("xapp-"), re: /(?<![A-Za-z0-9])(?:xox[abposre]|xapp)-(?:\d-)?[A-Za-z0-9-]{10,250}/g },
-  { id: "slack-webhook", severity: "block", message: "Slack webhook URL", gate: (t) => t.includes("hooks.slack.com/"), re: /hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{20,80}/g },
+  {
+    id: "slack-token",
+    severity: "block",
+    message: "Slack token",
+    gate: (t) => (t.includes("xox") && /xox[abposre]-/.test(t)) || t.includes("xapp-"),
+    re: /(?<![A-Za-z0-9])(?:xox[abposre]|xapp)-(?:\d-)?[A-Za-z0-9-]{10,250}/g,
+  },
+  {
+    id: "slack-webhook",
+    severity: "block",
+    message: "Slack webhook URL",
+    gate: (t) => t.includes("hooks.slack.com/"),
+    re: /hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{20,80}/g,
+  },
   {
     id: "password-assignment",
     severity: "block",
@@ -149,7 +181,13 @@ const BUILTIN_RULES: Rule[] = [
       while (k > 0 && /[A-Za-z0-9_-]/.test(text[k - 1]!)) k--;
       const key = (text.slice(k, m.index) + (m[1] ?? "")).toLowerCase();
       // `token` alone is a credential only as the whole key; `eos_token: "</s>"` is vocabulary.
-      if (/token$/.test(key) && !/^(?:token|auth[_-]?token|access[_-]?token|hub[_-]?token|push[_-]?to[_-]?hub[_-]?token|bearer[_-]?token|api[_-]?token)$/.test(key)) return false;
+      if (
+        /token$/.test(key) &&
+        !/^(?:token|auth[_-]?token|access[_-]?token|hub[_-]?token|push[_-]?to[_-]?hub[_-]?token|bearer[_-]?token|api[_-]?token)$/.test(
+          key,
+        )
+      )
+        return false;
       return !PLACEHOLDER.test(value);
     },
   },
@@ -178,13 +216,18 @@ const BUILTIN_RULES: Rule[] = [
     severity: "block",
     message: "internal host name",
     anchor: new RegExp(`\\.(?:${INTERNAL_TLDS})`, "gi"),
-    re: new RegExp(`(?<![A-Za-z0-9.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+(?:${INTERNAL_TLDS})(?![A-Za-z0-9-])`, "gi"),
+    re: new RegExp(
+      `(?<![A-Za-z0-9.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+(?:${INTERNAL_TLDS})(?![A-Za-z0-9-])`,
+      "gi",
+    ),
   },
   {
     id: "user-path",
     severity: "block",
     message: "absolute path with a user name",
-    gate: (t) => (t.includes("/") || t.includes("\\")) && /\/(?:home|Users|u|usr\/home)\/|:\\(?:Users|Documents and Settings)\\|\/root\//.test(t),
+    gate: (t) =>
+      (t.includes("/") || t.includes("\\")) &&
+      /\/(?:home|Users|u|usr\/home)\/|:\\(?:Users|Documents and Settings)\\|\/root\//.test(t),
     re: /(?:(?<![\w.:/~-])\/(?:home|Users|u|usr\/home)\/[A-Za-z0-9._-]+|[A-Za-z]:\\(?:Users|Documents and Settings)\\[A-Za-z0-9._ -]+|(?<![\w.:/~-])\/root(?=\/))(?:[/\\][^\s"'<>|,;:)}\]]*)?/g,
   },
   {
@@ -194,7 +237,13 @@ const BUILTIN_RULES: Rule[] = [
     gate: (t) => t.includes("/") && CLUSTER_ROOT_GATE.test(t),
     re: new RegExp(`(?<![\\w.:/~-])\\/(?:${CLUSTER_ROOTS})\\/[^\\s"'<>|,;:)}\\]]+`, "g"),
   },
-  { id: "bucket-url", severity: "block", message: "object storage URL", gate: (t) => t.includes("://"), re: /(?<![A-Za-z0-9])(?:s3a?|gs|abfss?|wasbs?|hdfs):\/\/[^\s"'<>|,;)}\]]+/g },
+  {
+    id: "bucket-url",
+    severity: "block",
+    message: "object storage URL",
+    gate: (t) => t.includes("://"),
+    re: /(?<![A-Za-z0-9])(?:s3a?|gs|abfss?|wasbs?|hdfs):\/\/[^\s"'<>|,;)}\]]+/g,
+  },
 ];
 
 // Patterns with nested quantifiers on unbounded input can take exponential time; the config's
@@ -205,7 +254,10 @@ function compileProjectPatterns(patterns: SecretPattern[]): Rule[] {
     const severity = p.severity ?? "block";
     const message = `project pattern '${p.name}'`;
     if (p.values && p.values.length > 0) {
-      const alts = [...p.values].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|");
+      const alts = [...p.values]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join("|");
       out.push({ id: p.name, severity, message, re: new RegExp(alts, "giu") });
     }
     if (p.regex !== undefined) out.push({ id: p.name, severity, message, re: compileUserRegex(p.regex) });
@@ -319,7 +371,11 @@ export function dedupeDetections(found: Detection[]): Detection[] {
 }
 
 /** `text` with every detected span replaced by `[REDACTED:<rule>]`. */
-export function redactSecrets(text: string, detections: Detection[], mask: (d: Detection) => string = (d) => `[REDACTED:${d.rule}]`): string {
+export function redactSecrets(
+  text: string,
+  detections: Detection[],
+  mask: (d: Detection) => string = (d) => `[REDACTED:${d.rule}]`,
+): string {
   let out = "";
   let pos = 0;
   for (const d of [...detections].sort((a, b) => a.start - b.start)) {
@@ -354,7 +410,15 @@ export function renderExcerpt(text: string, d: Detection, all: Detection[]): str
 }
 
 function printable(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === "\n" ? "\\n" : c === "\t" ? "\\t" : c === "\r" ? "\\r" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
+    c === "\n"
+      ? "\\n"
+      : c === "\t"
+        ? "\\t"
+        : c === "\r"
+          ? "\\r"
+          : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /**

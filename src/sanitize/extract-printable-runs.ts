@@ -44,7 +44,8 @@ function runTable(minRun: number): Uint16Array {
     if (x >= 0xf0 && x <= 0xf4) return c * 4 + 3;
     return 0;
   };
-  for (let c = 0; c < minRun; c++) for (let r = 0; r < 4; r++) for (let x = 0; x < 256; x++) t[((c * 4 + r) << 8) | x] = step(c, r, x);
+  for (let c = 0; c < minRun; c++)
+    for (let r = 0; r < 4; r++) for (let x = 0; x < 256; x++) t[((c * 4 + r) << 8) | x] = step(c, r, x);
   for (let x = 0; x < 256; x++) t[(qualified << 8) | x] = t[x]!;
   tables.set(minRun, t);
   return t;
@@ -65,7 +66,11 @@ function runTable(minRun: number): Uint16Array {
  * restarting it `4 * minRun` bytes back, which is before the run's first character, gives the
  * same runs as one pass over the whole buffer.
  */
-export function extractPrintableRuns(buf: Uint8Array, final = true, minRun = MIN_STRING_RUN): { runs: StringRun[]; carryFrom: number } {
+export function extractPrintableRuns(
+  buf: Uint8Array,
+  final = true,
+  minRun = MIN_STRING_RUN,
+): { runs: StringRun[]; carryFrom: number } {
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   const runs: StringRun[] = [];
   const n = b.length;
@@ -105,7 +110,11 @@ function endsSequence(b: Buffer, end: number): boolean {
   for (let k = 2; k <= 4 && end - k >= 0; k++) {
     const lead = b[end - k]!;
     if ((lead & 0xc0) === 0x80) continue;
-    return k === 2 ? lead >= 0xc2 && lead <= 0xdf : k === 3 ? lead >= 0xe0 && lead <= 0xef : lead >= 0xf0 && lead <= 0xf4;
+    return k === 2
+      ? lead >= 0xc2 && lead <= 0xdf
+      : k === 3
+        ? lead >= 0xe0 && lead <= 0xef
+        : lead >= 0xf0 && lead <= 0xf4;
   }
   return false;
 }
@@ -131,7 +140,7 @@ function qualifyingPositions(b: Buffer, table: Uint16Array, qualified: number, b
     let s = 0;
     for (let i = 0; i < n; i++) {
       s = table[(s << 8) | b[i]!]!;
-      if (s === qualified) (out[0]!.push(i), (s = 0));
+      if (s === qualified) out[0]!.push(i), (s = 0);
     }
     return out[0]!;
   }
@@ -142,25 +151,25 @@ function qualifyingPositions(b: Buffer, table: Uint16Array, qualified: number, b
   let s3 = 0;
   for (let i = seg - back; i < seg; i++) {
     s1 = table[(s1 << 8) | b[i]!]!;
-    if (s1 === qualified) (o1.push(i), (s1 = 0));
+    if (s1 === qualified) o1.push(i), (s1 = 0);
     s2 = table[(s2 << 8) | b[i + seg]!]!;
-    if (s2 === qualified) (o2.push(i + seg), (s2 = 0));
+    if (s2 === qualified) o2.push(i + seg), (s2 = 0);
     s3 = table[(s3 << 8) | b[i + 2 * seg]!]!;
-    if (s3 === qualified) (o3.push(i + 2 * seg), (s3 = 0));
+    if (s3 === qualified) o3.push(i + 2 * seg), (s3 = 0);
   }
   for (let i = 0; i < seg; i++) {
     s0 = table[(s0 << 8) | b[i]!]!;
     s1 = table[(s1 << 8) | b[i + seg]!]!;
     s2 = table[(s2 << 8) | b[i + 2 * seg]!]!;
     s3 = table[(s3 << 8) | b[i + 3 * seg]!]!;
-    if (s0 === qualified) (o0.push(i), (s0 = 0));
-    if (s1 === qualified) (o1.push(i + seg), (s1 = 0));
-    if (s2 === qualified) (o2.push(i + 2 * seg), (s2 = 0));
-    if (s3 === qualified) (o3.push(i + 3 * seg), (s3 = 0));
+    if (s0 === qualified) o0.push(i), (s0 = 0);
+    if (s1 === qualified) o1.push(i + seg), (s1 = 0);
+    if (s2 === qualified) o2.push(i + 2 * seg), (s2 = 0);
+    if (s3 === qualified) o3.push(i + 3 * seg), (s3 = 0);
   }
   for (let i = 4 * seg; i < n; i++) {
     s3 = table[(s3 << 8) | b[i]!]!;
-    if (s3 === qualified) (o3.push(i), (s3 = 0));
+    if (s3 === qualified) o3.push(i), (s3 = 0);
   }
   return o0.concat(o1, o2, o3);
 }
@@ -171,7 +180,14 @@ function qualifyingPositions(b: Buffer, table: Uint16Array, qualified: number, b
  * number, no object: this runs once per string found). Runs of `minRun` characters or more are
  * appended to `runs`.
  */
-function exactRuns(b: Buffer, from: number, through: number, final: boolean, minRun: number, runs: StringRun[]): number {
+function exactRuns(
+  b: Buffer,
+  from: number,
+  through: number,
+  final: boolean,
+  minRun: number,
+  runs: StringRun[],
+): number {
   const n = b.length;
   let start = -1;
   let chars = 0;
@@ -187,7 +203,12 @@ function exactRuns(b: Buffer, from: number, through: number, final: boolean, min
     if (c >= 0xc2 && c <= 0xf4) {
       const need = c <= 0xdf ? 2 : c <= 0xef ? 3 : 4;
       if (i + need > n && !final) break;
-      if (i + need <= n && (b[i + 1]! & 0xc0) === 0x80 && (need < 3 || (b[i + 2]! & 0xc0) === 0x80) && (need < 4 || (b[i + 3]! & 0xc0) === 0x80)) {
+      if (
+        i + need <= n &&
+        (b[i + 1]! & 0xc0) === 0x80 &&
+        (need < 3 || (b[i + 2]! & 0xc0) === 0x80) &&
+        (need < 4 || (b[i + 3]! & 0xc0) === 0x80)
+      ) {
         if (start < 0) start = i;
         chars++;
         i += need;
@@ -208,7 +229,10 @@ function exactRuns(b: Buffer, from: number, through: number, final: boolean, min
 }
 
 /** Node's unchecked slice decoders: `toString` validates its arguments on every call, once per run. */
-type FastBuffer = Buffer & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
+type FastBuffer = Buffer & {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+};
 
 /** The run's text: ASCII (as many characters as bytes) decodes as latin-1, the cheapest path. */
 function decode(b: Buffer, start: number, end: number, chars: number): string {

@@ -35,7 +35,10 @@ export function parseJsonStrings(text: string, file: string, maxDepth = MAX_JSON
   const fail = (code: string, what: string): never => {
     throw inputError(code, `${file}: ${what} at character ${i}`, {
       location: { file, offset: i },
-      hint: code === "JSON_TOO_DEEP" ? `JSON nested deeper than ${maxDepth} levels is refused; no model file needs that.` : "Fix or remove the file; it is not valid JSON.",
+      hint:
+        code === "JSON_TOO_DEEP"
+          ? `JSON nested deeper than ${maxDepth} levels is refused; no model file needs that.`
+          : "Fix or remove the file; it is not valid JSON.",
     });
   };
   const skipWs = () => {
@@ -66,7 +69,16 @@ export function parseJsonStrings(text: string, file: string, maxDepth = MAX_JSON
           s += String.fromCharCode(parseInt(hex, 16));
           i += 6;
         } else {
-          const map: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+          const map: Record<string, string> = {
+            '"': '"',
+            "\\": "\\",
+            "/": "/",
+            b: "\b",
+            f: "\f",
+            n: "\n",
+            r: "\r",
+            t: "\t",
+          };
           const v = e === undefined ? undefined : map[e];
           if (v === undefined) fail("JSON_INVALID", "bad escape");
           s += v;
@@ -128,7 +140,9 @@ export function parseJsonStrings(text: string, file: string, maxDepth = MAX_JSON
         const value = readString();
         out.push({ pointer: pointerOf(), value, offset: at, isKey: false });
       } else {
-        const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity)/.exec(text.slice(i, i + 400));
+        const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity)/.exec(
+          text.slice(i, i + 400),
+        );
         if (!m) fail("JSON_INVALID", "unexpected character");
         i += m![0].length;
       }

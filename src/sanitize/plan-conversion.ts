@@ -21,7 +21,12 @@ const SHARD = /^model-(\d{5})-of-(\d{5})\.safetensors$/;
  * target path); the rest of the pickle is not published, so its strings are scanned as a dropped
  * file's (warnings).
  */
-export async function planConversion(file: InventoryFile, target: string, ctx: ScanContext, plan: SanitizePlan): Promise<Finding[]> {
+export async function planConversion(
+  file: InventoryFile,
+  target: string,
+  ctx: ScanContext,
+  plan: SanitizePlan,
+): Promise<Finding[]> {
   const conv = await readTorchConversionPlan(file.absPath, { file: file.path });
   const findings: Finding[] = [...conv.findings];
   if (conv.findings.some((f) => f.severity === "block")) {
@@ -35,15 +40,32 @@ export async function planConversion(file: InventoryFile, target: string, ctx: S
     absPath: file.absPath,
     role: "weights",
     format: conv.format,
-    tensors: conv.tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, bytes: t.dataOffsets[1] - t.dataOffsets[0] })),
+    tensors: conv.tensors.map((t) => ({
+      name: t.name,
+      dtype: t.dtype,
+      shape: t.shape,
+      bytes: t.dataOffsets[1] - t.dataOffsets[0],
+    })),
     size: conv.size,
     reason: `plain state dict converted to safetensors without running the pickle (${conv.tensors.length} tensors)`,
   });
   const len = Buffer.alloc(8);
   len.writeBigUInt64LE(BigInt(Buffer.byteLength(conv.header)));
-  findings.push(...(await scanContent({ path: target, content: Buffer.concat([len, Buffer.from(conv.header, "utf8")]), patterns: ctx.opts.patterns ?? [], secretlint: ctx.secretlint, signal: ctx.signal })));
+  findings.push(
+    ...(await scanContent({
+      path: target,
+      content: Buffer.concat([len, Buffer.from(conv.header, "utf8")]),
+      patterns: ctx.opts.patterns ?? [],
+      secretlint: ctx.secretlint,
+      signal: ctx.signal,
+    })),
+  );
   for (const f of await scanFile(file, ctx)) {
-    findings.push({ ...f, severity: "warn", message: `${f.message} (in the source pickle: only tensor names and data are converted, the rest is not published)` });
+    findings.push({
+      ...f,
+      severity: "warn",
+      message: `${f.message} (in the source pickle: only tensor names and data are converted, the rest is not published)`,
+    });
   }
   return findings;
 }
@@ -55,27 +77,46 @@ export async function planConversion(file: InventoryFile, target: string, ctx: S
  * a tensor is in two shards, or the checkpoint's `pytorch_model.bin.index.json` disagrees with
  * the shards' contents (a loader would silently miss tensors).
  */
-export async function planConvertedIndex(inventory: Pick<Inventory, "files">, ctx: ScanContext, plan: SanitizePlan): Promise<Finding[]> {
+export async function planConvertedIndex(
+  inventory: Pick<Inventory, "files">,
+  ctx: ScanContext,
+  plan: SanitizePlan,
+): Promise<Finding[]> {
   const shards = (plan.conversions ?? []).filter((c) => SHARD.test(c.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
   const source = inventory.files.find((f) => isPickleWeightsIndex(f.path));
-  const blocked = inventory.files.some((f) => /^pytorch_model-\d{5}-of-\d{5}\.bin$/.test(f.path) && !shards.some((c) => c.from === f.path));
+  const blocked = inventory.files.some(
+    (f) => /^pytorch_model-\d{5}-of-\d{5}\.bin$/.test(f.path) && !shards.some((c) => c.from === f.path),
+  );
   if (shards.length === 0 || blocked) return [];
   const findings: Finding[] = [];
-  const block = (file: string, message: string, rule = "weights-index-mismatch") => findings.push({ rule, severity: "block", file, message });
+  const block = (file: string, message: string, rule = "weights-index-mismatch") =>
+    findings.push({ rule, severity: "block", file, message });
 
   const total = Number(SHARD.exec(shards[0]!.path)![2]);
   const have = new Set(shards.map((c) => Number(SHARD.exec(c.path)![1])));
   for (let i = 1; i <= total; i++) {
-    if (!have.has(i)) block(`pytorch_model-${String(i).padStart(5, "0")}-of-${String(total).padStart(5, "0")}.bin`, `shard ${i} of ${total} is missing from the checkpoint`, "weights-shard-missing");
+    if (!have.has(i))
+      block(
+        `pytorch_model-${String(i).padStart(5, "0")}-of-${String(total).padStart(5, "0")}.bin`,
+        `shard ${i} of ${total} is missing from the checkpoint`,
+        "weights-shard-missing",
+      );
   }
-  for (const c of shards) if (Number(SHARD.exec(c.path)![2]) !== total) block(c.from, `shard of a set of ${SHARD.exec(c.path)![2]}, beside a set of ${total}`, "weights-shard-missing");
+  for (const c of shards)
+    if (Number(SHARD.exec(c.path)![2]) !== total)
+      block(c.from, `shard of a set of ${SHARD.exec(c.path)![2]}, beside a set of ${total}`, "weights-shard-missing");
 
   const weightMap = new Map<string, string>();
   let totalSize = 0;
   for (const c of shards) {
     for (const t of c.tensors) {
       const other = weightMap.get(t.name);
-      if (other) block(c.from, `tensor ${JSON.stringify(t.name)} is also in ${shards.find((s) => s.path === other)!.from}`, "weights-duplicate-tensor");
+      if (other)
+        block(
+          c.from,
+          `tensor ${JSON.stringify(t.name)} is also in ${shards.find((s) => s.path === other)!.from}`,
+          "weights-duplicate-tensor",
+        );
       weightMap.set(t.name, c.path);
       totalSize += t.bytes;
     }
@@ -84,14 +125,31 @@ export async function planConvertedIndex(inventory: Pick<Inventory, "files">, ct
   if (source) {
     try {
       const parsed = parseSafetensorsIndex({ text: await readFile(source.absPath, "utf8"), file: source.path });
-      const converted = (shard: string) => shard.replace(/^pytorch_model-(\d{5}-of-\d{5})\.bin$/, "model-$1.safetensors");
-      const missing = [...parsed.weightMap].filter(([name, shard]) => weightMap.get(name) !== converted(shard)).map(([n]) => n);
+      const converted = (shard: string) =>
+        shard.replace(/^pytorch_model-(\d{5}-of-\d{5})\.bin$/, "model-$1.safetensors");
+      const missing = [...parsed.weightMap]
+        .filter(([name, shard]) => weightMap.get(name) !== converted(shard))
+        .map(([n]) => n);
       const extra = [...weightMap.keys()].filter((n) => !parsed.weightMap.has(n));
-      if (missing.length > 0) block(source.path, `weight_map names ${missing.length} tensor(s) not in the shard it says, e.g. ${JSON.stringify(missing[0])}`);
-      if (extra.length > 0) block(source.path, `the shards hold ${extra.length} tensor(s) weight_map does not name, e.g. ${JSON.stringify(extra[0])}`);
+      if (missing.length > 0)
+        block(
+          source.path,
+          `weight_map names ${missing.length} tensor(s) not in the shard it says, e.g. ${JSON.stringify(missing[0])}`,
+        );
+      if (extra.length > 0)
+        block(
+          source.path,
+          `the shards hold ${extra.length} tensor(s) weight_map does not name, e.g. ${JSON.stringify(extra[0])}`,
+        );
     } catch (err) {
       if (!isReleaseError(err)) throw err;
-      findings.push({ rule: "unreadable-file", severity: "block", file: source.path, ...(err.location?.offset !== undefined ? { offset: err.location.offset } : {}), message: err.message });
+      findings.push({
+        rule: "unreadable-file",
+        severity: "block",
+        file: source.path,
+        ...(err.location?.offset !== undefined ? { offset: err.location.offset } : {}),
+        message: err.message,
+      });
     }
   }
 
@@ -106,6 +164,14 @@ export async function planConvertedIndex(inventory: Pick<Inventory, "files">, ct
     diff: `--- ${from} (checkpoint)\n+++ ${CONVERTED_INDEX} (generated)\n+ ${weightMap.size} tensors in ${shards.length} shards, total_size ${totalSize}\n`,
     reason: "shard index generated from the converted safetensors headers",
   });
-  findings.push(...(await scanContent({ path: CONVERTED_INDEX, content, patterns: ctx.opts.patterns ?? [], secretlint: ctx.secretlint, signal: ctx.signal })));
+  findings.push(
+    ...(await scanContent({
+      path: CONVERTED_INDEX,
+      content,
+      patterns: ctx.opts.patterns ?? [],
+      secretlint: ctx.secretlint,
+      signal: ctx.signal,
+    })),
+  );
   return findings;
 }

@@ -9,10 +9,15 @@ import type { SanitizePlan } from "./types.js";
  * checkpoint. `files` and `layout` stay as inspected. Pure; returns `inventory` itself when
  * nothing is converted.
  */
-export function planConvertedInventory(inventory: Inventory, plan: Pick<SanitizePlan, "conversions" | "rewrites">): Inventory {
+export function planConvertedInventory(
+  inventory: Inventory,
+  plan: Pick<SanitizePlan, "conversions" | "rewrites">,
+): Inventory {
   const conversions = [...(plan.conversions ?? [])].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (conversions.length === 0) return inventory;
-  const dtypes: Record<string, DtypeStats> = Object.fromEntries(Object.entries(inventory.dtypes).map(([k, v]) => [k, { ...v }]));
+  const dtypes: Record<string, DtypeStats> = Object.fromEntries(
+    Object.entries(inventory.dtypes).map(([k, v]) => [k, { ...v }]),
+  );
   let tensors = inventory.tensors;
   let parameters = inventory.parameters;
   for (const c of conversions) {
@@ -33,6 +38,14 @@ export function planConvertedInventory(inventory: Inventory, plan: Pick<Sanitize
     parameters,
     dtypes: Object.fromEntries(Object.entries(dtypes).sort(([a], [b]) => (a < b ? -1 : 1))),
     shards: [...inventory.shards, ...conversions.map((c) => c.path)],
-    ...(index && !inventory.index ? { index: { path: CONVERTED_INDEX, tensors: conversions.reduce((a, c) => a + c.tensors.length, 0), totalSize: conversions.reduce((a, c) => a + c.tensors.reduce((x, t) => x + t.bytes, 0), 0) } } : {}),
+    ...(index && !inventory.index
+      ? {
+          index: {
+            path: CONVERTED_INDEX,
+            tensors: conversions.reduce((a, c) => a + c.tensors.length, 0),
+            totalSize: conversions.reduce((a, c) => a + c.tensors.reduce((x, t) => x + t.bytes, 0), 0),
+          },
+        }
+      : {}),
   };
 }

@@ -38,7 +38,11 @@ export async function planSafetensorsHeader(absPath: string, file: string): Prom
     await fh.read(lenBuf, 0, 8, 0);
     const n = Number(lenBuf.readBigUInt64LE(0));
     if (n > MAX_SAFETENSORS_HEADER || n + 8 > size) {
-      throw inputError("SAFETENSORS_HEADER_SIZE", `${file}: header length ${n} is out of bounds for a ${size}-byte file`, { location: { file, offset: 0 }, hint: "The file is truncated or not safetensors." });
+      throw inputError(
+        "SAFETENSORS_HEADER_SIZE",
+        `${file}: header length ${n} is out of bounds for a ${size}-byte file`,
+        { location: { file, offset: 0 }, hint: "The file is truncated or not safetensors." },
+      );
     }
     const headerBytes = Buffer.alloc(n);
     await fh.read(headerBytes, 0, n, 8);
@@ -78,7 +82,8 @@ export async function planSafetensorsHeader(absPath: string, file: string): Prom
             return `- /__metadata__/${k}: (${v.length} characters removed)`;
           }),
         )
-        .join("\n") + `\n  # metadata keys outside the allowlist (${Object.keys(ALLOWED_SAFETENSORS_METADATA).join(", ")}) removed; ${inPlace ? "header padded to its old length, tensor data not copied" : "header grew, the shard is copied"}\n`;
+        .join("\n") +
+      `\n  # metadata keys outside the allowlist (${Object.keys(ALLOWED_SAFETENSORS_METADATA).join(", ")}) removed; ${inPlace ? "header padded to its old length, tensor data not copied" : "header grew, the shard is copied"}\n`;
     return { headerText: json, rewrite: { header: out, dataOffset: 8 + n, dataLength: size - 8 - n, inPlace, diff } };
   } finally {
     await fh.close();

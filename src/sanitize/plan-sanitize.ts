@@ -45,36 +45,60 @@ export async function planSanitize(params: PlanSanitizeParams): Promise<Sanitize
   const plan: SanitizePlan = { publish: [], dropped: [], rewrites: [], conversions: [], findings: [], unscanned: [] };
   // Pickle weights are dropped for safetensors weights only when those are published: a
   // safetensors file inside a dropped Trainer checkpoint (checkpoint-500/) does not count.
-  const hasSafetensorsWeights = inventory.files.some((f) => f.format === "safetensors" && classifyCheckpointFile(f, config, { hasSafetensorsWeights: true }).action === "publish");
+  const hasSafetensorsWeights = inventory.files.some(
+    (f) =>
+      f.format === "safetensors" &&
+      classifyCheckpointFile(f, config, { hasSafetensorsWeights: true }).action === "publish",
+  );
   const paths = inventory.files.map((f) => f.path);
   const ctx: ScanContext = { opts: { patterns }, secretlint: scanOpts.secretlint, signal: params.signal };
   const mode = params.scanDropped ?? "small";
-  const decisions = inventory.files.map((file) => classifyCheckpointFile(file, config, { hasSafetensorsWeights, paths }));
+  const decisions = inventory.files.map((file) =>
+    classifyCheckpointFile(file, config, { hasSafetensorsWeights, paths }),
+  );
   // The files scanned as they are on disk are scanned up front, on all cores; the loop below
   // picks their findings up in file order.
   const whole = inventory.files.filter((file, i) => scansWholeFile(file, decisions[i]!, mode));
   const scanned = new Map<InventoryFile, Finding[]>();
-  (await scanFilesParallel(whole, ctx, scanFile, { concurrency: params.concurrency })).forEach((fs, i) => scanned.set(whole[i]!, fs));
+  (await scanFilesParallel(whole, ctx, scanFile, { concurrency: params.concurrency })).forEach((fs, i) =>
+    scanned.set(whole[i]!, fs),
+  );
   const scanOne = async (file: InventoryFile): Promise<Finding[]> => scanned.get(file) ?? scanFile(file, ctx);
 
   // Each file is planned into its own sub-plan, a few files at once (the reads are small and
   // latency-bound: headers, JSON metadata), then the sub-plans are joined in file order, so the
   // plan is the same as planning one file after the other.
-  const planFile = async (file: InventoryFile, decision: (typeof decisions)[number], sub: SanitizePlan): Promise<void> => {
+  const planFile = async (
+    file: InventoryFile,
+    decision: (typeof decisions)[number],
+    sub: SanitizePlan,
+  ): Promise<void> => {
     params.signal?.throwIfAborted();
     if (decision.action === "drop") {
       sub.dropped.push({ path: file.path, reason: decision.reason });
       if (mode === "none" || (mode === "small" && file.size > DROPPED_SCAN_LIMIT)) {
-        sub.unscanned!.push({ path: file.path, reason: mode === "none" ? "dropped, scan disabled" : `dropped, larger than ${DROPPED_SCAN_LIMIT} bytes` });
+        sub.unscanned!.push({
+          path: file.path,
+          reason: mode === "none" ? "dropped, scan disabled" : `dropped, larger than ${DROPPED_SCAN_LIMIT} bytes`,
+        });
         return;
       }
       for (const f of await scanOne(file)) {
-        sub.findings.push({ ...f, severity: "warn", message: `${f.message} (in a dropped file: not published, but the checkpoint holds it)` });
+        sub.findings.push({
+          ...f,
+          severity: "warn",
+          message: `${f.message} (in a dropped file: not published, but the checkpoint holds it)`,
+        });
       }
       return;
     }
     if (decision.action === "block") {
-      sub.findings.push({ rule: decision.rule, severity: "block", file: file.path, message: `${decision.reason}. ${decision.hint}` });
+      sub.findings.push({
+        rule: decision.rule,
+        severity: "block",
+        file: file.path,
+        message: `${decision.reason}. ${decision.hint}`,
+      });
       sub.findings.push(...(await scanOne(file)));
       return;
     }
@@ -111,10 +135,25 @@ async function planPublishedFile(
 ): Promise<Finding[]> {
   const patterns = params.config.patterns;
   const secretlint = params.secretlint ?? true;
-  const publishAsIs = () => plan.publish.push({ path: file.path, absPath: file.absPath, role: decision.role, ...(decision.overrideReason ? { overrideReason: decision.overrideReason } : {}) });
+  const publishAsIs = () =>
+    plan.publish.push({
+      path: file.path,
+      absPath: file.absPath,
+      role: decision.role,
+      ...(decision.overrideReason ? { overrideReason: decision.overrideReason } : {}),
+    });
   const unreadable = (err: unknown): Finding[] => {
     if (!isReleaseError(err)) throw err;
-    return [{ rule: "unreadable-file", severity: "block", file: file.path, offset: err.location?.offset, message: err.message, excerpt: undefined }];
+    return [
+      {
+        rule: "unreadable-file",
+        severity: "block",
+        file: file.path,
+        offset: err.location?.offset,
+        message: err.message,
+        excerpt: undefined,
+      },
+    ];
   };
 
   if (decision.scrub === "json-metadata" && file.format === "json") {
@@ -122,7 +161,14 @@ async function planPublishedFile(
     try {
       text = new TextDecoder("utf-8", { fatal: true }).decode(await readFile(file.absPath));
     } catch {
-      return [{ rule: "binary-posing-as-text", severity: "block", file: file.path, message: "named and sniffed as JSON but not valid UTF-8" }];
+      return [
+        {
+          rule: "binary-posing-as-text",
+          severity: "block",
+          file: file.path,
+          message: "named and sniffed as JSON but not valid UTF-8",
+        },
+      ];
     }
     try {
       const scrub = scrubJsonMetadata(text, { file: file.path, baseModel: params.baseModel, detect: { patterns } });
@@ -130,7 +176,14 @@ async function planPublishedFile(
         publishAsIs();
         return scanContent({ path: file.path, content: text, patterns, secretlint, signal: params.signal });
       }
-      plan.rewrites.push({ path: file.path, from: file.absPath, role: decision.role, content: scrub.content, diff: scrub.diff, reason: "local paths, host and user names removed from JSON metadata" });
+      plan.rewrites.push({
+        path: file.path,
+        from: file.absPath,
+        role: decision.role,
+        content: scrub.content,
+        diff: scrub.diff,
+        reason: "local paths, host and user names removed from JSON metadata",
+      });
       return scanContent({ path: file.path, content: scrub.content, patterns, secretlint, signal: params.signal });
     } catch (err) {
       return unreadable(err);
@@ -143,7 +196,13 @@ async function planPublishedFile(
       // Scan the header as published: 8-byte prefix + JSON, so offsets are byte offsets in the file.
       const lenPrefix = Buffer.alloc(8);
       lenPrefix.writeBigUInt64LE(BigInt(Buffer.byteLength(header.headerText)), 0);
-      const findings = await scanContent({ path: file.path, content: Buffer.concat([lenPrefix, Buffer.from(header.headerText, "utf8")]), patterns, secretlint, signal: params.signal });
+      const findings = await scanContent({
+        path: file.path,
+        content: Buffer.concat([lenPrefix, Buffer.from(header.headerText, "utf8")]),
+        patterns,
+        secretlint,
+        signal: params.signal,
+      });
       if (!header.rewrite) publishAsIs();
       else {
         const r = header.rewrite;
@@ -153,7 +212,9 @@ async function planPublishedFile(
           role: decision.role,
           content: r.header,
           diff: r.diff,
-          reason: r.inPlace ? "safetensors __metadata__ reduced to allowlisted keys (header padded in place)" : "safetensors __metadata__ reduced to allowlisted keys (shard copied)",
+          reason: r.inPlace
+            ? "safetensors __metadata__ reduced to allowlisted keys (header padded in place)"
+            : "safetensors __metadata__ reduced to allowlisted keys (shard copied)",
           tail: { absPath: file.absPath, offset: r.dataOffset, length: r.dataLength, inPlace: r.inPlace },
         });
       }
@@ -168,7 +229,11 @@ async function planPublishedFile(
 }
 
 /** Whether the plan scans `file`'s bytes as they are (not scrubbed content, not a rewritten header). */
-function scansWholeFile(file: InventoryFile, decision: ReturnType<typeof classifyCheckpointFile>, mode: "small" | "all" | "none"): boolean {
+function scansWholeFile(
+  file: InventoryFile,
+  decision: ReturnType<typeof classifyCheckpointFile>,
+  mode: "small" | "all" | "none",
+): boolean {
   if (decision.action === "drop") return !(mode === "none" || (mode === "small" && file.size > DROPPED_SCAN_LIMIT));
   if (decision.action === "block") return true;
   // A conversion scans its source itself (the planned header as published content, the rest as warnings).
@@ -184,7 +249,11 @@ const FILE_PLAN_CONCURRENCY = 4;
  * throw, the error of the first item in order is thrown (after the running calls settle), as a
  * loop over the items would have thrown it.
  */
-async function mapInOrder<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+async function mapInOrder<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   const errors = new Map<number, unknown>();
   let next = 0;

@@ -31,7 +31,8 @@ export function planWeightPickleTarget(path: string, paths: readonly string[]): 
 }
 
 /** Top-level torch files that hold training state, never weights (mirrors the drop rules). */
-const NOT_WEIGHTS = /^(?:optimizer(?:_\d+)?|scheduler|lr_scheduler|scaler|rng_state(?:_\d+)?|model_optim_rng|distrib_optim|common|training_args)\.(?:pt|pth)$|_(?:model|optim)_states\.pt$/;
+const NOT_WEIGHTS =
+  /^(?:optimizer(?:_\d+)?|scheduler|lr_scheduler|scaler|rng_state(?:_\d+)?|model_optim_rng|distrib_optim|common|training_args)\.(?:pt|pth)$|_(?:model|optim)_states\.pt$/;
 
 /** True for the index of sharded pickle weights (`pytorch_model.bin.index.json`). */
 export function isPickleWeightsIndex(path: string): boolean {

@@ -15,13 +15,26 @@ import { sniffFormat, SNIFF_BYTES } from "../checkpoint/sniff-format.js";
  */
 export async function readCheckpointFiles(dir: string): Promise<InventoryFile[]> {
   const root = await realpath(dir).catch((cause: unknown) => {
-    throw inputError("CHECKPOINT_NOT_FOUND", `Checkpoint folder not found: ${dir}`, { cause, location: { file: dir }, hint: "Pass an existing folder." });
+    throw inputError("CHECKPOINT_NOT_FOUND", `Checkpoint folder not found: ${dir}`, {
+      cause,
+      location: { file: dir },
+      hint: "Pass an existing folder.",
+    });
   });
   const st = await lstat(root);
-  if (!st.isDirectory()) throw inputError("CHECKPOINT_NOT_DIR", `Not a folder: ${dir}`, { location: { file: dir }, hint: "Pass the checkpoint folder, not a file." });
+  if (!st.isDirectory())
+    throw inputError("CHECKPOINT_NOT_DIR", `Not a folder: ${dir}`, {
+      location: { file: dir },
+      hint: "Pass the checkpoint folder, not a file.",
+    });
   const out: InventoryFile[] = [];
   for (const f of await walkCheckpointFiles({ root, realRoot: root, links: "list" })) {
-    out.push({ path: f.path, absPath: f.absPath, size: f.size, format: f.outside ? "binary" : await sniffFile(f.absPath, f.size) });
+    out.push({
+      path: f.path,
+      absPath: f.absPath,
+      size: f.size,
+      format: f.outside ? "binary" : await sniffFile(f.absPath, f.size),
+    });
   }
   return out;
 }

@@ -33,11 +33,28 @@ export interface BuildReport {
   name?: string;
   version?: string;
   blocked: boolean;
-  summary: { kept: number; rewritten: number; converted: number; dropped: number; findings: number; blocking: number; accepted: number };
+  summary: {
+    kept: number;
+    rewritten: number;
+    converted: number;
+    dropped: number;
+    findings: number;
+    blocking: number;
+    accepted: number;
+  };
   kept: { path: string; role: string; overrideReason?: string; origin: string }[];
   rewritten: { path: string; role: string; reason: string; diff: string; dataCopied?: boolean }[];
   /** Pickle weights converted to safetensors: source → target, tensor and byte counts, dtypes. */
-  converted: { path: string; from: string; format: string; tensors: number; parameters: number; bytes: number; size: number; dtypes: string[] }[];
+  converted: {
+    path: string;
+    from: string;
+    format: string;
+    tensors: number;
+    parameters: number;
+    bytes: number;
+    size: number;
+    dtypes: string[];
+  }[];
   dropped: { path: string; reason: string }[];
   unscanned: { path: string; reason: string }[];
   findings: Finding[];
@@ -47,20 +64,42 @@ export interface BuildReport {
  * Renders the sanitize part of the build report: every kept file, every dropped file with its
  * reason, every rewrite as a diff, every pickle → safetensors conversion, every finding (excerpts are redacted at the source). Pure.
  */
-export function renderBuildReport(plan: SanitizePlan, extras: BuildReportExtras = {}): { json: string; markdown: string; report: BuildReport } {
+export function renderBuildReport(
+  plan: SanitizePlan,
+  extras: BuildReportExtras = {},
+): { json: string; markdown: string; report: BuildReport } {
   const opts = { patterns: extras.patterns ?? [] };
   const clean = (text: string) => redactSecrets(text, detectSecrets(text, opts));
   const cleanPath = (p: string) => clean(p.replace(TB_RUN_DIR, "$1$2_[host]").replace(TB_EVENTS, "$1.[host]"));
   const findings = [...plan.findings, ...(extras.findings ?? [])].map((f): Finding => {
     const { excerpt, ...rest } = f;
-    return { ...rest, file: cleanPath(f.file), message: clean(f.message), ...(extras.excerpts && excerpt !== undefined ? { excerpt } : {}) };
+    return {
+      ...rest,
+      file: cleanPath(f.file),
+      message: clean(f.message),
+      ...(extras.excerpts && excerpt !== undefined ? { excerpt } : {}),
+    };
   });
-  const sortByPath = <T extends { path: string }>(xs: T[]) => [...xs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const sortByPath = <T extends { path: string }>(xs: T[]) =>
+    [...xs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const kept: BuildReport["kept"] = sortByPath<BuildReport["kept"][number]>([
-    ...plan.publish.map((p) => ({ path: p.path, role: p.role, ...(p.overrideReason ? { overrideReason: clean(p.overrideReason) } : {}), origin: `checkpoint:${p.path}` })),
+    ...plan.publish.map((p) => ({
+      path: p.path,
+      role: p.role,
+      ...(p.overrideReason ? { overrideReason: clean(p.overrideReason) } : {}),
+      origin: `checkpoint:${p.path}`,
+    })),
     ...(extras.generated ?? []).map((g) => ({ path: g.path, role: g.role, origin: g.origin })),
   ]);
-  const rewritten = sortByPath(plan.rewrites.map((r) => ({ path: r.path, role: r.role, reason: r.reason, diff: clean(r.diff), ...(r.tail ? { dataCopied: !r.tail.inPlace } : {}) })));
+  const rewritten = sortByPath(
+    plan.rewrites.map((r) => ({
+      path: r.path,
+      role: r.role,
+      reason: r.reason,
+      diff: clean(r.diff),
+      ...(r.tail ? { dataCopied: !r.tail.inPlace } : {}),
+    })),
+  );
   const converted: BuildReport["converted"] = sortByPath(
     (plan.conversions ?? []).map((c) => ({
       path: c.path,
@@ -99,16 +138,24 @@ export function renderBuildReport(plan: SanitizePlan, extras: BuildReportExtras 
   const md: string[] = [];
   md.push(`# Build report${extras.name ? `: ${extras.name}${extras.version ? ` ${extras.version}` : ""}` : ""}`, "");
   md.push(report.blocked ? `**Blocked**: ${blocking} blocking finding(s).` : "**Clean**: no blocking findings.", "");
-  md.push(`| kept | rewritten | converted | dropped | findings | blocking | accepted |`, `|---:|---:|---:|---:|---:|---:|---:|`);
+  md.push(
+    `| kept | rewritten | converted | dropped | findings | blocking | accepted |`,
+    `|---:|---:|---:|---:|---:|---:|---:|`,
+  );
   const s = report.summary;
-  md.push(`| ${s.kept} | ${s.rewritten} | ${s.converted} | ${s.dropped} | ${s.findings} | ${s.blocking} | ${s.accepted} |`, "");
+  md.push(
+    `| ${s.kept} | ${s.rewritten} | ${s.converted} | ${s.dropped} | ${s.findings} | ${s.blocking} | ${s.accepted} |`,
+    "",
+  );
   md.push("## Findings", "");
   if (findings.length === 0) md.push("None.", "");
   else {
     md.push("| severity | rule | file | location | excerpt | message |", "|---|---|---|---|---|---|");
     for (const f of findings) {
       const sev = f.acceptedReason !== undefined ? `accepted (${f.acceptedReason})` : f.severity;
-      md.push(`| ${cell(sev)} | ${cell(f.rule)} | ${cell(f.file)} | ${cell(locationOf(f))} | ${f.excerpt ? "`" + cell(f.excerpt).replace(/`/g, "'") + "`" : ""} | ${cell(f.message)} |`);
+      md.push(
+        `| ${cell(sev)} | ${cell(f.rule)} | ${cell(f.file)} | ${cell(locationOf(f))} | ${f.excerpt ? "`" + cell(f.excerpt).replace(/`/g, "'") + "`" : ""} | ${cell(f.message)} |`,
+      );
     }
     md.push("");
   }
@@ -116,7 +163,10 @@ export function renderBuildReport(plan: SanitizePlan, extras: BuildReportExtras 
   if (kept.length === 0) md.push("None.", "");
   else {
     md.push("| file | role | note |", "|---|---|---|");
-    for (const k of kept) md.push(`| ${cell(k.path)} | ${k.role} | ${cell(k.overrideReason ? `published by config: ${k.overrideReason}` : k.origin)} |`);
+    for (const k of kept)
+      md.push(
+        `| ${cell(k.path)} | ${k.role} | ${cell(k.overrideReason ? `published by config: ${k.overrideReason}` : k.origin)} |`,
+      );
     md.push("");
   }
   md.push("## Rewritten files", "");
@@ -126,8 +176,14 @@ export function renderBuildReport(plan: SanitizePlan, extras: BuildReportExtras 
   if (converted.length === 0) md.push("None.", "");
   else {
     md.push("Pickle weights read without running the pickle (plain state dicts only) and written as safetensors.", "");
-    md.push("| source | published as | format | tensors | parameters | tensor bytes | dtypes |", "|---|---|---|---:|---:|---:|---|");
-    for (const c of converted) md.push(`| ${cell(c.from)} | ${cell(c.path)} | ${c.format} | ${c.tensors} | ${c.parameters} | ${c.bytes} | ${c.dtypes.join(", ")} |`);
+    md.push(
+      "| source | published as | format | tensors | parameters | tensor bytes | dtypes |",
+      "|---|---|---|---:|---:|---:|---|",
+    );
+    for (const c of converted)
+      md.push(
+        `| ${cell(c.from)} | ${cell(c.path)} | ${c.format} | ${c.tensors} | ${c.parameters} | ${c.bytes} | ${c.dtypes.join(", ")} |`,
+      );
     md.push("");
   }
   md.push("## Dropped files", "");

@@ -4,7 +4,16 @@ import type { SanitizeConfig } from "../config/schema.js";
 import { isReleaseError, usageError, type ReleaseError } from "../errors.js";
 import { openZip, ZipMethod, type ZipArchive } from "../checkpoint/zip/open-zip.js";
 import type { Finding } from "../findings.js";
-import { compileUserRegex, createLineIndex, dedupeDetections, detectSecrets, renderExcerpt, type DetectOptions, type Detection, type SecretPattern } from "./detect-secrets.js";
+import {
+  compileUserRegex,
+  createLineIndex,
+  dedupeDetections,
+  detectSecrets,
+  renderExcerpt,
+  type DetectOptions,
+  type Detection,
+  type SecretPattern,
+} from "./detect-secrets.js";
 import { detectWithSecretlint } from "./detect-with-secretlint.js";
 import { extractPickleStrings } from "../checkpoint/pickle/extract-pickle-strings.js";
 import { MAX_RAW_PICKLE_BYTES, scanTorchFile, TORCH_LEGACY_PICKLES } from "../checkpoint/pickle/scan-torch-file.js";
@@ -76,7 +85,12 @@ export async function scanCheckpoint(params: ScanCheckpointParams): Promise<Find
   assertPatternsCompile(opts.patterns!);
   const chosen = params.only ? files.filter(params.only) : files;
   params.signal?.throwIfAborted();
-  const perFile = await scanFilesParallel(chosen, { opts, secretlint: params.secretlint ?? true, signal: params.signal }, scanFile, { concurrency: params.concurrency });
+  const perFile = await scanFilesParallel(
+    chosen,
+    { opts, secretlint: params.secretlint ?? true, signal: params.signal },
+    scanFile,
+    { concurrency: params.concurrency },
+  );
   const findings: Finding[] = [];
   for (const [i, file] of chosen.entries()) {
     findings.push(...perFile[i]!);
@@ -172,7 +186,12 @@ export async function scanFile(file: InventoryFile, ctx: ScanContext): Promise<F
   if (sink.findings.length > MAX_FINDINGS_PER_FILE) {
     const extra = sink.findings.length - MAX_FINDINGS_PER_FILE;
     sink.findings.length = MAX_FINDINGS_PER_FILE;
-    sink.findings.push({ rule: "too-many-findings", severity: "block", file: file.path, message: `${extra} more findings in this file not listed` });
+    sink.findings.push({
+      rule: "too-many-findings",
+      severity: "block",
+      file: file.path,
+      message: `${extra} more findings in this file not listed`,
+    });
   }
   return sink.findings;
 }
@@ -180,7 +199,8 @@ export async function scanFile(file: InventoryFile, ctx: ScanContext): Promise<F
 async function scanSource(src: Source, sink: Sink, depth: number): Promise<void> {
   sink.ctx.signal?.throwIfAborted();
   const head = await src.read(0, 4096);
-  const tail = head[0] === 0x50 && src.length > head.length ? await src.read(Math.max(0, src.length - 65536), 65536) : undefined;
+  const tail =
+    head[0] === 0x50 && src.length > head.length ? await src.read(Math.max(0, src.length - 65536), 65536) : undefined;
   const format = sniffFormat({ head, size: src.length, tail, text: "shape" });
   switch (format) {
     case "empty":
@@ -254,7 +274,20 @@ async function scanJsonText(text: string, sink: Sink, byteBase: number | undefin
       const at = s.offset + 1 + d.start;
       ownSpans.push([at, s.offset + 1 + d.end]);
       const { line, column } = lineColumnAt(at);
-      sink.findings.push(locate(sink, { pointer: s.pointer + (s.isKey ? " (key)" : ""), line, column, ...(byteBase !== undefined ? { offset: byteBase + at } : {}) }, s.value, d, ds));
+      sink.findings.push(
+        locate(
+          sink,
+          {
+            pointer: s.pointer + (s.isKey ? " (key)" : ""),
+            line,
+            column,
+            ...(byteBase !== undefined ? { offset: byteBase + at } : {}),
+          },
+          s.value,
+          d,
+          ds,
+        ),
+      );
     }
   }
   // secretlint on the raw document: its rules expect source text (quotes, key names).
@@ -263,7 +296,15 @@ async function scanJsonText(text: string, sink: Sink, byteBase: number | undefin
     const fresh = raw.filter((d) => !ownSpans.some(([a, b]) => d.start < b && a < d.end));
     for (const d of fresh) {
       const { line, column } = lineColumnAt(d.start);
-      sink.findings.push(locate(sink, { line, column, ...(byteBase !== undefined ? { offset: byteBase + d.start } : {}) }, text, d, fresh));
+      sink.findings.push(
+        locate(
+          sink,
+          { line, column, ...(byteBase !== undefined ? { offset: byteBase + d.start } : {}) },
+          text,
+          d,
+          fresh,
+        ),
+      );
     }
   }
 }
@@ -278,7 +319,15 @@ async function scanPlainText(text: string, sink: Sink, byteBase: number | undefi
     const { line, column } = lineColumnAt(d.start);
     bytePos += Buffer.byteLength(text.slice(charPos, d.start));
     charPos = d.start;
-    sink.findings.push(locate(sink, { line: line + lineBase, column, ...(byteBase !== undefined ? { offset: byteBase + bytePos } : {}) }, text, d, ds));
+    sink.findings.push(
+      locate(
+        sink,
+        { line: line + lineBase, column, ...(byteBase !== undefined ? { offset: byteBase + bytePos } : {}) },
+        text,
+        d,
+        ds,
+      ),
+    );
   }
 }
 
@@ -353,7 +402,12 @@ async function scanPickleSource(src: Source, sink: Sink): Promise<void> {
   const before = sink.findings.length;
   if (src.length <= MAX_PICKLE_WALK) {
     const bytes = await src.read(0, src.length);
-    const { strings } = extractPickleStrings({ file: sink.file, bytes, ...(sink.member ? { member: sink.member } : {}), maxPickles: TORCH_LEGACY_PICKLES });
+    const { strings } = extractPickleStrings({
+      file: sink.file,
+      bytes,
+      ...(sink.member ? { member: sink.member } : {}),
+      maxPickles: TORCH_LEGACY_PICKLES,
+    });
     const runs: StringRun[] = [];
     for (const str of strings) {
       // The operand follows the opcode and its length field: find its exact start nearby.
@@ -399,7 +453,12 @@ async function scanStrings(src: Source, sink: Sink): Promise<void> {
   }
 }
 
-async function scanStringRuns(runs: StringRun[], sink: Sink, fileOffset: number | undefined, shiftPass = true): Promise<void> {
+async function scanStringRuns(
+  runs: StringRun[],
+  sink: Sink,
+  fileOffset: number | undefined,
+  shiftPass = true,
+): Promise<void> {
   if (runs.length === 0) return;
   // Pickles prefix short strings with a one-byte length (SHORT_BINUNICODE), and a length of
   // 48-57, 65-90 or 97-122 is itself a printable letter or digit glued to the string, which
@@ -409,7 +468,11 @@ async function scanStringRuns(runs: StringRun[], sink: Sink, fileOffset: number 
   if (shiftPass) {
     for (const r of runs) {
       const c = r.text.charCodeAt(0);
-      if (r.text.length > MIN_STRING_RUN && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) shifted.push({ offset: r.offset + 1, text: r.text.slice(1) });
+      if (
+        r.text.length > MIN_STRING_RUN &&
+        ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))
+      )
+        shifted.push({ offset: r.offset + 1, text: r.text.slice(1) });
     }
   }
   const hits: { offset: number; end: number; finding: Finding }[] = [];
@@ -481,17 +544,31 @@ async function scanZip(src: Source, sink: Sink, depth: number, torch = false): P
   try {
     // The project's zip reader (bounds, ZIP64, overlap and duplicate-name checks, inflate caps)
     // over this source, so nested archives are read the same way as top-level ones.
-    zip = await openZip({ size: src.length, read: (pos, len) => src.read(pos, len) }, { displayName: sink.member ? `${sink.file}:${sink.member}` : sink.file });
+    zip = await openZip(
+      { size: src.length, read: (pos, len) => src.read(pos, len) },
+      { displayName: sink.member ? `${sink.file}:${sink.member}` : sink.file },
+    );
   } catch (err) {
     if (!isReleaseError(err)) throw err;
     // Fail closed: compressed members of an archive that cannot be opened are invisible to the
     // string scan, so what it might hide blocks (a dropped file only warns, via the policy).
-    sink.findings.push({ rule: "unreadable-archive", severity: "block", file: sink.file, offset: err.location?.offset, message: `${err.message}; only its printable strings could be scanned, so compressed members were not` });
+    sink.findings.push({
+      rule: "unreadable-archive",
+      severity: "block",
+      file: sink.file,
+      offset: err.location?.offset,
+      message: `${err.message}; only its printable strings could be scanned, so compressed members were not`,
+    });
     return scanStrings(src, sink);
   }
   try {
     if (zip.entries.length > MAX_ARCHIVE_MEMBERS) {
-      sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, message: `zip archive with ${zip.entries.length} entries, more than the ${MAX_ARCHIVE_MEMBERS} listed; scanned for printable strings instead` });
+      sink.findings.push({
+        rule: "unreadable-archive",
+        severity: "warn",
+        file: sink.file,
+        message: `zip archive with ${zip.entries.length} entries, more than the ${MAX_ARCHIVE_MEMBERS} listed; scanned for printable strings instead`,
+      });
       return await scanStrings(src, sink);
     }
     for (const entry of zip.entries) {
@@ -506,7 +583,14 @@ async function scanZip(src: Source, sink: Sink, depth: number, torch = false): P
         if (entry.method === ZipMethod.stored) member = subSource(src, await zip.locate(entry), entry.compressedSize);
         else {
           // A wrong checksum does not stop unzip from extracting the bytes: scan them, and say so.
-          const onCrcMismatch = (err: ReleaseError) => sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, offset: err.location?.offset, message: `${err.message}; scanned anyway` });
+          const onCrcMismatch = (err: ReleaseError) =>
+            sink.findings.push({
+              rule: "unreadable-archive",
+              severity: "warn",
+              file: sink.file,
+              offset: err.location?.offset,
+              message: `${err.message}; scanned anyway`,
+            });
           const bytes = await zip.readEntry(entry, MAX_INFLATE, { onCrcMismatch });
           member = bufferSource(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
         }
@@ -541,7 +625,13 @@ async function scanTar(src: Source, sink: Sink, depth: number): Promise<void> {
     const sizeField = str(124, 136).trim();
     const size = /^[0-7]+$/.test(sizeField) ? parseInt(sizeField, 8) : NaN;
     if (!Number.isFinite(size) || pos + 512 + size > src.length) {
-      sink.findings.push({ rule: "unreadable-archive", severity: "warn", file: sink.file, offset: pos, message: "tar header with a bad size; rest scanned for printable strings" });
+      sink.findings.push({
+        rule: "unreadable-archive",
+        severity: "warn",
+        file: sink.file,
+        offset: pos,
+        message: "tar header with a bad size; rest scanned for printable strings",
+      });
       return scanStrings(subSource(src, pos, src.length - pos), sink);
     }
     const type = String.fromCharCode(h[156] ?? 0);
@@ -549,9 +639,12 @@ async function scanTar(src: Source, sink: Sink, depth: number): Promise<void> {
     const name = longName ?? (prefix ? `${prefix}/${str(0, 100)}` : str(0, 100));
     longName = undefined;
     const dataStart = pos + 512;
-    if (type === "L") longName = (await src.read(dataStart, Math.min(size, 4096))).toString("utf8").replace(/\0.*$/s, "");
-    else if (type === "0" || type === "\0" || type === "7") await scanMember(subSource(src, dataStart, size), sink, name, depth);
-    else if (type === "x" || type === "g") await scanMember(subSource(src, dataStart, size), sink, `${name} (pax header)`, depth);
+    if (type === "L")
+      longName = (await src.read(dataStart, Math.min(size, 4096))).toString("utf8").replace(/\0.*$/s, "");
+    else if (type === "0" || type === "\0" || type === "7")
+      await scanMember(subSource(src, dataStart, size), sink, name, depth);
+    else if (type === "x" || type === "g")
+      await scanMember(subSource(src, dataStart, size), sink, `${name} (pax header)`, depth);
     pos = dataStart + Math.ceil(size / 512) * 512;
   }
 }
@@ -560,9 +653,22 @@ async function scanTar(src: Source, sink: Sink, depth: number): Promise<void> {
  * Scans in-memory content (a scrubbed JSON file, a rewritten safetensors header) exactly as a
  * file of that path would be scanned.
  */
-export async function scanContent(params: { path: string; content: Uint8Array | string; patterns?: SecretPattern[]; secretlint?: boolean; signal?: AbortSignal }): Promise<Finding[]> {
-  const sink: Sink = { file: params.path, findings: [], ctx: { opts: { patterns: params.patterns ?? [] }, secretlint: params.secretlint ?? true, signal: params.signal } };
-  const buf = typeof params.content === "string" ? Buffer.from(params.content, "utf8") : Buffer.from(params.content.buffer, params.content.byteOffset, params.content.byteLength);
+export async function scanContent(params: {
+  path: string;
+  content: Uint8Array | string;
+  patterns?: SecretPattern[];
+  secretlint?: boolean;
+  signal?: AbortSignal;
+}): Promise<Finding[]> {
+  const sink: Sink = {
+    file: params.path,
+    findings: [],
+    ctx: { opts: { patterns: params.patterns ?? [] }, secretlint: params.secretlint ?? true, signal: params.signal },
+  };
+  const buf =
+    typeof params.content === "string"
+      ? Buffer.from(params.content, "utf8")
+      : Buffer.from(params.content.buffer, params.content.byteOffset, params.content.byteLength);
   const src = bufferSource(buf);
   src.fileOffset = 0;
   await scanSource(src, sink, 0);

@@ -39,7 +39,10 @@ export async function scanFilesParallel(
   let next = 0;
   const take = (): number | undefined => retry.pop() ?? (next < order.length ? order[next++] : undefined);
   const total = files.reduce((a, f) => a + scanCost(f), 0);
-  const extra = total >= (params.minBytes ?? PARALLEL_MIN_BYTES) ? Math.min(files.length, params.concurrency ?? defaultScanConcurrency()) - 1 : 0;
+  const extra =
+    total >= (params.minBytes ?? PARALLEL_MIN_BYTES)
+      ? Math.min(files.length, params.concurrency ?? defaultScanConcurrency()) - 1
+      : 0;
 
   const workers: Worker[] = [];
   const runWorker = async (): Promise<void> => {

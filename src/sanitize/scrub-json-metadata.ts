@@ -20,7 +20,13 @@ export interface JsonScrubResult {
 }
 
 /** Keys whose value names where a model or tokenizer was loaded from. */
-const NAME_OR_PATH_KEYS = new Set(["_name_or_path", "name_or_path", "base_model_name_or_path", "model_name_or_path", "tokenizer_name_or_path"]);
+const NAME_OR_PATH_KEYS = new Set([
+  "_name_or_path",
+  "name_or_path",
+  "base_model_name_or_path",
+  "model_name_or_path",
+  "tokenizer_name_or_path",
+]);
 /** Keys that point at local files and have no public meaning. */
 const LOCAL_FILE_KEYS = new Set(["tokenizer_file", "vocab_file", "merges_file", "model_file", "spm_file"]);
 /** Rules whose hit in a metadata value means "a path, host or user name": rewritten or removed. */
@@ -40,7 +46,10 @@ const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0
  * Secrets are not scrubbed here: they block the release (the scan reports them).
  * Pure; the input must already be within the JSON depth bound (`parseJsonStrings` checks it).
  */
-export function scrubJsonMetadata(text: string, params: { file: string; baseModel?: string; detect?: DetectOptions }): JsonScrubResult {
+export function scrubJsonMetadata(
+  text: string,
+  params: { file: string; baseModel?: string; detect?: DetectOptions },
+): JsonScrubResult {
   parseJsonStrings(text, params.file); // depth and syntax check with a located error
   const doc = JSON.parse(text) as unknown;
   const changes: JsonScrubChange[] = [];
@@ -61,17 +70,23 @@ export function scrubJsonMetadata(text: string, params: { file: string; baseMode
       if (typeof value !== "string") continue;
       // The diff is published in the build report: a removed value is described, never shown
       // (it was removed because it names a place, a host or a person).
-      const redacted = () => `(${value.length} characters${detectSecrets(value, params.detect).length > 0 ? `: ${[...new Set(detectSecrets(value, params.detect).map((d) => d.rule))].join(", ")}` : ""})`;
+      const redacted = () =>
+        `(${value.length} characters${detectSecrets(value, params.detect).length > 0 ? `: ${[...new Set(detectSecrets(value, params.detect).map((d) => d.rule))].join(", ")}` : ""})`;
       const remove = (why: string) => {
         changes.push({ pointer: ptr, before: redacted(), why });
         if (Array.isArray(holder)) holder[Number(key)] = null;
         else delete holder[key];
       };
       if (!Array.isArray(holder) && NAME_OR_PATH_KEYS.has(key)) {
-        if (value === "" || (value === params.baseModel)) continue;
+        if (value === "" || value === params.baseModel) continue;
         if (LOCAL_PATH.test(value) || !HUB_ID.test(value) || detectSecrets(value, detectOpts).length > 0) {
           if (params.baseModel) {
-            changes.push({ pointer: ptr, before: redacted(), after: JSON.stringify(params.baseModel), why: "local path replaced by the public base model id" });
+            changes.push({
+              pointer: ptr,
+              before: redacted(),
+              after: JSON.stringify(params.baseModel),
+              why: "local path replaced by the public base model id",
+            });
             holder[key] = params.baseModel;
           } else remove("local path removed (no public base model id given)");
         }
@@ -82,7 +97,7 @@ export function scrubJsonMetadata(text: string, params: { file: string; baseMode
         continue;
       }
       const hits = detectSecrets(value, detectOpts).filter((d) => LOCATION_RULES.has(d.rule));
-      if (hits.length > 0 || LOCAL_PATH.test(value) && /[\\/]/.test(value.slice(1))) {
+      if (hits.length > 0 || (LOCAL_PATH.test(value) && /[\\/]/.test(value.slice(1)))) {
         remove(`value holds ${hits.length > 0 ? hits.map((h) => h.message).join(", ") : "an absolute path"}`);
       }
     }
@@ -90,7 +105,13 @@ export function scrubJsonMetadata(text: string, params: { file: string; baseMode
   if (changes.length === 0) return { changed: false, content: text, changes, diff: "" };
   changes.sort((a, b) => (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : 0));
   const diff = [`--- ${params.file} (checkpoint)`, `+++ ${params.file} (published)`]
-    .concat(changes.flatMap((c) => [`- ${c.pointer}: ${c.before}`, ...(c.after !== undefined ? [`+ ${c.pointer}: ${c.after}`] : []), `  # ${c.why}`]))
+    .concat(
+      changes.flatMap((c) => [
+        `- ${c.pointer}: ${c.before}`,
+        ...(c.after !== undefined ? [`+ ${c.pointer}: ${c.after}`] : []),
+        `  # ${c.why}`,
+      ]),
+    )
     .join("\n");
   return { changed: true, content: JSON.stringify(doc, null, 2) + "\n", changes, diff: diff + "\n" };
 }

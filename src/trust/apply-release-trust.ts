@@ -35,17 +35,28 @@ export interface ReleaseTrustResult {
 
 /** Picks this stage's options out of a larger params object. Pure. */
 export function pickTrustParams(p: ReleaseTrustParams): ReleaseTrustParams {
-  return { ...(p.reviewPage !== undefined ? { reviewPage: p.reviewPage } : {}), ...(p.previous ? { previous: p.previous } : {}), ...(p.signing ? { signing: p.signing } : {}) };
+  return {
+    ...(p.reviewPage !== undefined ? { reviewPage: p.reviewPage } : {}),
+    ...(p.previous ? { previous: p.previous } : {}),
+    ...(p.signing ? { signing: p.signing } : {}),
+  };
 }
 
-const contentText = (i: BundleInput | undefined) => (i?.source.kind === "content" ? Buffer.from(i.source.content).toString("utf8") : undefined);
+const contentText = (i: BundleInput | undefined) =>
+  i?.source.kind === "content" ? Buffer.from(i.source.content).toString("utf8") : undefined;
 
 /**
  * The build's last steps, after staging: the diff against the previous release, the review page
  * (`report.html`, added to manifest.json and SHA256SUMS since it is published), then the
  * signature, which comes last so it covers the page and the final manifest.json and SHA256SUMS.
  */
-export async function applyReleaseTrust(params: ReleaseTrustParams & { bundleDir: string; manifest: Manifest; plan: Pick<BuildPlan, "inventory" | "sanitize" | "inputs" | "docsFindings" | "config"> }): Promise<ReleaseTrustResult> {
+export async function applyReleaseTrust(
+  params: ReleaseTrustParams & {
+    bundleDir: string;
+    manifest: Manifest;
+    plan: Pick<BuildPlan, "inventory" | "sanitize" | "inputs" | "docsFindings" | "config">;
+  },
+): Promise<ReleaseTrustResult> {
   const { plan } = params;
   let manifest = params.manifest;
   const card = contentText(plan.inputs.find((i) => i.path === "README.md"));
@@ -53,7 +64,12 @@ export async function applyReleaseTrust(params: ReleaseTrustParams & { bundleDir
   const diff = params.previous
     ? planReleaseDiff(
         params.previous,
-        planBundleSnapshot({ manifest, inventory: plan.inventory, ...(evalResultsJson !== undefined ? { evalResultsJson } : {}), ...(card !== undefined ? { card } : {}) }),
+        planBundleSnapshot({
+          manifest,
+          inventory: plan.inventory,
+          ...(evalResultsJson !== undefined ? { evalResultsJson } : {}),
+          ...(card !== undefined ? { card } : {}),
+        }),
       )
     : undefined;
   // For the release notes (publish reads it): private state, not published, gone on the next build.
@@ -62,10 +78,20 @@ export async function applyReleaseTrust(params: ReleaseTrustParams & { bundleDir
   let reviewPage: string | undefined;
   if (params.reviewPage !== false) {
     const signing =
-      params.signing?.kind === "key" ? { method: "key" as const, keyHint: publicKeyHint(createPublicKey(parseSigningKey(params.signing))) } : params.signing ? { method: "keyless" as const } : undefined;
+      params.signing?.kind === "key"
+        ? { method: "key" as const, keyHint: publicKeyHint(createPublicKey(parseSigningKey(params.signing))) }
+        : params.signing
+          ? { method: "keyless" as const }
+          : undefined;
     // The public build report (report.json) is redacted; the page shows the same, never the raw plan.
     const reportJson = contentText(plan.inputs.find((i) => i.path === "report.json" && i.role === "report"));
-    const report = reportJson !== undefined ? (JSON.parse(reportJson) as BuildReport) : renderBuildReport(plan.sanitize, { findings: plan.docsFindings, patterns: plan.config.config.sanitize.patterns }).report;
+    const report =
+      reportJson !== undefined
+        ? (JSON.parse(reportJson) as BuildReport)
+        : renderBuildReport(plan.sanitize, {
+            findings: plan.docsFindings,
+            patterns: plan.config.config.sanitize.patterns,
+          }).report;
     const review = planReleaseReview({
       manifest,
       inventory: plan.inventory,
@@ -78,6 +104,13 @@ export async function applyReleaseTrust(params: ReleaseTrustParams & { bundleDir
     manifest = written.manifest;
     reviewPage = written.path;
   }
-  const signature = params.signing ? await applySignature({ bundleDir: params.bundleDir, manifest, signing: params.signing }) : undefined;
-  return { manifest, ...(reviewPage ? { reviewPage } : {}), ...(diff ? { diff } : {}), ...(signature ? { signature } : {}) };
+  const signature = params.signing
+    ? await applySignature({ bundleDir: params.bundleDir, manifest, signing: params.signing })
+    : undefined;
+  return {
+    manifest,
+    ...(reviewPage ? { reviewPage } : {}),
+    ...(diff ? { diff } : {}),
+    ...(signature ? { signature } : {}),
+  };
 }

@@ -15,7 +15,11 @@ import { renderReviewPage, type ReleaseReview } from "./render-review-page.js";
  * The page cannot list its own digest; its content digest row is the digest of the files it
  * lists, and manifest.json's final contentDigest covers the page too.
  */
-export async function applyReviewPage(params: { bundleDir: string; review: ReleaseReview; manifest: Manifest }): Promise<{ manifest: Manifest; path: string; sha256: string; size: number }> {
+export async function applyReviewPage(params: {
+  bundleDir: string;
+  review: ReleaseReview;
+  manifest: Manifest;
+}): Promise<{ manifest: Manifest; path: string; sha256: string; size: number }> {
   const dir = path.resolve(params.bundleDir);
   const html = renderReviewPage(params.review);
   const bytes = Buffer.from(html, "utf8");
@@ -26,8 +30,18 @@ export async function applyReviewPage(params: { bundleDir: string; review: Relea
   await writeFile(dest, bytes, { flag: "wx" });
   const m = params.manifest;
   const manifest = planManifest(
-    { name: m.name, version: m.version, tag: m.tag, hub: m.hub, ...(m.github ? { github: m.github } : {}), overrides: m.overrides },
-    [...m.files.filter((f) => f.path !== REVIEW_PAGE_FILE), { path: REVIEW_PAGE_FILE, size: bytes.length, sha256, role: "report", origin: "generated:review-page" }],
+    {
+      name: m.name,
+      version: m.version,
+      tag: m.tag,
+      hub: m.hub,
+      ...(m.github ? { github: m.github } : {}),
+      overrides: m.overrides,
+    },
+    [
+      ...m.files.filter((f) => f.path !== REVIEW_PAGE_FILE),
+      { path: REVIEW_PAGE_FILE, size: bytes.length, sha256, role: "report", origin: "generated:review-page" },
+    ],
   );
   await applyManifestFiles(dir, manifest);
   return { manifest, path: dest, sha256, size: bytes.length };

@@ -3,7 +3,13 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { MANIFEST_FILE, SUMS_FILE } from "../bundle/bundle-paths.js";
 import type { Manifest } from "../bundle/types.js";
-import { DEFAULT_IGNORE_PATHS, PUBLIC_KEY_FILE, SIGNATURE_FILE, planModelSigningStatement, type ModelSigningStatement } from "./model-signing-format.js";
+import {
+  DEFAULT_IGNORE_PATHS,
+  PUBLIC_KEY_FILE,
+  SIGNATURE_FILE,
+  planModelSigningStatement,
+  type ModelSigningStatement,
+} from "./model-signing-format.js";
 import { parseSigningKey, publicKeyHint, signModelKeyless, signModelWithKey } from "./sign-model.js";
 
 /** How a release is signed: a private key (offline), or Sigstore keyless with an OIDC token. */
@@ -34,7 +40,11 @@ export const RELEASE_IGNORE_PATHS = [...DEFAULT_IGNORE_PATHS, PUBLIC_KEY_FILE];
  * staging just computed) plus manifest.json and SHA256SUMS, whose digests the caller passes.
  * Pure.
  */
-export function planBundleStatement(params: { manifest: Pick<Manifest, "name" | "files">; manifestSha256: string; sumsSha256: string }): ModelSigningStatement {
+export function planBundleStatement(params: {
+  manifest: Pick<Manifest, "name" | "files">;
+  manifestSha256: string;
+  sumsSha256: string;
+}): ModelSigningStatement {
   return planModelSigningStatement({
     modelName: params.manifest.name,
     files: [
@@ -56,21 +66,43 @@ export function planBundleStatement(params: { manifest: Pick<Manifest, "name" | 
  * @throws ReleaseError SIGNING_KEY_INVALID / SIGNING_KEY_UNSUPPORTED (usage); keyless signing
  *   rethrows sigstore's errors (network, token).
  */
-export async function applySignature(params: { bundleDir: string; manifest: Manifest; signing: SigningMethod }): Promise<ApplySignatureResult> {
+export async function applySignature(params: {
+  bundleDir: string;
+  manifest: Manifest;
+  signing: SigningMethod;
+}): Promise<ApplySignatureResult> {
   const dir = path.resolve(params.bundleDir);
-  const digest = async (name: string) => createHash("sha256").update(await readFile(path.join(dir, name))).digest("hex");
-  const statement = planBundleStatement({ manifest: params.manifest, manifestSha256: await digest(MANIFEST_FILE), sumsSha256: await digest(SUMS_FILE) });
+  const digest = async (name: string) =>
+    createHash("sha256")
+      .update(await readFile(path.join(dir, name)))
+      .digest("hex");
+  const statement = planBundleStatement({
+    manifest: params.manifest,
+    manifestSha256: await digest(MANIFEST_FILE),
+    sumsSha256: await digest(SUMS_FILE),
+  });
   const signaturePath = path.join(dir, SIGNATURE_FILE);
   const publicKeyPath = path.join(dir, PUBLIC_KEY_FILE);
-  const base = { signaturePath, files: statement.predicate.resources.length, rootDigest: statement.subject[0].digest.sha256 };
+  const base = {
+    signaturePath,
+    files: statement.predicate.resources.length,
+    rootDigest: statement.subject[0].digest.sha256,
+  };
   if (params.signing.kind === "key") {
-    const bundle = signModelWithKey({ statement, privateKeyPem: params.signing.privateKeyPem, ...(params.signing.passphrase !== undefined ? { passphrase: params.signing.passphrase } : {}) });
+    const bundle = signModelWithKey({
+      statement,
+      privateKeyPem: params.signing.privateKeyPem,
+      ...(params.signing.passphrase !== undefined ? { passphrase: params.signing.passphrase } : {}),
+    });
     const publicKey = createPublicKey(parseSigningKey(params.signing));
     await writeFile(signaturePath, JSON.stringify(bundle, null, 2) + "\n");
     await writeFile(publicKeyPath, publicKey.export({ type: "spki", format: "pem" }));
     return { ...base, publicKeyPath, method: "key", keyHint: publicKeyHint(publicKey) };
   }
-  const bundle = await signModelKeyless({ statement, ...(params.signing.identityToken ? { identityToken: params.signing.identityToken } : {}) });
+  const bundle = await signModelKeyless({
+    statement,
+    ...(params.signing.identityToken ? { identityToken: params.signing.identityToken } : {}),
+  });
   await writeFile(signaturePath, JSON.stringify(bundle, null, 2) + "\n");
   // A key from an earlier key-signed build would sit beside a keyless signature and mislead.
   await rm(publicKeyPath, { force: true });

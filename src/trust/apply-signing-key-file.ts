@@ -7,7 +7,9 @@ import path from "node:path";
  * not exist. For the demo and first-time setup: a real project keeps its key in a secret store.
  * P-256 because it is the curve the reference `model_signing verify key` defaults to.
  */
-export async function applySigningKeyFile(params: { file: string }): Promise<{ privateKeyPem: string; created: boolean }> {
+export async function applySigningKeyFile(params: {
+  file: string;
+}): Promise<{ privateKeyPem: string; created: boolean }> {
   try {
     return { privateKeyPem: await readFile(params.file, "utf8"), created: false };
   } catch (e) {

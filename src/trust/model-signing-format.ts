@@ -21,7 +21,15 @@ export const SIGNATURE_FILE = "model.sig";
 export const PUBLIC_KEY_FILE = "model.pub";
 
 /** What model_signing ignores by default, plus this tool's own state folder. */
-export const DEFAULT_IGNORE_PATHS = [SIGNATURE_FILE, ".git", ".gitattributes", ".github", ".gitignore", ".model-release", ".cache"];
+export const DEFAULT_IGNORE_PATHS = [
+  SIGNATURE_FILE,
+  ".git",
+  ".gitattributes",
+  ".github",
+  ".gitignore",
+  ".model-release",
+  ".cache",
+];
 
 export interface ResourceDescriptor {
   name: string;
@@ -74,7 +82,12 @@ export function planModelSigningStatement(params: {
     subject: [{ name: params.modelName, digest: { sha256: computeRootDigest(resources) } }],
     predicateType: MODEL_SIGNING_PREDICATE_TYPE,
     predicate: {
-      serialization: { method: "files", hash_type: "sha256", allow_symlinks: false, ignore_paths: params.ignorePaths ?? DEFAULT_IGNORE_PATHS },
+      serialization: {
+        method: "files",
+        hash_type: "sha256",
+        allow_symlinks: false,
+        ignore_paths: params.ignorePaths ?? DEFAULT_IGNORE_PATHS,
+      },
       resources,
     },
   };

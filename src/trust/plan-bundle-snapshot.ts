@@ -30,7 +30,11 @@ export function parseEvalResultsSnapshot(text: string): SnapshotEval[] | undefin
     if (typeof r?.benchmark !== "string" || typeof r.metric !== "string" || typeof r.value !== "number") continue;
     out.push({
       benchmark: r.benchmark,
-      metric: evalMetricLabel({ metric: r.metric, ...(typeof r.filter === "string" ? { filter: r.filter } : {}), ...(typeof r.slice === "string" ? { slice: r.slice } : {}) }),
+      metric: evalMetricLabel({
+        metric: r.metric,
+        ...(typeof r.filter === "string" ? { filter: r.filter } : {}),
+        ...(typeof r.slice === "string" ? { slice: r.slice } : {}),
+      }),
       value: r.value,
     });
   }
@@ -66,7 +70,9 @@ export function planBundleSnapshot(params: {
     ...(params.inventory && params.inventory.parameters > 0
       ? {
           parameters: params.inventory.parameters,
-          dtypes: Object.fromEntries(Object.entries(params.inventory.dtypes).map(([d, s]) => [d, { parameters: s.parameters }])),
+          dtypes: Object.fromEntries(
+            Object.entries(params.inventory.dtypes).map(([d, s]) => [d, { parameters: s.parameters }]),
+          ),
         }
       : {}),
     ...(evals ? { evals } : {}),

@@ -36,7 +36,8 @@ export function planReleaseDiff(from: BundleSnapshot, to: BundleSnapshot): Relea
   for (const [p, f] of b) {
     const old = a.get(p);
     if (!old) files.added.push({ path: p, size: f.size });
-    else if (old.sha256 !== f.sha256) files.changed.push({ path: p, oldSize: old.size, newSize: f.size, oldSha256: old.sha256, newSha256: f.sha256 });
+    else if (old.sha256 !== f.sha256)
+      files.changed.push({ path: p, oldSize: old.size, newSize: f.size, oldSha256: old.sha256, newSha256: f.sha256 });
     else files.unchanged++;
   }
   for (const [p, f] of a) if (!b.has(p)) files.removed.push({ path: p, size: f.size });
@@ -59,15 +60,29 @@ export function planReleaseDiff(from: BundleSnapshot, to: BundleSnapshot): Relea
 
   let card: string | undefined;
   if (from.card !== undefined && to.card !== undefined && from.card !== to.card) {
-    const patch = structuredPatch("README.md", "README.md", from.card, to.card, from.version, to.version, { context: 2 });
-    card = patch.hunks.length ? createTwoFilesPatch(`README.md (${from.version})`, `README.md (${to.version})`, from.card, to.card, undefined, undefined, { context: 2 }) : undefined;
+    const patch = structuredPatch("README.md", "README.md", from.card, to.card, from.version, to.version, {
+      context: 2,
+    });
+    card = patch.hunks.length
+      ? createTwoFilesPatch(
+          `README.md (${from.version})`,
+          `README.md (${to.version})`,
+          from.card,
+          to.card,
+          undefined,
+          undefined,
+          { context: 2 },
+        )
+      : undefined;
   }
 
   return {
     from: { version: from.version },
     to: { version: to.version },
     files,
-    ...(from.parameters !== undefined && to.parameters !== undefined && from.parameters !== to.parameters ? { parameters: { old: from.parameters, new: to.parameters } } : {}),
+    ...(from.parameters !== undefined && to.parameters !== undefined && from.parameters !== to.parameters
+      ? { parameters: { old: from.parameters, new: to.parameters } }
+      : {}),
     dtypes,
     evals,
     ...(card ? { card } : {}),

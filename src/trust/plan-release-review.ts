@@ -9,7 +9,11 @@ import type { ReleaseReview } from "./render-review-page.js";
 export const REVIEW_PAGE_FILE = "report.html";
 
 const contentText = (input: BundleInput | undefined): string | undefined =>
-  input?.source.kind === "content" ? (typeof input.source.content === "string" ? input.source.content : Buffer.from(input.source.content).toString("utf8")) : undefined;
+  input?.source.kind === "content"
+    ? typeof input.source.content === "string"
+      ? input.source.content
+      : Buffer.from(input.source.content).toString("utf8")
+    : undefined;
 
 /**
  * Assembles the review page's data from a build: the staged manifest, the checkpoint inventory,
@@ -44,7 +48,11 @@ export function planReleaseReview(params: {
       dtypes: inventory.dtypes,
       shards: inventory.shards,
     },
-    kept: report.kept.map((k) => ({ path: k.path, role: k.role, ...(k.overrideReason ? { reason: k.overrideReason } : {}) })),
+    kept: report.kept.map((k) => ({
+      path: k.path,
+      role: k.role,
+      ...(k.overrideReason ? { reason: k.overrideReason } : {}),
+    })),
     dropped: report.dropped,
     rewrites: report.rewritten.map((r) => ({ path: r.path, reason: r.reason, diff: r.diff })),
     // Excerpts stay out of the published page whatever the report holds.
@@ -54,7 +62,13 @@ export function planReleaseReview(params: {
           card: {
             markdown: parsedCard.body,
             metadata: parsedCard.metadata,
-            ...(chartInput && chart !== undefined ? { images: { [chartInput.path]: `data:image/svg+xml;base64,${Buffer.from(chart, "utf8").toString("base64")}` } } : {}),
+            ...(chartInput && chart !== undefined
+              ? {
+                  images: {
+                    [chartInput.path]: `data:image/svg+xml;base64,${Buffer.from(chart, "utf8").toString("base64")}`,
+                  },
+                }
+              : {}),
           },
         }
       : {}),

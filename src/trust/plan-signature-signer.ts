@@ -5,7 +5,9 @@ import { parseSigstoreBundle } from "./verify-model-signature.js";
 export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
 
 /** Who a model.sig says signed it, as written (not verified: for instructions, never for trust). */
-export type SignatureSigner = { kind: "key"; keyHint?: string } | { kind: "keyless"; identity?: string; issuer?: string };
+export type SignatureSigner =
+  | { kind: "key"; keyHint?: string }
+  | { kind: "keyless"; identity?: string; issuer?: string };
 
 /**
  * Reads the signer a model.sig names: the key hint, or the Fulcio certificate's identity (its
@@ -14,7 +16,11 @@ export type SignatureSigner = { kind: "key"; keyHint?: string } | { kind: "keyle
  */
 export function planSignatureSigner(sigText: string): SignatureSigner {
   const bundle = parseSigstoreBundle(sigText);
-  const vm = bundle.verificationMaterial as { publicKey?: { hint?: string | null }; certificate?: { rawBytes?: string }; x509CertificateChain?: { certificates?: { rawBytes?: string }[] } };
+  const vm = bundle.verificationMaterial as {
+    publicKey?: { hint?: string | null };
+    certificate?: { rawBytes?: string };
+    x509CertificateChain?: { certificates?: { rawBytes?: string }[] };
+  };
   const raw = vm.certificate?.rawBytes ?? vm.x509CertificateChain?.certificates?.[0]?.rawBytes;
   if (!raw) return { kind: "key", ...(vm.publicKey?.hint ? { keyHint: vm.publicKey.hint } : {}) };
   let identity: string | undefined;
@@ -24,7 +30,11 @@ export function planSignatureSigner(sigText: string): SignatureSigner {
   } catch {
     identity = undefined;
   }
-  return { kind: "keyless", ...(identity ? { identity } : {}), ...(identity?.startsWith("https://github.com/") ? { issuer: GITHUB_ACTIONS_ISSUER } : {}) };
+  return {
+    kind: "keyless",
+    ...(identity ? { identity } : {}),
+    ...(identity?.startsWith("https://github.com/") ? { issuer: GITHUB_ACTIONS_ISSUER } : {}),
+  };
 }
 
 /**

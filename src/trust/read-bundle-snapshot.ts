@@ -17,7 +17,8 @@ export async function readBundleSnapshot(params: { dir: string; signal?: AbortSi
   const dir = path.resolve(params.dir);
   const manifest = await readManifest(dir);
   const listed = new Set(manifest.files.map((f) => f.path));
-  const text = async (p: string) => (listed.has(p) ? readFile(path.join(dir, p), "utf8").catch(() => undefined) : undefined);
+  const text = async (p: string) =>
+    listed.has(p) ? readFile(path.join(dir, p), "utf8").catch(() => undefined) : undefined;
   let inventory: Inventory | undefined;
   try {
     inventory = await inspectCheckpoint({ dir, ...(params.signal ? { signal: params.signal } : {}) });

@@ -61,7 +61,8 @@ function cardMarkdown(images: Record<string, string>): Marked {
       html: ({ text }) => esc(text),
       image: ({ href, title, text }) => {
         const src = images[href.replace(/^\.\//, "")];
-        if (src && src.startsWith("data:image/")) return `<img src="${esc(src)}" alt="${esc(text)}"${title ? ` title="${esc(title)}"` : ""}>`;
+        if (src && src.startsWith("data:image/"))
+          return `<img src="${esc(src)}" alt="${esc(text)}"${title ? ` title="${esc(title)}"` : ""}>`;
         return `<span class="muted">[image: ${esc(text)} (${esc(href)}), not loaded]</span>`;
       },
     },
@@ -79,7 +80,9 @@ function safeSvg(svg: string): string {
 function table(head: string[], rows: string[][], cls = ""): string {
   if (rows.length === 0) return `<p class="muted">none</p>`;
   // Key-value tables have no column headings: an empty header row would only draw a blank bar.
-  const thead = head.some((h) => h !== "") ? `<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead>` : "";
+  const thead = head.some((h) => h !== "")
+    ? `<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead>`
+    : "";
   return `<table${cls ? ` class="${cls}"` : ""}>${thead}<tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`)
     .join("")}</tbody></table>`;
@@ -87,7 +90,14 @@ function table(head: string[], rows: string[][], cls = ""): string {
 
 function renderDiffBlock(diff: string): string {
   const lines = diff.split("\n").map((l) => {
-    const cls = l.startsWith("+") && !l.startsWith("+++") ? "add" : l.startsWith("-") && !l.startsWith("---") ? "del" : l.startsWith("@@") ? "hunk" : "";
+    const cls =
+      l.startsWith("+") && !l.startsWith("+++")
+        ? "add"
+        : l.startsWith("-") && !l.startsWith("---")
+          ? "del"
+          : l.startsWith("@@")
+            ? "hunk"
+            : "";
     return `<span${cls ? ` class="${cls}"` : ""}>${esc(l)}</span>`;
   });
   return `<pre class="diff">${lines.join("\n")}</pre>`;
@@ -99,101 +109,154 @@ function renderDiffBlock(diff: string): string {
  */
 export function renderReviewPage(r: ReleaseReview): string {
   const blocking = r.findings.filter((f) => f.severity === "block" && !f.acceptedReason);
-  const status = blocking.length > 0 ? `<span class="bad">blocked: ${blocking.length} finding${blocking.length === 1 ? "" : "s"}</span>` : `<span class="good">ready to publish</span>`;
+  const status =
+    blocking.length > 0
+      ? `<span class="bad">blocked: ${blocking.length} finding${blocking.length === 1 ? "" : "s"}</span>`
+      : `<span class="good">ready to publish</span>`;
   const inv = r.inventory;
   const sections: string[] = [];
 
-  sections.push(`<section id="summary"><h2>Summary</h2>${table(
-    ["", ""],
-    [
-      ["Release", `${esc(r.name)} <code>${esc(r.version)}</code> (tag <code>${esc(r.tag)}</code>)`],
-      ["Status", status],
-      ["Hub repo", `<code>${esc(r.manifest.hub.repo)}</code>`],
-      ...(r.manifest.github ? [["GitHub repo", `<code>${esc(r.manifest.github.repo)}</code>`]] : []),
-      // The page is published too, but cannot list its own digest: this is the digest of the files below.
-      ["Content digest", `<code>${esc(r.manifest.contentDigest)}</code> <span class="muted">(of the files listed here)</span>`],
+  sections.push(
+    `<section id="summary"><h2>Summary</h2>${table(
+      ["", ""],
       [
-        "Signature",
-        r.signing?.method === "key"
-          ? `<code>model.sig</code>, key <code class="digest">${esc(r.signing.keyHint)}</code> (public key <code>model.pub</code>)`
-          : r.signing?.method === "keyless"
-            ? `<code>model.sig</code>, Sigstore keyless (OIDC identity, Rekor transparency log)`
-            : `<span class="warn">not signed</span>`,
+        ["Release", `${esc(r.name)} <code>${esc(r.version)}</code> (tag <code>${esc(r.tag)}</code>)`],
+        ["Status", status],
+        ["Hub repo", `<code>${esc(r.manifest.hub.repo)}</code>`],
+        ...(r.manifest.github ? [["GitHub repo", `<code>${esc(r.manifest.github.repo)}</code>`]] : []),
+        // The page is published too, but cannot list its own digest: this is the digest of the files below.
+        [
+          "Content digest",
+          `<code>${esc(r.manifest.contentDigest)}</code> <span class="muted">(of the files listed here)</span>`,
+        ],
+        [
+          "Signature",
+          r.signing?.method === "key"
+            ? `<code>model.sig</code>, key <code class="digest">${esc(r.signing.keyHint)}</code> (public key <code>model.pub</code>)`
+            : r.signing?.method === "keyless"
+              ? `<code>model.sig</code>, Sigstore keyless (OIDC identity, Rekor transparency log)`
+              : `<span class="warn">not signed</span>`,
+        ],
+        ["Files", `${r.manifest.files.length} published, ${r.dropped.length} dropped, ${r.rewrites.length} rewritten`],
       ],
-      ["Files", `${r.manifest.files.length} published, ${r.dropped.length} dropped, ${r.rewrites.length} rewritten`],
-    ],
-    "kv",
-  )}</section>`);
+      "kv",
+    )}</section>`,
+  );
 
-  sections.push(`<section id="inventory"><h2>Inventory</h2>${table(
-    ["", ""],
-    [
-      ["Layout", esc(inv.layout)],
-      ["Architecture", esc(inv.architecture ?? "unknown")],
-      ["Parameters", fmtInt(inv.parameters)],
-      ["Tensors", fmtInt(inv.tensors)],
-      ["Size", fmtBytes(inv.totalBytes)],
-      ["Shards", inv.shards.length ? inv.shards.map((s) => `<code>${esc(s)}</code>`).join("<br>") : "none"],
-    ],
-    "kv",
-  )}<h3>Parameters per dtype</h3>${table(
-    ["dtype", "tensors", "parameters", "bytes"],
-    Object.entries(inv.dtypes)
-      .sort(([a], [b]) => compareKeys(a, b))
-      .map(([d, s]) => [esc(d), fmtInt(s.tensors), fmtInt(s.parameters), fmtBytes(s.bytes)]),
-  )}</section>`);
+  sections.push(
+    `<section id="inventory"><h2>Inventory</h2>${table(
+      ["", ""],
+      [
+        ["Layout", esc(inv.layout)],
+        ["Architecture", esc(inv.architecture ?? "unknown")],
+        ["Parameters", fmtInt(inv.parameters)],
+        ["Tensors", fmtInt(inv.tensors)],
+        ["Size", fmtBytes(inv.totalBytes)],
+        ["Shards", inv.shards.length ? inv.shards.map((s) => `<code>${esc(s)}</code>`).join("<br>") : "none"],
+      ],
+      "kv",
+    )}<h3>Parameters per dtype</h3>${table(
+      ["dtype", "tensors", "parameters", "bytes"],
+      Object.entries(inv.dtypes)
+        .sort(([a], [b]) => compareKeys(a, b))
+        .map(([d, s]) => [esc(d), fmtInt(s.tensors), fmtInt(s.parameters), fmtBytes(s.bytes)]),
+    )}</section>`,
+  );
 
   const overrides = new Map(r.manifest.overrides.map((o) => [o.path, o.reason]));
-  sections.push(`<section id="files"><h2>Files</h2><h3>Published (${r.manifest.files.length})</h3>${table(
-    ["path", "role", "size", "sha256", "note"],
-    r.manifest.files.map((f) => [`<code>${esc(f.path)}</code>`, esc(f.role), fmtBytes(f.size), `<code class="digest">${esc(f.sha256)}</code>`, esc(overrides.get(f.path) ?? f.origin)]),
-  )}<h3>Dropped (${r.dropped.length})</h3>${table(
-    ["path", "reason"],
-    r.dropped.map((d) => [`<code>${esc(d.path)}</code>`, esc(d.reason)]),
-  )}<h3>Rewritten (${r.rewrites.length})</h3>${
-    r.rewrites.length === 0
-      ? `<p class="muted">none</p>`
-      : r.rewrites.map((w) => `<details open><summary><code>${esc(w.path)}</code>: ${esc(w.reason)}</summary>${renderDiffBlock(w.diff)}</details>`).join("")
-  }</section>`);
+  sections.push(
+    `<section id="files"><h2>Files</h2><h3>Published (${r.manifest.files.length})</h3>${table(
+      ["path", "role", "size", "sha256", "note"],
+      r.manifest.files.map((f) => [
+        `<code>${esc(f.path)}</code>`,
+        esc(f.role),
+        fmtBytes(f.size),
+        `<code class="digest">${esc(f.sha256)}</code>`,
+        esc(overrides.get(f.path) ?? f.origin),
+      ]),
+    )}<h3>Dropped (${r.dropped.length})</h3>${table(
+      ["path", "reason"],
+      r.dropped.map((d) => [`<code>${esc(d.path)}</code>`, esc(d.reason)]),
+    )}<h3>Rewritten (${r.rewrites.length})</h3>${
+      r.rewrites.length === 0
+        ? `<p class="muted">none</p>`
+        : r.rewrites
+            .map(
+              (w) =>
+                `<details open><summary><code>${esc(w.path)}</code>: ${esc(w.reason)}</summary>${renderDiffBlock(w.diff)}</details>`,
+            )
+            .join("")
+    }</section>`,
+  );
 
-  sections.push(`<section id="findings"><h2>Findings (${r.findings.length})</h2>${table(
-    ["severity", "rule", "where", "excerpt", "message"],
-    r.findings.map((f) => [
-      f.acceptedReason ? `<span class="muted">accepted</span>` : f.severity === "block" ? `<span class="bad">block</span>` : `<span class="warn">warn</span>`,
-      `<code>${esc(f.rule)}</code>`,
-      `<code>${esc(f.file)}${f.line ? `:${f.line}` : ""}${f.pointer ? ` ${esc(f.pointer)}` : ""}${f.offset !== undefined ? ` @${f.offset}` : ""}</code>`,
-      f.excerpt ? `<code>${esc(f.excerpt)}</code>` : "",
-      esc(f.message) + (f.acceptedReason ? `<br><span class="muted">accepted: ${esc(f.acceptedReason)}</span>` : ""),
-    ]),
-  )}</section>`);
+  sections.push(
+    `<section id="findings"><h2>Findings (${r.findings.length})</h2>${table(
+      ["severity", "rule", "where", "excerpt", "message"],
+      r.findings.map((f) => [
+        f.acceptedReason
+          ? `<span class="muted">accepted</span>`
+          : f.severity === "block"
+            ? `<span class="bad">block</span>`
+            : `<span class="warn">warn</span>`,
+        `<code>${esc(f.rule)}</code>`,
+        `<code>${esc(f.file)}${f.line ? `:${f.line}` : ""}${f.pointer ? ` ${esc(f.pointer)}` : ""}${f.offset !== undefined ? ` @${f.offset}` : ""}</code>`,
+        f.excerpt ? `<code>${esc(f.excerpt)}</code>` : "",
+        esc(f.message) + (f.acceptedReason ? `<br><span class="muted">accepted: ${esc(f.acceptedReason)}</span>` : ""),
+      ]),
+    )}</section>`,
+  );
 
-  if (r.evalChartSvg) sections.push(`<section id="evaluation"><h2>Evaluation</h2><figure>${safeSvg(r.evalChartSvg)}</figure></section>`);
+  if (r.evalChartSvg)
+    sections.push(`<section id="evaluation"><h2>Evaluation</h2><figure>${safeSvg(r.evalChartSvg)}</figure></section>`);
 
   if (r.card) {
-    sections.push(`<section id="card"><h2>Model card</h2><h3>Metadata</h3><pre>${esc(stringifyYaml(r.card.metadata))}</pre><h3>Rendered</h3><article class="card">${cardMarkdown(r.card.images ?? {}).parse(
-      r.card.markdown.replace(/^---\n[\s\S]*?\n---\n/, ""),
-      { async: false },
-    )}</article></section>`);
+    sections.push(
+      `<section id="card"><h2>Model card</h2><h3>Metadata</h3><pre>${esc(stringifyYaml(r.card.metadata))}</pre><h3>Rendered</h3><article class="card">${cardMarkdown(
+        r.card.images ?? {},
+      ).parse(r.card.markdown.replace(/^---\n[\s\S]*?\n---\n/, ""), { async: false })}</article></section>`,
+    );
   }
 
   if (r.diff) {
     const d = r.diff;
-    sections.push(`<section id="changes"><h2>Changes since ${esc(d.from.version)}</h2>${table(
-      ["change", "path", "detail"],
-      [
-        ...d.files.added.map((f) => ["added", `<code>${esc(f.path)}</code>`, fmtBytes(f.size)]),
-        ...d.files.removed.map((f) => ["removed", `<code>${esc(f.path)}</code>`, fmtBytes(f.size)]),
-        ...d.files.changed.map((f) => ["changed", `<code>${esc(f.path)}</code>`, `${fmtBytes(f.oldSize)} → ${fmtBytes(f.newSize)}`]),
-      ],
-    )}${
-      d.parameters ? `<p>Parameters: ${fmtInt(d.parameters.old)} → ${fmtInt(d.parameters.new)}</p>` : ""
-    }${d.evals.length ? `<h3>Evaluation deltas</h3>${table(
-      ["benchmark", "metric", d.from.version, d.to.version, "delta"],
-      d.evals.map((e) => [esc(e.benchmark), esc(e.metric), e.old === undefined ? "–" : String(e.old), e.new === undefined ? "–" : String(e.new), e.delta === undefined ? "–" : (e.delta >= 0 ? "+" : "") + e.delta.toFixed(4)]),
-    )}` : ""}${d.card ? `<h3>Model card</h3>${renderDiffBlock(d.card)}` : ""}</section>`);
+    sections.push(
+      `<section id="changes"><h2>Changes since ${esc(d.from.version)}</h2>${table(
+        ["change", "path", "detail"],
+        [
+          ...d.files.added.map((f) => ["added", `<code>${esc(f.path)}</code>`, fmtBytes(f.size)]),
+          ...d.files.removed.map((f) => ["removed", `<code>${esc(f.path)}</code>`, fmtBytes(f.size)]),
+          ...d.files.changed.map((f) => [
+            "changed",
+            `<code>${esc(f.path)}</code>`,
+            `${fmtBytes(f.oldSize)} → ${fmtBytes(f.newSize)}`,
+          ]),
+        ],
+      )}${d.parameters ? `<p>Parameters: ${fmtInt(d.parameters.old)} → ${fmtInt(d.parameters.new)}</p>` : ""}${
+        d.evals.length
+          ? `<h3>Evaluation deltas</h3>${table(
+              ["benchmark", "metric", d.from.version, d.to.version, "delta"],
+              d.evals.map((e) => [
+                esc(e.benchmark),
+                esc(e.metric),
+                e.old === undefined ? "–" : String(e.old),
+                e.new === undefined ? "–" : String(e.new),
+                e.delta === undefined ? "–" : (e.delta >= 0 ? "+" : "") + e.delta.toFixed(4),
+              ]),
+            )}`
+          : ""
+      }${d.card ? `<h3>Model card</h3>${renderDiffBlock(d.card)}` : ""}</section>`,
+    );
   }
 
-  const nav = ["summary", "inventory", "files", "findings", ...(r.evalChartSvg ? ["evaluation"] : []), ...(r.card ? ["card"] : []), ...(r.diff ? ["changes"] : [])];
+  const nav = [
+    "summary",
+    "inventory",
+    "files",
+    "findings",
+    ...(r.evalChartSvg ? ["evaluation"] : []),
+    ...(r.card ? ["card"] : []),
+    ...(r.diff ? ["changes"] : []),
+  ];
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -18,7 +18,9 @@ import {
 import { publicKeyHint, signatureHashFor } from "./sign-model.js";
 
 /** Who is trusted to have signed: a public key, or a Sigstore identity (workflow ref + OIDC issuer). */
-export type TrustPolicy = { kind: "key"; publicKeyPem: string | Buffer } | { kind: "identity"; identity: string; issuer: string };
+export type TrustPolicy =
+  | { kind: "key"; publicKeyPem: string | Buffer }
+  | { kind: "identity"; identity: string; issuer: string };
 
 export interface SignatureVerification {
   /** The statement's subject name and root digest. */
@@ -52,11 +54,20 @@ export function parseSigstoreBundle(text: string, file = SIGNATURE_FILE): Sigsto
     });
   }
   const b = json as Partial<SigstoreBundleJson>;
-  if (b?.mediaType !== BUNDLE_MEDIA_TYPE || !b.dsseEnvelope?.payload || !Array.isArray(b.dsseEnvelope.signatures) || !b.verificationMaterial) {
-    throw inputError("SIGNATURE_MALFORMED", `${file} is not a Sigstore bundle v0.3 with a DSSE envelope (mediaType ${JSON.stringify(b?.mediaType)})`, {
-      location: { file, field: "mediaType" },
-      hint: "model signatures use the OpenSSF model signing format (sigstore/model-transparency)",
-    });
+  if (
+    b?.mediaType !== BUNDLE_MEDIA_TYPE ||
+    !b.dsseEnvelope?.payload ||
+    !Array.isArray(b.dsseEnvelope.signatures) ||
+    !b.verificationMaterial
+  ) {
+    throw inputError(
+      "SIGNATURE_MALFORMED",
+      `${file} is not a Sigstore bundle v0.3 with a DSSE envelope (mediaType ${JSON.stringify(b?.mediaType)})`,
+      {
+        location: { file, field: "mediaType" },
+        hint: "model signatures use the OpenSSF model signing format (sigstore/model-transparency)",
+      },
+    );
   }
   return b as SigstoreBundleJson;
 }
@@ -67,33 +78,54 @@ export function parseModelSigningStatement(payload: Buffer, file = SIGNATURE_FIL
   try {
     s = JSON.parse(payload.toString("utf8")) as ModelSigningStatement;
   } catch (cause) {
-    throw inputError("SIGNATURE_MALFORMED", `${file}: the signed payload is not JSON`, { location: { file, field: "dsseEnvelope.payload" }, cause });
+    throw inputError("SIGNATURE_MALFORMED", `${file}: the signed payload is not JSON`, {
+      location: { file, field: "dsseEnvelope.payload" },
+      cause,
+    });
   }
   if (s._type !== IN_TOTO_STATEMENT_TYPE || s.predicateType !== MODEL_SIGNING_PREDICATE_TYPE) {
-    throw inputError("SIGNATURE_UNSUPPORTED", `${file}: expected an in-toto v1 statement with predicate ${MODEL_SIGNING_PREDICATE_TYPE}, got ${s._type} / ${s.predicateType}`, {
-      location: { file, field: "predicateType" },
-      hint: "sign again with this version of model-release or model_signing 1.x",
-    });
+    throw inputError(
+      "SIGNATURE_UNSUPPORTED",
+      `${file}: expected an in-toto v1 statement with predicate ${MODEL_SIGNING_PREDICATE_TYPE}, got ${s._type} / ${s.predicateType}`,
+      {
+        location: { file, field: "predicateType" },
+        hint: "sign again with this version of model-release or model_signing 1.x",
+      },
+    );
   }
   const resources = s.predicate?.resources ?? [];
   const expected = s.subject?.[0]?.digest?.sha256;
   const actual = computeRootDigest(resources);
   if (s.subject?.length !== 1 || expected !== actual) {
-    throw verifyError("SIGNATURE_INCONSISTENT", `${file}: the statement's root digest ${expected} does not match its resources (${actual})`, {
-      location: { file, field: "subject.0.digest.sha256" },
-      hint: "the signature was tampered with or produced by a broken signer; do not trust this copy",
-    });
+    throw verifyError(
+      "SIGNATURE_INCONSISTENT",
+      `${file}: the statement's root digest ${expected} does not match its resources (${actual})`,
+      {
+        location: { file, field: "subject.0.digest.sha256" },
+        hint: "the signature was tampered with or produced by a broken signer; do not trust this copy",
+      },
+    );
   }
   if (s.predicate.serialization?.method !== "files" || s.predicate.serialization.hash_type !== "sha256") {
-    throw inputError("SIGNATURE_UNSUPPORTED", `${file}: only the 'files' serialization with sha256 is supported`, { location: { file, field: "predicate.serialization" } });
+    throw inputError("SIGNATURE_UNSUPPORTED", `${file}: only the 'files' serialization with sha256 is supported`, {
+      location: { file, field: "predicate.serialization" },
+    });
   }
   return s;
 }
 
-async function checkEnvelope(bundle: SigstoreBundleJson, trust: TrustPolicy, file: string): Promise<SignatureVerification["signer"]> {
+async function checkEnvelope(
+  bundle: SigstoreBundleJson,
+  trust: TrustPolicy,
+  file: string,
+): Promise<SignatureVerification["signer"]> {
   const envelope = bundle.dsseEnvelope;
   if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    throw inputError("SIGNATURE_UNSUPPORTED", `${file}: payload type ${envelope.payloadType}, expected ${IN_TOTO_PAYLOAD_TYPE}`, { location: { file } });
+    throw inputError(
+      "SIGNATURE_UNSUPPORTED",
+      `${file}: payload type ${envelope.payloadType}, expected ${IN_TOTO_PAYLOAD_TYPE}`,
+      { location: { file } },
+    );
   }
   const payload = Buffer.from(envelope.payload, "base64");
   if (trust.kind === "identity") {
@@ -101,11 +133,15 @@ async function checkEnvelope(bundle: SigstoreBundleJson, trust: TrustPolicy, fil
     try {
       await verify(bundle as never, { certificateIdentityURI: trust.identity, certificateIssuer: trust.issuer });
     } catch (cause) {
-      throw verifyError("SIGNATURE_INVALID", `${file}: the Sigstore signature does not verify for identity ${trust.identity} and issuer ${trust.issuer}: ${(cause as Error).message}`, {
-        location: { file },
-        hint: "check --identity (the workflow ref, e.g. https://github.com/ORG/REPO/.github/workflows/release.yml@refs/tags/v1.2.0) and --issuer (https://token.actions.githubusercontent.com); Sigstore verification needs network access to its trust root",
-        cause,
-      });
+      throw verifyError(
+        "SIGNATURE_INVALID",
+        `${file}: the Sigstore signature does not verify for identity ${trust.identity} and issuer ${trust.issuer}: ${(cause as Error).message}`,
+        {
+          location: { file },
+          hint: "check --identity (the workflow ref, e.g. https://github.com/ORG/REPO/.github/workflows/release.yml@refs/tags/v1.2.0) and --issuer (https://token.actions.githubusercontent.com); Sigstore verification needs network access to its trust root",
+          cause,
+        },
+      );
     }
     return { kind: "identity", identity: trust.identity, issuer: trust.issuer };
   }
@@ -113,15 +149,22 @@ async function checkEnvelope(bundle: SigstoreBundleJson, trust: TrustPolicy, fil
   try {
     key = createPublicKey(trust.publicKeyPem);
   } catch (cause) {
-    throw usageError("PUBLIC_KEY_INVALID", "the public key is not a readable PEM public key", { hint: "pass the release's public key file with --key", cause });
+    throw usageError("PUBLIC_KEY_INVALID", "the public key is not a readable PEM public key", {
+      hint: "pass the release's public key file with --key",
+      cause,
+    });
   }
   const hint = publicKeyHint(key);
   const recorded = bundle.verificationMaterial.publicKey?.hint;
   if (recorded && recorded !== hint) {
-    throw verifyError("SIGNATURE_KEY_MISMATCH", `${file} was signed by another key (hint ${recorded}, the given key is ${hint})`, {
-      location: { file, field: "verificationMaterial.publicKey.hint" },
-      hint: "use the public key published with this release",
-    });
+    throw verifyError(
+      "SIGNATURE_KEY_MISMATCH",
+      `${file} was signed by another key (hint ${recorded}, the given key is ${hint})`,
+      {
+        location: { file, field: "verificationMaterial.publicKey.hint" },
+        hint: "use the public key published with this release",
+      },
+    );
   }
   const sig = Buffer.from(envelope.signatures[0]?.sig ?? "", "base64");
   const good = cryptoVerify(signatureHashFor(key, "the public key"), pae(IN_TOTO_PAYLOAD_TYPE, payload), key, sig);
@@ -165,12 +208,18 @@ export async function verifyModelSignature(params: {
 }): Promise<SignatureVerification> {
   const sigPath = params.signaturePath ?? path.join(params.dir, SIGNATURE_FILE);
   // Named relative to the folder being verified, as the other verify messages name files.
-  const label = path.relative(params.dir, sigPath).startsWith("..") ? sigPath : path.relative(params.dir, sigPath) || sigPath;
+  const label = path.relative(params.dir, sigPath).startsWith("..")
+    ? sigPath
+    : path.relative(params.dir, sigPath) || sigPath;
   let text: string;
   try {
     text = await readFile(sigPath, "utf8");
   } catch (cause) {
-    throw verifyError("SIGNATURE_MISSING", `no signature at ${label}`, { location: { file: label }, hint: "releases carry model.sig beside manifest.json; pass --signature if it is elsewhere", cause });
+    throw verifyError("SIGNATURE_MISSING", `no signature at ${label}`, {
+      location: { file: label },
+      hint: "releases carry model.sig beside manifest.json; pass --signature if it is elsewhere",
+      cause,
+    });
   }
   const bundle = parseSigstoreBundle(text, label);
   const signer = await checkEnvelope(bundle, params.trust, label);

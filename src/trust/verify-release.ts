@@ -19,7 +19,11 @@ export interface VerifyReleaseResult {
   ok: boolean;
 }
 
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Verifies a downloaded or built release: every digest against manifest.json and SHA256SUMS,
@@ -31,12 +35,21 @@ const exists = (p: string) => access(p).then(() => true, () => false);
  * @throws ReleaseError `SIGNATURE_MISSING` when a trust policy is given but there is no
  *   model.sig, `MANIFEST_MISSING` when there is neither; and what the signature checks throw.
  */
-export async function verifyRelease(params: { dir: string; trust?: TrustPolicy; signaturePath?: string; concurrency?: number; signal?: AbortSignal }): Promise<VerifyReleaseResult> {
+export async function verifyRelease(params: {
+  dir: string;
+  trust?: TrustPolicy;
+  signaturePath?: string;
+  concurrency?: number;
+  signal?: AbortSignal;
+}): Promise<VerifyReleaseResult> {
   const dir = path.resolve(params.dir);
   const sigPath = params.signaturePath ? path.resolve(params.signaturePath) : path.join(dir, SIGNATURE_FILE);
   const hasSig = await exists(sigPath);
   const hasManifest = await exists(path.join(dir, MANIFEST_FILE));
-  const common = { ...(params.concurrency !== undefined ? { concurrency: params.concurrency } : {}), ...(params.signal ? { signal: params.signal } : {}) };
+  const common = {
+    ...(params.concurrency !== undefined ? { concurrency: params.concurrency } : {}),
+    ...(params.signal ? { signal: params.signal } : {}),
+  };
   // Without a manifest, a signature check alone is still a complete answer; without either, say so.
   const bundle = hasManifest || !(hasSig && params.trust) ? await verifyBundle({ dir, ...common }) : undefined;
   if (!params.trust) {
@@ -54,7 +67,8 @@ export async function verifyRelease(params: { dir: string; trust?: TrustPolicy; 
   if (bundle) {
     const changed = new Map(bundle.changed.filter((c) => c.reason === "content").map((c) => [c.path, c.actualSha256]));
     const missing = new Set(bundle.missing);
-    for (const f of bundle.manifest.files) if (!missing.has(f.path)) known.set(path.join(dir, ...f.path.split("/")), changed.get(f.path) ?? f.sha256);
+    for (const f of bundle.manifest.files)
+      if (!missing.has(f.path)) known.set(path.join(dir, ...f.path.split("/")), changed.get(f.path) ?? f.sha256);
   }
   const pool = createHashPool(common);
   try {
@@ -64,7 +78,12 @@ export async function verifyRelease(params: { dir: string; trust?: TrustPolicy; 
       trust: params.trust,
       hashFile: async (abs) => known.get(abs) ?? (await pool.hashFile(abs)).sha256,
     });
-    return { dir, ...(bundle ? { bundle } : {}), signature: { status: "verified", result }, ok: (bundle?.ok ?? true) && result.ok };
+    return {
+      dir,
+      ...(bundle ? { bundle } : {}),
+      signature: { status: "verified", result },
+      ok: (bundle?.ok ?? true) && result.ok,
+    };
   } finally {
     await pool.close();
   }

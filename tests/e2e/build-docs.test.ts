@@ -14,19 +14,27 @@ beforeAll(async () => {
 afterAll(async () => rm(work, { recursive: true, force: true }));
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: "utf8", env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache") } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: REPO,
+    encoding: "utf8",
+    env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache") },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The demo config, moved next to a release result that regressed against the previous one. */
 async function regressedConfig(): Promise<string> {
   const demo = await readFile(path.join(REPO, "release-configs/demo.yaml"), "utf8");
-  const y = (v: number) => `format: model-release/evals@1\nharness: {name: drl-bench, version: 0.4.2}\nbenchmarks:\n  - name: jobfile-to-drl\n    samples: 412\n    metrics:\n      - {name: exact_match, value: ${v}}\n`;
+  const y = (v: number) =>
+    `format: model-release/evals@1\nharness: {name: drl-bench, version: 0.4.2}\nbenchmarks:\n  - name: jobfile-to-drl\n    samples: 412\n    metrics:\n      - {name: exact_match, value: ${v}}\n`;
   await writeFile(path.join(work, "release.yaml"), y(0.5));
   await writeFile(path.join(work, "previous.yaml"), y(0.574));
   const text = demo
     .replaceAll("../samples/", `${path.join(REPO, "samples")}/`)
-    .replace(/^evals:\n(  .*\n)+/m, "evals:\n  results: [release.yaml]\n  previous: [previous.yaml]\n  previous_version: 0.9.0\n  regression_threshold: 0.02\n");
+    .replace(
+      /^evals:\n(  .*\n)+/m,
+      "evals:\n  results: [release.yaml]\n  previous: [previous.yaml]\n  previous_version: 0.9.0\n  regression_threshold: 0.02\n",
+    );
   const file = path.join(work, "regressed.yaml");
   await writeFile(file, text);
   return file;
@@ -45,7 +53,18 @@ describe("model-release build: card, examples and evaluation gate", () => {
   it("releases with --allow-regression and the card says so", async () => {
     const config = await regressedConfig();
     const out = path.join(work, "allowed");
-    const r = cli(["build", "--config", config, "--version", "1.0.0", "--out", out, "--allow-regression", "--date", "2026-11-20"]);
+    const r = cli([
+      "build",
+      "--config",
+      config,
+      "--version",
+      "1.0.0",
+      "--out",
+      out,
+      "--allow-regression",
+      "--date",
+      "2026-11-20",
+    ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const readme = await readFile(path.join(out, "README.md"), "utf8");
@@ -62,7 +81,17 @@ describe("model-release build: card, examples and evaluation gate", () => {
   });
 
   it("rejects a malformed --date", () => {
-    const r = cli(["build", "--config", "release-configs/demo.yaml", "--version", "1.0.0", "--out", path.join(work, "d"), "--date", "yesterday"]);
+    const r = cli([
+      "build",
+      "--config",
+      "release-configs/demo.yaml",
+      "--version",
+      "1.0.0",
+      "--out",
+      path.join(work, "d"),
+      "--date",
+      "yesterday",
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error[BAD_DATE]");
   });

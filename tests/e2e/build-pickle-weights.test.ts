@@ -13,7 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const REPO = path.resolve(import.meta.dirname, "..", "..");
 const BIN = path.join(REPO, "dist", "cli", "bin.js");
 const PICKLES = path.join(REPO, "tests", "fixtures", "pickles");
-const expected = JSON.parse(await readFile(path.join(PICKLES, "expected.json"), "utf8")) as Record<string, Record<string, { dtype: string; shape: number[]; sha256: string }>>;
+const expected = JSON.parse(await readFile(path.join(PICKLES, "expected.json"), "utf8")) as Record<
+  string,
+  Record<string, { dtype: string; shape: number[]; sha256: string }>
+>;
 let work: string;
 
 beforeAll(async () => {
@@ -22,7 +25,11 @@ beforeAll(async () => {
 afterAll(async () => rm(work, { recursive: true, force: true }));
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: work, encoding: "utf8", env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache") } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: work,
+    encoding: "utf8",
+    env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache") },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -37,12 +44,22 @@ async function checkpoint(name: string, files: Record<string, string>): Promise<
 /** Tensor name → dtype, shape and sha256 of its bytes, read from a safetensors file. */
 function tensorHashes(buf: Buffer): Record<string, { dtype: string; shape: number[]; sha256: string }> {
   const n = Number(buf.readBigUInt64LE(0));
-  const header = JSON.parse(buf.subarray(8, 8 + n).toString("utf8")) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  const header = JSON.parse(buf.subarray(8, 8 + n).toString("utf8")) as Record<
+    string,
+    { dtype: string; shape: number[]; data_offsets: [number, number] }
+  >;
   const data = buf.subarray(8 + n);
   return Object.fromEntries(
     Object.entries(header)
       .filter(([k]) => k !== "__metadata__")
-      .map(([k, t]) => [k, { dtype: t.dtype, shape: t.shape, sha256: createHash("sha256").update(data.subarray(t.data_offsets[0], t.data_offsets[1])).digest("hex") }]),
+      .map(([k, t]) => [
+        k,
+        {
+          dtype: t.dtype,
+          shape: t.shape,
+          sha256: createHash("sha256").update(data.subarray(t.data_offsets[0], t.data_offsets[1])).digest("hex"),
+        },
+      ]),
   );
 }
 
@@ -57,13 +74,21 @@ describe("build of pickle-only checkpoints", () => {
     const out = path.join(work, "out-sharded");
     const dry = cli(["build", ...config, "--version", "1.0.0", "--out", out, "--dry-run"]);
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toContain("  + model-00001-of-00002.safetensors  (weights, converted from pytorch_model-00001-of-00002.bin: 2 tensors, ");
-    expect(dry.stdout).toContain("  - pytorch_model.bin.index.json  dropped: index of the pickle weights (model.safetensors.index.json is generated from the converted shards)");
+    expect(dry.stdout).toContain(
+      "  + model-00001-of-00002.safetensors  (weights, converted from pytorch_model-00001-of-00002.bin: 2 tensors, ",
+    );
+    expect(dry.stdout).toContain(
+      "  - pytorch_model.bin.index.json  dropped: index of the pickle weights (model.safetensors.index.json is generated from the converted shards)",
+    );
     expect(await readdir(out).catch(() => [])).toEqual([]);
     const r = cli(["build", ...config, "--version", "1.0.0", "--out", out, "--json"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    const built = JSON.parse(r.stdout) as { manifest: { files: { path: string; role: string; origin: string }[] }; dropped: { path: string }[]; converted: unknown[] };
+    const built = JSON.parse(r.stdout) as {
+      manifest: { files: { path: string; role: string; origin: string }[] };
+      dropped: { path: string }[];
+      converted: unknown[];
+    };
     expect(built.converted).toEqual([
       { path: "model-00001-of-00002.safetensors", from: "pytorch_model-00001-of-00002.bin", tensors: 2, size: 376 },
       { path: "model-00002-of-00002.safetensors", from: "pytorch_model-00002-of-00002.bin", tensors: 3, size: 448 },
@@ -72,7 +97,10 @@ describe("build of pickle-only checkpoints", () => {
     expect(weights.map((f) => [f.path, f.origin])).toEqual([
       ["model-00001-of-00002.safetensors", "checkpoint:pytorch_model-00001-of-00002.bin (converted to safetensors)"],
       ["model-00002-of-00002.safetensors", "checkpoint:pytorch_model-00002-of-00002.bin (converted to safetensors)"],
-      ["model.safetensors.index.json", "checkpoint:pytorch_model.bin.index.json (rewritten: shard index generated from the converted safetensors headers)"],
+      [
+        "model.safetensors.index.json",
+        "checkpoint:pytorch_model.bin.index.json (rewritten: shard index generated from the converted safetensors headers)",
+      ],
     ]);
     expect(built.dropped.map((d) => d.path)).toEqual(["pytorch_model.bin.index.json"]);
     const names = await readdir(out);
@@ -83,19 +111,45 @@ describe("build of pickle-only checkpoints", () => {
       const got = tensorHashes(await readFile(path.join(out, `model-0000${i}-of-00002.safetensors`)));
       expect(got).toEqual(expected[`sharded/pytorch_model-0000${i}-of-00002.bin`]);
     }
-    const index = JSON.parse(await readFile(path.join(out, "model.safetensors.index.json"), "utf8")) as { metadata: { total_size: number }; weight_map: Record<string, string> };
+    const index = JSON.parse(await readFile(path.join(out, "model.safetensors.index.json"), "utf8")) as {
+      metadata: { total_size: number };
+      weight_map: Record<string, string>;
+    };
     expect(index.metadata.total_size).toBe(328);
     expect(index.weight_map["lm_head.weight"]).toBe("model-00002-of-00002.safetensors");
 
     // The review lists each conversion; the card counts the converted parameters.
-    const report = JSON.parse(await readFile(path.join(out, "report.json"), "utf8")) as { summary: { converted: number }; converted: unknown[] };
+    const report = JSON.parse(await readFile(path.join(out, "report.json"), "utf8")) as {
+      summary: { converted: number };
+      converted: unknown[];
+    };
     expect(report.summary.converted).toBe(2);
     expect(report.converted).toEqual([
-      { path: "model-00001-of-00002.safetensors", from: "pytorch_model-00001-of-00002.bin", format: "torch-zip", tensors: 2, parameters: 56, bytes: 160, size: 376, dtypes: ["BF16", "F32"] },
-      { path: "model-00002-of-00002.safetensors", from: "pytorch_model-00002-of-00002.bin", format: "torch-zip", tensors: 3, parameters: 60, bytes: 168, size: 448, dtypes: ["BF16", "F16", "F32"] },
+      {
+        path: "model-00001-of-00002.safetensors",
+        from: "pytorch_model-00001-of-00002.bin",
+        format: "torch-zip",
+        tensors: 2,
+        parameters: 56,
+        bytes: 160,
+        size: 376,
+        dtypes: ["BF16", "F32"],
+      },
+      {
+        path: "model-00002-of-00002.safetensors",
+        from: "pytorch_model-00002-of-00002.bin",
+        format: "torch-zip",
+        tensors: 3,
+        parameters: 60,
+        bytes: 168,
+        size: 448,
+        dtypes: ["BF16", "F16", "F32"],
+      },
     ]);
     const md = await readFile(path.join(out, "report.md"), "utf8");
-    expect(md).toContain("| pytorch_model-00001-of-00002.bin | model-00001-of-00002.safetensors | torch-zip | 2 | 56 | 160 | BF16, F32 |");
+    expect(md).toContain(
+      "| pytorch_model-00001-of-00002.bin | model-00001-of-00002.safetensors | torch-zip | 2 | 56 | 160 | BF16, F32 |",
+    );
     const card = await readFile(path.join(out, "README.md"), "utf8");
     expect(card).toContain("`pytorch_model-00001-of-00002.bin` → `model-00001-of-00002.safetensors`");
     expect(card).toMatch(/Tensor types\W+BF16, F16, F32/);
@@ -111,7 +165,11 @@ describe("build of pickle-only checkpoints", () => {
       layout: "hf-sharded",
       tensors: 5,
       parameters: 116,
-      dtypes: { BF16: { tensors: 2, parameters: 64, bytes: 128 }, F16: { tensors: 1, parameters: 4, bytes: 8 }, F32: { tensors: 2, parameters: 48, bytes: 192 } },
+      dtypes: {
+        BF16: { tensors: 2, parameters: 64, bytes: 128 },
+        F16: { tensors: 1, parameters: 4, bytes: 8 },
+        F32: { tensors: 2, parameters: 48, bytes: 192 },
+      },
       index: { path: "model.safetensors.index.json", tensors: 5, totalSize: 328 },
     });
 
@@ -119,23 +177,37 @@ describe("build of pickle-only checkpoints", () => {
     const again = cli(["build", ...config, "--version", "1.0.0", "--out", out, "--json"]);
     expect(again.code).toBe(0);
     const m2 = JSON.parse(again.stdout) as { manifest: { contentDigest: string } };
-    expect(m2.manifest.contentDigest).toBe((JSON.parse(r.stdout) as { manifest: { contentDigest: string } }).manifest.contentDigest);
+    expect(m2.manifest.contentDigest).toBe(
+      (JSON.parse(r.stdout) as { manifest: { contentDigest: string } }).manifest.contentDigest,
+    );
   });
 
   it("converts a single pytorch_model.bin (legacy torch.save format) and drops training_args.bin", async () => {
-    const config = await checkpoint("single-pickle", { "config.json": "sharded/config.json", "pytorch_model.bin": "legacy_state_dict.pt", "training_args.bin": "training_args.bin" });
+    const config = await checkpoint("single-pickle", {
+      "config.json": "sharded/config.json",
+      "pytorch_model.bin": "legacy_state_dict.pt",
+      "training_args.bin": "training_args.bin",
+    });
     const out = path.join(work, "out-single");
     const r = cli(["build", ...config, "--version", "1.0.0", "--out", out, "--json"]);
     expect(r.code).toBe(0);
-    const built = JSON.parse(r.stdout) as { manifest: { files: { path: string }[] }; dropped: { path: string; reason: string }[] };
-    expect(built.manifest.files.map((f) => f.path)).toEqual(expect.arrayContaining(["config.json", "model.safetensors", "README.md", "report.json"]));
+    const built = JSON.parse(r.stdout) as {
+      manifest: { files: { path: string }[] };
+      dropped: { path: string; reason: string }[];
+    };
+    expect(built.manifest.files.map((f) => f.path)).toEqual(
+      expect.arrayContaining(["config.json", "model.safetensors", "README.md", "report.json"]),
+    );
     expect(built.dropped.map((d) => d.path)).toEqual(["training_args.bin"]);
     expect(tensorHashes(await readFile(path.join(out, "model.safetensors")))).toEqual(expected["legacy_state_dict.pt"]);
     expect(cli(["verify", out]).code).toBe(0);
   });
 
   it("refuses an os.system payload with exit 3, naming the file and the global, and stages nothing", async () => {
-    const config = await checkpoint("payload-pickle", { "config.json": "sharded/config.json", "pytorch_model.bin": "os_system_payload.pt" });
+    const config = await checkpoint("payload-pickle", {
+      "config.json": "sharded/config.json",
+      "pytorch_model.bin": "os_system_payload.pt",
+    });
     const out = path.join(work, "out-payload");
     const r = cli(["build", ...config, "--version", "1.0.0", "--out", out]);
     expect(r.code).toBe(3);
@@ -146,12 +218,20 @@ describe("build of pickle-only checkpoints", () => {
     expect(await readdir(out).catch(() => [])).toEqual([]);
     const json = cli(["build", ...config, "--version", "1.0.0", "--out", out, "--json"]);
     expect(json.code).toBe(3);
-    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: "SANITIZE_BLOCKED", details: { blocking: [{ rule: "unsafe-pickle-global", file: "pytorch_model.bin", offset: 177 }] } } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      error: {
+        code: "SANITIZE_BLOCKED",
+        details: { blocking: [{ rule: "unsafe-pickle-global", file: "pytorch_model.bin", offset: 177 }] },
+      },
+    });
     expect(await readdir(out).catch(() => [])).toEqual([]);
   });
 
   it("refuses weights that are not a plain state dict (an optimizer state named pytorch_model.bin) with exit 3", async () => {
-    const config = await checkpoint("optimizer-pickle", { "config.json": "sharded/config.json", "pytorch_model.bin": "optimizer.pt" });
+    const config = await checkpoint("optimizer-pickle", {
+      "config.json": "sharded/config.json",
+      "pytorch_model.bin": "optimizer.pt",
+    });
     const out = path.join(work, "out-optimizer");
     const r = cli(["build", ...config, "--version", "1.0.0", "--out", out, "--dry-run"]);
     expect(r.code).toBe(3);

@@ -17,13 +17,18 @@ beforeAll(async () => {
 afterAll(async () => rm(work, { recursive: true, force: true }));
 
 function cli(args: string[], env: Record<string, string | undefined> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: "utf8", env: { ...process.env, MODEL_RELEASE_REDACTION_KEY: undefined, XDG_CACHE_HOME: path.join(work, "cache"), ...env } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: REPO,
+    encoding: "utf8",
+    env: { ...process.env, MODEL_RELEASE_REDACTION_KEY: undefined, XDG_CACHE_HOME: path.join(work, "cache"), ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 async function allFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(path.join(e.parentPath, e.name));
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) out.push(path.join(e.parentPath, e.name));
   return out.sort();
 }
 
@@ -33,26 +38,54 @@ describe("model-release dataset build", () => {
     const r = cli(["dataset", "build", "--config", SAMPLE, "--out", out], { MODEL_RELEASE_REDACTION_KEY: KEY });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("staged robot-jobfiles-sample v1.0.0 for model-release-demo/robot-jobfiles-sample (dataset)");
+    expect(r.stdout).toContain(
+      "staged robot-jobfiles-sample v1.0.0 for model-release-demo/robot-jobfiles-sample (dataset)",
+    );
     expect(r.stdout).toContain("records: 21 published of 24 (train 16, test 5), 0 rejected");
     expect(r.stdout).toContain("pseudonym key: from MODEL_RELEASE_REDACTION_KEY");
     expect(r.stdout).not.toContain(KEY);
 
     const files = (await allFiles(out)).map((f) => path.relative(out, f));
-    expect(files).toEqual(expect.arrayContaining(["README.md", "SHA256SUMS", "data/test.jsonl", "data/train.jsonl", "manifest.json", "redaction-report.json"]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "README.md",
+        "SHA256SUMS",
+        "data/test.jsonl",
+        "data/train.jsonl",
+        "manifest.json",
+        "redaction-report.json",
+      ]),
+    );
     const manifest = JSON.parse(await readFile(path.join(out, "manifest.json"), "utf8"));
-    expect(manifest).toMatchObject({ name: "robot-jobfiles-sample", version: "1.0.0", tag: "v1.0.0", hub: { repo: "model-release-demo/robot-jobfiles-sample", repoType: "dataset" } });
-    expect(execFileSync("sha256sum", ["-c", "SHA256SUMS"], { cwd: out, encoding: "utf8" })).toContain("data/train.jsonl: OK");
+    expect(manifest).toMatchObject({
+      name: "robot-jobfiles-sample",
+      version: "1.0.0",
+      tag: "v1.0.0",
+      hub: { repo: "model-release-demo/robot-jobfiles-sample", repoType: "dataset" },
+    });
+    expect(execFileSync("sha256sum", ["-c", "SHA256SUMS"], { cwd: out, encoding: "utf8" })).toContain(
+      "data/train.jsonl: OK",
+    );
     const verified = cli(["verify", out]);
     expect(verified.code).toBe(0);
 
-    const planted = JSON.parse(await readFile(path.join(REPO, "datasets/robot-jobfiles-sample/planted.json"), "utf8")).planted as Record<string, { value: string }[]>;
-    const values = [...new Set(Object.values(planted).flat().map((p) => p.value))];
+    const planted = JSON.parse(await readFile(path.join(REPO, "datasets/robot-jobfiles-sample/planted.json"), "utf8"))
+      .planted as Record<string, { value: string }[]>;
+    const values = [
+      ...new Set(
+        Object.values(planted)
+          .flat()
+          .map((p) => p.value),
+      ),
+    ];
     for (const f of await allFiles(out)) {
       const hay = (await readFile(f)).toString("latin1").toLowerCase();
       for (const v of values) {
         for (const form of new Set([v, JSON.stringify(v).slice(1, -1)])) {
-          expect(hay.includes(Buffer.from(form.toLowerCase(), "utf8").toString("latin1")), `${f} contains ${form}`).toBe(false);
+          expect(
+            hay.includes(Buffer.from(form.toLowerCase(), "utf8").toString("latin1")),
+            `${f} contains ${form}`,
+          ).toBe(false);
         }
       }
       expect(hay).not.toContain(KEY);
@@ -60,12 +93,18 @@ describe("model-release dataset build", () => {
 
     // The same key rebuilds the same bytes; a random key says so and changes the placeholders.
     const again = path.join(work, "sample-again");
-    expect(cli(["dataset", "build", "--config", SAMPLE, "--out", again], { MODEL_RELEASE_REDACTION_KEY: KEY }).code).toBe(0);
-    expect(await readFile(path.join(again, "data/train.jsonl"))).toEqual(await readFile(path.join(out, "data/train.jsonl")));
+    expect(
+      cli(["dataset", "build", "--config", SAMPLE, "--out", again], { MODEL_RELEASE_REDACTION_KEY: KEY }).code,
+    ).toBe(0);
+    expect(await readFile(path.join(again, "data/train.jsonl"))).toEqual(
+      await readFile(path.join(out, "data/train.jsonl")),
+    );
     const random = cli(["dataset", "build", "--config", SAMPLE, "--out", path.join(work, "sample-random")]);
     expect(random.code).toBe(0);
     expect(random.stdout).toContain("pseudonym key: random for this run");
-    expect(await readFile(path.join(work, "sample-random", "data/train.jsonl"))).not.toEqual(await readFile(path.join(out, "data/train.jsonl")));
+    expect(await readFile(path.join(work, "sample-random", "data/train.jsonl"))).not.toEqual(
+      await readFile(path.join(out, "data/train.jsonl")),
+    );
   });
 
   it("plans without writing on --dry-run --json", () => {
@@ -73,7 +112,13 @@ describe("model-release dataset build", () => {
     const r = cli(["dataset", "build", "--config", SAMPLE, "--dry-run", "--json", "--version", "2.0.0"]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ version: "2.0.0", tag: "v2.0.0", outDir: null, manifest: null, report: { records: { published: 21 } } });
+    expect(j).toMatchObject({
+      version: "2.0.0",
+      tag: "v2.0.0",
+      outDir: null,
+      manifest: null,
+      report: { records: { published: 21 } },
+    });
     expect(spawnSync("test", ["-e", out]).status).not.toBe(0);
   });
 
@@ -84,10 +129,21 @@ describe("model-release dataset build", () => {
     await writeFile(yaml, (await readFile(yaml, "utf8")).replace("fraction: 0.75", "fraction: 1"));
     const pair = path.join(dir, "pairs", "pair-002");
     const job = (await readdir(pair)).find((f) => /\.job$/i.test(f))!;
-    await writeFile(path.join(pair, job), Buffer.concat([await readFile(path.join(pair, job)), Buffer.from([0xff, 0xfe, 0x00])]));
-    const r = cli(["dataset", "build", "--config", path.join(dir, "dataset.yaml"), "--out", path.join(work, "bad-out")], { MODEL_RELEASE_REDACTION_KEY: KEY });
+    await writeFile(
+      path.join(pair, job),
+      Buffer.concat([await readFile(path.join(pair, job)), Buffer.from([0xff, 0xfe, 0x00])]),
+    );
+    const r = cli(
+      ["dataset", "build", "--config", path.join(dir, "dataset.yaml"), "--out", path.join(work, "bad-out")],
+      { MODEL_RELEASE_REDACTION_KEY: KEY },
+    );
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`^warning\\[BINARY_CONTENT\\]: pairs/pair-002/${job.replace(".", "\\.")}:\\d+: NUL byte at offset \\d+: binary file, not a program \\(record excluded\\)$`, "m"));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^warning\\[BINARY_CONTENT\\]: pairs/pair-002/${job.replace(".", "\\.")}:\\d+: NUL byte at offset \\d+: binary file, not a program \\(record excluded\\)$`,
+        "m",
+      ),
+    );
     expect(r.stdout).toContain("records: 23 published of 24");
     expect(r.stdout).toContain("1 rejected");
   });
@@ -99,7 +155,9 @@ describe("model-release dataset build", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error[CONFIG_INVALID]");
     expect(r.stderr).toMatch(/bad\.yaml:17:\d+ sample\.fraction: /);
-    const k = cli(["dataset", "build", "--config", SAMPLE, "--out", path.join(work, "y")], { MODEL_RELEASE_REDACTION_KEY: "hunter2" });
+    const k = cli(["dataset", "build", "--config", SAMPLE, "--out", path.join(work, "y")], {
+      MODEL_RELEASE_REDACTION_KEY: "hunter2",
+    });
     expect(k.code).toBe(2);
     expect(k.stderr).toContain("error[REDACTION_KEY_TOO_SHORT]");
     expect(k.stderr + k.stdout).not.toContain("hunter2");
@@ -107,9 +165,15 @@ describe("model-release dataset build", () => {
 });
 
 /** Async spawn: the local Hub runs in this process, so the CLI must not block the event loop. */
-function cliAsync(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cliAsync(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, MODEL_RELEASE_REDACTION_KEY: undefined, HF_TOKEN: undefined, ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: REPO,
+      env: { ...process.env, MODEL_RELEASE_REDACTION_KEY: undefined, HF_TOKEN: undefined, ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -124,11 +188,17 @@ describe("model-release dataset publish", () => {
     try {
       const { token } = await hub.createUser({ name: "maintainer", orgs: ["model-release-demo"] });
       const out = path.join(work, "to-publish");
-      expect(cli(["dataset", "build", "--config", SAMPLE, "--out", out], { MODEL_RELEASE_REDACTION_KEY: KEY }).code).toBe(0);
+      expect(
+        cli(["dataset", "build", "--config", SAMPLE, "--out", out], { MODEL_RELEASE_REDACTION_KEY: KEY }).code,
+      ).toBe(0);
       const r = await cliAsync(["dataset", "publish", out, "--hub-url", hub.url], { HF_TOKEN: token, CI: "1" });
       expect(r.stderr).not.toContain(token);
       expect(r.code).toBe(0);
-      const tags = (await (await fetch(`${hub.url}/api/datasets/model-release-demo/robot-jobfiles-sample/refs`, { headers: { authorization: `Bearer ${token}` } })).json()) as { tags: { name: string }[] };
+      const tags = (await (
+        await fetch(`${hub.url}/api/datasets/model-release-demo/robot-jobfiles-sample/refs`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json()) as { tags: { name: string }[] };
       expect(tags.tags.map((t) => t.name)).toEqual(["v1.0.0"]);
 
       // The config decides visibility: a private copy of the same dataset is invisible without a token.
@@ -137,25 +207,49 @@ describe("model-release dataset publish", () => {
       await writeFile(
         privateConfig,
         sampleText
-          .replace(/^  path: pairs$/m, `  path: ${JSON.stringify(path.join(REPO, "datasets", "robot-jobfiles-sample", "pairs"))}`)
-          .replace(/^( *repo: )model-release-demo\/robot-jobfiles-sample$/m, "$1model-release-demo/robot-jobfiles-private\n  private: true"),
+          .replace(
+            /^  path: pairs$/m,
+            `  path: ${JSON.stringify(path.join(REPO, "datasets", "robot-jobfiles-sample", "pairs"))}`,
+          )
+          .replace(
+            /^( *repo: )model-release-demo\/robot-jobfiles-sample$/m,
+            "$1model-release-demo/robot-jobfiles-private\n  private: true",
+          ),
       );
       const privOut = path.join(work, "to-publish-private");
-      expect(cli(["dataset", "build", "--config", privateConfig, "--out", privOut], { MODEL_RELEASE_REDACTION_KEY: KEY }).code).toBe(0);
-      const mismatch = await cliAsync(["dataset", "publish", privOut, "--config", SAMPLE, "--hub-url", hub.url], { HF_TOKEN: token });
+      expect(
+        cli(["dataset", "build", "--config", privateConfig, "--out", privOut], { MODEL_RELEASE_REDACTION_KEY: KEY })
+          .code,
+      ).toBe(0);
+      const mismatch = await cliAsync(["dataset", "publish", privOut, "--config", SAMPLE, "--hub-url", hub.url], {
+        HF_TOKEN: token,
+      });
       expect(mismatch.code).toBe(2);
       expect(mismatch.stderr).toContain("error[CONFIG_BUNDLE_MISMATCH]");
-      const priv = await cliAsync(["dataset", "publish", privOut, "--config", privateConfig, "--hub-url", hub.url], { HF_TOKEN: token });
+      const priv = await cliAsync(["dataset", "publish", privOut, "--config", privateConfig, "--hub-url", hub.url], {
+        HF_TOKEN: token,
+      });
       expect(priv.code).toBe(0);
       expect((await fetch(`${hub.url}/api/datasets/model-release-demo/robot-jobfiles-private`)).status).toBe(404);
-      expect((await fetch(`${hub.url}/api/datasets/model-release-demo/robot-jobfiles-private`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect(
+        (
+          await fetch(`${hub.url}/api/datasets/model-release-demo/robot-jobfiles-private`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).status,
+      ).toBe(200);
       expect((await fetch(`${hub.url}/api/datasets/model-release-demo/robot-jobfiles-sample`)).status).toBe(200);
 
-      const gh = await cliAsync(["dataset", "publish", out, "--to", "hf,github", "--hub-url", hub.url], { HF_TOKEN: token });
+      const gh = await cliAsync(["dataset", "publish", out, "--to", "hf,github", "--hub-url", hub.url], {
+        HF_TOKEN: token,
+      });
       expect(gh.code).toBe(2);
       expect(gh.stderr).toContain("error[DATASET_TARGET]");
       const manifest = JSON.parse(await readFile(path.join(out, "manifest.json"), "utf8"));
-      await writeFile(path.join(out, "manifest.json"), JSON.stringify({ ...manifest, hub: { ...manifest.hub, repoType: "model" } }));
+      await writeFile(
+        path.join(out, "manifest.json"),
+        JSON.stringify({ ...manifest, hub: { ...manifest.hub, repoType: "model" } }),
+      );
       const model = await cliAsync(["dataset", "publish", out, "--hub-url", hub.url], { HF_TOKEN: token });
       expect(model.code).toBe(2);
       expect(model.stderr).toContain("error[NOT_A_DATASET_BUNDLE]");

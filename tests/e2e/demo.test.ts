@@ -31,13 +31,17 @@ describe("model-release demo (the README's main job)", () => {
       expect(r.stdout).toMatch(/^1\. started the local stand-ins/m);
       expect(r.stdout).toMatch(/^3\. published v1\.0\.0/m);
       expect(r.stdout).toMatch(/^4\. pulled demo-org\/robot-coder-demo@v1\.0\.0 .* verified \d+ files .*: ok$/m);
-      expect(r.stdout).toMatch(/^5\. verified model\.sig of the pulled copy with the maintainers' public key: \d+ files match$/m);
+      expect(r.stdout).toMatch(
+        /^5\. verified model\.sig of the pulled copy with the maintainers' public key: \d+ files match$/m,
+      );
     }
     // What the researcher got is the bundle, byte for byte, and verifies on its own.
     const bundleManifest = JSON.parse(await readFile(path.join(out, "bundle", "manifest.json"), "utf8"));
     const pulledManifest = JSON.parse(await readFile(path.join(out, "pulled", "manifest.json"), "utf8"));
     expect(pulledManifest).toEqual(bundleManifest);
-    expect(bundleManifest.files.map((f: { path: string }) => f.path)).toEqual(expect.arrayContaining(["README.md", "model-00001-of-00002.safetensors", "report.json"]));
+    expect(bundleManifest.files.map((f: { path: string }) => f.path)).toEqual(
+      expect.arrayContaining(["README.md", "model-00001-of-00002.safetensors", "report.json"]),
+    );
     expect(cli(["verify", path.join(out, "pulled")]).code).toBe(0);
     expect(cli(["verify", path.join(out, "pulled"), "--key", path.join(out, "bundle", "model.pub")]).code).toBe(0);
     // Training state never left the machine.

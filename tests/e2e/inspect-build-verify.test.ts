@@ -15,7 +15,11 @@ afterAll(async () => rm(work, { recursive: true, force: true }));
 
 /** Runs the built CLI with a private cache, as a user would. */
 function cli(args: string[], cwd = REPO) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache") } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache") },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -24,7 +28,13 @@ describe("model-release inspect", () => {
     const r = cli(["inspect", "tests/fixtures/checkpoints/hf-sharded", "--json"]);
     expect(r.code).toBe(0);
     const inv = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(inv).toMatchObject({ layout: "hf-sharded", tensors: 21, parameters: 1832, dtypes: { BF16: { tensors: 21, parameters: 1832, bytes: 3664 } }, architecture: "LlamaForCausalLM" });
+    expect(inv).toMatchObject({
+      layout: "hf-sharded",
+      tensors: 21,
+      parameters: 1832,
+      dtypes: { BF16: { tensors: 21, parameters: 1832, bytes: 3664 } },
+      architecture: "LlamaForCausalLM",
+    });
     expect((inv.files as unknown[]).length).toBe(8);
   });
 
@@ -44,10 +54,14 @@ describe("model-release inspect", () => {
     await writeFile(f, bytes);
     const r = cli(["inspect", dir]);
     expect(r.code).toBe(7);
-    expect(r.stderr).toContain("error[SAFETENSORS_HEADER_TOO_LARGE]: model.safetensors: header length 9223372036854775808 exceeds the limit of 100000000 bytes (at byte 0)");
+    expect(r.stderr).toContain(
+      "error[SAFETENSORS_HEADER_TOO_LARGE]: model.safetensors: header length 9223372036854775808 exceeds the limit of 100000000 bytes (at byte 0)",
+    );
     expect(r.stderr).toContain("hint:");
     const j = cli(["inspect", dir, "--json"]);
-    expect(JSON.parse(j.stdout)).toMatchObject({ error: { code: "SAFETENSORS_HEADER_TOO_LARGE", location: { file: "model.safetensors", offset: 0 } } });
+    expect(JSON.parse(j.stdout)).toMatchObject({
+      error: { code: "SAFETENSORS_HEADER_TOO_LARGE", location: { file: "model.safetensors", offset: 0 } },
+    });
   });
 });
 
@@ -59,7 +73,18 @@ describe("model-release build and verify", () => {
     await cp(path.join(REPO, "samples", "demo-checkpoint"), ckpt, { recursive: true });
     const hourAgo = new Date(Date.now() - 3600_000);
     for (const f of await readdir(ckpt)) await utimes(path.join(ckpt, f), hourAgo, hourAgo);
-    const args = ["build", "--config", "release-configs/demo.yaml", "--version", "1.0.0", "--checkpoint", ckpt, "--out", out, "--json"];
+    const args = [
+      "build",
+      "--config",
+      "release-configs/demo.yaml",
+      "--version",
+      "1.0.0",
+      "--checkpoint",
+      ckpt,
+      "--out",
+      out,
+      "--json",
+    ];
     const first = cli(args);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
@@ -92,7 +117,16 @@ describe("model-release build and verify", () => {
     const badJson = cli(["verify", out, "--json"]);
     expect(badJson.code).toBe(6);
     expect(JSON.parse(badJson.stdout)).toMatchObject({
-      error: { code: "BUNDLE_MISMATCH", category: "verify", details: { ok: false, missing: ["tokenizer.json"], extra: ["optimizer.pt"], changed: [{ path: "config.json", reason: "content" }] } },
+      error: {
+        code: "BUNDLE_MISMATCH",
+        category: "verify",
+        details: {
+          ok: false,
+          missing: ["tokenizer.json"],
+          extra: ["optimizer.pt"],
+          changed: [{ path: "config.json", reason: "content" }],
+        },
+      },
     });
   });
 
@@ -106,7 +140,15 @@ describe("model-release build and verify", () => {
   });
 
   it("exits 2 on a bad version", () => {
-    const r = cli(["build", "--config", "release-configs/demo.yaml", "--version", "one", "--out", path.join(work, "x")]);
+    const r = cli([
+      "build",
+      "--config",
+      "release-configs/demo.yaml",
+      "--version",
+      "one",
+      "--out",
+      path.join(work, "x"),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error[BAD_VERSION]");
   });

@@ -54,7 +54,12 @@ describe("model-release scan (pickles) / convert-pickle", () => {
     await copyFile(path.join(fixtures, "unknown_global.pt"), path.join(d, "extra.pt"));
     const bad = await run(["scan", d, "--json", "--no-secretlint"]);
     expect(bad.code).toBe(3);
-    const body = JSON.parse(bad.stdout) as { error: { code: string; details: { findings: { rule: string; severity: string; file: string; offset?: number }[] } } };
+    const body = JSON.parse(bad.stdout) as {
+      error: {
+        code: string;
+        details: { findings: { rule: string; severity: string; file: string; offset?: number }[] };
+      };
+    };
     expect(body.error.code).toBe("SCAN_BLOCKED");
     expect(body.error.details.findings.map((f) => [f.rule, f.severity, f.file, f.offset])).toEqual([
       ["unknown-pickle-global", "warn", "extra.pt", 178],
@@ -72,7 +77,9 @@ describe("model-release scan (pickles) / convert-pickle", () => {
     expect(out.tensors.map((t) => t.dtype)).toEqual(["F64", "I32", "I16", "BF16", "F16", "I8", "U8"]);
     const refused = await run(["convert-pickle", "optimizer.pt", path.join(dir, "opt.safetensors")]);
     expect(refused.code).toBe(3);
-    expect(refused.stderr.split("\n")[0]).toBe("error[PICKLE_NOT_CONVERTIBLE]: optimizer.pt: not converted: 1 blocking finding(s) (pickle-not-state-dict)");
+    expect(refused.stderr.split("\n")[0]).toBe(
+      "error[PICKLE_NOT_CONVERTIBLE]: optimizer.pt: not converted: 1 blocking finding(s) (pickle-not-state-dict)",
+    );
     expect(await readdir(dir)).toEqual(["model.safetensors"]);
   });
 });

@@ -15,7 +15,14 @@ let env: Record<string, string>;
 beforeAll(async () => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
   s = await startStandIns();
-  env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HF_ENDPOINT: s.hub.url, HF_TOKEN: s.hfToken, GITHUB_API_URL: s.gh.url, GITHUB_TOKEN: s.ghToken };
+  env = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "",
+    HF_ENDPOINT: s.hub.url,
+    HF_TOKEN: s.hfToken,
+    GITHUB_API_URL: s.gh.url,
+    GITHUB_TOKEN: s.ghToken,
+  };
 });
 afterAll(async () => s?.close());
 
@@ -27,7 +34,10 @@ interface Run {
 }
 
 /** Runs the CLI; `killWhen` SIGKILLs it as soon as a stdout line matches (a crash between two steps). */
-function cli(args: string[], opts: { env?: Record<string, string>; killWhen?: (line: string) => boolean } = {}): Promise<Run> {
+function cli(
+  args: string[],
+  opts: { env?: Record<string, string>; killWhen?: (line: string) => boolean } = {},
+): Promise<Run> {
   const child = spawn(process.execPath, [BIN, ...args], { env: opts.env ?? env, cwd: s.root });
   let stdout = "";
   let stderr = "";
@@ -41,15 +51,33 @@ function cli(args: string[], opts: { env?: Record<string, string>; killWhen?: (l
 
 const stepDone = (step: string) => (line: string) => line.includes(`"type":"step","step":"${step}","status":"done"`);
 const octokit = () => new Octokit({ baseUrl: s.gh.url, auth: s.ghToken });
-const releasesFor = async (tag: string) => (await octokit().paginate(octokit().rest.repos.listReleases, { owner: "acme", repo: "robot-coder", per_page: 100 })).filter((r) => r.tag_name === tag);
-const hubRepoExists = async () => (await fetch(`${s.hub.url}/api/models/acme/robot-coder`, { headers: { authorization: `Bearer ${s.hfToken}` } })).status === 200;
+const releasesFor = async (tag: string) =>
+  (
+    await octokit().paginate(octokit().rest.repos.listReleases, { owner: "acme", repo: "robot-coder", per_page: 100 })
+  ).filter((r) => r.tag_name === tag);
+const hubRepoExists = async () =>
+  (await fetch(`${s.hub.url}/api/models/acme/robot-coder`, { headers: { authorization: `Bearer ${s.hfToken}` } }))
+    .status === 200;
 
 /** A release config whose code export gives the GitHub tag its commit. */
 async function writeConfig(): Promise<string> {
   const file = join(s.root, "robot-coder.yaml");
   await writeFile(
     file,
-    ["name: robot-coder", "checkpoint: ./unused", "base_model: openai/gpt-oss-120b", "task: text-generation", "hub:", "  repo: acme/robot-coder", "github:", "  repo: acme/robot-coder", "  code:", `    source: ${s.codeDir}`, '    paths: ["train/**"]', ""].join("\n"),
+    [
+      "name: robot-coder",
+      "checkpoint: ./unused",
+      "base_model: openai/gpt-oss-120b",
+      "task: text-generation",
+      "hub:",
+      "  repo: acme/robot-coder",
+      "github:",
+      "  repo: acme/robot-coder",
+      "  code:",
+      `    source: ${s.codeDir}`,
+      '    paths: ["train/**"]',
+      "",
+    ].join("\n"),
   );
   return file;
 }
@@ -90,13 +118,19 @@ describe("model-release publish / pull (built CLI)", () => {
     const config = await writeConfig();
     const noCode = await cli(["publish", dir, "--to", "github"]);
     expect(noCode.code).toBe(4);
-    expect(noCode.stderr).toContain("error[GITHUB_NOTHING_TO_TAG]: GitHub repository acme/robot-coder has no commit on main to put tag v1.0.0 on");
+    expect(noCode.stderr).toContain(
+      "error[GITHUB_NOTHING_TO_TAG]: GitHub repository acme/robot-coder has no commit on main to put tag v1.0.0 on",
+    );
     const killed = await cli(["publish", dir, "--json", "--config", config], { killWhen: stepDone("hub-commit") });
     expect(killed.signal).toBe("SIGKILL");
     expect(await releasesFor("v1.0.0")).toEqual([]);
     const r = await cli(["publish", dir, "--json", "--config", config]);
     expect([r.code, r.stderr]).toEqual([0, ""]);
-    const result = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { type: string; resumed: string[]; github: { releaseUrl: string } };
+    const result = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as {
+      type: string;
+      resumed: string[];
+      github: { releaseUrl: string };
+    };
     expect(result.type).toBe("result");
     expect(result.resumed).toContain("hub-commit");
     const releases = await releasesFor("v1.0.0");
@@ -124,7 +158,9 @@ describe("model-release publish / pull (built CLI)", () => {
     const dir = await bundle("1.0.0", 3);
     const r = await cli(["publish", dir]);
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/error\[TAG_CONFLICT\]: tag v1.0.0 on acme\/robot-coder already exists with different content/);
+    expect(r.stderr).toMatch(
+      /error\[TAG_CONFLICT\]: tag v1.0.0 on acme\/robot-coder already exists with different content/,
+    );
     expect(r.stderr).toContain("hint: tags never move");
   });
 
@@ -148,13 +184,21 @@ describe("model-release publish / pull (built CLI)", () => {
 
   it("in GitHub Actions: a Markdown step summary on success, ::error annotations and a failure summary otherwise", async () => {
     const summary = join(s.root, "step-summary.md");
-    const actions = { ...env, GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary, GITHUB_RUN_ID: "4242", GITHUB_REPOSITORY: "acme/robot-coder" };
+    const actions = {
+      ...env,
+      GITHUB_ACTIONS: "true",
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_RUN_ID: "4242",
+      GITHUB_REPOSITORY: "acme/robot-coder",
+    };
     const ok = await cli(["publish", await bundle("1.2.0"), "--to", "hf"], { env: actions });
     expect(ok.code).toBe(0);
     expect(await readFile(summary, "utf8")).toContain("## Released robot-coder 1.2.0 (`v1.2.0`)");
     const failed = await cli(["publish", await bundle("1.0.0", 3), "--to", "hf"], { env: actions });
     expect(failed.code).toBe(5);
-    expect(failed.stdout).toContain("::error title=TAG_CONFLICT::tag v1.0.0 on acme/robot-coder already exists with different content");
+    expect(failed.stdout).toContain(
+      "::error title=TAG_CONFLICT::tag v1.0.0 on acme/robot-coder already exists with different content",
+    );
     expect(await readFile(summary, "utf8")).toContain("## Release failed: `TAG_CONFLICT`");
   });
 
@@ -176,7 +220,9 @@ describe("model-release publish / pull (built CLI)", () => {
     const r = await cli(["release", "--config", file, "--version", "1.0.0", "--no-cache"]);
     expect([r.code, r.stderr.includes("error[") ? r.stderr : ""]).toEqual([0, ""]);
     expect(r.stdout).toContain("Published demo-release 1.0.0 as v1.0.0");
-    const [release] = (await octokit().paginate(octokit().rest.repos.listReleases, { owner: "acme", repo: "demo-release" })).filter((x) => x.tag_name === "v1.0.0");
+    const [release] = (
+      await octokit().paginate(octokit().rest.repos.listReleases, { owner: "acme", repo: "demo-release" })
+    ).filter((x) => x.tag_name === "v1.0.0");
     expect(release).toMatchObject({ draft: false });
     expect(release!.body).toMatch(/\| arc_challenge \| acc \| 0\.5572 \|/);
     const again = await cli(["release", "--config", file, "--version", "1.0.0", "--no-cache", "--json"]);

@@ -15,8 +15,12 @@ const BIN = path.join(REPO, "dist", "cli", "bin.js");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOTS = path.join(REPO, "test-results");
 const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (see .ci/run)`);
-if (!haveChromium) console.warn(`skipping the review page browser test: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+if (!haveChromium && process.env.CI === "true")
+  throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (see .ci/run)`);
+if (!haveChromium)
+  console.warn(
+    `skipping the review page browser test: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
+  );
 
 let work: string;
 beforeAll(async () => {
@@ -29,7 +33,11 @@ afterAll(async () => {
 });
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: "utf8", env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache"), ...env } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: REPO,
+    encoding: "utf8",
+    env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache"), ...env },
+  });
   if (r.status !== 0) throw new Error(`model-release ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 }
@@ -39,11 +47,26 @@ describe.skipIf(!haveChromium)("report.html in headless Chromium", () => {
     const { generateKeyPairSync } = await import("node:crypto");
     const { writeFile } = await import("node:fs/promises");
     const keyFile = path.join(work, "signing-key.pem");
-    await writeFile(keyFile, generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "pkcs8", format: "pem" }));
+    await writeFile(
+      keyFile,
+      generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "pkcs8", format: "pem" }),
+    );
     const v1 = path.join(work, "v1");
     const v2 = path.join(work, "v2");
     cli(["build", "--config", "release-configs/demo.yaml", "--version", "1.0.0", "--out", v1, "--unsigned"]);
-    cli(["build", "--config", "release-configs/demo.yaml", "--version", "1.1.0", "--out", v2, "--signing-key", keyFile, "--previous", v1]);
+    cli([
+      "build",
+      "--config",
+      "release-configs/demo.yaml",
+      "--version",
+      "1.1.0",
+      "--out",
+      v2,
+      "--signing-key",
+      keyFile,
+      "--previous",
+      v1,
+    ]);
 
     const { chromium } = await import("playwright-core");
     const profile = await mkdtemp(path.join(os.tmpdir(), "mr-chromium-"));
@@ -51,7 +74,16 @@ describe.skipIf(!haveChromium)("report.html in headless Chromium", () => {
       executablePath: CHROMIUM,
       headless: true,
       // Without the background-networking flags chromium keeps calling home on a closed network.
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
       viewport: { width: 1280, height: 900 },
     });
     try {
@@ -84,7 +116,11 @@ describe.skipIf(!haveChromium)("report.html in headless Chromium", () => {
       expect(files).toContain("Dropped (4)");
       expect(await page.locator("#evaluation svg").count()).toBe(1);
       // The card's chart image is embedded as data: and actually decodes.
-      expect(await page.locator("#card img").evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0))).toEqual([true]);
+      expect(
+        await page
+          .locator("#card img")
+          .evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0)),
+      ).toEqual([true]);
       expect(await page.locator("#card article.card h1").first().innerText()).toContain("robot-coder-demo 1.1.0");
       expect(await page.locator("#card pre").first().innerText()).toContain("license: apache-2.0");
       const changes = await page.locator("#changes").innerText();

@@ -9,7 +9,11 @@ import { encodeSafetensors } from "../fixtures/lib/write-safetensors.js";
 const root = path.resolve(import.meta.dirname, "../..");
 const bin = path.join(root, "dist/cli/bin.js");
 const fixtures = path.join(root, "tests/fixtures/canary");
-const canaries = (JSON.parse(await readFile(path.join(fixtures, "canaries.json"), "utf8")) as { canaries: { value: string; layout: string }[] }).canaries;
+const canaries = (
+  JSON.parse(await readFile(path.join(fixtures, "canaries.json"), "utf8")) as {
+    canaries: { value: string; layout: string }[];
+  }
+).canaries;
 let tmp = "";
 
 function run(...args: string[]) {
@@ -25,11 +29,21 @@ afterAll(() => rm(tmp, { recursive: true, force: true }));
 
 describe("model-release scan", () => {
   it("exits 3 on the canary checkpoint, lists findings as JSON, prints no canary", () => {
-    const r = run("scan", "tests/fixtures/canary/hf-trainer", "--config", "tests/fixtures/canary/release-config.yaml", "--json");
+    const r = run(
+      "scan",
+      "tests/fixtures/canary/hf-trainer",
+      "--config",
+      "tests/fixtures/canary/release-config.yaml",
+      "--json",
+    );
     expect(r.code).toBe(3);
-    const body = JSON.parse(r.stdout) as { error: { code: string; details: { blocked: boolean; findings: { rule: string; file: string }[] } } };
+    const body = JSON.parse(r.stdout) as {
+      error: { code: string; details: { blocked: boolean; findings: { rule: string; file: string }[] } };
+    };
     expect(body.error.code).toBe("SCAN_BLOCKED");
-    expect(body.error.details.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(["hf-token", "plant-name", "private-key", "customer-name", "github-token", "slack-token"]));
+    expect(body.error.details.findings.map((f) => f.rule)).toEqual(
+      expect.arrayContaining(["hf-token", "plant-name", "private-key", "customer-name", "github-token", "slack-token"]),
+    );
     for (const c of canaries) {
       expect(r.stdout.includes(c.value)).toBe(false);
       expect(r.stderr.includes(c.value)).toBe(false);
@@ -49,16 +63,26 @@ describe("model-release scan", () => {
     const dir = path.join(tmp, "clean");
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, "config.json"), JSON.stringify({ model_type: "llama", _name_or_path: "org/base" }));
-    await writeFile(path.join(dir, "model.safetensors"), encodeSafetensors([{ name: "w", dtype: "F32", shape: [2, 2] }]));
+    await writeFile(
+      path.join(dir, "model.safetensors"),
+      encodeSafetensors([{ name: "w", dtype: "F32", shape: [2, 2] }]),
+    );
     const r = run("scan", dir, "--json");
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ blocked: false, summary: { findings: 0, blocking: 0, accepted: 0 }, findings: [] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      blocked: false,
+      summary: { findings: 0, blocking: 0, accepted: 0 },
+      findings: [],
+    });
   });
 
   it("exits 7 for a missing folder and 2 for a bad pattern", async () => {
     expect(run("scan", path.join(tmp, "nope")).code).toBe(7);
     const cfg = path.join(tmp, "bad.yaml");
-    await writeFile(cfg, "name: x\ncheckpoint: .\nbase_model: a/b\ntask: t\nhub: { repo: a/b }\nsanitize:\n  patterns:\n    - { name: p, regex: '/(/' }\n");
+    await writeFile(
+      cfg,
+      "name: x\ncheckpoint: .\nbase_model: a/b\ntask: t\nhub: { repo: a/b }\nsanitize:\n  patterns:\n    - { name: p, regex: '/(/' }\n",
+    );
     const r = run("scan", fixtures + "/hf", "--config", cfg);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("PATTERN_INVALID");

@@ -44,14 +44,20 @@ describe("model-release serve", () => {
 
   it("prints one JSON ready line, answers both APIs with the printed tokens, and exits 0 on SIGTERM", async () => {
     const s = serve(["--json", "--org", "acme"]);
-    const ready = JSON.parse(await nextLine(s)) as { event: string; env: Record<string, string>; github: { uploadsUrl: string } };
+    const ready = JSON.parse(await nextLine(s)) as {
+      event: string;
+      env: Record<string, string>;
+      github: { uploadsUrl: string };
+    };
     expect(ready.event).toBe("ready");
     expect(Object.keys(ready.env)).toEqual(["HF_ENDPOINT", "HF_TOKEN", "GITHUB_API_URL", "GITHUB_TOKEN"]);
     expect(ready.env.HF_TOKEN).toMatch(/^hf_/);
     expect(ready.env.GITHUB_TOKEN).toMatch(/^ghp_/);
     firstEnv = ready.env;
 
-    const me = await fetch(`${ready.env.GITHUB_API_URL}/user`, { headers: { authorization: `token ${ready.env.GITHUB_TOKEN}` } });
+    const me = await fetch(`${ready.env.GITHUB_API_URL}/user`, {
+      headers: { authorization: `token ${ready.env.GITHUB_TOKEN}` },
+    });
     expect(me.status).toBe(200);
     expect(((await me.json()) as { login: string }).login).toBe("local");
     // The user may create repositories in the organization given with --org.
@@ -61,7 +67,9 @@ describe("model-release serve", () => {
       body: JSON.stringify({ name: "robot-coder" }),
     });
     expect(repo.status).toBe(201);
-    const whoami = await fetch(`${ready.env.HF_ENDPOINT}/api/whoami-v2`, { headers: { authorization: `Bearer ${ready.env.HF_TOKEN}` } });
+    const whoami = await fetch(`${ready.env.HF_ENDPOINT}/api/whoami-v2`, {
+      headers: { authorization: `Bearer ${ready.env.HF_TOKEN}` },
+    });
     expect(whoami.status).toBe(200);
 
     s.child.kill("SIGTERM");
@@ -78,7 +86,9 @@ describe("model-release serve", () => {
     }
     expect(env.HF_TOKEN).toBe(firstEnv.HF_TOKEN);
     expect(env.GITHUB_TOKEN).toBe(firstEnv.GITHUB_TOKEN);
-    const repo = await fetch(`${env.GITHUB_API_URL}/repos/acme/robot-coder`, { headers: { authorization: `token ${env.GITHUB_TOKEN}` } });
+    const repo = await fetch(`${env.GITHUB_API_URL}/repos/acme/robot-coder`, {
+      headers: { authorization: `token ${env.GITHUB_TOKEN}` },
+    });
     expect(repo.status).toBe(200);
     s.child.kill("SIGINT");
     expect(await s.exit).toMatchObject({ code: 0, signal: null });
@@ -86,7 +96,12 @@ describe("model-release serve", () => {
 
   it("injects the faults of a --faults file", async () => {
     const file = join(data, "faults.json");
-    await writeFile(file, JSON.stringify({ github: [{ path: "^/api/v3/user$", nth: 1, action: { kind: "status", status: 429, retryAfterSeconds: 7 } }] }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        github: [{ path: "^/api/v3/user$", nth: 1, action: { kind: "status", status: 429, retryAfterSeconds: 7 } }],
+      }),
+    );
     const s = serve(["--json", "--faults", file, "--github-repo", "acme/vision", "--github-repo", "local/tools"]);
     const { env } = JSON.parse(await nextLine(s)) as { env: Record<string, string> };
     const headers = { authorization: `token ${env.GITHUB_TOKEN}` };
@@ -95,7 +110,11 @@ describe("model-release serve", () => {
     expect((await fetch(`${env.GITHUB_API_URL}/user`, { headers })).status).toBe(200);
     for (const repo of ["acme/vision", "local/tools"]) {
       const r = await fetch(`${env.GITHUB_API_URL}/repos/${repo}`, { headers });
-      expect([repo, r.status, ((await r.json()) as { permissions: { push: boolean } }).permissions.push]).toEqual([repo, 200, true]);
+      expect([repo, r.status, ((await r.json()) as { permissions: { push: boolean } }).permissions.push]).toEqual([
+        repo,
+        200,
+        true,
+      ]);
     }
     s.child.kill("SIGTERM");
     expect((await s.exit).code).toBe(0);

@@ -16,8 +16,13 @@ const env = () => ({ XDG_CACHE_HOME: path.join(work, "cache") });
 
 function cli(args: string[], extraEnv: Record<string, string> = {}) {
   const clean = { ...process.env };
-  for (const k of ["MODEL_RELEASE_SIGNING_KEY", "MODEL_RELEASE_SIGNING_KEY_PASSPHRASE", "ACTIONS_ID_TOKEN_REQUEST_URL"]) delete clean[k];
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: "utf8", env: { ...clean, ...env(), ...extraEnv } });
+  for (const k of ["MODEL_RELEASE_SIGNING_KEY", "MODEL_RELEASE_SIGNING_KEY_PASSPHRASE", "ACTIONS_ID_TOKEN_REQUEST_URL"])
+    delete clean[k];
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: REPO,
+    encoding: "utf8",
+    env: { ...clean, ...env(), ...extraEnv },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -30,14 +35,26 @@ beforeAll(async () => {
   expect(b1.code, b1.stderr).toBe(0);
   expect(b1.stdout).toContain("not signed: no model.sig");
   // The key from the environment, encrypted, as a CI secret would hold it.
-  const pem = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "s3cret" }) as string;
-  const b2 = cli(["build", "--config", "release-configs/demo.yaml", "--version", "1.1.0", "--out", v2, "--previous", v1, "--json"], {
-    MODEL_RELEASE_SIGNING_KEY: pem,
-    MODEL_RELEASE_SIGNING_KEY_PASSPHRASE: "s3cret",
-  });
+  const pem = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({
+    type: "pkcs8",
+    format: "pem",
+    cipher: "aes-256-cbc",
+    passphrase: "s3cret",
+  }) as string;
+  const b2 = cli(
+    ["build", "--config", "release-configs/demo.yaml", "--version", "1.1.0", "--out", v2, "--previous", v1, "--json"],
+    {
+      MODEL_RELEASE_SIGNING_KEY: pem,
+      MODEL_RELEASE_SIGNING_KEY_PASSPHRASE: "s3cret",
+    },
+  );
   expect(b2.code, b2.stderr).toBe(0);
   const out = JSON.parse(b2.stdout);
-  expect(out.signature).toMatchObject({ method: "key", path: path.join(v2, "model.sig"), publicKey: path.join(v2, "model.pub") });
+  expect(out.signature).toMatchObject({
+    method: "key",
+    path: path.join(v2, "model.sig"),
+    publicKey: path.join(v2, "model.pub"),
+  });
   expect(out.reviewPage).toBe(path.join(v2, "report.html"));
   expect(out.diff.from.version).toBe("1.0.0");
   expect(b2.stdout + b2.stderr).not.toContain("PRIVATE KEY");
@@ -77,7 +94,10 @@ describe("model-release verify with a signature", () => {
     const j = cli(["verify", copy, "--key", pub, "--json"]);
     expect(j.code).toBe(6);
     const other = path.join(work, "other.pub");
-    await writeFile(other, generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey.export({ type: "spki", format: "pem" }));
+    await writeFile(
+      other,
+      generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey.export({ type: "spki", format: "pem" }),
+    );
     const k = cli(["verify", v2, "--key", other]);
     expect(k.code).toBe(6);
     expect(k.stderr).toContain("signed by another key");
@@ -87,7 +107,12 @@ describe("model-release verify with a signature", () => {
     const r = cli(["verify", v1, "--key", pub]);
     expect(r.code).toBe(6);
     expect(r.stderr).toContain("model.sig does not exist");
-    const i = cli(["verify", v2, "--identity", "https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1.1.0"]);
+    const i = cli([
+      "verify",
+      v2,
+      "--identity",
+      "https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1.1.0",
+    ]);
     expect(i.code).toBe(2);
     expect(i.stderr).toContain("--issuer is missing");
   });
@@ -96,16 +121,50 @@ describe("model-release verify with a signature", () => {
 describe("model-release build signing errors", () => {
   it("refuses an unreadable or unsupported key before staging anything", async () => {
     const out = path.join(work, "never");
-    const missing = cli(["build", "--config", "release-configs/demo.yaml", "--version", "1.0.0", "--out", out, "--signing-key", path.join(work, "nope.pem")]);
+    const missing = cli([
+      "build",
+      "--config",
+      "release-configs/demo.yaml",
+      "--version",
+      "1.0.0",
+      "--out",
+      out,
+      "--signing-key",
+      path.join(work, "nope.pem"),
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("cannot read the signing key");
     const rsa = path.join(work, "rsa.pem");
-    await writeFile(rsa, generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" }));
-    const bad = cli(["build", "--config", "release-configs/demo.yaml", "--version", "1.0.0", "--out", out, "--signing-key", rsa]);
+    await writeFile(
+      rsa,
+      generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" }),
+    );
+    const bad = cli([
+      "build",
+      "--config",
+      "release-configs/demo.yaml",
+      "--version",
+      "1.0.0",
+      "--out",
+      out,
+      "--signing-key",
+      rsa,
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("model signing needs ECDSA");
     expect(existsSync(out)).toBe(false);
-    const both = cli(["build", "--config", "release-configs/demo.yaml", "--version", "1.0.0", "--out", out, "--signing-key", rsa, "--keyless"]);
+    const both = cli([
+      "build",
+      "--config",
+      "release-configs/demo.yaml",
+      "--version",
+      "1.0.0",
+      "--out",
+      out,
+      "--signing-key",
+      rsa,
+      "--keyless",
+    ]);
     expect(both.code).toBe(2);
   });
 });
@@ -131,18 +190,29 @@ describe("model-release diff", () => {
 // development machines, so this runs where it is on PATH, e.g. the release workflow's runner).
 const MODEL_SIGNING = process.env.MODEL_SIGNING_BIN ?? "model_signing";
 const haveModelSigning = spawnSync(MODEL_SIGNING, ["--help"], { encoding: "utf8" }).status === 0;
-if (!haveModelSigning) console.warn(`skipping the model_signing interop test: ${MODEL_SIGNING} is not on PATH (pip install model-signing==1.1.1)`);
+if (!haveModelSigning)
+  console.warn(
+    `skipping the model_signing interop test: ${MODEL_SIGNING} is not on PATH (pip install model-signing==1.1.1)`,
+  );
 
 describe.skipIf(!haveModelSigning)("interop with the reference model_signing", () => {
   it("model_signing verify key accepts a key-signed bundle and rejects a tampered one", async () => {
-    const ok = spawnSync(MODEL_SIGNING, ["verify", "key", v2, "--signature", path.join(v2, "model.sig"), "--public-key", pub], { encoding: "utf8" });
+    const ok = spawnSync(
+      MODEL_SIGNING,
+      ["verify", "key", v2, "--signature", path.join(v2, "model.sig"), "--public-key", pub],
+      { encoding: "utf8" },
+    );
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout).toContain("Verification succeeded");
     const copy = path.join(work, "tampered-ref");
     execFileSync("cp", ["-r", v2, copy]);
     await rm(path.join(copy, "config.json"));
     await writeFile(path.join(copy, "config.json"), "{}\n");
-    const bad = spawnSync(MODEL_SIGNING, ["verify", "key", copy, "--signature", path.join(copy, "model.sig"), "--public-key", pub], { encoding: "utf8" });
+    const bad = spawnSync(
+      MODEL_SIGNING,
+      ["verify", "key", copy, "--signature", path.join(copy, "model.sig"), "--public-key", pub],
+      { encoding: "utf8" },
+    );
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain("config.json");
   });

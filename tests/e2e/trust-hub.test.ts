@@ -30,9 +30,18 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), "mr-e2e-trust-hub-"));
   hub = await startHubServer({ dataDir: path.join(root, "hub") });
   const { token } = await hub.createUser({ name: "maintainer", orgs: ["demo-org"] });
-  env = { PATH: process.env.PATH ?? "", HOME: root, XDG_CACHE_HOME: path.join(root, "cache"), HF_ENDPOINT: hub.url, HF_TOKEN: token };
+  env = {
+    PATH: process.env.PATH ?? "",
+    HOME: root,
+    XDG_CACHE_HOME: path.join(root, "cache"),
+    HF_ENDPOINT: hub.url,
+    HF_TOKEN: token,
+  };
   keyFile = path.join(root, "signing-key.pem");
-  await writeFile(keyFile, generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "pkcs8", format: "pem" }));
+  await writeFile(
+    keyFile,
+    generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "pkcs8", format: "pem" }),
+  );
 });
 afterAll(async () => {
   await hub?.close();
@@ -60,7 +69,18 @@ describe("a signed release through the Hub", () => {
     expect(v.stdout).toContain("ok: model.sig verified");
 
     const v2 = path.join(root, "v2");
-    const b2 = await cli(["build", "--config", config, "--version", "1.1.0", "--out", v2, "--unsigned", "--previous", "demo-org/robot-coder-demo@1.0.0"]);
+    const b2 = await cli([
+      "build",
+      "--config",
+      config,
+      "--version",
+      "1.1.0",
+      "--out",
+      v2,
+      "--unsigned",
+      "--previous",
+      "demo-org/robot-coder-demo@1.0.0",
+    ]);
     expect(b2.code, b2.stderr).toBe(0);
     expect(b2.stdout).toContain("(changes since 1.0.0)");
     expect(await readFile(path.join(v2, "report.html"), "utf8")).toContain("Changes since 1.0.0");

@@ -13,7 +13,9 @@ describe("GitHub stand-in crash consistency", () => {
   it("a server killed (SIGKILL) mid-upload and mid-writes restarts with every acknowledged write and no partial asset", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "gh-crash-"));
     try {
-      const proc = spawn(process.execPath, ["--import", "tsx", child, dataDir], { stdio: ["ignore", "pipe", "inherit"] });
+      const proc = spawn(process.execPath, ["--import", "tsx", child, dataDir], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       const ready = await new Promise<{ url: string; uploadsUrl: string; token: string }>((resolve, reject) => {
         let buf = "";
         proc.stdout.on("data", (d: Buffer) => {
@@ -24,13 +26,21 @@ describe("GitHub stand-in crash consistency", () => {
       });
       const headers = { authorization: `token ${ready.token}`, "content-type": "application/json" };
       const create = (tag: string) =>
-        fetch(`${ready.url}/repos/alice/crashy/releases`, { method: "POST", headers, body: JSON.stringify({ tag_name: tag, draft: true }) });
+        fetch(`${ready.url}/repos/alice/crashy/releases`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ tag_name: tag, draft: true }),
+        });
       const first = (await (await create("v0")).json()) as { id: number };
 
       // An upload that announces 1 MiB and sends 64 KiB, then stalls: the server is killed under it.
       const upload = request(`${ready.uploadsUrl}/repos/alice/crashy/releases/${first.id}/assets?name=big.bin`, {
         method: "POST",
-        headers: { authorization: `token ${ready.token}`, "content-type": "application/octet-stream", "content-length": String(1 << 20) },
+        headers: {
+          authorization: `token ${ready.token}`,
+          "content-type": "application/octet-stream",
+          "content-length": String(1 << 20),
+        },
       });
       upload.on("error", () => {});
       upload.write(Buffer.alloc(64 * 1024, 1));
@@ -61,7 +71,11 @@ describe("GitHub stand-in crash consistency", () => {
       const gh = await startGitHubServer({ dataDir });
       try {
         const token = gh.ensureToken("alice");
-        const list = (await (await fetch(`${gh.url}/repos/alice/crashy/releases?per_page=100`, { headers: { authorization: `token ${token}` } })).json()) as {
+        const list = (await (
+          await fetch(`${gh.url}/repos/alice/crashy/releases?per_page=100`, {
+            headers: { authorization: `token ${token}` },
+          })
+        ).json()) as {
           tag_name: string;
           assets: unknown[];
         }[];

@@ -7,7 +7,11 @@ import { promisify } from "node:util";
 import Bottleneck from "bottleneck";
 import { Octokit } from "octokit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GITHUB_OPERATIONS, startGitHubServer, type GitHubServerHandle } from "../../src/local/github/start-github-server.js";
+import {
+  GITHUB_OPERATIONS,
+  startGitHubServer,
+  type GitHubServerHandle,
+} from "../../src/local/github/start-github-server.js";
 import { gitEnv } from "../../src/local/github/git-bare-repo.js";
 import { loadGitHubOpenApi, validateResponse, type RecordedResponse } from "../lib/validate-openapi-response.js";
 
@@ -31,7 +35,13 @@ const recordingFetch: typeof fetch = async (input, init) => {
   // Asset bytes (Accept: application/octet-stream) are compared byte for byte instead; GitHub documents only a redirect for them.
   if (!contentType.startsWith("application/octet-stream")) {
     const base = url.pathname.startsWith("/api/uploads") ? "/api/uploads" : "/api/v3";
-    recorded.push({ method: init?.method ?? "GET", path: url.pathname.slice(base.length), status: res.status, contentType, body: await res.clone().text() });
+    recorded.push({
+      method: init?.method ?? "GET",
+      path: url.pathname.slice(base.length),
+      status: res.status,
+      contentType,
+      body: await res.clone().text(),
+    });
   }
   return res;
 };
@@ -57,7 +67,13 @@ const client = (auth?: string) =>
 async function git(cwd: string, ...args: string[]) {
   const { stdout } = await run("git", args, {
     cwd,
-    env: { ...gitEnv(), GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" },
+    env: {
+      ...gitEnv(),
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.com",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.com",
+    },
   });
   return stdout.trim();
 }
@@ -103,7 +119,11 @@ describe("GitHub stand-in with the real octokit client", () => {
     const { data: me } = await octokit.rest.users.getAuthenticated();
     expect(me.login).toBe("alice");
     const { data: repo } = await octokit.rest.repos.get({ owner: OWNER, repo: REPO });
-    expect(repo).toMatchObject({ full_name: `${OWNER}/${REPO}`, default_branch: "main", clone_url: gh.cloneUrl(OWNER, REPO) });
+    expect(repo).toMatchObject({
+      full_name: `${OWNER}/${REPO}`,
+      default_branch: "main",
+      clone_url: gh.cloneUrl(OWNER, REPO),
+    });
     expect(repo.permissions?.push).toBe(true);
     const { data: created } = await octokit.rest.repos.createForAuthenticatedUser({ name: "scratch" });
     expect(created.full_name).toBe("alice/scratch");
@@ -116,17 +136,33 @@ describe("GitHub stand-in with the real octokit client", () => {
     const { data: ref } = await octokit.rest.git.getRef({ owner: OWNER, repo: REPO, ref: "heads/main" });
     expect(ref.object).toMatchObject({ type: "commit", sha: mainSha });
     const { data: commit } = await octokit.rest.git.getCommit({ owner: OWNER, repo: REPO, commit_sha: mainSha });
-    expect(commit).toMatchObject({ sha: mainSha, message: "initial\n", author: { name: "t", email: "t@example.com" }, parents: [] });
-    expect((await failure(octokit.rest.git.getCommit({ owner: OWNER, repo: REPO, commit_sha: "f".repeat(40) }))).status).toBe(404);
+    expect(commit).toMatchObject({
+      sha: mainSha,
+      message: "initial\n",
+      author: { name: "t", email: "t@example.com" },
+      parents: [],
+    });
+    expect(
+      (await failure(octokit.rest.git.getCommit({ owner: OWNER, repo: REPO, commit_sha: "f".repeat(40) }))).status,
+    ).toBe(404);
 
     const { data: tag } = await octokit.rest.git.createTag({
-      owner: OWNER, repo: REPO, tag: "v1.0.0", message: "robot-coder 1.0.0", object: mainSha, type: "commit",
+      owner: OWNER,
+      repo: REPO,
+      tag: "v1.0.0",
+      message: "robot-coder 1.0.0",
+      object: mainSha,
+      type: "commit",
       tagger: { name: "Release Bot", email: "bot@example.com", date: "2026-01-02T03:04:05Z" },
     });
     expect(tag.tagger).toEqual({ name: "Release Bot", email: "bot@example.com", date: "2026-01-02T03:04:05Z" });
     await octokit.rest.git.createRef({ owner: OWNER, repo: REPO, ref: "refs/tags/v1.0.0", sha: tag.sha });
     const { data: got } = await octokit.rest.git.getTag({ owner: OWNER, repo: REPO, tag_sha: tag.sha });
-    expect(got).toMatchObject({ tag: "v1.0.0", message: "robot-coder 1.0.0\n", object: { sha: mainSha, type: "commit" } });
+    expect(got).toMatchObject({
+      tag: "v1.0.0",
+      message: "robot-coder 1.0.0\n",
+      object: { sha: mainSha, type: "commit" },
+    });
     const { data: tagRef } = await octokit.rest.git.getRef({ owner: OWNER, repo: REPO, ref: "tags/v1.0.0" });
     expect(tagRef.object).toMatchObject({ type: "tag", sha: tag.sha });
     // git itself agrees: the tag is in the bare repository.
@@ -135,7 +171,16 @@ describe("GitHub stand-in with the real octokit client", () => {
 
     // The token as an Authorization header (how publishers keep it out of argv and URLs) works too.
     const header = `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
-    await git(work, "-c", `http.extraHeader=${header}`, "push", "-q", "--atomic", gh.cloneUrl(OWNER, REPO), "main:refs/heads/via-header");
+    await git(
+      work,
+      "-c",
+      `http.extraHeader=${header}`,
+      "push",
+      "-q",
+      "--atomic",
+      gh.cloneUrl(OWNER, REPO),
+      "main:refs/heads/via-header",
+    );
     const { data: viaHeader } = await octokit.rest.git.getRef({ owner: OWNER, repo: REPO, ref: "heads/via-header" });
     expect(viaHeader.object.sha).toBe(mainSha);
 
@@ -143,7 +188,9 @@ describe("GitHub stand-in with the real octokit client", () => {
     expect(matching.map((r) => r.ref)).toEqual(["refs/tags/v1.0.0"]);
 
     // A version tag never moves: creating it again is refused.
-    const dup = await failure(octokit.rest.git.createRef({ owner: OWNER, repo: REPO, ref: "refs/tags/v1.0.0", sha: mainSha }));
+    const dup = await failure(
+      octokit.rest.git.createRef({ owner: OWNER, repo: REPO, ref: "refs/tags/v1.0.0", sha: mainSha }),
+    );
     expect(dup).toMatchInlineSnapshot(`
       {
         "data": {
@@ -154,43 +201,86 @@ describe("GitHub stand-in with the real octokit client", () => {
         "status": 422,
       }
     `);
-    expect((await failure(octokit.rest.git.createRef({ owner: OWNER, repo: REPO, ref: "refs/tags/x", sha: "0".repeat(40) }))).status).toBe(422);
+    expect(
+      (await failure(octokit.rest.git.createRef({ owner: OWNER, repo: REPO, ref: "refs/tags/x", sha: "0".repeat(40) })))
+        .status,
+    ).toBe(422);
     expect((await failure(octokit.rest.git.getRef({ owner: OWNER, repo: REPO, ref: "tags/nope" }))).status).toBe(404);
 
     // Branch refs can be moved (fast-forward) and deleted.
     await octokit.rest.git.createRef({ owner: OWNER, repo: REPO, ref: "refs/heads/scratch", sha: mainSha });
-    const { data: moved } = await octokit.rest.git.updateRef({ owner: OWNER, repo: REPO, ref: "heads/scratch", sha: mainSha });
+    const { data: moved } = await octokit.rest.git.updateRef({
+      owner: OWNER,
+      repo: REPO,
+      ref: "heads/scratch",
+      sha: mainSha,
+    });
     expect(moved.object.sha).toBe(mainSha);
     await octokit.rest.git.deleteRef({ owner: OWNER, repo: REPO, ref: "heads/scratch" });
-    expect((await failure(octokit.rest.git.deleteRef({ owner: OWNER, repo: REPO, ref: "heads/scratch" }))).status).toBe(422);
+    expect((await failure(octokit.rest.git.deleteRef({ owner: OWNER, repo: REPO, ref: "heads/scratch" }))).status).toBe(
+      422,
+    );
   });
 
   it("runs the draft → assets → publish flow and serves the asset bytes", async () => {
-    const { data: draft } = await octokit.rest.repos.createRelease({ owner: OWNER, repo: REPO, tag_name: "v2.0.0", name: "2.0.0", body: "notes", draft: true });
+    const { data: draft } = await octokit.rest.repos.createRelease({
+      owner: OWNER,
+      repo: REPO,
+      tag_name: "v2.0.0",
+      name: "2.0.0",
+      body: "notes",
+      draft: true,
+    });
     expect(draft).toMatchObject({ draft: true, published_at: null, tarball_url: null });
     // Drafts are invisible by tag and to anyone without push access, as on GitHub.
-    expect((await failure(octokit.rest.repos.getReleaseByTag({ owner: OWNER, repo: REPO, tag: "v2.0.0" }))).status).toBe(404);
+    expect(
+      (await failure(octokit.rest.repos.getReleaseByTag({ owner: OWNER, repo: REPO, tag: "v2.0.0" }))).status,
+    ).toBe(404);
     expect((await anonymous.rest.repos.listReleases({ owner: OWNER, repo: REPO })).data).toEqual([]);
-    expect((await octokit.rest.repos.listReleases({ owner: OWNER, repo: REPO })).data.map((r) => r.id)).toEqual([draft.id]);
+    expect((await octokit.rest.repos.listReleases({ owner: OWNER, repo: REPO })).data.map((r) => r.id)).toEqual([
+      draft.id,
+    ]);
 
     const bytes = Buffer.from("weights-manifest\n");
     // Upload through the release's upload_url template, as publishers do on github.com ...
     const { data: asset } = await octokit.rest.repos.uploadReleaseAsset({
-      owner: OWNER, repo: REPO, release_id: draft.id, name: "manifest.json", url: draft.upload_url,
-      data: bytes as unknown as string, headers: { "content-type": "application/json" },
+      owner: OWNER,
+      repo: REPO,
+      release_id: draft.id,
+      name: "manifest.json",
+      url: draft.upload_url,
+      data: bytes as unknown as string,
+      headers: { "content-type": "application/json" },
     });
-    expect(asset).toMatchObject({ name: "manifest.json", size: bytes.length, state: "uploaded", content_type: "application/json" });
+    expect(asset).toMatchObject({
+      name: "manifest.json",
+      size: bytes.length,
+      state: "uploaded",
+      content_type: "application/json",
+    });
     expect(asset.digest).toBe(`sha256:${createHash("sha256").update(bytes).digest("hex")}`);
     // ... or through baseUrl, and a name with special characters is renamed like GitHub does.
     const { data: second } = await octokit.rest.repos.uploadReleaseAsset({
-      owner: OWNER, repo: REPO, release_id: draft.id, name: "SHA256 SUMS", label: "checksums", baseUrl: gh.uploadsUrl,
+      owner: OWNER,
+      repo: REPO,
+      release_id: draft.id,
+      name: "SHA256 SUMS",
+      label: "checksums",
+      baseUrl: gh.uploadsUrl,
       data: "abc  file\n",
     });
     expect(second).toMatchObject({ name: "SHA256.SUMS", label: "checksums" });
 
-    const dup = await failure(octokit.rest.repos.uploadReleaseAsset({
-      owner: OWNER, repo: REPO, release_id: draft.id, name: "manifest.json", url: draft.upload_url, data: "x",
-    }));
+    const dup = await failure(
+      octokit.rest.repos.uploadReleaseAsset({
+        owner: OWNER,
+        repo: REPO,
+        release_id: draft.id,
+        name: "manifest.json",
+        url: draft.upload_url,
+        data: "x",
+      }),
+    );
     expect(dup).toMatchInlineSnapshot(`
       {
         "data": {
@@ -209,27 +299,47 @@ describe("GitHub stand-in with the real octokit client", () => {
       }
     `);
 
-    const { data: assets } = await octokit.rest.repos.listReleaseAssets({ owner: OWNER, repo: REPO, release_id: draft.id });
+    const { data: assets } = await octokit.rest.repos.listReleaseAssets({
+      owner: OWNER,
+      repo: REPO,
+      release_id: draft.id,
+    });
     expect(assets.map((a) => a.name)).toEqual(["manifest.json", "SHA256.SUMS"]);
     const { data: meta } = await octokit.rest.repos.getReleaseAsset({ owner: OWNER, repo: REPO, asset_id: asset.id });
     expect(meta.browser_download_url).toBe(asset.browser_download_url);
-    const raw = await octokit.rest.repos.getReleaseAsset({ owner: OWNER, repo: REPO, asset_id: asset.id, headers: { accept: "application/octet-stream" } });
+    const raw = await octokit.rest.repos.getReleaseAsset({
+      owner: OWNER,
+      repo: REPO,
+      asset_id: asset.id,
+      headers: { accept: "application/octet-stream" },
+    });
     expect(Buffer.from(raw.data as unknown as ArrayBuffer)).toEqual(bytes);
     // The browser URL of a draft's asset needs push access.
     expect((await fetch(asset.browser_download_url)).status).toBe(404);
 
     await octokit.rest.repos.deleteReleaseAsset({ owner: OWNER, repo: REPO, asset_id: second.id });
-    expect((await failure(octokit.rest.repos.getReleaseAsset({ owner: OWNER, repo: REPO, asset_id: second.id }))).status).toBe(404);
+    expect(
+      (await failure(octokit.rest.repos.getReleaseAsset({ owner: OWNER, repo: REPO, asset_id: second.id }))).status,
+    ).toBe(404);
 
     // Publishing creates the tag from target_commitish, since v2.0.0 does not exist yet.
-    const { data: published } = await octokit.rest.repos.updateRelease({ owner: OWNER, repo: REPO, release_id: draft.id, draft: false });
+    const { data: published } = await octokit.rest.repos.updateRelease({
+      owner: OWNER,
+      repo: REPO,
+      release_id: draft.id,
+      draft: false,
+    });
     expect(published.draft).toBe(false);
     expect(published.published_at).not.toBeNull();
     const { data: ref } = await octokit.rest.git.getRef({ owner: OWNER, repo: REPO, ref: "tags/v2.0.0" });
     expect(ref.object).toMatchObject({ type: "commit", sha: mainSha });
-    expect((await octokit.rest.repos.getReleaseByTag({ owner: OWNER, repo: REPO, tag: "v2.0.0" })).data.id).toBe(draft.id);
+    expect((await octokit.rest.repos.getReleaseByTag({ owner: OWNER, repo: REPO, tag: "v2.0.0" })).data.id).toBe(
+      draft.id,
+    );
     expect((await octokit.rest.repos.getLatestRelease({ owner: OWNER, repo: REPO })).data.id).toBe(draft.id);
-    expect((await anonymous.rest.repos.getRelease({ owner: OWNER, repo: REPO, release_id: draft.id })).data.assets).toHaveLength(1);
+    expect(
+      (await anonymous.rest.repos.getRelease({ owner: OWNER, repo: REPO, release_id: draft.id })).data.assets,
+    ).toHaveLength(1);
     const download = await fetch(asset.browser_download_url);
     expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
 
@@ -253,15 +363,33 @@ describe("GitHub stand-in with the real octokit client", () => {
       }
     `);
     // A backport published with make_latest "false" leaves "latest" where it was.
-    const { data: backport } = await octokit.rest.repos.createRelease({ owner: OWNER, repo: REPO, tag_name: "v1.0.0", make_latest: "false" });
+    const { data: backport } = await octokit.rest.repos.createRelease({
+      owner: OWNER,
+      repo: REPO,
+      tag_name: "v1.0.0",
+      make_latest: "false",
+    });
     expect(backport.draft).toBe(false);
     expect((await octokit.rest.repos.getLatestRelease({ owner: OWNER, repo: REPO })).data.id).toBe(draft.id);
     await octokit.rest.repos.deleteRelease({ owner: OWNER, repo: REPO, release_id: backport.id });
 
-    const { data: draft2 } = await octokit.rest.repos.createRelease({ owner: OWNER, repo: REPO, tag_name: "v2.0.0", draft: true });
-    expect((await failure(octokit.rest.repos.updateRelease({ owner: OWNER, repo: REPO, release_id: draft2.id, draft: false }))).status).toBe(422);
+    const { data: draft2 } = await octokit.rest.repos.createRelease({
+      owner: OWNER,
+      repo: REPO,
+      tag_name: "v2.0.0",
+      draft: true,
+    });
+    expect(
+      (
+        await failure(
+          octokit.rest.repos.updateRelease({ owner: OWNER, repo: REPO, release_id: draft2.id, draft: false }),
+        )
+      ).status,
+    ).toBe(422);
     await octokit.rest.repos.deleteRelease({ owner: OWNER, repo: REPO, release_id: draft2.id });
-    expect((await failure(octokit.rest.repos.getRelease({ owner: OWNER, repo: REPO, release_id: draft2.id }))).status).toBe(404);
+    expect(
+      (await failure(octokit.rest.repos.getRelease({ owner: OWNER, repo: REPO, release_id: draft2.id }))).status,
+    ).toBe(404);
   });
 
   it("answers bad credentials, missing auth and unknown resources in GitHub's error shape", async () => {
@@ -276,7 +404,9 @@ describe("GitHub stand-in with the real octokit client", () => {
         "status": 401,
       }
     `);
-    expect((await failure(anonymous.rest.repos.createRelease({ owner: OWNER, repo: REPO, tag_name: "v9" }))).status).toBe(401);
+    expect(
+      (await failure(anonymous.rest.repos.createRelease({ owner: OWNER, repo: REPO, tag_name: "v9" }))).status,
+    ).toBe(401);
     const missing = await failure(octokit.rest.repos.get({ owner: OWNER, repo: "nope" }));
     expect(missing).toMatchInlineSnapshot(`
       {
@@ -288,7 +418,9 @@ describe("GitHub stand-in with the real octokit client", () => {
         "status": 404,
       }
     `);
-    expect((await failure(octokit.rest.repos.createRelease({ owner: OWNER, repo: REPO, tag_name: "" }))).status).toBe(422);
+    expect((await failure(octokit.rest.repos.createRelease({ owner: OWNER, repo: REPO, tag_name: "" }))).status).toBe(
+      422,
+    );
     // An anonymous git push is challenged, so git retries with the credentials in its URL.
     await expect(git(work, "push", "-q", gh.cloneUrl(OWNER, REPO), "main:other")).rejects.toThrow();
   });
@@ -296,15 +428,33 @@ describe("GitHub stand-in with the real octokit client", () => {
   it("lets exactly one of two racing creators win a tag ref or an asset name", async () => {
     // Two clients, so octokit's own write queue does not serialize the requests.
     const racers = [client(token), client(token)];
-    const refs = await Promise.allSettled(racers.map((c) => c.rest.git.createRef({ owner: OWNER, repo: REPO, ref: "refs/tags/race", sha: mainSha })));
+    const refs = await Promise.allSettled(
+      racers.map((c) => c.rest.git.createRef({ owner: OWNER, repo: REPO, ref: "refs/tags/race", sha: mainSha })),
+    );
     expect(refs.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
-    const { data: rel } = await octokit.rest.repos.createRelease({ owner: OWNER, repo: REPO, tag_name: "race", draft: true });
+    const { data: rel } = await octokit.rest.repos.createRelease({
+      owner: OWNER,
+      repo: REPO,
+      tag_name: "race",
+      draft: true,
+    });
     const uploads = await Promise.allSettled(
-      racers.map((c, i) => c.rest.repos.uploadReleaseAsset({ owner: OWNER, repo: REPO, release_id: rel.id, name: "same.bin", url: rel.upload_url, data: `bytes ${i}` })),
+      racers.map((c, i) =>
+        c.rest.repos.uploadReleaseAsset({
+          owner: OWNER,
+          repo: REPO,
+          release_id: rel.id,
+          name: "same.bin",
+          url: rel.upload_url,
+          data: `bytes ${i}`,
+        }),
+      ),
     );
     expect(uploads.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
     expect((uploads.find((r) => r.status === "rejected") as PromiseRejectedResult).reason.status).toBe(422);
-    expect((await octokit.rest.repos.listReleaseAssets({ owner: OWNER, repo: REPO, release_id: rel.id })).data).toHaveLength(1);
+    expect(
+      (await octokit.rest.repos.listReleaseAssets({ owner: OWNER, repo: REPO, release_id: rel.id })).data,
+    ).toHaveLength(1);
     await octokit.rest.repos.deleteRelease({ owner: OWNER, repo: REPO, release_id: rel.id });
   });
 
@@ -354,7 +504,16 @@ describe("release asset size cap", () => {
       await small.createRepo({ owner: "bob", name: "r" });
       const ok = new Octokit({ baseUrl: small.url, auth: t });
       const { data: rel } = await ok.rest.repos.createRelease({ owner: "bob", repo: "r", tag_name: "v1", draft: true });
-      const err = await failure(ok.rest.repos.uploadReleaseAsset({ owner: "bob", repo: "r", release_id: rel.id, name: "big.bin", url: rel.upload_url, data: "123456789" }));
+      const err = await failure(
+        ok.rest.repos.uploadReleaseAsset({
+          owner: "bob",
+          repo: "r",
+          release_id: rel.id,
+          name: "big.bin",
+          url: rel.upload_url,
+          data: "123456789",
+        }),
+      );
       expect(err.status).toBe(422);
       expect((await ok.rest.repos.listReleaseAssets({ owner: "bob", repo: "r", release_id: rel.id })).data).toEqual([]);
     } finally {

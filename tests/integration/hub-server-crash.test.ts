@@ -17,7 +17,9 @@ afterEach(async () => {
 });
 
 async function spawnHub(dataDir: string): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, ["--import", "tsx", child, dataDir, "65536"], { stdio: ["ignore", "pipe", "inherit"] });
+  const proc = spawn(process.execPath, ["--import", "tsx", child, dataDir, "65536"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   cleanups.push(async () => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
   });
@@ -55,7 +57,10 @@ describe("crash consistency", () => {
     // Many writers at once: each commit has an inline file, a basic LFS file and a multipart file.
     const attempts = Array.from({ length: 12 }, (_, i) =>
       commit({
-        repo, title: `c${i}`, accessToken: token, hubUrl: url,
+        repo,
+        title: `c${i}`,
+        accessToken: token,
+        hubUrl: url,
         operations: [
           { operation: "addOrUpdate", path: `notes/${i}.txt`, content: new Blob([`note ${i}`]) },
           { operation: "addOrUpdate", path: `w/${i}.bin`, content: new Blob([bytes(3000, i)]) },
@@ -80,17 +85,31 @@ describe("crash consistency", () => {
     // Every commit the clients saw succeed is in history, and nothing half-done is.
     expect(titles.length).toBeGreaterThanOrEqual(landed + 1);
     const paths: string[] = [];
-    for await (const f of listFiles({ repo, recursive: true, accessToken: token, hubUrl: hub.url })) if (f.type === "file") paths.push(f.path);
+    for await (const f of listFiles({ repo, recursive: true, accessToken: token, hubUrl: hub.url }))
+      if (f.type === "file") paths.push(f.path);
     expect(paths.filter((p) => p.startsWith("notes/")).length).toBe(titles.length - 1);
     for (const p of paths.filter((x) => x.startsWith("big/"))) {
       const i = Number(p.slice(4, -4));
-      const got = new Uint8Array(await (await downloadFile({ repo, path: p, accessToken: token, hubUrl: hub.url }))!.arrayBuffer());
-      expect(createHash("sha256").update(got).digest("hex")).toBe(createHash("sha256").update(bytes(200_000, 100 + i)).digest("hex"));
+      const got = new Uint8Array(
+        await (await downloadFile({ repo, path: p, accessToken: token, hubUrl: hub.url }))!.arrayBuffer(),
+      );
+      expect(createHash("sha256").update(got).digest("hex")).toBe(
+        createHash("sha256")
+          .update(bytes(200_000, 100 + i))
+          .digest("hex"),
+      );
     }
 
     // The store still takes writes, built on the head the restart found.
     const head = (await modelInfo({ name: repo, additionalFields: ["sha"], accessToken: token, hubUrl: hub.url })).sha;
-    await commit({ repo, title: "after", parentCommit: head, accessToken: token, hubUrl: hub.url, operations: [{ operation: "addOrUpdate", path: "after.txt", content: new Blob(["ok"]) }] });
+    await commit({
+      repo,
+      title: "after",
+      parentCommit: head,
+      accessToken: token,
+      hubUrl: hub.url,
+      operations: [{ operation: "addOrUpdate", path: "after.txt", content: new Blob(["ok"]) }],
+    });
     expect(await readHubStoreIssues(dataDir)).toEqual([]);
   });
 });

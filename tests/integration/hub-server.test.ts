@@ -3,8 +3,24 @@ import { mkdtemp, readFile, readdir, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  HubApiError, commit, createBranch, createRepo, datasetInfo, deleteBranch, deleteFile, deleteRepo, pathsInfo, downloadFile, listCommits,
-  listFiles, modelInfo, repoExists, snapshotDownload, uploadFile, uploadFiles, whoAmI,
+  HubApiError,
+  commit,
+  createBranch,
+  createRepo,
+  datasetInfo,
+  deleteBranch,
+  deleteFile,
+  deleteRepo,
+  pathsInfo,
+  downloadFile,
+  listCommits,
+  listFiles,
+  modelInfo,
+  repoExists,
+  snapshotDownload,
+  uploadFile,
+  uploadFiles,
+  whoAmI,
 } from "@huggingface/hub";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHubServer, type HubServer } from "../../src/local/hub/start-hub-server.js";
@@ -95,7 +111,9 @@ describe("publish a model with inline, LFS and multipart files", () => {
 
   it("uploads through preupload, the LFS batch API (basic and multipart) and an NDJSON commit", async () => {
     const out = await uploadFiles({
-      repo, accessToken: alice, hubUrl,
+      repo,
+      accessToken: alice,
+      hubUrl,
       files: [
         { path: "config.json", content: blob(config) },
         { path: "model.safetensors", content: blob(weights) },
@@ -111,18 +129,27 @@ describe("publish a model with inline, LFS and multipart files", () => {
     const entries = [];
     for await (const f of listFiles({ repo, recursive: true, accessToken: alice, hubUrl })) entries.push(f);
     expect(entries.map((e) => `${e.type} ${e.path}`)).toEqual([
-      "directory shards", "file .gitattributes", "file config.json", "file model.safetensors", "file shards/big.bin",
+      "directory shards",
+      "file .gitattributes",
+      "file config.json",
+      "file model.safetensors",
+      "file shards/big.bin",
     ]);
     const st = entries.find((e) => e.path === "model.safetensors")!;
     expect(st.lfs).toEqual({ oid: sha256(weights), size: weights.length, pointerSize: 129 });
     expect(entries.find((e) => e.path === "config.json")!.lfs).toBeUndefined();
-    const res = await fetch(`${hubUrl}/api/models/acme/tiny/tree/main?recursive=true`, { headers: { authorization: `Bearer ${alice}` } });
-    expect(res.headers.get("link")).toMatch(/^<http:\/\/127\.0\.0\.1:\d+\/api\/models\/acme\/tiny\/tree\/main\?recursive=true&cursor=2>; rel="next"$/);
+    const res = await fetch(`${hubUrl}/api/models/acme/tiny/tree/main?recursive=true`, {
+      headers: { authorization: `Bearer ${alice}` },
+    });
+    expect(res.headers.get("link")).toMatch(
+      /^<http:\/\/127\.0\.0\.1:\d+\/api\/models\/acme\/tiny\/tree\/main\?recursive=true&cursor=2>; rel="next"$/,
+    );
     expect(res.headers.get("x-total-count")).toBe("5");
   });
 
   it("downloads inline, LFS and multipart files byte for byte", async () => {
-    const get = async (path: string) => new Uint8Array(await (await downloadFile({ repo, path, accessToken: alice, hubUrl }))!.arrayBuffer());
+    const get = async (path: string) =>
+      new Uint8Array(await (await downloadFile({ repo, path, accessToken: alice, hubUrl }))!.arrayBuffer());
     expect(Buffer.from(await get("config.json")).toString()).toBe(config);
     expect(sha256(await get("model.safetensors"))).toBe(sha256(weights));
     expect(sha256(await get("shards/big.bin"))).toBe(sha256(big));
@@ -130,7 +157,9 @@ describe("publish a model with inline, LFS and multipart files", () => {
   });
 
   it("serves resolve with Range, ETag, X-Repo-Commit and the linked LFS headers", async () => {
-    const res = await fetch(`${hubUrl}/acme/tiny/resolve/main/model.safetensors`, { headers: { range: "bytes=2-5", authorization: `Bearer ${alice}` } });
+    const res = await fetch(`${hubUrl}/acme/tiny/resolve/main/model.safetensors`, {
+      headers: { range: "bytes=2-5", authorization: `Bearer ${alice}` },
+    });
     expect(res.status).toBe(206);
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(weights.subarray(2, 6));
     expect(res.headers.get("content-range")).toBe(`bytes 2-5/${weights.length}`);
@@ -139,9 +168,15 @@ describe("publish a model with inline, LFS and multipart files", () => {
     expect(res.headers.get("x-linked-size")).toBe(String(weights.length));
     expect(res.headers.get("x-repo-commit")).toBe(commitOid);
     const raw = await fetch(`${hubUrl}/acme/tiny/raw/main/model.safetensors`);
-    expect(await raw.text()).toBe(`version https://git-lfs.github.com/spec/v1\noid sha256:${sha256(weights)}\nsize ${weights.length}\n`);
+    expect(await raw.text()).toBe(
+      `version https://git-lfs.github.com/spec/v1\noid sha256:${sha256(weights)}\nsize ${weights.length}\n`,
+    );
     const missing = await fetch(`${hubUrl}/acme/tiny/resolve/main/nope.txt`, { method: "HEAD" });
-    expect([missing.status, missing.headers.get("x-error-code"), missing.headers.get("x-repo-commit")]).toEqual([404, "EntryNotFound", commitOid]);
+    expect([missing.status, missing.headers.get("x-error-code"), missing.headers.get("x-repo-commit")]).toEqual([
+      404,
+      "EntryNotFound",
+      commitOid,
+    ]);
     const badRev = await fetch(`${hubUrl}/acme/tiny/resolve/nobranch/config.json`);
     expect([badRev.status, badRev.headers.get("x-error-code")]).toEqual([404, "RevisionNotFound"]);
   });
@@ -175,7 +210,10 @@ describe("publish a model with inline, LFS and multipart files", () => {
       headers: { authorization: `Bearer ${alice}`, "content-type": "application/x-ndjson" },
       body: [
         JSON.stringify({ key: "header", value: { summary: "sneak" } }),
-        JSON.stringify({ key: "file", value: { path: "w.safetensors", content: Buffer.from(weights).toString("base64"), encoding: "base64" } }),
+        JSON.stringify({
+          key: "file",
+          value: { path: "w.safetensors", content: Buffer.from(weights).toString("base64"), encoding: "base64" },
+        }),
       ].join("\n"),
     });
     expect(res.status).toBe(400);
@@ -190,14 +228,23 @@ describe("branches and tags", () => {
 
   beforeAll(async () => {
     await createRepo({ repo, accessToken: alice, hubUrl });
-    v1 = (await uploadFile({ repo, file: { path: "a.txt", content: blob("one") }, accessToken: alice, hubUrl }))!.commit.oid;
+    v1 = (await uploadFile({ repo, file: { path: "a.txt", content: blob("one") }, accessToken: alice, hubUrl }))!.commit
+      .oid;
   });
 
   it("creates, commits to and deletes a branch", async () => {
     await createBranch({ repo, branch: "dev", accessToken: alice, hubUrl });
     expect(await statusOf(createBranch({ repo, branch: "dev", accessToken: alice, hubUrl }))).toBe(409);
-    await uploadFile({ repo, branch: "dev", file: { path: "a.txt", content: blob("two") }, accessToken: alice, hubUrl });
-    expect(await (await downloadFile({ repo, path: "a.txt", revision: "dev", accessToken: alice, hubUrl }))!.text()).toBe("two");
+    await uploadFile({
+      repo,
+      branch: "dev",
+      file: { path: "a.txt", content: blob("two") },
+      accessToken: alice,
+      hubUrl,
+    });
+    expect(
+      await (await downloadFile({ repo, path: "a.txt", revision: "dev", accessToken: alice, hubUrl }))!.text(),
+    ).toBe("two");
     expect(await (await downloadFile({ repo, path: "a.txt", accessToken: alice, hubUrl }))!.text()).toBe("one");
     await deleteBranch({ repo, branch: "dev", accessToken: alice, hubUrl });
     expect(await statusOf(deleteBranch({ repo, branch: "dev", accessToken: alice, hubUrl }))).toBe(404);
@@ -205,35 +252,69 @@ describe("branches and tags", () => {
   });
 
   it("creates a tag once (409 after), resolves it, lists it in refs and deletes it", async () => {
-    const create = () => fetch(`${hubUrl}/api/models/alice/refs/tag/main`, { method: "POST", headers: auth(), body: JSON.stringify({ tag: "v1.0.0", message: "first" }) });
+    const create = () =>
+      fetch(`${hubUrl}/api/models/alice/refs/tag/main`, {
+        method: "POST",
+        headers: auth(),
+        body: JSON.stringify({ tag: "v1.0.0", message: "first" }),
+      });
     expect((await create()).status).toBe(200);
     const again = await create();
     expect([again.status, (await json(again)).error]).toEqual([409, "Tag v1.0.0 already exists"]);
     await uploadFile({ repo, file: { path: "a.txt", content: blob("three") }, accessToken: alice, hubUrl });
-    expect(await (await downloadFile({ repo, path: "a.txt", revision: "v1.0.0", accessToken: alice, hubUrl }))!.text()).toBe("one");
-    const info = await modelInfo({ name: "alice/refs", revision: "v1.0.0", additionalFields: ["sha"], accessToken: alice, hubUrl });
+    expect(
+      await (await downloadFile({ repo, path: "a.txt", revision: "v1.0.0", accessToken: alice, hubUrl }))!.text(),
+    ).toBe("one");
+    const info = await modelInfo({
+      name: "alice/refs",
+      revision: "v1.0.0",
+      additionalFields: ["sha"],
+      accessToken: alice,
+      hubUrl,
+    });
     expect(info.sha).toBe(v1);
     const refs = await json(await fetch(`${hubUrl}/api/models/alice/refs/refs`, { headers: auth() }));
     expect(refs.tags).toEqual([{ name: "v1.0.0", ref: "refs/tags/v1.0.0", targetCommit: v1 }]);
     expect(refs.converts).toEqual([]);
     expect(refs.branches.map((b: { name: string }) => b.name)).toEqual(["main"]);
-    const bad = await fetch(`${hubUrl}/api/models/alice/refs/tag/main`, { method: "POST", headers: auth(), body: JSON.stringify({ tag: "bad tag" }) });
+    const bad = await fetch(`${hubUrl}/api/models/alice/refs/tag/main`, {
+      method: "POST",
+      headers: auth(),
+      body: JSON.stringify({ tag: "bad tag" }),
+    });
     expect(bad.status).toBe(400);
-    const noRev = await fetch(`${hubUrl}/api/models/alice/refs/tag/nope`, { method: "POST", headers: auth(), body: JSON.stringify({ tag: "v2" }) });
+    const noRev = await fetch(`${hubUrl}/api/models/alice/refs/tag/nope`, {
+      method: "POST",
+      headers: auth(),
+      body: JSON.stringify({ tag: "v2" }),
+    });
     expect([noRev.status, noRev.headers.get("x-error-code")]).toEqual([404, "RevisionNotFound"]);
-    const short = await fetch(`${hubUrl}/api/models/alice/refs/tag/${v1.slice(0, 7)}`, { method: "POST", headers: auth(), body: JSON.stringify({ tag: "short" }) });
+    const short = await fetch(`${hubUrl}/api/models/alice/refs/tag/${v1.slice(0, 7)}`, {
+      method: "POST",
+      headers: auth(),
+      body: JSON.stringify({ tag: "short" }),
+    });
     expect(short.status).toBe(200);
-    const bobTag = await fetch(`${hubUrl}/api/models/alice/refs/tag/main`, { method: "POST", headers: { ...auth(), authorization: `Bearer ${bob}` }, body: JSON.stringify({ tag: "x" }) });
+    const bobTag = await fetch(`${hubUrl}/api/models/alice/refs/tag/main`, {
+      method: "POST",
+      headers: { ...auth(), authorization: `Bearer ${bob}` },
+      body: JSON.stringify({ tag: "x" }),
+    });
     expect(bobTag.status).toBe(403);
-    expect((await fetch(`${hubUrl}/api/models/alice/refs/tag/v1.0.0`, { method: "DELETE", headers: auth() })).status).toBe(200);
-    expect((await fetch(`${hubUrl}/api/models/alice/refs/tag/v1.0.0`, { method: "DELETE", headers: auth() })).status).toBe(404);
+    expect(
+      (await fetch(`${hubUrl}/api/models/alice/refs/tag/v1.0.0`, { method: "DELETE", headers: auth() })).status,
+    ).toBe(200);
+    expect(
+      (await fetch(`${hubUrl}/api/models/alice/refs/tag/v1.0.0`, { method: "DELETE", headers: auth() })).status,
+    ).toBe(404);
   });
 });
 
 describe("access control and validation", () => {
   it("403 without rights on the namespace; 403 for a read-only token", async () => {
     await createRepo({ repo: "alice/guarded", accessToken: alice, hubUrl });
-    const up = (token: string) => uploadFile({ repo: "alice/guarded", file: { path: "x.txt", content: blob("x") }, accessToken: token, hubUrl });
+    const up = (token: string) =>
+      uploadFile({ repo: "alice/guarded", file: { path: "x.txt", content: blob("x") }, accessToken: token, hubUrl });
     expect(await statusOf(up(bob))).toBe(403);
     expect(await statusOf(up(aliceRead))).toBe(403);
     expect(await statusOf(createRepo({ repo: "acme/by-bob", accessToken: bob, hubUrl }))).toBe(403);
@@ -248,7 +329,11 @@ describe("access control and validation", () => {
     expect(await repoExists({ repo: "alice/secret", accessToken: bob, hubUrl })).toBe(false);
     const res = await fetch(`${hubUrl}/alice/secret/resolve/main/s.txt`);
     expect([res.status, res.headers.get("x-error-code")]).toEqual([404, "RepoNotFound"]);
-    expect(await statusOf(uploadFile({ repo: "alice/secret", file: { path: "t.txt", content: blob("t") }, accessToken: bob, hubUrl }))).toBe(404);
+    expect(
+      await statusOf(
+        uploadFile({ repo: "alice/secret", file: { path: "t.txt", content: blob("t") }, accessToken: bob, hubUrl }),
+      ),
+    ).toBe(404);
     expect((await modelInfo({ name: "alice/secret", accessToken: aliceRead, hubUrl })).private).toBe(true);
   });
 
@@ -262,9 +347,19 @@ describe("access control and validation", () => {
       });
       expect([path, res.status]).toEqual([path, 400]);
     }
-    expect(await statusOf(uploadFile({ repo: "alice/paths", file: { path: "../up.txt", content: blob("x") }, accessToken: alice, hubUrl }))).toBe(400);
+    expect(
+      await statusOf(
+        uploadFile({
+          repo: "alice/paths",
+          file: { path: "../up.txt", content: blob("x") },
+          accessToken: alice,
+          hubUrl,
+        }),
+      ),
+    ).toBe(400);
     const files = [];
-    for await (const f of listFiles({ repo: "alice/paths", recursive: true, accessToken: alice, hubUrl })) files.push(f.path);
+    for await (const f of listFiles({ repo: "alice/paths", recursive: true, accessToken: alice, hubUrl }))
+      files.push(f.path);
     expect(files).toEqual([".gitattributes"]);
   });
 
@@ -274,11 +369,23 @@ describe("access control and validation", () => {
     const batch = await fetch(`${hubUrl}/alice/lfs.git/info/lfs/objects/batch`, {
       method: "POST",
       headers: { authorization: `Bearer ${alice}`, "content-type": "application/vnd.git-lfs+json" },
-      body: JSON.stringify({ operation: "upload", transfers: ["basic"], hash_algo: "sha_256", objects: [{ oid: sha256(good), size: good.length }] }),
+      body: JSON.stringify({
+        operation: "upload",
+        transfers: ["basic"],
+        hash_algo: "sha_256",
+        objects: [{ oid: sha256(good), size: good.length }],
+      }),
     });
     const href = (await json(batch)).objects[0].actions.upload.href as string;
     expect((await fetch(href, { method: "PUT", body: bytes(1000, 8) })).status).toBe(400);
-    expect((await fetch(href.replace(/sig=(.)/, (_, c: string) => `sig=${c === "0" ? "1" : "0"}`), { method: "PUT", body: good })).status).toBe(403);
+    expect(
+      (
+        await fetch(
+          href.replace(/sig=(.)/, (_, c: string) => `sig=${c === "0" ? "1" : "0"}`),
+          { method: "PUT", body: good },
+        )
+      ).status,
+    ).toBe(403);
     expect((await fetch(href, { method: "PUT", body: good })).status).toBe(200);
     const again = await fetch(`${hubUrl}/alice/lfs.git/info/lfs/objects/batch`, {
       method: "POST",
@@ -296,12 +403,18 @@ describe("concurrency", () => {
     const base = (await modelInfo({ name: repo, additionalFields: ["sha"], accessToken: alice, hubUrl })).sha;
     await uploadFile({ repo, file: { path: "a.txt", content: blob("a") }, accessToken: alice, hubUrl });
     const err = await commit({
-      repo, title: "late", parentCommit: base, accessToken: alice, hubUrl,
+      repo,
+      title: "late",
+      parentCommit: base,
+      accessToken: alice,
+      hubUrl,
       operations: [{ operation: "addOrUpdate", path: "b.txt", content: blob("b") }],
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HubApiError);
     expect((err as HubApiError).statusCode).toBe(412);
-    expect((err as HubApiError).message.split(". URL:")[0]).toMatchInlineSnapshot(`"The branch was updated since you opened this page. Please refresh and try again."`);
+    expect((err as HubApiError).message.split(". URL:")[0]).toMatchInlineSnapshot(
+      `"The branch was updated since you opened this page. Please refresh and try again."`,
+    );
   });
 
   it("two concurrent commits on the same parent: one wins, the other gets 412", async () => {
@@ -309,10 +422,18 @@ describe("concurrency", () => {
     await createRepo({ repo, accessToken: alice, hubUrl });
     const base = (await modelInfo({ name: repo, additionalFields: ["sha"], accessToken: alice, hubUrl })).sha;
     const attempt = (n: number) =>
-      commit({ repo, title: `c${n}`, parentCommit: base, accessToken: alice, hubUrl, operations: [{ operation: "addOrUpdate", path: `f${n}.txt`, content: blob(String(n)) }] });
+      commit({
+        repo,
+        title: `c${n}`,
+        parentCommit: base,
+        accessToken: alice,
+        hubUrl,
+        operations: [{ operation: "addOrUpdate", path: `f${n}.txt`, content: blob(String(n)) }],
+      });
     const results = await Promise.allSettled([attempt(1), attempt(2), attempt(3)]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    for (const r of results.filter((x) => x.status === "rejected")) expect(((r as PromiseRejectedResult).reason as HubApiError).statusCode).toBe(412);
+    for (const r of results.filter((x) => x.status === "rejected"))
+      expect(((r as PromiseRejectedResult).reason as HubApiError).statusCode).toBe(412);
     const commits = [];
     for await (const c of listCommits({ repo, accessToken: alice, hubUrl })) commits.push(c.title);
     expect(commits).toHaveLength(2);
@@ -322,7 +443,13 @@ describe("concurrency", () => {
 describe("fault injection", () => {
   it("a 429 with Retry-After, then success when the call is repeated", async () => {
     await createRepo({ repo: "alice/flaky", accessToken: alice, hubUrl });
-    hub.faults.setRules([{ method: "POST", path: "^/api/models/alice/flaky/preupload/", action: { kind: "status", status: 429, retryAfterSeconds: 1 } }]);
+    hub.faults.setRules([
+      {
+        method: "POST",
+        path: "^/api/models/alice/flaky/preupload/",
+        action: { kind: "status", status: 429, retryAfterSeconds: 1 },
+      },
+    ]);
     try {
       const seen: (string | null)[] = [];
       // The JS client does not retry; a caller-supplied fetch that honours Retry-After does.
@@ -334,7 +461,13 @@ describe("fault injection", () => {
           await new Promise((r) => setTimeout(r, Number(res.headers.get("retry-after")) * 10)); // scaled down for the test
         }
       };
-      await uploadFile({ repo: "alice/flaky", file: { path: "a.txt", content: blob("a") }, accessToken: alice, hubUrl, fetch: retryingFetch });
+      await uploadFile({
+        repo: "alice/flaky",
+        file: { path: "a.txt", content: blob("a") },
+        accessToken: alice,
+        hubUrl,
+        fetch: retryingFetch,
+      });
       expect(seen).toEqual(["1"]);
       expect(hub.faults.hits).toEqual([2]);
     } finally {
@@ -345,9 +478,16 @@ describe("fault injection", () => {
   it("a 500 surfaces as HubApiError and leaves the branch unchanged", async () => {
     hub.faults.setRules([{ method: "POST", path: "/commit/", action: { kind: "status", status: 500 } }]);
     try {
-      const before = (await modelInfo({ name: "alice/flaky", additionalFields: ["sha"], accessToken: alice, hubUrl })).sha;
-      expect(await statusOf(uploadFile({ repo: "alice/flaky", file: { path: "b.txt", content: blob("b") }, accessToken: alice, hubUrl }))).toBe(500);
-      expect((await modelInfo({ name: "alice/flaky", additionalFields: ["sha"], accessToken: alice, hubUrl })).sha).toBe(before);
+      const before = (await modelInfo({ name: "alice/flaky", additionalFields: ["sha"], accessToken: alice, hubUrl }))
+        .sha;
+      expect(
+        await statusOf(
+          uploadFile({ repo: "alice/flaky", file: { path: "b.txt", content: blob("b") }, accessToken: alice, hubUrl }),
+        ),
+      ).toBe(500);
+      expect(
+        (await modelInfo({ name: "alice/flaky", additionalFields: ["sha"], accessToken: alice, hubUrl })).sha,
+      ).toBe(before);
     } finally {
       hub.faults.setRules([]);
     }
@@ -357,10 +497,33 @@ describe("fault injection", () => {
     hub.faults.setRules([{ method: "PUT", path: "^/lfs/upload/", action: { kind: "drop" } }]);
     const content = bytes(5000, 9);
     try {
-      const first = await statusOf(uploadFile({ repo: "alice/flaky", file: { path: "w.bin", content: blob(content) }, accessToken: alice, hubUrl }));
+      const first = await statusOf(
+        uploadFile({
+          repo: "alice/flaky",
+          file: { path: "w.bin", content: blob(content) },
+          accessToken: alice,
+          hubUrl,
+        }),
+      );
       expect(first).toMatch(/fetch failed/);
-      await uploadFile({ repo: "alice/flaky", file: { path: "w.bin", content: blob(content) }, accessToken: alice, hubUrl });
-      expect(sha256(new Uint8Array(await (await downloadFile({ repo: "alice/flaky", path: "w.bin", accessToken: alice, hubUrl }))!.arrayBuffer()))).toBe(sha256(content));
+      await uploadFile({
+        repo: "alice/flaky",
+        file: { path: "w.bin", content: blob(content) },
+        accessToken: alice,
+        hubUrl,
+      });
+      expect(
+        sha256(
+          new Uint8Array(
+            await (await downloadFile({
+              repo: "alice/flaky",
+              path: "w.bin",
+              accessToken: alice,
+              hubUrl,
+            }))!.arrayBuffer(),
+          ),
+        ),
+      ).toBe(sha256(content));
     } finally {
       hub.faults.setRules([]);
     }
@@ -372,7 +535,15 @@ describe("datasets and persistence", () => {
     const repo = { type: "dataset" as const, name: "acme/samples" };
     await createRepo({ repo, accessToken: alice, hubUrl });
     const parquet = bytes(2048, 11);
-    await uploadFiles({ repo, accessToken: alice, hubUrl, files: [{ path: "data/train.parquet", content: blob(parquet) }, { path: "README.md", content: blob("# samples\n") }] });
+    await uploadFiles({
+      repo,
+      accessToken: alice,
+      hubUrl,
+      files: [
+        { path: "data/train.parquet", content: blob(parquet) },
+        { path: "README.md", content: blob("# samples\n") },
+      ],
+    });
     const info = await datasetInfo({ name: "acme/samples", additionalFields: ["sha"], accessToken: alice, hubUrl });
     await hub.close();
     hub = await startHubServer({ dataDir, multipartChunkBytes: 64 * 1024, treePageSize: 2 });
@@ -400,7 +571,12 @@ describe("datasets and persistence", () => {
 
 describe("validate-yaml and limits", () => {
   it("accepts good card metadata and rejects broken YAML", async () => {
-    const post = (content: string) => fetch(`${hubUrl}/api/validate-yaml`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ content, repoType: "model" }) });
+    const post = (content: string) =>
+      fetch(`${hubUrl}/api/validate-yaml`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ content, repoType: "model" }),
+      });
     const ok = await post("---\nlicense: mit\ntags: [a]\n---\n# Card\n");
     expect([ok.status, await ok.json()]).toEqual([200, { errors: [], warnings: [] }]);
     const bad = await post("---\nlicense: [mit\n---\n# Card\n");
@@ -411,25 +587,49 @@ describe("validate-yaml and limits", () => {
   it("refuses files above maxFileBytes and bodies above maxCommitBytes", async () => {
     const smallDir = await mkdtemp(join(tmpdir(), "hub-limits-"));
     let clock = Date.now();
-    const small = await startHubServer({ dataDir: smallDir, maxFileBytes: 1000, maxCommitBytes: 2000, now: () => clock });
+    const small = await startHubServer({
+      dataDir: smallDir,
+      maxFileBytes: 1000,
+      maxCommitBytes: 2000,
+      now: () => clock,
+    });
     try {
       const carol = (await small.createUser({ name: "carol" })).token;
       await createRepo({ repo: "carol/tiny", accessToken: carol, hubUrl: small.url });
-      const err = await uploadFile({ repo: "carol/tiny", file: { path: "big.bin", content: blob(bytes(1001, 3)) }, accessToken: carol, hubUrl: small.url }).catch((e: unknown) => e);
+      const err = await uploadFile({
+        repo: "carol/tiny",
+        file: { path: "big.bin", content: blob(bytes(1001, 3)) },
+        accessToken: carol,
+        hubUrl: small.url,
+      }).catch((e: unknown) => e);
       expect((err as HubApiError).statusCode).toBe(422);
       expect((err as HubApiError).message).toMatch(/exceeds the limit of 1000 bytes/);
-      expect(await statusOf(uploadFile({ repo: "carol/tiny", file: { path: "notes.txt", content: blob("x".repeat(3000)) }, accessToken: carol, hubUrl: small.url }))).toBe(413);
+      expect(
+        await statusOf(
+          uploadFile({
+            repo: "carol/tiny",
+            file: { path: "notes.txt", content: blob("x".repeat(3000)) },
+            accessToken: carol,
+            hubUrl: small.url,
+          }),
+        ),
+      ).toBe(413);
 
       // Signed upload URLs expire (900 s by default, like the Hub's S3 URLs).
       const data = bytes(100, 4);
-      const batch = await json(await fetch(`${small.url}/carol/tiny.git/info/lfs/objects/batch`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${carol}` },
-        body: JSON.stringify({ operation: "upload", objects: [{ oid: sha256(data), size: data.length }] }),
-      }));
+      const batch = await json(
+        await fetch(`${small.url}/carol/tiny.git/info/lfs/objects/batch`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${carol}` },
+          body: JSON.stringify({ operation: "upload", objects: [{ oid: sha256(data), size: data.length }] }),
+        }),
+      );
       clock += 901_000;
       const late = await fetch(batch.objects[0].actions.upload.href, { method: "PUT", body: data });
-      expect([late.status, (await json(late)).error]).toEqual([403, "Upload URL expired; request a new one from the LFS batch API"]);
+      expect([late.status, (await json(late)).error]).toEqual([
+        403,
+        "Upload URL expired; request a new one from the LFS batch API",
+      ]);
     } finally {
       await small.close();
       await rm(smallDir, { recursive: true, force: true });
@@ -445,7 +645,12 @@ describe("multipart transfer details", () => {
       const res = await fetch(`${hubUrl}/alice/parts.git/info/lfs/objects/batch`, {
         method: "POST",
         headers: { authorization: `Bearer ${alice}` },
-        body: JSON.stringify({ operation: "upload", transfers: ["basic", "multipart"], hash_algo: "sha256", objects: [{ oid: sha256(data), size: data.length }] }),
+        body: JSON.stringify({
+          operation: "upload",
+          transfers: ["basic", "multipart"],
+          hash_algo: "sha256",
+          objects: [{ oid: sha256(data), size: data.length }],
+        }),
       });
       const body = await json(res);
       expect(body.transfer).toBe("multipart");
@@ -455,14 +660,19 @@ describe("multipart transfer details", () => {
     expect(Object.keys(up.header)).toEqual(["chunk_size", "00001", "00002", "00003", "00004"]);
     const chunk = Number(up.header.chunk_size);
     const part = (n: number, data = content) => data.subarray((n - 1) * chunk, n * chunk);
-    const put = async (n: number, body: Uint8Array) => (await fetch(up.header[String(n).padStart(5, "0")]!, { method: "PUT", body })).headers.get("etag");
+    const put = async (n: number, body: Uint8Array) =>
+      (await fetch(up.header[String(n).padStart(5, "0")]!, { method: "PUT", body })).headers.get("etag");
     const etags: (string | null)[] = [];
     for (const n of [3, 1, 4, 2]) etags[n - 1] = await put(n, part(n));
     // Part 1 sent again with other bytes, then again with the right ones (a client retry).
     await put(1, part(1, bytes(content.length, 99)));
     etags[0] = await put(1, part(1));
     const complete = (parts: { partNumber: number; etag: string | null }[]) =>
-      fetch(up.href, { method: "POST", headers: { "content-type": "application/vnd.git-lfs+json" }, body: JSON.stringify({ oid: sha256(content), parts }) });
+      fetch(up.href, {
+        method: "POST",
+        headers: { "content-type": "application/vnd.git-lfs+json" },
+        body: JSON.stringify({ oid: sha256(content), parts }),
+      });
     const stale = await complete(etags.map((etag, i) => ({ partNumber: i + 1, etag: i === 2 ? '"0"' : etag })));
     expect([stale.status, (await json(stale)).error]).toEqual([400, "ETag of part 3 does not match the uploaded part"]);
     expect((await complete(etags.slice(0, 3).map((etag, i) => ({ partNumber: i + 1, etag })))).status).toBe(400);
@@ -475,10 +685,18 @@ describe("multipart transfer details", () => {
     const etags2 = [];
     for (let n = 1; n <= 4; n++) {
       const data = n === 2 ? part(2, content) : part(n, other);
-      etags2.push((await fetch(up2.header[String(n).padStart(5, "0")]!, { method: "PUT", body: data })).headers.get("etag"));
+      etags2.push(
+        (await fetch(up2.header[String(n).padStart(5, "0")]!, { method: "PUT", body: data })).headers.get("etag"),
+      );
     }
-    const bad = await fetch(up2.href, { method: "POST", body: JSON.stringify({ oid: sha256(other), parts: etags2.map((etag, i) => ({ partNumber: i + 1, etag })) }) });
-    expect([bad.status, (await json(bad)).error]).toEqual([400, expect.stringMatching(/^Assembled content has sha256 [0-9a-f]{64} and 196708 bytes, expected/)]);
+    const bad = await fetch(up2.href, {
+      method: "POST",
+      body: JSON.stringify({ oid: sha256(other), parts: etags2.map((etag, i) => ({ partNumber: i + 1, etag })) }),
+    });
+    expect([bad.status, (await json(bad)).error]).toEqual([
+      400,
+      expect.stringMatching(/^Assembled content has sha256 [0-9a-f]{64} and 196708 bytes, expected/),
+    ]);
     const tooLong = await fetch(up2.header["00004"]!, { method: "PUT", body: new Uint8Array(chunk + 1) });
     expect(tooLong.status).toBe(400);
   });
@@ -490,7 +708,10 @@ describe("repo lifecycle and paths-info", () => {
     await createRepo({ repo, accessToken: alice, hubUrl });
     await uploadFile({ repo, file: { path: "d/x.txt", content: blob("x") }, accessToken: alice, hubUrl });
     const info = await pathsInfo({ repo, paths: ["d/x.txt", "d", "nope"], expand: true, accessToken: alice, hubUrl });
-    expect(info.map((i) => [i.type, i.path, i.lastCommit?.title])).toEqual([["file", "d/x.txt", "Add d/x.txt"], ["directory", "d", "Add d/x.txt"]]);
+    expect(info.map((i) => [i.type, i.path, i.lastCommit?.title])).toEqual([
+      ["file", "d/x.txt", "Add d/x.txt"],
+      ["directory", "d", "Add d/x.txt"],
+    ]);
     const form = await fetch(`${hubUrl}/api/models/alice/doomed/paths-info/main`, {
       method: "POST",
       headers: { authorization: `Bearer ${alice}`, "content-type": "application/x-www-form-urlencoded" },
@@ -519,16 +740,30 @@ describe("pull requests", () => {
     const repo = "alice/prs";
     await createRepo({ repo, accessToken: alice, hubUrl });
     const out = await commit({
-      repo, title: "propose", isPullRequest: true, accessToken: alice, hubUrl,
+      repo,
+      title: "propose",
+      isPullRequest: true,
+      accessToken: alice,
+      hubUrl,
       operations: [{ operation: "addOrUpdate", path: "w.safetensors", content: blob(bytes(500, 5)) }],
     });
     expect(out?.pullRequestUrl).toBe(`${hubUrl}/alice/prs/discussions/1`);
-    await uploadFile({ repo, branch: "refs/pr/1", file: { path: "notes.md", content: blob("more") }, accessToken: alice, hubUrl });
+    await uploadFile({
+      repo,
+      branch: "refs/pr/1",
+      file: { path: "notes.md", content: blob("more") },
+      accessToken: alice,
+      hubUrl,
+    });
     const files = [];
     for await (const f of listFiles({ repo, revision: "refs/pr/1", accessToken: alice, hubUrl })) files.push(f.path);
     expect(files).toEqual([".gitattributes", "notes.md", "w.safetensors"]);
     expect(await downloadFile({ repo, path: "notes.md", accessToken: alice, hubUrl })).toBeNull();
-    const refs = await json(await fetch(`${hubUrl}/api/models/alice/prs/refs?include_prs=1`, { headers: { authorization: `Bearer ${alice}` } }));
+    const refs = await json(
+      await fetch(`${hubUrl}/api/models/alice/prs/refs?include_prs=1`, {
+        headers: { authorization: `Bearer ${alice}` },
+      }),
+    );
     expect(refs.pullRequests.map((p: { ref: string }) => p.ref)).toEqual(["refs/pr/1"]);
   });
 });

@@ -32,7 +32,9 @@ function publish(bundleDir: string, extra: Partial<PublishReleaseParams> = {}) {
   return publishRelease({
     bundleDir,
     targets: { hub: { url: s.hub.url, token: s.hfToken }, github: { apiUrl: s.gh.url, token: s.ghToken } },
-    options: { code: { remote: s.gh.cloneUrl("acme", "robot-coder"), sourceDir: s.codeDir, paths: ["train/**"], branch: "main" } },
+    options: {
+      code: { remote: s.gh.cloneUrl("acme", "robot-coder"), sourceDir: s.codeDir, paths: ["train/**"], branch: "main" },
+    },
     githubPace: false,
     retry: { baseDelayMs: 5 },
     gitEnv: { PATH: process.env.PATH, HOME: process.env.HOME },
@@ -45,18 +47,30 @@ const octokit = () => new Octokit({ baseUrl: s.gh.url, auth: s.ghToken });
 
 async function hubFilesAt(revision: string): Promise<string[]> {
   const out: string[] = [];
-  for await (const f of listFiles({ repo: { type: "model", name: REPO }, recursive: true, revision, hubUrl: s.hub.url, accessToken: s.hfToken })) if (f.type === "file") out.push(f.path);
+  for await (const f of listFiles({
+    repo: { type: "model", name: REPO },
+    recursive: true,
+    revision,
+    hubUrl: s.hub.url,
+    accessToken: s.hfToken,
+  }))
+    if (f.type === "file") out.push(f.path);
   return out.sort();
 }
 
 async function releasesFor(tag: string) {
-  const all = await octokit().paginate(octokit().rest.repos.listReleases, { owner: "acme", repo: "robot-coder", per_page: 100 });
+  const all = await octokit().paginate(octokit().rest.repos.listReleases, {
+    owner: "acme",
+    repo: "robot-coder",
+    per_page: 100,
+  });
   return all.filter((r) => r.tag_name === tag);
 }
 
 async function hubCommitCount(): Promise<number> {
   let n = 0;
-  for await (const _ of listCommits({ repo: { type: "model", name: REPO }, hubUrl: s.hub.url, accessToken: s.hfToken })) n++;
+  for await (const _ of listCommits({ repo: { type: "model", name: REPO }, hubUrl: s.hub.url, accessToken: s.hfToken }))
+    n++;
   return n;
 }
 
@@ -69,23 +83,54 @@ describe("publish against the local stand-ins", () => {
     const refs = await fetchHubRefs(hubClient(), REPO, "model");
     expect(refs?.tags.map((t) => t.name)).toEqual(["v1.0.0"]);
     expect(refs?.tags[0]?.targetCommit).toBe(result.hub?.commit);
-    expect(await hubFilesAt("v1.0.0")).toEqual([".gitattributes", "README.md", "SHA256SUMS", "config.json", "eval-results.json", "manifest.json", "model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors", "model-00003-of-00003.safetensors"]);
+    expect(await hubFilesAt("v1.0.0")).toEqual([
+      ".gitattributes",
+      "README.md",
+      "SHA256SUMS",
+      "config.json",
+      "eval-results.json",
+      "manifest.json",
+      "model-00001-of-00003.safetensors",
+      "model-00002-of-00003.safetensors",
+      "model-00003-of-00003.safetensors",
+    ]);
 
     const [release, ...others] = await releasesFor("v1.0.0");
     expect(others).toEqual([]);
     expect(release).toMatchObject({ draft: false, prerelease: false });
-    expect(release!.assets.map((a) => a.name).sort()).toEqual(["MODEL_CARD.md", "SHA256SUMS", "eval-results.json", "manifest.json"]);
+    expect(release!.assets.map((a) => a.name).sort()).toEqual([
+      "MODEL_CARD.md",
+      "SHA256SUMS",
+      "eval-results.json",
+      "manifest.json",
+    ]);
     expect(release!.body).toContain(`${s.hub.url}/${REPO}/tree/v1.0.0`);
     expect(release!.body).toContain("| job2drl | exact_match | 0.81 |");
 
     const gitDir = s.gh.gitDir("acme", "robot-coder");
-    const files = execFileSync("git", ["--git-dir", gitDir, "ls-tree", "-r", "--name-only", "v1.0.0"], { encoding: "utf8" }).trim().split("\n");
+    const files = execFileSync("git", ["--git-dir", gitDir, "ls-tree", "-r", "--name-only", "v1.0.0"], {
+      encoding: "utf8",
+    })
+      .trim()
+      .split("\n");
     expect(files).toEqual(["train/train.py"]);
     const train = execFileSync("git", ["--git-dir", gitDir, "show", "v1.0.0:train/train.py"], { encoding: "utf8" });
     expect(train).toBe("import torch\nprint('train')\n");
 
-    const steps = events.filter((e) => e.type === "step" && e.status === "done").map((e) => (e as { step: string }).step);
-    expect(steps).toEqual(["plan", "verify", "hub-commit", "hub-tag", "code-push", "github-tag", "github-draft", "github-assets", "github-publish"]);
+    const steps = events
+      .filter((e) => e.type === "step" && e.status === "done")
+      .map((e) => (e as { step: string }).step);
+    expect(steps).toEqual([
+      "plan",
+      "verify",
+      "hub-commit",
+      "hub-tag",
+      "code-push",
+      "github-tag",
+      "github-draft",
+      "github-assets",
+      "github-publish",
+    ]);
   });
 
   it("a re-run of the same version is a no-op success that sends no weight bytes and duplicates nothing", async () => {
@@ -118,23 +163,41 @@ describe("publish against the local stand-ins", () => {
     const pulled = await pullRelease(hubClient(), { ref: `${REPO}@v1.0.0`, to: "unused", cacheDir });
     expect(pulled.dir).toBe(join(cacheDir, "models--acme--robot-coder", "snapshots", pulled.commit));
     expect(pulled.checked).toBe(6);
-    expect((await readFile(join(cacheDir, "models--acme--robot-coder", "refs", "v1.0.0"), "utf8")).trim()).toBe(pulled.commit);
+    expect((await readFile(join(cacheDir, "models--acme--robot-coder", "refs", "v1.0.0"), "utf8")).trim()).toBe(
+      pulled.commit,
+    );
   });
 
   it("a second release with fewer shards leaves no stale shard, and the old tag keeps its files", async () => {
     const dir = await bundle({ version: "1.1.0", shards: 2, shardSeed: 11 });
     const result = await publish(dir);
-    expect(result.hub?.plan.commit?.delete.map((f) => f.path)).toEqual(["model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors", "model-00003-of-00003.safetensors"]);
-    expect((await hubFilesAt("v1.1.0")).filter((f) => f.endsWith(".safetensors"))).toEqual(["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"]);
+    expect(result.hub?.plan.commit?.delete.map((f) => f.path)).toEqual([
+      "model-00001-of-00003.safetensors",
+      "model-00002-of-00003.safetensors",
+      "model-00003-of-00003.safetensors",
+    ]);
+    expect((await hubFilesAt("v1.1.0")).filter((f) => f.endsWith(".safetensors"))).toEqual([
+      "model-00001-of-00002.safetensors",
+      "model-00002-of-00002.safetensors",
+    ]);
     expect((await hubFilesAt("v1.0.0")).filter((f) => f.endsWith(".safetensors"))).toHaveLength(3);
     expect(result.versionPolicy.previous).toBe("1.0.0");
   });
 
   it("a re-release that changed only the card sends no weight bytes", async () => {
-    const dir = await bundle({ version: "1.1.1", shards: 2, shardSeed: 11, card: "---\nlicense: apache-2.0\n---\n# Robot coder\n\nNow with a better card.\n" });
+    const dir = await bundle({
+      version: "1.1.1",
+      shards: 2,
+      shardSeed: 11,
+      card: "---\nlicense: apache-2.0\n---\n# Robot coder\n\nNow with a better card.\n",
+    });
     const counting = createCountingFetch();
     const result = await publish(dir, { fetch: counting.fetch });
-    expect(result.hub?.plan.commit?.change.map((f) => f.path).sort()).toEqual(["README.md", "SHA256SUMS", "manifest.json"]);
+    expect(result.hub?.plan.commit?.change.map((f) => f.path).sort()).toEqual([
+      "README.md",
+      "SHA256SUMS",
+      "manifest.json",
+    ]);
     expect(counting.sent.lfs).toBe(0);
     expect(counting.sent.total).toBeLessThan(20_000);
   });
@@ -154,15 +217,31 @@ describe("publish against the local stand-ins", () => {
     bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
     await writeFile(join(b, weights), bytes);
     const commits = await hubCommitCount();
-    await expect(publish(b)).rejects.toMatchObject({ code: "BUNDLE_MISMATCH", category: "verify", message: expect.stringContaining(`changed ${weights}`) });
+    await expect(publish(b)).rejects.toMatchObject({
+      code: "BUNDLE_MISMATCH",
+      category: "verify",
+      message: expect.stringContaining(`changed ${weights}`),
+    });
     expect(await hubCommitCount()).toBe(commits);
     expect(await releasesFor("v3.0.0")).toEqual([]);
   });
 
   it("refuses a card whose metadata the Hub rejects, before creating or committing anything", async () => {
-    const b = await bundle({ version: "3.1.0", shards: 1, hubRepo: "acme/bad-card", card: "---\nlicense: [apache-2.0\n---\n# Card\n" });
-    await expect(publish(b)).rejects.toMatchObject({ code: "HUB_CARD_INVALID", category: "blocked", message: expect.stringContaining("README.md") });
-    expect((await fetch(`${s.hub.url}/api/models/acme/bad-card`, { headers: { authorization: `Bearer ${s.hfToken}` } })).status).toBe(404);
+    const b = await bundle({
+      version: "3.1.0",
+      shards: 1,
+      hubRepo: "acme/bad-card",
+      card: "---\nlicense: [apache-2.0\n---\n# Card\n",
+    });
+    await expect(publish(b)).rejects.toMatchObject({
+      code: "HUB_CARD_INVALID",
+      category: "blocked",
+      message: expect.stringContaining("README.md"),
+    });
+    expect(
+      (await fetch(`${s.hub.url}/api/models/acme/bad-card`, { headers: { authorization: `Bearer ${s.hfToken}` } }))
+        .status,
+    ).toBe(404);
   });
 
   it("blocks the code export on a secret or a project pattern before anything is sent", async () => {
@@ -170,12 +249,25 @@ describe("publish against the local stand-ins", () => {
     await mkdir(join(code, "train"), { recursive: true });
     await writeFile(join(code, "train", "train.py"), `import os\nHF = "hf_${"aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF"}"\n`);
     const dir = await bundle({ version: "1.5.0", shards: 1 });
-    const codeOption = { remote: s.gh.cloneUrl("acme", "robot-coder"), sourceDir: code, paths: ["train/**"], branch: "main" };
+    const codeOption = {
+      remote: s.gh.cloneUrl("acme", "robot-coder"),
+      sourceDir: code,
+      paths: ["train/**"],
+      branch: "main",
+    };
     const err = await publish(dir, { options: { code: codeOption } }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: "CODE_SECRET_FOUND", category: "blocked", location: { file: "train/train.py", line: 2 } });
+    expect(err).toMatchObject({
+      code: "CODE_SECRET_FOUND",
+      category: "blocked",
+      location: { file: "train/train.py", line: 2 },
+    });
     expect(JSON.stringify((err as { toJSON(): unknown }).toJSON())).not.toContain("aB3dE5gH7jK9");
     await writeFile(join(code, "train", "train.py"), "# tuned for the Hyundai Ulsan plant line 3\n");
-    await expect(publish(dir, { options: { code: codeOption, secretPatterns: [{ name: "plant-name", values: ["Ulsan plant"] }] } })).rejects.toMatchObject({ code: "CODE_SECRET_FOUND" });
+    await expect(
+      publish(dir, {
+        options: { code: codeOption, secretPatterns: [{ name: "plant-name", values: ["Ulsan plant"] }] },
+      }),
+    ).rejects.toMatchObject({ code: "CODE_SECRET_FOUND" });
     expect((await fetchHubRefs(hubClient(), REPO, "model"))?.tags.map((t) => t.name)).not.toContain("v1.5.0");
   });
 
@@ -195,13 +287,26 @@ describe("remote errors", () => {
     const dir = await bundle({ version: "5.0.0", shards: 1 });
     const badHf = "hf_" + "x".repeat(34);
     const hubErr = await publish(dir, { targets: { hub: { url: s.hub.url, token: badHf } } }).catch((e: unknown) => e);
-    expect(hubErr).toMatchObject({ category: "remote", code: expect.stringMatching(/^REMOTE_(UNAUTHORIZED|FORBIDDEN)$/) });
-    expect(JSON.stringify((hubErr as { toJSON(): unknown }).toJSON()) + String((hubErr as Error).stack)).not.toContain(badHf);
+    expect(hubErr).toMatchObject({
+      category: "remote",
+      code: expect.stringMatching(/^REMOTE_(UNAUTHORIZED|FORBIDDEN)$/),
+    });
+    expect(JSON.stringify((hubErr as { toJSON(): unknown }).toJSON()) + String((hubErr as Error).stack)).not.toContain(
+      badHf,
+    );
     const badGh = "ghp_" + "y".repeat(36);
-    const ghErr = await publish(dir, { targets: { github: { apiUrl: s.gh.url, token: badGh } } }).catch((e: unknown) => e);
-    expect(ghErr).toMatchObject({ category: "remote", code: "REMOTE_UNAUTHORIZED", hint: expect.stringContaining("GITHUB_TOKEN") });
+    const ghErr = await publish(dir, { targets: { github: { apiUrl: s.gh.url, token: badGh } } }).catch(
+      (e: unknown) => e,
+    );
+    expect(ghErr).toMatchObject({
+      category: "remote",
+      code: "REMOTE_UNAUTHORIZED",
+      hint: expect.stringContaining("GITHUB_TOKEN"),
+    });
     expect((ghErr as { cause?: unknown }).cause).toBeUndefined();
-    expect(JSON.stringify((ghErr as { toJSON(): unknown }).toJSON()) + String((ghErr as Error).stack)).not.toContain(badGh);
+    expect(JSON.stringify((ghErr as { toJSON(): unknown }).toJSON()) + String((ghErr as Error).stack)).not.toContain(
+      badGh,
+    );
   });
 });
 
@@ -209,9 +314,15 @@ describe("datasets", () => {
   it("publishes a dataset repo through the same publisher and pulls it back", async () => {
     const dir = join(s.root, "dataset-bundle");
     await writeTestBundle(dir, { version: "0.1.0", shards: 1, hubRepo: "acme/robot-jobs", repoType: "dataset" });
-    const result = await publishRelease({ bundleDir: dir, targets: { hub: { url: s.hub.url, token: s.hfToken } }, retry: { baseDelayMs: 5 } });
+    const result = await publishRelease({
+      bundleDir: dir,
+      targets: { hub: { url: s.hub.url, token: s.hfToken } },
+      retry: { baseDelayMs: 5 },
+    });
     expect(result.hub?.url).toBe(`${s.hub.url}/datasets/acme/robot-jobs/tree/v0.1.0`);
-    expect((await fetchHubRefs(hubClient(), "acme/robot-jobs", "dataset"))?.tags.map((t) => t.name)).toEqual(["v0.1.0"]);
+    expect((await fetchHubRefs(hubClient(), "acme/robot-jobs", "dataset"))?.tags.map((t) => t.name)).toEqual([
+      "v0.1.0",
+    ]);
     expect(await fetchHubRefs(hubClient(), "acme/robot-jobs", "model")).toBeUndefined();
     const to = await mkdtemp(join(s.root, "pull-ds-"));
     const pulled = await pullRelease(hubClient(), { ref: "acme/robot-jobs@0.1.0", to, repoType: "dataset" });
@@ -254,7 +365,10 @@ describe("faults and resume", () => {
     s.hub.faults.setRules([{ path: "/commit/", count: 50, action: { kind: "status", status: 503 } }]);
     const first = createCountingFetch();
     try {
-      await expect(publish(dir, { fetch: first.fetch, retry: { retries: 2, baseDelayMs: 1 } })).rejects.toMatchObject({ code: "REMOTE_FAILED", category: "remote" });
+      await expect(publish(dir, { fetch: first.fetch, retry: { retries: 2, baseDelayMs: 1 } })).rejects.toMatchObject({
+        code: "REMOTE_FAILED",
+        category: "remote",
+      });
     } finally {
       s.hub.faults.setRules([]);
     }
@@ -271,7 +385,13 @@ describe("faults and resume", () => {
       const dir = await bundle({ version, shards: 2, shardSeed: 30 + version.length });
       const commitsBefore = await hubCommitCount();
       const crash = new Error(`simulated crash after ${crashAfter}`);
-      await expect(publish(dir, { onEvent: (e) => { if (e.type === "step" && e.step === crashAfter && e.status === "done") throw crash; } })).rejects.toBe(crash);
+      await expect(
+        publish(dir, {
+          onEvent: (e) => {
+            if (e.type === "step" && e.step === crashAfter && e.status === "done") throw crash;
+          },
+        }),
+      ).rejects.toBe(crash);
       // Nothing public on GitHub yet: at most a draft.
       expect((await releasesFor(`v${version}`)).every((r) => r.draft)).toBe(true);
       const resumed = await publish(dir);
@@ -280,7 +400,9 @@ describe("faults and resume", () => {
       const releases = await releasesFor(`v${version}`);
       expect(releases).toHaveLength(1);
       expect(releases[0]).toMatchObject({ draft: false });
-      expect((await fetchHubRefs(hubClient(), REPO, "model"))?.tags.filter((t) => t.name === `v${version}`)).toHaveLength(1);
+      expect(
+        (await fetchHubRefs(hubClient(), REPO, "model"))?.tags.filter((t) => t.name === `v${version}`),
+      ).toHaveLength(1);
     });
   }
 
@@ -309,10 +431,28 @@ describe("faults and resume", () => {
     const b = join(s.root, "bundle-elsewhere");
     await cp(a, b, { recursive: true });
     const crash = new Error("machine A died");
-    await expect(publish(a, { onEvent: (e) => { if (e.type === "step" && e.step === "hub-commit" && e.status === "done") throw crash; } })).rejects.toBe(crash);
-    await expect(publish(b)).rejects.toMatchObject({ code: "CONCURRENT_PUBLISH", hint: expect.stringContaining("--takeover") });
-    await expect(publish(a, { onEvent: (e) => { if (e.type === "step" && e.step === "github-draft" && e.status === "done") throw crash; } })).rejects.toBe(crash);
-    await expect(publish(b)).rejects.toMatchObject({ code: "CONCURRENT_PUBLISH", message: expect.stringContaining("draft") });
+    await expect(
+      publish(a, {
+        onEvent: (e) => {
+          if (e.type === "step" && e.step === "hub-commit" && e.status === "done") throw crash;
+        },
+      }),
+    ).rejects.toBe(crash);
+    await expect(publish(b)).rejects.toMatchObject({
+      code: "CONCURRENT_PUBLISH",
+      hint: expect.stringContaining("--takeover"),
+    });
+    await expect(
+      publish(a, {
+        onEvent: (e) => {
+          if (e.type === "step" && e.step === "github-draft" && e.status === "done") throw crash;
+        },
+      }),
+    ).rejects.toBe(crash);
+    await expect(publish(b)).rejects.toMatchObject({
+      code: "CONCURRENT_PUBLISH",
+      message: expect.stringContaining("draft"),
+    });
     const taken = await publish(b, { takeover: true });
     expect(taken.github?.releaseUrl).toBeTruthy();
     const releases = await releasesFor("v4.1.0");
@@ -325,7 +465,14 @@ describe("faults and resume", () => {
     const b = join(s.root, "bundle-fresh-runner");
     await cp(a, b, { recursive: true });
     const crash = new Error("runner lost");
-    await expect(publish(a, { runId: "github-actions:acme/robot-coder:77", onEvent: (e) => { if (e.type === "step" && e.step === "github-draft" && e.status === "done") throw crash; } })).rejects.toBe(crash);
+    await expect(
+      publish(a, {
+        runId: "github-actions:acme/robot-coder:77",
+        onEvent: (e) => {
+          if (e.type === "step" && e.step === "github-draft" && e.status === "done") throw crash;
+        },
+      }),
+    ).rejects.toBe(crash);
     const done = await publish(b, { runId: "github-actions:acme/robot-coder:77" });
     expect(done.github?.releaseUrl).toBeTruthy();
     expect(await releasesFor("v4.2.0")).toHaveLength(1);

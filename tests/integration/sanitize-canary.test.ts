@@ -51,7 +51,8 @@ async function stage(plan: SanitizePlan, dir: string): Promise<void> {
 async function allBytes(dir: string): Promise<{ file: string; bytes: Buffer }[]> {
   const out: { file: string; bytes: Buffer }[] = [];
   for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) out.push({ file: path.join(e.parentPath, e.name), bytes: await readFile(path.join(e.parentPath, e.name)) });
+    if (e.isFile())
+      out.push({ file: path.join(e.parentPath, e.name), bytes: await readFile(path.join(e.parentPath, e.name)) });
   }
   return out;
 }
@@ -60,7 +61,19 @@ describe("canary checkpoints", () => {
   it("plant at least 25 distinct canaries across every layout", () => {
     expect(manifest.canaries.length).toBeGreaterThanOrEqual(25);
     expect(new Set(manifest.canaries.map((c) => c.value)).size).toBe(manifest.canaries.length);
-    expect(layouts).toEqual(expect.arrayContaining(["hf", "hf-sharded", "hf-trainer", "peft-adapter", "deepspeed", "fsdp-dcp", "megatron", "nemo", "pickle-only"]));
+    expect(layouts).toEqual(
+      expect.arrayContaining([
+        "hf",
+        "hf-sharded",
+        "hf-trainer",
+        "peft-adapter",
+        "deepspeed",
+        "fsdp-dcp",
+        "megatron",
+        "nemo",
+        "pickle-only",
+      ]),
+    );
   });
 
   it.each(layouts)("scan reports every canary of %s, and never prints one", async (layout) => {
@@ -81,62 +94,111 @@ describe("canary checkpoints", () => {
     const plan = await planSanitize({ inventory, config, baseModel: manifest.baseModel });
     expect(plan.findings.filter(isBlocking), "blocking findings").toEqual([]);
     const mine = manifest.canaries.filter((c) => c.layout === layout);
-    for (const c of mine.filter((c) => c.fate === "dropped")) expect(plan.dropped.map((d) => d.path), c.id).toContain(c.file);
-    for (const c of mine.filter((c) => c.fate === "scrubbed")) expect(plan.rewrites.map((r) => r.path), c.id).toContain(c.file);
-    for (const c of mine.filter((c) => c.fate === "converted")) expect((plan.conversions ?? []).map((r) => r.from), c.id).toContain(c.file);
+    for (const c of mine.filter((c) => c.fate === "dropped"))
+      expect(
+        plan.dropped.map((d) => d.path),
+        c.id,
+      ).toContain(c.file);
+    for (const c of mine.filter((c) => c.fate === "scrubbed"))
+      expect(
+        plan.rewrites.map((r) => r.path),
+        c.id,
+      ).toContain(c.file);
+    for (const c of mine.filter((c) => c.fate === "converted"))
+      expect(
+        (plan.conversions ?? []).map((r) => r.from),
+        c.id,
+      ).toContain(c.file);
     const dir = path.join(tmp, layout);
     await stage(plan, dir);
     const files = await allBytes(dir);
     expect(files.length).toBeGreaterThan(2);
     for (const { file, bytes } of files) {
-      for (const c of manifest.canaries) expect(bytes.includes(Buffer.from(c.value)), `${c.id} in ${path.relative(dir, file)}`).toBe(false);
+      for (const c of manifest.canaries)
+        expect(bytes.includes(Buffer.from(c.value)), `${c.id} in ${path.relative(dir, file)}`).toBe(false);
     }
   });
 
-  it.each(layouts)("buildRelease of %s: no canary byte anywhere in the bundle, report lists every file", async (layout) => {
-    const out = path.join(tmp, `build-${layout}`);
-    // The canary config carries the project patterns but no card content: documents off here,
-    // on in the next test (demo config, full card and evals).
-    const r = await buildRelease({ configFile: path.join(fixtures, "release-config.yaml"), version: "1.0.0", checkpoint: path.join(fixtures, layout), outDir: out, docs: false });
-    const files = await allBytes(out);
-    for (const { file, bytes } of files) {
-      for (const c of manifest.canaries) expect(bytes.includes(Buffer.from(c.value)), `${c.id} in ${path.relative(out, file)}`).toBe(false);
-    }
-    const report = JSON.parse(await readFile(path.join(out, "report.json"), "utf8")) as {
-      kept: { path: string }[];
-      rewritten: { path: string; diff: string }[];
-      converted: { path: string; from: string }[];
-      dropped: { path: string; reason: string }[];
-      findings: unknown[];
-    };
-    const listed = new Set([...report.kept, ...report.rewritten, ...report.converted.map((c) => ({ path: c.from })), ...report.dropped].map((f) => f.path));
-    // Every file is listed once; TensorBoard paths with the host name masked.
-    expect(listed.size).toBe(r.plan.inventory.files.length);
-    for (const f of r.plan.inventory.files.filter((f) => !f.path.includes("tfevents"))) expect(listed.has(f.path), `${f.path} in report.json`).toBe(true);
-    if (layout === "hf") expect([...listed]).toContain("runs/Nov22_05-00-00_[host]/events.out.tfevents.1700000000.[host]");
-    expect(await readFile(path.join(out, "report.md"), "utf8")).toContain("## Dropped files");
-    // Rewritten shards are complete files: header + the original tensor data.
-    for (const rw of r.plan.sanitize.rewrites.filter((x) => x.tail)) {
-      const staged = await readFile(path.join(out, rw.path));
-      const original = await readFile(rw.from);
-      expect(staged.length).toBe(original.length);
-      expect(staged.subarray(rw.tail!.offset).equals(original.subarray(rw.tail!.offset))).toBe(true);
-    }
-  });
+  it.each(layouts)(
+    "buildRelease of %s: no canary byte anywhere in the bundle, report lists every file",
+    async (layout) => {
+      const out = path.join(tmp, `build-${layout}`);
+      // The canary config carries the project patterns but no card content: documents off here,
+      // on in the next test (demo config, full card and evals).
+      const r = await buildRelease({
+        configFile: path.join(fixtures, "release-config.yaml"),
+        version: "1.0.0",
+        checkpoint: path.join(fixtures, layout),
+        outDir: out,
+        docs: false,
+      });
+      const files = await allBytes(out);
+      for (const { file, bytes } of files) {
+        for (const c of manifest.canaries)
+          expect(bytes.includes(Buffer.from(c.value)), `${c.id} in ${path.relative(out, file)}`).toBe(false);
+      }
+      const report = JSON.parse(await readFile(path.join(out, "report.json"), "utf8")) as {
+        kept: { path: string }[];
+        rewritten: { path: string; diff: string }[];
+        converted: { path: string; from: string }[];
+        dropped: { path: string; reason: string }[];
+        findings: unknown[];
+      };
+      const listed = new Set(
+        [
+          ...report.kept,
+          ...report.rewritten,
+          ...report.converted.map((c) => ({ path: c.from })),
+          ...report.dropped,
+        ].map((f) => f.path),
+      );
+      // Every file is listed once; TensorBoard paths with the host name masked.
+      expect(listed.size).toBe(r.plan.inventory.files.length);
+      for (const f of r.plan.inventory.files.filter((f) => !f.path.includes("tfevents")))
+        expect(listed.has(f.path), `${f.path} in report.json`).toBe(true);
+      if (layout === "hf")
+        expect([...listed]).toContain("runs/Nov22_05-00-00_[host]/events.out.tfevents.1700000000.[host]");
+      expect(await readFile(path.join(out, "report.md"), "utf8")).toContain("## Dropped files");
+      // Rewritten shards are complete files: header + the original tensor data.
+      for (const rw of r.plan.sanitize.rewrites.filter((x) => x.tail)) {
+        const staged = await readFile(path.join(out, rw.path));
+        const original = await readFile(rw.from);
+        expect(staged.length).toBe(original.length);
+        expect(staged.subarray(rw.tail!.offset).equals(original.subarray(rw.tail!.offset))).toBe(true);
+      }
+    },
+  );
 
-  it.each(layouts)("full buildRelease (card, examples, evals) of %s with the demo config: no canary byte in the bundle", async (layout) => {
-    const out = path.join(tmp, `full-${layout}`);
-    await buildRelease({ configFile: path.resolve(import.meta.dirname, "../../release-configs/demo.yaml"), version: "1.0.0", checkpoint: path.join(fixtures, layout), outDir: out });
-    const files = await allBytes(out);
-    expect(files.map((f) => path.relative(out, f.file))).toEqual(expect.arrayContaining(["README.md", "report.json", "report.md"]));
-    for (const { file, bytes } of files) {
-      for (const c of manifest.canaries) expect(bytes.includes(Buffer.from(c.value)), `${c.id} in ${path.relative(out, file)}`).toBe(false);
-    }
-  });
+  it.each(layouts)(
+    "full buildRelease (card, examples, evals) of %s with the demo config: no canary byte in the bundle",
+    async (layout) => {
+      const out = path.join(tmp, `full-${layout}`);
+      await buildRelease({
+        configFile: path.resolve(import.meta.dirname, "../../release-configs/demo.yaml"),
+        version: "1.0.0",
+        checkpoint: path.join(fixtures, layout),
+        outDir: out,
+      });
+      const files = await allBytes(out);
+      expect(files.map((f) => path.relative(out, f.file))).toEqual(
+        expect.arrayContaining(["README.md", "report.json", "report.md"]),
+      );
+      for (const { file, bytes } of files) {
+        for (const c of manifest.canaries)
+          expect(bytes.includes(Buffer.from(c.value)), `${c.id} in ${path.relative(out, file)}`).toBe(false);
+      }
+    },
+  );
 
   it("buildRelease of pickle-only converts the state dict, drops training_args.bin, and publishes no canary", async () => {
     const out = path.join(tmp, "convert-pickle-only");
-    const r = await buildRelease({ configFile: path.join(fixtures, "release-config.yaml"), version: "1.0.0", checkpoint: path.join(fixtures, "pickle-only"), outDir: out, docs: false });
+    const r = await buildRelease({
+      configFile: path.join(fixtures, "release-config.yaml"),
+      version: "1.0.0",
+      checkpoint: path.join(fixtures, "pickle-only"),
+      outDir: out,
+      docs: false,
+    });
     expect(r.manifest.files.map((f) => [f.path, f.role])).toEqual([
       ["config.json", "config"],
       ["model.safetensors", "weights"],
@@ -144,9 +206,13 @@ describe("canary checkpoints", () => {
       ["report.json", "report"],
       ["report.md", "report"],
     ]);
-    expect(r.plan.sanitize.dropped).toEqual([{ path: "training_args.bin", reason: "training arguments pickle (holds hub_token, paths, run names)" }]);
+    expect(r.plan.sanitize.dropped).toEqual([
+      { path: "training_args.bin", reason: "training arguments pickle (holds hub_token, paths, run names)" },
+    ]);
     // The canary in the state dict's _metadata is reported as a warning on the source pickle only.
-    expect(r.plan.sanitize.findings.filter((f) => f.rule === "slack-token").map((f) => [f.file, f.severity])).toEqual([["pytorch_model.bin", "warn"]]);
+    expect(r.plan.sanitize.findings.filter((f) => f.rule === "slack-token").map((f) => [f.file, f.severity])).toEqual([
+      ["pytorch_model.bin", "warn"],
+    ]);
     expect(r.plan.inventory.parameters).toBe(12);
   });
 
@@ -155,13 +221,26 @@ describe("canary checkpoints", () => {
     await mkdir(dir, { recursive: true });
     await copyFile(path.join(fixtures, "pickle-only", "config.json"), path.join(dir, "config.json"));
     // The hf-trainer layout's training_args.bin: a dict of settings with a canary, not tensors.
-    await copyFile(path.join(fixtures, "hf-trainer", "checkpoint-100", "training_args.bin"), path.join(dir, "pytorch_model.bin"));
+    await copyFile(
+      path.join(fixtures, "hf-trainer", "checkpoint-100", "training_args.bin"),
+      path.join(dir, "pytorch_model.bin"),
+    );
     const inventory = { files: await readCheckpointFiles(dir) };
     const plan = await planSanitize({ inventory, config });
     expect(plan.conversions).toEqual([]);
-    expect(plan.findings.filter(isBlocking).map((f) => [f.rule, f.file])).toEqual(expect.arrayContaining([["pickle-not-state-dict", "pytorch_model.bin"], ["hf-token", "pytorch_model.bin"]]));
+    expect(plan.findings.filter(isBlocking).map((f) => [f.rule, f.file])).toEqual(
+      expect.arrayContaining([
+        ["pickle-not-state-dict", "pytorch_model.bin"],
+        ["hf-token", "pytorch_model.bin"],
+      ]),
+    );
     const out = path.join(tmp, "build-not-state-dict");
-    const err = await buildRelease({ configFile: path.join(fixtures, "release-config.yaml"), version: "1.0.0", checkpoint: dir, outDir: out }).catch((e: unknown) => e);
+    const err = await buildRelease({
+      configFile: path.join(fixtures, "release-config.yaml"),
+      version: "1.0.0",
+      checkpoint: dir,
+      outDir: out,
+    }).catch((e: unknown) => e);
     expect(isReleaseError(err) && [err.code, err.category]).toEqual(["SANITIZE_BLOCKED", "blocked"]);
     for (const c of manifest.canaries) expect(String((err as Error).message)).not.toContain(c.value);
     expect(await readdir(out).catch(() => [])).toEqual([]);

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { BASE_MODEL_LICENCES, planLicence } from "../../src/card/base-model-licences.js";
 import { isBlocking } from "../../src/findings.js";
 
-const plan = (baseModel: string, requested = "apache-2.0", repo = "acme/robot-coder") => planLicence({ baseModel, requested, repo });
+const plan = (baseModel: string, requested = "apache-2.0", repo = "acme/robot-coder") =>
+  planLicence({ baseModel, requested, repo });
 const rules = (p: ReturnType<typeof plan>) => p.findings.map((f) => `${f.severity}:${f.rule}`);
 
 describe("planLicence", () => {
@@ -18,7 +19,11 @@ describe("planLicence", () => {
   it("devstral-2: refuses Apache-2.0, writes the modified MIT licence and says why", () => {
     const p = plan("mistralai/Devstral-2-123B-Instruct-2512");
     expect(rules(p)).toEqual(["block:licence-incompatible"]);
-    expect(p).toMatchObject({ license: "other", license_name: "modified-mit", license_link: "https://huggingface.co/mistralai/Devstral-2-123B-Instruct-2512/blob/main/LICENSE" });
+    expect(p).toMatchObject({
+      license: "other",
+      license_name: "modified-mit",
+      license_link: "https://huggingface.co/mistralai/Devstral-2-123B-Instruct-2512/blob/main/LICENSE",
+    });
     expect(p.findings[0]!.message).toMatch(/revenue/);
     // Keeping the base's licence is accepted.
     expect(plan("mistralai/Devstral-2-123B-Instruct-2512", "other").findings).toEqual([]);
@@ -65,7 +70,10 @@ describe("planLicence", () => {
   it("deepseek-r1 distills: Qwen ones may be Apache-2.0, Llama ones keep the Llama terms", () => {
     expect(plan("deepseek-ai/DeepSeek-R1-Distill-Qwen-32B").findings).toEqual([]);
     expect(plan("deepseek-ai/DeepSeek-R1-Distill-Qwen-32B").notice).toContain("MIT");
-    expect(rules(plan("deepseek-ai/DeepSeek-R1-Distill-Llama-70B"))).toEqual(["block:licence-incompatible", "block:licence-name-rule"]);
+    expect(rules(plan("deepseek-ai/DeepSeek-R1-Distill-Llama-70B"))).toEqual([
+      "block:licence-incompatible",
+      "block:licence-name-rule",
+    ]);
   });
 
   it("dinov2 is Apache-2.0", () => {
@@ -85,7 +93,19 @@ describe("planLicence", () => {
   });
 
   it("table rows do not overlap", () => {
-    const ids = ["openai/gpt-oss-120b", "mistralai/Devstral-2-123B-Instruct-2512", "mistralai/Devstral-Small-2507", "Qwen/Qwen2.5-VL-72B-Instruct", "Qwen/Qwen2.5-VL-7B-Instruct", "Qwen/Qwen2.5-VL-3B-Instruct", "Qwen/Qwen3-8B", "meta-llama/Llama-3.2-1B", "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "facebook/dinov2-base"];
+    const ids = [
+      "openai/gpt-oss-120b",
+      "mistralai/Devstral-2-123B-Instruct-2512",
+      "mistralai/Devstral-Small-2507",
+      "Qwen/Qwen2.5-VL-72B-Instruct",
+      "Qwen/Qwen2.5-VL-7B-Instruct",
+      "Qwen/Qwen2.5-VL-3B-Instruct",
+      "Qwen/Qwen3-8B",
+      "meta-llama/Llama-3.2-1B",
+      "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B",
+      "deepseek-ai/DeepSeek-R1-Distill-Llama-8B",
+      "facebook/dinov2-base",
+    ];
     for (const id of ids) expect(BASE_MODEL_LICENCES.filter((b) => b.match.test(id)).map((b) => b.key)).toHaveLength(1);
   });
 });

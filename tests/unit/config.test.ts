@@ -84,10 +84,15 @@ describe("release config", () => {
   });
 
   it("a missing file is a usage error naming the file", async () => {
-    await expect(readReleaseConfig("/nonexistent/x.yaml")).rejects.toMatchObject({ code: "CONFIG_NOT_FOUND", category: "usage" });
+    await expect(readReleaseConfig("/nonexistent/x.yaml")).rejects.toMatchObject({
+      code: "CONFIG_NOT_FOUND",
+      category: "usage",
+    });
   });
 
   it("the committed JSON Schema is generated from the zod schema", async () => {
-    await expect(renderReleaseConfigJsonSchema()).toMatchFileSnapshot(path.join(root, "schema/release-config.schema.json"));
+    await expect(renderReleaseConfigJsonSchema()).toMatchFileSnapshot(
+      path.join(root, "schema/release-config.schema.json"),
+    );
   });
 });

@@ -33,14 +33,23 @@ function planSample(overrides: { seed?: string; key?: Uint8Array } = {}) {
 
 async function planSampleUncached(overrides: { seed?: string; key?: Uint8Array }) {
   const loaded = await readDatasetConfig(path.join(sampleDir, "dataset.yaml"));
-  const config = overrides.seed ? { ...loaded.config, sample: { ...loaded.config.sample, seed: overrides.seed } } : loaded.config;
+  const config = overrides.seed
+    ? { ...loaded.config, sample: { ...loaded.config.sample, seed: overrides.seed } }
+    : loaded.config;
   const source = await readDatasetSource({ config, baseDir: loaded.baseDir });
-  return { config, source, plan: planDatasetBuild({ config, source, version: "1.0.0", key: overrides.key ?? key, keySource: "env" }) };
+  return {
+    config,
+    source,
+    plan: planDatasetBuild({ config, source, version: "1.0.0", key: overrides.key ?? key, keySource: "env" }),
+  };
 }
 
 describe("dataset build plan on the shipped sample", () => {
   it("the committed sample is what the generator makes from its seed", () => {
-    const meta = JSON.parse(readFileSync(path.join(sampleDir, "planted.json"), "utf8")) as { seed: string; count: number };
+    const meta = JSON.parse(readFileSync(path.join(sampleDir, "planted.json"), "utf8")) as {
+      seed: string;
+      count: number;
+    };
     for (const p of generateSyntheticPairs({ seed: meta.seed, count: meta.count })) {
       expect(readFileSync(path.join(sampleDir, "pairs", p.id, p.hyundaiFile), "utf8")).toBe(p.hyundaiText);
       expect(readFileSync(path.join(sampleDir, "pairs", p.id, p.drlFile), "utf8")).toBe(p.drlText);
@@ -49,17 +58,34 @@ describe("dataset build plan on the shipped sample", () => {
 
   it("no planted sensitive value appears in any byte of any output file", async () => {
     const { plan } = await planSample();
-    const planted = JSON.parse(readFileSync(path.join(sampleDir, "planted.json"), "utf8")).planted as Record<string, PlantedValue[]>;
-    const values = [...new Set(Object.values(planted).flat().map((p) => p.value))];
+    const planted = JSON.parse(readFileSync(path.join(sampleDir, "planted.json"), "utf8")).planted as Record<
+      string,
+      PlantedValue[]
+    >;
+    const values = [
+      ...new Set(
+        Object.values(planted)
+          .flat()
+          .map((p) => p.value),
+      ),
+    ];
     expect(values.length).toBeGreaterThan(200);
     const files = contentOf(plan);
-    expect(files.map((f) => f.path)).toEqual(["data/train.jsonl", "data/test.jsonl", "README.md", "redaction-report.json"]);
+    expect(files.map((f) => f.path)).toEqual([
+      "data/train.jsonl",
+      "data/test.jsonl",
+      "README.md",
+      "redaction-report.json",
+    ]);
     for (const f of files) {
       // Compare bytes, case-insensitively, and also as JSON escapes them (paths carry backslashes).
       const hay = f.bytes.toString("latin1").toLowerCase();
       for (const v of values) {
         for (const form of new Set([v, JSON.stringify(v).slice(1, -1)])) {
-          expect(hay.includes(Buffer.from(form.toLowerCase(), "utf8").toString("latin1")), `${f.path} contains a planted ${form}`).toBe(false);
+          expect(
+            hay.includes(Buffer.from(form.toLowerCase(), "utf8").toString("latin1")),
+            `${f.path} contains a planted ${form}`,
+          ).toBe(false);
         }
       }
     }
@@ -104,7 +130,15 @@ describe("dataset build plan on the shipped sample", () => {
       language: ["en", "ko"],
       task_categories: ["text-generation", "translation"],
       size_categories: ["n<1K"],
-      configs: [{ config_name: "default", data_files: [{ split: "train", path: "data/train.jsonl" }, { split: "test", path: "data/test.jsonl" }] }],
+      configs: [
+        {
+          config_name: "default",
+          data_files: [
+            { split: "train", path: "data/train.jsonl" },
+            { split: "test", path: "data/test.jsonl" },
+          ],
+        },
+      ],
     });
     expect(plan.card).toContain("#### Personal and Sensitive Information");
     expect(plan.findings).toEqual([]);
@@ -128,28 +162,57 @@ describe("dataset build plan on the shipped sample", () => {
     expect(plan.report.records).toEqual({ source: 24, selected: 21, published: 21, rejected: 0, sourceRejected: 0 });
     expect(plan.report.byField.hyundai_program!["list-customers"]).toBeGreaterThan(0);
     expect(plan.report.byField.drl_program!["timestamp-identifier"]).toBeGreaterThan(0);
-    expect(Object.values(plan.report.byRule).reduce((a, b) => a + b, 0)).toBe(Object.values(plan.report.byCategory).reduce((a, b) => a + b, 0));
+    expect(Object.values(plan.report.byRule).reduce((a, b) => a + b, 0)).toBe(
+      Object.values(plan.report.byCategory).reduce((a, b) => a + b, 0),
+    );
   });
 });
 
 it("writes Parquet split files that read back as the same records", async () => {
   const { config, source, plan } = await planSample();
-  const pq = planDatasetBuild({ config: { ...config, format: "parquet" }, source, version: "1.0.0", key, keySource: "env" });
-  expect(pq.inputs.map((i) => i.path)).toEqual(["data/train.parquet", "data/test.parquet", "README.md", "redaction-report.json"]);
-  expect(pq.cardMetadata.configs).toEqual([{ config_name: "default", data_files: [{ split: "train", path: "data/train.parquet" }, { split: "test", path: "data/test.parquet" }] }]);
+  const pq = planDatasetBuild({
+    config: { ...config, format: "parquet" },
+    source,
+    version: "1.0.0",
+    key,
+    keySource: "env",
+  });
+  expect(pq.inputs.map((i) => i.path)).toEqual([
+    "data/train.parquet",
+    "data/test.parquet",
+    "README.md",
+    "redaction-report.json",
+  ]);
+  expect(pq.cardMetadata.configs).toEqual([
+    {
+      config_name: "default",
+      data_files: [
+        { split: "train", path: "data/train.parquet" },
+        { split: "test", path: "data/test.parquet" },
+      ],
+    },
+  ]);
   for (const [i, split] of plan.splits.entries()) {
     const input = pq.inputs[i]!;
     if (input.source.kind !== "content" || typeof input.source.content === "string") throw new Error("expected bytes");
     const bytes = input.source.content;
     expect([...bytes.subarray(0, 4)]).toEqual([0x50, 0x41, 0x52, 0x31]); // "PAR1"
-    const rows = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer });
+    const rows = await parquetReadObjects({
+      file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    });
     expect(rows).toEqual(split.records);
   }
 });
 
 it("finds a placeholder left in the summary, so the build is blocked", async () => {
   const { config, source } = await planSample().then((x) => x);
-  const plan = planDatasetBuild({ config: { ...config, summary: "TODO: describe the pairs." }, source, version: "1.0.0", key, keySource: "env" });
+  const plan = planDatasetBuild({
+    config: { ...config, summary: "TODO: describe the pairs." },
+    source,
+    version: "1.0.0",
+    key,
+    keySource: "env",
+  });
   expect(plan.findings.map((f) => `${f.rule} ${f.line}`)).toEqual(["card-placeholder 32"]);
 });
 
@@ -169,14 +232,30 @@ redaction:
     for (const [n, c] of Object.entries(files)) writeFileSync(path.join(base, "pairs", id, n), c);
   };
   pair("a-good", { [hi5.hyundaiFile]: hi5.hyundaiText, [hi5.drlFile]: hi5.drlText });
-  pair("b-binary", { "0001.JOB": Buffer.concat([Buffer.from(hi5.hyundaiText.slice(0, 200)), Buffer.from([0, 1, 2, 3])]), "a.drl": hi5.drlText });
+  pair("b-binary", {
+    "0001.JOB": Buffer.concat([Buffer.from(hi5.hyundaiText.slice(0, 200)), Buffer.from([0, 1, 2, 3])]),
+    "a.drl": hi5.drlText,
+  });
   // EUC-KR bytes of "작업자" in a comment on line 3: not UTF-8.
   const lines = hi5.hyundaiText.split("\r\n");
-  pair("c-euc-kr", { "0002.JOB": Buffer.concat([Buffer.from(lines.slice(0, 2).join("\r\n") + "\r\n     ' "), Buffer.from([0xc0, 0xdb, 0xbe, 0xf7, 0xc0, 0xda]), Buffer.from("\r\n" + lines.slice(2).join("\r\n"))]), "a.drl": hi5.drlText });
-  pair("d-unparseable", { "0003.JOB": hi5.hyundaiText.replace("     END", "     JUMP_TO_MOON 3\r\n     END"), "a.drl": hi5.drlText });
+  pair("c-euc-kr", {
+    "0002.JOB": Buffer.concat([
+      Buffer.from(lines.slice(0, 2).join("\r\n") + "\r\n     ' "),
+      Buffer.from([0xc0, 0xdb, 0xbe, 0xf7, 0xc0, 0xda]),
+      Buffer.from("\r\n" + lines.slice(2).join("\r\n")),
+    ]),
+    "a.drl": hi5.drlText,
+  });
+  pair("d-unparseable", {
+    "0003.JOB": hi5.hyundaiText.replace("     END", "     JUMP_TO_MOON 3\r\n     END"),
+    "a.drl": hi5.drlText,
+  });
   pair("e-drl-syntax", { [hi5.hyundaiFile]: hi5.hyundaiText, "a.drl": hi5.drlText.replace("while ", "while (") });
   pair("f-no-drl", { [hi5.hyundaiFile]: hi5.hyundaiText });
-  pair("g-leak", { [hi5.hyundaiFile]: hi5.hyundaiText, "a.drl": hi5.drlText + "VANTOR_HOME = posj(0, 0, 90, 0, 90, 0)\n" });
+  pair("g-leak", {
+    [hi5.hyundaiFile]: hi5.hyundaiText,
+    "a.drl": hi5.drlText + "VANTOR_HOME = posj(0, 0, 90, 0, 90, 0)\n",
+  });
   pair("h-not-a-job", { "0004.JOB": "hello\n", "a.drl": hi5.drlText });
 
   it("excludes each with its file, line and reason, and publishes the rest", async () => {
@@ -188,7 +267,9 @@ redaction:
     expect(plan.report.rejected.map((r) => `${r.file}:${r.line ?? "-"} ${r.code}: ${r.message}`)).toEqual([
       "pairs/f-no-drl:- PAIR_INCOMPLETE: a pair folder needs exactly one job file and one .drl file (found 1 and 0)",
       `pairs/b-binary/0001.JOB:${hi5.hyundaiText.slice(0, 200).split("\n").length} BINARY_CONTENT: NUL byte at offset 200: binary file, not a program`,
-      "pairs/c-euc-kr/0002.JOB:3 INVALID_ENCODING: byte 0xc0 at offset " + (Buffer.byteLength(lines.slice(0, 2).join("\r\n") + "\r\n     ' ")) + " is not UTF-8 (re-encode the file as UTF-8)",
+      "pairs/c-euc-kr/0002.JOB:3 INVALID_ENCODING: byte 0xc0 at offset " +
+        Buffer.byteLength(lines.slice(0, 2).join("\r\n") + "\r\n     ' ") +
+        " is not UTF-8 (re-encode the file as UTF-8)",
       `pairs/d-unparseable/0003.JOB:${lines.indexOf("     END") + 1} PROGRAM_UNPARSEABLE: Hi5 JOB: unknown statement 'JUMP_TO_MOON 3'`,
       `pairs/e-drl-syntax/a.drl:${whileLine} PROGRAM_UNPARSEABLE: DRL: '(' is never closed (and 1 more issue)`,
       `pairs/g-leak/a.drl:${drlLines.length} SENSITIVE_VALUE_IN_STATEMENT: a CUSTOMER value (rule list-customers) sits in a statement, where it cannot be replaced without changing the program`,
@@ -196,11 +277,18 @@ redaction:
     ]);
     expect(plan.report.rejected.find((r) => r.code === "BINARY_CONTENT")?.offset).toBe(200);
     expect(plan.splits[0]!.records).toHaveLength(1);
-    expect(plan.card).toContain("rejected records: 6 (BINARY_CONTENT: 1, INVALID_ENCODING: 1, PAIR_INCOMPLETE: 1, PROGRAM_UNPARSEABLE: 3, SENSITIVE_VALUE_IN_STATEMENT: 1)");
+    expect(plan.card).toContain(
+      "rejected records: 6 (BINARY_CONTENT: 1, INVALID_ENCODING: 1, PAIR_INCOMPLETE: 1, PROGRAM_UNPARSEABLE: 3, SENSITIVE_VALUE_IN_STATEMENT: 1)",
+    );
   });
 
   it("rejects JSONL lines that are not JSON, lack a field or are not UTF-8, by line", () => {
-    const ok = JSON.stringify({ id: "r1", hyundai_program: hi5.hyundaiText, drl_program: hi5.drlText, hyundai_file: "0001.JOB" });
+    const ok = JSON.stringify({
+      id: "r1",
+      hyundai_program: hi5.hyundaiText,
+      drl_program: hi5.drlText,
+      hyundai_file: "0001.JOB",
+    });
     const bytes = Buffer.concat([
       Buffer.from(ok + "\n{not json\n" + JSON.stringify({ id: "r3", hyundai_program: "x" }) + "\n\n"),
       Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d, 0x0a]),
@@ -208,8 +296,18 @@ redaction:
     ]);
     const src = parseJsonlSource(bytes, "pairs.jsonl", config.fields.source);
     expect(src.records.map((r) => r.sourceId)).toEqual(["r1", "r6"]);
-    expect(src.rejected.map((r) => `${r.file}:${r.line} ${r.code}`)).toEqual(["pairs.jsonl:2 RECORD_NOT_JSON", "pairs.jsonl:3 RECORD_MISSING_FIELD", "pairs.jsonl:5 INVALID_ENCODING"]);
-    const plan = planDatasetBuild({ config: { ...config, source: { kind: "jsonl", path: "pairs.jsonl" } }, source: src, version: "0.1.0", key, keySource: "env" });
+    expect(src.rejected.map((r) => `${r.file}:${r.line} ${r.code}`)).toEqual([
+      "pairs.jsonl:2 RECORD_NOT_JSON",
+      "pairs.jsonl:3 RECORD_MISSING_FIELD",
+      "pairs.jsonl:5 INVALID_ENCODING",
+    ]);
+    const plan = planDatasetBuild({
+      config: { ...config, source: { kind: "jsonl", path: "pairs.jsonl" } },
+      source: src,
+      version: "0.1.0",
+      key,
+      keySource: "env",
+    });
     expect(plan.report.records.published).toBe(1);
     expect(plan.report.rejected.at(-1)).toMatchObject({ file: "pairs.jsonl", line: 6, code: "PROGRAM_UNPARSEABLE" });
   });

@@ -2,7 +2,11 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { isReleaseError, type ReleaseError } from "../../src/errors.js";
-import { parseDatasetConfig, readDatasetConfig, renderDatasetConfigJsonSchema } from "../../src/datasets/read-dataset-config.js";
+import {
+  parseDatasetConfig,
+  readDatasetConfig,
+  renderDatasetConfigJsonSchema,
+} from "../../src/datasets/read-dataset-config.js";
 import { compileRedactionRules } from "../../src/datasets/compile-redaction-rules.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -33,7 +37,11 @@ describe("dataset config", () => {
       () => undefined,
       (e: unknown) => e as ReleaseError,
     ))!;
-    expect(err).toMatchObject({ code: "CONFIG_NOT_FOUND", category: "usage", location: { file: "/nonexistent/dataset.yaml" } });
+    expect(err).toMatchObject({
+      code: "CONFIG_NOT_FOUND",
+      category: "usage",
+      location: { file: "/nonexistent/dataset.yaml" },
+    });
     expect(err.message).toContain("cannot read dataset config /nonexistent/dataset.yaml");
     expect(err.hint).toContain("datasets/robot-jobfiles-sample/dataset.yaml");
   });
@@ -55,7 +63,12 @@ describe("dataset config", () => {
   });
 
   it("locates a split table that does not add up", () => {
-    const err = rejectionOf(() => parseDatasetConfig(minimal + "splits:\n  - name: train\n    fraction: 0.8\n  - name: test\n    fraction: 0.1\n", "d.yaml"));
+    const err = rejectionOf(() =>
+      parseDatasetConfig(
+        minimal + "splits:\n  - name: train\n    fraction: 0.8\n  - name: test\n    fraction: 0.1\n",
+        "d.yaml",
+      ),
+    );
     expect(err.code).toBe("CONFIG_INVALID");
     expect(err.message).toMatchInlineSnapshot(`
       "d.yaml is not a valid config (1 problem):
@@ -64,10 +77,16 @@ describe("dataset config", () => {
   });
 
   it("locates a wrong source kind, an unknown key and a bad regex", () => {
-    const text = minimal.replace("kind: pairs", "kind: folder") + "redaction:\n  part_number_patterns: []\n  patterns:\n    - name: oem\n      category: PART\n      regex: '([A-Z'\n  colour: red\n";
+    const text =
+      minimal.replace("kind: pairs", "kind: folder") +
+      "redaction:\n  part_number_patterns: []\n  patterns:\n    - name: oem\n      category: PART\n      regex: '([A-Z'\n  colour: red\n";
     const err = rejectionOf(() => parseDatasetConfig(text, "d.yaml"));
     const issues = (err.details as { issues: { line: number; field: string }[] }).issues;
-    expect(issues.map((i) => `${i.line} ${i.field}`)).toEqual(["5 source.kind", "14 redaction.patterns.0.regex", "15 redaction.colour"]);
+    expect(issues.map((i) => `${i.line} ${i.field}`)).toEqual([
+      "5 source.kind",
+      "14 redaction.patterns.0.regex",
+      "15 redaction.colour",
+    ]);
   });
 
   it("rejects a part-number pattern that does not compile, naming the field", () => {

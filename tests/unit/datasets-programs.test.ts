@@ -24,10 +24,26 @@ function pyCompile(programs: { name: string; text: string }[]): void {
 describe("robot program parsers", () => {
   // Counted by hand from robot-formats.md §5.
   it.each([
-    ["example-a-0001.JOB", "hi5-job", { motion: 5, io: 4, wait: 2, delay: 1, call: 1, tool: 0, frame: 0, flow: 1, other: 0 }],
-    ["example-a-job_0001.drl", "drl", { motion: 5, io: 4, wait: 2, delay: 1, call: 1, tool: 2, frame: 0, flow: 0, other: 1 }],
-    ["example-b-0002_pal.job", "hi6-job", { motion: 6, io: 4, wait: 2, delay: 1, call: 0, tool: 0, frame: 1, flow: 7, other: 7 }],
-    ["example-c-0003.JOB", "hi5-job", { motion: 9, io: 2, wait: 0, delay: 0, call: 0, tool: 0, frame: 2, flow: 1, other: 0 }],
+    [
+      "example-a-0001.JOB",
+      "hi5-job",
+      { motion: 5, io: 4, wait: 2, delay: 1, call: 1, tool: 0, frame: 0, flow: 1, other: 0 },
+    ],
+    [
+      "example-a-job_0001.drl",
+      "drl",
+      { motion: 5, io: 4, wait: 2, delay: 1, call: 1, tool: 2, frame: 0, flow: 0, other: 1 },
+    ],
+    [
+      "example-b-0002_pal.job",
+      "hi6-job",
+      { motion: 6, io: 4, wait: 2, delay: 1, call: 0, tool: 0, frame: 1, flow: 7, other: 7 },
+    ],
+    [
+      "example-c-0003.JOB",
+      "hi5-job",
+      { motion: 9, io: 2, wait: 0, delay: 0, call: 0, tool: 0, frame: 2, flow: 1, other: 0 },
+    ],
   ] as const)("counts the instructions of %s", (file, dialect, counts) => {
     const text = read(file);
     if (dialect !== "drl") expect(detectHyundaiDialect(text)).toBe(dialect);
@@ -50,7 +66,12 @@ describe("robot program parsers", () => {
       expect(hy.counts.delay).toBe(drl.counts.delay);
       expect(hy.counts.call).toBe(drl.counts.call);
     }
-    pyCompile([...pairs.map((p) => ({ name: p.drlFile, text: p.drlText })), ...readdirSync(fixtures).filter((f) => f.endsWith(".drl")).map((f) => ({ name: f, text: read(f) }))]);
+    pyCompile([
+      ...pairs.map((p) => ({ name: p.drlFile, text: p.drlText })),
+      ...readdirSync(fixtures)
+        .filter((f) => f.endsWith(".drl"))
+        .map((f) => ({ name: f, text: read(f) })),
+    ]);
   });
 
   it("the python check is real: it rejects a DRL syntax error", () => {
@@ -106,7 +127,13 @@ describe("robot program parsers", () => {
   });
 
   it("reports a Hi6 job without its header and with an unbalanced block", () => {
-    const job = ["     move P,spd=60%,accu=3,tool=1  [0,90,0,0,-90,0]", "     for i=1 to 3", "     delay 0.1", "     endif", '     print "unterminated'].join("\n");
+    const job = [
+      "     move P,spd=60%,accu=3,tool=1  [0,90,0,0,-90,0]",
+      "     for i=1 to 3",
+      "     delay 0.1",
+      "     endif",
+      '     print "unterminated',
+    ].join("\n");
     expect(parseRobotProgram(job, "hi6-job").issues.map((i) => `${i.line}: ${i.message}`)).toMatchInlineSnapshot(`
       [
         "1: missing Hi6 job header 'Hyundai Robot Job File; { version: …, mech_type: "…", total_axis: …, aux_axis: … }'",
@@ -117,7 +144,9 @@ describe("robot program parsers", () => {
   });
 
   it("reports DRL indentation and bracket errors", () => {
-    const drl = ["movej(HOME, vel=60", "while n < 3:", "set_digital_output(1, ON)", "  wait(0.2)", "tp_log('x')"].join("\n");
+    const drl = ["movej(HOME, vel=60", "while n < 3:", "set_digital_output(1, ON)", "  wait(0.2)", "tp_log('x')"].join(
+      "\n",
+    );
     expect(parseRobotProgram(drl, "drl").issues.map((i) => `${i.line}: ${i.message}`)).toMatchInlineSnapshot(`
       [
         "1: '(' is never closed",

@@ -31,11 +31,44 @@ const rules = compileRedactionRules(config.redaction);
 
 // Every sensitive value of the three reference examples (their redaction-test checklist).
 const SENSITIVE = [
-  "Vantor", "Ulsan", "CNC-LINE-07", "VC-44810-A7", "203.0.113.57", "203.0.113.58", "HI5A-C-2019-004417", "HS220-03-1807-0093",
-  "Hong Gil-dong", "2231", "2024-05-14", "07:42", "D:\\Customers", "DRCF-2203-118842", "H2017-2206-0311", "11.2 s",
-  "Skarholm", "Tessby", "PAL-2", "lee.seoyeon@integrator.example", "Kim Min-jun", "HI6T-22A-001958", "198.51.100.23", "198.51.100.1 ",
-  "198.51.100.40", "pal2-robot", "7311-0420-12", "Park J.", "2024-10-30", "M1013-2211-40527", "198.51.100.24",
-  "DIP-2291", "Kestrel", "Vellbach", "SEAL-1", "C:\\Users\\hgd", "192.0.2.77", "38.5 s",
+  "Vantor",
+  "Ulsan",
+  "CNC-LINE-07",
+  "VC-44810-A7",
+  "203.0.113.57",
+  "203.0.113.58",
+  "HI5A-C-2019-004417",
+  "HS220-03-1807-0093",
+  "Hong Gil-dong",
+  "2231",
+  "2024-05-14",
+  "07:42",
+  "D:\\Customers",
+  "DRCF-2203-118842",
+  "H2017-2206-0311",
+  "11.2 s",
+  "Skarholm",
+  "Tessby",
+  "PAL-2",
+  "lee.seoyeon@integrator.example",
+  "Kim Min-jun",
+  "HI6T-22A-001958",
+  "198.51.100.23",
+  "198.51.100.1 ",
+  "198.51.100.40",
+  "pal2-robot",
+  "7311-0420-12",
+  "Park J.",
+  "2024-10-30",
+  "M1013-2211-40527",
+  "198.51.100.24",
+  "DIP-2291",
+  "Kestrel",
+  "Vellbach",
+  "SEAL-1",
+  "C:\\Users\\hgd",
+  "192.0.2.77",
+  "38.5 s",
 ];
 
 describe("program redaction", () => {
@@ -62,8 +95,18 @@ describe("program redaction", () => {
   });
 
   it("gives the same value the same placeholder in the job and in the DRL program, and a different one under another key", () => {
-    const job = redactProgram({ text: read("example-a-0001.JOB"), dialect: "hi5-job", rules, pseudonymizer: pseudo }).text;
-    const drl = redactProgram({ text: read("example-a-job_0001.drl"), dialect: "drl", rules, pseudonymizer: pseudo }).text;
+    const job = redactProgram({
+      text: read("example-a-0001.JOB"),
+      dialect: "hi5-job",
+      rules,
+      pseudonymizer: pseudo,
+    }).text;
+    const drl = redactProgram({
+      text: read("example-a-job_0001.drl"),
+      dialect: "drl",
+      rules,
+      pseudonymizer: pseudo,
+    }).text;
     const customer = pseudo.placeholder("CUSTOMER", "Vantor Castings Co., Ltd.");
     expect(customer).toMatch(/^<CUSTOMER_[0-9a-f]{8}>$/);
     expect(job).toContain(`Customer : ${customer} (${pseudo.placeholder("PLANT", "Ulsan Plant 2")})`);
@@ -75,8 +118,14 @@ describe("program redaction", () => {
   });
 
   it("keeps known values' own placeholders inside a labelled value and redacts the unknown rest", () => {
-    const r = redactFreeText({ text: "Customer : Vantor Castings Co., Ltd. (Gimhae Annex)  Line : CNC-LINE-07", rules, pseudonymizer: pseudo });
-    expect(r.text).toBe(`Customer : ${pseudo.placeholder("CUSTOMER", "Vantor Castings Co., Ltd.")} (${pseudo.placeholder("CUSTOMER", "Gimhae Annex")})  Line : ${pseudo.placeholder("LINE", "CNC-LINE-07")}`);
+    const r = redactFreeText({
+      text: "Customer : Vantor Castings Co., Ltd. (Gimhae Annex)  Line : CNC-LINE-07",
+      rules,
+      pseudonymizer: pseudo,
+    });
+    expect(r.text).toBe(
+      `Customer : ${pseudo.placeholder("CUSTOMER", "Vantor Castings Co., Ltd.")} (${pseudo.placeholder("CUSTOMER", "Gimhae Annex")})  Line : ${pseudo.placeholder("LINE", "CNC-LINE-07")}`,
+    );
     expect(r.hits.map((h) => h.rule)).toEqual(["list-customers", "label-customer", "list-lines"]);
   });
 
@@ -92,7 +141,8 @@ describe("program redaction", () => {
     expect(red.leaks).toEqual([]);
     expect(red.text).not.toMatch(/192\.168|198\.51|s3cr3t/);
     expect(red.text).toContain(`cli.ip_addr="${pseudo.placeholder("IP", "192.168.1.172")}"`);
-    const drl = "# Title : Vellbach door line\n# Time : 2025-07-29 21:12:03\nProgSendRobot('198.51.100.9', '/jobs', 'robot', password='s3cr3t-pass')\n";
+    const drl =
+      "# Title : Vellbach door line\n# Time : 2025-07-29 21:12:03\nProgSendRobot('198.51.100.9', '/jobs', 'robot', password='s3cr3t-pass')\n";
     const r2 = redactProgram({ text: drl, dialect: "drl", rules, pseudonymizer: pseudo });
     expect(r2.text).not.toMatch(/Vellbach|2025-07-29|198\.51|s3cr3t/);
     expect(parseRobotProgram(r2.text, "drl").issues).toEqual([]);
@@ -100,10 +150,14 @@ describe("program redaction", () => {
 
   it("redacts the robot model in headers only when the config asks for it", () => {
     const job = read("example-a-0001.JOB");
-    expect(redactProgram({ text: job, dialect: "hi5-job", rules, pseudonymizer: pseudo }).text).toContain("MechType: 693(HS220-03)");
+    expect(redactProgram({ text: job, dialect: "hi5-job", rules, pseudonymizer: pseudo }).text).toContain(
+      "MechType: 693(HS220-03)",
+    );
     const strict = compileRedactionRules({ ...config.redaction, robot_model: true });
     const red = redactProgram({ text: job, dialect: "hi5-job", rules: strict, pseudonymizer: pseudo }).text;
-    expect(red.split("\n")[0]).toBe(`Program File Format Version : 1.6  MechType: 693(${pseudo.placeholder("ROBOT_MODEL", "HS220-03")})  TotalAxis: 6  AuxAxis: 0`);
+    expect(red.split("\n")[0]).toBe(
+      `Program File Format Version : 1.6  MechType: 693(${pseudo.placeholder("ROBOT_MODEL", "HS220-03")})  TotalAxis: 6  AuxAxis: 0`,
+    );
     expect(parseRobotProgram(red, "hi5-job").issues).toEqual([]);
   });
 
@@ -113,7 +167,8 @@ describe("program redaction", () => {
   });
 
   it("renames a timestamp identifier consistently, keeping the program valid", () => {
-    const drl = "gLoop211203046 = 0\nwhile gLoop211203046 < 3:\n    wait(0.1)\n    gLoop211203046 = gLoop211203046 + 1\n";
+    const drl =
+      "gLoop211203046 = 0\nwhile gLoop211203046 < 3:\n    wait(0.1)\n    gLoop211203046 = gLoop211203046 + 1\n";
     const red = redactProgram({ text: drl, dialect: "drl", rules, pseudonymizer: pseudo });
     const id = pseudo.identifier("gLoop", "gLoop211203046");
     expect(id).toMatch(/^gLoop_[0-9a-f]{8}$/);
@@ -122,7 +177,8 @@ describe("program redaction", () => {
   });
 
   it("reports a sensitive value inside a statement instead of changing the program", () => {
-    const drl = 'VANTOR_HOME = posj(0, 0, 90, 0, 90, 0)\nmovej(VANTOR_HOME, vel=30, acc=60)\nset_tool("TW_GRIP")  # Vantor\n';
+    const drl =
+      'VANTOR_HOME = posj(0, 0, 90, 0, 90, 0)\nmovej(VANTOR_HOME, vel=30, acc=60)\nset_tool("TW_GRIP")  # Vantor\n';
     const red = redactProgram({ text: drl, dialect: "drl", rules, pseudonymizer: pseudo });
     expect(red.leaks).toEqual([
       { line: 1, rule: "list-customers", category: "CUSTOMER" },
@@ -131,7 +187,12 @@ describe("program redaction", () => {
   });
 
   it("uses the sanitizer's detector when one is passed in", () => {
-    const detect = (text: string) => [...text.matchAll(/hf_[A-Za-z0-9]{10,}/g)].map((m) => ({ rule: "hf-token", start: m.index, end: m.index + m[0].length }));
+    const detect = (text: string) =>
+      [...text.matchAll(/hf_[A-Za-z0-9]{10,}/g)].map((m) => ({
+        rule: "hf-token",
+        start: m.index,
+        end: m.index + m[0].length,
+      }));
     const withSanitizer = compileRedactionRules(config.redaction, { generic: fromSecretDetector(detect) });
     const r = redactFreeText({ text: "token hf_abcdefghijklmnop used", rules: withSanitizer, pseudonymizer: pseudo });
     expect(r.text).toBe(`token ${pseudo.placeholder("SECRET", "hf_abcdefghijklmnop")} used`);
@@ -140,17 +201,21 @@ describe("program redaction", () => {
   it("never changes instructions, whatever a comment or string holds", () => {
     const base = read("example-b-0002_pal.job").split("\n");
     fc.assert(
-      fc.property(fc.string({ unit: "grapheme", maxLength: 80 }).filter((s) => !/[\r\n"]/.test(s)), fc.integer({ min: 2, max: 8 }), (s, at) => {
-        const lines = [...base];
-        lines.splice(at, 0, `     # ${s}`, `     print "${s}"`);
-        const text = lines.join("\n");
-        const before = parseRobotProgram(text, "hi6-job");
-        const red = redactProgram({ text, dialect: "hi6-job", rules, pseudonymizer: pseudo });
-        const after = parseRobotProgram(red.text, "hi6-job");
-        expect(after.counts).toEqual(before.counts);
-        expect(after.issues).toEqual(before.issues);
-        expect(redactProgram({ text: red.text, dialect: "hi6-job", rules, pseudonymizer: pseudo }).hits).toEqual([]);
-      }),
+      fc.property(
+        fc.string({ unit: "grapheme", maxLength: 80 }).filter((s) => !/[\r\n"]/.test(s)),
+        fc.integer({ min: 2, max: 8 }),
+        (s, at) => {
+          const lines = [...base];
+          lines.splice(at, 0, `     # ${s}`, `     print "${s}"`);
+          const text = lines.join("\n");
+          const before = parseRobotProgram(text, "hi6-job");
+          const red = redactProgram({ text, dialect: "hi6-job", rules, pseudonymizer: pseudo });
+          const after = parseRobotProgram(red.text, "hi6-job");
+          expect(after.counts).toEqual(before.counts);
+          expect(after.issues).toEqual(before.issues);
+          expect(redactProgram({ text: red.text, dialect: "hi6-job", rules, pseudonymizer: pseudo }).hits).toEqual([]);
+        },
+      ),
       { numRuns: 100 },
     );
   });

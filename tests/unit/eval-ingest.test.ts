@@ -23,7 +23,10 @@ function errorOf(fn: () => unknown): ReleaseError {
 
 describe("parseEvalFile: lm-evaluation-harness", () => {
   it("reads results_*.json: metric,filter keys, stderr, n-shot, samples, dataset, version", () => {
-    const { format, metrics } = parseEvalFile({ file: "release/results.json", text: sample("release/results_2026-11-01T10-00-00.json") });
+    const { format, metrics } = parseEvalFile({
+      file: "release/results.json",
+      text: sample("release/results_2026-11-01T10-00-00.json"),
+    });
     expect(format).toBe("lm-evaluation-harness");
     const gsm = metrics.find((m) => m.benchmark === "gsm8k" && m.filter === "strict-match")!;
     expect(gsm).toEqual({
@@ -51,18 +54,34 @@ describe("parseEvalFile: lm-evaluation-harness", () => {
 
   it("reads the legacy flat format and treats perplexity as a raw, lower-is-better metric", () => {
     const text = JSON.stringify({
-      results: { arc_challenge: { acc: 0.2662, acc_stderr: 0.0129 }, lambada_openai: { ppl: 3.5, acc: 0.7, perplexity: 3.5 } },
+      results: {
+        arc_challenge: { acc: 0.2662, acc_stderr: 0.0129 },
+        lambada_openai: { ppl: 3.5, acc: 0.7, perplexity: 3.5 },
+      },
       versions: { arc_challenge: "2.0" },
     });
     const ms = parseEvalFile({ file: "old.json", text }).metrics;
-    expect(ms.find((m) => m.benchmark === "arc_challenge")).toMatchObject({ metric: "acc", value: 0.2662, stderr: 0.0129, scale: "fraction" });
-    expect(ms.find((m) => m.metric === "perplexity")).toMatchObject({ scale: "raw", higherIsBetter: false, value: 3.5 });
+    expect(ms.find((m) => m.benchmark === "arc_challenge")).toMatchObject({
+      metric: "acc",
+      value: 0.2662,
+      stderr: 0.0129,
+      scale: "fraction",
+    });
+    expect(ms.find((m) => m.metric === "perplexity")).toMatchObject({
+      scale: "raw",
+      higherIsBetter: false,
+      value: 3.5,
+    });
     expect(ms.find((m) => m.metric === "ppl")).toMatchObject({ scale: "raw" });
   });
 
   it("hides subtasks of a reported group", () => {
     const text = JSON.stringify({
-      results: { mmlu: { "acc,none": 0.6, "acc_stderr,none": 0.004 }, mmlu_anatomy: { "acc,none": 0.5 }, other: { "acc,none": 0.1 } },
+      results: {
+        mmlu: { "acc,none": 0.6, "acc_stderr,none": 0.004 },
+        mmlu_anatomy: { "acc,none": 0.5 },
+        other: { "acc,none": 0.1 },
+      },
       group_subtasks: { mmlu: ["mmlu_anatomy"] },
     });
     expect(parseEvalFile({ file: "g.json", text }).metrics.map((m) => m.benchmark)).toEqual(["mmlu", "other"]);
@@ -73,14 +92,20 @@ describe("parseEvalFile: lm-evaluation-harness", () => {
     const err = errorOf(() => parseEvalFile({ file: "evals/r.json", text }));
     expect(err.code).toBe("EVAL_INVALID");
     expect(err.category).toBe("input");
-    expect(err.message).toMatchInlineSnapshot(`"evals/r.json: field 'results.gsm8k.exact_match,strict-match' must be a finite number, got "high""`);
+    expect(err.message).toMatchInlineSnapshot(
+      `"evals/r.json: field 'results.gsm8k.exact_match,strict-match' must be a finite number, got "high""`,
+    );
     expect(err.location).toEqual({ file: "evals/r.json", field: "results.gsm8k.exact_match,strict-match" });
   });
 
   it("rejects broken JSON and a results field that is not an object", () => {
     expect(errorOf(() => parseEvalFile({ file: "a.json", text: "{" })).message).toMatch(/^a\.json: not valid JSON/);
-    expect(errorOf(() => parseEvalFile({ file: "a.json", text: '{"results": [1]}' })).message).toMatchInlineSnapshot(`"a.json: field 'results' must be an object of tasks"`);
-    expect(errorOf(() => parseEvalFile({ file: "a.json", text: '{"results": {}}' })).message).toMatchInlineSnapshot(`"a.json: field 'results' holds no numeric metric"`);
+    expect(errorOf(() => parseEvalFile({ file: "a.json", text: '{"results": [1]}' })).message).toMatchInlineSnapshot(
+      `"a.json: field 'results' must be an object of tasks"`,
+    );
+    expect(errorOf(() => parseEvalFile({ file: "a.json", text: '{"results": {}}' })).message).toMatchInlineSnapshot(
+      `"a.json: field 'results' holds no numeric metric"`,
+    );
   });
 });
 
@@ -96,23 +121,49 @@ describe("parseEvalFile: lighteval and OpenCompass", () => {
     expect(format).toBe("lighteval");
     expect(metrics).toEqual([
       {
-        benchmark: "gsm8k", metric: "em", scale: "fraction", value: 0.45, stderr: 0.013, higherIsBetter: true, nShot: 5, samples: 1319,
-        dataset: { id: "openai/gsm8k", config: "main" }, harness: { name: "lighteval", version: "3fd1526aabbc" }, source: "l.json",
+        benchmark: "gsm8k",
+        metric: "em",
+        scale: "fraction",
+        value: 0.45,
+        stderr: 0.013,
+        higherIsBetter: true,
+        nShot: 5,
+        samples: 1319,
+        dataset: { id: "openai/gsm8k", config: "main" },
+        harness: { name: "lighteval", version: "3fd1526aabbc" },
+        source: "l.json",
       },
     ]);
   });
 
   it("reads an OpenCompass per-dataset result in percent, dropping details", () => {
-    const { format, metrics } = parseEvalFile({ file: "results/m/gsm8k.json", text: JSON.stringify({ accuracy: 75.3, details: { "0": {} } }) });
+    const { format, metrics } = parseEvalFile({
+      file: "results/m/gsm8k.json",
+      text: JSON.stringify({ accuracy: 75.3, details: { "0": {} } }),
+    });
     expect(format).toBe("opencompass");
-    expect(metrics).toEqual([expect.objectContaining({ benchmark: "gsm8k", metric: "accuracy", value: expect.closeTo(0.753, 6), scale: "fraction" })]);
-    expect(errorOf(() => parseEvalFile({ file: "results/m/x.json", text: '{"error": "OOM"}' })).message).toMatchInlineSnapshot(`"results/m/x.json: field 'error' records a failed evaluation: OOM"`);
+    expect(metrics).toEqual([
+      expect.objectContaining({
+        benchmark: "gsm8k",
+        metric: "accuracy",
+        value: expect.closeTo(0.753, 6),
+        scale: "fraction",
+      }),
+    ]);
+    expect(
+      errorOf(() => parseEvalFile({ file: "results/m/x.json", text: '{"error": "OOM"}' })).message,
+    ).toMatchInlineSnapshot(`"results/m/x.json: field 'error' records a failed evaluation: OOM"`);
   });
 
   it("reads an OpenCompass summary CSV, skipping '-' cells", () => {
     const csv = "dataset,version,metric,mode,acme-m\ngsm8k,1d7fe4,accuracy,gen,75.30\nmath,393424,accuracy,gen,-\n";
-    expect(parseEvalFile({ file: "summary/summary_1.csv", text: csv }).metrics.map((m) => [m.benchmark, m.value])).toEqual([["gsm8k", expect.closeTo(0.753, 6)]]);
-    expect(errorOf(() => parseEvalFile({ file: "s.csv", text: "dataset,version,metric,mode,m\ngsm8k,1,accuracy,gen,abc\n" })).message).toMatchInlineSnapshot(`"s.csv: field 'line 2 m' must be a number or '-', got 'abc'"`);
+    expect(
+      parseEvalFile({ file: "summary/summary_1.csv", text: csv }).metrics.map((m) => [m.benchmark, m.value]),
+    ).toEqual([["gsm8k", expect.closeTo(0.753, 6)]]);
+    expect(
+      errorOf(() => parseEvalFile({ file: "s.csv", text: "dataset,version,metric,mode,m\ngsm8k,1,accuracy,gen,abc\n" }))
+        .message,
+    ).toMatchInlineSnapshot(`"s.csv: field 'line 2 m' must be a number or '-', got 'abc'"`);
   });
 });
 
@@ -125,20 +176,33 @@ describe("parseEvalFile: in-house YAML", () => {
       ["jobfile-to-drl", "sim_pass_rate", 0.881],
       ["drl-to-jobfile", "exact_match", 0.547],
     ]);
-    expect(metrics[0]).toMatchObject({ samples: 412, nShot: 0, harness: { name: "in-house", version: "drl-bench 0.4.2" }, dataset: { id: "demo-org/jobfile-drl-bench", split: "test" } });
-    const pct = "format: model-release/evals@1\nharness: {name: qc}\nbenchmarks:\n  - name: defects\n    metrics:\n      - {name: f1, value: 91.5, unit: percent, slice: porosity}\n";
-    expect(parseEvalFile({ file: "p.yaml", text: pct }).metrics[0]).toMatchObject({ value: expect.closeTo(0.915, 9), slice: "porosity" });
+    expect(metrics[0]).toMatchObject({
+      samples: 412,
+      nShot: 0,
+      harness: { name: "in-house", version: "drl-bench 0.4.2" },
+      dataset: { id: "demo-org/jobfile-drl-bench", split: "test" },
+    });
+    const pct =
+      "format: model-release/evals@1\nharness: {name: qc}\nbenchmarks:\n  - name: defects\n    metrics:\n      - {name: f1, value: 91.5, unit: percent, slice: porosity}\n";
+    expect(parseEvalFile({ file: "p.yaml", text: pct }).metrics[0]).toMatchObject({
+      value: expect.closeTo(0.915, 9),
+      slice: "porosity",
+    });
   });
 
   it("refuses a bare number above 1 instead of guessing, naming file and field", () => {
-    const text = "format: model-release/evals@1\nharness: {name: qc}\nbenchmarks:\n  - name: defects\n    metrics:\n      - {name: f1, value: 91.5}\n";
+    const text =
+      "format: model-release/evals@1\nharness: {name: qc}\nbenchmarks:\n  - name: defects\n    metrics:\n      - {name: f1, value: 91.5}\n";
     const err = errorOf(() => parseEvalFile({ file: "q.yaml", text }));
-    expect(err.message).toMatchInlineSnapshot(`"q.yaml: field 'benchmarks.0.metrics.0.value' is 91.5: a bare number must be a fraction in 0..1"`);
+    expect(err.message).toMatchInlineSnapshot(
+      `"q.yaml: field 'benchmarks.0.metrics.0.value' is 91.5: a bare number must be a fraction in 0..1"`,
+    );
     expect(err.hint).toMatch(/unit: percent/);
   });
 
   it("reports schema problems with line and field", () => {
-    const text = "format: model-release/evals@1\nharness: {name: qc}\nbenchmarks:\n  - name: defects\n    metrics:\n      - {name: f1, valu: 0.9}\n";
+    const text =
+      "format: model-release/evals@1\nharness: {name: qc}\nbenchmarks:\n  - name: defects\n    metrics:\n      - {name: f1, valu: 0.9}\n";
     const err = errorOf(() => parseEvalFile({ file: "s.yaml", text }));
     expect(err.code).toBe("EVAL_INVALID");
     expect(err.message).toMatchInlineSnapshot(`
@@ -150,9 +214,21 @@ describe("parseEvalFile: in-house YAML", () => {
 });
 
 const metric = (over: Partial<EvalMetric>): EvalMetric => ({
-  benchmark: "b", metric: "acc", scale: "fraction", value: 0.5, higherIsBetter: true, harness: { name: "in-house" }, source: "r.yaml", ...over,
+  benchmark: "b",
+  metric: "acc",
+  scale: "fraction",
+  value: 0.5,
+  higherIsBetter: true,
+  harness: { name: "in-house" },
+  source: "r.yaml",
+  ...over,
 });
-const run = (role: EvalRun["role"], metrics: EvalMetric[], label: string = role): EvalRun => ({ role, label, files: [], metrics });
+const run = (role: EvalRun["role"], metrics: EvalMetric[], label: string = role): EvalRun => ({
+  role,
+  label,
+  files: [],
+  metrics,
+});
 
 describe("compareEvals", () => {
   it("blocks a drop beyond the threshold against the previous release, unless allowed", () => {
@@ -161,15 +237,21 @@ describe("compareEvals", () => {
     const c = compareEvals({ release, previous, threshold: 0.02 });
     expect(c.regressions.map((r) => r.key)).toEqual(["b/acc"]);
     expect(c.findings.map((f) => [f.rule, f.severity])).toEqual([["eval-regression", "block"]]);
-    expect(c.findings[0]!.message).toMatchInlineSnapshot(`"b/acc dropped from 53.0% (v0.9.0) to 50.0%, beyond the regression threshold of 2 points; pass --allow-regression to release anyway, and the card will say so"`);
+    expect(c.findings[0]!.message).toMatchInlineSnapshot(
+      `"b/acc dropped from 53.0% (v0.9.0) to 50.0%, beyond the regression threshold of 2 points; pass --allow-regression to release anyway, and the card will say so"`,
+    );
     const allowed = compareEvals({ release, previous, threshold: 0.02, allowRegression: true });
     expect(allowed.findings.map((f) => f.severity)).toEqual(["warn"]);
     expect(allowed.regressions).toHaveLength(1);
   });
 
   it("respects lower-is-better and uses a relative threshold for raw metrics", () => {
-    const release = run("release", [metric({ metric: "perplexity", scale: "raw", higherIsBetter: false, value: 10.5 })]);
-    const previous = run("previous", [metric({ metric: "perplexity", scale: "raw", higherIsBetter: false, value: 10 })]);
+    const release = run("release", [
+      metric({ metric: "perplexity", scale: "raw", higherIsBetter: false, value: 10.5 }),
+    ]);
+    const previous = run("previous", [
+      metric({ metric: "perplexity", scale: "raw", higherIsBetter: false, value: 10 }),
+    ]);
     expect(compareEvals({ release, previous, threshold: 0.04 }).regressions).toHaveLength(1); // +5% > 4%
     expect(compareEvals({ release, previous, threshold: 0.06 }).regressions).toHaveLength(0);
   });
@@ -178,7 +260,10 @@ describe("compareEvals", () => {
     const release = run("release", [metric({ slice: "dent", value: 0.6 }), metric({ slice: "burr", value: 0.9 })]);
     const base = run("base", [metric({ slice: "dent", value: 0.8 }), metric({ slice: "burr", value: 0.5 })]);
     const c = compareEvals({ release, base, threshold: 0.01 });
-    expect(c.rows.map((r) => [r.key, r.belowBase, r.gainOverBase])).toEqual([["b/acc@dent", true, -0.2], ["b/acc@burr", false, 0.4]]);
+    expect(c.rows.map((r) => [r.key, r.belowBase, r.gainOverBase])).toEqual([
+      ["b/acc@dent", true, -0.2],
+      ["b/acc@burr", false, 0.4],
+    ]);
     expect(c.findings.map((f) => [f.rule, f.severity])).toEqual([["eval-below-base", "warn"]]);
   });
 });
@@ -196,8 +281,13 @@ describe("readEvalReport", () => {
   });
 
   it("names a missing file and the config field", async () => {
-    const config = parseReleaseConfig("name: x\ncheckpoint: c\nbase_model: a/b\ntask: text-generation\nhub: {repo: a/c}\nevals:\n  results: [nope.json]\n");
-    await expect(readEvalReport({ config, baseDir: root })).rejects.toMatchObject({ code: "EVAL_NOT_FOUND", message: expect.stringMatching(/^cannot read evaluation file nope\.json \(evals\.results\): ENOENT/) });
+    const config = parseReleaseConfig(
+      "name: x\ncheckpoint: c\nbase_model: a/b\ntask: text-generation\nhub: {repo: a/c}\nevals:\n  results: [nope.json]\n",
+    );
+    await expect(readEvalReport({ config, baseDir: root })).rejects.toMatchObject({
+      code: "EVAL_NOT_FOUND",
+      message: expect.stringMatching(/^cannot read evaluation file nope\.json \(evals\.results\): ENOENT/),
+    });
   });
 });
 
@@ -218,9 +308,16 @@ benchmarks:
       - {name: accuracy, value: 0.5}
 `;
     const release = run("release", parseEvalFile({ file: "r.yaml", text: y }).metrics);
-    const files = renderEvalResultsFiles({ report: { release, comparison: compareEvals({ release, threshold: 0.01 }) }, hubBenchmarks: {} });
+    const files = renderEvalResultsFiles({
+      report: { release, comparison: compareEvals({ release, threshold: 0.01 }) },
+      hubBenchmarks: {},
+    });
     expect(files).toEqual([
-      { path: ".eval_results/hle.yaml", content: "- dataset:\n    id: cais/hle\n    task_id: hle\n  value: 20.9\n  notes: inspect-ai 0.3.140, accuracy, 0-shot\n" },
+      {
+        path: ".eval_results/hle.yaml",
+        content:
+          "- dataset:\n    id: cais/hle\n    task_id: hle\n  value: 20.9\n  notes: inspect-ai 0.3.140, accuracy, 0-shot\n",
+      },
     ]);
   });
 });

@@ -6,7 +6,11 @@ import { extractPrintableRuns, MIN_STRING_RUN, type StringRun } from "../../src/
  * The byte-by-byte loop the automaton replaced, kept verbatim as the reference: the fast path
  * must report exactly the same runs and carry point for any bytes.
  */
-function referenceRuns(buf: Uint8Array, final = true, minRun = MIN_STRING_RUN): { runs: StringRun[]; carryFrom: number } {
+function referenceRuns(
+  buf: Uint8Array,
+  final = true,
+  minRun = MIN_STRING_RUN,
+): { runs: StringRun[]; carryFrom: number } {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   const runs: StringRun[] = [];
   const n = b.length;
@@ -25,7 +29,12 @@ function referenceRuns(buf: Uint8Array, final = true, minRun = MIN_STRING_RUN): 
     if (c >= 0xc2 && c <= 0xf4) {
       const need = c <= 0xdf ? 2 : c <= 0xef ? 3 : 4;
       if (i + need > n && !final) break;
-      if (i + need <= n && (b[i + 1]! & 0xc0) === 0x80 && (need < 3 || (b[i + 2]! & 0xc0) === 0x80) && (need < 4 || (b[i + 3]! & 0xc0) === 0x80)) {
+      if (
+        i + need <= n &&
+        (b[i + 1]! & 0xc0) === 0x80 &&
+        (need < 3 || (b[i + 2]! & 0xc0) === 0x80) &&
+        (need < 4 || (b[i + 3]! & 0xc0) === 0x80)
+      ) {
         if (start < 0) start = i;
         chars++;
         i += need;
@@ -49,7 +58,25 @@ const interesting = fc.uint8Array({ maxLength: 400 }).chain((noise) =>
   fc
     .array(
       fc.oneof(
-        fc.constantFrom([0x41], [0x20], [0x09], [0x00], [0x0a], [0x7f], [0xc3, 0xa9], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x98, 0x80], [0xc3], [0xe2, 0x82], [0xf0, 0x9f], [0x80], [0xbf], [0xc0], [0xf5], [0xff]),
+        fc.constantFrom(
+          [0x41],
+          [0x20],
+          [0x09],
+          [0x00],
+          [0x0a],
+          [0x7f],
+          [0xc3, 0xa9],
+          [0xe2, 0x82, 0xac],
+          [0xf0, 0x9f, 0x98, 0x80],
+          [0xc3],
+          [0xe2, 0x82],
+          [0xf0, 0x9f],
+          [0x80],
+          [0xbf],
+          [0xc0],
+          [0xf5],
+          [0xff],
+        ),
         fc.uint8Array({ minLength: 1, maxLength: 3 }).map((a) => [...a]),
       ),
       { maxLength: 300 },
@@ -105,7 +132,8 @@ describe("extractPrintableRuns", () => {
             const bytes = Buffer.alloc(400, filler);
             const run = Buffer.from(Array.from({ length: chars }, () => unit).flat());
             run.copy(bytes, Math.max(0, end - run.length));
-            for (const final of [true, false]) expect(extractPrintableRuns(bytes, final)).toEqual(referenceRuns(bytes, final, MIN_STRING_RUN));
+            for (const final of [true, false])
+              expect(extractPrintableRuns(bytes, final)).toEqual(referenceRuns(bytes, final, MIN_STRING_RUN));
           }
         }
       }
@@ -113,8 +141,17 @@ describe("extractPrintableRuns", () => {
   });
 
   it("keeps accented and Korean names whole and drops short runs", () => {
-    const bytes = Buffer.concat([Buffer.from([0x00, 0x01]), Buffer.from("José Müller 김철수"), Buffer.from([0xff]), Buffer.from("short"), Buffer.from([0x00])]);
-    expect(extractPrintableRuns(bytes)).toEqual({ runs: [{ offset: 2, text: "José Müller 김철수" }], carryFrom: bytes.length });
+    const bytes = Buffer.concat([
+      Buffer.from([0x00, 0x01]),
+      Buffer.from("José Müller 김철수"),
+      Buffer.from([0xff]),
+      Buffer.from("short"),
+      Buffer.from([0x00]),
+    ]);
+    expect(extractPrintableRuns(bytes)).toEqual({
+      runs: [{ offset: 2, text: "José Müller 김철수" }],
+      carryFrom: bytes.length,
+    });
   });
 
   it("carries a run that touches the end of a non-final buffer, and a cut UTF-8 sequence", () => {

@@ -6,7 +6,8 @@ import { loadGitHubOpenApi, validateResponse } from "../lib/validate-openapi-res
 
 describe("git object parsers", () => {
   it("parses an annotated tag, keeping the message verbatim", () => {
-    const text = "object 1111111111111111111111111111111111111111\ntype commit\ntag v1.2.0\ntagger Release Bot <bot@example.com> 1767323045 +0200\n\nrobot-coder 1.2.0\n\nnotes\n";
+    const text =
+      "object 1111111111111111111111111111111111111111\ntype commit\ntag v1.2.0\ntagger Release Bot <bot@example.com> 1767323045 +0200\n\nrobot-coder 1.2.0\n\nnotes\n";
     expect(parseGitTagObject("abc", text)).toEqual({
       sha: "abc",
       tag: "v1.2.0",
@@ -50,42 +51,75 @@ describe("paginate", () => {
 describe("the OpenAPI response validator catches what it must", () => {
   const spec = loadGitHubOpenApi();
   const error = (status: number, body: unknown, path = "/repos/o/r/releases/tags/v1") =>
-    validateResponse(spec, { method: "GET", path, status, contentType: "application/json", body: JSON.stringify(body) });
+    validateResponse(spec, {
+      method: "GET",
+      path,
+      status,
+      contentType: "application/json",
+      body: JSON.stringify(body),
+    });
 
   it("accepts GitHub's error shape and rejects a wrong one", () => {
     expect(error(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" }).errors).toEqual([]);
-    expect(error(404, { message: 404 }).errors).toEqual(["repos/get-release-by-tag 404 $.message: expected string, got 404"]);
+    expect(error(404, { message: 404 }).errors).toEqual([
+      "repos/get-release-by-tag 404 $.message: expected string, got 404",
+    ]);
   });
   it("rejects a release without required fields, with a wrong type or a bad date", () => {
     const errors = error(200, { id: "7", draft: false, created_at: "yesterday" }).errors;
     expect(errors).toContain("repos/get-release-by-tag 200 $: missing required property upload_url");
-    expect(errors).toContain("repos/get-release-by-tag 200 $.id: expected integer, got \"7\"");
+    expect(errors).toContain('repos/get-release-by-tag 200 $.id: expected integer, got "7"');
     expect(errors).toContain("repos/get-release-by-tag 200 $.created_at: not a date-time: yesterday");
   });
   it("honours nullable and rejects null where it is not allowed", () => {
     const asset = {
-      url: "http://h/a", browser_download_url: "http://h/d", id: 1, node_id: "n", name: "a", label: null, state: "uploaded",
-      content_type: "x", size: 1, digest: null, download_count: 0, created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z", uploader: null,
+      url: "http://h/a",
+      browser_download_url: "http://h/d",
+      id: 1,
+      node_id: "n",
+      name: "a",
+      label: null,
+      state: "uploaded",
+      content_type: "x",
+      size: 1,
+      digest: null,
+      download_count: 0,
+      created_at: "2026-01-01T00:00:00Z",
+      updated_at: "2026-01-01T00:00:00Z",
+      uploader: null,
     };
     const path = "/repos/o/r/releases/assets/1";
     expect(error(200, asset, path).errors).toEqual([]);
-    expect(error(200, { ...asset, name: null }, path).errors).toEqual(["repos/get-release-asset 200 $.name: null is not allowed"]);
-    expect(error(200, { ...asset, state: "gone" }, path).errors).toEqual(['repos/get-release-asset 200 $.state: "gone" not in enum ["uploaded","open"]']);
+    expect(error(200, { ...asset, name: null }, path).errors).toEqual([
+      "repos/get-release-asset 200 $.name: null is not allowed",
+    ]);
+    expect(error(200, { ...asset, state: "gone" }, path).errors).toEqual([
+      'repos/get-release-asset 200 $.state: "gone" not in enum ["uploaded","open"]',
+    ]);
   });
   it("prefers literal path segments and reports undocumented operations", () => {
-    expect(error(404, { message: "Not Found" }, "/repos/o/r/releases/latest").operationId).toBe("repos/get-latest-release");
+    expect(error(404, { message: "Not Found" }, "/repos/o/r/releases/latest").operationId).toBe(
+      "repos/get-latest-release",
+    );
     expect(error(200, {}, "/nope").errors).toEqual(["GET /nope: no operation in GitHub's OpenAPI description"]);
   });
 });
 
 describe("parseStandInFaults", () => {
   it("reads JSON and YAML rule files", () => {
-    const rules = parseStandInFaults('{"github": [{"path": "^/api/v3/user$", "nth": 2, "action": {"kind": "drop"}}]}', "f.json");
+    const rules = parseStandInFaults(
+      '{"github": [{"path": "^/api/v3/user$", "nth": 2, "action": {"kind": "drop"}}]}',
+      "f.json",
+    );
     expect(rules).toEqual({ github: [{ path: "^/api/v3/user$", nth: 2, action: { kind: "drop" } }] });
-    expect(parseStandInFaults("hub:\n  - path: ^/api/models\n    action: {kind: delay, ms: 50}\n", "f.yaml").hub).toHaveLength(1);
+    expect(
+      parseStandInFaults("hub:\n  - path: ^/api/models\n    action: {kind: delay, ms: 50}\n", "f.yaml").hub,
+    ).toHaveLength(1);
   });
   it("locates a bad rule to its line and field", () => {
-    expect(() => parseStandInFaults("github:\n  - path: '('\n    action: {kind: drop}\n", "f.yaml")).toThrowErrorMatchingInlineSnapshot(`
+    expect(() =>
+      parseStandInFaults("github:\n  - path: '('\n    action: {kind: drop}\n", "f.yaml"),
+    ).toThrowErrorMatchingInlineSnapshot(`
       [ReleaseError: f.yaml is not a valid config (1 problem):
         f.yaml:2:11 github.0.path: must be a valid regular expression]
     `);

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
-  DEFAULT_GITATTRIBUTES, checkRepoPath, gitBlobSha1, isBinarySample, isValidRefName, matchLfsRule, parseGitattributes,
-  planGitattributesUpdate, planUploadMode, renderLfsPointer,
+  DEFAULT_GITATTRIBUTES,
+  checkRepoPath,
+  gitBlobSha1,
+  isBinarySample,
+  isValidRefName,
+  matchLfsRule,
+  parseGitattributes,
+  planGitattributesUpdate,
+  planUploadMode,
+  renderLfsPointer,
 } from "../../src/local/hub/hub-paths.js";
 import { parseRange } from "../../src/local/hub/hub-http.js";
 
@@ -40,8 +48,15 @@ describe("gitattributes", () => {
   });
 
   it("later rules win and -filter unsets", () => {
-    const r = parseGitattributes("*.bin filter=lfs diff=lfs merge=lfs -text\nsmall.bin -filter\n/top.json filter=lfs\n");
-    expect([matchLfsRule(r, "a.bin"), matchLfsRule(r, "small.bin"), matchLfsRule(r, "top.json"), matchLfsRule(r, "x/top.json")]).toEqual([true, false, true, undefined]);
+    const r = parseGitattributes(
+      "*.bin filter=lfs diff=lfs merge=lfs -text\nsmall.bin -filter\n/top.json filter=lfs\n",
+    );
+    expect([
+      matchLfsRule(r, "a.bin"),
+      matchLfsRule(r, "small.bin"),
+      matchLfsRule(r, "top.json"),
+      matchLfsRule(r, "x/top.json"),
+    ]).toEqual([true, false, true, undefined]);
   });
 
   it("appends rules only for LFS paths not yet covered, escaping glob characters", () => {

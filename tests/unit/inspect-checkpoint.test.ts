@@ -21,7 +21,9 @@ async function copyOf(layout: string): Promise<string> {
   return dest;
 }
 
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; file?: string; offset?: number }> {
+async function failure(
+  p: Promise<unknown>,
+): Promise<{ code: string; message: string; file?: string; offset?: number }> {
   try {
     await p;
   } catch (e) {
@@ -51,15 +53,31 @@ describe("inspectCheckpoint on every fixture layout", () => {
   });
 
   it("sniffs formats from content: torch pickles, the DCP .metadata pickle, safetensors, JSON, text", async () => {
-    const formats = async (dir: string) => Object.fromEntries((await inspectCheckpoint({ dir: path.join(FIXTURES, dir) })).files.map((f) => [f.path, f.format]));
-    expect(await formats("hf-trainer")).toMatchObject({ "training_args.bin": "torch-zip", "optimizer.pt": "torch-zip", "rng_state.pth": "torch-zip", "model.safetensors": "safetensors", "trainer_state.json": "json" });
-    expect(await formats("fsdp-dcp")).toMatchObject({ "pytorch_model_fsdp_0/.metadata": "pickle", "pytorch_model_fsdp_0/__0_0.distcp": "torch-zip" });
+    const formats = async (dir: string) =>
+      Object.fromEntries(
+        (await inspectCheckpoint({ dir: path.join(FIXTURES, dir) })).files.map((f) => [f.path, f.format]),
+      );
+    expect(await formats("hf-trainer")).toMatchObject({
+      "training_args.bin": "torch-zip",
+      "optimizer.pt": "torch-zip",
+      "rng_state.pth": "torch-zip",
+      "model.safetensors": "safetensors",
+      "trainer_state.json": "json",
+    });
+    expect(await formats("fsdp-dcp")).toMatchObject({
+      "pytorch_model_fsdp_0/.metadata": "pickle",
+      "pytorch_model_fsdp_0/__0_0.distcp": "torch-zip",
+    });
     expect(await formats("deepspeed")).toMatchObject({ latest: "text", "zero_to_fp32.py": "text" });
   });
 
   it("reports shards in index order, the index, dtypes and the architecture", async () => {
     const inv = await inspectCheckpoint({ dir: path.join(FIXTURES, "hf-sharded") });
-    expect(inv.shards).toEqual(["model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors", "model-00003-of-00003.safetensors"]);
+    expect(inv.shards).toEqual([
+      "model-00001-of-00003.safetensors",
+      "model-00002-of-00003.safetensors",
+      "model-00003-of-00003.safetensors",
+    ]);
     expect(inv.index).toEqual({ path: "model.safetensors.index.json", tensors: 21, totalSize: 3664 });
     expect(inv.dtypes).toEqual({ BF16: { tensors: 21, parameters: 1832, bytes: 3664 } });
     expect(inv.architecture).toBe("LlamaForCausalLM");
@@ -75,7 +93,9 @@ describe("sniffFormat", () => {
     expect(sniffFormat({ head: Buffer.from('{"a": 1}'), size: 8, whole: true })).toBe("json");
     expect(sniffFormat({ head: Buffer.from("hello"), size: 5, whole: true })).toBe("text");
     expect(sniffFormat({ head: new Uint8Array(), size: 0, whole: true })).toBe("empty");
-    expect(sniffFormat({ head: new Uint8Array([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]), size: 8, whole: true })).toBe("numpy");
+    expect(
+      sniffFormat({ head: new Uint8Array([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]), size: 8, whole: true }),
+    ).toBe("numpy");
   });
 });
 
@@ -87,7 +107,8 @@ describe("inspectCheckpoint on bad input", () => {
     expect(await failure(inspectCheckpoint({ dir }))).toEqual({
       code: "INDEX_SHARD_MISSING",
       file: "model.safetensors.index.json",
-      message: "model.safetensors.index.json names shard model-00002-of-00003.safetensors, which is not in the checkpoint or is not a safetensors file",
+      message:
+        "model.safetensors.index.json names shard model-00002-of-00003.safetensors, which is not in the checkpoint or is not a safetensors file",
       // The byte offset points at the first mention of the shard in the index.
       offset: text.indexOf('"model-00002-of-00003.safetensors"'),
     });
@@ -103,20 +124,30 @@ describe("inspectCheckpoint on bad input", () => {
     delete index.weight_map["model.ghost.weight"];
     delete index.weight_map["lm_head.weight"];
     await writeFile(indexFile, JSON.stringify(index));
-    expect(await failure(inspectCheckpoint({ dir }))).toMatchObject({ code: "INDEX_TENSOR_EXTRA", message: "model-00003-of-00003.safetensors holds tensor lm_head.weight, which model.safetensors.index.json does not name" });
+    expect(await failure(inspectCheckpoint({ dir }))).toMatchObject({
+      code: "INDEX_TENSOR_EXTRA",
+      message:
+        "model-00003-of-00003.safetensors holds tensor lm_head.weight, which model.safetensors.index.json does not name",
+    });
   });
 
   it("rejects duplicate keys in the index", async () => {
     const dir = await copyOf("hf-sharded");
     const text = '{"weight_map": {"a": "x.safetensors", "a": "y.safetensors"}}';
     await writeFile(path.join(dir, "model.safetensors.index.json"), text);
-    expect(await failure(inspectCheckpoint({ dir }))).toMatchObject({ code: "INDEX_INVALID", offset: text.lastIndexOf('"a"') });
+    expect(await failure(inspectCheckpoint({ dir }))).toMatchObject({
+      code: "INDEX_INVALID",
+      offset: text.lastIndexOf('"a"'),
+    });
   });
 
   it("refuses a symlink that leaves the checkpoint", async () => {
     const dir = await copyOf("hf");
     await symlink("/etc/hostname", path.join(dir, "tokenizer.model"));
-    expect(await failure(inspectCheckpoint({ dir }))).toMatchObject({ code: "CHECKPOINT_SYMLINK_ESCAPES", file: "tokenizer.model" });
+    expect(await failure(inspectCheckpoint({ dir }))).toMatchObject({
+      code: "CHECKPOINT_SYMLINK_ESCAPES",
+      file: "tokenizer.model",
+    });
   });
 
   it("follows a symlink that stays inside", async () => {
@@ -131,17 +162,33 @@ describe("inspectCheckpoint on bad input", () => {
     const file = path.join(dir, "model.safetensors");
     const bytes = await readFile(file);
     await writeFile(file, bytes.subarray(0, bytes.length - 100));
-    expect(await failure(inspectCheckpoint({ dir }))).toMatchObject({ code: "SAFETENSORS_TRUNCATED", file: "model.safetensors", offset: bytes.length - 100 });
+    expect(await failure(inspectCheckpoint({ dir }))).toMatchObject({
+      code: "SAFETENSORS_TRUNCATED",
+      file: "model.safetensors",
+      offset: bytes.length - 100,
+    });
     await writeFile(file, bytes.subarray(0, 20));
-    expect(await failure(inspectCheckpoint({ dir }))).toMatchObject({ code: "SAFETENSORS_TRUNCATED", file: "model.safetensors", offset: 0 });
+    expect(await failure(inspectCheckpoint({ dir }))).toMatchObject({
+      code: "SAFETENSORS_TRUNCATED",
+      file: "model.safetensors",
+      offset: 0,
+    });
     await writeFile(file, bytes.subarray(0, 5));
-    expect(await failure(inspectCheckpoint({ dir }))).toMatchObject({ code: "SAFETENSORS_TRUNCATED", file: "model.safetensors", offset: 0 });
+    expect(await failure(inspectCheckpoint({ dir }))).toMatchObject({
+      code: "SAFETENSORS_TRUNCATED",
+      file: "model.safetensors",
+      offset: 0,
+    });
   });
 
   it("refuses a pickle renamed to .safetensors", async () => {
     const dir = await copyOf("hf");
     await cp(path.join(FIXTURES, "pickle-only", "pytorch_model.bin"), path.join(dir, "model.safetensors"));
-    expect(await failure(inspectCheckpoint({ dir }))).toMatchObject({ code: "CHECKPOINT_DISGUISED_FILE", file: "model.safetensors", offset: 0 });
+    expect(await failure(inspectCheckpoint({ dir }))).toMatchObject({
+      code: "CHECKPOINT_DISGUISED_FILE",
+      file: "model.safetensors",
+      offset: 0,
+    });
   });
 
   it("neither hangs on a FIFO nor loops on a directory symlink cycle", async () => {
@@ -150,7 +197,13 @@ describe("inspectCheckpoint on bad input", () => {
     await mkdir(path.join(dir, "sub"));
     await symlink("..", path.join(dir, "sub", "up"));
     const inv = await inspectCheckpoint({ dir });
-    expect(inv.files.map((f) => f.path)).toEqual(["config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"]);
+    expect(inv.files.map((f) => f.path)).toEqual([
+      "config.json",
+      "generation_config.json",
+      "model.safetensors",
+      "tokenizer.json",
+      "tokenizer_config.json",
+    ]);
   });
 
   it("says when the folder does not exist", async () => {
@@ -158,6 +211,8 @@ describe("inspectCheckpoint on bad input", () => {
   });
 
   it("stops when aborted", async () => {
-    await expect(inspectCheckpoint({ dir: path.join(FIXTURES, "hf"), signal: AbortSignal.abort(new Error("stop")) })).rejects.toThrow("stop");
+    await expect(
+      inspectCheckpoint({ dir: path.join(FIXTURES, "hf"), signal: AbortSignal.abort(new Error("stop")) }),
+    ).rejects.toThrow("stop");
   });
 });

@@ -21,7 +21,8 @@ afterEach(async () => {
 
 async function signDir(dir: string, privateKeyPem: string): Promise<void> {
   const files = [];
-  for (const name of ["a.safetensors", "config.json", "sub/README.md"]) files.push({ path: name, sha256: await sha256File(path.join(dir, name)) });
+  for (const name of ["a.safetensors", "config.json", "sub/README.md"])
+    files.push({ path: name, sha256: await sha256File(path.join(dir, name)) });
   const statement = planModelSigningStatement({ modelName: "demo", files });
   await writeFile(path.join(dir, "model.sig"), JSON.stringify(signModelWithKey({ statement, privateKeyPem })));
 }
@@ -52,7 +53,10 @@ describe("OpenSSF model signing interop", () => {
     const bytes = await readFile(f);
     bytes[0] = bytes[0]! ^ 1;
     await writeFile(f, bytes);
-    const result = await verifyModelSignature({ dir, trust: { kind: "key", publicKeyPem: await readFile(path.join(vectors, "signing-key-pub.pem")) } });
+    const result = await verifyModelSignature({
+      dir,
+      trust: { kind: "key", publicKeyPem: await readFile(path.join(vectors, "signing-key-pub.pem")) },
+    });
     expect(result.ok).toBe(false);
     expect(result.changed.map((c) => c.path)).toEqual(["signme-2"]);
   });
@@ -79,7 +83,10 @@ describe("OpenSSF model signing interop", () => {
     const dir = await modelDir();
     await signDir(dir, signer.privateKey.export({ type: "pkcs8", format: "pem" }) as string);
     await expect(
-      verifyModelSignature({ dir, trust: { kind: "key", publicKeyPem: other.publicKey.export({ type: "spki", format: "pem" }) as string } }),
+      verifyModelSignature({
+        dir,
+        trust: { kind: "key", publicKeyPem: other.publicKey.export({ type: "spki", format: "pem" }) as string },
+      }),
     ).rejects.toMatchObject({ code: "SIGNATURE_KEY_MISMATCH", category: "verify" });
 
     // Rewrite a digest in the payload (and fix the root digest so only the signature can catch it).
@@ -91,20 +98,30 @@ describe("OpenSSF model signing interop", () => {
     bundle.dsseEnvelope.payload = Buffer.from(JSON.stringify(statement)).toString("base64");
     await writeFile(sigFile, JSON.stringify(bundle));
     await expect(
-      verifyModelSignature({ dir, trust: { kind: "key", publicKeyPem: signer.publicKey.export({ type: "spki", format: "pem" }) as string } }),
+      verifyModelSignature({
+        dir,
+        trust: { kind: "key", publicKeyPem: signer.publicKey.export({ type: "spki", format: "pem" }) as string },
+      }),
     ).rejects.toMatchObject({ code: "SIGNATURE_INVALID" });
   });
 
   it("refuses keys that model signing does not support", () => {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
     const statement = planModelSigningStatement({ modelName: "m", files: [] });
-    expect(() => signModelWithKey({ statement, privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }) as string })).toThrow(/ECDSA/);
-    expect(() => signModelWithKey({ statement, privateKeyPem: "not a key" })).toThrow(expect.objectContaining({ code: "SIGNING_KEY_INVALID" }));
+    expect(() =>
+      signModelWithKey({ statement, privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }) as string }),
+    ).toThrow(/ECDSA/);
+    expect(() => signModelWithKey({ statement, privateKeyPem: "not a key" })).toThrow(
+      expect.objectContaining({ code: "SIGNING_KEY_INVALID" }),
+    );
   });
 
   it("reports a damaged signature file with its name", async () => {
     const dir = await modelDir();
     await writeFile(path.join(dir, "model.sig"), "{not json");
-    await expect(verifyModelSignature({ dir, trust: { kind: "key", publicKeyPem: "x" } })).rejects.toMatchObject({ code: "SIGNATURE_MALFORMED", category: "input" });
+    await expect(verifyModelSignature({ dir, trust: { kind: "key", publicKeyPem: "x" } })).rejects.toMatchObject({
+      code: "SIGNATURE_MALFORMED",
+      category: "input",
+    });
   });
 });

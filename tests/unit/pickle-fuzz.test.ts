@@ -37,7 +37,15 @@ function onlyReleaseErrors(fn: () => unknown, categories: string[] = ["input"]):
 }
 
 /** Random bytes biased towards pickle opcodes, so the reader gets past the first byte. */
-const opcodeBytes = fc.uint8Array({ maxLength: 300 }).map((b) => Uint8Array.from(b, (x, i) => (i % 3 === 0 ? [0x80, 0x28, 0x2e, 0x4b, 0x58, 0x63, 0x71, 0x68, 0x93, 0x94, 0x8c, 0x95, 0x8a, 0x8e, 0x75, 0x52][x % 16]! : x)));
+const opcodeBytes = fc
+  .uint8Array({ maxLength: 300 })
+  .map((b) =>
+    Uint8Array.from(b, (x, i) =>
+      i % 3 === 0
+        ? [0x80, 0x28, 0x2e, 0x4b, 0x58, 0x63, 0x71, 0x68, 0x93, 0x94, 0x8c, 0x95, 0x8a, 0x8e, 0x75, 0x52][x % 16]!
+        : x,
+    ),
+  );
 const mutations = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 });
 function mutate(bytes: Uint8Array, muts: [number, number][]): Uint8Array {
   const out = Uint8Array.from(bytes);
@@ -65,12 +73,18 @@ describe("pickle reader under random input", () => {
 
   it("scanPickle and extractPickleStrings never throw; the interpreter throws only ReleaseErrors", () => {
     fc.assert(
-      fc.property(fc.oneof(opcodeBytes, mutations.map((m) => mutate(plainPkl, m))), (bytes) => {
-        const scan = scanPickle({ file: "fuzz", bytes });
-        for (const g of scan.globals) expect(["safe", "unknown", "dangerous"]).toContain(g.verdict);
-        extractPickleStrings({ file: "fuzz", bytes });
-        onlyReleaseErrors(() => interpretStateDictPickle({ file: "fuzz", bytes }), ["input", "blocked"]);
-      }),
+      fc.property(
+        fc.oneof(
+          opcodeBytes,
+          mutations.map((m) => mutate(plainPkl, m)),
+        ),
+        (bytes) => {
+          const scan = scanPickle({ file: "fuzz", bytes });
+          for (const g of scan.globals) expect(["safe", "unknown", "dangerous"]).toContain(g.verdict);
+          extractPickleStrings({ file: "fuzz", bytes });
+          onlyReleaseErrors(() => interpretStateDictPickle({ file: "fuzz", bytes }), ["input", "blocked"]);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -84,10 +98,12 @@ describe("pickle reader under random input", () => {
         const scan = await scanTorchFile(file, { file: "m.pt" });
         expect(Array.isArray(scan.findings)).toBe(true);
         // Storage bytes are only read while writing, so damage there surfaces as a thrown input error.
-        const r = await convertTorchToSafetensors({ source: file, dest: `${file}.safetensors` }).catch((err: unknown) => {
-          if (isReleaseError(err) && err.category === "input") return undefined;
-          throw err;
-        });
+        const r = await convertTorchToSafetensors({ source: file, dest: `${file}.safetensors` }).catch(
+          (err: unknown) => {
+            if (isReleaseError(err) && err.category === "input") return undefined;
+            throw err;
+          },
+        );
         if (r && !r.written) expect(r.plan.findings.some((f) => f.severity === "block")).toBe(true);
       }),
       { numRuns: 150 },

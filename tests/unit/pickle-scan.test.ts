@@ -78,11 +78,19 @@ describe("readPickleOps", () => {
     `);
     const trunc = thrown(() => [...readPickleOps(pk([0x80, 2, 0x58, 10, 0, 0, 0], "abc"), { file: "b.pkl" })]);
     expect(trunc.message).toMatchInlineSnapshot(`"b.pkl: pickle stream ends inside BINUNICODE at byte 2"`);
-    expect(thrown(() => [...readPickleOps(pk([0x80, 2, 0x4e]), { file: "c" })]).message).toMatchInlineSnapshot(`"c: pickle stream ends inside the stream (no STOP opcode) at byte 3"`);
-    expect(thrown(() => [...readPickleOps(pk([0x80, 9, 0x2e]), { file: "d" })]).message).toMatchInlineSnapshot(`"d: invalid pickle at byte 0: unsupported pickle protocol 9"`);
+    expect(thrown(() => [...readPickleOps(pk([0x80, 2, 0x4e]), { file: "c" })]).message).toMatchInlineSnapshot(
+      `"c: pickle stream ends inside the stream (no STOP opcode) at byte 3"`,
+    );
+    expect(thrown(() => [...readPickleOps(pk([0x80, 9, 0x2e]), { file: "d" })]).message).toMatchInlineSnapshot(
+      `"d: invalid pickle at byte 0: unsupported pickle protocol 9"`,
+    );
     expect(thrown(() => [...readPickleOps(pk("cos\nsys"), { file: "e" })]).code).toBe("PICKLE_TRUNCATED");
-    expect(thrown(() => [...readPickleOps(pk([0x8d, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), { file: "f" })]).code).toBe("PICKLE_TRUNCATED");
-    expect(thrown(() => [...readPickleOps(pk([0x54, 0xff, 0xff, 0xff, 0xff]), { file: "g" })]).code).toBe("PICKLE_INVALID");
+    expect(
+      thrown(() => [...readPickleOps(pk([0x8d, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), { file: "f" })]).code,
+    ).toBe("PICKLE_TRUNCATED");
+    expect(thrown(() => [...readPickleOps(pk([0x54, 0xff, 0xff, 0xff, 0xff]), { file: "g" })]).code).toBe(
+      "PICKLE_INVALID",
+    );
     expect(thrown(() => [...readPickleOps(pk("Iabc\n."), { file: "h" })]).code).toBe("PICKLE_INVALID");
   });
 
@@ -132,7 +140,13 @@ describe("scanPickle", () => {
       ["os", "system", "STACK_GLOBAL", 22, "dangerous"],
     ]);
     expect(scan.findings).toHaveLength(1);
-    expect(scan.findings[0]).toMatchObject({ rule: "unsafe-pickle-global", severity: "block", file: "m.pkl", offset: 16, excerpt: "STACK_GLOBAL os.system" });
+    expect(scan.findings[0]).toMatchObject({
+      rule: "unsafe-pickle-global",
+      severity: "block",
+      file: "m.pkl",
+      offset: 16,
+      excerpt: "STACK_GLOBAL os.system",
+    });
   });
 
   it("treats STACK_GLOBAL over computed operands as an unresolvable, dangerous import", () => {
@@ -151,7 +165,11 @@ describe("scanPickle", () => {
       "EXT1 ?.extension code 7 dangerous",
       "GLOBAL subprocess.call dangerous",
     ]);
-    expect(scan.findings.map((f) => f.rule)).toEqual(["unknown-pickle-global", "unsafe-pickle-global", "unsafe-pickle-global"]);
+    expect(scan.findings.map((f) => f.rule)).toEqual([
+      "unknown-pickle-global",
+      "unsafe-pickle-global",
+      "unsafe-pickle-global",
+    ]);
   });
 
   it("keeps the imports found before a parse error and adds a blocking pickle-invalid finding", () => {
@@ -167,14 +185,30 @@ describe("scanPickle", () => {
 describe("scanTorchFile over files written by Debian's python3-torch", () => {
   const verdicts = async (file: string) => {
     const s = await scanTorchFile(fx(file));
-    return { format: s.format, imports: [...new Set(s.pickles.flatMap((p) => p.globals.map((g) => `${g.module}.${g.name}=${g.verdict}`)))].sort(), rules: s.findings.map((f) => f.rule) };
+    return {
+      format: s.format,
+      imports: [
+        ...new Set(s.pickles.flatMap((p) => p.globals.map((g) => `${g.module}.${g.name}=${g.verdict}`))),
+      ].sort(),
+      rules: s.findings.map((f) => f.rule),
+    };
   };
 
   it("finds nothing to flag in plain state dicts (zip and legacy) and optimizer state", async () => {
-    for (const f of ["plain_state_dict.pt", "legacy_state_dict.pt", "half_precision.pt", "tied_weights.pt", "module_state_dict.pt", "optimizer.pt"]) {
+    for (const f of [
+      "plain_state_dict.pt",
+      "legacy_state_dict.pt",
+      "half_precision.pt",
+      "tied_weights.pt",
+      "module_state_dict.pt",
+      "optimizer.pt",
+    ]) {
       const v = await verdicts(f);
       expect(v.rules, f).toEqual([]);
-      expect(v.imports.every((i) => i.endsWith("=safe")), f).toBe(true);
+      expect(
+        v.imports.every((i) => i.endsWith("=safe")),
+        f,
+      ).toBe(true);
     }
     expect((await verdicts("legacy_state_dict.pt")).format).toBe("torch-legacy");
     expect((await verdicts("plain_state_dict.pt")).format).toBe("torch-zip");
@@ -194,13 +228,22 @@ describe("scanTorchFile over files written by Debian's python3-torch", () => {
         },
       ]
     `);
-    expect(await verdicts("os_system_payload.pkl")).toEqual({ format: "pickle", imports: ["posix.system=dangerous"], rules: ["unsafe-pickle-global"] });
+    expect(await verdicts("os_system_payload.pkl")).toEqual({
+      format: "pickle",
+      imports: ["posix.system=dangerous"],
+      rules: ["unsafe-pickle-global"],
+    });
   });
 
   it("flags a harmless global that is not on the allowlist as unknown", async () => {
     expect(await verdicts("unknown_global.pt")).toEqual({
       format: "torch-zip",
-      imports: ["collections.Counter=unknown", "collections.OrderedDict=safe", "torch.FloatStorage=safe", "torch._utils._rebuild_tensor_v2=safe"],
+      imports: [
+        "collections.Counter=unknown",
+        "collections.OrderedDict=safe",
+        "torch.FloatStorage=safe",
+        "torch._utils._rebuild_tensor_v2=safe",
+      ],
       rules: ["unknown-pickle-global"],
     });
   });
@@ -219,7 +262,9 @@ describe("scanTorchFile over files written by Debian's python3-torch", () => {
       expect(t.findings.map((f) => f.rule).sort()).toEqual(["pickle-invalid", "unsafe-pickle-global"]);
       await writeFile(path.join(dir, "empty.pkl"), "");
       const e = await scanTorchFile(path.join(dir, "empty.pkl"), { file: "empty.pkl" });
-      expect(e.findings.map((f) => [f.rule, f.message])).toEqual([["pickle-invalid", "empty file: no pickle to scan."]]);
+      expect(e.findings.map((f) => [f.rule, f.message])).toEqual([
+        ["pickle-invalid", "empty file: no pickle to scan."],
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -227,15 +272,28 @@ describe("scanTorchFile over files written by Debian's python3-torch", () => {
 });
 
 describe("extractPickleStrings", () => {
-  const wanted = ["/home/alice/runs/llama-sft", "hf_FAKEfakeFAKEfakeFAKEfakeFAKEfake12", "alice-sft-run-7", "wandb", "logging_dir=/home/alice/runs/logs"];
+  const wanted = [
+    "/home/alice/runs/llama-sft",
+    "hf_FAKEfakeFAKEfakeFAKEfakeFAKEfake12",
+    "alice-sft-run-7",
+    "wandb",
+    "logging_dir=/home/alice/runs/logs",
+  ];
 
   it("returns every string constant with the offset of its opcode, for protocols 0, 4, 5", async () => {
     for (const p of [0, 4, 5]) {
       const bytes = await readFile(fx(`training_args_p${p}.pkl`));
       const { strings, findings } = extractPickleStrings({ file: "training_args.pkl", bytes });
       expect(findings).toEqual([]);
-      for (const w of wanted) expect(strings.map((s) => s.value), `protocol ${p}`).toContain(w);
-      for (const s of strings) expect([...readPickleOps(bytes, { file: "x" })].some((o) => o.offset === s.offset && o.name === s.op)).toBe(true);
+      for (const w of wanted)
+        expect(
+          strings.map((s) => s.value),
+          `protocol ${p}`,
+        ).toContain(w);
+      for (const s of strings)
+        expect([...readPickleOps(bytes, { file: "x" })].some((o) => o.offset === s.offset && o.name === s.op)).toBe(
+          true,
+        );
     }
   });
 

@@ -36,7 +36,9 @@ describe("readCheckpointFiles (inspect's walker, never throwing on links)", () =
     st.writeBigUInt64LE(20n, 0);
     st.write("{not json", 8);
     await writeFile(path.join(dir, "model.safetensors"), st);
-    expect((await readCheckpointFiles(dir)).map((f) => [f.path, f.format])).toEqual([["model.safetensors", "safetensors"]]);
+    expect((await readCheckpointFiles(dir)).map((f) => [f.path, f.format])).toEqual([
+      ["model.safetensors", "safetensors"],
+    ]);
     await expect(inspectCheckpoint({ dir })).rejects.toMatchObject({ category: "input" });
   });
 });

@@ -9,7 +9,16 @@ import { isReleaseError } from "../../src/errors.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const configsDir = path.join(root, "release-configs");
-const inventory: Inventory = { root: "/c", layout: "hf", files: [], tensors: 1, parameters: 10, dtypes: { F32: { tensors: 1, parameters: 10, bytes: 40 } }, shards: [], totalBytes: 40 };
+const inventory: Inventory = {
+  root: "/c",
+  layout: "hf",
+  files: [],
+  tensors: 1,
+  parameters: 10,
+  dtypes: { F32: { tensors: 1, parameters: 10, bytes: 40 } },
+  shards: [],
+  totalBytes: 40,
+};
 
 describe("readReleaseDocs + assertReleaseDocsPublishable", () => {
   it("reads the demo's evaluations and renders publishable documents", async () => {
@@ -23,10 +32,14 @@ describe("readReleaseDocs + assertReleaseDocsPublishable", () => {
   it("blocks a regression unless allowRegression, with a hint naming the flag", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "cards-regress-"));
     try {
-      const y = (v: number) => `format: model-release/evals@1\nharness: {name: drl-bench}\nbenchmarks:\n  - name: jobfile-to-drl\n    metrics:\n      - {name: exact_match, value: ${v}}\n`;
+      const y = (v: number) =>
+        `format: model-release/evals@1\nharness: {name: drl-bench}\nbenchmarks:\n  - name: jobfile-to-drl\n    metrics:\n      - {name: exact_match, value: ${v}}\n`;
       writeFileSync(path.join(dir, "release.yaml"), y(0.5));
       writeFileSync(path.join(dir, "previous.yaml"), y(0.6));
-      const text = readFileSync(path.join(configsDir, "demo.yaml"), "utf8").replace(/^evals:\n(  .*\n)+/m, "evals:\n  results: [release.yaml]\n  previous: [previous.yaml]\n  previous_version: 0.9.0\n");
+      const text = readFileSync(path.join(configsDir, "demo.yaml"), "utf8").replace(
+        /^evals:\n(  .*\n)+/m,
+        "evals:\n  results: [release.yaml]\n  previous: [previous.yaml]\n  previous_version: 0.9.0\n",
+      );
       const config = parseReleaseConfig(text);
       const blocked = await readReleaseDocs({ config, baseDir: dir, version: "1.0.0", inventory });
       let err: unknown;
@@ -42,10 +55,18 @@ describe("readReleaseDocs + assertReleaseDocsPublishable", () => {
           release.yaml [eval-regression] jobfile-to-drl/exact_match dropped from 60.0% (v0.9.0) to 50.0%, beyond the regression threshold of 1 point; pass --allow-regression to release anyway, and the card will say so"
       `);
       expect(isReleaseError(err) && err.hint).toMatch(/--allow-regression/);
-      const allowed = await readReleaseDocs({ config, baseDir: dir, version: "1.0.0", inventory, allowRegression: true });
+      const allowed = await readReleaseDocs({
+        config,
+        baseDir: dir,
+        version: "1.0.0",
+        inventory,
+        allowRegression: true,
+      });
       expect(() => assertReleaseDocsPublishable(allowed.findings)).not.toThrow();
       const readme = allowed.files.find((f) => f.path === "README.md")!;
-      expect(readme.source.kind === "content" && String(readme.source.content)).toContain("released with `--allow-regression`");
+      expect(readme.source.kind === "content" && String(readme.source.content)).toContain(
+        "released with `--allow-regression`",
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

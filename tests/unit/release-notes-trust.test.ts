@@ -14,7 +14,9 @@ const statement = planModelSigningStatement({ modelName: "m", files: [{ path: "a
 describe("planSignatureSigner + renderVerifyCommands", () => {
   it("names the key of a key-signed model.sig and writes both verify commands", () => {
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-    const sig = JSON.stringify(signModelWithKey({ statement, privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }) }));
+    const sig = JSON.stringify(
+      signModelWithKey({ statement, privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }) }),
+    );
     const signer = planSignatureSigner(sig);
     expect(signer).toEqual({ kind: "key", keyHint: publicKeyHint(publicKey) });
     expect(renderVerifyCommands({ dir: "./robot-coder", signer })).toEqual([
@@ -27,7 +29,10 @@ describe("planSignatureSigner + renderVerifyCommands", () => {
     const envelope = { payload: "e30=", payloadType: "application/vnd.in-toto+json", signatures: [{ sig: "" }] };
     const mediaType = "application/vnd.dev.sigstore.bundle.v0.3+json";
     const identity = "https://github.com/acme/robot-coder/.github/workflows/release.yml@refs/tags/v1.2.0";
-    for (const verificationMaterial of [{ certificate: { rawBytes: certDer.toString("base64") } }, { x509CertificateChain: { certificates: [{ rawBytes: certDer.toString("base64") }] } }]) {
+    for (const verificationMaterial of [
+      { certificate: { rawBytes: certDer.toString("base64") } },
+      { x509CertificateChain: { certificates: [{ rawBytes: certDer.toString("base64") }] } },
+    ]) {
       const signer = planSignatureSigner(JSON.stringify({ mediaType, verificationMaterial, dsseEnvelope: envelope }));
       expect(signer).toEqual({ kind: "keyless", identity, issuer: "https://token.actions.githubusercontent.com" });
     }

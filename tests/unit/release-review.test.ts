@@ -24,7 +24,13 @@ describe("bundle snapshots", () => {
     const text = JSON.stringify({
       schema: "model-release/eval-results@1",
       comparison: [
-        { key: "gsm8k/exact_match/strict-match", benchmark: "gsm8k", metric: "exact_match", filter: "strict-match", value: 0.5 },
+        {
+          key: "gsm8k/exact_match/strict-match",
+          benchmark: "gsm8k",
+          metric: "exact_match",
+          filter: "strict-match",
+          value: 0.5,
+        },
         { key: "defects/f1@porosity", benchmark: "defects", metric: "f1", slice: "porosity", value: 0.9 },
         { benchmark: "broken", metric: "acc" },
       ],
@@ -38,7 +44,10 @@ describe("bundle snapshots", () => {
   });
 
   it("splits a card's front matter, and survives broken YAML", () => {
-    expect(parseCardFrontMatter("---\nlicense: mit\ntags: [a]\n---\n# Hi\n")).toEqual({ metadata: { license: "mit", tags: ["a"] }, body: "# Hi\n" });
+    expect(parseCardFrontMatter("---\nlicense: mit\ntags: [a]\n---\n# Hi\n")).toEqual({
+      metadata: { license: "mit", tags: ["a"] },
+      body: "# Hi\n",
+    });
     expect(parseCardFrontMatter("---\n: : [\n---\n# Hi\n")).toEqual({ metadata: {}, body: "# Hi\n" });
     expect(parseCardFrontMatter("# no front matter\n")).toEqual({ metadata: {}, body: "# no front matter\n" });
   });
@@ -56,8 +65,17 @@ describe("diff between two built releases", () => {
     expect(previous.evals?.length).toBeGreaterThan(0);
     expect(previous.card).toContain("robot-coder-demo 1.0.0");
 
-    const key = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "pkcs8", format: "pem" }) as string;
-    const r = await buildRelease({ configFile: CONFIG, version: "1.1.0", outDir: v2, previous, signing: { kind: "key", privateKeyPem: key } });
+    const key = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({
+      type: "pkcs8",
+      format: "pem",
+    }) as string;
+    const r = await buildRelease({
+      configFile: CONFIG,
+      version: "1.1.0",
+      outDir: v2,
+      previous,
+      signing: { kind: "key", privateKeyPem: key },
+    });
     expect(r.diff?.from.version).toBe("1.0.0");
     expect(r.diff?.files.changed.map((f) => f.path)).toContain("README.md");
     expect(r.diff?.files.changed.map((f) => f.path)).not.toContain("model-00001-of-00002.safetensors");
@@ -74,7 +92,9 @@ describe("diff between two built releases", () => {
     expect(md).toContain("- changed `README.md`");
     expect(md).toContain("```diff");
     expect(isEmptyReleaseDiff(planReleaseDiff(previous, previous))).toBe(true);
-    expect(renderReleaseDiffMarkdown(planReleaseDiff(previous, previous))).toBe("## Changes since 1.0.0\n\nNo changes between 1.0.0 and 1.0.0.\n");
+    expect(renderReleaseDiffMarkdown(planReleaseDiff(previous, previous))).toBe(
+      "## Changes since 1.0.0\n\nNo changes between 1.0.0 and 1.0.0.\n",
+    );
   });
 });
 
@@ -85,12 +105,34 @@ describe("renderReviewPage stays inert", () => {
       name: "m<x>",
       version: "1.0.0",
       tag: "v1.0.0",
-      manifest: { files: [{ path: "<img src=x onerror=alert(1)>.json", size: 1, sha256: "a".repeat(64), role: "config", origin: "checkpoint" }], contentDigest: "b".repeat(64), hub: { repo: "o/m", repoType: "model" }, overrides: [] },
-      inventory: { layout: "hf", parameters: 10, tensors: 1, totalBytes: 20, dtypes: { F32: { tensors: 1, parameters: 10, bytes: 40 } }, shards: ["model.safetensors"] },
+      manifest: {
+        files: [
+          {
+            path: "<img src=x onerror=alert(1)>.json",
+            size: 1,
+            sha256: "a".repeat(64),
+            role: "config",
+            origin: "checkpoint",
+          },
+        ],
+        contentDigest: "b".repeat(64),
+        hub: { repo: "o/m", repoType: "model" },
+        overrides: [],
+      },
+      inventory: {
+        layout: "hf",
+        parameters: 10,
+        tensors: 1,
+        totalBytes: 20,
+        dtypes: { F32: { tensors: 1, parameters: 10, bytes: 40 } },
+        shards: ["model.safetensors"],
+      },
       kept: [],
       dropped: [{ path: "optimizer.pt", reason: "pickle" }],
       rewrites: [{ path: "config.json", reason: "scrubbed", diff: "--- a\n+++ b\n-<script>x</script>\n+ok" }],
-      findings: [{ rule: "hf-token", severity: "block", file: "config.json", line: 3, message: "token <b>", excerpt: "hf_****" }],
+      findings: [
+        { rule: "hf-token", severity: "block", file: "config.json", line: 3, message: "token <b>", excerpt: "hf_****" },
+      ],
       card: { markdown: "# Card\n<script>alert(1)</script>\n[x](javascript:alert(1))\n", metadata: { license: "mit" } },
       evalChartSvg: '<svg onload="alert(1)"></svg>',
     });
@@ -100,7 +142,9 @@ describe("renderReviewPage stays inert", () => {
     expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
     expect(html).toContain("chart omitted: not a plain SVG");
     expect(html).toContain("blocked: 1 finding");
-    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+    expect(html).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    );
     expect(html).toContain('<span class="warn">not signed</span>');
   });
 });

@@ -19,7 +19,8 @@ import type { SanitizePlan } from "../../src/sanitize/types.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const configsDir = path.join(root, "release-configs");
-const loadConfig = (name: string) => parseReleaseConfig(readFileSync(path.join(configsDir, `${name}.yaml`), "utf8"), `${name}.yaml`);
+const loadConfig = (name: string) =>
+  parseReleaseConfig(readFileSync(path.join(configsDir, `${name}.yaml`), "utf8"), `${name}.yaml`);
 
 /** The shape of the demo checkpoint: a tiny Llama decoder in bf16. */
 const inventory: Inventory = {
@@ -40,11 +41,29 @@ const sanitize: SanitizePlan = {
     { path: "model.safetensors", absPath: "/ckpt/model.safetensors", role: "weights" },
     { path: "tokenizer.json", absPath: "/ckpt/tokenizer.json", role: "tokenizer" },
   ],
-  dropped: [{ path: "optimizer.pt", reason: "optimizer state" }, { path: "trainer_state.json", reason: "training log" }],
-  rewrites: [{ path: "config.json", from: "config.json", role: "config", content: "{}", diff: "", reason: "removed _name_or_path" }],
+  dropped: [
+    { path: "optimizer.pt", reason: "optimizer state" },
+    { path: "trainer_state.json", reason: "training log" },
+  ],
+  rewrites: [
+    {
+      path: "config.json",
+      from: "config.json",
+      role: "config",
+      content: "{}",
+      diff: "",
+      reason: "removed _name_or_path",
+    },
+  ],
   findings: [
     { rule: "local-path", severity: "warn", file: "config.json", message: "local path", acceptedReason: "rewritten" },
-    { rule: "customer-name", severity: "block", file: "generation_config.json", message: "customer name", acceptedReason: "rewritten" },
+    {
+      rule: "customer-name",
+      severity: "block",
+      file: "generation_config.json",
+      message: "customer name",
+      acceptedReason: "rewritten",
+    },
   ],
 };
 
@@ -60,7 +79,15 @@ let demoEvals: EvalReport;
 beforeAll(async () => {
   const config = loadConfig("demo");
   demoEvals = (await readEvalReport({ config, baseDir: configsDir, version: "1.0.0" }))!;
-  demo = renderReleaseDocs({ config, baseDir: configsDir, version: "1.0.0", inventory, sanitize, evals: demoEvals, date: "2026-11-20" });
+  demo = renderReleaseDocs({
+    config,
+    baseDir: configsDir,
+    version: "1.0.0",
+    inventory,
+    sanitize,
+    evals: demoEvals,
+    date: "2026-11-20",
+  });
 });
 
 describe("renderReleaseDocs: the demo release", () => {
@@ -83,13 +110,25 @@ describe("renderReleaseDocs: the demo release", () => {
   it("matches the card and chart snapshots", async () => {
     await expect(text(demo.files, "README.md")).toMatchFileSnapshot("__snapshots__/demo-card/README.md");
     await expect(text(demo.files, "README.ko.md")).toMatchFileSnapshot("__snapshots__/demo-card/README.ko.md");
-    await expect(text(demo.files, "assets/eval-chart.svg")).toMatchFileSnapshot("__snapshots__/demo-card/eval-chart.svg");
+    await expect(text(demo.files, "assets/eval-chart.svg")).toMatchFileSnapshot(
+      "__snapshots__/demo-card/eval-chart.svg",
+    );
   });
 
   it("is deterministic", async () => {
     const config = loadConfig("demo");
-    const again = renderReleaseDocs({ config, baseDir: configsDir, version: "1.0.0", inventory, sanitize, evals: demoEvals, date: "2026-11-20" });
-    expect(again.files.map((f) => [f.path, text(again.files, f.path)])).toEqual(demo.files.map((f) => [f.path, text(demo.files, f.path)]));
+    const again = renderReleaseDocs({
+      config,
+      baseDir: configsDir,
+      version: "1.0.0",
+      inventory,
+      sanitize,
+      evals: demoEvals,
+      date: "2026-11-20",
+    });
+    expect(again.files.map((f) => [f.path, text(again.files, f.path)])).toEqual(
+      demo.files.map((f) => [f.path, text(demo.files, f.path)]),
+    );
   });
 
   it("writes front matter the Hub accepts, and it parses back", () => {
@@ -106,7 +145,12 @@ describe("renderReleaseDocs: the demo release", () => {
     expect(meta.datasets).toEqual(["demo-org/robot-jobfiles-sample"]);
     expect(meta.tags).toContain("robotics");
     // 8 GPUs × 0.5 h × 1 kW × PUE 1 × 0.42 kg/kWh = 1.68 kg = 1680 g
-    expect(meta.co2_eq_emissions).toMatchObject({ emissions: 1680, training_type: "fine-tuning", geographical_location: "KR", hardware_used: "8 x NVIDIA B200" });
+    expect(meta.co2_eq_emissions).toMatchObject({
+      emissions: 1680,
+      training_type: "fine-tuning",
+      geographical_location: "KR",
+      hardware_used: "8 x NVIDIA B200",
+    });
     const mi = meta["model-index"];
     expect(mi).toHaveLength(1);
     expect(mi[0].name).toBe("robot-coder-demo");
@@ -119,7 +163,9 @@ describe("renderReleaseDocs: the demo release", () => {
         expect(typeof mt.value).toBe("number");
       }
     }
-    expect(mi[0].results.find((r: any) => r.dataset.name === "jobfile-to-drl").metrics.map((x: any) => [x.type, x.value])).toEqual([
+    expect(
+      mi[0].results.find((r: any) => r.dataset.name === "jobfile-to-drl").metrics.map((x: any) => [x.type, x.value]),
+    ).toEqual([
       ["exact_match", 61.2],
       ["drl_syntax_valid", 97.3],
       ["sim_pass_rate", 88.1],
@@ -145,7 +191,9 @@ describe("renderReleaseDocs: the demo release", () => {
     // Table body rows (not headers) with a number in them, without the first (label) column.
     const dataRows = (md: string) => {
       const lines = md.split("\n");
-      return lines.filter((l, i) => /^\| \S/.test(l) && !lines[i + 1]?.startsWith("|---") && /\d/.test(l)).map((l) => l.split(" | ").slice(1).join(" | "));
+      return lines
+        .filter((l, i) => /^\| \S/.test(l) && !lines[i + 1]?.startsWith("|---") && /\d/.test(l))
+        .map((l) => l.split(" | ").slice(1).join(" | "));
     };
     const codeBlocks = (md: string) => md.match(/```[\s\S]*?```/g) ?? [];
     expect(dataRows(ko)).toEqual(dataRows(en));
@@ -164,7 +212,12 @@ describe("renderReleaseDocs: the demo release", () => {
 
   it("writes .eval_results for mapped benchmarks and eval-results.json with every run", () => {
     expect(parse(text(demo.files, ".eval_results/gsm8k.yaml"))).toEqual([
-      { dataset: { id: "openai/gsm8k", task_id: "gsm8k" }, value: 45.11, date: "2026-11-20", notes: "lm-evaluation-harness 0.4.9.1, exact_match (strict-match), 5-shot, 1319 samples" },
+      {
+        dataset: { id: "openai/gsm8k", task_id: "gsm8k" },
+        value: 45.11,
+        date: "2026-11-20",
+        notes: "lm-evaluation-harness 0.4.9.1, exact_match (strict-match), 5-shot, 1319 samples",
+      },
     ]);
     expect(text(demo.files, ".eval_results/gsm8k.yaml")).toContain('date: "2026-11-20"');
     const json = JSON.parse(text(demo.files, "eval-results.json"));
@@ -179,7 +232,8 @@ describe("inference examples are valid code", () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), "cards-examples-"));
-    for (const f of demo.files.filter((x) => x.role === "example")) writeFileSync(path.join(dir, path.basename(f.path)), text(demo.files, f.path));
+    for (const f of demo.files.filter((x) => x.role === "example"))
+      writeFileSync(path.join(dir, path.basename(f.path)), text(demo.files, f.path));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -211,15 +265,32 @@ describe("inference examples are valid code", () => {
         writeFileSync(path.join(tsDir, "package.json"), '{"type":"module"}\n');
         writeFileSync(
           path.join(tsDir, "tsconfig.json"),
-          JSON.stringify({ compilerOptions: { strict: true, module: "nodenext", moduleResolution: "nodenext", target: "es2022", noEmit: true, types: ["node"], skipLibCheck: true }, files: ["inference_client.ts"] }),
+          JSON.stringify({
+            compilerOptions: {
+              strict: true,
+              module: "nodenext",
+              moduleResolution: "nodenext",
+              target: "es2022",
+              noEmit: true,
+              types: ["node"],
+              skipLibCheck: true,
+            },
+            files: ["inference_client.ts"],
+          }),
         );
-        return spawnSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(tsDir, "tsconfig.json")], { encoding: "utf8" });
+        return spawnSync(
+          process.execPath,
+          [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(tsDir, "tsconfig.json")],
+          { encoding: "utf8" },
+        );
       };
       const ok = check(text(demo.files, "examples/inference_client.ts"));
       expect(ok.stdout + ok.stderr).toBe("");
       expect(ok.status).toBe(0);
       // The check can fail: a wrong option type is caught.
-      const bad = check(text(demo.files, "examples/inference_client.ts").replace("max_tokens: 2048", 'max_tokens: "many"'));
+      const bad = check(
+        text(demo.files, "examples/inference_client.ts").replace("max_tokens: 2048", 'max_tokens: "many"'),
+      );
       expect(bad.status).not.toBe(0);
       expect(bad.stdout).toMatch(/max_tokens|not assignable/);
     } finally {
@@ -243,7 +314,14 @@ describe("renderReleaseDocs refuses what must not ship", () => {
       delete c.card.users;
       c.card.ko = { ...c.card.ko, intended_uses: [], users: undefined };
     });
-    const { findings } = renderReleaseDocs({ config, baseDir: configsDir, version: "1.0.0", inventory, evals: demoEvals, date: "2026-11-20" });
+    const { findings } = renderReleaseDocs({
+      config,
+      baseDir: configsDir,
+      version: "1.0.0",
+      inventory,
+      evals: demoEvals,
+      date: "2026-11-20",
+    });
     const blocking = findings.filter(isBlocking).map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`);
     expect(blocking).toMatchInlineSnapshot(`
       [
@@ -259,14 +337,34 @@ describe("renderReleaseDocs refuses what must not ship", () => {
     try {
       const src = path.join(root, "model-cards");
       mkdirSync(path.join(dir, "shared"));
-      for (const f of ["code-conversion-llm.en.md"]) writeFileSync(path.join(dir, f), readFileSync(path.join(src, f), "utf8").replace("{{summary}}", "{{sumary}}"));
-      for (const f of ["details", "uses", "get-started", "training", "evaluation", "environment", "closing", "robot-code-safety"]) {
-        writeFileSync(path.join(dir, "shared", `${f}.en.md`), readFileSync(path.join(src, "shared", `${f}.en.md`), "utf8"));
+      for (const f of ["code-conversion-llm.en.md"])
+        writeFileSync(path.join(dir, f), readFileSync(path.join(src, f), "utf8").replace("{{summary}}", "{{sumary}}"));
+      for (const f of [
+        "details",
+        "uses",
+        "get-started",
+        "training",
+        "evaluation",
+        "environment",
+        "closing",
+        "robot-code-safety",
+      ]) {
+        writeFileSync(
+          path.join(dir, "shared", `${f}.en.md`),
+          readFileSync(path.join(src, "shared", `${f}.en.md`), "utf8"),
+        );
       }
       const config = configWith((c) => {
         c.card.languages = ["en"];
       });
-      const { findings } = renderReleaseDocs({ config, baseDir: configsDir, version: "1.0.0", inventory, evals: demoEvals, templatesDir: dir });
+      const { findings } = renderReleaseDocs({
+        config,
+        baseDir: configsDir,
+        version: "1.0.0",
+        inventory,
+        evals: demoEvals,
+        templatesDir: dir,
+      });
       expect(findings.filter(isBlocking).map((f) => [f.rule, f.excerpt])).toEqual([["card-placeholder", "{{sumary}}"]]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -277,10 +375,21 @@ describe("renderReleaseDocs refuses what must not ship", () => {
     const config = configWith((c) => {
       c.base_model = "Qwen/Qwen2.5-VL-72B-Instruct";
     });
-    const { files, findings } = renderReleaseDocs({ config, baseDir: configsDir, version: "1.0.0", inventory, evals: demoEvals, date: "2026-11-20" });
+    const { files, findings } = renderReleaseDocs({
+      config,
+      baseDir: configsDir,
+      version: "1.0.0",
+      inventory,
+      evals: demoEvals,
+      date: "2026-11-20",
+    });
     expect(findings.filter(isBlocking).map((f) => f.rule)).toEqual(["licence-incompatible"]);
     const meta = parse(/^---\n([\s\S]*?)\n---\n/.exec(text(files, "README.md"))![1]!);
-    expect(meta).toMatchObject({ license: "other", license_name: "qwen", license_link: "https://huggingface.co/Qwen/Qwen2.5-VL-72B-Instruct/blob/main/LICENSE" });
+    expect(meta).toMatchObject({
+      license: "other",
+      license_name: "qwen",
+      license_link: "https://huggingface.co/Qwen/Qwen2.5-VL-72B-Instruct/blob/main/LICENSE",
+    });
     expect(text(files, "NOTICE")).toContain("Built with Qwen");
     expect(text(files, "README.md")).toContain('"Built with Qwen"');
   });
@@ -291,8 +400,18 @@ describe("renderReleaseDocs refuses what must not ship", () => {
       c.library_name = "my-trainer";
       c.base_model = "/cluster/models/gpt-oss";
     });
-    const { findings } = renderReleaseDocs({ config, baseDir: configsDir, version: "1.0.0", inventory, evals: demoEvals });
-    expect(findings.filter((f) => f.rule === "card-metadata").map((f) => f.pointer)).toEqual(["/pipeline_tag", "/library_name", "/base_model"]);
+    const { findings } = renderReleaseDocs({
+      config,
+      baseDir: configsDir,
+      version: "1.0.0",
+      inventory,
+      evals: demoEvals,
+    });
+    expect(findings.filter((f) => f.rule === "card-metadata").map((f) => f.pointer)).toEqual([
+      "/pipeline_tag",
+      "/library_name",
+      "/base_model",
+    ]);
   });
 
   it("a regression blocks unless allowed, and the card says so either way", () => {
@@ -301,13 +420,30 @@ describe("renderReleaseDocs refuses what must not ship", () => {
     em.value = 0.5; // previous 0.574: −7.4 points, threshold 2
     const config = loadConfig("demo");
     for (const allowRegression of [false, true]) {
-      const comparison = compareEvals({ release: worse.release, base: worse.base, previous: worse.previous, threshold: 0.02, allowRegression });
-      const { files, findings } = renderReleaseDocs({ config, baseDir: configsDir, version: "1.0.0", inventory, evals: { ...worse, comparison }, date: "2026-11-20" });
-      expect(findings.filter((f) => f.rule === "eval-regression").map((f) => f.severity)).toEqual([allowRegression ? "warn" : "block"]);
+      const comparison = compareEvals({
+        release: worse.release,
+        base: worse.base,
+        previous: worse.previous,
+        threshold: 0.02,
+        allowRegression,
+      });
+      const { files, findings } = renderReleaseDocs({
+        config,
+        baseDir: configsDir,
+        version: "1.0.0",
+        inventory,
+        evals: { ...worse, comparison },
+        date: "2026-11-20",
+      });
+      expect(findings.filter((f) => f.rule === "eval-regression").map((f) => f.severity)).toEqual([
+        allowRegression ? "warn" : "block",
+      ]);
       const readme = text(files, "README.md");
       expect(readme).toContain("> [!CAUTION]\n> This release scores lower than v0.9.0 on jobfile-to-drl/exact_match");
       expect(readme).toContain("**Regression:** jobfile-to-drl/exact_match (57.4% → 50.0%)");
-      expect(readme).toContain("| jobfile-to-drl | exact_match ↑ | 0 | 412 | 50.0% ± 2.4 | 8.4% | 57.4% | **−7.4** ⚠ |");
+      expect(readme).toContain(
+        "| jobfile-to-drl | exact_match ↑ | 0 | 412 | 50.0% ± 2.4 | 8.4% | 57.4% | **−7.4** ⚠ |",
+      );
       expect(text(files, "README.ko.md")).toContain("**회귀:** jobfile-to-drl/exact_match (57.4% → 50.0%)");
     }
   });
@@ -333,10 +469,31 @@ benchmarks:
 
   it("renders per-defect-class results, the inspection warning and an image example", () => {
     const config = loadConfig("inspection-vlm");
-    const r = { role: "release" as const, label: "v2.0.0", files: ["r.yaml"], metrics: parseEvalFile({ file: "r.yaml", text: release }).metrics };
-    const b = { role: "base" as const, label: config.base_model, files: ["b.yaml"], metrics: parseEvalFile({ file: "b.yaml", text: base }).metrics };
-    const evals: EvalReport = { release: r, base: b, comparison: compareEvals({ release: r, base: b, threshold: 0.01 }) };
-    const { files, findings } = renderReleaseDocs({ config, baseDir: configsDir, version: "2.0.0", inventory: { ...inventory, architecture: "Qwen2_5_VLForConditionalGeneration", modelType: "qwen2_5_vl" }, evals, date: "2026-11-20" });
+    const r = {
+      role: "release" as const,
+      label: "v2.0.0",
+      files: ["r.yaml"],
+      metrics: parseEvalFile({ file: "r.yaml", text: release }).metrics,
+    };
+    const b = {
+      role: "base" as const,
+      label: config.base_model,
+      files: ["b.yaml"],
+      metrics: parseEvalFile({ file: "b.yaml", text: base }).metrics,
+    };
+    const evals: EvalReport = {
+      release: r,
+      base: b,
+      comparison: compareEvals({ release: r, base: b, threshold: 0.01 }),
+    };
+    const { files, findings } = renderReleaseDocs({
+      config,
+      baseDir: configsDir,
+      version: "2.0.0",
+      inventory: { ...inventory, architecture: "Qwen2_5_VLForConditionalGeneration", modelType: "qwen2_5_vl" },
+      evals,
+      date: "2026-11-20",
+    });
     expect(findings.filter(isBlocking)).toEqual([]);
     const readme = text(files, "README.md");
     expect(readme).toContain("#### Results per defect class");
@@ -346,23 +503,40 @@ benchmarks:
     expect(text(files, "README.ko.md")).toContain("#### 결함 유형별 결과");
     expect(files.map((f) => f.path)).toContain("examples/transformers_inspect.py");
     expect(text(files, "examples/inference_client.ts")).toContain('type: "image_url"');
-    const py = spawnSync("python3", ["-c", "import ast,sys; ast.parse(sys.stdin.read())"], { input: text(files, "examples/transformers_inspect.py"), encoding: "utf8" });
+    const py = spawnSync("python3", ["-c", "import ast,sys; ast.parse(sys.stdin.read())"], {
+      input: text(files, "examples/transformers_inspect.py"),
+      encoding: "utf8",
+    });
     expect(py.status, py.stderr).toBe(0);
   });
 
   it("blocks when a declared defect class has no per-class result", () => {
     const config = loadConfig("inspection-vlm");
-    const r = { role: "release" as const, label: "v2.0.0", files: ["r.yaml"], metrics: parseEvalFile({ file: "r.yaml", text: release.replace(/.*slice: burr.*\n/, "") }).metrics };
+    const r = {
+      role: "release" as const,
+      label: "v2.0.0",
+      files: ["r.yaml"],
+      metrics: parseEvalFile({ file: "r.yaml", text: release.replace(/.*slice: burr.*\n/, "") }).metrics,
+    };
     const evals: EvalReport = { release: r, comparison: compareEvals({ release: r, threshold: 0.01 }) };
     const { findings } = renderReleaseDocs({ config, baseDir: configsDir, version: "2.0.0", inventory, evals });
-    expect(findings.filter(isBlocking).map((f) => f.message)).toEqual(["no per-class evaluation results for defect classes: burr; add metrics with slice: <class> to the in-house results"]);
+    expect(findings.filter(isBlocking).map((f) => f.message)).toEqual([
+      "no per-class evaluation results for defect classes: burr; add metrics with slice: <class> to the in-house results",
+    ]);
   });
 });
 
 describe("the robot-coder config", () => {
   it("renders without blocking findings when its evaluations are given", () => {
     const config = loadConfig("robot-coder");
-    const { files, findings } = renderReleaseDocs({ config, baseDir: configsDir, version: "1.2.0", inventory, evals: demoEvals, date: "2026-11-20" });
+    const { files, findings } = renderReleaseDocs({
+      config,
+      baseDir: configsDir,
+      version: "1.2.0",
+      inventory,
+      evals: demoEvals,
+      date: "2026-11-20",
+    });
     expect(findings.filter(isBlocking)).toEqual([]);
     expect(text(files, "README.md")).toContain("`robot-coder-v1.2.0`");
     expect(text(files, "README.md")).toContain("64 × 96 h × 1 kW × 1 × 0.42 kg/kWh = **2580.48 kg CO2eq**");
@@ -388,15 +562,36 @@ card:
   evaluation: {testing_data: k-NN retrieval on a held-out week of images.}
 training: {gpu: NVIDIA B200, gpu_count: 8, hours: 12, gpu_power_watts: 1000, grid_carbon_intensity: 0.42, hyperparameters: {epochs: 30, precision: bf16}}
 `);
-    const y = "format: model-release/evals@1\nharness: {name: knn-probe, version: 0.2.0}\nbenchmarks:\n  - name: part-retrieval\n    samples: 5000\n    metrics:\n      - {name: top1_accuracy, value: 0.912}\n";
-    const r = { role: "release" as const, label: "v1.0.0", files: ["r.yaml"], metrics: parseEvalFile({ file: "r.yaml", text: y }).metrics };
+    const y =
+      "format: model-release/evals@1\nharness: {name: knn-probe, version: 0.2.0}\nbenchmarks:\n  - name: part-retrieval\n    samples: 5000\n    metrics:\n      - {name: top1_accuracy, value: 0.912}\n";
+    const r = {
+      role: "release" as const,
+      label: "v1.0.0",
+      files: ["r.yaml"],
+      metrics: parseEvalFile({ file: "r.yaml", text: y }).metrics,
+    };
     const evals: EvalReport = { release: r, comparison: compareEvals({ release: r, threshold: 0.01 }) };
-    const { files, findings } = renderReleaseDocs({ config, baseDir: root, version: "1.0.0", inventory: { ...inventory, architecture: "Dinov2Model", modelType: "dinov2" }, sanitize, evals });
+    const { files, findings } = renderReleaseDocs({
+      config,
+      baseDir: root,
+      version: "1.0.0",
+      inventory: { ...inventory, architecture: "Dinov2Model", modelType: "dinov2" },
+      sanitize,
+      evals,
+    });
     expect(findings.filter(isBlocking)).toEqual([]);
     expect(files.filter((f) => f.role === "example").map((f) => f.path)).toEqual(["examples/transformers_features.py"]);
     expect(text(files, "README.md")).toContain("| part-retrieval | top1_accuracy ↑ | – | 5000 | 91.2% |");
-    expect(parse(/^---\n([\s\S]*?)\n---\n/.exec(text(files, "README.md"))![1]!)).toMatchObject({ license: "apache-2.0", pipeline_tag: "image-feature-extraction", base_model: "facebook/dinov2-base" });
+    expect(parse(/^---\n([\s\S]*?)\n---\n/.exec(text(files, "README.md"))![1]!)).toMatchObject({
+      license: "apache-2.0",
+      pipeline_tag: "image-feature-extraction",
+      base_model: "facebook/dinov2-base",
+    });
     expect(text(files, "NOTICE")).toContain("DINOv2");
-    expect(spawnSync("python3", ["-c", "import ast,sys; ast.parse(sys.stdin.read())"], { input: text(files, "examples/transformers_features.py") }).status).toBe(0);
+    expect(
+      spawnSync("python3", ["-c", "import ast,sys; ast.parse(sys.stdin.read())"], {
+        input: text(files, "examples/transformers_features.py"),
+      }).status,
+    ).toBe(0);
   });
 });

@@ -14,7 +14,8 @@ function withHeader(header: string | Uint8Array, dataBytes: number, lengthOverri
   return out;
 }
 
-const parse = (bytes: Uint8Array, fileSize = bytes.length) => parseSafetensorsHeader({ prefix: bytes, fileSize, file: "model.safetensors" });
+const parse = (bytes: Uint8Array, fileSize = bytes.length) =>
+  parseSafetensorsHeader({ prefix: bytes, fileSize, file: "model.safetensors" });
 
 function failure(fn: () => unknown): { code: string; message: string; offset?: number } {
   try {
@@ -51,7 +52,9 @@ describe("parseSafetensorsHeader", () => {
 
   it("accepts sub-byte dtypes that end on a byte boundary", () => {
     expect(parse(withHeader('{"x":{"dtype":"F4","shape":[4],"data_offsets":[0,2]}}', 2)).tensors).toHaveLength(1);
-    expect(failure(() => parse(withHeader('{"x":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}}', 2))).code).toBe("SAFETENSORS_BAD_OFFSETS");
+    expect(failure(() => parse(withHeader('{"x":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}}', 2))).code).toBe(
+      "SAFETENSORS_BAD_OFFSETS",
+    );
   });
 
   it.each([
@@ -59,19 +62,46 @@ describe("parseSafetensorsHeader", () => {
     ["a header length of 2^63", withHeader("{}", 0, 2n ** 63n)],
     ["a header length just over the cap", withHeader("{}", 0, BigInt(MAX_HEADER_LENGTH) + 1n)],
     ["a header length past the end of the file", withHeader("{}", 0, 100n)],
-    ["invalid UTF-8", withHeader(Buffer.concat([Buffer.from('{"a\u00e9'), Buffer.from([0xff, 0xfe]), Buffer.from('":1}')]), 0)],
+    [
+      "invalid UTF-8",
+      withHeader(Buffer.concat([Buffer.from('{"a\u00e9'), Buffer.from([0xff, 0xfe]), Buffer.from('":1}')]), 0),
+    ],
     ["a header that is not an object", withHeader("[1, 2]", 0)],
     ["bad JSON", withHeader('{"x": {"dtype": "F32",}}', 0)],
-    ["duplicate keys", withHeader('{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', 8)],
+    [
+      "duplicate keys",
+      withHeader(
+        '{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}',
+        8,
+      ),
+    ],
     ["an unknown dtype", withHeader('{"x":{"dtype":"F128","shape":[1],"data_offsets":[0,16]}}', 16)],
     ["a negative dimension", withHeader('{"x":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}', 4)],
     ["non-string metadata", withHeader('{"__metadata__":{"step":10}}', 0)],
     ["an unknown tensor field", withHeader('{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"extra":1}}', 4)],
-    ["overlapping offsets", withHeader('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}', 12)],
-    ["a hole between tensors", withHeader('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}', 12)],
+    [
+      "overlapping offsets",
+      withHeader(
+        '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}',
+        12,
+      ),
+    ],
+    [
+      "a hole between tensors",
+      withHeader(
+        '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}',
+        12,
+      ),
+    ],
     ["a header that lies about the byte size", withHeader('{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,8]}}', 8)],
-    ["a shape whose product overflows", withHeader('{"a":{"dtype":"F32","shape":[9007199254740991,9007199254740991],"data_offsets":[0,8]}}', 8)],
-    ["trailing bytes after the data (polyglot)", withHeader('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', 12)],
+    [
+      "a shape whose product overflows",
+      withHeader('{"a":{"dtype":"F32","shape":[9007199254740991,9007199254740991],"data_offsets":[0,8]}}', 8),
+    ],
+    [
+      "trailing bytes after the data (polyglot)",
+      withHeader('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', 12),
+    ],
     ["a truncated data section", withHeader('{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}', 10)],
   ])("rejects %s with a typed error, the file and a byte offset", (_name, bytes) => {
     const f = failure(() => parse(bytes));
@@ -83,8 +113,14 @@ describe("parseSafetensorsHeader", () => {
   it("says exactly what is wrong and where", () => {
     const messages = [
       withHeader("{}", 0, 2n ** 63n),
-      withHeader('{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', 8),
-      withHeader('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}', 12),
+      withHeader(
+        '{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}',
+        8,
+      ),
+      withHeader(
+        '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}',
+        12,
+      ),
       withHeader('{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,8]}}', 8),
       withHeader(Buffer.concat([Buffer.from('{"ab'), Buffer.from([0xc3, 0x28]), Buffer.from('":1}')]), 0),
       withHeader('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', 12),
@@ -142,7 +178,15 @@ describe("parseSafetensorsHeader", () => {
     const jsonish = fc.oneof(
       fc.json(),
       fc.string(),
-      fc.record({ x: fc.record({ dtype: fc.constantFrom("F32", "BF16", "U8", "F4", "Q"), shape: fc.array(fc.integer({ min: -2, max: 5 }), { maxLength: 3 }), data_offsets: fc.array(fc.integer({ min: -1, max: 40 }), { maxLength: 3 }) }) }).map((o) => JSON.stringify(o)),
+      fc
+        .record({
+          x: fc.record({
+            dtype: fc.constantFrom("F32", "BF16", "U8", "F4", "Q"),
+            shape: fc.array(fc.integer({ min: -2, max: 5 }), { maxLength: 3 }),
+            data_offsets: fc.array(fc.integer({ min: -1, max: 40 }), { maxLength: 3 }),
+          }),
+        })
+        .map((o) => JSON.stringify(o)),
     );
     fc.assert(
       fc.property(jsonish, fc.nat({ max: 64 }), (header, data) => {

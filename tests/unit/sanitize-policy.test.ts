@@ -20,8 +20,14 @@ const empty: SanitizeConfig = { allow: [], drop: [], patterns: [], allow_finding
 const tmp = await mkdtemp(path.join(os.tmpdir(), "sanitize-policy-"));
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-const file = (p: string, format: InventoryFile["format"]): InventoryFile => ({ path: p, absPath: `/x/${p}`, size: 10, format });
-const decide = (p: string, format: InventoryFile["format"], config = empty, has = true) => classifyCheckpointFile(file(p, format), config, { hasSafetensorsWeights: has });
+const file = (p: string, format: InventoryFile["format"]): InventoryFile => ({
+  path: p,
+  absPath: `/x/${p}`,
+  size: 10,
+  format,
+});
+const decide = (p: string, format: InventoryFile["format"], config = empty, has = true) =>
+  classifyCheckpointFile(file(p, format), config, { hasSafetensorsWeights: has });
 
 async function checkpoint(name: string, files: Record<string, string | Uint8Array>): Promise<string> {
   const dir = path.join(tmp, name);
@@ -85,13 +91,26 @@ describe("classifyCheckpointFile", () => {
 
   it("blocks unknown files; converts weight pickles without a safetensors copy, blocks other pickles", () => {
     expect(decide("notes/customers.csv", "text")).toMatchObject({ action: "block", rule: "unknown-file" });
-    expect(decide("pytorch_model.bin", "torch-zip", empty, false)).toEqual({ action: "convert", role: "weights", target: "model.safetensors" });
-    expect(decide("sub/pytorch_model.bin", "torch-zip", empty, false)).toMatchObject({ action: "block", rule: "pickle-file" });
+    expect(decide("pytorch_model.bin", "torch-zip", empty, false)).toEqual({
+      action: "convert",
+      role: "weights",
+      target: "model.safetensors",
+    });
+    expect(decide("sub/pytorch_model.bin", "torch-zip", empty, false)).toMatchObject({
+      action: "block",
+      rule: "pickle-file",
+    });
     expect(decide("notes.pkl", "pickle", empty, false)).toMatchObject({ action: "block", rule: "pickle-file" });
     expect(decide("pytorch_model.bin.index.json", "json", empty, false)).toMatchObject({ action: "drop" });
-    expect(decide("pytorch_model.bin.index.json", "json", empty, true)).toMatchObject({ action: "drop", reason: "index of the pickle weights (the safetensors weights are published instead)" });
+    expect(decide("pytorch_model.bin.index.json", "json", empty, true)).toMatchObject({
+      action: "drop",
+      reason: "index of the pickle weights (the safetensors weights are published instead)",
+    });
     // Training state is dropped by name before the weight rule is asked.
-    expect(decide("optimizer.pt", "torch-zip", empty, false)).toMatchObject({ action: "drop", reason: "optimizer state" });
+    expect(decide("optimizer.pt", "torch-zip", empty, false)).toMatchObject({
+      action: "drop",
+      reason: "optimizer state",
+    });
     expect(decide("training_args.bin", "torch-zip", empty, false)).toMatchObject({ action: "drop" });
   });
 });
@@ -99,7 +118,11 @@ describe("classifyCheckpointFile", () => {
 describe("planWeightPickleTarget", () => {
   it.each([
     ["pytorch_model.bin", ["pytorch_model.bin", "config.json"], "model.safetensors"],
-    ["pytorch_model-00001-of-00002.bin", ["pytorch_model-00001-of-00002.bin", "pytorch_model-00002-of-00002.bin"], "model-00001-of-00002.safetensors"],
+    [
+      "pytorch_model-00001-of-00002.bin",
+      ["pytorch_model-00001-of-00002.bin", "pytorch_model-00002-of-00002.bin"],
+      "model-00001-of-00002.safetensors",
+    ],
     ["adapter_model.bin", ["adapter_model.bin", "adapter_config.json"], "adapter_model.safetensors"],
     ["model.pt", ["model.pt"], "model.safetensors"],
     ["model.pth", ["model.pth", "optimizer.pt"], "model.safetensors"],
@@ -131,7 +154,8 @@ describe("planSanitize of pickle weights", () => {
   const ckpt = async (name: string, files: Record<string, string>) => {
     const dir = path.join(tmp, name);
     await mkdir(dir, { recursive: true });
-    for (const [rel, src] of Object.entries(files)) await writeFile(path.join(dir, rel), await readFile(path.join(pickles, src)));
+    for (const [rel, src] of Object.entries(files))
+      await writeFile(path.join(dir, rel), await readFile(path.join(pickles, src)));
     return planSanitize({ inventory: { files: await readCheckpointFiles(dir) }, config: empty, secretlint: false });
   };
 
@@ -141,13 +165,25 @@ describe("planSanitize of pickle weights", () => {
     expect(plan.publish).toEqual([]);
     expect(plan.conversions).toHaveLength(1);
     const c = plan.conversions![0]!;
-    expect({ ...c, absPath: path.basename(c.absPath), tensors: c.tensors.map((t) => `${t.name}:${t.dtype}:${t.bytes}`) }).toEqual({
+    expect({
+      ...c,
+      absPath: path.basename(c.absPath),
+      tensors: c.tensors.map((t) => `${t.name}:${t.dtype}:${t.bytes}`),
+    }).toEqual({
       path: "model.safetensors",
       from: "pytorch_model.bin",
       absPath: "pytorch_model.bin",
       role: "weights",
       format: "torch-zip",
-      tensors: ["counts:I64:24", "embed.weight:F32:48", "empty:F32:0", "layer.0.bias:F32:12", "layer.0.weight:F32:36", "scalar:F32:4", "mask:BOOL:3"],
+      tensors: [
+        "counts:I64:24",
+        "embed.weight:F32:48",
+        "empty:F32:0",
+        "layer.0.bias:F32:12",
+        "layer.0.weight:F32:36",
+        "scalar:F32:4",
+        "mask:BOOL:3",
+      ],
       size: c.size,
       reason: "plain state dict converted to safetensors without running the pickle (7 tensors)",
     });
@@ -175,13 +211,18 @@ describe("planSanitize of pickle weights", () => {
 
   it("converts a PEFT adapter_model.bin and a lone best.pt beside training state", async () => {
     const peft = await ckpt("conv-peft", { "adapter_model.bin": "module_state_dict.pt" });
-    expect(peft.conversions!.map((c) => [c.from, c.path, c.tensors.length])).toEqual([["adapter_model.bin", "adapter_model.safetensors", 4]]);
+    expect(peft.conversions!.map((c) => [c.from, c.path, c.tensors.length])).toEqual([
+      ["adapter_model.bin", "adapter_model.safetensors", 4],
+    ]);
     const lone = await ckpt("conv-lone", { "best.pt": "half_precision.pt", "optimizer.pt": "optimizer.pt" });
     expect(lone.conversions!.map((c) => [c.from, c.path])).toEqual([["best.pt", "model.safetensors"]]);
     expect(lone.dropped).toEqual([{ path: "optimizer.pt", reason: "optimizer state" }]);
     const two = await ckpt("conv-two", { "a.pt": "half_precision.pt", "b.pt": "plain_state_dict.pt" });
     expect(two.conversions).toEqual([]);
-    expect(two.findings.filter(isBlocking).map((f) => [f.rule, f.file])).toEqual([["pickle-file", "a.pt"], ["pickle-file", "b.pt"]]);
+    expect(two.findings.filter(isBlocking).map((f) => [f.rule, f.file])).toEqual([
+      ["pickle-file", "a.pt"],
+      ["pickle-file", "b.pt"],
+    ]);
   });
 
   it("drops the pickle when safetensors weights are published instead", async () => {
@@ -189,23 +230,40 @@ describe("planSanitize of pickle weights", () => {
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, "pytorch_model.bin"), await readFile(path.join(pickles, "plain_state_dict.pt")));
     await writeFile(path.join(dir, "model.safetensors"), encodeSafetensors([{ name: "w", dtype: "F32", shape: [1] }]));
-    const plan = await planSanitize({ inventory: { files: await readCheckpointFiles(dir) }, config: empty, secretlint: false });
+    const plan = await planSanitize({
+      inventory: { files: await readCheckpointFiles(dir) },
+      config: empty,
+      secretlint: false,
+    });
     expect(plan.conversions).toEqual([]);
-    expect(plan.dropped).toEqual([{ path: "pytorch_model.bin", reason: "pickle weights (the safetensors weights are published instead)" }]);
+    expect(plan.dropped).toEqual([
+      { path: "pytorch_model.bin", reason: "pickle weights (the safetensors weights are published instead)" },
+    ]);
   });
 
   it("converts when the only safetensors weights are in a dropped Trainer checkpoint", async () => {
     const dir = path.join(tmp, "conv-trainer");
     await mkdir(path.join(dir, "checkpoint-500"), { recursive: true });
     await writeFile(path.join(dir, "pytorch_model.bin"), await readFile(path.join(pickles, "plain_state_dict.pt")));
-    await writeFile(path.join(dir, "checkpoint-500", "model.safetensors"), encodeSafetensors([{ name: "w", dtype: "F32", shape: [1] }]));
-    const plan = await planSanitize({ inventory: { files: await readCheckpointFiles(dir) }, config: empty, secretlint: false });
+    await writeFile(
+      path.join(dir, "checkpoint-500", "model.safetensors"),
+      encodeSafetensors([{ name: "w", dtype: "F32", shape: [1] }]),
+    );
+    const plan = await planSanitize({
+      inventory: { files: await readCheckpointFiles(dir) },
+      config: empty,
+      secretlint: false,
+    });
     expect(plan.conversions!.map((c) => c.path)).toEqual(["model.safetensors"]);
     expect(plan.dropped.map((d) => d.path)).toEqual(["checkpoint-500/model.safetensors"]);
   });
 
   it("regenerates the shard index from the converted headers and checks the pickle index against them", async () => {
-    const files = { "pytorch_model-00001-of-00002.bin": "sharded/pytorch_model-00001-of-00002.bin", "pytorch_model-00002-of-00002.bin": "sharded/pytorch_model-00002-of-00002.bin", "pytorch_model.bin.index.json": "sharded/pytorch_model.bin.index.json" };
+    const files = {
+      "pytorch_model-00001-of-00002.bin": "sharded/pytorch_model-00001-of-00002.bin",
+      "pytorch_model-00002-of-00002.bin": "sharded/pytorch_model-00002-of-00002.bin",
+      "pytorch_model.bin.index.json": "sharded/pytorch_model.bin.index.json",
+    };
     const plan = await ckpt("conv-sharded", files);
     expect(plan.findings.filter(isBlocking)).toEqual([]);
     expect(plan.conversions!.map((c) => [c.from, c.path])).toEqual([
@@ -214,35 +272,70 @@ describe("planSanitize of pickle weights", () => {
     ]);
     expect(plan.dropped.map((d) => d.path)).toEqual(["pytorch_model.bin.index.json"]);
     const index = plan.rewrites.find((r) => r.path === "model.safetensors.index.json")!;
-    const original = JSON.parse(await readFile(path.join(pickles, "sharded/pytorch_model.bin.index.json"), "utf8")) as { metadata: { total_size: number }; weight_map: Record<string, string> };
+    const original = JSON.parse(await readFile(path.join(pickles, "sharded/pytorch_model.bin.index.json"), "utf8")) as {
+      metadata: { total_size: number };
+      weight_map: Record<string, string>;
+    };
     expect(JSON.parse(index.content as string)).toEqual({
       metadata: { total_size: original.metadata.total_size },
-      weight_map: Object.fromEntries(Object.entries(original.weight_map).map(([k, v]) => [k, v.replace(/^pytorch_model-(.*)\.bin$/, "model-$1.safetensors")])),
+      weight_map: Object.fromEntries(
+        Object.entries(original.weight_map).map(([k, v]) => [
+          k,
+          v.replace(/^pytorch_model-(.*)\.bin$/, "model-$1.safetensors"),
+        ]),
+      ),
     });
 
     // One shard missing: the index would point at nothing.
-    const missing = await ckpt("conv-sharded-missing", { "pytorch_model-00001-of-00002.bin": files["pytorch_model-00001-of-00002.bin"] });
-    expect(missing.findings.filter(isBlocking).map((f) => [f.rule, f.file])).toEqual([["weights-shard-missing", "pytorch_model-00002-of-00002.bin"]]);
+    const missing = await ckpt("conv-sharded-missing", {
+      "pytorch_model-00001-of-00002.bin": files["pytorch_model-00001-of-00002.bin"],
+    });
+    expect(missing.findings.filter(isBlocking).map((f) => [f.rule, f.file])).toEqual([
+      ["weights-shard-missing", "pytorch_model-00002-of-00002.bin"],
+    ]);
 
     // A pickle index that disagrees with the shards.
     const dir = path.join(tmp, "conv-sharded-lying");
     await mkdir(dir, { recursive: true });
-    for (const [rel, src] of Object.entries(files)) await writeFile(path.join(dir, rel), await readFile(path.join(pickles, src)));
-    const lying = { ...original, weight_map: { ...original.weight_map, "lm_head.weight": "pytorch_model-00001-of-00002.bin" } };
+    for (const [rel, src] of Object.entries(files))
+      await writeFile(path.join(dir, rel), await readFile(path.join(pickles, src)));
+    const lying = {
+      ...original,
+      weight_map: { ...original.weight_map, "lm_head.weight": "pytorch_model-00001-of-00002.bin" },
+    };
     await writeFile(path.join(dir, "pytorch_model.bin.index.json"), JSON.stringify(lying));
-    const bad = await planSanitize({ inventory: { files: await readCheckpointFiles(dir) }, config: empty, secretlint: false });
+    const bad = await planSanitize({
+      inventory: { files: await readCheckpointFiles(dir) },
+      config: empty,
+      secretlint: false,
+    });
     expect(bad.findings.filter(isBlocking).map((f) => [f.rule, f.file, f.message])).toEqual([
-      ["weights-index-mismatch", "pytorch_model.bin.index.json", 'weight_map names 1 tensor(s) not in the shard it says, e.g. "lm_head.weight"'],
+      [
+        "weights-index-mismatch",
+        "pytorch_model.bin.index.json",
+        'weight_map names 1 tensor(s) not in the shard it says, e.g. "lm_head.weight"',
+      ],
     ]);
   });
-
 });
 
 describe("classifyCheckpointFile overrides", () => {
   it("honours config overrides with their reasons", () => {
-    const config = { ...empty, allow: [{ path: "docs/*.md", reason: "public usage notes reviewed by legal" }], drop: [{ path: "extra/**", reason: "scratch output of the export job" }] };
-    expect(decide("docs/usage.md", "text", config)).toEqual({ action: "publish", role: "other", overrideReason: "public usage notes reviewed by legal", scrub: "none" });
-    expect(decide("extra/a/b.txt", "text", config)).toMatchObject({ action: "drop", reason: "config: scratch output of the export job" });
+    const config = {
+      ...empty,
+      allow: [{ path: "docs/*.md", reason: "public usage notes reviewed by legal" }],
+      drop: [{ path: "extra/**", reason: "scratch output of the export job" }],
+    };
+    expect(decide("docs/usage.md", "text", config)).toEqual({
+      action: "publish",
+      role: "other",
+      overrideReason: "public usage notes reviewed by legal",
+      scrub: "none",
+    });
+    expect(decide("extra/a/b.txt", "text", config)).toMatchObject({
+      action: "drop",
+      reason: "config: scratch output of the export job",
+    });
   });
 
   it("matches globs", () => {
@@ -255,9 +348,21 @@ describe("classifyCheckpointFile overrides", () => {
 
 describe("scrubJsonMetadata", () => {
   it("rewrites local *_name_or_path to the base model and removes paths, hosts and IPs", () => {
-    const text = JSON.stringify({ _name_or_path: "/home/ann/base", model_type: "llama", tokenizer_file: "/tmp/x/tokenizer.json", note: "node 10.1.2.3", ok: "https://huggingface.co/a/b", list: ["/fsx/proj/x", "fine"] });
+    const text = JSON.stringify({
+      _name_or_path: "/home/ann/base",
+      model_type: "llama",
+      tokenizer_file: "/tmp/x/tokenizer.json",
+      note: "node 10.1.2.3",
+      ok: "https://huggingface.co/a/b",
+      list: ["/fsx/proj/x", "fine"],
+    });
     const r = scrubJsonMetadata(text, { file: "config.json", baseModel: "org/base" });
-    expect(JSON.parse(r.content)).toEqual({ _name_or_path: "org/base", model_type: "llama", ok: "https://huggingface.co/a/b", list: [null, "fine"] });
+    expect(JSON.parse(r.content)).toEqual({
+      _name_or_path: "org/base",
+      model_type: "llama",
+      ok: "https://huggingface.co/a/b",
+      list: [null, "fine"],
+    });
     expect(r.diff).toMatchInlineSnapshot(`
       "--- config.json (checkpoint)
       +++ config.json (published)
@@ -276,7 +381,10 @@ describe("scrubJsonMetadata", () => {
 
   it("keeps a Hub id and leaves a clean file byte-identical", () => {
     const text = '{"_name_or_path": "org/base", "x": 1}';
-    expect(scrubJsonMetadata(text, { file: "config.json", baseModel: "org/base" })).toMatchObject({ changed: false, content: text });
+    expect(scrubJsonMetadata(text, { file: "config.json", baseModel: "org/base" })).toMatchObject({
+      changed: false,
+      content: text,
+    });
   });
 
   it("removes a local path when no base model is known", () => {
@@ -294,11 +402,25 @@ describe("safetensors header rewrite", () => {
     const plan = await planSafetensorsHeader(src, "in.safetensors");
     expect(plan.rewrite?.inPlace).toBe(true);
     const out = path.join(tmp, "out.safetensors");
-    await applySanitizeRewrite({ path: "in.safetensors", from: src, role: "weights", content: plan.rewrite!.header, diff: "", reason: "", tail: { absPath: src, offset: plan.rewrite!.dataOffset, length: plan.rewrite!.dataLength, inPlace: true } }, out);
+    await applySanitizeRewrite(
+      {
+        path: "in.safetensors",
+        from: src,
+        role: "weights",
+        content: plan.rewrite!.header,
+        diff: "",
+        reason: "",
+        tail: { absPath: src, offset: plan.rewrite!.dataOffset, length: plan.rewrite!.dataLength, inPlace: true },
+      },
+      out,
+    );
     const got = await readFile(out);
     expect(got.length).toBe(bytes.length);
     const n = Number(got.readBigUInt64LE(0));
-    expect(JSON.parse(got.subarray(8, 8 + n).toString())).toEqual({ __metadata__: { format: "pt" }, w: { dtype: "F32", shape: [4, 4], data_offsets: [0, 64] } });
+    expect(JSON.parse(got.subarray(8, 8 + n).toString())).toEqual({
+      __metadata__: { format: "pt" },
+      w: { dtype: "F32", shape: [4, 4], data_offsets: [0, 64] },
+    });
     expect(got.subarray(8 + n).equals(Buffer.from(bytes).subarray(8 + n))).toBe(true);
     expect(got.includes(Buffer.from("/data/private"))).toBe(false);
   });
@@ -325,7 +447,11 @@ describe("planSanitize", () => {
     ]);
     const accepted = await planSanitize({
       inventory,
-      config: { ...empty, allow: [{ path: "notes.txt", reason: "public greeting reviewed" }], allow_findings: [{ rule: "hf-token", path: "config.json", reason: "revoked test token, see ticket 12" }] },
+      config: {
+        ...empty,
+        allow: [{ path: "notes.txt", reason: "public greeting reviewed" }],
+        allow_findings: [{ rule: "hf-token", path: "config.json", reason: "revoked test token, see ticket 12" }],
+      },
       secretlint: false,
     });
     expect(accepted.findings.filter(isBlocking)).toEqual([]);
@@ -337,7 +463,12 @@ describe("planSanitize", () => {
   });
 
   it("a bad config regex is a usage error naming the field", async () => {
-    await expect(planSanitize({ inventory: { files: [] }, config: { ...empty, patterns: [{ name: "x", regex: "/(/", severity: "block" }] } })).rejects.toMatchObject({
+    await expect(
+      planSanitize({
+        inventory: { files: [] },
+        config: { ...empty, patterns: [{ name: "x", regex: "/(/", severity: "block" }] },
+      }),
+    ).rejects.toMatchObject({
       code: "PATTERN_INVALID",
       location: { field: "sanitize.patterns.0.regex" },
     });
@@ -347,7 +478,21 @@ describe("planSanitize", () => {
 describe("assertSanitizePlanClean", () => {
   it("throws SANITIZE_BLOCKED with located findings, and passes accepted ones", async () => {
     const { assertSanitizePlanClean } = await import("../../src/sanitize/assert-sanitize-plan-clean.js");
-    const plan = { publish: [], dropped: [], rewrites: [], findings: [{ rule: "hf-token", severity: "block" as const, file: "config.json", pointer: "/token", line: 3, message: "Hugging Face access token" }] };
+    const plan = {
+      publish: [],
+      dropped: [],
+      rewrites: [],
+      findings: [
+        {
+          rule: "hf-token",
+          severity: "block" as const,
+          file: "config.json",
+          pointer: "/token",
+          line: 3,
+          message: "Hugging Face access token",
+        },
+      ],
+    };
     expect(() => assertSanitizePlanClean(plan)).toThrowErrorMatchingInlineSnapshot(`
       [ReleaseError: The release is blocked by 1 finding(s):
         hf-token in config.json (line 3, /token): Hugging Face access token]
@@ -360,9 +505,23 @@ describe("assertSanitizePlanClean", () => {
 describe("renderBuildReport (published in the bundle)", () => {
   const plan = {
     publish: [{ path: "config.json", absPath: "/x/config.json", role: "config" as const }],
-    dropped: [{ path: "runs/Nov22_05-00-00_gpu-17/events.out.tfevents.1700000000.gpu-17.kanary.local.123.0", reason: "TensorBoard logs" }],
+    dropped: [
+      {
+        path: "runs/Nov22_05-00-00_gpu-17/events.out.tfevents.1700000000.gpu-17.kanary.local.123.0",
+        reason: "TensorBoard logs",
+      },
+    ],
     rewrites: [],
-    findings: [{ rule: "email", severity: "warn" as const, file: "train.log", line: 2, excerpt: "Kanary Motors ops: [REDACTED:email]", message: "e-mail address (in a dropped file)" }],
+    findings: [
+      {
+        rule: "email",
+        severity: "warn" as const,
+        file: "train.log",
+        line: 2,
+        excerpt: "Kanary Motors ops: [REDACTED:email]",
+        message: "e-mail address (in a dropped file)",
+      },
+    ],
   };
 
   it("omits excerpts and masks host names and project patterns in paths", () => {
@@ -373,6 +532,8 @@ describe("renderBuildReport (published in the bundle)", () => {
   });
 
   it("shows excerpts when asked (local output)", () => {
-    expect(renderBuildReport(plan, { excerpts: true }).report.findings[0]!.excerpt).toBe("Kanary Motors ops: [REDACTED:email]");
+    expect(renderBuildReport(plan, { excerpts: true }).report.findings[0]!.excerpt).toBe(
+      "Kanary Motors ops: [REDACTED:email]",
+    );
   });
 });

@@ -16,7 +16,8 @@ async function scanOne(name: string, content: string | Uint8Array) {
   await writeFile(path.join(dir, name), content);
   return scanCheckpoint({ dir, secretlint: false });
 }
-const brief = (fs: Awaited<ReturnType<typeof scanOne>>) => fs.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message }));
+const brief = (fs: Awaited<ReturnType<typeof scanOne>>) =>
+  fs.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message }));
 
 describe("scan on bad input", () => {
   it("deeply nested JSON: a clear warning, scanned as text, secret still found", async () => {
@@ -38,29 +39,47 @@ describe("scan on bad input", () => {
   });
 
   it("invalid JSON is located", () => {
-    expect(() => parseJsonStrings('{"a": [1, 2,, 3]}', "x.json")).toThrowErrorMatchingInlineSnapshot(`[ReleaseError: x.json: unexpected character at character 12]`);
+    expect(() => parseJsonStrings('{"a": [1, 2,, 3]}', "x.json")).toThrowErrorMatchingInlineSnapshot(
+      `[ReleaseError: x.json: unexpected character at character 12]`,
+    );
   });
 
   it("binary posing as text: printable strings scanned, no crash", async () => {
-    const bytes = Buffer.concat([Buffer.from("{\"looks\": \"like json\", "), Buffer.from([0xff, 0xfe, 0x00, 0x01]), Buffer.from(" jane@robots.example.com ")]);
+    const bytes = Buffer.concat([
+      Buffer.from('{"looks": "like json", '),
+      Buffer.from([0xff, 0xfe, 0x00, 0x01]),
+      Buffer.from(" jane@robots.example.com "),
+    ]);
     const fs = await scanOne("config.json", bytes);
     // NUL in the first bytes: sniffed as binary, so only its printable strings are scanned.
     expect(fs.map((f) => [f.rule, f.offset])).toEqual([["email", 28]]);
   });
 
   it("non-UTF-8 bytes after the sniffed prefix are caught too", async () => {
-    const bytes = Buffer.concat([Buffer.from("a".repeat(5000)), Buffer.from([0xc3, 0x28]), Buffer.from(" admin@corp.example.org")]);
+    const bytes = Buffer.concat([
+      Buffer.from("a".repeat(5000)),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from(" admin@corp.example.org"),
+    ]);
     const fs = await scanOne("notes.txt", bytes);
     expect(fs.map((f) => f.rule)).toEqual(["binary-posing-as-text", "email"]);
-    expect(fs[0]!.message).toMatchInlineSnapshot(`"notes.txt starts like text but holds bytes that are not UTF-8 text; scanned for printable strings instead"`);
+    expect(fs[0]!.message).toMatchInlineSnapshot(
+      `"notes.txt starts like text but holds bytes that are not UTF-8 text; scanned for printable strings instead"`,
+    );
   });
 
   it("a truncated safetensors file or zip is reported, not thrown", async () => {
     const st = Buffer.alloc(16);
     st.writeBigUInt64LE(1000n, 0);
     st.write("{", 8);
-    expect((await scanOne("model.safetensors", st)).every((f) => f.severity === "warn" || f.rule === "unreadable-file")).toBe(true);
-    const zip = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(40), Buffer.from("ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789")]);
+    expect(
+      (await scanOne("model.safetensors", st)).every((f) => f.severity === "warn" || f.rule === "unreadable-file"),
+    ).toBe(true);
+    const zip = Buffer.concat([
+      Buffer.from([0x50, 0x4b, 0x03, 0x04]),
+      Buffer.alloc(40),
+      Buffer.from("ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"),
+    ]);
     expect((await scanOne("a.zip", zip)).map((f) => f.rule)).toEqual(["unreadable-archive", "github-token"]);
   });
 
@@ -75,7 +94,7 @@ describe("scan on bad input", () => {
     const sniffFormat = (head: Uint8Array, size: number) => sniff({ head, size, text: "shape" });
     expect(sniffFormat(Buffer.from([0x80, 0x04, 0x95]), 3)).toBe("pickle");
     expect(sniffFormat(Buffer.from("[section]\nkey=1\n"), 16)).toBe("text");
-    expect(sniffFormat(Buffer.from(' [1, 2]'), 7)).toBe("json");
+    expect(sniffFormat(Buffer.from(" [1, 2]"), 7)).toBe("json");
     expect(sniffFormat(Buffer.from([0x00, 0x01, 0x02]), 3)).toBe("binary");
     expect(sniffFormat(Buffer.alloc(0), 0)).toBe("empty");
   });
@@ -83,11 +102,18 @@ describe("scan on bad input", () => {
 
 describe("zip archives (read with openZip)", () => {
   const token = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";
-  const where = (fs: Awaited<ReturnType<typeof scanOne>>) => fs.map((f) => ({ rule: f.rule, severity: f.severity, offset: f.offset, message: f.message }));
+  const where = (fs: Awaited<ReturnType<typeof scanOne>>) =>
+    fs.map((f) => ({ rule: f.rule, severity: f.severity, offset: f.offset, message: f.message }));
 
   it("finds a secret in a deflated member of a zip nested in a ZIP64 zip", async () => {
     const inner = encodeZip([{ name: "notes.txt", data: Buffer.from(`token ${token}\n`), deflate: true }]);
-    const outer = encodeZip([{ name: "readme.md", data: Buffer.from("hello\n") }, { name: "inner.zip", data: inner }], { zip64: true });
+    const outer = encodeZip(
+      [
+        { name: "readme.md", data: Buffer.from("hello\n") },
+        { name: "inner.zip", data: inner },
+      ],
+      { zip64: true },
+    );
     expect(where(await scanOne("outer.zip", outer))).toMatchInlineSnapshot(`
       [
         {
@@ -113,7 +139,10 @@ describe("zip archives (read with openZip)", () => {
         },
       ]
     `);
-    const short = encodeZip([{ name: "a.txt", data: Buffer.from("x"), deflate: false }, { name: "b.txt", data, deflate: true, declaredSize: 10 }]);
+    const short = encodeZip([
+      { name: "a.txt", data: Buffer.from("x"), deflate: false },
+      { name: "b.txt", data, deflate: true, declaredSize: 10 },
+    ]);
     expect(where(await scanOne("short.zip", short))).toMatchInlineSnapshot(`
       [
         {
@@ -136,7 +165,10 @@ describe("zip archives (read with openZip)", () => {
   });
 
   it("an archive the reader refuses (two entries with one name) blocks, and its printable strings are still scanned", async () => {
-    const dup = encodeZip([{ name: "x.txt", data: Buffer.from("plain\n") }, { name: "x.txt", data: Buffer.from(`key: ${token}\n`) }]);
+    const dup = encodeZip([
+      { name: "x.txt", data: Buffer.from("plain\n") },
+      { name: "x.txt", data: Buffer.from(`key: ${token}\n`) },
+    ]);
     expect(where(await scanOne("dup.zip", dup))).toMatchInlineSnapshot(`
       [
         {
@@ -161,10 +193,17 @@ describe("strings in pickles", () => {
     // 0x8c SHORT_BINUNICODE, length 0x32 = "2" (50 characters), then the token.
     const token = "xoxb-1234567890-1234567890-" + "a".repeat(23);
     expect(token.length).toBe(50);
-    const pickle = Buffer.concat([Buffer.from([0x80, 0x04, 0x95, 0x40, 0, 0, 0, 0, 0, 0, 0, 0x8c, 0x32]), Buffer.from(token), Buffer.from([0x94, 0x2e])]);
+    const pickle = Buffer.concat([
+      Buffer.from([0x80, 0x04, 0x95, 0x40, 0, 0, 0, 0, 0, 0, 0, 0x8c, 0x32]),
+      Buffer.from(token),
+      Buffer.from([0x94, 0x2e]),
+    ]);
     const fs = await scanOne("state.pkl", pickle);
     // The hand-made FRAME says 64 bytes where 54 follow: the import scan cannot vouch for it (a warning).
-    expect(fs.map((f) => [f.rule, f.severity, f.offset])).toEqual([["slack-token", "block", 13], ["pickle-invalid", "warn", 2]]);
+    expect(fs.map((f) => [f.rule, f.severity, f.offset])).toEqual([
+      ["slack-token", "block", 13],
+      ["pickle-invalid", "warn", 2],
+    ]);
     expect(JSON.stringify(fs)).not.toContain(token);
   });
 });

@@ -25,13 +25,16 @@ async function scanOne(name: string, content: string | Uint8Array, secretlint = 
 }
 
 describe("secrets split across streaming chunk boundaries", () => {
-  it.each([1, 20, TOKEN.length - 1])("binary: a token with %i bytes before the 4 MiB boundary is found once, at its offset", async (before) => {
-    const bytes = Buffer.alloc(BINARY_CHUNK + 4096, 0x00);
-    const at = BINARY_CHUNK - before;
-    bytes.write(TOKEN, at, "latin1");
-    const fs = await scanOne("blob.bin", bytes);
-    expect(fs.map((f) => [f.rule, f.offset])).toEqual([["github-token", at]]);
-  });
+  it.each([1, 20, TOKEN.length - 1])(
+    "binary: a token with %i bytes before the 4 MiB boundary is found once, at its offset",
+    async (before) => {
+      const bytes = Buffer.alloc(BINARY_CHUNK + 4096, 0x00);
+      const at = BINARY_CHUNK - before;
+      bytes.write(TOKEN, at, "latin1");
+      const fs = await scanOne("blob.bin", bytes);
+      expect(fs.map((f) => [f.rule, f.offset])).toEqual([["github-token", at]]);
+    },
+  );
 
   it("binary: a run whose UTF-8 character is cut by the boundary keeps its offsets", async () => {
     const bytes = Buffer.alloc(BINARY_CHUNK + 4096, 0x01);

@@ -1,5 +1,17 @@
 import { execFileSync } from "node:child_process";
-import { appendFile, cp, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, utimes, writeFile } from "node:fs/promises";
+import {
+  appendFile,
+  cp,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -21,14 +33,25 @@ async function tmp(base = os.tmpdir()): Promise<string> {
   return d;
 }
 
-const release: BundleRelease = { name: "tiny", version: "1.0.0", tag: "v1.0.0", hub: { repo: "org/tiny", repoType: "model" } };
+const release: BundleRelease = {
+  name: "tiny",
+  version: "1.0.0",
+  tag: "v1.0.0",
+  hub: { repo: "org/tiny", repoType: "model" },
+};
 const HOUR_AGO = new Date(Date.now() - 3600_000);
 
 /** A private copy of the sharded fixture with old mtimes (as a finished checkpoint has). */
 async function checkpoint(base?: string): Promise<{ dir: string; inputs: BundleInput[] }> {
   const dir = path.join(await tmp(base), "ckpt");
   await cp(path.join(FIXTURES, "hf-sharded"), dir, { recursive: true });
-  const names = ["config.json", "model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors", "model-00003-of-00003.safetensors", "model.safetensors.index.json"];
+  const names = [
+    "config.json",
+    "model-00001-of-00003.safetensors",
+    "model-00002-of-00003.safetensors",
+    "model-00003-of-00003.safetensors",
+    "model.safetensors.index.json",
+  ];
   for (const n of names) await utimes(path.join(dir, n), HOUR_AGO, HOUR_AGO);
   const inputs: BundleInput[] = names.map((n) => ({
     path: n,
@@ -36,7 +59,12 @@ async function checkpoint(base?: string): Promise<{ dir: string; inputs: BundleI
     source: { kind: "file", absPath: path.join(dir, n) },
     origin: `checkpoint:${n}`,
   }));
-  inputs.push({ path: "README.md", role: "card", source: { kind: "content", content: "# tiny\n" }, origin: "generated:card" });
+  inputs.push({
+    path: "README.md",
+    role: "card",
+    source: { kind: "content", content: "# tiny\n" },
+    origin: "generated:card",
+  });
   return { dir, inputs };
 }
 
@@ -74,8 +102,14 @@ describe("stageBundle", () => {
     const manifestText = await readFile(path.join(out, "manifest.json"), "utf8");
     expect(manifestText).not.toContain(dir);
     expect(manifestText).not.toContain(os.tmpdir());
-    const sources = JSON.parse(await readFile(path.join(out, ".model-release", "sources.json"), "utf8")) as { files: { path: string; mode: string; source?: string }[] };
-    expect(sources.files.find((f) => f.path === "config.json")).toEqual({ path: "config.json", mode: "link", source: path.join(dir, "config.json") });
+    const sources = JSON.parse(await readFile(path.join(out, ".model-release", "sources.json"), "utf8")) as {
+      files: { path: string; mode: string; source?: string }[];
+    };
+    expect(sources.files.find((f) => f.path === "config.json")).toEqual({
+      path: "config.json",
+      mode: "link",
+      source: path.join(dir, "config.json"),
+    });
   });
 
   it("writes a byte-identical manifest for the same inputs, with or without the cache", async () => {
@@ -85,7 +119,9 @@ describe("stageBundle", () => {
     const b = path.join(await tmp(), "b");
     await stageBundle({ outDir: a, inputs, release, cacheDir });
     await stageBundle({ outDir: b, inputs: [...inputs].reverse(), release, cacheDir });
-    expect(await readFile(path.join(a, "manifest.json"), "utf8")).toBe(await readFile(path.join(b, "manifest.json"), "utf8"));
+    expect(await readFile(path.join(a, "manifest.json"), "utf8")).toBe(
+      await readFile(path.join(b, "manifest.json"), "utf8"),
+    );
     expect(await readFile(path.join(a, "SHA256SUMS"), "utf8")).toBe(await readFile(path.join(b, "SHA256SUMS"), "utf8"));
   });
 
@@ -130,7 +166,12 @@ describe("stageBundle", () => {
   it("treats a damaged cache file as empty and still builds", async () => {
     const { inputs } = await checkpoint();
     const cacheDir = await tmp();
-    await writeFile(path.join(cacheDir, "hashes-v1.json"), JSON.stringify({ entries: { [inputs[0]!.source.kind === "file" ? inputs[0]!.source.absPath : ""]: { dev: "x", sha256: 5 } } }));
+    await writeFile(
+      path.join(cacheDir, "hashes-v1.json"),
+      JSON.stringify({
+        entries: { [inputs[0]!.source.kind === "file" ? inputs[0]!.source.absPath : ""]: { dev: "x", sha256: 5 } },
+      }),
+    );
     const out = path.join(await tmp(), "bundle");
     expect((await stageBundle({ outDir: out, inputs, release, cacheDir })).cacheHits).toBe(0);
     await writeFile(path.join(cacheDir, "hashes-v1.json"), "{truncated");
@@ -139,7 +180,8 @@ describe("stageBundle", () => {
   });
 
   it("falls back to a symlink and a recorded reference across filesystems", async () => {
-    if (!existsSync("/dev/shm") || (await stat("/dev/shm")).dev === (await stat(os.tmpdir())).dev) return expect.fail("needs /dev/shm on another filesystem than the temp folder");
+    if (!existsSync("/dev/shm") || (await stat("/dev/shm")).dev === (await stat(os.tmpdir())).dev)
+      return expect.fail("needs /dev/shm on another filesystem than the temp folder");
     const { dir, inputs } = await checkpoint("/dev/shm");
     const out = path.join(await tmp(), "bundle");
     const r = await stageBundle({ outDir: out, inputs, release });
@@ -155,7 +197,9 @@ describe("stageBundle", () => {
     await stageBundle({ outDir: out, inputs, release });
     // The next build rewrites config.json (as the sanitizer does): the checkpoint's file must stay as it was.
     const before = await readFile(path.join(dir, "config.json"), "utf8");
-    const rewritten = inputs.map((i): BundleInput => (i.path === "config.json" ? { ...i, source: { kind: "content", content: "{}\n" } } : i)).filter((i) => i.path !== "README.md");
+    const rewritten = inputs
+      .map((i): BundleInput => (i.path === "config.json" ? { ...i, source: { kind: "content", content: "{}\n" } } : i))
+      .filter((i) => i.path !== "README.md");
     await stageBundle({ outDir: out, inputs: rewritten, release });
     expect(await readFile(path.join(dir, "config.json"), "utf8")).toBe(before);
     expect(await readFile(path.join(out, "config.json"), "utf8")).toBe("{}\n");
@@ -163,7 +207,9 @@ describe("stageBundle", () => {
 
     const foreign = await tmp();
     await writeFile(path.join(foreign, "notes.txt"), "mine");
-    expect(await failure(stageBundle({ outDir: foreign, inputs, release }))).toMatchObject({ code: "OUT_DIR_NOT_EMPTY" });
+    expect(await failure(stageBundle({ outDir: foreign, inputs, release }))).toMatchObject({
+      code: "OUT_DIR_NOT_EMPTY",
+    });
   });
 
   it.each([
@@ -175,12 +221,21 @@ describe("stageBundle", () => {
     ["line\nbreak", "BUNDLE_BAD_PATH"],
   ])("refuses the bundle path %j", async (p, code) => {
     const input: BundleInput = { path: p, role: "other", source: { kind: "content", content: "x" }, origin: "test" };
-    expect((await failure(stageBundle({ outDir: path.join(await tmp(), "b"), inputs: [input], release }))).code).toBe(code);
+    expect((await failure(stageBundle({ outDir: path.join(await tmp(), "b"), inputs: [input], release }))).code).toBe(
+      code,
+    );
   });
 
   it("refuses two inputs with the same path", async () => {
-    const input: BundleInput = { path: "a.txt", role: "other", source: { kind: "content", content: "x" }, origin: "test" };
-    expect((await failure(stageBundle({ outDir: path.join(await tmp(), "b"), inputs: [input, input], release }))).code).toBe("BUNDLE_DUPLICATE_PATH");
+    const input: BundleInput = {
+      path: "a.txt",
+      role: "other",
+      source: { kind: "content", content: "x" },
+      origin: "test",
+    };
+    expect(
+      (await failure(stageBundle({ outDir: path.join(await tmp(), "b"), inputs: [input, input], release }))).code,
+    ).toBe("BUNDLE_DUPLICATE_PATH");
   });
 });
 
@@ -206,7 +261,15 @@ describe("stageBundle of converted pickle weights", () => {
     const bytes = await readFile(path.join(out, "model.safetensors"));
     expect(bytes.length).toBe(plan.size);
     const { createHash } = await import("node:crypto");
-    expect(r.manifest.files).toEqual([{ path: "model.safetensors", size: plan.size, sha256: createHash("sha256").update(bytes).digest("hex"), role: "weights", origin: "checkpoint:pytorch_model.bin (converted to safetensors)" }]);
+    expect(r.manifest.files).toEqual([
+      {
+        path: "model.safetensors",
+        size: plan.size,
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+        role: "weights",
+        origin: "checkpoint:pytorch_model.bin (converted to safetensors)",
+      },
+    ]);
     expect(r.sources).toEqual([{ path: "model.safetensors", mode: "written" }]);
     expect((await verifyBundle({ dir: out })).ok).toBe(true);
   });
@@ -216,14 +279,22 @@ describe("stageBundle of converted pickle weights", () => {
     const src = path.join(dir, "pytorch_model.bin");
     await cp(path.join(PICKLES, "os_system_payload.pt"), src);
     const out = path.join(dir, "bundle");
-    const err = (await stageBundle({ outDir: out, inputs: [converted(src, 100)], release }).catch((e: unknown) => e)) as ReleaseError;
-    expect([err.code, err.category, err.location?.file]).toEqual(["CONVERSION_BLOCKED", "blocked", "pytorch_model.bin"]);
+    const err = (await stageBundle({ outDir: out, inputs: [converted(src, 100)], release }).catch(
+      (e: unknown) => e,
+    )) as ReleaseError;
+    expect([err.code, err.category, err.location?.file]).toEqual([
+      "CONVERSION_BLOCKED",
+      "blocked",
+      "pytorch_model.bin",
+    ]);
     expect(err.message).toContain("unsafe-pickle-global");
     expect(existsSync(path.join(out, "model.safetensors"))).toBe(false);
     expect(existsSync(path.join(out, "model.safetensors.partial"))).toBe(false);
 
     await cp(path.join(PICKLES, "plain_state_dict.pt"), src);
-    const err2 = (await stageBundle({ outDir: out, inputs: [converted(src, 100)], release }).catch((e: unknown) => e)) as ReleaseError;
+    const err2 = (await stageBundle({ outDir: out, inputs: [converted(src, 100)], release }).catch(
+      (e: unknown) => e,
+    )) as ReleaseError;
     expect([err2.code, err2.category]).toEqual(["BUNDLE_SOURCE_CHANGED", "input"]);
     expect(existsSync(path.join(out, "model.safetensors"))).toBe(false);
   });
@@ -235,7 +306,12 @@ describe("verifyBundle", () => {
     const out = path.join(await tmp(), "bundle");
     // Generated files only, so tampering does not touch the shared checkpoint copy through a link.
     const copies: BundleInput[] = await Promise.all(
-      inputs.map(async (i): Promise<BundleInput> => (i.source.kind === "file" ? { ...i, source: { kind: "content", content: await readFile(i.source.absPath) } } : i)),
+      inputs.map(
+        async (i): Promise<BundleInput> =>
+          i.source.kind === "file"
+            ? { ...i, source: { kind: "content", content: await readFile(i.source.absPath) } }
+            : i,
+      ),
     );
     await stageBundle({ outDir: out, inputs: copies, release });
     return out;
@@ -258,14 +334,18 @@ describe("verifyBundle", () => {
     expect(r.ok).toBe(false);
     expect(r.missing).toEqual(["config.json"]);
     expect(r.extra).toEqual(["optimizer.pt"]);
-    expect(r.changed.map((c) => [c.path, c.reason, c.actualSize - c.expectedSize])).toEqual([["model-00001-of-00003.safetensors", "content", 1]]);
+    expect(r.changed.map((c) => [c.path, c.reason, c.actualSize - c.expectedSize])).toEqual([
+      ["model-00001-of-00003.safetensors", "content", 1],
+    ]);
   });
 
   it("catches a SHA256SUMS that disagrees with the manifest, and a manifest edited by hand", async () => {
     const out = await staged();
     const sums = await readFile(path.join(out, "SHA256SUMS"), "utf8");
     await writeFile(path.join(out, "SHA256SUMS"), sums.replace(/^[0-9a-f]{64}(?=  README\.md)/m, "0".repeat(64)));
-    const manifest = JSON.parse(await readFile(path.join(out, "manifest.json"), "utf8")) as { files: { path: string; size: number }[] };
+    const manifest = JSON.parse(await readFile(path.join(out, "manifest.json"), "utf8")) as {
+      files: { path: string; size: number }[];
+    };
     const r1 = await verifyBundle({ dir: out });
     expect(r1.changed).toMatchObject([{ path: "README.md", reason: "sha256sums" }]);
     manifest.files.pop();
@@ -280,7 +360,13 @@ describe("verifyBundle", () => {
     const d = await tmp();
     await writeFile(path.join(d, "manifest.json"), "{not json");
     expect((await failure(verifyBundle({ dir: d }))).code).toBe("MANIFEST_INVALID");
-    await writeFile(path.join(d, "manifest.json"), JSON.stringify({ schema: "model-release/manifest@1", files: [{ path: "../../etc/passwd", size: 1, sha256: "0".repeat(64) }] }));
+    await writeFile(
+      path.join(d, "manifest.json"),
+      JSON.stringify({
+        schema: "model-release/manifest@1",
+        files: [{ path: "../../etc/passwd", size: 1, sha256: "0".repeat(64) }],
+      }),
+    );
     expect((await failure(verifyBundle({ dir: d }))).code).toBe("BUNDLE_BAD_PATH");
   });
 });
@@ -288,7 +374,11 @@ describe("verifyBundle", () => {
 describe("buildRelease", () => {
   it("builds the demo release: allowlisted files only, training leftovers dropped with reasons", async () => {
     const out = path.join(await tmp(), "demo");
-    const r = await buildRelease({ configFile: path.join(REPO, "release-configs", "demo.yaml"), version: "v1.2.0", outDir: out });
+    const r = await buildRelease({
+      configFile: path.join(REPO, "release-configs", "demo.yaml"),
+      version: "v1.2.0",
+      outDir: out,
+    });
     expect(r.manifest.version).toBe("1.2.0");
     expect(r.manifest.tag).toBe("v1.2.0");
     expect(r.manifest.files.map((f) => `${f.path} ${f.role}`)).toEqual([
@@ -313,7 +403,12 @@ describe("buildRelease", () => {
       "tokenizer.json tokenizer",
       "tokenizer_config.json tokenizer",
     ]);
-    expect(r.plan.sanitize.dropped.map((d) => d.path)).toEqual(["optimizer.pt", "rng_state.pth", "trainer_state.json", "training_args.bin"]);
+    expect(r.plan.sanitize.dropped.map((d) => d.path)).toEqual([
+      "optimizer.pt",
+      "rng_state.pth",
+      "trainer_state.json",
+      "training_args.bin",
+    ]);
     expect((await verifyBundle({ dir: out })).ok).toBe(true);
   });
 
@@ -323,20 +418,36 @@ describe("buildRelease", () => {
       configFile: path.join(REPO, "release-configs", "demo.yaml"),
       version: "1.0.0",
       outDir: out,
-      extraInputs: [{ path: "README.md", role: "card", source: { kind: "content", content: "# card\n" }, origin: "generated:card" }],
+      extraInputs: [
+        { path: "README.md", role: "card", source: { kind: "content", content: "# card\n" }, origin: "generated:card" },
+      ],
     });
-    expect(r.manifest.files.find((f) => f.path === "README.md")).toMatchObject({ role: "card", origin: "generated:card", size: 7 });
+    expect(r.manifest.files.find((f) => f.path === "README.md")).toMatchObject({
+      role: "card",
+      origin: "generated:card",
+      size: 7,
+    });
   });
 
   it("refuses an output folder inside the checkpoint, or around it", async () => {
     const { dir } = await checkpoint();
     const configFile = path.join(REPO, "release-configs", "demo.yaml");
-    expect((await failure(buildRelease({ configFile, version: "1.0.0", checkpoint: dir, outDir: path.join(dir, "release") }))).code).toBe("OUT_DIR_OVERLAPS_CHECKPOINT");
-    expect((await failure(buildRelease({ configFile, version: "1.0.0", checkpoint: dir, outDir: path.dirname(dir) }))).code).toBe("OUT_DIR_OVERLAPS_CHECKPOINT");
+    expect(
+      (
+        await failure(
+          buildRelease({ configFile, version: "1.0.0", checkpoint: dir, outDir: path.join(dir, "release") }),
+        )
+      ).code,
+    ).toBe("OUT_DIR_OVERLAPS_CHECKPOINT");
+    expect(
+      (await failure(buildRelease({ configFile, version: "1.0.0", checkpoint: dir, outDir: path.dirname(dir) }))).code,
+    ).toBe("OUT_DIR_OVERLAPS_CHECKPOINT");
   });
 
   it("refuses a version that is not semver", async () => {
-    expect(await failure(planBuild({ configFile: path.join(REPO, "release-configs", "demo.yaml"), version: "latest" }))).toMatchInlineSnapshot(`
+    expect(
+      await failure(planBuild({ configFile: path.join(REPO, "release-configs", "demo.yaml"), version: "latest" })),
+    ).toMatchInlineSnapshot(`
       {
         "code": "BAD_VERSION",
         "message": "--version "latest" is not a semantic version",

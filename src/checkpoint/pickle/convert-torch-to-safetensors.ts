@@ -7,7 +7,11 @@ import { openZip, isZipMagic, MAX_IN_MEMORY_ENTRY_BYTES, type ZipArchive, type Z
 import { scanPickle, invalidPickleFinding, stripFilePrefix } from "./scan-pickle.js";
 import { isTorchLegacy, MAX_RAW_PICKLE_BYTES, TORCH_LEGACY_PICKLES } from "./scan-torch-file.js";
 import {
-  interpretStateDictPickle, dictEntries, describePickleValue, isTensorRef, TORCH_STORAGE_DTYPES,
+  interpretStateDictPickle,
+  dictEntries,
+  describePickleValue,
+  isTensorRef,
+  TORCH_STORAGE_DTYPES,
   type TensorRef,
 } from "./interpret-state-dict-pickle.js";
 
@@ -65,7 +69,10 @@ interface ReadPlan {
  * storage (tied weights) get a warning because each is written with its own copy of the bytes
  * (safetensors forbids overlapping tensors).
  */
-export async function readTorchConversionPlan(source: string, params: { file?: string; stateDictKey?: string } = {}): Promise<TorchConversionPlan> {
+export async function readTorchConversionPlan(
+  source: string,
+  params: { file?: string; stateDictKey?: string } = {},
+): Promise<TorchConversionPlan> {
   const { plan, close } = await readPlanWithSources(source, params.file ?? basename(source), params.stateDictKey);
   await close();
   return plan;
@@ -114,7 +121,11 @@ export async function convertTorchToSafetensors(params: {
           await writeAll(out, chunk);
         }
         if (n !== t.dataOffsets[1] - t.dataOffsets[0]) {
-          throw inputError("TORCH_STORAGE_SHORT", `${file}: storage ${t.storageKey} gave ${n} bytes for ${t.name}, expected ${t.dataOffsets[1] - t.dataOffsets[0]}`, { location: { file } });
+          throw inputError(
+            "TORCH_STORAGE_SHORT",
+            `${file}: storage ${t.storageKey} gave ${n} bytes for ${t.name}, expected ${t.dataOffsets[1] - t.dataOffsets[0]}`,
+            { location: { file } },
+          );
         }
         sha256[t.name] = hash.digest("hex");
       }
@@ -137,7 +148,13 @@ async function writeAll(fh: FileHandle, buf: Uint8Array): Promise<void> {
   while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
 }
 
-async function* streamStorage(src: StorageSource, [a, b]: [number, number], zip: ZipArchive | undefined, legacy: FileHandle | undefined, file: string): AsyncGenerator<Uint8Array> {
+async function* streamStorage(
+  src: StorageSource,
+  [a, b]: [number, number],
+  zip: ZipArchive | undefined,
+  legacy: FileHandle | undefined,
+  file: string,
+): AsyncGenerator<Uint8Array> {
   if ("zip" in src) {
     yield* zip!.streamEntry(src.zip, a, b);
     return;
@@ -146,7 +163,12 @@ async function* streamStorage(src: StorageSource, [a, b]: [number, number], zip:
     const n = Math.min(CHUNK_BYTES, b - p);
     const buf = Buffer.alloc(n);
     const { bytesRead } = await legacy!.read(buf, 0, n, src.fileOffset + p);
-    if (bytesRead !== n) throw inputError("TORCH_STORAGE_SHORT", `${file}: legacy storage data is truncated at byte ${src.fileOffset + p}`, { location: { file, offset: src.fileOffset + p } });
+    if (bytesRead !== n)
+      throw inputError(
+        "TORCH_STORAGE_SHORT",
+        `${file}: legacy storage data is truncated at byte ${src.fileOffset + p}`,
+        { location: { file, offset: src.fileOffset + p } },
+      );
     yield buf;
   }
 }
@@ -159,7 +181,14 @@ interface OpenPlan extends ReadPlan {
 
 async function readPlanWithSources(source: string, file: string, key: string | undefined): Promise<OpenPlan> {
   const findings: Finding[] = [];
-  const empty = (format: TorchConversionPlan["format"]): TorchConversionPlan => ({ file, format, tensors: [], header: "", size: 0, findings });
+  const empty = (format: TorchConversionPlan["format"]): TorchConversionPlan => ({
+    file,
+    format,
+    tensors: [],
+    header: "",
+    size: 0,
+    findings,
+  });
   const head = Buffer.alloc(64);
   const fh = await open(source, "r");
   let keepOpen = false;
@@ -194,7 +223,8 @@ async function readPlanWithSources(source: string, file: string, key: string | u
         rule: "pickle-not-state-dict",
         severity: "block",
         file,
-        message: "A raw pickle, not a torch.save checkpoint: it cannot hold tensor storages, so there is nothing to convert.",
+        message:
+          "A raw pickle, not a torch.save checkpoint: it cannot hold tensor storages, so there is nothing to convert.",
       });
       return { plan: empty("pickle"), sources: new Map(), close: async () => {} };
     }
@@ -232,19 +262,27 @@ function errorFinding(file: string, err: ReleaseError): Finding {
 async function planZip(zip: ZipArchive, file: string, key: string | undefined, findings: Finding[]): Promise<ReadPlan> {
   const pkl = zip.entries.filter((e) => /^[^/]+\/data\.pkl$/.test(e.name) || e.name === "data.pkl");
   if (pkl.length !== 1) {
-    throw inputError("TORCH_ZIP_LAYOUT", `${file}: expected one <name>/data.pkl in the zip, found ${pkl.length}`, { hint: "Not a torch.save checkpoint.", location: { file } });
+    throw inputError("TORCH_ZIP_LAYOUT", `${file}: expected one <name>/data.pkl in the zip, found ${pkl.length}`, {
+      hint: "Not a torch.save checkpoint.",
+      location: { file },
+    });
   }
   const member = pkl[0]!.name;
   const prefix = member.slice(0, -"data.pkl".length);
   const order = zip.get(`${prefix}byteorder`);
   if (order) {
     const text = new TextDecoder().decode(await zip.readEntry(order, 16));
-    if (text !== "little") throw inputError("TORCH_BIG_ENDIAN", `${file}: storages are ${text}-endian; safetensors is little-endian`, { hint: "Re-save the checkpoint on a little-endian machine.", location: { file } });
+    if (text !== "little")
+      throw inputError("TORCH_BIG_ENDIAN", `${file}: storages are ${text}-endian; safetensors is little-endian`, {
+        hint: "Re-save the checkpoint on a little-endian machine.",
+        location: { file },
+      });
   }
   const bytes = await zip.readEntry(pkl[0]!, MAX_IN_MEMORY_ENTRY_BYTES);
   const scan = scanPickle({ file, bytes, member, maxPickles: 1 });
   findings.push(...scan.findings);
-  if (scan.findings.some((f) => f.severity === "block")) return { plan: planOf(file, "torch-zip", new Map(), findings), sources: new Map() };
+  if (scan.findings.some((f) => f.severity === "block"))
+    return { plan: planOf(file, "torch-zip", new Map(), findings), sources: new Map() };
 
   const { value } = interpretStateDictPickle({ file, member, bytes });
   const tensors = stateDictTensors(value, file, key);
@@ -254,20 +292,37 @@ async function planZip(zip: ZipArchive, file: string, key: string | undefined, f
     if (sources.has(key)) continue;
     const entry = zip.get(`${prefix}data/${key}`);
     const want = t.storage.numel * TORCH_STORAGE_DTYPES[t.storage.storageType]!.itemsize;
-    if (!entry) throw inputError("TORCH_STORAGE_MISSING", `${file}: storage ${key} is referenced by data.pkl but absent from the zip`, { hint: "The checkpoint is incomplete.", location: { file } });
-    if (entry.uncompressedSize !== want) throw inputError("TORCH_STORAGE_SIZE", `${file}: storage ${key} has ${entry.uncompressedSize} bytes, data.pkl says ${want}`, { hint: "The checkpoint is corrupt.", location: { file } });
+    if (!entry)
+      throw inputError(
+        "TORCH_STORAGE_MISSING",
+        `${file}: storage ${key} is referenced by data.pkl but absent from the zip`,
+        { hint: "The checkpoint is incomplete.", location: { file } },
+      );
+    if (entry.uncompressedSize !== want)
+      throw inputError(
+        "TORCH_STORAGE_SIZE",
+        `${file}: storage ${key} has ${entry.uncompressedSize} bytes, data.pkl says ${want}`,
+        { hint: "The checkpoint is corrupt.", location: { file } },
+      );
     await zip.locate(entry);
     sources.set(key, { zip: entry });
   }
   return { plan: planOf(file, "torch-zip", tensors, findings), sources };
 }
 
-async function planLegacy(fh: FileHandle, size: number, file: string, key: string | undefined, findings: Finding[]): Promise<ReadPlan> {
+async function planLegacy(
+  fh: FileHandle,
+  size: number,
+  file: string,
+  key: string | undefined,
+  findings: Finding[],
+): Promise<ReadPlan> {
   const head = Buffer.alloc(Math.min(size, MAX_RAW_PICKLE_BYTES));
   await fh.read(head, 0, head.length, 0);
   const scan = scanPickle({ file, bytes: head, maxPickles: TORCH_LEGACY_PICKLES });
   findings.push(...scan.findings);
-  if (scan.findings.some((f) => f.severity === "block")) return { plan: planOf(file, "torch-legacy", new Map(), findings), sources: new Map() };
+  if (scan.findings.some((f) => f.severity === "block"))
+    return { plan: planOf(file, "torch-legacy", new Map(), findings), sources: new Map() };
 
   let pos = 0;
   const next = () => {
@@ -279,12 +334,17 @@ async function planLegacy(fh: FileHandle, size: number, file: string, key: strin
   next(); // protocol version
   const sysInfo = dictEntries(next());
   if (sysInfo?.get("little_endian") !== true) {
-    throw inputError("TORCH_BIG_ENDIAN", `${file}: legacy checkpoint was not saved little-endian`, { hint: "Re-save the checkpoint on a little-endian machine.", location: { file } });
+    throw inputError("TORCH_BIG_ENDIAN", `${file}: legacy checkpoint was not saved little-endian`, {
+      hint: "Re-save the checkpoint on a little-endian machine.",
+      location: { file },
+    });
   }
   const tensors = stateDictTensors(next(), file, key);
   const keys = next();
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) {
-    throw inputError("TORCH_LEGACY_LAYOUT", `${file}: the storage key list is not a list of strings`, { location: { file, offset: pos } });
+    throw inputError("TORCH_LEGACY_LAYOUT", `${file}: the storage key list is not a list of strings`, {
+      location: { file, offset: pos },
+    });
   }
   const byKey = new Map([...tensors.values()].map((t) => [t.storage.key, t.storage]));
   const sources = new Map<string, StorageSource>();
@@ -293,18 +353,35 @@ async function planLegacy(fh: FileHandle, size: number, file: string, key: strin
   const u64 = Buffer.alloc(8);
   for (const key of keys as string[]) {
     const { bytesRead } = await fh.read(u64, 0, 8, at);
-    if (bytesRead !== 8) throw inputError("TORCH_STORAGE_SHORT", `${file}: legacy storage ${key} is truncated`, { location: { file, offset: at } });
+    if (bytesRead !== 8)
+      throw inputError("TORCH_STORAGE_SHORT", `${file}: legacy storage ${key} is truncated`, {
+        location: { file, offset: at },
+      });
     const numel = u64.readBigInt64LE(0);
     const s = byKey.get(key);
-    if (!s) throw inputError("TORCH_LEGACY_LAYOUT", `${file}: storage ${key} is listed but never used`, { location: { file, offset: at } });
-    if (numel !== BigInt(s.numel)) throw inputError("TORCH_STORAGE_SIZE", `${file}: legacy storage ${key} holds ${numel} elements, the pickle says ${s.numel}`, { location: { file, offset: at } });
+    if (!s)
+      throw inputError("TORCH_LEGACY_LAYOUT", `${file}: storage ${key} is listed but never used`, {
+        location: { file, offset: at },
+      });
+    if (numel !== BigInt(s.numel))
+      throw inputError(
+        "TORCH_STORAGE_SIZE",
+        `${file}: legacy storage ${key} holds ${numel} elements, the pickle says ${s.numel}`,
+        { location: { file, offset: at } },
+      );
     const bytes = s.numel * TORCH_STORAGE_DTYPES[s.storageType]!.itemsize;
-    if (at + 8 + bytes > size) throw inputError("TORCH_STORAGE_SHORT", `${file}: legacy storage ${key} runs past the end of the file`, { location: { file, offset: at } });
+    if (at + 8 + bytes > size)
+      throw inputError("TORCH_STORAGE_SHORT", `${file}: legacy storage ${key} runs past the end of the file`, {
+        location: { file, offset: at },
+      });
     sources.set(key, { fileOffset: at + 8, bytes });
     at += 8 + bytes;
   }
   for (const key of byKey.keys()) {
-    if (!sources.has(key)) throw inputError("TORCH_STORAGE_MISSING", `${file}: storage ${key} is used but has no data`, { location: { file } });
+    if (!sources.has(key))
+      throw inputError("TORCH_STORAGE_MISSING", `${file}: storage ${key} is used but has no data`, {
+        location: { file },
+      });
   }
   return { plan: planOf(file, "torch-legacy", tensors, findings), sources };
 }
@@ -315,10 +392,14 @@ function stateDictTensors(top: unknown, file: string, key: string | undefined): 
   if (key !== undefined) {
     const outer = dictEntries(top);
     if (!outer?.has(key)) {
-      throw blockedError("PICKLE_NOT_STATE_DICT", `${file}: no top-level key ${JSON.stringify(key)} to take the state dict from`, {
-        hint: `Top-level keys: ${outer ? [...outer.keys()].map((k) => JSON.stringify(k)).join(", ") : "none (not a dict)"}.`,
-        location: { file },
-      });
+      throw blockedError(
+        "PICKLE_NOT_STATE_DICT",
+        `${file}: no top-level key ${JSON.stringify(key)} to take the state dict from`,
+        {
+          hint: `Top-level keys: ${outer ? [...outer.keys()].map((k) => JSON.stringify(k)).join(", ") : "none (not a dict)"}.`,
+          location: { file },
+        },
+      );
     }
     value = outer.get(key);
   }
@@ -334,9 +415,11 @@ function stateDictTensors(top: unknown, file: string, key: string | undefined): 
     if (typeof k !== "string") throw notStateDict(`key ${String(k)} is not a string`);
     if (!isTensorRef(v)) throw notStateDict(`"${k}" holds ${describePickleValue(v)}, not a tensor`);
     // The safetensors header reserves this key for string metadata; a tensor there would be lost.
-    if (k === "__metadata__") throw notStateDict(`a tensor is named "__metadata__", which safetensors reserves`, v.offset);
+    if (k === "__metadata__")
+      throw notStateDict(`a tensor is named "__metadata__", which safetensors reserves`, v.offset);
     // Control characters in a tensor name would corrupt reports and some loaders' key handling.
-    if (/[\u0000-\u001f\u007f]/.test(k)) throw notStateDict(`tensor name ${JSON.stringify(k)} contains control characters`, v.offset);
+    if (/[\u0000-\u001f\u007f]/.test(k))
+      throw notStateDict(`tensor name ${JSON.stringify(k)} contains control characters`, v.offset);
     out.set(k, v);
   }
   return out;
@@ -349,7 +432,12 @@ function unsupported(file: string, name: string, what: string, offset: number): 
   });
 }
 
-function planOf(file: string, format: TorchConversionPlan["format"], tensors: Map<string, TensorRef>, findings: Finding[]): TorchConversionPlan {
+function planOf(
+  file: string,
+  format: TorchConversionPlan["format"],
+  tensors: Map<string, TensorRef>,
+  findings: Finding[],
+): TorchConversionPlan {
   const planned: Omit<PlannedTensor, "dataOffsets">[] = [];
   const byStorage = new Map<string, string[]>();
   for (const [name, t] of tensors) {
@@ -360,7 +448,12 @@ function planOf(file: string, format: TorchConversionPlan["format"], tensors: Ma
     let expected = 1;
     for (let i = t.shape.length - 1; i >= 0; i--) {
       if (numel !== 0 && t.shape[i] !== 1 && t.stride[i] !== expected) {
-        throw unsupported(file, name, `is not contiguous (size [${t.shape.join(", ")}], stride [${t.stride.join(", ")}])`, t.offset);
+        throw unsupported(
+          file,
+          name,
+          `is not contiguous (size [${t.shape.join(", ")}], stride [${t.stride.join(", ")}])`,
+          t.offset,
+        );
       }
       expected *= t.shape[i]!;
     }
@@ -368,9 +461,20 @@ function planOf(file: string, format: TorchConversionPlan["format"], tensors: Ma
     const start = t.storageOffset * itemsize;
     const end = start + numel * itemsize;
     if (numel > 0 && t.storageOffset + numel > t.storage.numel) {
-      throw unsupported(file, name, `reads elements ${t.storageOffset}..${t.storageOffset + numel} of a storage of ${t.storage.numel}`, t.offset);
+      throw unsupported(
+        file,
+        name,
+        `reads elements ${t.storageOffset}..${t.storageOffset + numel} of a storage of ${t.storage.numel}`,
+        t.offset,
+      );
     }
-    planned.push({ name, dtype, shape: t.shape, storageKey: t.storage.key, storageBytes: [numel === 0 ? 0 : start, numel === 0 ? 0 : end] });
+    planned.push({
+      name,
+      dtype,
+      shape: t.shape,
+      storageKey: t.storage.key,
+      storageBytes: [numel === 0 ? 0 : start, numel === 0 ? 0 : end],
+    });
     byStorage.set(t.storage.key, [...(byStorage.get(t.storage.key) ?? []), name]);
   }
   for (const names of byStorage.values()) {
@@ -401,7 +505,12 @@ function planOf(file: string, format: TorchConversionPlan["format"], tensors: Ma
   json += " ".repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
   const headerBytes = Buffer.byteLength(json);
   if (headerBytes > MAX_SAFETENSORS_HEADER_BYTES) {
-    findings.push({ rule: "pickle-not-state-dict", severity: "block", file, message: `The safetensors header would be ${headerBytes} bytes, over the reference limit of ${MAX_SAFETENSORS_HEADER_BYTES}.` });
+    findings.push({
+      rule: "pickle-not-state-dict",
+      severity: "block",
+      file,
+      message: `The safetensors header would be ${headerBytes} bytes, over the reference limit of ${MAX_SAFETENSORS_HEADER_BYTES}.`,
+    });
   }
   return { file, format, tensors: out, header: json, size: 8 + headerBytes + offset, findings };
 }

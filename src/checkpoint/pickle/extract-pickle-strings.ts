@@ -27,7 +27,12 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * `maxPickles`; a parse error stops extraction and yields a blocking `pickle-invalid` finding
  * alongside the strings found before it.
  */
-export function extractPickleStrings(params: { file: string; bytes: Uint8Array; member?: string; maxPickles?: number }): { strings: PickleString[]; findings: Finding[] } {
+export function extractPickleStrings(params: {
+  file: string;
+  bytes: Uint8Array;
+  member?: string;
+  maxPickles?: number;
+}): { strings: PickleString[]; findings: Finding[] } {
   const { file, bytes, member } = params;
   const strings: PickleString[] = [];
   const findings: Finding[] = [];
@@ -45,7 +50,8 @@ export function extractPickleStrings(params: { file: string; bytes: Uint8Array; 
             value = undefined;
           }
         }
-        if (value !== undefined && value.length > 0) strings.push({ value, offset: op.offset, op: op.name, ...(member ? { member } : {}) });
+        if (value !== undefined && value.length > 0)
+          strings.push({ value, offset: op.offset, op: op.name, ...(member ? { member } : {}) });
         if (op.name === "STOP") pos = op.offset + 1;
       }
       count++;
@@ -62,12 +68,20 @@ export function extractPickleStrings(params: { file: string; bytes: Uint8Array; 
  * the leading pickles of a legacy torch file, or a raw pickle. Unreadable files give a
  * `pickle-invalid` finding instead of throwing.
  */
-export async function readTorchFileStrings(absPath: string, params: { file?: string } = {}): Promise<{ strings: PickleString[]; findings: Finding[] }> {
+export async function readTorchFileStrings(
+  absPath: string,
+  params: { file?: string } = {},
+): Promise<{ strings: PickleString[]; findings: Finding[] }> {
   const file = params.file ?? basename(absPath);
   try {
     const out = { strings: [] as PickleString[], findings: [] as Finding[] };
     for await (const p of readTorchFilePickles(absPath, file)) {
-      const r = extractPickleStrings({ file, bytes: p.bytes, ...(p.member ? { member: p.member } : {}), ...(p.maxPickles ? { maxPickles: p.maxPickles } : {}) });
+      const r = extractPickleStrings({
+        file,
+        bytes: p.bytes,
+        ...(p.member ? { member: p.member } : {}),
+        ...(p.maxPickles ? { maxPickles: p.maxPickles } : {}),
+      });
       out.strings.push(...r.strings);
       out.findings.push(...r.findings);
     }

@@ -50,15 +50,45 @@ export interface TensorRef {
   offset: number;
 }
 
-interface GlobalRef { kind: "global"; module: string; name: string }
-interface DictValue { kind: "dict"; entries: Map<unknown, Value>; offset: number }
-interface Mark { kind: "mark" }
-type Value = null | boolean | number | bigint | string | Uint8Array | Value[] | { tuple: Value[] } | GlobalRef | DictValue | StorageRef | TensorRef | Mark;
+interface GlobalRef {
+  kind: "global";
+  module: string;
+  name: string;
+}
+interface DictValue {
+  kind: "dict";
+  entries: Map<unknown, Value>;
+  offset: number;
+}
+interface Mark {
+  kind: "mark";
+}
+type Value =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | Value[]
+  | { tuple: Value[] }
+  | GlobalRef
+  | DictValue
+  | StorageRef
+  | TensorRef
+  | Mark;
 
 const MARK: Mark = { kind: "mark" };
 
 function isObj<K extends string>(v: Value | undefined, kind: K): v is Extract<Value, { kind: K }> {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && "kind" in v && v.kind === kind;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !(v instanceof Uint8Array) &&
+    "kind" in v &&
+    v.kind === kind
+  );
 }
 const isTuple = (v: Value | undefined): v is { tuple: Value[] } => typeof v === "object" && v !== null && "tuple" in v;
 const isInt = (v: Value | undefined): v is number => typeof v === "number" && Number.isSafeInteger(v);
@@ -83,10 +113,14 @@ export function interpretStateDictPickle(params: InterpretPickleParams): { value
   const storages = new Map<string, StorageRef>();
 
   const refuse = (op: PickleOp, what: string) =>
-    blockedError("PICKLE_NOT_STATE_DICT", `${where}: not a plain state dict: ${what} (${op.name} at byte ${op.offset})`, {
-      hint: "Only dicts of tensors can be converted without running the pickle. Load it with torch in a sandbox, keep model.state_dict(), and save that with safetensors.",
-      location: { file: params.file, offset: op.offset },
-    });
+    blockedError(
+      "PICKLE_NOT_STATE_DICT",
+      `${where}: not a plain state dict: ${what} (${op.name} at byte ${op.offset})`,
+      {
+        hint: "Only dicts of tensors can be converted without running the pickle. Load it with torch in a sandbox, keep model.state_dict(), and save that with safetensors.",
+        location: { file: params.file, offset: op.offset },
+      },
+    );
   const pop = (op: PickleOp): Value => {
     if (stack.length <= (marks.at(-1) ?? 0)) throw refuse(op, "stack underflow");
     return stack.pop()!;
@@ -103,7 +137,8 @@ export function interpretStateDictPickle(params: InterpretPickleParams): { value
     d.entries.set(k, v);
   };
   const asIntTuple = (op: PickleOp, v: Value, what: string): number[] => {
-    if (!isTuple(v) || !v.tuple.every((x) => isInt(x) && x >= 0)) throw refuse(op, `${what} is not a tuple of non-negative integers`);
+    if (!isTuple(v) || !v.tuple.every((x) => isInt(x) && x >= 0))
+      throw refuse(op, `${what} is not a tuple of non-negative integers`);
     return v.tuple as number[];
   };
 
@@ -249,15 +284,25 @@ export function interpretStateDictPickle(params: InterpretPickleParams): { value
       case "BINPERSID": {
         const pid = pop(op);
         // Zip: ('storage', StorageType, key, location, numel); legacy adds view_metadata (must be None).
-        if (!isTuple(pid) || pid.tuple[0] !== "storage" || (pid.tuple.length !== 5 && pid.tuple.length !== 6)) throw refuse(op, "a persistent id that is not a torch storage");
+        if (!isTuple(pid) || pid.tuple[0] !== "storage" || (pid.tuple.length !== 5 && pid.tuple.length !== 6))
+          throw refuse(op, "a persistent id that is not a torch storage");
         const [, type, key, location, numel, view] = pid.tuple;
-        if (!isObj(type, "global") || type.module !== "torch" || typeof key !== "string" || typeof location !== "string" || !isInt(numel) || numel < 0) {
+        if (
+          !isObj(type, "global") ||
+          type.module !== "torch" ||
+          typeof key !== "string" ||
+          typeof location !== "string" ||
+          !isInt(numel) ||
+          numel < 0
+        ) {
           throw refuse(op, "a malformed storage persistent id");
         }
         if (view !== undefined && view !== null) throw refuse(op, "a legacy storage view");
-        if (!TORCH_STORAGE_DTYPES[type.name]) throw refuse(op, `storage type torch.${type.name}, which safetensors cannot hold`);
+        if (!TORCH_STORAGE_DTYPES[type.name])
+          throw refuse(op, `storage type torch.${type.name}, which safetensors cannot hold`);
         const known = storages.get(key);
-        if (known && (known.storageType !== type.name || known.numel !== numel)) throw refuse(op, `storage ${key} declared twice with different types or sizes`);
+        if (known && (known.storageType !== type.name || known.numel !== numel))
+          throw refuse(op, `storage ${key} declared twice with different types or sizes`);
         const ref: StorageRef = known ?? { kind: "storage", storageType: type.name, key, location, numel };
         storages.set(key, ref);
         stack.push(ref);
@@ -266,7 +311,8 @@ export function interpretStateDictPickle(params: InterpretPickleParams): { value
       case "REDUCE": {
         const args = pop(op);
         const fn = pop(op);
-        if (!isObj(fn, "global") || !isTuple(args)) throw refuse(op, "a call of something other than an allowlisted function");
+        if (!isObj(fn, "global") || !isTuple(args))
+          throw refuse(op, "a call of something other than an allowlisted function");
         const a = args.tuple;
         const f = `${fn.module}.${fn.name}`;
         if (f === "collections.OrderedDict") {
@@ -274,14 +320,24 @@ export function interpretStateDictPickle(params: InterpretPickleParams): { value
           stack.push({ kind: "dict", entries: new Map(), offset: op.offset });
         } else if (f === "torch._utils._rebuild_tensor_v2" || f === "torch._utils._rebuild_tensor") {
           const [storage, storageOffset, size, stride, , hooks] = a;
-          if (a.length < 4 || a.length > 7 || !isObj(storage, "storage") || !isInt(storageOffset) || storageOffset < 0) throw refuse(op, "a tensor rebuild with unexpected arguments");
-          if (hooks !== undefined && !(isObj(hooks, "dict") && hooks.entries.size === 0)) throw refuse(op, "a tensor with backward hooks");
-          const t: TensorRef = { kind: "tensor", storage, storageOffset, shape: asIntTuple(op, size!, "size"), stride: asIntTuple(op, stride!, "stride"), offset: op.offset };
+          if (a.length < 4 || a.length > 7 || !isObj(storage, "storage") || !isInt(storageOffset) || storageOffset < 0)
+            throw refuse(op, "a tensor rebuild with unexpected arguments");
+          if (hooks !== undefined && !(isObj(hooks, "dict") && hooks.entries.size === 0))
+            throw refuse(op, "a tensor with backward hooks");
+          const t: TensorRef = {
+            kind: "tensor",
+            storage,
+            storageOffset,
+            shape: asIntTuple(op, size!, "size"),
+            stride: asIntTuple(op, stride!, "stride"),
+            offset: op.offset,
+          };
           if (t.shape.length !== t.stride.length) throw refuse(op, "a tensor whose size and stride differ in rank");
           stack.push(t);
         } else if (f === "torch._utils._rebuild_parameter") {
           const [data, , hooks] = a;
-          if (!isObj(data, "tensor") || (hooks !== undefined && !(isObj(hooks, "dict") && hooks.entries.size === 0))) throw refuse(op, "a parameter rebuild with unexpected arguments");
+          if (!isObj(data, "tensor") || (hooks !== undefined && !(isObj(hooks, "dict") && hooks.entries.size === 0)))
+            throw refuse(op, "a parameter rebuild with unexpected arguments");
           stack.push(data);
         } else throw refuse(op, `a call of ${f}`);
         break;
@@ -290,7 +346,8 @@ export function interpretStateDictPickle(params: InterpretPickleParams): { value
         const state = pop(op);
         const target = stack.at(-1);
         // model.state_dict() is an OrderedDict with a `_metadata` attribute (module versions): harmless, dropped.
-        if (!isObj(target, "dict") || !isObj(state, "dict")) throw refuse(op, "setting state on something that is not an OrderedDict");
+        if (!isObj(target, "dict") || !isObj(state, "dict"))
+          throw refuse(op, "setting state on something that is not an OrderedDict");
         break;
       }
       default:
@@ -299,7 +356,9 @@ export function interpretStateDictPickle(params: InterpretPickleParams): { value
     if (marks.length > MAX_NESTING) throw refuse(op, `nesting deeper than ${MAX_NESTING}`);
   }
   /* c8 ignore next */
-  throw blockedError("PICKLE_NOT_STATE_DICT", `${where}: pickle ended without STOP`, { location: { file: params.file } });
+  throw blockedError("PICKLE_NOT_STATE_DICT", `${where}: pickle ended without STOP`, {
+    location: { file: params.file },
+  });
 }
 
 /** The entries of a top-level dict value, or undefined when the value is not a dict. */
@@ -317,7 +376,15 @@ export function describePickleValue(v: unknown): string {
   if (Array.isArray(v)) return "a list";
   if (isTuple(v as Value)) return "a tuple";
   const k = (v as { kind?: string }).kind;
-  return k === "dict" ? "a dict" : k === "tensor" ? "a tensor" : k === "storage" ? "a storage" : k === "global" ? "a class or function" : "an object";
+  return k === "dict"
+    ? "a dict"
+    : k === "tensor"
+      ? "a tensor"
+      : k === "storage"
+        ? "a storage"
+        : k === "global"
+          ? "a class or function"
+          : "an object";
 }
 
 export function isTensorRef(v: unknown): v is TensorRef {

@@ -8,39 +8,103 @@ import { inputError } from "../../errors.js";
 /** Argument encodings, named as in CPython's `pickletools`. */
 type ArgKind =
   | "none"
-  | "uint1" | "uint2" | "int4" | "uint4" | "uint8"
+  | "uint1"
+  | "uint2"
+  | "int4"
+  | "uint4"
+  | "uint8"
   | "float8"
-  | "long1" | "long4"
-  | "string1" | "string4" // BINSTRING family: raw bytes
-  | "bytes1" | "bytes4" | "bytes8"
-  | "unicode1" | "unicode4" | "unicode8"
-  | "decimalnl" | "floatnl" | "stringnl" | "unicodenl" | "noescapenl" | "noescapenl_pair";
+  | "long1"
+  | "long4"
+  | "string1"
+  | "string4" // BINSTRING family: raw bytes
+  | "bytes1"
+  | "bytes4"
+  | "bytes8"
+  | "unicode1"
+  | "unicode4"
+  | "unicode8"
+  | "decimalnl"
+  | "floatnl"
+  | "stringnl"
+  | "unicodenl"
+  | "noescapenl"
+  | "noescapenl_pair";
 
 /** Opcode byte → name and argument kind (CPython `Lib/pickletools.py`, `opcodes`). */
 const OPCODES: Record<number, readonly [string, ArgKind]> = {
-  0x28: ["MARK", "none"], 0x2e: ["STOP", "none"], 0x30: ["POP", "none"], 0x31: ["POP_MARK", "none"],
-  0x32: ["DUP", "none"], 0x46: ["FLOAT", "floatnl"], 0x49: ["INT", "decimalnl"], 0x4a: ["BININT", "int4"],
-  0x4b: ["BININT1", "uint1"], 0x4c: ["LONG", "decimalnl"], 0x4d: ["BININT2", "uint2"], 0x4e: ["NONE", "none"],
-  0x50: ["PERSID", "noescapenl"], 0x51: ["BINPERSID", "none"], 0x52: ["REDUCE", "none"], 0x53: ["STRING", "stringnl"],
-  0x54: ["BINSTRING", "string4"], 0x55: ["SHORT_BINSTRING", "string1"], 0x56: ["UNICODE", "unicodenl"],
-  0x58: ["BINUNICODE", "unicode4"], 0x61: ["APPEND", "none"], 0x62: ["BUILD", "none"],
-  0x63: ["GLOBAL", "noescapenl_pair"], 0x64: ["DICT", "none"], 0x7d: ["EMPTY_DICT", "none"], 0x65: ["APPENDS", "none"],
-  0x67: ["GET", "decimalnl"], 0x68: ["BINGET", "uint1"], 0x69: ["INST", "noescapenl_pair"], 0x6a: ["LONG_BINGET", "uint4"],
-  0x6c: ["LIST", "none"], 0x5d: ["EMPTY_LIST", "none"], 0x6f: ["OBJ", "none"], 0x70: ["PUT", "decimalnl"],
-  0x71: ["BINPUT", "uint1"], 0x72: ["LONG_BINPUT", "uint4"], 0x73: ["SETITEM", "none"], 0x74: ["TUPLE", "none"],
-  0x29: ["EMPTY_TUPLE", "none"], 0x75: ["SETITEMS", "none"], 0x47: ["BINFLOAT", "float8"],
+  0x28: ["MARK", "none"],
+  0x2e: ["STOP", "none"],
+  0x30: ["POP", "none"],
+  0x31: ["POP_MARK", "none"],
+  0x32: ["DUP", "none"],
+  0x46: ["FLOAT", "floatnl"],
+  0x49: ["INT", "decimalnl"],
+  0x4a: ["BININT", "int4"],
+  0x4b: ["BININT1", "uint1"],
+  0x4c: ["LONG", "decimalnl"],
+  0x4d: ["BININT2", "uint2"],
+  0x4e: ["NONE", "none"],
+  0x50: ["PERSID", "noescapenl"],
+  0x51: ["BINPERSID", "none"],
+  0x52: ["REDUCE", "none"],
+  0x53: ["STRING", "stringnl"],
+  0x54: ["BINSTRING", "string4"],
+  0x55: ["SHORT_BINSTRING", "string1"],
+  0x56: ["UNICODE", "unicodenl"],
+  0x58: ["BINUNICODE", "unicode4"],
+  0x61: ["APPEND", "none"],
+  0x62: ["BUILD", "none"],
+  0x63: ["GLOBAL", "noescapenl_pair"],
+  0x64: ["DICT", "none"],
+  0x7d: ["EMPTY_DICT", "none"],
+  0x65: ["APPENDS", "none"],
+  0x67: ["GET", "decimalnl"],
+  0x68: ["BINGET", "uint1"],
+  0x69: ["INST", "noescapenl_pair"],
+  0x6a: ["LONG_BINGET", "uint4"],
+  0x6c: ["LIST", "none"],
+  0x5d: ["EMPTY_LIST", "none"],
+  0x6f: ["OBJ", "none"],
+  0x70: ["PUT", "decimalnl"],
+  0x71: ["BINPUT", "uint1"],
+  0x72: ["LONG_BINPUT", "uint4"],
+  0x73: ["SETITEM", "none"],
+  0x74: ["TUPLE", "none"],
+  0x29: ["EMPTY_TUPLE", "none"],
+  0x75: ["SETITEMS", "none"],
+  0x47: ["BINFLOAT", "float8"],
   // protocol 2
-  0x80: ["PROTO", "uint1"], 0x81: ["NEWOBJ", "none"], 0x82: ["EXT1", "uint1"], 0x83: ["EXT2", "uint2"],
-  0x84: ["EXT4", "int4"], 0x85: ["TUPLE1", "none"], 0x86: ["TUPLE2", "none"], 0x87: ["TUPLE3", "none"],
-  0x88: ["NEWTRUE", "none"], 0x89: ["NEWFALSE", "none"], 0x8a: ["LONG1", "long1"], 0x8b: ["LONG4", "long4"],
+  0x80: ["PROTO", "uint1"],
+  0x81: ["NEWOBJ", "none"],
+  0x82: ["EXT1", "uint1"],
+  0x83: ["EXT2", "uint2"],
+  0x84: ["EXT4", "int4"],
+  0x85: ["TUPLE1", "none"],
+  0x86: ["TUPLE2", "none"],
+  0x87: ["TUPLE3", "none"],
+  0x88: ["NEWTRUE", "none"],
+  0x89: ["NEWFALSE", "none"],
+  0x8a: ["LONG1", "long1"],
+  0x8b: ["LONG4", "long4"],
   // protocol 3
-  0x42: ["BINBYTES", "bytes4"], 0x43: ["SHORT_BINBYTES", "bytes1"],
+  0x42: ["BINBYTES", "bytes4"],
+  0x43: ["SHORT_BINBYTES", "bytes1"],
   // protocol 4
-  0x8c: ["SHORT_BINUNICODE", "unicode1"], 0x8d: ["BINUNICODE8", "unicode8"], 0x8e: ["BINBYTES8", "bytes8"],
-  0x8f: ["EMPTY_SET", "none"], 0x90: ["ADDITEMS", "none"], 0x91: ["FROZENSET", "none"], 0x92: ["NEWOBJ_EX", "none"],
-  0x93: ["STACK_GLOBAL", "none"], 0x94: ["MEMOIZE", "none"], 0x95: ["FRAME", "uint8"],
+  0x8c: ["SHORT_BINUNICODE", "unicode1"],
+  0x8d: ["BINUNICODE8", "unicode8"],
+  0x8e: ["BINBYTES8", "bytes8"],
+  0x8f: ["EMPTY_SET", "none"],
+  0x90: ["ADDITEMS", "none"],
+  0x91: ["FROZENSET", "none"],
+  0x92: ["NEWOBJ_EX", "none"],
+  0x93: ["STACK_GLOBAL", "none"],
+  0x94: ["MEMOIZE", "none"],
+  0x95: ["FRAME", "uint8"],
   // protocol 5
-  0x96: ["BYTEARRAY8", "bytes8"], 0x97: ["NEXT_BUFFER", "none"], 0x98: ["READONLY_BUFFER", "none"],
+  0x96: ["BYTEARRAY8", "bytes8"],
+  0x97: ["NEXT_BUFFER", "none"],
+  0x98: ["READONLY_BUFFER", "none"],
 };
 
 /** Highest pickle protocol this reader understands (Python 3.8+ writes up to 5). */
@@ -121,10 +185,14 @@ export function* readPickleOps(bytes: Uint8Array, params: ReadPickleOpsParams): 
     const code = bytes[pos]!;
     const spec = OPCODES[code];
     if (!spec) {
-      throw inputError("PICKLE_UNKNOWN_OPCODE", `${file}: unknown pickle opcode 0x${code.toString(16).padStart(2, "0")} at byte ${offset}`, {
-        hint: "Not a pickle of protocol 0–5, or a corrupt one; it cannot be scanned safely.",
-        location: { file, offset },
-      });
+      throw inputError(
+        "PICKLE_UNKNOWN_OPCODE",
+        `${file}: unknown pickle opcode 0x${code.toString(16).padStart(2, "0")} at byte ${offset}`,
+        {
+          hint: "Not a pickle of protocol 0–5, or a corrupt one; it cannot be scanned safely.",
+          location: { file, offset },
+        },
+      );
     }
     pos++;
     const [name, kind] = spec;
@@ -223,7 +291,8 @@ export function* readPickleOps(bytes: Uint8Array, params: ReadPickleOpsParams): 
       case "floatnl": {
         const text = ascii(line(offset, name));
         const f = Number(text);
-        if (text.trim() === "" || (Number.isNaN(f) && !/^[+-]?nan$/i.test(text))) throw invalid(offset, "FLOAT argument is not a number");
+        if (text.trim() === "" || (Number.isNaN(f) && !/^[+-]?nan$/i.test(text)))
+          throw invalid(offset, "FLOAT argument is not a number");
         arg = f;
         break;
       }
@@ -281,7 +350,19 @@ function decodePythonStringLiteral(text: string): string | null {
   const q = text[0];
   if (text.length < 2 || (q !== "'" && q !== '"') || text[text.length - 1] !== q) return null;
   const body = text.slice(1, -1);
-  const simple: Record<string, string> = { n: "\n", r: "\r", t: "\t", "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", v: "\v", "0": "\0" };
+  const simple: Record<string, string> = {
+    n: "\n",
+    r: "\r",
+    t: "\t",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    a: "\x07",
+    b: "\b",
+    f: "\f",
+    v: "\v",
+    "0": "\0",
+  };
   let out = "";
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
@@ -311,7 +392,13 @@ function decodeRawUnicodeEscape(text: string): string {
 
 /** The string-constant opcodes, whose argument may name a module or attribute for STACK_GLOBAL. */
 export const PICKLE_STRING_OPS: ReadonlySet<string> = new Set([
-  "SHORT_BINUNICODE", "UNICODE", "BINUNICODE", "BINUNICODE8", "STRING", "BINSTRING", "SHORT_BINSTRING",
+  "SHORT_BINUNICODE",
+  "UNICODE",
+  "BINUNICODE",
+  "BINUNICODE8",
+  "STRING",
+  "BINSTRING",
+  "SHORT_BINSTRING",
 ]);
 
 /** Argument of a string-constant op as text (BINSTRING payloads are latin-1 in Python 3's default). */

@@ -79,7 +79,13 @@ export function scanPickle(params: ScanPickleParams): PickleScan {
             globals.push({ module: m, name: n, offset: op.offset, op: op.name, verdict: classifyPickleGlobal(m, n) });
           } else if (op.name.startsWith("EXT")) {
             // copyreg's extension registry maps the code to any global; we cannot know which.
-            globals.push({ module: "?", name: `extension code ${String(op.arg)}`, offset: op.offset, op: op.name, verdict: "dangerous" });
+            globals.push({
+              module: "?",
+              name: `extension code ${String(op.arg)}`,
+              offset: op.offset,
+              op: op.name,
+              verdict: "dangerous",
+            });
           }
           top = [top.at(-1), undefined];
           if (op.name === "STOP") pos = op.offset + 1;
@@ -131,7 +137,8 @@ export function invalidPickleFinding(file: string, member: string | undefined, e
     file,
     ...(err.location?.offset !== undefined ? { offset: err.location.offset } : {}),
     excerpt: err.code,
-    message: `${stripFilePrefix(err.message, file)}. ${err.code.startsWith("PICKLE_") ? "A pickle that cannot be fully read cannot be shown to be safe." : (err.hint ?? "")}`.trim(),
+    message:
+      `${stripFilePrefix(err.message, file)}. ${err.code.startsWith("PICKLE_") ? "A pickle that cannot be fully read cannot be shown to be safe." : (err.hint ?? "")}`.trim(),
   };
 }
 

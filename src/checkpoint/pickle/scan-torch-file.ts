@@ -48,7 +48,10 @@ export function isTorchLegacy(bytes: Uint8Array): boolean {
  * unpickles), or the whole raw file (legacy torch.save, `training_args.bin`, `*.pkl`). Yields
  * one pickle at a time, so only one member is in memory; the first item tells the format.
  */
-export async function* readTorchFilePickles(absPath: string, file: string): AsyncGenerator<TorchFilePickle & { format: TorchFileFormat }> {
+export async function* readTorchFilePickles(
+  absPath: string,
+  file: string,
+): AsyncGenerator<TorchFilePickle & { format: TorchFileFormat }> {
   const fh = await open(absPath, "r");
   let head: Buffer;
   let size: number;
@@ -58,10 +61,14 @@ export async function* readTorchFilePickles(absPath: string, file: string): Asyn
     await fh.read(head, 0, head.length, 0);
     if (!isZipMagic(head)) {
       if (!isTorchLegacy(head) && size > MAX_RAW_PICKLE_BYTES) {
-        throw inputError("PICKLE_TOO_LARGE", `${file}: a raw pickle of ${size} bytes is larger than the ${MAX_RAW_PICKLE_BYTES} this tool reads`, {
-          hint: "Real state dicts use the torch zip format; convert the file with torch first, in a sandbox.",
-          location: { file },
-        });
+        throw inputError(
+          "PICKLE_TOO_LARGE",
+          `${file}: a raw pickle of ${size} bytes is larger than the ${MAX_RAW_PICKLE_BYTES} this tool reads`,
+          {
+            hint: "Real state dicts use the torch zip format; convert the file with torch first, in a sandbox.",
+            location: { file },
+          },
+        );
       }
       // Legacy files: the five pickles come first, the storages after; read only the front.
       head = Buffer.alloc(Math.min(size, MAX_RAW_PICKLE_BYTES));
@@ -79,7 +86,8 @@ export async function* readTorchFilePickles(absPath: string, file: string): Asyn
         if (!candidate && !/(^|\/)data\/\d+$/.test(e.name) && e.uncompressedSize >= 2) {
           for await (const chunk of zip.streamEntry(e, 0, 2)) candidate = hasPickleMagic(chunk);
         }
-        if (candidate) yield { format: "torch-zip", member: e.name, bytes: await zip.readEntry(e, MAX_IN_MEMORY_ENTRY_BYTES) };
+        if (candidate)
+          yield { format: "torch-zip", member: e.name, bytes: await zip.readEntry(e, MAX_IN_MEMORY_ENTRY_BYTES) };
       }
     } finally {
       await zip.close();
@@ -104,15 +112,34 @@ export async function scanTorchFile(absPath: string, params: { file?: string } =
   try {
     for await (const p of readTorchFilePickles(absPath, file)) {
       out.format = p.format;
-      const scan = scanPickle({ file, bytes: p.bytes, ...(p.member ? { member: p.member } : {}), ...(p.maxPickles ? { maxPickles: p.maxPickles } : {}) });
+      const scan = scanPickle({
+        file,
+        bytes: p.bytes,
+        ...(p.member ? { member: p.member } : {}),
+        ...(p.maxPickles ? { maxPickles: p.maxPickles } : {}),
+      });
       out.pickles.push({ ...(p.member ? { member: p.member } : {}), globals: scan.globals });
       out.findings.push(...scan.findings);
       if (p.member?.endsWith("/data.pkl") || p.member === "data.pkl") sawDataPkl = true;
       if (scan.pickles === 0 && scan.findings.length === 0) {
-        out.findings.push({ rule: "pickle-invalid", severity: "block", file, message: `${p.member ? `${p.member}: ` : ""}empty file: no pickle to scan.` });
+        out.findings.push({
+          rule: "pickle-invalid",
+          severity: "block",
+          file,
+          message: `${p.member ? `${p.member}: ` : ""}empty file: no pickle to scan.`,
+        });
       }
-      if (p.format === "torch-legacy" && scan.pickles < TORCH_LEGACY_PICKLES && scan.findings.every((f) => f.rule !== "pickle-invalid")) {
-        out.findings.push({ rule: "pickle-invalid", severity: "block", file, message: `Legacy torch file holds ${scan.pickles} pickles where torch.save writes ${TORCH_LEGACY_PICKLES}.` });
+      if (
+        p.format === "torch-legacy" &&
+        scan.pickles < TORCH_LEGACY_PICKLES &&
+        scan.findings.every((f) => f.rule !== "pickle-invalid")
+      ) {
+        out.findings.push({
+          rule: "pickle-invalid",
+          severity: "block",
+          file,
+          message: `Legacy torch file holds ${scan.pickles} pickles where torch.save writes ${TORCH_LEGACY_PICKLES}.`,
+        });
       }
     }
   } catch (err) {
@@ -121,7 +148,12 @@ export async function scanTorchFile(absPath: string, params: { file?: string } =
     return out;
   }
   if (out.format === "torch-zip" && !sawDataPkl) {
-    out.findings.push({ rule: "pickle-invalid", severity: "block", file, message: "Zip archive has no data.pkl member; it is not a PyTorch checkpoint." });
+    out.findings.push({
+      rule: "pickle-invalid",
+      severity: "block",
+      file,
+      message: "Zip archive has no data.pkl member; it is not a PyTorch checkpoint.",
+    });
   }
   return out;
 }

@@ -57,7 +57,11 @@ export interface ZipArchive {
    * handed to it and the bytes are returned anyway (the secret scanner must see what `unzip`
    * would extract, checksum or not).
    */
-  readEntry(entry: ZipEntry, maxBytes?: number, opts?: { onCrcMismatch?: (err: ReleaseError) => void }): Promise<Uint8Array>;
+  readEntry(
+    entry: ZipEntry,
+    maxBytes?: number,
+    opts?: { onCrcMismatch?: (err: ReleaseError) => void },
+  ): Promise<Uint8Array>;
   /**
    * Checks that an entry can be read (method, encryption, ratio, local header) and returns the
    * file offset of its data, so a plan can fail before anything is written.
@@ -73,7 +77,12 @@ export interface ZipArchive {
 
 /** True when the first bytes are a zip local header or an empty archive's EOCD. */
 export function isZipMagic(head: Uint8Array): boolean {
-  return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6));
+  return (
+    head.length >= 4 &&
+    head[0] === 0x50 &&
+    head[1] === 0x4b &&
+    ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6))
+  );
 }
 
 /**
@@ -181,14 +190,20 @@ async function readCentralDirectory(fh: ZipReader, size: number, file: string): 
       const z64Offset = u64(loc, 8, file, eocdAbs - 20);
       if (z64Offset + 56 > eocdAbs - 20) throw corrupt(file, "ZIP64 end record points past its locator", eocdAbs - 20);
       const z64 = await readAt(fh, z64Offset, 56);
-      if (z64.length < 56 || z64.readUInt32LE(0) !== SIG_ZIP64_EOCD) throw corrupt(file, "bad ZIP64 end-of-central-directory signature", z64Offset);
+      if (z64.length < 56 || z64.readUInt32LE(0) !== SIG_ZIP64_EOCD)
+        throw corrupt(file, "bad ZIP64 end-of-central-directory signature", z64Offset);
       count = u64(z64, 32, file, z64Offset);
       cdSize = u64(z64, 40, file, z64Offset);
       cdOffset = u64(z64, 48, file, z64Offset);
     }
   }
   if (count > MAX_ZIP_ENTRIES) throw corrupt(file, `${count} entries exceed the limit of ${MAX_ZIP_ENTRIES}`, eocdAbs);
-  if (cdSize > MAX_CENTRAL_DIRECTORY_BYTES) throw corrupt(file, `central directory of ${cdSize} bytes exceeds the limit of ${MAX_CENTRAL_DIRECTORY_BYTES}`, eocdAbs);
+  if (cdSize > MAX_CENTRAL_DIRECTORY_BYTES)
+    throw corrupt(
+      file,
+      `central directory of ${cdSize} bytes exceeds the limit of ${MAX_CENTRAL_DIRECTORY_BYTES}`,
+      eocdAbs,
+    );
   if (cdOffset + cdSize > size) throw corrupt(file, "central directory extends past the end of the file", eocdAbs);
 
   const cd = await readAt(fh, cdOffset, cdSize);
@@ -196,7 +211,8 @@ async function readCentralDirectory(fh: ZipReader, size: number, file: string): 
   let p = 0;
   for (let i = 0; i < count; i++) {
     const at = cdOffset + p;
-    if (p + 46 > cd.length || cd.readUInt32LE(p) !== SIG_CENTRAL) throw corrupt(file, `bad central directory entry ${i}`, at);
+    if (p + 46 > cd.length || cd.readUInt32LE(p) !== SIG_CENTRAL)
+      throw corrupt(file, `bad central directory entry ${i}`, at);
     const flags = cd.readUInt16LE(p + 8);
     const method = cd.readUInt16LE(p + 10);
     const crc = cd.readUInt32LE(p + 16);
@@ -225,7 +241,8 @@ async function readCentralDirectory(fh: ZipReader, size: number, file: string): 
       if (id === 1) {
         let q = x + 4;
         const take = (): number => {
-          if (q + 8 > x + 4 + len) throw corrupt(file, `entry "${entryName}" has a short ZIP64 extra field`, cdOffset + q);
+          if (q + 8 > x + 4 + len)
+            throw corrupt(file, `entry "${entryName}" has a short ZIP64 extra field`, cdOffset + q);
           const v = u64(cd, q, file, cdOffset);
           q += 8;
           return v;
@@ -249,53 +266,89 @@ async function readCentralDirectory(fh: ZipReader, size: number, file: string): 
     const e = byOffset[i]!;
     const minEnd = e.localHeaderOffset + 30 + Buffer.byteLength(e.name) + e.compressedSize;
     const next = byOffset[i + 1]?.localHeaderOffset ?? cdOffset;
-    if (minEnd > next) throw corrupt(file, `entry "${e.name}" overlaps the next entry or the central directory`, e.localHeaderOffset);
+    if (minEnd > next)
+      throw corrupt(file, `entry "${e.name}" overlaps the next entry or the central directory`, e.localHeaderOffset);
   }
   return entries;
 }
 
-function makeArchive(fh: ZipReader, file: string, size: number, entries: ZipEntry[], byName: Map<string, ZipEntry>): ZipArchive {
+function makeArchive(
+  fh: ZipReader,
+  file: string,
+  size: number,
+  entries: ZipEntry[],
+  byName: Map<string, ZipEntry>,
+): ZipArchive {
   const dataStart = new Map<ZipEntry, number>();
 
   async function dataOffset(e: ZipEntry): Promise<number> {
     const known = dataStart.get(e);
     if (known !== undefined) return known;
     const h = await readAt(fh, e.localHeaderOffset, 30);
-    if (h.length < 30 || h.readUInt32LE(0) !== SIG_LOCAL) throw corrupt(file, `bad local header for "${e.name}"`, e.localHeaderOffset);
+    if (h.length < 30 || h.readUInt32LE(0) !== SIG_LOCAL)
+      throw corrupt(file, `bad local header for "${e.name}"`, e.localHeaderOffset);
     // Sizes come from the central directory; the local header only tells where the data starts.
     const start = e.localHeaderOffset + 30 + h.readUInt16LE(26) + h.readUInt16LE(28);
-    if (start + e.compressedSize > size) throw corrupt(file, `data of "${e.name}" runs past the end of the file`, e.localHeaderOffset);
+    if (start + e.compressedSize > size)
+      throw corrupt(file, `data of "${e.name}" runs past the end of the file`, e.localHeaderOffset);
     dataStart.set(e, start);
     return start;
   }
 
   function assertReadable(e: ZipEntry): void {
     const loc = { file: `${file}:${e.name}`, offset: e.localHeaderOffset };
-    if (e.flags & 1) throw inputError("ZIP_ENCRYPTED", `${file}: entry "${e.name}" is encrypted`, { hint: "Encrypted archives cannot be scanned; store the checkpoint unencrypted.", location: loc });
-    if (e.method !== ZipMethod.stored && e.method !== ZipMethod.deflate) {
-      throw inputError("ZIP_UNSUPPORTED_METHOD", `${file}: entry "${e.name}" uses compression method ${e.method}; only stored (0) and deflate (8) are read`, {
-        hint: "Re-create the archive with deflate or no compression (torch.save writes stored entries).",
+    if (e.flags & 1)
+      throw inputError("ZIP_ENCRYPTED", `${file}: entry "${e.name}" is encrypted`, {
+        hint: "Encrypted archives cannot be scanned; store the checkpoint unencrypted.",
         location: loc,
       });
+    if (e.method !== ZipMethod.stored && e.method !== ZipMethod.deflate) {
+      throw inputError(
+        "ZIP_UNSUPPORTED_METHOD",
+        `${file}: entry "${e.name}" uses compression method ${e.method}; only stored (0) and deflate (8) are read`,
+        {
+          hint: "Re-create the archive with deflate or no compression (torch.save writes stored entries).",
+          location: loc,
+        },
+      );
     }
     if (e.method === ZipMethod.stored && e.compressedSize !== e.uncompressedSize) {
-      throw corrupt(file, `stored entry "${e.name}" has different compressed and uncompressed sizes`, e.localHeaderOffset);
+      throw corrupt(
+        file,
+        `stored entry "${e.name}" has different compressed and uncompressed sizes`,
+        e.localHeaderOffset,
+      );
     }
-    if (e.uncompressedSize > MAX_INFLATED_ENTRY_BYTES || (e.method === ZipMethod.deflate && e.uncompressedSize > Math.max(1, e.compressedSize) * MAX_COMPRESSION_RATIO)) {
-      throw inputError("ZIP_BOMB", `${file}: entry "${e.name}" claims ${e.uncompressedSize} bytes from ${e.compressedSize} compressed; refusing a likely zip bomb`, {
-        hint: `Entries may inflate at most ${MAX_COMPRESSION_RATIO}:1 and to at most ${MAX_INFLATED_ENTRY_BYTES} bytes.`,
-        location: loc,
-      });
+    if (
+      e.uncompressedSize > MAX_INFLATED_ENTRY_BYTES ||
+      (e.method === ZipMethod.deflate && e.uncompressedSize > Math.max(1, e.compressedSize) * MAX_COMPRESSION_RATIO)
+    ) {
+      throw inputError(
+        "ZIP_BOMB",
+        `${file}: entry "${e.name}" claims ${e.uncompressedSize} bytes from ${e.compressedSize} compressed; refusing a likely zip bomb`,
+        {
+          hint: `Entries may inflate at most ${MAX_COMPRESSION_RATIO}:1 and to at most ${MAX_INFLATED_ENTRY_BYTES} bytes.`,
+          location: loc,
+        },
+      );
     }
   }
 
-  async function readEntry(e: ZipEntry, maxBytes = MAX_IN_MEMORY_ENTRY_BYTES, opts: { onCrcMismatch?: (err: ReleaseError) => void } = {}): Promise<Uint8Array> {
+  async function readEntry(
+    e: ZipEntry,
+    maxBytes = MAX_IN_MEMORY_ENTRY_BYTES,
+    opts: { onCrcMismatch?: (err: ReleaseError) => void } = {},
+  ): Promise<Uint8Array> {
     assertReadable(e);
     if (e.uncompressedSize > maxBytes) {
-      throw inputError("ZIP_ENTRY_TOO_LARGE", `${file}: entry "${e.name}" has ${e.uncompressedSize} bytes, more than the ${maxBytes} read into memory`, {
-        hint: "This entry is too large to be a pickle of a state dict.",
-        location: { file: `${file}:${e.name}`, offset: e.localHeaderOffset },
-      });
+      throw inputError(
+        "ZIP_ENTRY_TOO_LARGE",
+        `${file}: entry "${e.name}" has ${e.uncompressedSize} bytes, more than the ${maxBytes} read into memory`,
+        {
+          hint: "This entry is too large to be a pickle of a state dict.",
+          location: { file: `${file}:${e.name}`, offset: e.localHeaderOffset },
+        },
+      );
     }
     const start = await dataOffset(e);
     const raw = await readAt(fh, start, e.compressedSize);
@@ -306,10 +359,15 @@ function makeArchive(fh: ZipReader, file: string, size: number, entries: ZipEntr
         // maxOutputLength makes zlib stop instead of allocating what a lying header hides.
         out = inflateRawSync(raw, { maxOutputLength: Math.max(1, e.uncompressedSize) });
       } catch (cause) {
-        throw corrupt(file, `entry "${e.name}" does not inflate to its declared ${e.uncompressedSize} bytes (${(cause as Error).message})`, start);
+        throw corrupt(
+          file,
+          `entry "${e.name}" does not inflate to its declared ${e.uncompressedSize} bytes (${(cause as Error).message})`,
+          start,
+        );
       }
     }
-    if (out.length !== e.uncompressedSize) throw corrupt(file, `entry "${e.name}" has ${out.length} bytes, its header says ${e.uncompressedSize}`, start);
+    if (out.length !== e.uncompressedSize)
+      throw corrupt(file, `entry "${e.name}" has ${out.length} bytes, its header says ${e.uncompressedSize}`, start);
     if (crc32(out) !== e.crc32) {
       const err = corrupt(file, `CRC-32 mismatch in entry "${e.name}"`, start);
       if (!opts.onCrcMismatch) throw err;
@@ -321,7 +379,11 @@ function makeArchive(fh: ZipReader, file: string, size: number, entries: ZipEntr
   async function* streamEntry(e: ZipEntry, from = 0, to = e.uncompressedSize): AsyncGenerator<Uint8Array> {
     assertReadable(e);
     if (from < 0 || to > e.uncompressedSize || from > to) {
-      throw corrupt(file, `range [${from}, ${to}) is outside entry "${e.name}" of ${e.uncompressedSize} bytes`, e.localHeaderOffset);
+      throw corrupt(
+        file,
+        `range [${from}, ${to}) is outside entry "${e.name}" of ${e.uncompressedSize} bytes`,
+        e.localHeaderOffset,
+      );
     }
     const start = await dataOffset(e);
     const whole = from === 0 && to === e.uncompressedSize;
@@ -363,7 +425,15 @@ function makeArchive(fh: ZipReader, file: string, size: number, entries: ZipEntr
       for await (const chunk of inflate as AsyncIterable<Buffer>) {
         const begin = produced;
         produced += chunk.length;
-        if (produced > e.uncompressedSize) throw inputError("ZIP_BOMB", `${file}: entry "${e.name}" inflates past its declared ${e.uncompressedSize} bytes`, { hint: "The archive lies about its sizes; refusing it.", location: { file: `${file}:${e.name}`, offset: start } });
+        if (produced > e.uncompressedSize)
+          throw inputError(
+            "ZIP_BOMB",
+            `${file}: entry "${e.name}" inflates past its declared ${e.uncompressedSize} bytes`,
+            {
+              hint: "The archive lies about its sizes; refusing it.",
+              location: { file: `${file}:${e.name}`, offset: start },
+            },
+          );
         const lo = Math.max(from, begin) - begin;
         const hi = Math.min(to, produced) - begin;
         if (whole) crc = crc32(chunk, crc);

@@ -34,9 +34,18 @@ export function registerBuild(program: Command, ctx: CliContext): void {
     .option("--cache-dir <dir>", "hash cache folder (default $XDG_CACHE_HOME/model-release)")
     .option("-j, --jobs <n>", "hashing threads (default: one per core)")
     .option("--dry-run", "print the plan (what would be published and dropped) without staging")
-    .option("--allow-regression", "release even if an evaluation dropped beyond the config's regression threshold (the card says so)")
-    .option("--date <YYYY-MM-DD>", "release date shown in the card and .eval_results (default: none, so rebuilds are byte-identical)")
-    .option("--signing-key <pem>", "sign model.sig with this PEM private key (ECDSA P-256/384/521 or Ed25519; default $MODEL_RELEASE_SIGNING_KEY, passphrase in $MODEL_RELEASE_SIGNING_KEY_PASSPHRASE)")
+    .option(
+      "--allow-regression",
+      "release even if an evaluation dropped beyond the config's regression threshold (the card says so)",
+    )
+    .option(
+      "--date <YYYY-MM-DD>",
+      "release date shown in the card and .eval_results (default: none, so rebuilds are byte-identical)",
+    )
+    .option(
+      "--signing-key <pem>",
+      "sign model.sig with this PEM private key (ECDSA P-256/384/521 or Ed25519; default $MODEL_RELEASE_SIGNING_KEY, passphrase in $MODEL_RELEASE_SIGNING_KEY_PASSPHRASE)",
+    )
     .option("--keyless", "sign with Sigstore keyless (OIDC; the default inside GitHub Actions with id-token: write)")
     .option("--unsigned", "do not sign, even inside GitHub Actions")
     .option("--previous <dir|org/name@version>", "the previous release, for the review page's changes section")
@@ -53,7 +62,9 @@ export function registerBuild(program: Command, ctx: CliContext): void {
       };
       if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) {
         const { usageError } = await import("../../errors.js");
-        throw usageError("BAD_DATE", `--date ${JSON.stringify(opts.date)} is not a date`, { hint: "use YYYY-MM-DD, e.g. --date 2026-11-20" });
+        throw usageError("BAD_DATE", `--date ${JSON.stringify(opts.date)} is not a date`, {
+          hint: "use YYYY-MM-DD, e.g. --date 2026-11-20",
+        });
       }
       if (opts.dryRun) {
         const plan = await planBuild(common);
@@ -64,7 +75,12 @@ export function registerBuild(program: Command, ctx: CliContext): void {
           layout: plan.inventory.layout,
           publish: plan.inputs.map((i) => ({ path: i.path, role: i.role, origin: i.origin })),
           dropped: plan.sanitize.dropped,
-          converted: (plan.sanitize.conversions ?? []).map((c) => ({ path: c.path, from: c.from, tensors: c.tensors.length, size: c.size })),
+          converted: (plan.sanitize.conversions ?? []).map((c) => ({
+            path: c.path,
+            from: c.from,
+            tensors: c.tensors.length,
+            size: c.size,
+          })),
           findings: plan.sanitize.findings,
           docsFindings: plan.docsFindings,
         };
@@ -76,19 +92,36 @@ export function registerBuild(program: Command, ctx: CliContext): void {
           } catch (err) {
             const { blockedError, isReleaseError } = await import("../../errors.js");
             if (!isReleaseError(err)) throw err;
-            throw blockedError(err.code, err.message, { ...(err.hint ? { hint: err.hint } : {}), details: { ...err.details, plan: summary } });
+            throw blockedError(err.code, err.message, {
+              ...(err.hint ? { hint: err.hint } : {}),
+              details: { ...err.details, plan: summary },
+            });
           }
           writeJson(ctx, summary);
         } else {
-          writeLine(ctx.stdout, `would stage ${plan.release.name} ${plan.release.tag} from ${plan.checkpointDir} (${plan.inventory.layout}):`);
+          writeLine(
+            ctx.stdout,
+            `would stage ${plan.release.name} ${plan.release.tag} from ${plan.checkpointDir} (${plan.inventory.layout}):`,
+          );
           const convertedFrom = new Map(summary.converted.map((c) => [c.path, c]));
           for (const p of summary.publish) {
             const c = convertedFrom.get(p.path);
-            writeLine(ctx.stdout, `  + ${p.path}  (${p.role}${c ? `, converted from ${c.from}: ${c.tensors} tensors, ${formatBytes(c.size)}` : ""})`);
+            writeLine(
+              ctx.stdout,
+              `  + ${p.path}  (${p.role}${c ? `, converted from ${c.from}: ${c.tensors} tensors, ${formatBytes(c.size)}` : ""})`,
+            );
           }
           for (const d of summary.dropped) writeLine(ctx.stdout, `  - ${d.path}  dropped: ${d.reason}`);
-          for (const f of summary.findings) writeLine(ctx.stdout, `  ! ${f.severity} ${f.rule} in ${f.file}: ${f.message}${f.excerpt ? `: ${f.excerpt}` : ""}`);
-          for (const f of plan.docsFindings) writeLine(ctx.stdout, `  ${f.severity === "block" && !f.acceptedReason ? "BLOCK" : "warn "} ${f.file}${f.line !== undefined ? `:${f.line}` : ""} [${f.rule}] ${f.message}`);
+          for (const f of summary.findings)
+            writeLine(
+              ctx.stdout,
+              `  ! ${f.severity} ${f.rule} in ${f.file}: ${f.message}${f.excerpt ? `: ${f.excerpt}` : ""}`,
+            );
+          for (const f of plan.docsFindings)
+            writeLine(
+              ctx.stdout,
+              `  ${f.severity === "block" && !f.acceptedReason ? "BLOCK" : "warn "} ${f.file}${f.line !== undefined ? `:${f.line}` : ""} [${f.rule}] ${f.message}`,
+            );
         }
         // A dry run exits like the real build would: 3 when the sanitizer blocks.
         assertSanitizePlanClean(plan.sanitize);
@@ -97,7 +130,9 @@ export function registerBuild(program: Command, ctx: CliContext): void {
       const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
       if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) {
         const { usageError } = await import("../../errors.js");
-        throw usageError("BAD_JOBS", `--jobs ${opts.jobs} is not a positive integer`, { hint: "pass the number of hashing threads, e.g. --jobs 8" });
+        throw usageError("BAD_JOBS", `--jobs ${opts.jobs} is not a positive integer`, {
+          hint: "pass the number of hashing threads, e.g. --jobs 8",
+        });
       }
       const { resolveSigningMethod } = await import("../signing-options.js");
       const { readPreviousRelease } = await import("../read-previous-release.js");
@@ -122,43 +157,87 @@ export function registerBuild(program: Command, ctx: CliContext): void {
             }
           : {}),
         outDir: path.resolve(ctx.cwd, opts.out),
-        ...(opts.cache === false ? {} : { cacheDir: opts.cacheDir ? path.resolve(ctx.cwd, opts.cacheDir) : defaultCacheDir(ctx.env) }),
+        ...(opts.cache === false
+          ? {}
+          : { cacheDir: opts.cacheDir ? path.resolve(ctx.cwd, opts.cacheDir) : defaultCacheDir(ctx.env) }),
         ...(jobs !== undefined ? { concurrency: jobs } : {}),
       });
       if (tty && hashedFiles > 0) ctx.stderr.write("\n");
-      if (r.cacheWarning) writeLine(ctx.stderr, `warning: ${r.cacheWarning} (the next build will hash everything again)`);
+      if (r.cacheWarning)
+        writeLine(ctx.stderr, `warning: ${r.cacheWarning} (the next build will hash everything again)`);
       if (opts.json) {
         writeJson(ctx, {
           outDir: r.outDir,
           manifest: r.manifest,
           dropped: r.plan.sanitize.dropped,
-          converted: (r.plan.sanitize.conversions ?? []).map((c) => ({ path: c.path, from: c.from, tensors: c.tensors.length, size: c.size })),
+          converted: (r.plan.sanitize.conversions ?? []).map((c) => ({
+            path: c.path,
+            from: c.from,
+            tensors: c.tensors.length,
+            size: c.size,
+          })),
           linked: r.sources.filter((s) => s.mode === "link").length,
           referenced: r.sources.filter((s) => s.mode === "reference").length,
           written: r.sources.filter((s) => s.mode === "written").length,
           cacheHits: r.cacheHits,
           hashedBytes: r.hashedBytes,
           ...(r.reviewPage ? { reviewPage: r.reviewPage } : {}),
-          signature: r.signature ? { method: r.signature.method, path: r.signature.signaturePath, publicKey: r.signature.publicKeyPath, keyHint: r.signature.keyHint, files: r.signature.files, rootDigest: r.signature.rootDigest } : null,
+          signature: r.signature
+            ? {
+                method: r.signature.method,
+                path: r.signature.signaturePath,
+                publicKey: r.signature.publicKeyPath,
+                keyHint: r.signature.keyHint,
+                files: r.signature.files,
+                rootDigest: r.signature.rootDigest,
+              }
+            : null,
           ...(r.diff ? { diff: r.diff } : {}),
         });
         return;
       }
       const total = r.manifest.files.reduce((a, f) => a + f.size, 0);
-      writeLine(ctx.stdout, `staged ${r.manifest.name} ${r.manifest.tag}: ${r.manifest.files.length} files, ${formatBytes(total)} in ${r.outDir}`);
+      writeLine(
+        ctx.stdout,
+        `staged ${r.manifest.name} ${r.manifest.tag}: ${r.manifest.files.length} files, ${formatBytes(total)} in ${r.outDir}`,
+      );
       for (const f of r.manifest.files) writeLine(ctx.stdout, `  ${f.sha256.slice(0, 12)}  ${f.path}  (${f.role})`);
-      for (const c of r.plan.sanitize.conversions ?? []) writeLine(ctx.stdout, `  converted ${c.from} → ${c.path}: ${c.tensors.length} tensors, without running the pickle`);
+      for (const c of r.plan.sanitize.conversions ?? [])
+        writeLine(
+          ctx.stdout,
+          `  converted ${c.from} → ${c.path}: ${c.tensors.length} tensors, without running the pickle`,
+        );
       for (const d of r.plan.sanitize.dropped) writeLine(ctx.stdout, `  dropped ${d.path}: ${d.reason}`);
       const referenced = r.sources.filter((s) => s.mode === "reference").length;
-      if (referenced > 0) writeLine(ctx.stdout, `  ${referenced} files are on another filesystem: symlinked and recorded in .model-release/sources.json`);
-      writeLine(ctx.stdout, `  hashed ${formatBytes(r.hashedBytes)}${r.cacheHits ? `, ${r.cacheHits} files from the hash cache` : ""}; content digest ${r.manifest.contentDigest}`);
-      if (r.reviewPage) writeLine(ctx.stdout, `  review page: ${path.relative(ctx.cwd, r.reviewPage) || r.reviewPage}${r.diff ? ` (changes since ${r.diff.from.version})` : ""}`);
+      if (referenced > 0)
+        writeLine(
+          ctx.stdout,
+          `  ${referenced} files are on another filesystem: symlinked and recorded in .model-release/sources.json`,
+        );
+      writeLine(
+        ctx.stdout,
+        `  hashed ${formatBytes(r.hashedBytes)}${r.cacheHits ? `, ${r.cacheHits} files from the hash cache` : ""}; content digest ${r.manifest.contentDigest}`,
+      );
+      if (r.reviewPage)
+        writeLine(
+          ctx.stdout,
+          `  review page: ${path.relative(ctx.cwd, r.reviewPage) || r.reviewPage}${r.diff ? ` (changes since ${r.diff.from.version})` : ""}`,
+        );
       if (r.signature?.method === "key") {
-        writeLine(ctx.stdout, `  signed model.sig with the key ${r.signature.keyHint?.slice(0, 16)}… (${r.signature.files} files); public key in model.pub`);
+        writeLine(
+          ctx.stdout,
+          `  signed model.sig with the key ${r.signature.keyHint?.slice(0, 16)}… (${r.signature.files} files); public key in model.pub`,
+        );
       } else if (r.signature) {
-        writeLine(ctx.stdout, `  signed model.sig with Sigstore keyless${source === "github-actions" ? " (GitHub Actions OIDC)" : ""} (${r.signature.files} files)`);
+        writeLine(
+          ctx.stdout,
+          `  signed model.sig with Sigstore keyless${source === "github-actions" ? " (GitHub Actions OIDC)" : ""} (${r.signature.files} files)`,
+        );
       } else {
-        writeLine(ctx.stdout, "  not signed: no model.sig (pass --signing-key <pem>, set MODEL_RELEASE_SIGNING_KEY, or --keyless)");
+        writeLine(
+          ctx.stdout,
+          "  not signed: no model.sig (pass --signing-key <pem>, set MODEL_RELEASE_SIGNING_KEY, or --keyless)",
+        );
       }
     });
 }

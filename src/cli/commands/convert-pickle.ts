@@ -10,7 +10,9 @@ import { writeJson, writeLine } from "../context.js";
 export function registerConvertPickle(program: Command, ctx: CliContext): void {
   program
     .command("convert-pickle")
-    .description("convert one plain PyTorch state dict (*.pt, *.bin; --key for DeepSpeed or Lightning files) to safetensors without running the pickle; `build` does this itself for weight pickles")
+    .description(
+      "convert one plain PyTorch state dict (*.pt, *.bin; --key for DeepSpeed or Lightning files) to safetensors without running the pickle; `build` does this itself for weight pickles",
+    )
     .argument("<source>", "torch.save checkpoint (zip or legacy format)")
     .argument("<dest>", "safetensors file to write")
     .option("--key <name>", "convert the dict under this top-level key (DeepSpeed: module, Lightning: state_dict)")
@@ -18,15 +20,32 @@ export function registerConvertPickle(program: Command, ctx: CliContext): void {
     .action(async (source: string, dest: string, opts: { json?: boolean; key?: string }) => {
       const { convertTorchToSafetensors } = await import("../../checkpoint/pickle/convert-torch-to-safetensors.js");
       const { blockedError } = await import("../../errors.js");
-      const r = await convertTorchToSafetensors({ source: path.resolve(ctx.cwd, source), dest: path.resolve(ctx.cwd, dest), file: source, ...(opts.key !== undefined ? { stateDictKey: opts.key } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
-      const tensors = r.plan.tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, dataOffsets: t.dataOffsets, ...(r.sha256[t.name] ? { sha256: r.sha256[t.name] } : {}) }));
+      const r = await convertTorchToSafetensors({
+        source: path.resolve(ctx.cwd, source),
+        dest: path.resolve(ctx.cwd, dest),
+        file: source,
+        ...(opts.key !== undefined ? { stateDictKey: opts.key } : {}),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      });
+      const tensors = r.plan.tensors.map((t) => ({
+        name: t.name,
+        dtype: t.dtype,
+        shape: t.shape,
+        dataOffsets: t.dataOffsets,
+        ...(r.sha256[t.name] ? { sha256: r.sha256[t.name] } : {}),
+      }));
       if (!r.written) {
         const blocking = r.plan.findings.filter((f) => f.severity === "block");
-        if (!opts.json) for (const f of r.plan.findings) writeLine(ctx.stdout, `  ${f.severity} ${f.rule}: ${f.message}`);
-        throw blockedError("PICKLE_NOT_CONVERTIBLE", `${source}: not converted: ${blocking.length} blocking finding(s) (${[...new Set(blocking.map((f) => f.rule))].join(", ")})`, {
-          hint: "Only plain state dicts of contiguous tensors are converted; see the findings.",
-          details: { findings: r.plan.findings },
-        });
+        if (!opts.json)
+          for (const f of r.plan.findings) writeLine(ctx.stdout, `  ${f.severity} ${f.rule}: ${f.message}`);
+        throw blockedError(
+          "PICKLE_NOT_CONVERTIBLE",
+          `${source}: not converted: ${blocking.length} blocking finding(s) (${[...new Set(blocking.map((f) => f.rule))].join(", ")})`,
+          {
+            hint: "Only plain state dicts of contiguous tensors are converted; see the findings.",
+            details: { findings: r.plan.findings },
+          },
+        );
       }
       if (opts.json) {
         writeJson(ctx, { source, dest, format: r.plan.format, size: r.plan.size, tensors, findings: r.plan.findings });

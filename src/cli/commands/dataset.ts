@@ -16,11 +16,15 @@ export interface DatasetBuildOptions {
 export const REDACTION_KEY_ENV = "MODEL_RELEASE_REDACTION_KEY";
 
 export function registerDataset(program: Command, ctx: CliContext): void {
-  const dataset = program.command("dataset").description("partial releases of training data, with sensitive information removed");
+  const dataset = program
+    .command("dataset")
+    .description("partial releases of training data, with sensitive information removed");
 
   dataset
     .command("build")
-    .description("redact and stage a dataset release: data/<split>.jsonl, README.md (dataset card), redaction-report.json, manifest.json, SHA256SUMS")
+    .description(
+      "redact and stage a dataset release: data/<split>.jsonl, README.md (dataset card), redaction-report.json, manifest.json, SHA256SUMS",
+    )
     .requiredOption("--config <yaml>", "dataset config, e.g. datasets/robot-jobfiles-sample/dataset.yaml")
     .option("--out <dir>", "bundle folder to create (a previous bundle there is replaced); required unless --dry-run")
     .option("--version <semver>", "version of this release (default: the config's `version`)")
@@ -32,7 +36,10 @@ export function registerDataset(program: Command, ctx: CliContext): void {
     )
     .action(async (opts: DatasetBuildOptions) => {
       const { usageError } = await import("../../errors.js");
-      if (!opts.dryRun && !opts.out) throw usageError("MISSING_OUT", "dataset build needs --out <dir> (or --dry-run)", { hint: "e.g. --out dist/robot-jobfiles-sample" });
+      if (!opts.dryRun && !opts.out)
+        throw usageError("MISSING_OUT", "dataset build needs --out <dir> (or --dry-run)", {
+          hint: "e.g. --out dist/robot-jobfiles-sample",
+        });
       const { parseRedactionKey } = await import("../../datasets/parse-redaction-key.js");
       const { buildDataset } = await import("../../datasets/build-dataset.js");
       const envKey = ctx.env[REDACTION_KEY_ENV];
@@ -48,34 +55,68 @@ export function registerDataset(program: Command, ctx: CliContext): void {
       });
       const { report } = r.plan;
       if (opts.json) {
-        writeJson(ctx, { name: r.plan.name, version: r.plan.version, tag: r.plan.tag, hub: r.plan.hub, outDir: r.outDir ?? null, report, manifest: r.manifest ?? null });
+        writeJson(ctx, {
+          name: r.plan.name,
+          version: r.plan.version,
+          tag: r.plan.tag,
+          hub: r.plan.hub,
+          outDir: r.outDir ?? null,
+          report,
+          manifest: r.manifest ?? null,
+        });
         return;
       }
       const out = ctx.stdout;
-      writeLine(out, `${r.outDir ? "staged" : "would stage"} ${r.plan.name} ${r.plan.tag} for ${r.plan.hub.repo} (dataset)${r.outDir ? ` in ${path.relative(ctx.cwd, r.outDir) || "."}` : ""}`);
-      writeLine(out, `  records: ${report.records.published} published of ${report.records.source} (${Object.entries(report.splits).map(([s, n]) => `${s} ${n}`).join(", ")}), ${report.records.rejected + report.records.sourceRejected} rejected`);
+      writeLine(
+        out,
+        `${r.outDir ? "staged" : "would stage"} ${r.plan.name} ${r.plan.tag} for ${r.plan.hub.repo} (dataset)${r.outDir ? ` in ${path.relative(ctx.cwd, r.outDir) || "."}` : ""}`,
+      );
+      writeLine(
+        out,
+        `  records: ${report.records.published} published of ${report.records.source} (${Object.entries(report.splits)
+          .map(([s, n]) => `${s} ${n}`)
+          .join(", ")}), ${report.records.rejected + report.records.sourceRejected} rejected`,
+      );
       const cats = Object.entries(report.byCategory).sort((a, b) => b[1] - a[1]);
-      writeLine(out, `  redacted: ${cats.reduce((a, [, n]) => a + n, 0)} values (${cats.map(([c, n]) => `${c} ${n}`).join(", ") || "none"})`);
-      writeLine(out, `  pseudonym key: ${keySource === "env" ? `from ${REDACTION_KEY_ENV}` : `random for this run (set ${REDACTION_KEY_ENV} for placeholders that stay the same across builds)`}`);
+      writeLine(
+        out,
+        `  redacted: ${cats.reduce((a, [, n]) => a + n, 0)} values (${cats.map(([c, n]) => `${c} ${n}`).join(", ") || "none"})`,
+      );
+      writeLine(
+        out,
+        `  pseudonym key: ${keySource === "env" ? `from ${REDACTION_KEY_ENV}` : `random for this run (set ${REDACTION_KEY_ENV} for placeholders that stay the same across builds)`}`,
+      );
       if (r.manifest) writeLine(out, `  content digest: ${r.manifest.contentDigest}`);
       for (const rej of report.rejected) {
-        writeLine(ctx.stderr, `warning[${rej.code}]: ${rej.file}${rej.line !== undefined ? `:${rej.line}` : ""}: ${rej.message} (record excluded)`);
+        writeLine(
+          ctx.stderr,
+          `warning[${rej.code}]: ${rej.file}${rej.line !== undefined ? `:${rej.line}` : ""}: ${rej.message} (record excluded)`,
+        );
       }
     });
 
   const publish = addPublishOptions(
     dataset
       .command("publish")
-      .description("publish a dataset bundle to the Hub (repo type dataset): one commit, then the version tag; a re-run resumes")
+      .description(
+        "publish a dataset bundle to the Hub (repo type dataset): one commit, then the version tag; a re-run resumes",
+      )
       .argument("<dir>", "bundle folder made by `model-release dataset build`")
-      .option("--config <yaml>", "the dataset config the bundle was built from; its hub.private decides the visibility of a new repo (default public)"),
+      .option(
+        "--config <yaml>",
+        "the dataset config the bundle was built from; its hub.private decides the visibility of a new repo (default public)",
+      ),
   );
   // Datasets go to the Hub only: their manifest names no GitHub repository.
   publish.setOptionValueWithSource("to", "hf", "default");
   publish.action(async (dir: string, opts: PublishFlags & { config?: string }) => {
     const { usageError } = await import("../../errors.js");
     if (opts.to.split(",").some((t) => t.trim() !== "hf")) {
-      throw usageError("DATASET_TARGET", `--to ${opts.to}: dataset releases are published to the Hugging Face Hub only`, { hint: "use --to hf (the default)", location: { field: "--to" } });
+      throw usageError(
+        "DATASET_TARGET",
+        `--to ${opts.to}: dataset releases are published to the Hugging Face Hub only`,
+        { hint: "use --to hf (the default)", location: { field: "--to" } },
+      );
     }
     const { readManifest } = await import("../../bundle/verify-bundle.js");
     const manifest = await readManifest(path.resolve(ctx.cwd, dir));
@@ -90,15 +131,23 @@ export function registerDataset(program: Command, ctx: CliContext): void {
       const { readDatasetConfig } = await import("../../datasets/read-dataset-config.js");
       const loaded = await readDatasetConfig(path.resolve(ctx.cwd, opts.config));
       if (loaded.config.hub.repo !== manifest.hub.repo) {
-        throw usageError("CONFIG_BUNDLE_MISMATCH", `--config ${opts.config} names ${loaded.config.hub.repo}, but the bundle in ${dir} is for ${manifest.hub.repo}`, {
-          hint: "pass the dataset config the bundle was built from",
-          location: { file: opts.config, field: "hub.repo" },
-        });
+        throw usageError(
+          "CONFIG_BUNDLE_MISMATCH",
+          `--config ${opts.config} names ${loaded.config.hub.repo}, but the bundle in ${dir} is for ${manifest.hub.repo}`,
+          {
+            hint: "pass the dataset config the bundle was built from",
+            location: { file: opts.config, field: "hub.repo" },
+          },
+        );
       }
       hubPrivate = loaded.config.hub.private;
     }
     const { renderStepSummary } = await import("../render-github-actions.js");
-    await withActionsReporting(ctx, () => runPublish(ctx, { bundleDir: dir, flags: opts, ...(hubPrivate !== undefined ? { hubPrivate } : {}) }), renderStepSummary);
+    await withActionsReporting(
+      ctx,
+      () => runPublish(ctx, { bundleDir: dir, flags: opts, ...(hubPrivate !== undefined ? { hubPrivate } : {}) }),
+      renderStepSummary,
+    );
   });
 
   dataset

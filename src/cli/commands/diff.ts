@@ -4,7 +4,9 @@ import { writeJson, type CliContext } from "../context.js";
 export function registerDiff(program: Command, ctx: CliContext): void {
   program
     .command("diff")
-    .description("compare two releases: files added, removed and changed, parameters per dtype, evaluation deltas, model card")
+    .description(
+      "compare two releases: files added, removed and changed, parameters per dtype, evaluation deltas, model card",
+    )
     .argument("<old>", "the earlier release: a bundle folder or org/name@version")
     .argument("<new>", "the later release: a bundle folder or org/name@version")
     .option("--json", "print the diff as JSON")

@@ -5,7 +5,9 @@ import { formatBytes, formatCount } from "../format-bytes.js";
 export function registerInspect(program: Command, ctx: CliContext): void {
   program
     .command("inspect")
-    .description("describe a checkpoint folder: layout, files and formats, tensors and parameters per dtype (reads headers only)")
+    .description(
+      "describe a checkpoint folder: layout, files and formats, tensors and parameters per dtype (reads headers only)",
+    )
     .argument("<dir>", "checkpoint folder")
     .option("--json", "print the inventory as JSON")
     .action(async (dir: string, opts: { json?: boolean }) => {
@@ -28,7 +30,13 @@ export function registerInspect(program: Command, ctx: CliContext): void {
             path: f.path,
             size: f.size,
             format: f.format,
-            ...(f.safetensors ? { tensors: f.safetensors.tensors.length, headerLength: f.safetensors.headerLength, metadata: f.safetensors.metadata } : {}),
+            ...(f.safetensors
+              ? {
+                  tensors: f.safetensors.tensors.length,
+                  headerLength: f.safetensors.headerLength,
+                  metadata: f.safetensors.metadata,
+                }
+              : {}),
           })),
         });
         return;
@@ -36,13 +44,20 @@ export function registerInspect(program: Command, ctx: CliContext): void {
       const out = (s = "") => writeLine(ctx.stdout, s);
       out(`${inv.root}`);
       out(`  layout        ${inv.layout}`);
-      if (inv.architecture || inv.modelType) out(`  architecture  ${inv.architecture ?? "?"}${inv.modelType ? ` (${inv.modelType})` : ""}`);
+      if (inv.architecture || inv.modelType)
+        out(`  architecture  ${inv.architecture ?? "?"}${inv.modelType ? ` (${inv.modelType})` : ""}`);
       out(`  parameters    ${formatCount(inv.parameters)} (${inv.parameters}) in ${inv.tensors} tensors`);
-      for (const [dtype, d] of Object.entries(inv.dtypes)) out(`    ${dtype.padEnd(10)} ${formatCount(d.parameters).padStart(8)} params  ${String(d.tensors).padStart(6)} tensors  ${formatBytes(d.bytes)}`);
-      out(`  shards        ${inv.shards.length}${inv.index ? ` (index ${inv.index.path}, ${inv.index.tensors} tensors, cross-checked)` : ""}`);
+      for (const [dtype, d] of Object.entries(inv.dtypes))
+        out(
+          `    ${dtype.padEnd(10)} ${formatCount(d.parameters).padStart(8)} params  ${String(d.tensors).padStart(6)} tensors  ${formatBytes(d.bytes)}`,
+        );
+      out(
+        `  shards        ${inv.shards.length}${inv.index ? ` (index ${inv.index.path}, ${inv.index.tensors} tensors, cross-checked)` : ""}`,
+      );
       out(`  size          ${formatBytes(inv.totalBytes)} in ${inv.files.length} files`);
       out();
       const w = Math.max(...inv.files.map((f) => f.path.length), 4);
-      for (const f of inv.files) out(`  ${f.path.padEnd(w)}  ${f.format.padEnd(11)} ${formatBytes(f.size).padStart(9)}`);
+      for (const f of inv.files)
+        out(`  ${f.path.padEnd(w)}  ${f.format.padEnd(11)} ${formatBytes(f.size).padStart(9)}`);
     });
 }

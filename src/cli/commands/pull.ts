@@ -16,34 +16,68 @@ export function hubCacheDir(env: Record<string, string | undefined>): string {
 export function registerPull(program: Command, ctx: CliContext): void {
   program
     .command("pull")
-    .description("download exactly one released version from the Hub and verify every file against its manifest and SHA256SUMS")
+    .description(
+      "download exactly one released version from the Hub and verify every file against its manifest and SHA256SUMS",
+    )
     .argument("<ref>", "org/name@version, e.g. acme/robot-coder@1.2.0")
     .option("--to <dir>", "folder to download into (default ./<name>-<version>)")
-    .option("--cache", "download into the Hugging Face cache ($HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub) instead of a folder")
+    .option(
+      "--cache",
+      "download into the Hugging Face cache ($HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub) instead of a folder",
+    )
     .option("--cache-dir <dir>", "download into this Hugging Face cache folder")
     .option("--dataset", "the repo is a dataset")
     .option("--hub-url <url>", "Hub endpoint (default $HF_ENDPOINT or https://huggingface.co)")
     .option("--json", "NDJSON progress events and the result on stdout")
-    .action(async (ref: string, opts: { to?: string; cache?: boolean; cacheDir?: string; dataset?: boolean; hubUrl?: string; json?: boolean }) => {
-      const { pullRelease, parseReleaseRef } = await import("../../publish/pull-release.js");
-      const { createRetryingFetch } = await import("../../publish/create-retrying-fetch.js");
-      const { repo, version } = parseReleaseRef(ref);
-      // Public releases need no token; HF_TOKEN is used when set (private or gated repos).
-      const hub = resolvePublishEndpoints({ env: ctx.env, targets: ["hf"], flags: opts.hubUrl ? { hubUrl: opts.hubUrl } : {}, requireTokens: false }).hub!;
-      const mode = pickProgressMode({ json: opts.json ?? false, isTTY: ctx.stderr.isTTY, env: ctx.env });
-      const progress = createProgressRenderer({ mode, stdout: ctx.stdout, stderr: ctx.stderr });
-      const to = resolve(ctx.cwd, opts.to ?? `${repo.split("/")[1]}-${version.replace(/^v/, "")}`);
-      const cacheDir = opts.cacheDir ? resolve(ctx.cwd, opts.cacheDir) : opts.cache ? hubCacheDir(ctx.env) : undefined;
-      try {
-        const result = await pullRelease(
-          { hubUrl: hub.url, ...(hub.token ? { accessToken: hub.token } : {}), fetch: createRetryingFetch({ onRetry: (info) => progress.sink({ type: "retry", ...info }) }), ...(ctx.signal ? { signal: ctx.signal } : {}) },
-          { ref, to, ...(cacheDir ? { cacheDir } : {}), repoType: opts.dataset ? "dataset" : "model", onEvent: progress.sink },
-        );
-        progress.finish();
-        if (mode === "json") ctx.stdout.write(JSON.stringify({ type: "result", ...result }) + "\n");
-        else writeLine(ctx.stdout, `Pulled ${result.repo}@${result.tag} (${result.commit.slice(0, 12)}) into ${result.dir}: ${result.checked} files, ${formatBytes(result.bytes)}, all verified`);
-      } finally {
-        progress.finish();
-      }
-    });
+    .action(
+      async (
+        ref: string,
+        opts: { to?: string; cache?: boolean; cacheDir?: string; dataset?: boolean; hubUrl?: string; json?: boolean },
+      ) => {
+        const { pullRelease, parseReleaseRef } = await import("../../publish/pull-release.js");
+        const { createRetryingFetch } = await import("../../publish/create-retrying-fetch.js");
+        const { repo, version } = parseReleaseRef(ref);
+        // Public releases need no token; HF_TOKEN is used when set (private or gated repos).
+        const hub = resolvePublishEndpoints({
+          env: ctx.env,
+          targets: ["hf"],
+          flags: opts.hubUrl ? { hubUrl: opts.hubUrl } : {},
+          requireTokens: false,
+        }).hub!;
+        const mode = pickProgressMode({ json: opts.json ?? false, isTTY: ctx.stderr.isTTY, env: ctx.env });
+        const progress = createProgressRenderer({ mode, stdout: ctx.stdout, stderr: ctx.stderr });
+        const to = resolve(ctx.cwd, opts.to ?? `${repo.split("/")[1]}-${version.replace(/^v/, "")}`);
+        const cacheDir = opts.cacheDir
+          ? resolve(ctx.cwd, opts.cacheDir)
+          : opts.cache
+            ? hubCacheDir(ctx.env)
+            : undefined;
+        try {
+          const result = await pullRelease(
+            {
+              hubUrl: hub.url,
+              ...(hub.token ? { accessToken: hub.token } : {}),
+              fetch: createRetryingFetch({ onRetry: (info) => progress.sink({ type: "retry", ...info }) }),
+              ...(ctx.signal ? { signal: ctx.signal } : {}),
+            },
+            {
+              ref,
+              to,
+              ...(cacheDir ? { cacheDir } : {}),
+              repoType: opts.dataset ? "dataset" : "model",
+              onEvent: progress.sink,
+            },
+          );
+          progress.finish();
+          if (mode === "json") ctx.stdout.write(JSON.stringify({ type: "result", ...result }) + "\n");
+          else
+            writeLine(
+              ctx.stdout,
+              `Pulled ${result.repo}@${result.tag} (${result.commit.slice(0, 12)}) into ${result.dir}: ${result.checked} files, ${formatBytes(result.bytes)}, all verified`,
+            );
+        } finally {
+          progress.finish();
+        }
+      },
+    );
 }

@@ -27,12 +27,18 @@ export function registerRelease(program: Command, ctx: CliContext): void {
       .description("build the bundle, then publish it (Hub commit + tag, GitHub release); a re-run resumes")
       .option("--config <yaml>", "release config, e.g. release-configs/robot-coder.yaml")
       .option("--version <semver>", "version of this release, e.g. 1.2.0")
-      .option("--from-tag <tag>", "take config and version from a pushed tag, e.g. robot-coder-v1.2.0 (in Actions: $GITHUB_REF_NAME)")
+      .option(
+        "--from-tag <tag>",
+        "take config and version from a pushed tag, e.g. robot-coder-v1.2.0 (in Actions: $GITHUB_REF_NAME)",
+      )
       .option("--configs <dir>", "folder of release configs searched by --from-tag", "release-configs")
       .option("--checkpoint <dir>", "checkpoint folder (default: the config's `checkpoint`)")
       .option("--out <dir>", "bundle folder (default .model-release/bundles/<name>-<version>)")
       .option("--no-cache", "re-hash every file instead of trusting the hash cache")
-      .option("--signing-key <pem>", "sign model.sig with this PEM private key (default $MODEL_RELEASE_SIGNING_KEY; passphrase in $MODEL_RELEASE_SIGNING_KEY_PASSPHRASE)")
+      .option(
+        "--signing-key <pem>",
+        "sign model.sig with this PEM private key (default $MODEL_RELEASE_SIGNING_KEY; passphrase in $MODEL_RELEASE_SIGNING_KEY_PASSPHRASE)",
+      )
       .option("--keyless", "sign with Sigstore keyless (the default inside GitHub Actions with id-token: write)")
       .option("--unsigned", "do not sign, even inside GitHub Actions")
       .option("--previous <dir|org/name@version>", "the previous release, for the review page's changes section"),
@@ -47,7 +53,12 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
   let configFile: string;
   let version: string;
   if (opts.fromTag) {
-    if (opts.config || opts.version) throw usageError("FLAG_CONFLICT", "--from-tag takes the config and version from the tag: leave out --config and --version", { hint: "pass either --from-tag or --config and --version" });
+    if (opts.config || opts.version)
+      throw usageError(
+        "FLAG_CONFLICT",
+        "--from-tag takes the config and version from the tag: leave out --config and --version",
+        { hint: "pass either --from-tag or --config and --version" },
+      );
     const { planReleaseFromTag } = await import("../../publish/plan-release-from-tag.js");
     const dir = path.resolve(ctx.cwd, opts.configs);
     const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => /\.ya?ml$/.test(n)).sort();
@@ -59,7 +70,10 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
     );
     ({ file: configFile, version } = planReleaseFromTag(opts.fromTag, configs));
   } else {
-    if (!opts.config || !opts.version) throw usageError("FLAG_MISSING", "release needs --config and --version (or --from-tag)", { hint: "e.g. model-release release --config release-configs/robot-coder.yaml --version 1.2.0" });
+    if (!opts.config || !opts.version)
+      throw usageError("FLAG_MISSING", "release needs --config and --version (or --from-tag)", {
+        hint: "e.g. model-release release --config release-configs/robot-coder.yaml --version 1.2.0",
+      });
     configFile = path.resolve(ctx.cwd, opts.config);
     version = opts.version;
   }
@@ -68,9 +82,19 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
   const config = await readReleaseConfig(configFile);
   // Credentials are checked before the (long) build, so a missing token fails in seconds.
   const { parseTargets } = await import("../publish-options.js");
-  resolvePublishEndpoints({ env: ctx.env, targets: parseTargets(opts.to), flags: { ...(opts.hfToken ? { hfToken: opts.hfToken } : {}), ...(opts.githubToken ? { githubToken: opts.githubToken } : {}) } });
+  resolvePublishEndpoints({
+    env: ctx.env,
+    targets: parseTargets(opts.to),
+    flags: {
+      ...(opts.hfToken ? { hfToken: opts.hfToken } : {}),
+      ...(opts.githubToken ? { githubToken: opts.githubToken } : {}),
+    },
+  });
 
-  const outDir = path.resolve(ctx.cwd, opts.out ?? path.join(".model-release", "bundles", `${config.config.name}-${version}`));
+  const outDir = path.resolve(
+    ctx.cwd,
+    opts.out ?? path.join(".model-release", "bundles", `${config.config.name}-${version}`),
+  );
   const { buildRelease } = await import("../../bundle/build-release.js");
   const { defaultCacheDir } = await import("../default-cache-dir.js");
   const { resolveSigningMethod } = await import("../signing-options.js");
@@ -78,7 +102,11 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
   const { signing } = await resolveSigningMethod(opts.dryRun && !opts.signingKey ? { unsigned: true } : opts, ctx);
   const { readPreviousRelease } = await import("../read-previous-release.js");
   const previous = opts.previous ? await readPreviousRelease(opts.previous, ctx) : undefined;
-  if (!opts.json) writeLine(ctx.stderr, `→ build ${config.config.name} ${version} into ${outDir}${signing ? ` (signed: ${signing.kind})` : " (unsigned)"}`);
+  if (!opts.json)
+    writeLine(
+      ctx.stderr,
+      `→ build ${config.config.name} ${version} into ${outDir}${signing ? ` (signed: ${signing.kind})` : " (unsigned)"}`,
+    );
   await buildRelease({
     ...(signing ? { signing } : {}),
     ...(previous ? { previous } : {}),
@@ -91,5 +119,10 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
   });
   if (!opts.json) writeLine(ctx.stderr, "✓ build");
   // The journal lives beside the bundles, not in the bundle: a rebuild replaces the bundle folder.
-  return runPublish(ctx, { bundleDir: outDir, flags: opts, config, stateDir: path.resolve(ctx.cwd, ".model-release", "state") });
+  return runPublish(ctx, {
+    bundleDir: outDir,
+    flags: opts,
+    config,
+    stateDir: path.resolve(ctx.cwd, ".model-release", "state"),
+  });
 }

@@ -18,27 +18,34 @@ interface ScanOptions {
 export function registerScan(program: Command, ctx: CliContext): void {
   program
     .command("scan")
-    .description("find secrets, personal and internal data, and pickle imports that run code, in a checkpoint (exit 3 when something blocks)")
+    .description(
+      "find secrets, personal and internal data, and pickle imports that run code, in a checkpoint (exit 3 when something blocks)",
+    )
     .argument("<path>", "checkpoint folder, or one file (e.g. a pickle or .pt checkpoint)")
     .option("--config <yaml>", "release config: its sanitize.patterns and sanitize.allow_findings apply")
     .option("--json", "print findings as JSON")
     .option("--no-secretlint", "skip secretlint's preset (own rules only; faster)")
     .action(async (dir: string, opts: ScanOptions) => {
-      const [{ scanCheckpoint }, { readReleaseConfig }, { isBlocking }, { blockedError }, { locationOf }] = await Promise.all([
-        import("../../sanitize/scan-checkpoint.js"),
-        import("../../config/load-release-config.js"),
-        import("../../findings.js"),
-        import("../../errors.js"),
-        import("../../sanitize/render-build-report.js"),
-      ]);
-      const sanitize = opts.config ? (await readReleaseConfig(path.resolve(ctx.cwd, opts.config))).config.sanitize : undefined;
+      const [{ scanCheckpoint }, { readReleaseConfig }, { isBlocking }, { blockedError }, { locationOf }] =
+        await Promise.all([
+          import("../../sanitize/scan-checkpoint.js"),
+          import("../../config/load-release-config.js"),
+          import("../../findings.js"),
+          import("../../errors.js"),
+          import("../../sanitize/render-build-report.js"),
+        ]);
+      const sanitize = opts.config
+        ? (await readReleaseConfig(path.resolve(ctx.cwd, opts.config))).config.sanitize
+        : undefined;
       const abs = path.resolve(ctx.cwd, dir);
       const { stat } = await import("node:fs/promises");
       const st = await stat(abs).catch(() => undefined);
       let inventory;
       if (st?.isFile()) {
         const { sniffFile } = await import("../../sanitize/read-checkpoint-files.js");
-        inventory = { files: [{ path: path.basename(abs), absPath: abs, size: st.size, format: await sniffFile(abs, st.size) }] };
+        inventory = {
+          files: [{ path: path.basename(abs), absPath: abs, size: st.size, format: await sniffFile(abs, st.size) }],
+        };
       }
       const findings = await scanCheckpoint({
         ...(inventory ? { inventory } : { dir: abs }),
@@ -48,15 +55,25 @@ export function registerScan(program: Command, ctx: CliContext): void {
         signal: ctx.signal,
       });
       const blocking = findings.filter(isBlocking);
-      const summary = { findings: findings.length, blocking: blocking.length, accepted: findings.filter((f) => f.acceptedReason !== undefined).length };
+      const summary = {
+        findings: findings.length,
+        blocking: blocking.length,
+        accepted: findings.filter((f) => f.acceptedReason !== undefined).length,
+      };
       if (!opts.json) {
         for (const f of findings) {
           const sev = f.acceptedReason !== undefined ? "accepted" : f.severity;
           const loc = locationOf(f);
           writeLine(ctx.stdout, `${sev.padEnd(8)} ${f.rule.padEnd(22)} ${f.file}${loc ? ` (${loc})` : ""}`);
-          writeLine(ctx.stdout, `         ${f.message}${f.excerpt ? `: ${f.excerpt}` : ""}${f.acceptedReason ? ` [accepted: ${f.acceptedReason}]` : ""}`);
+          writeLine(
+            ctx.stdout,
+            `         ${f.message}${f.excerpt ? `: ${f.excerpt}` : ""}${f.acceptedReason ? ` [accepted: ${f.acceptedReason}]` : ""}`,
+          );
         }
-        writeLine(ctx.stdout, `${summary.findings} finding(s), ${summary.blocking} blocking, ${summary.accepted} accepted`);
+        writeLine(
+          ctx.stdout,
+          `${summary.findings} finding(s), ${summary.blocking} blocking, ${summary.accepted} accepted`,
+        );
       } else if (blocking.length === 0) writeJson(ctx, { blocked: false, summary, findings });
       if (blocking.length > 0) {
         throw blockedError("SCAN_BLOCKED", `${blocking.length} blocking finding(s) in ${dir}`, {

@@ -48,9 +48,14 @@ export function gitEnv(): Record<string, string> {
 export async function initBareRepo(gitDir: string): Promise<void> {
   await mkdir(dirname(gitDir), { recursive: true });
   await new Promise<void>((resolve, reject) => {
-    const child = spawn("git", ["init", "--quiet", "--bare", "--initial-branch=main", gitDir], { env: gitEnv(), stdio: "ignore" });
+    const child = spawn("git", ["init", "--quiet", "--bare", "--initial-branch=main", gitDir], {
+      env: gitEnv(),
+      stdio: "ignore",
+    });
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`git init --bare ${gitDir} exited with ${code}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`git init --bare ${gitDir} exited with ${code}`)),
+    );
   });
 }
 
@@ -101,7 +106,12 @@ export async function createGitRef(gitDir: string, ref: string, sha: string): Pr
 }
 
 /** Moves a ref; `force: false` only allows fast-forwards of commits. */
-export async function updateGitRef(gitDir: string, ref: string, sha: string, force: boolean): Promise<"ok" | "missing" | "not-fast-forward"> {
+export async function updateGitRef(
+  gitDir: string,
+  ref: string,
+  sha: string,
+  force: boolean,
+): Promise<"ok" | "missing" | "not-fast-forward"> {
   const current = (await listGitRefs(gitDir, ref.slice("refs/".length))).find((e) => e.ref === ref);
   if (!current) return "missing";
   if (!force) {
@@ -130,7 +140,13 @@ export interface GitTagObject {
 /** Writes an annotated tag object with `git mktag` (which validates it); returns its sha. */
 export async function writeGitTagObject(
   gitDir: string,
-  params: { tag: string; message: string; objectSha: string; objectType: string; tagger: { name: string; email: string; date: Date } },
+  params: {
+    tag: string;
+    message: string;
+    objectSha: string;
+    objectType: string;
+    tagger: { name: string; email: string; date: Date };
+  },
 ): Promise<string> {
   const epoch = Math.floor(params.tagger.date.getTime() / 1000);
   const body =

@@ -14,7 +14,10 @@ export class HttpError extends Error {
   constructor(
     status: number,
     message: string,
-    extra: { errors?: { resource?: string; field?: string; code: string; message?: string }[]; headers?: Record<string, string> } = {},
+    extra: {
+      errors?: { resource?: string; field?: string; code: string; message?: string }[];
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(message);
     this.status = status;
@@ -29,7 +32,12 @@ export const notFound = () => new HttpError(404, "Not Found");
 export const validationFailed = (resource: string, field: string, code: string, message?: string) =>
   new HttpError(422, "Validation Failed", { errors: [{ resource, field, code, ...(message ? { message } : {}) }] });
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
@@ -49,7 +57,12 @@ export function sendHttpError(res: ServerResponse, err: HttpError): void {
   sendJson(
     res,
     err.status,
-    { message: err.message, ...(err.errors ? { errors: err.errors } : {}), documentation_url: DOCUMENTATION_URL, status: String(err.status) },
+    {
+      message: err.message,
+      ...(err.errors ? { errors: err.errors } : {}),
+      documentation_url: DOCUMENTATION_URL,
+      status: String(err.status),
+    },
     err.headers,
   );
 }
@@ -71,7 +84,8 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
   } catch {
     throw new HttpError(400, "Problems parsing JSON");
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new HttpError(400, "Body should be a JSON object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new HttpError(400, "Body should be a JSON object");
   return value as Record<string, unknown>;
 }
 
@@ -110,5 +124,8 @@ export function paginate<T>(items: T[], url: URL): { page: T[]; headers: Record<
   const links: string[] = [];
   if (page > 1) links.push(link(page - 1, "prev"), link(1, "first"));
   if (page < last) links.push(link(page + 1, "next"), link(last, "last"));
-  return { page: items.slice((page - 1) * perPage, page * perPage), headers: links.length ? { link: links.join(", ") } : {} };
+  return {
+    page: items.slice((page - 1) * perPage, page * perPage),
+    headers: links.length ? { link: links.join(", ") } : {},
+  };
 }

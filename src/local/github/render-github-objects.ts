@@ -48,7 +48,11 @@ export function renderSimpleUser(urls: GitHubUrls, a: AccountRecord) {
 }
 
 /** `GET /user`: the authenticated user's private view. */
-export function renderPrivateUser(urls: GitHubUrls, a: AccountRecord, counts: { publicRepos: number; privateRepos: number }) {
+export function renderPrivateUser(
+  urls: GitHubUrls,
+  a: AccountRecord,
+  counts: { publicRepos: number; privateRepos: number },
+) {
   return {
     ...renderSimpleUser(urls, a),
     user_view_type: "private",
@@ -158,7 +162,13 @@ export function renderFullRepository(
     pushed_at: extra.pushedAt,
     created_at: r.created_at,
     updated_at: r.updated_at,
-    permissions: { admin: extra.isAdmin, maintain: extra.isAdmin, push: extra.canPush, triage: extra.canPush, pull: true },
+    permissions: {
+      admin: extra.isAdmin,
+      maintain: extra.isAdmin,
+      push: extra.canPush,
+      triage: extra.canPush,
+      pull: true,
+    },
     allow_forking: true,
     web_commit_signoff_required: false,
     license: null,
@@ -171,7 +181,12 @@ export function renderFullRepository(
   };
 }
 
-export function renderReleaseAsset(urls: GitHubUrls, release: ReleaseRecord, a: AssetRecord, uploader: AccountRecord | undefined) {
+export function renderReleaseAsset(
+  urls: GitHubUrls,
+  release: ReleaseRecord,
+  a: AssetRecord,
+  uploader: AccountRecord | undefined,
+) {
   return {
     url: `${urls.api}/repos/${release.repo}/releases/assets/${a.id}`,
     id: a.id,
@@ -225,7 +240,9 @@ export function renderRelease(
 
 export function renderGitRef(urls: GitHubUrls, repo: string, e: GitRefEntry) {
   const objectUrl =
-    e.type === "tag" ? `${urls.api}/repos/${repo}/git/tags/${e.sha}` : `${urls.api}/repos/${repo}/git/${e.type}s/${e.sha}`;
+    e.type === "tag"
+      ? `${urls.api}/repos/${repo}/git/tags/${e.sha}`
+      : `${urls.api}/repos/${repo}/git/${e.type}s/${e.sha}`;
   return {
     ref: e.ref,
     node_id: nodeId("REF", hashCode(`${repo}:${e.ref}`)),
@@ -242,7 +259,11 @@ export function renderGitTag(urls: GitHubUrls, repo: string, t: GitTagObject) {
     tag: t.tag,
     message: t.message,
     tagger: t.tagger,
-    object: { sha: t.object.sha, type: t.object.type, url: `${urls.api}/repos/${repo}/git/${t.object.type}s/${t.object.sha}` },
+    object: {
+      sha: t.object.sha,
+      type: t.object.type,
+      url: `${urls.api}/repos/${repo}/git/${t.object.type}s/${t.object.sha}`,
+    },
     verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
   };
 }
@@ -258,7 +279,11 @@ export function renderGitCommit(urls: GitHubUrls, repo: string, c: GitCommitObje
     committer: c.committer,
     tree: { sha: c.tree, url: `${api}/trees/${c.tree}` },
     message: c.message,
-    parents: c.parents.map((p) => ({ sha: p, url: `${api}/commits/${p}`, html_url: `${urls.web}/${repo}/commit/${p}` })),
+    parents: c.parents.map((p) => ({
+      sha: p,
+      url: `${api}/commits/${p}`,
+      html_url: `${urls.web}/${repo}/commit/${p}`,
+    })),
     verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
   };
 }

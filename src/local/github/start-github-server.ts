@@ -33,7 +33,13 @@ import {
   sendNoContent,
   validationFailed,
 } from "./github-http.js";
-import { generateGitHubToken, openGitHubStore, type AccountRecord, type ReleaseRecord, type RepoRecord } from "./github-store.js";
+import {
+  generateGitHubToken,
+  openGitHubStore,
+  type AccountRecord,
+  type ReleaseRecord,
+  type RepoRecord,
+} from "./github-store.js";
 import {
   renderFullRepository,
   renderGitCommit,
@@ -72,7 +78,13 @@ export interface GitHubServerHandle {
   /** Returns the persisted token of `login` (a user, created if needed), creating one on first use. */
   ensureToken(login: string): string;
   /** Creates a repository with an empty bare git repo (no-op when it exists); the owner is created as an organization if unknown. */
-  createRepo(params: { owner: string; name: string; private?: boolean; description?: string; members?: string[] }): Promise<RepoRecord>;
+  createRepo(params: {
+    owner: string;
+    name: string;
+    private?: boolean;
+    description?: string;
+    members?: string[];
+  }): Promise<RepoRecord>;
   /** Filesystem path of the bare repository (a `git push` target too). */
   gitDir(owner: string, repo: string): string;
   /** HTTP clone URL; with a token, one git can push to (`http://x-access-token:TOKEN@host/owner/repo.git`). */
@@ -148,7 +160,10 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
   const faults = createFaultInjector(params.faults ?? []);
   const now = params.now ?? (() => new Date());
   const maxAssetBytes = params.maxAssetBytes ?? MAX_RELEASE_ASSET_BYTES;
-  const iso = () => now().toISOString().replace(/\.\d{3}Z$/, "Z");
+  const iso = () =>
+    now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, "Z");
   const urls: GitHubUrls = { api: "", uploads: "", web: "" };
   const state = store.state;
 
@@ -177,8 +192,15 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
   };
   const canRead = (auth: Auth, repo: RepoRecord) => !repo.private || canPush(auth, repo);
 
-  const createRepo: GitHubServerHandle["createRepo"] = async ({ owner, name, private: isPrivate = false, description, members }) => {
-    if (!REPO_NAME_RE.test(name)) throw validationFailed("Repository", "name", "invalid", `invalid repository name ${JSON.stringify(name)}`);
+  const createRepo: GitHubServerHandle["createRepo"] = async ({
+    owner,
+    name,
+    private: isPrivate = false,
+    description,
+    members,
+  }) => {
+    if (!REPO_NAME_RE.test(name))
+      throw validationFailed("Repository", "name", "invalid", `invalid repository name ${JSON.stringify(name)}`);
     if (!account(owner)) createAccount({ login: owner, type: "Organization", members: members ?? [] });
     else if (members) createAccount({ login: owner, members });
     const ownerLogin = account(owner)!.login;
@@ -248,8 +270,15 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
   const fullName = (repo: RepoRecord) => `${repo.owner}/${repo.name}`;
   const gitDirOf = (repo: RepoRecord) => store.gitDir(repo.owner, repo.name);
   const renderRepo = async (ctx: Ctx, repo: RepoRecord) => {
-    const pushed = await runGit(gitDirOf(repo), ["for-each-ref", "--sort=-committerdate", "--count=1", "--format=%(committerdate:iso-strict)"]);
-    const pushedAt = pushed.stdout.trim() ? new Date(pushed.stdout.trim()).toISOString().replace(/\.\d{3}Z$/, "Z") : repo.created_at;
+    const pushed = await runGit(gitDirOf(repo), [
+      "for-each-ref",
+      "--sort=-committerdate",
+      "--count=1",
+      "--format=%(committerdate:iso-strict)",
+    ]);
+    const pushedAt = pushed.stdout.trim()
+      ? new Date(pushed.stdout.trim()).toISOString().replace(/\.\d{3}Z$/, "Z")
+      : repo.created_at;
     const push = canPush(ctx.auth, repo);
     return renderFullRepository(urls, repo, account(repo.owner)!, { pushedAt, canPush: push, isAdmin: push });
   };
@@ -270,7 +299,11 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
     );
   /** Drafts are visible only to those who can push, as on GitHub. */
   const visibleRelease = (ctx: Ctx, repo: RepoRecord, release: ReleaseRecord | undefined) =>
-    release && release.repo.toLowerCase() === fullName(repo).toLowerCase() && (!release.draft || canPush(ctx.auth, repo)) ? release : undefined;
+    release &&
+    release.repo.toLowerCase() === fullName(repo).toLowerCase() &&
+    (!release.draft || canPush(ctx.auth, repo))
+      ? release
+      : undefined;
   const releaseParam = (ctx: Ctx, repo: RepoRecord, i: number) => {
     const release = visibleRelease(ctx, repo, state.releases[ctx.params[i]!]);
     if (!release) throw notFound();
@@ -282,7 +315,8 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
     const dir = gitDirOf(repo);
     const ref = `refs/tags/${release.tag_name}`;
     if ((await listGitRefs(dir, `tags/${release.tag_name}`)).some((e) => e.ref === ref)) return;
-    if ((await runGit(dir, ["check-ref-format", ref])).code !== 0) throw validationFailed("Release", "tag_name", "invalid");
+    if ((await runGit(dir, ["check-ref-format", ref])).code !== 0)
+      throw validationFailed("Release", "tag_name", "invalid");
     const sha = await resolveGitCommit(dir, release.target_commitish);
     if (!sha) {
       const empty = (await listGitRefs(dir, "")).length === 0;
@@ -303,7 +337,8 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
    */
   const applyMakeLatest = (release: ReleaseRecord, body: Record<string, unknown>, publishing: boolean) => {
     const v = optionalString(body, "Release", "make_latest");
-    if (v !== undefined && !["true", "false", "legacy"].includes(v)) throw validationFailed("Release", "make_latest", "invalid");
+    if (v !== undefined && !["true", "false", "legacy"].includes(v))
+      throw validationFailed("Release", "make_latest", "invalid");
     if (release.draft || release.prerelease) return;
     if (v === "false") return;
     if (publishing || v !== undefined) release.latest_seq = store.nextId();
@@ -330,7 +365,12 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
   // ---- routes ----
   const seg = "([^/]+)";
   const repoPath = `^${API_PREFIX}/repos/${seg}/${seg}`;
-  const route = (method: string, re: string, operationId: (typeof GITHUB_OPERATIONS)[number], handle: (ctx: Ctx) => Promise<void>): Route => ({
+  const route = (
+    method: string,
+    re: string,
+    operationId: (typeof GITHUB_OPERATIONS)[number],
+    handle: (ctx: Ctx) => Promise<void>,
+  ): Route => ({
     method,
     re: new RegExp(re + "/?$"),
     operationId,
@@ -340,7 +380,14 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
     route("GET", `^${API_PREFIX}/user`, "users/get-authenticated", async (ctx) => {
       const me = requireUser(ctx.auth);
       const mine = Object.values(state.repos).filter((r) => r.owner.toLowerCase() === me.login.toLowerCase());
-      sendJson(ctx.res, 200, renderPrivateUser(urls, me, { publicRepos: mine.filter((r) => !r.private).length, privateRepos: mine.filter((r) => r.private).length }));
+      sendJson(
+        ctx.res,
+        200,
+        renderPrivateUser(urls, me, {
+          publicRepos: mine.filter((r) => !r.private).length,
+          privateRepos: mine.filter((r) => r.private).length,
+        }),
+      );
     }),
     route("POST", `^${API_PREFIX}/user/repos`, "repos/create-for-authenticated-user", async (ctx) => {
       const me = requireUser(ctx.auth);
@@ -351,7 +398,8 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
       const org = account(ctx.params[0]!);
       // Stand-in leniency: an unknown organization is created with the caller as its member.
       if (org && org.type !== "Organization") throw notFound();
-      if (org && !org.members.some((m) => m.toLowerCase() === me.login.toLowerCase())) throw new HttpError(403, "You must be a member of this organization to create repositories.");
+      if (org && !org.members.some((m) => m.toLowerCase() === me.login.toLowerCase()))
+        throw new HttpError(403, "You must be a member of this organization to create repositories.");
       if (!LOGIN_RE.test(ctx.params[0]!)) throw notFound();
       await createRepoFromBody(ctx, ctx.params[0]!, [me.login]);
     }),
@@ -369,7 +417,12 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
       const repo = readableRepo(ctx);
       const refs = await listGitRefs(gitDirOf(repo), ctx.params[2] ?? "");
       const { page, headers } = paginate(refs, ctx.url);
-      sendJson(ctx.res, 200, page.map((e) => renderGitRef(urls, fullName(repo), e)), headers);
+      sendJson(
+        ctx.res,
+        200,
+        page.map((e) => renderGitRef(urls, fullName(repo), e)),
+        headers,
+      );
     }),
     route("POST", `${repoPath}/git/refs`, "git/create-ref", async (ctx) => {
       const repo = writableRepo(ctx);
@@ -377,13 +430,19 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
       const ref = requiredString(body, "Reference", "ref");
       const sha = requiredString(body, "Reference", "sha");
       const dir = gitDirOf(repo);
-      if (!ref.startsWith("refs/") || ref.split("/").length < 3 || (await runGit(dir, ["check-ref-format", ref])).code !== 0) {
+      if (
+        !ref.startsWith("refs/") ||
+        ref.split("/").length < 3 ||
+        (await runGit(dir, ["check-ref-format", ref])).code !== 0
+      ) {
         throw new HttpError(422, "Reference name must start with 'refs/' and have at least two slashes.");
       }
       if (!(await readGitObjectType(dir, sha))) throw new HttpError(422, "Object does not exist");
       if (!(await createGitRef(dir, ref, sha))) throw new HttpError(422, "Reference already exists");
       const created = (await listGitRefs(dir, ref.slice(5))).find((e) => e.ref === ref)!;
-      sendJson(ctx.res, 201, renderGitRef(urls, fullName(repo), created), { location: `${urls.api}/repos/${fullName(repo)}/git/${ref}` });
+      sendJson(ctx.res, 201, renderGitRef(urls, fullName(repo), created), {
+        location: `${urls.api}/repos/${fullName(repo)}/git/${ref}`,
+      });
     }),
     route("PATCH", `${repoPath}/git/refs/(.+)`, "git/update-ref", async (ctx) => {
       const repo = writableRepo(ctx);
@@ -401,7 +460,8 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
     }),
     route("DELETE", `${repoPath}/git/refs/(.+)`, "git/delete-ref", async (ctx) => {
       const repo = writableRepo(ctx);
-      if (!(await deleteGitRef(gitDirOf(repo), `refs/${ctx.params[2]!}`))) throw new HttpError(422, "Reference does not exist");
+      if (!(await deleteGitRef(gitDirOf(repo), `refs/${ctx.params[2]!}`)))
+        throw new HttpError(422, "Reference does not exist");
       sendNoContent(ctx.res);
     }),
     route("POST", `${repoPath}/git/tags`, "git/create-tag", async (ctx) => {
@@ -419,9 +479,13 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
       const tagger = {
         name: typeof taggerIn?.name === "string" ? taggerIn.name : me.login,
         email: typeof taggerIn?.email === "string" ? taggerIn.email : `${me.id}+${me.login}@users.noreply.github.com`,
-        date: typeof taggerIn?.date === "string" && !Number.isNaN(Date.parse(taggerIn.date)) ? new Date(taggerIn.date) : now(),
+        date:
+          typeof taggerIn?.date === "string" && !Number.isNaN(Date.parse(taggerIn.date))
+            ? new Date(taggerIn.date)
+            : now(),
       };
-      if (/[<>\n]/.test(tagger.name + tagger.email) || /\s/.test(tag) || tag === "") throw validationFailed("Tag", "tag", "invalid");
+      if (/[<>\n]/.test(tagger.name + tagger.email) || /\s/.test(tag) || tag === "")
+        throw validationFailed("Tag", "tag", "invalid");
       let sha: string;
       try {
         sha = await writeGitTagObject(dir, { tag, message, objectSha, objectType: type, tagger });
@@ -429,7 +493,9 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
         throw validationFailed("Tag", "tag", "invalid");
       }
       const written = await readGitTagObject(dir, sha);
-      sendJson(ctx.res, 201, renderGitTag(urls, fullName(repo), written!), { location: `${urls.api}/repos/${fullName(repo)}/git/tags/${sha}` });
+      sendJson(ctx.res, 201, renderGitTag(urls, fullName(repo), written!), {
+        location: `${urls.api}/repos/${fullName(repo)}/git/tags/${sha}`,
+      });
     }),
     route("GET", `${repoPath}/git/tags/${seg}`, "git/get-tag", async (ctx) => {
       const repo = readableRepo(ctx);
@@ -480,13 +546,18 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
       release.id = store.nextId();
       state.releases[String(release.id)] = release;
       store.save();
-      sendJson(ctx.res, 201, renderRel(release), { location: `${urls.api}/repos/${release.repo}/releases/${release.id}` });
+      sendJson(ctx.res, 201, renderRel(release), {
+        location: `${urls.api}/repos/${release.repo}/releases/${release.id}`,
+      });
     }),
     route("GET", `${repoPath}/releases/latest`, "repos/get-latest-release", async (ctx) => {
       const repo = readableRepo(ctx);
       const latest = releasesOf(repo)
         .filter((r) => !r.draft && !r.prerelease)
-        .sort((a, b) => (b.latest_seq ?? 0) - (a.latest_seq ?? 0) || b.created_at.localeCompare(a.created_at) || b.id - a.id)[0];
+        .sort(
+          (a, b) =>
+            (b.latest_seq ?? 0) - (a.latest_seq ?? 0) || b.created_at.localeCompare(a.created_at) || b.id - a.id,
+        )[0];
       if (!latest) throw notFound();
       sendJson(ctx.res, 200, renderRel(latest));
     }),
@@ -561,16 +632,27 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
       const repo = readableRepo(ctx);
       const release = releaseParam(ctx, repo, 2);
       const { page, headers } = paginate(assetsOf(release), ctx.url);
-      sendJson(ctx.res, 200, page.map((a) => renderReleaseAsset(urls, release, a, account(a.uploader))), headers);
+      sendJson(
+        ctx.res,
+        200,
+        page.map((a) => renderReleaseAsset(urls, release, a, account(a.uploader))),
+        headers,
+      );
     }),
-    route("POST", `^${UPLOADS_PREFIX}/repos/${seg}/${seg}/releases/(\\d+)/assets`, "repos/upload-release-asset", async (ctx) => uploadAsset(ctx)),
+    route(
+      "POST",
+      `^${UPLOADS_PREFIX}/repos/${seg}/${seg}/releases/(\\d+)/assets`,
+      "repos/upload-release-asset",
+      async (ctx) => uploadAsset(ctx),
+    ),
   ];
 
   async function createRepoFromBody(ctx: Ctx, owner: string, members: string[]) {
     const body = await readJsonBody(ctx.req);
     const name = requiredString(body, "Repository", "name");
     if (!REPO_NAME_RE.test(name)) throw validationFailed("Repository", "name", "invalid");
-    if (findRepo(owner, name)) throw validationFailed("Repository", "name", "custom", "name already exists on this account");
+    if (findRepo(owner, name))
+      throw validationFailed("Repository", "name", "custom", "name already exists on this account");
     const repo = await createRepo({
       owner,
       name,
@@ -586,7 +668,8 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
 
   async function uploadAsset(ctx: Ctx) {
     // Refusals before the body is read close the connection so the client stops sending.
-    const refuse = (err: HttpError) => new HttpError(err.status, err.message, { errors: err.errors, headers: { connection: "close" } });
+    const refuse = (err: HttpError) =>
+      new HttpError(err.status, err.message, { errors: err.errors, headers: { connection: "close" } });
     const me = requireUser(ctx.auth);
     const repo = writableRepo(ctx);
     const release = releaseParam(ctx, repo, 2);
@@ -609,9 +692,11 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
 
   async function receiveAsset(ctx: Ctx, me: AccountRecord, release: ReleaseRecord, name: string) {
     const { req } = ctx;
-    const refuse = (err: HttpError) => new HttpError(err.status, err.message, { errors: err.errors, headers: { connection: "close" } });
+    const refuse = (err: HttpError) =>
+      new HttpError(err.status, err.message, { errors: err.errors, headers: { connection: "close" } });
     const declared = Number(req.headers["content-length"] ?? Number.NaN);
-    const tooLarge = () => validationFailed("ReleaseAsset", "size", "custom", `release assets must be smaller than ${maxAssetBytes} bytes`);
+    const tooLarge = () =>
+      validationFailed("ReleaseAsset", "size", "custom", `release assets must be smaller than ${maxAssetBytes} bytes`);
     if (declared > maxAssetBytes) throw refuse(tooLarge());
 
     const tmp = store.tmpPath();
@@ -634,7 +719,12 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
     }
     if (!Number.isNaN(declared) && declared !== size) {
       await rm(tmp, { force: true });
-      throw validationFailed("ReleaseAsset", "size", "custom", `received ${size} bytes but Content-Length said ${declared}`);
+      throw validationFailed(
+        "ReleaseAsset",
+        "size",
+        "custom",
+        `received ${size} bytes but Content-Length said ${declared}`,
+      );
     }
     // The release may have been deleted while the bytes were arriving.
     if (!state.releases[String(release.id)]) {
@@ -737,7 +827,11 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
         return;
       }
       if (err instanceof HttpError) sendHttpError(res, err);
-      else sendHttpError(res, new HttpError(500, `Internal Server Error: ${err instanceof Error ? err.message : String(err)}`));
+      else
+        sendHttpError(
+          res,
+          new HttpError(500, `Internal Server Error: ${err instanceof Error ? err.message : String(err)}`),
+        );
     });
   });
   const host = params.host ?? "127.0.0.1";
@@ -776,4 +870,3 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
       }),
   };
 }
-

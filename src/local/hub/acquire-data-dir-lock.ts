@@ -26,7 +26,9 @@ export async function acquireDataDirLock(dataDir: string): Promise<() => Promise
     }
     await unlink(path).catch(() => undefined); // stale: its owner is gone
   }
-  throw conflictError("HUB_DATA_DIR_IN_USE", `Could not lock the Hub data dir ${dataDir}`, { location: { file: path } });
+  throw conflictError("HUB_DATA_DIR_IN_USE", `Could not lock the Hub data dir ${dataDir}`, {
+    location: { file: path },
+  });
 }
 
 function isAlive(pid: number): boolean {

@@ -1,8 +1,23 @@
 import { readFile } from "node:fs/promises";
 import { HttpError, readBody, readJsonBody, revisionNotFound, sendJson } from "./hub-http.js";
-import { checkRepoPath, gitBlobSha1, parseGitattributes, planGitattributesUpdate, planUploadMode, renderLfsPointer } from "./hub-paths.js";
+import {
+  checkRepoPath,
+  gitBlobSha1,
+  parseGitattributes,
+  planGitattributesUpdate,
+  planUploadMode,
+  renderLfsPointer,
+} from "./hub-paths.js";
 import type { RepoKey, TreeEntry } from "./hub-store.js";
-import { MAX_JSON_BYTES, regularEntry, repoForWrite, repoUrl, resolveOrThrow, type Cfg, type Ctx } from "./hub-context.js";
+import {
+  MAX_JSON_BYTES,
+  regularEntry,
+  repoForWrite,
+  repoUrl,
+  resolveOrThrow,
+  type Cfg,
+  type Ctx,
+} from "./hub-context.js";
 
 /** Route handlers of the upload path: preupload (LFS or inline) and the NDJSON commit. */
 
@@ -21,7 +36,8 @@ export async function preupload(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string): 
   const body = await readJsonBody(ctx.req, MAX_JSON_BYTES);
   const files = body.files;
   if (!Array.isArray(files)) throw new HttpError(400, "files must be an array");
-  if (files.length > MAX_PREUPLOAD_FILES) throw new HttpError(413, `At most ${MAX_PREUPLOAD_FILES} files per preupload request`);
+  if (files.length > MAX_PREUPLOAD_FILES)
+    throw new HttpError(413, `At most ${MAX_PREUPLOAD_FILES} files per preupload request`);
   const c = await resolveOrThrow(cfg, key, rev || "main");
   const attrs = typeof body.gitAttributes === "string" ? body.gitAttributes : await readGitattributes(cfg, c.tree);
   const rules = parseGitattributes(attrs);
@@ -61,7 +77,10 @@ export async function commit(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string): Pro
   const principal = ctx.principal!;
   const createPr = ["1", "true"].includes(ctx.url.searchParams.get("create_pr") ?? "");
   const raw = await readBody(ctx.req, cfg.maxCommitBytes);
-  const lines = raw.toString("utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
+  const lines = raw
+    .toString("utf8")
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== "");
   const parsed = lines.map((l, i) => {
     try {
       return JSON.parse(l) as { key?: unknown; value?: Record<string, unknown> };
@@ -92,7 +111,8 @@ export async function commit(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string): Pro
       if (!/^[0-9a-f]{64}$/.test(oid)) throw new HttpError(400, `lfsFile ${path}: oid must be a sha256`);
       const size = await cfg.store.objectSize(oid);
       if (size === undefined) throw new HttpError(400, `lfsFile ${path}: LFS object ${oid} was never uploaded`);
-      if (v.size !== undefined && v.size !== size) throw new HttpError(400, `lfsFile ${path}: size ${String(v.size)} differs from the stored ${size} bytes`);
+      if (v.size !== undefined && v.size !== size)
+        throw new HttpError(400, `lfsFile ${path}: size ${String(v.size)} differs from the stored ${size} bytes`);
       const pointer = renderLfsPointer(oid, size);
       ops.push({ kind: "lfs", path, entry: { size, sha256: oid, gitOid: gitBlobSha1(pointer), lfs: true } });
     } else if (line.key === "deletedFile") {
@@ -135,15 +155,18 @@ export async function commit(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string): Pro
     const lfsPaths: string[] = [];
     for (const op of ops) {
       if (op.kind === "delete") {
-        if (!tree[op.path]) throw new HttpError(404, `A file with this name doesn't exist: ${op.path}`, "EntryNotFound");
+        if (!tree[op.path])
+          throw new HttpError(404, `A file with this name doesn't exist: ${op.path}`, "EntryNotFound");
         delete tree[op.path];
       } else if (op.kind === "deleteFolder") {
         const victims = Object.keys(tree).filter((p) => p.startsWith(op.path));
-        if (victims.length === 0) throw new HttpError(404, `A folder with this name doesn't exist: ${op.path}`, "EntryNotFound");
+        if (victims.length === 0)
+          throw new HttpError(404, `A folder with this name doesn't exist: ${op.path}`, "EntryNotFound");
         for (const p of victims) delete tree[p];
       } else {
         for (const p of Object.keys(tree)) {
-          if (p.startsWith(`${op.path}/`) || op.path.startsWith(`${p}/`)) throw new HttpError(400, `Path ${op.path} conflicts with ${p} (a file cannot also be a folder)`);
+          if (p.startsWith(`${op.path}/`) || op.path.startsWith(`${p}/`))
+            throw new HttpError(400, `Path ${op.path} conflicts with ${p} (a file cannot also be a folder)`);
         }
         tree[op.path] = op.entry;
         if (op.kind === "lfs") lfsPaths.push(op.path);
@@ -153,14 +176,25 @@ export async function commit(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string): Pro
     const attrs = await readGitattributes(cfg, tree);
     const rules = parseGitattributes(attrs);
     for (const op of ops) {
-      if (op.kind === "file" && planUploadMode({ path: op.path, size: op.entry.size, sample: op.head, rules }) === "lfs") {
-        throw new HttpError(400, `Your push was rejected because ${op.path} must be stored with Git LFS (its size or .gitattributes rules); upload it as an LFS file`);
+      if (
+        op.kind === "file" &&
+        planUploadMode({ path: op.path, size: op.entry.size, sample: op.head, rules }) === "lfs"
+      ) {
+        throw new HttpError(
+          400,
+          `Your push was rejected because ${op.path} must be stored with Git LFS (its size or .gitattributes rules); upload it as an LFS file`,
+        );
       }
     }
     const updated = planGitattributesUpdate(attrs, lfsPaths);
     if (updated !== undefined) tree[".gitattributes"] = await regularEntry(cfg.store, Buffer.from(updated));
     const c = await cfg.store.writeCommit(key, {
-      parents: [head], tree, author: principal.user.name, title: summary, message: description, date: new Date(cfg.now()).toISOString(),
+      parents: [head],
+      tree,
+      author: principal.user.name,
+      title: summary,
+      message: description,
+      date: new Date(cfg.now()).toISOString(),
     });
     setRef(c.id);
     return { commit: c, prNum };

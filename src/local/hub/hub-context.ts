@@ -47,7 +47,8 @@ export async function repoForWrite(cfg: Cfg, ctx: Ctx, key: RepoKey): Promise<Re
 export function assertCanWrite(ctx: Ctx, namespace: string): HubPrincipal {
   const p = ctx.principal;
   if (!p) throw new HttpError(401, "You must be authenticated to write; pass a token with write access");
-  if (!ownsNamespace(p, namespace)) throw new HttpError(403, `You don't have the rights to write to the "${namespace}" namespace`);
+  if (!ownsNamespace(p, namespace))
+    throw new HttpError(403, `You don't have the rights to write to the "${namespace}" namespace`);
   if (p.role !== "write") throw new HttpError(403, "This token is read-only; use a token with the write role");
   return p;
 }
@@ -58,7 +59,12 @@ export function repoUrl(cfg: Cfg, key: RepoKey): string {
 
 /** Stores inline content and returns its tree entry. */
 export async function regularEntry(store: HubStore, content: Buffer): Promise<TreeEntry> {
-  return { size: content.length, sha256: await store.putObjectBytes(content), gitOid: gitBlobSha1(content), lfs: false };
+  return {
+    size: content.length,
+    sha256: await store.putObjectBytes(content),
+    gitOid: gitBlobSha1(content),
+    lfs: false,
+  };
 }
 /** The commit a revision names, or 404 RevisionNotFound. */
 export async function resolveOrThrow(cfg: Cfg, key: RepoKey, rev: string, refs?: RepoRefs): Promise<CommitObject> {
@@ -69,7 +75,11 @@ export async function resolveOrThrow(cfg: Cfg, key: RepoKey, rev: string, refs?:
 }
 
 /** Splits unencoded `{rev}/{path}` segments git-style: the longest prefix naming a revision wins. */
-export async function resolveRevAndPath(cfg: Cfg, key: RepoKey, segs: string[]): Promise<{ commit: CommitObject; path: string }> {
+export async function resolveRevAndPath(
+  cfg: Cfg,
+  key: RepoKey,
+  segs: string[],
+): Promise<{ commit: CommitObject; path: string }> {
   const refs = await cfg.store.readRefs(key);
   for (let i = segs.length; i >= 1; i--) {
     const id = await cfg.store.resolveRevision(key, segs.slice(0, i).join("/"), refs);

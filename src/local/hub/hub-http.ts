@@ -14,16 +14,23 @@ export class HttpError extends Error {
   }
 }
 
-export const repoNotFound = () =>
-  new HttpError(404, "Repository not found", "RepoNotFound");
-export const revisionNotFound = (rev: string) =>
-  new HttpError(404, `Invalid rev id: ${rev}`, "RevisionNotFound");
+export const repoNotFound = () => new HttpError(404, "Repository not found", "RepoNotFound");
+export const revisionNotFound = (rev: string) => new HttpError(404, `Invalid rev id: ${rev}`, "RevisionNotFound");
 export const entryNotFound = (path: string, commit?: string) =>
   new HttpError(404, `Entry not found: ${path}`, "EntryNotFound", commit ? { "x-repo-commit": commit } : {});
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": String(Buffer.byteLength(text)),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -65,7 +72,8 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   } catch (err) {
     throw new HttpError(400, `Request body is not valid JSON: ${(err as Error).message}`);
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new HttpError(400, "Request body must be a JSON object");
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new HttpError(400, "Request body must be a JSON object");
   return parsed as Record<string, unknown>;
 }
 
@@ -73,7 +81,10 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
  * Parses a single-range `Range` header against a size. Returns undefined for no/ignored Range,
  * "unsatisfiable" for a 416. Multi-range requests are answered with the whole body (allowed by RFC 9110).
  */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | "unsatisfiable" | undefined {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | "unsatisfiable" | undefined {
   if (!header) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m) return undefined;

@@ -90,20 +90,23 @@ const uploadDir = (cfg: LfsConfig, id: string) => {
 /** POST {prefix}{ns}/{name}.git/info/lfs/objects/batch (the caller checked write rights). */
 export async function handleLfsBatch(cfg: LfsConfig, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readJsonBody(req, 4 * 1024 * 1024);
-  if (body.operation !== "upload") throw new HttpError(400, `Unsupported LFS operation: ${String(body.operation)}; only "upload" is served`);
+  if (body.operation !== "upload")
+    throw new HttpError(400, `Unsupported LFS operation: ${String(body.operation)}; only "upload" is served`);
   const algo = body.hash_algo ?? "sha256";
   if (algo !== "sha256" && algo !== "sha_256") throw new HttpError(400, `Unsupported hash_algo: ${String(algo)}`);
   const transfers = Array.isArray(body.transfers) ? (body.transfers as unknown[]) : ["basic"];
   const multipartOk = transfers.includes("multipart");
   const objects = body.objects;
   if (!Array.isArray(objects)) throw new HttpError(400, "objects must be an array");
-  if (objects.length > MAX_BATCH_OBJECTS) throw new HttpError(413, `At most ${MAX_BATCH_OBJECTS} objects per batch request`);
+  if (objects.length > MAX_BATCH_OBJECTS)
+    throw new HttpError(413, `At most ${MAX_BATCH_OBJECTS} objects per batch request`);
   const seen = new Set<string>();
   const out: unknown[] = [];
   for (const o of objects as { oid?: unknown; size?: unknown }[]) {
     const oid = o?.oid;
     const size = o?.size;
-    if (typeof oid !== "string" || typeof size !== "number") throw new HttpError(400, "each object needs a string oid and a number size");
+    if (typeof oid !== "string" || typeof size !== "number")
+      throw new HttpError(400, "each object needs a string oid and a number size");
     if (seen.has(oid)) continue; // two paths with the same content: one object
     seen.add(oid);
     if (!SHA256_RE.test(oid)) {
@@ -115,7 +118,11 @@ export async function handleLfsBatch(cfg: LfsConfig, req: IncomingMessage, res: 
       continue;
     }
     if (size > cfg.maxFileBytes) {
-      out.push({ oid, size, error: { code: 422, message: `File of ${size} bytes exceeds the limit of ${cfg.maxFileBytes} bytes per file` } });
+      out.push({
+        oid,
+        size,
+        error: { code: 422, message: `File of ${size} bytes exceeds the limit of ${cfg.maxFileBytes} bytes per file` },
+      });
       continue;
     }
     // Already stored: no actions, which is what lets a re-run skip the upload.
@@ -127,10 +134,20 @@ export async function handleLfsBatch(cfg: LfsConfig, req: IncomingMessage, res: 
       out.push({ oid, size, authenticated: true, actions: { upload: await startMultipart(cfg, oid, size) } });
     } else {
       const path = `/lfs/upload/${oid}/${size}`;
-      out.push({ oid, size, authenticated: true, actions: { upload: { href: signedUrl(cfg, "PUT", path), expires_in: cfg.signedUrlSeconds } } });
+      out.push({
+        oid,
+        size,
+        authenticated: true,
+        actions: { upload: { href: signedUrl(cfg, "PUT", path), expires_in: cfg.signedUrlSeconds } },
+      });
     }
   }
-  sendJson(res, 200, { transfer: multipartOk ? "multipart" : "basic", objects: out, hash_algo: "sha256" }, { "content-type": "application/vnd.git-lfs+json" });
+  sendJson(
+    res,
+    200,
+    { transfer: multipartOk ? "multipart" : "basic", objects: out, hash_algo: "sha256" },
+    { "content-type": "application/vnd.git-lfs+json" },
+  );
 }
 
 async function startMultipart(cfg: LfsConfig, oid: string, size: number) {
@@ -144,16 +161,24 @@ async function startMultipart(cfg: LfsConfig, oid: string, size: number) {
   await writeFile(join(dir, "meta.json"), JSON.stringify(meta));
   // Keys must come out in ascending order: the JS client pairs ETags with parts by Object.keys order.
   const header: Record<string, string> = { chunk_size: String(chunkSize) };
-  for (let n = 1; n <= parts; n++) header[String(n).padStart(5, "0")] = signedUrl(cfg, "PUT", `/lfs/multipart/${id}/${n}`);
+  for (let n = 1; n <= parts; n++)
+    header[String(n).padStart(5, "0")] = signedUrl(cfg, "PUT", `/lfs/multipart/${id}/${n}`);
   return { href: signedUrl(cfg, "POST", `/lfs/multipart/${id}/complete`), header, expires_in: cfg.signedUrlSeconds };
 }
 
 /** PUT /lfs/upload/{oid}/{size}: a basic transfer, streamed to disk and verified. */
-export async function handleLfsUpload(cfg: LfsConfig, req: IncomingMessage, res: ServerResponse, oid: string, sizeText: string): Promise<void> {
+export async function handleLfsUpload(
+  cfg: LfsConfig,
+  req: IncomingMessage,
+  res: ServerResponse,
+  oid: string,
+  sizeText: string,
+): Promise<void> {
   const size = Number(sizeText);
   if (!SHA256_RE.test(oid) || !Number.isSafeInteger(size)) throw new HttpError(404, "Unknown upload URL");
   const declared = req.headers["content-length"];
-  if (declared !== undefined && Number(declared) !== size) throw new HttpError(400, `Content-Length ${declared} differs from the object size ${size}`);
+  if (declared !== undefined && Number(declared) !== size)
+    throw new HttpError(400, `Content-Length ${declared} differs from the object size ${size}`);
   try {
     await cfg.store.putObjectFromStream(req, { sha256: oid, size, maxBytes: cfg.maxFileBytes });
   } catch (err) {
@@ -173,7 +198,13 @@ async function readMeta(dir: string): Promise<MultipartMeta> {
 }
 
 /** PUT /lfs/multipart/{id}/{n}: one part, written at its offset in the session's data file. */
-export async function handleLfsPart(cfg: LfsConfig, req: IncomingMessage, res: ServerResponse, id: string, partText: string): Promise<void> {
+export async function handleLfsPart(
+  cfg: LfsConfig,
+  req: IncomingMessage,
+  res: ServerResponse,
+  id: string,
+  partText: string,
+): Promise<void> {
   const dir = uploadDir(cfg, id);
   const meta = await readMeta(dir);
   const n = Number(partText);
@@ -195,7 +226,11 @@ export async function handleLfsPart(cfg: LfsConfig, req: IncomingMessage, res: S
       done(null, chunk);
     },
   });
-  await pipeline(req, meter, createWriteStream(join(dir, "data"), { flags: "r+", start: offset, highWaterMark: 1024 * 1024 }));
+  await pipeline(
+    req,
+    meter,
+    createWriteStream(join(dir, "data"), { flags: "r+", start: offset, highWaterMark: 1024 * 1024 }),
+  );
   if (written !== expected) throw new HttpError(400, `Part ${n} has ${written} bytes, expected ${expected}`);
   // The ETag names this upload of this part (not its hash): the whole object's sha256 is verified
   // at completion, so a per-part digest would only cost a second pass over the bytes.
@@ -203,9 +238,11 @@ export async function handleLfsPart(cfg: LfsConfig, req: IncomingMessage, res: S
   await writeFile(join(dir, `part-${n}.etag`), etag);
   hasher.done.add(n);
   const h = hasher;
-  h.busy = h.busy.then(() => hashReadyParts(dir, meta, h)).catch(() => {
-    h.invalid = true;
-  });
+  h.busy = h.busy
+    .then(() => hashReadyParts(dir, meta, h))
+    .catch(() => {
+      h.invalid = true;
+    });
   res.writeHead(200, { etag, "content-length": "0" });
   res.end();
 }
@@ -215,7 +252,11 @@ async function hashReadyParts(dir: string, meta: MultipartMeta, h: SequentialHas
     const start = (h.next - 1) * meta.chunkSize;
     const end = Math.min(start + meta.chunkSize, meta.size) - 1;
     h.reading = h.next;
-    for await (const chunk of createReadStream(join(dir, "data"), { start, end, highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    for await (const chunk of createReadStream(join(dir, "data"), {
+      start,
+      end,
+      highWaterMark: 1024 * 1024,
+    }) as AsyncIterable<Buffer>) {
       h.hash.update(chunk);
     }
     h.reading = undefined;
@@ -224,7 +265,12 @@ async function hashReadyParts(dir: string, meta: MultipartMeta, h: SequentialHas
 }
 
 /** POST /lfs/multipart/{id}/complete: checks the part ETags, hashes the assembled file, stores it. */
-export async function handleLfsComplete(cfg: LfsConfig, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+export async function handleLfsComplete(
+  cfg: LfsConfig,
+  req: IncomingMessage,
+  res: ServerResponse,
+  id: string,
+): Promise<void> {
   const dir = uploadDir(cfg, id);
   const body = await readJsonBody(req, 4 * 1024 * 1024);
   if (typeof body.oid !== "string" || !SHA256_RE.test(body.oid)) throw new HttpError(400, "oid must be a sha256");
@@ -253,11 +299,15 @@ export async function handleLfsComplete(cfg: LfsConfig, req: IncomingMessage, re
   if (h && !h.invalid && h.next === meta.parts + 1) sha256 = h.hash.digest("hex");
   else {
     const hash = createHash("sha256");
-    for await (const chunk of createReadStream(data, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) hash.update(chunk);
+    for await (const chunk of createReadStream(data, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>)
+      hash.update(chunk);
     sha256 = hash.digest("hex");
   }
   if (sha256 !== meta.oid || size !== meta.size) {
-    throw new HttpError(400, `Assembled content has sha256 ${sha256} and ${size} bytes, expected ${meta.oid} and ${meta.size} bytes`);
+    throw new HttpError(
+      400,
+      `Assembled content has sha256 ${sha256} and ${size} bytes, expected ${meta.oid} and ${meta.size} bytes`,
+    );
   }
   await fsyncFile(data);
   await cfg.store.adoptObject(data, sha256);

@@ -6,12 +6,46 @@ import { createHash } from "node:crypto";
  */
 
 /** The Hub's default `.gitattributes` for a new repo (the widely copied template; see hub-protocol.md §2.2). */
-export const DEFAULT_GITATTRIBUTES = [
-  "*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz", "*.h5", "*.joblib", "*.lfs.*",
-  "*.mlmodel", "*.model", "*.msgpack", "*.npy", "*.npz", "*.onnx", "*.ot", "*.parquet", "*.pb",
-  "*.pickle", "*.pkl", "*.pt", "*.pth", "*.rar", "*.safetensors", "saved_model/**/*", "*.tar.*",
-  "*.tar", "*.tflite", "*.tgz", "*.wasm", "*.xz", "*.zip", "*.zst", "*tfevents*",
-].map((p) => `${p} filter=lfs diff=lfs merge=lfs -text`).join("\n") + "\n";
+export const DEFAULT_GITATTRIBUTES =
+  [
+    "*.7z",
+    "*.arrow",
+    "*.bin",
+    "*.bz2",
+    "*.ckpt",
+    "*.ftz",
+    "*.gz",
+    "*.h5",
+    "*.joblib",
+    "*.lfs.*",
+    "*.mlmodel",
+    "*.model",
+    "*.msgpack",
+    "*.npy",
+    "*.npz",
+    "*.onnx",
+    "*.ot",
+    "*.parquet",
+    "*.pb",
+    "*.pickle",
+    "*.pkl",
+    "*.pt",
+    "*.pth",
+    "*.rar",
+    "*.safetensors",
+    "saved_model/**/*",
+    "*.tar.*",
+    "*.tar",
+    "*.tflite",
+    "*.tgz",
+    "*.wasm",
+    "*.xz",
+    "*.zip",
+    "*.zst",
+    "*tfevents*",
+  ]
+    .map((p) => `${p} filter=lfs diff=lfs merge=lfs -text`)
+    .join("\n") + "\n";
 
 /** Files at or above this size always go to LFS: the Hub refuses larger regular files (10 MB, hub-docs). */
 export const LFS_SIZE_THRESHOLD = 10 * 1024 * 1024;
@@ -44,8 +78,15 @@ export function isValidRepoNamePart(s: string): boolean {
 /** Branch and tag names: git ref rules, restricted (no spaces, no `..`, no `refs/` prefix). */
 export function isValidRefName(s: string): boolean {
   return (
-    /^[A-Za-z0-9._\-/]{1,200}$/.test(s) && !s.includes("..") && !s.startsWith("/") && !s.endsWith("/") &&
-    !s.includes("//") && !s.endsWith(".lock") && !s.startsWith("refs/") && !s.startsWith("-") && s !== "HEAD"
+    /^[A-Za-z0-9._\-/]{1,200}$/.test(s) &&
+    !s.includes("..") &&
+    !s.startsWith("/") &&
+    !s.endsWith("/") &&
+    !s.includes("//") &&
+    !s.endsWith(".lock") &&
+    !s.startsWith("refs/") &&
+    !s.startsWith("-") &&
+    s !== "HEAD"
   );
 }
 
@@ -127,7 +168,12 @@ export function isBinarySample(sample: Uint8Array): boolean {
 }
 
 /** Decides LFS vs regular the way the Hub does (hub-protocol.md §2.8). */
-export function planUploadMode(params: { path: string; size: number; sample?: Uint8Array; rules: AttrRule[] }): "lfs" | "regular" {
+export function planUploadMode(params: {
+  path: string;
+  size: number;
+  sample?: Uint8Array;
+  rules: AttrRule[];
+}): "lfs" | "regular" {
   if (params.size === 0) return "regular";
   if (params.path === ".gitattributes") return "regular";
   const rule = matchLfsRule(params.rules, params.path);

@@ -17,14 +17,22 @@ interface ListEntry {
 
 function fileEntry(path: string, e: TreeEntry): ListEntry {
   return {
-    type: "file", oid: e.gitOid, size: e.size, path,
-    ...(e.lfs ? { lfs: { oid: e.sha256, size: e.size, pointerSize: Buffer.byteLength(renderLfsPointer(e.sha256, e.size)) } } : {}),
+    type: "file",
+    oid: e.gitOid,
+    size: e.size,
+    path,
+    ...(e.lfs
+      ? { lfs: { oid: e.sha256, size: e.size, pointerSize: Buffer.byteLength(renderLfsPointer(e.sha256, e.size)) } }
+      : {}),
   };
 }
 
 function dirEntry(tree: Record<string, TreeEntry>, dir: string): ListEntry {
   const h = createHash("sha1");
-  for (const p of Object.keys(tree).filter((x) => x.startsWith(`${dir}/`)).sort()) h.update(`${p}\0${tree[p]!.gitOid}\0`);
+  for (const p of Object.keys(tree)
+    .filter((x) => x.startsWith(`${dir}/`))
+    .sort())
+    h.update(`${p}\0${tree[p]!.gitOid}\0`);
   return { type: "directory", oid: h.digest("hex"), size: 0, path: dir };
 }
 
@@ -47,11 +55,21 @@ function listTree(tree: Record<string, TreeEntry>, dir: string, recursive: boole
 }
 
 /** The newest first-parent ancestor of `head` from which `path` has been unchanged. */
-async function lastCommitFor(cfg: Cfg, key: RepoKey, head: CommitObject, path: string, cache: Map<string, CommitObject>): Promise<CommitObject> {
+async function lastCommitFor(
+  cfg: Cfg,
+  key: RepoKey,
+  head: CommitObject,
+  path: string,
+  cache: Map<string, CommitObject>,
+): Promise<CommitObject> {
   const sig = (c: CommitObject) => {
     const e = c.tree[path];
     if (e) return `f:${e.gitOid}`;
-    const d = Object.keys(c.tree).filter((p) => p.startsWith(`${path}/`)).sort().map((p) => `${p}:${c.tree[p]!.gitOid}`).join(",");
+    const d = Object.keys(c.tree)
+      .filter((p) => p.startsWith(`${path}/`))
+      .sort()
+      .map((p) => `${p}:${c.tree[p]!.gitOid}`)
+      .join(",");
     return `d:${d}`;
   };
   const want = sig(head);
@@ -146,10 +164,18 @@ export async function listCommits(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string)
   const limit = Number(ctx.url.searchParams.get("limit") ?? "50");
   const page = paginate(ctx, all, Number.isSafeInteger(limit) && limit > 0 ? Math.min(limit, 1000) : 50);
   const formatted = ctx.url.searchParams.getAll("expand[]").includes("formatted");
-  sendJson(ctx.res, 200, page.map((c) => ({
-    id: c.id, title: c.title, message: c.message, date: c.date, authors: [{ user: c.author, avatar: "" }],
-    ...(formatted ? { formatted: { title: c.title, message: c.message } } : {}),
-  })));
+  sendJson(
+    ctx.res,
+    200,
+    page.map((c) => ({
+      id: c.id,
+      title: c.title,
+      message: c.message,
+      date: c.date,
+      authors: [{ user: c.author, avatar: "" }],
+      ...(formatted ? { formatted: { title: c.title, message: c.message } } : {}),
+    })),
+  );
 }
 
 /** GET/HEAD .../resolve|raw/{rev}/{path}: range-aware, with the headers both clients read. */

@@ -11,10 +11,22 @@ export async function listRefs(cfg: Cfg, ctx: Ctx, key: RepoKey): Promise<void> 
   const refs = await cfg.store.readRefs(key);
   const includePrs = ["1", "true"].includes(ctx.url.searchParams.get("include_prs") ?? "");
   sendJson(ctx.res, 200, {
-    branches: Object.entries(refs.branches).map(([name, targetCommit]) => ({ name, ref: `refs/heads/${name}`, targetCommit })),
+    branches: Object.entries(refs.branches).map(([name, targetCommit]) => ({
+      name,
+      ref: `refs/heads/${name}`,
+      targetCommit,
+    })),
     converts: [],
     tags: Object.entries(refs.tags).map(([name, t]) => ({ name, ref: `refs/tags/${name}`, targetCommit: t.target })),
-    ...(includePrs ? { pullRequests: Object.entries(refs.prs).map(([name, targetCommit]) => ({ name, ref: `refs/pr/${name}`, targetCommit })) } : {}),
+    ...(includePrs
+      ? {
+          pullRequests: Object.entries(refs.prs).map(([name, targetCommit]) => ({
+            name,
+            ref: `refs/pr/${name}`,
+            targetCommit,
+          })),
+        }
+      : {}),
   });
 }
 
@@ -29,9 +41,16 @@ export async function createBranch(cfg: Cfg, ctx: Ctx, key: RepoKey, branch: str
     }
     let target: string;
     if (body.emptyBranch === true) {
-      target = (await cfg.store.writeCommit(key, {
-        parents: [], tree: {}, author: ctx.principal!.user.name, title: `Create empty branch ${branch}`, message: "", date: new Date(cfg.now()).toISOString(),
-      })).id;
+      target = (
+        await cfg.store.writeCommit(key, {
+          parents: [],
+          tree: {},
+          author: ctx.principal!.user.name,
+          title: `Create empty branch ${branch}`,
+          message: "",
+          date: new Date(cfg.now()).toISOString(),
+        })
+      ).id;
     } else {
       const start = typeof body.startingPoint === "string" ? body.startingPoint : "main";
       target = (await resolveOrThrow(cfg, key, start, refs)).id;
@@ -58,12 +77,17 @@ export async function createTag(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string): 
   const body = await readJsonBody(ctx.req, MAX_JSON_BYTES);
   const tag = typeof body.tag === "string" ? body.tag : "";
   if (!isValidRefName(tag)) throw new HttpError(400, `Invalid tag name: ${JSON.stringify(tag)}`);
-  if (body.message !== undefined && typeof body.message !== "string") throw new HttpError(400, "message must be a string");
+  if (body.message !== undefined && typeof body.message !== "string")
+    throw new HttpError(400, "message must be a string");
   await cfg.store.updateRefs(key, async (refs) => {
     // Tags never move: a release tag that could be re-pointed would not pin anything.
     if (Object.hasOwn(refs.tags, tag)) throw new HttpError(409, `Tag ${tag} already exists`);
     const c = await resolveOrThrow(cfg, key, rev || "main", refs);
-    refs.tags[tag] = { target: c.id, ...(body.message ? { message: body.message as string } : {}), createdAt: new Date(cfg.now()).toISOString() };
+    refs.tags[tag] = {
+      target: c.id,
+      ...(body.message ? { message: body.message as string } : {}),
+      createdAt: new Date(cfg.now()).toISOString(),
+    };
   });
   sendJson(ctx.res, 200, {});
 }

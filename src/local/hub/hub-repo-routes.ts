@@ -3,7 +3,17 @@ import { parse as parseYaml } from "yaml";
 import { HttpError, readJsonBody, repoNotFound, sendJson } from "./hub-http.js";
 import { DEFAULT_GITATTRIBUTES, checkRepoPath, isValidRepoNamePart } from "./hub-paths.js";
 import type { RepoKey, RepoMeta, RepoType, TreeEntry } from "./hub-store.js";
-import { MAX_JSON_BYTES, assertCanWrite, regularEntry, repoForRead, repoForWrite, repoUrl, resolveOrThrow, type Cfg, type Ctx } from "./hub-context.js";
+import {
+  MAX_JSON_BYTES,
+  assertCanWrite,
+  regularEntry,
+  repoForRead,
+  repoForWrite,
+  repoUrl,
+  resolveOrThrow,
+  type Cfg,
+  type Ctx,
+} from "./hub-context.js";
 
 /** Route handlers: identity, repo create/delete/info, and card metadata validation. */
 
@@ -22,7 +32,13 @@ export function whoami(ctx: Ctx): void {
     isPro: false,
     periodEnd: null,
     avatarUrl: "",
-    orgs: p.user.orgs.map((o) => ({ type: "org", name: o, fullname: o, id: createHash("sha1").update(o).digest("hex").slice(0, 24), roleInOrg: "write" })),
+    orgs: p.user.orgs.map((o) => ({
+      type: "org",
+      name: o,
+      fullname: o,
+      id: createHash("sha1").update(o).digest("hex").slice(0, 24),
+      roleInOrg: "write",
+    })),
     auth: { type: "access_token", accessToken: { displayName: p.displayName, role: p.role, createdAt: p.createdAt } },
   });
 }
@@ -33,28 +49,44 @@ export async function createRepo(cfg: Cfg, ctx: Ctx): Promise<void> {
   let namespace = typeof body.organization === "string" && body.organization ? body.organization : undefined;
   if (name.includes("/")) [namespace, name] = name.split("/", 2) as [string, string];
   const type = (body.type ?? "model") as RepoType;
-  if (!["model", "dataset", "space"].includes(type)) throw new HttpError(400, `Invalid repo type: ${String(body.type)}`);
+  if (!["model", "dataset", "space"].includes(type))
+    throw new HttpError(400, `Invalid repo type: ${String(body.type)}`);
   const p = ctx.principal;
   if (!p) throw new HttpError(401, "Invalid credentials in Authorization header");
   namespace ??= p.user.name;
   if (!isValidRepoNamePart(namespace) || !isValidRepoNamePart(name)) {
-    throw new HttpError(400, `Invalid repo name "${namespace}/${name}": use letters, digits, "-", "_" and ".", at most 96 characters`);
+    throw new HttpError(
+      400,
+      `Invalid repo name "${namespace}/${name}": use letters, digits, "-", "_" and ".", at most 96 characters`,
+    );
   }
   assertCanWrite(ctx, namespace);
   const key: RepoKey = { type, namespace, name };
   const isPrivate = body.visibility !== undefined ? body.visibility !== "public" : body.private === true;
 
-  const tree: Record<string, TreeEntry> = { ".gitattributes": await regularEntry(cfg.store, Buffer.from(DEFAULT_GITATTRIBUTES)) };
+  const tree: Record<string, TreeEntry> = {
+    ".gitattributes": await regularEntry(cfg.store, Buffer.from(DEFAULT_GITATTRIBUTES)),
+  };
   if (typeof body.license === "string") {
     tree["README.md"] = await regularEntry(cfg.store, Buffer.from(`---\nlicense: ${body.license}\n---\n`));
   }
-  for (const f of Array.isArray(body.files) ? (body.files as { path?: unknown; content?: unknown; encoding?: unknown }[]) : []) {
+  for (const f of Array.isArray(body.files)
+    ? (body.files as { path?: unknown; content?: unknown; encoding?: unknown }[])
+    : []) {
     const path = String(f.path ?? "");
     const why = checkRepoPath(path);
     if (why) throw new HttpError(400, `Invalid file path "${path}": ${why}`);
-    tree[path] = await regularEntry(cfg.store, Buffer.from(String(f.content ?? ""), f.encoding === "base64" ? "base64" : "utf8"));
+    tree[path] = await regularEntry(
+      cfg.store,
+      Buffer.from(String(f.content ?? ""), f.encoding === "base64" ? "base64" : "utf8"),
+    );
   }
-  const meta: RepoMeta = { ...key, id: randomBytes(12).toString("hex"), private: isPrivate, createdAt: new Date(cfg.now()).toISOString() };
+  const meta: RepoMeta = {
+    ...key,
+    id: randomBytes(12).toString("hex"),
+    private: isPrivate,
+    createdAt: new Date(cfg.now()).toISOString(),
+  };
   const created = await cfg.store.createRepo(meta, tree, "system");
   if (!created) throw new HttpError(409, `You already created this ${type} repo`);
   sendJson(ctx.res, 200, { url: repoUrl(cfg, key), name: `${namespace}/${name}`, id: meta.id });
@@ -64,10 +96,12 @@ export async function createRepo(cfg: Cfg, ctx: Ctx): Promise<void> {
 export async function deleteRepo(cfg: Cfg, ctx: Ctx): Promise<void> {
   const body = await readJsonBody(ctx.req, MAX_JSON_BYTES);
   let name = String(body.name ?? "");
-  let namespace = typeof body.organization === "string" && body.organization ? body.organization : ctx.principal?.user.name ?? "";
+  let namespace =
+    typeof body.organization === "string" && body.organization ? body.organization : (ctx.principal?.user.name ?? "");
   if (name.includes("/")) [namespace, name] = name.split("/", 2) as [string, string];
   const key: RepoKey = { type: (body.type ?? "model") as RepoType, namespace, name };
-  if (!["model", "dataset", "space"].includes(key.type)) throw new HttpError(400, `Invalid repo type: ${String(body.type)}`);
+  if (!["model", "dataset", "space"].includes(key.type))
+    throw new HttpError(400, `Invalid repo type: ${String(body.type)}`);
   if (!ctx.principal) throw new HttpError(401, "Invalid credentials in Authorization header");
   await repoForWrite(cfg, ctx, key);
   if (!(await cfg.store.deleteRepo(key))) throw repoNotFound();
@@ -79,9 +113,22 @@ export async function repoInfo(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string): P
   const c = await resolveOrThrow(cfg, key, rev || "HEAD");
   const id = `${key.namespace}/${key.name}`;
   sendJson(ctx.res, 200, {
-    _id: meta.id, id, ...(key.type === "model" ? { modelId: id } : {}), author: key.namespace, sha: c.id,
-    lastModified: c.date, createdAt: meta.createdAt, private: meta.private, gated: false, disabled: false,
-    downloads: 0, likes: 0, tags: [], siblings: Object.keys(c.tree).sort().map((rfilename) => ({ rfilename })),
+    _id: meta.id,
+    id,
+    ...(key.type === "model" ? { modelId: id } : {}),
+    author: key.namespace,
+    sha: c.id,
+    lastModified: c.date,
+    createdAt: meta.createdAt,
+    private: meta.private,
+    gated: false,
+    disabled: false,
+    downloads: 0,
+    likes: 0,
+    tags: [],
+    siblings: Object.keys(c.tree)
+      .sort()
+      .map((rfilename) => ({ rfilename })),
   });
 }
 
@@ -94,7 +141,8 @@ export async function validateYaml(ctx: Ctx): Promise<void> {
   if (m) {
     try {
       const data: unknown = parseYaml(m[1]!);
-      if (data !== null && (typeof data !== "object" || Array.isArray(data))) errors.push({ message: "YAML metadata must be a mapping" });
+      if (data !== null && (typeof data !== "object" || Array.isArray(data)))
+        errors.push({ message: "YAML metadata must be a mapping" });
     } catch (err) {
       errors.push({ message: `Invalid YAML metadata: ${(err as Error).message}` });
     }

@@ -116,7 +116,8 @@ export function createHubStore(dataDir: string) {
     const uploads = join(dataDir, "uploads");
     for (const f of await readdir(uploads)) {
       const st = await stat(join(uploads, f)).catch(() => undefined);
-      if (st && Date.now() - st.mtimeMs > ABANDONED_UPLOAD_MS) await rm(join(uploads, f), { recursive: true, force: true });
+      if (st && Date.now() - st.mtimeMs > ABANDONED_UPLOAD_MS)
+        await rm(join(uploads, f), { recursive: true, force: true });
     }
   }
 
@@ -165,7 +166,10 @@ export function createHubStore(dataDir: string) {
       throw err;
     }
     const sha256 = hash.digest("hex");
-    if ((expect.size !== undefined && size !== expect.size) || (expect.sha256 !== undefined && sha256 !== expect.sha256)) {
+    if (
+      (expect.size !== undefined && size !== expect.size) ||
+      (expect.sha256 !== undefined && sha256 !== expect.sha256)
+    ) {
       await unlink(tmp).catch(() => undefined);
       throw new ObjectMismatchError(
         `content does not match the declared object: got sha256 ${sha256} and ${size} bytes, expected ${expect.sha256 ?? "any"} and ${expect.size ?? "any"} bytes`,
@@ -206,7 +210,9 @@ export function createHubStore(dataDir: string) {
   }
 
   const readCommit = (k: RepoKey, id: string) =>
-    /^[0-9a-f]{40}$/.test(id) ? readJson<CommitObject>(join(repoDir(k), "commits", `${id}.json`)) : Promise.resolve(undefined);
+    /^[0-9a-f]{40}$/.test(id)
+      ? readJson<CommitObject>(join(repoDir(k), "commits", `${id}.json`))
+      : Promise.resolve(undefined);
 
   /** Writes a commit object (atomically) and returns its id: sha1 of its canonical JSON. */
   async function writeCommit(k: RepoKey, c: Omit<CommitObject, "id">): Promise<CommitObject> {
@@ -233,7 +239,9 @@ export function createHubStore(dataDir: string) {
     if (m) return Object.hasOwn(r.prs, m[1]!) ? r.prs[m[1]!] : undefined;
     if (/^[0-9a-f]{40}$/.test(rev)) return (await readCommit(k, rev)) ? rev : undefined;
     if (/^[0-9a-f]{7,39}$/.test(rev)) {
-      const ids = (await readdir(join(repoDir(k), "commits"))).filter((f) => f.startsWith(rev)).map((f) => f.slice(0, 40));
+      const ids = (await readdir(join(repoDir(k), "commits")))
+        .filter((f) => f.startsWith(rev))
+        .map((f) => f.slice(0, 40));
       return ids.length === 1 ? ids[0] : undefined;
     }
     return undefined;
@@ -257,14 +265,23 @@ export function createHubStore(dataDir: string) {
    * Creates a repo with its initial commit. Built in tmp/ and renamed into place, so a crash
    * leaves either no repo or a complete one. Returns undefined when the repo already exists.
    */
-  async function createRepo(meta: RepoMeta, initialTree: Record<string, TreeEntry>, author: string): Promise<RepoMeta | undefined> {
+  async function createRepo(
+    meta: RepoMeta,
+    initialTree: Record<string, TreeEntry>,
+    author: string,
+  ): Promise<RepoMeta | undefined> {
     const k: RepoKey = meta;
     return withRepoLock(k, async () => {
       if (await readRepo(k)) return undefined;
       const staging = join(tmpDir, `repo-${randomBytes(8).toString("hex")}`);
       await mkdir(join(staging, "commits"), { recursive: true });
       const commit: Omit<CommitObject, "id"> = {
-        parents: [], tree: initialTree, author, title: "initial commit", message: "", date: meta.createdAt,
+        parents: [],
+        tree: initialTree,
+        author,
+        title: "initial commit",
+        message: "",
+        date: meta.createdAt,
       };
       const id = createHash("sha1").update(JSON.stringify(commit)).digest("hex");
       await writeFileAtomic(join(staging, "commits", `${id}.json`), JSON.stringify({ id, ...commit }));
@@ -303,8 +320,25 @@ export function createHubStore(dataDir: string) {
   }
 
   return {
-    dataDir, init, objectPath, objectSize, putObjectFromStream, putObjectBytes, adoptObject, readObject, tmpPath,
-    readRepo, readRefs, readCommit, writeCommit, resolveRevision, updateRefs, createRepo, deleteRepo, walkHistory, withRepoLock,
+    dataDir,
+    init,
+    objectPath,
+    objectSize,
+    putObjectFromStream,
+    putObjectBytes,
+    adoptObject,
+    readObject,
+    tmpPath,
+    readRepo,
+    readRefs,
+    readCommit,
+    writeCommit,
+    resolveRevision,
+    updateRefs,
+    createRepo,
+    deleteRepo,
+    walkHistory,
+    withRepoLock,
   };
 }
 

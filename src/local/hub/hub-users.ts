@@ -66,7 +66,12 @@ export async function createHubUser(params: {
     file.users.push(user);
   }
   for (const org of params.orgs ?? []) if (!user.orgs.includes(org)) user.orgs.push(org);
-  user.tokens.push({ sha256: hashToken(token), displayName: params.tokenName ?? "local", role, createdAt: new Date().toISOString() });
+  user.tokens.push({
+    sha256: hashToken(token),
+    displayName: params.tokenName ?? "local",
+    role,
+    createdAt: new Date().toISOString(),
+  });
   await writeFileAtomic(usersPath(params.dataDir), JSON.stringify(file, null, 2) + "\n", { mode: 0o600 });
   return { name: user.name, token, role };
 }

@@ -44,8 +44,14 @@ export async function readHubStoreIssues(dataDir: string): Promise<string[]> {
             continue;
           }
           for (const [path, e] of Object.entries(c.tree)) {
-            const size = await stat(join(dataDir, "objects", e.sha256.slice(0, 2), e.sha256)).then((s) => s.size, () => undefined);
-            if (size !== e.size) issues.push(`${where}: commit ${id} file ${path} needs object ${e.sha256} of ${e.size} bytes, found ${size ?? "none"}`);
+            const size = await stat(join(dataDir, "objects", e.sha256.slice(0, 2), e.sha256)).then(
+              (s) => s.size,
+              () => undefined,
+            );
+            if (size !== e.size)
+              issues.push(
+                `${where}: commit ${id} file ${path} needs object ${e.sha256} of ${e.size} bytes, found ${size ?? "none"}`,
+              );
           }
           for (const p of c.parents) todo.push({ from: `commit ${id}`, id: p });
         }

@@ -8,7 +8,14 @@ import { createFaultInjector, type FaultInjector, type FaultRule } from "../faul
 import { repoForWrite, type Cfg, type Ctx } from "./hub-context.js";
 import { commit, preupload } from "./hub-commit-routes.js";
 import { HttpError, repoNotFound, sendError } from "./hub-http.js";
-import { assertSigned, handleLfsBatch, handleLfsComplete, handleLfsPart, handleLfsUpload, type LfsConfig } from "./hub-lfs.js";
+import {
+  assertSigned,
+  handleLfsBatch,
+  handleLfsComplete,
+  handleLfsPart,
+  handleLfsUpload,
+  type LfsConfig,
+} from "./hub-lfs.js";
 import { listCommits, pathsInfo, serveFile, tree } from "./hub-read-routes.js";
 import { listRefs, createBranch, createTag, deleteBranch, deleteTag } from "./hub-refs-routes.js";
 import { createRepo, deleteRepo, repoInfo, validateYaml, whoami } from "./hub-repo-routes.js";
@@ -46,7 +53,12 @@ export interface HubServer {
   url: string;
   faults: FaultInjector;
   /** Creates a user (or adds orgs to it) and mints an `hf_` token; the token is shown only here. */
-  createUser(params: { name: string; orgs?: string[]; role?: HubTokenRole; tokenName?: string }): Promise<{ name: string; token: string; role: HubTokenRole }>;
+  createUser(params: {
+    name: string;
+    orgs?: string[];
+    role?: HubTokenRole;
+    tokenName?: string;
+  }): Promise<{ name: string; token: string; role: HubTokenRole }>;
   close(): Promise<void>;
 }
 
@@ -71,7 +83,10 @@ export async function startHubServer(params: StartHubServerParams): Promise<HubS
   const chunk = params.multipartChunkBytes ?? 64 * 1024 * 1024;
   let baseUrl = "";
   const lfs: LfsConfig = {
-    store, secret, baseUrl: () => baseUrl, now,
+    store,
+    secret,
+    baseUrl: () => baseUrl,
+    now,
     maxFileBytes: params.maxFileBytes ?? 500 * 1024 ** 3,
     multipartChunkBytes: chunk,
     multipartThresholdBytes: params.multipartThresholdBytes ?? chunk,
@@ -79,7 +94,9 @@ export async function startHubServer(params: StartHubServerParams): Promise<HubS
     hashers: new Map(),
   };
   const cfg: Cfg = {
-    store, lfs, now,
+    store,
+    lfs,
+    now,
     maxCommitBytes: params.maxCommitBytes ?? 256 * 1024 * 1024,
     treePageSize: params.treePageSize ?? 1000,
     baseUrl: () => baseUrl,
@@ -133,7 +150,10 @@ async function readOrCreateSecret(dataDir: string): Promise<Buffer> {
 }
 function decodeSegments(pathname: string): string[] {
   try {
-    return pathname.split("/").slice(1).map((s) => decodeURIComponent(s));
+    return pathname
+      .split("/")
+      .slice(1)
+      .map((s) => decodeURIComponent(s));
   } catch {
     throw new HttpError(400, "Malformed percent-encoding in the URL");
   }
@@ -157,9 +177,12 @@ async function route(cfg: Cfg, req: IncomingMessage, res: ServerResponse): Promi
   // Signed transfer URLs carry their own authorization (the clients send no token there).
   if (seg[0] === "lfs") {
     assertSigned(cfg.lfs, method, url);
-    if (method === "PUT" && seg[1] === "upload" && seg.length === 4) return handleLfsUpload(cfg.lfs, req, res, seg[2]!, seg[3]!);
-    if (method === "PUT" && seg[1] === "multipart" && seg.length === 4) return handleLfsPart(cfg.lfs, req, res, seg[2]!, seg[3]!);
-    if (method === "POST" && seg[1] === "multipart" && seg[3] === "complete" && seg.length === 4) return handleLfsComplete(cfg.lfs, req, res, seg[2]!);
+    if (method === "PUT" && seg[1] === "upload" && seg.length === 4)
+      return handleLfsUpload(cfg.lfs, req, res, seg[2]!, seg[3]!);
+    if (method === "PUT" && seg[1] === "multipart" && seg.length === 4)
+      return handleLfsPart(cfg.lfs, req, res, seg[2]!, seg[3]!);
+    if (method === "POST" && seg[1] === "multipart" && seg[3] === "complete" && seg.length === 4)
+      return handleLfsComplete(cfg.lfs, req, res, seg[2]!);
     throw new HttpError(404, "Not found");
   }
 

@@ -7,7 +7,11 @@ import { dirname, join } from "node:path";
  * same directory, fsync, rename over the target, fsync the directory (so the rename survives a
  * power cut).
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: { mode?: number } = {},
+): Promise<void> {
   const tmp = join(dirname(path), `.tmp-${randomBytes(6).toString("hex")}`);
   const fh = await open(tmp, "wx", options.mode ?? 0o644);
   try {

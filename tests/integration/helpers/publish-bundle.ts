@@ -21,21 +21,56 @@ const sha = (b: Uint8Array | string) => createHash("sha256").update(b).digest("h
  * SHA256SUMS covering the manifest too), so publish tests do not depend on the build stage.
  * Shards are a few KB: the Hub stand-in routes *.safetensors to LFS by its default .gitattributes.
  */
-export async function writeTestBundle(dir: string, params: { version: string; tag?: string; shards: number; card?: string; shardSeed?: number; hubRepo?: string; repoType?: "model" | "dataset"; githubRepo?: string; shardBytes?: number }): Promise<Manifest> {
+export async function writeTestBundle(
+  dir: string,
+  params: {
+    version: string;
+    tag?: string;
+    shards: number;
+    card?: string;
+    shardSeed?: number;
+    hubRepo?: string;
+    repoType?: "model" | "dataset";
+    githubRepo?: string;
+    shardBytes?: number;
+  },
+): Promise<Manifest> {
   await mkdir(dir, { recursive: true });
   const files: { path: string; bytes: Uint8Array | string; role: ManifestFile["role"] }[] = [];
   for (let i = 1; i <= params.shards; i++) {
     const name = `model-${String(i).padStart(5, "0")}-of-${String(params.shards).padStart(5, "0")}.safetensors`;
-    files.push({ path: name, bytes: shardBytes(params.shardBytes ?? 4096, (params.shardSeed ?? 7) * 100 + i), role: "weights" });
+    files.push({
+      path: name,
+      bytes: shardBytes(params.shardBytes ?? 4096, (params.shardSeed ?? 7) * 100 + i),
+      role: "weights",
+    });
   }
-  files.push({ path: "config.json", bytes: JSON.stringify({ model_type: "llama", hidden_size: 64 }) + "\n", role: "config" });
-  files.push({ path: "README.md", bytes: params.card ?? "---\nlicense: apache-2.0\n---\n# Robot coder\n\nConverts robot job files.\n", role: "card" });
-  files.push({ path: "eval-results.json", bytes: JSON.stringify({ rows: [{ benchmark: "job2drl", metric: "exact_match", value: 0.81 }] }), role: "eval" });
+  files.push({
+    path: "config.json",
+    bytes: JSON.stringify({ model_type: "llama", hidden_size: 64 }) + "\n",
+    role: "config",
+  });
+  files.push({
+    path: "README.md",
+    bytes: params.card ?? "---\nlicense: apache-2.0\n---\n# Robot coder\n\nConverts robot job files.\n",
+    role: "card",
+  });
+  files.push({
+    path: "eval-results.json",
+    bytes: JSON.stringify({ rows: [{ benchmark: "job2drl", metric: "exact_match", value: 0.81 }] }),
+    role: "eval",
+  });
   files.sort((a, b) => (a.path < b.path ? -1 : 1));
   const manifestFiles: ManifestFile[] = [];
   for (const f of files) {
     await writeFile(join(dir, f.path), f.bytes);
-    manifestFiles.push({ path: f.path, size: typeof f.bytes === "string" ? Buffer.byteLength(f.bytes) : f.bytes.length, sha256: sha(f.bytes), role: f.role, origin: "test" });
+    manifestFiles.push({
+      path: f.path,
+      size: typeof f.bytes === "string" ? Buffer.byteLength(f.bytes) : f.bytes.length,
+      sha256: sha(f.bytes),
+      role: f.role,
+      origin: "test",
+    });
   }
   const manifest: Manifest = {
     schema: "model-release/manifest@1",
@@ -50,6 +85,12 @@ export async function writeTestBundle(dir: string, params: { version: string; ta
   };
   const manifestText = JSON.stringify(manifest, null, 2) + "\n";
   await writeFile(join(dir, "manifest.json"), manifestText);
-  await writeFile(join(dir, "SHA256SUMS"), [...manifestFiles, { path: "manifest.json", sha256: sha(manifestText) }].sort((a, b) => (a.path < b.path ? -1 : 1)).map((f) => `${f.sha256}  ${f.path}\n`).join(""));
+  await writeFile(
+    join(dir, "SHA256SUMS"),
+    [...manifestFiles, { path: "manifest.json", sha256: sha(manifestText) }]
+      .sort((a, b) => (a.path < b.path ? -1 : 1))
+      .map((f) => `${f.sha256}  ${f.path}\n`)
+      .join(""),
+  );
   return manifest;
 }

@@ -26,7 +26,10 @@ export async function startStandIns(): Promise<StandIns> {
   const codeDir = join(root, "code");
   await mkdir(join(codeDir, "train"), { recursive: true });
   await mkdir(join(codeDir, "internal"), { recursive: true });
-  await writeFile(join(codeDir, "train", "train.py"), "import torch\n# BEGIN-INTERNAL\nCLUSTER = 'b200-rack-7.internal'\n# END-INTERNAL\nprint('train')\n");
+  await writeFile(
+    join(codeDir, "train", "train.py"),
+    "import torch\n# BEGIN-INTERNAL\nCLUSTER = 'b200-rack-7.internal'\n# END-INTERNAL\nprint('train')\n",
+  );
   await writeFile(join(codeDir, "internal", "notes.md"), "customer plans\n");
   return {
     root,

@@ -14,16 +14,34 @@ const configs = [
 
 describe("release config from a pushed tag", () => {
   it("picks the config whose tag_format parses the tag", () => {
-    expect(planReleaseFromTag("robot-coder-v1.2.0", configs)).toEqual({ file: "release-configs/robot-coder.yaml", version: "1.2.0" });
-    expect(planReleaseFromTag("inspection-vlm-v0.3.0-rc.1", configs)).toEqual({ file: "release-configs/inspection-vlm.yaml", version: "0.3.0-rc.1" });
+    expect(planReleaseFromTag("robot-coder-v1.2.0", configs)).toEqual({
+      file: "release-configs/robot-coder.yaml",
+      version: "1.2.0",
+    });
+    expect(planReleaseFromTag("inspection-vlm-v0.3.0-rc.1", configs)).toEqual({
+      file: "release-configs/inspection-vlm.yaml",
+      version: "0.3.0-rc.1",
+    });
     expect(planReleaseFromTag("v2.0.0", configs)).toEqual({ file: "release-configs/demo.yaml", version: "2.0.0" });
   });
 
   it("refuses a tag no config or several configs claim", () => {
-    const none = (() => { try { planReleaseFromTag("release-7", configs); } catch (e) { return e; } })();
+    const none = (() => {
+      try {
+        planReleaseFromTag("release-7", configs);
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(isReleaseError(none) && none.code).toBe("TAG_MATCHES_NO_CONFIG");
     const two = [...configs, { file: "b.yaml", name: "b", tagFormat: "v{version}" }];
-    const many = (() => { try { planReleaseFromTag("v1.0.0", two); } catch (e) { return e; } })();
+    const many = (() => {
+      try {
+        planReleaseFromTag("v1.0.0", two);
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(isReleaseError(many) && many.code).toBe("TAG_MATCHES_MANY_CONFIGS");
   });
 });
@@ -33,7 +51,15 @@ describe("GitHub Actions reporting", () => {
     const err = blockedError("FINDINGS", "2 findings block the release", {
       details: {
         findings: [
-          { rule: "hf-token", severity: "block", file: "train/config.py", line: 3, column: 9, message: "a Hugging Face token", excerpt: "hf_****a1" },
+          {
+            rule: "hf-token",
+            severity: "block",
+            file: "train/config.py",
+            line: 3,
+            column: 9,
+            message: "a Hugging Face token",
+            excerpt: "hf_****a1",
+          },
           { rule: "customer-name", severity: "block", file: "data/a,b.json", message: "50% of\nrows" },
         ],
       },
@@ -46,7 +72,9 @@ describe("GitHub Actions reporting", () => {
   });
 
   it("annotates a plain error with its code and hint", () => {
-    expect(renderErrorAnnotations(remoteError("REMOTE_FAILED", "Hub: commit failed: HTTP 503", { hint: "run again" }))).toEqual(["::error title=REMOTE_FAILED::Hub: commit failed: HTTP 503%0Ahint: run again"]);
+    expect(
+      renderErrorAnnotations(remoteError("REMOTE_FAILED", "Hub: commit failed: HTTP 503", { hint: "run again" })),
+    ).toEqual(["::error title=REMOTE_FAILED::Hub: commit failed: HTTP 503%0Ahint: run again"]);
   });
 });
 
@@ -60,7 +88,15 @@ describe("CLI helpers", () => {
   it("renders plain progress lines and NDJSON", () => {
     const sink = () => {
       let text = "";
-      return { stream: new Writable({ write(c, _e, cb) { text += String(c); cb(); } }), text: () => text };
+      return {
+        stream: new Writable({
+          write(c, _e, cb) {
+            text += String(c);
+            cb();
+          },
+        }),
+        text: () => text,
+      };
     };
     const err = sink();
     const out = sink();
@@ -85,7 +121,15 @@ describe("CLI helpers", () => {
 
   it("draws a bar with bytes, files, rate and ETA on a terminal", () => {
     let text = "";
-    const stream = Object.assign(new Writable({ write(c, _e, cb) { text += String(c); cb(); } }), { columns: 200 });
+    const stream = Object.assign(
+      new Writable({
+        write(c, _e, cb) {
+          text += String(c);
+          cb();
+        },
+      }),
+      { columns: 200 },
+    );
     let t = 0;
     const tty = createProgressRenderer({ mode: "tty", stdout: stream, stderr: stream, now: () => t });
     tty.sink({ type: "step", step: "hub-commit", status: "start" });
@@ -93,7 +137,9 @@ describe("CLI helpers", () => {
     t = 2000;
     tty.sink({ type: "file", path: "a.safetensors", state: "uploading", bytes: 2_000_000, size: 2_000_000 });
     const last = text.split("\r").at(-1)!;
-    expect(last).toBe("\x1b[2Khub-commit     ████████████░░░░░░░░░░░░  50% 2.0 MB/4.0 MB  1/2 files  1.0 MB/s  ETA 0:02");
+    expect(last).toBe(
+      "\x1b[2Khub-commit     ████████████░░░░░░░░░░░░  50% 2.0 MB/4.0 MB  1/2 files  1.0 MB/s  ETA 0:02",
+    );
     tty.finish();
     expect(text.endsWith("\r\x1b[2K")).toBe(true);
   });

@@ -47,18 +47,31 @@ describe("planHubPublish", () => {
     expect(plan.parentCommit).toBe("h".repeat(40));
     expect(plan.commit?.change.map((f) => f.path)).toEqual(["README.md"]);
     expect(plan.commit?.add.map((f) => f.path)).toEqual(["SHA256SUMS", "manifest.json"]);
-    expect(plan.commit?.unchanged.map((f) => f.path)).toEqual(["config.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"]);
-    expect(plan.commit?.delete.map((f) => f.path)).toEqual(["model-00001-of-00003.safetensors", "model-00003-of-00003.safetensors"]);
+    expect(plan.commit?.unchanged.map((f) => f.path)).toEqual([
+      "config.json",
+      "model-00001-of-00002.safetensors",
+      "model-00002-of-00002.safetensors",
+    ]);
+    expect(plan.commit?.delete.map((f) => f.path)).toEqual([
+      "model-00001-of-00003.safetensors",
+      "model-00003-of-00003.safetensors",
+    ]);
     expect(plan.commit?.uploadBytes).toBe(100 + 300 + 900);
   });
 
   it("treats an existing tag with the same content as done, and with other content as a conflict", () => {
     const tags = [{ name: "v1.2.0", commit: "t".repeat(40) }];
-    const same = planHubPublish({ ...common, remote: { exists: true, head: "h".repeat(40), files: [], tags, taggedDigest: "d".repeat(64) } });
+    const same = planHubPublish({
+      ...common,
+      remote: { exists: true, head: "h".repeat(40), files: [], tags, taggedDigest: "d".repeat(64) },
+    });
     expect(same.commit).toBeNull();
     expect(same.tag.action).toBe("exists");
     try {
-      planHubPublish({ ...common, remote: { exists: true, head: "h".repeat(40), files: [], tags, taggedDigest: "e".repeat(64) } });
+      planHubPublish({
+        ...common,
+        remote: { exists: true, head: "h".repeat(40), files: [], tags, taggedDigest: "e".repeat(64) },
+      });
       expect.unreachable();
     } catch (err) {
       expect(isReleaseError(err) && err.code).toBe("TAG_CONFLICT");
@@ -68,7 +81,15 @@ describe("planHubPublish", () => {
 });
 
 describe("planGitHubRelease", () => {
-  const gh = { bundle, apiUrl: "http://gh.test", repo: "acme/robot-coder", tag: "v1.2.0", prerelease: false, latest: true, notes: "notes" };
+  const gh = {
+    bundle,
+    apiUrl: "http://gh.test",
+    repo: "acme/robot-coder",
+    tag: "v1.2.0",
+    prerelease: false,
+    latest: true,
+    notes: "notes",
+  };
   it("attaches the manifest, checksums and card, never weights", () => {
     const plan = planGitHubRelease({ ...gh, remote: { tagExists: false } });
     expect(plan.release.action).toBe("create-draft");

@@ -3,7 +3,12 @@ import { mkdtemp, readFile, writeFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderReleaseNotes, parseEvalRows, parseCardSummary } from "../../../src/publish/render-release-notes.js";
-import { acquirePublishLock, journalPath, readPublishJournal, writePublishJournal } from "../../../src/publish/publish-journal.js";
+import {
+  acquirePublishLock,
+  journalPath,
+  readPublishJournal,
+  writePublishJournal,
+} from "../../../src/publish/publish-journal.js";
 import { globToRegExp, planCodeExport, stripInternalBlocks } from "../../../src/publish/plan-code-export.js";
 import { createRetryingFetch, retryAfterMs } from "../../../src/publish/create-retrying-fetch.js";
 import { redactSecrets, translateRemoteError } from "../../../src/publish/translate-remote-error.js";
@@ -30,8 +35,16 @@ describe("release notes", () => {
       hubRepo: "acme/robot-coder",
       repoType: "model",
       contentDigest: "c".repeat(64),
-      summary: parseCardSummary("---\nlicense: apache-2.0\n---\n# Robot coder\n\nConverts Hyundai job files to Doosan DRL.\n\n## Uses\n"),
-      evals: parseEvalRows({ rows: [{ benchmark: "job2drl", metric: "exact_match", value: 0.8123, previous: 0.8, base: 0.41 }, { benchmark: "drl-syntax", metric: "pass@1", value: 0.9 }, { junk: true }] }),
+      summary: parseCardSummary(
+        "---\nlicense: apache-2.0\n---\n# Robot coder\n\nConverts Hyundai job files to Doosan DRL.\n\n## Uses\n",
+      ),
+      evals: parseEvalRows({
+        rows: [
+          { benchmark: "job2drl", metric: "exact_match", value: 0.8123, previous: 0.8, base: 0.41 },
+          { benchmark: "drl-syntax", metric: "pass@1", value: 0.9 },
+          { junk: true },
+        ],
+      }),
       previousVersion: "1.1.0",
       sha256sums: `${"a".repeat(64)}  config.json\n${"b".repeat(64)}  model.safetensors\n`,
     });
@@ -40,7 +53,14 @@ describe("release notes", () => {
 
   it("reads the evals stage's eval-results@1 with base and previous runs", () => {
     const m = (benchmark: string, value: number) => ({ benchmark, metric: "acc", value, scale: "fraction" });
-    const rows = parseEvalRows({ schema: "model-release/eval-results@1", runs: { release: { metrics: [m("arc", 0.6), m("gsm8k", 0.5)] }, base: { metrics: [m("arc", 0.55)] }, previous: { metrics: [m("gsm8k", 0.52)] } } });
+    const rows = parseEvalRows({
+      schema: "model-release/eval-results@1",
+      runs: {
+        release: { metrics: [m("arc", 0.6), m("gsm8k", 0.5)] },
+        base: { metrics: [m("arc", 0.55)] },
+        previous: { metrics: [m("gsm8k", 0.52)] },
+      },
+    });
     expect(rows).toEqual([
       { benchmark: "arc", metric: "acc", value: 0.6, base: 0.55 },
       { benchmark: "gsm8k", metric: "acc", value: 0.5, previous: 0.52 },
@@ -60,21 +80,30 @@ describe("publish journal", () => {
     expect(fresh.steps).toEqual({});
     fresh.steps["hub-commit"] = { at: "2026-01-01T00:00:00Z", commit: "abc" };
     await writePublishJournal(join(dir, ".model-release"), fresh);
-    expect((await readPublishJournal(join(dir, ".model-release"), "v1.0.0", "d1")).steps["hub-commit"]?.commit).toBe("abc");
+    expect((await readPublishJournal(join(dir, ".model-release"), "v1.0.0", "d1")).steps["hub-commit"]?.commit).toBe(
+      "abc",
+    );
     expect((await readPublishJournal(join(dir, ".model-release"), "v1.0.0", "other-digest")).steps).toEqual({});
     expect((await readdir(join(dir, ".model-release"))).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     await writeFile(journalPath(join(dir, ".model-release"), "v1.0.0"), "{broken");
-    await expect(readPublishJournal(join(dir, ".model-release"), "v1.0.0", "d1")).rejects.toMatchObject({ code: "BAD_JOURNAL" });
+    await expect(readPublishJournal(join(dir, ".model-release"), "v1.0.0", "d1")).rejects.toMatchObject({
+      code: "BAD_JOURNAL",
+    });
   });
 
   it("refuses a second live publish of one tag and takes over a dead one's lock", async () => {
     const dir = await mkdtemp(join(tmpdir(), "lock-"));
     const release = await acquirePublishLock(join(dir, ".model-release"), "v1.0.0");
-    await expect(acquirePublishLock(join(dir, ".model-release"), "v1.0.0")).rejects.toMatchObject({ code: "PUBLISH_IN_PROGRESS", category: "conflict" });
+    await expect(acquirePublishLock(join(dir, ".model-release"), "v1.0.0")).rejects.toMatchObject({
+      code: "PUBLISH_IN_PROGRESS",
+      category: "conflict",
+    });
     await release();
     await writeFile(journalPath(join(dir, ".model-release"), "v1.0.0").replace(/\.json$/, ".lock"), "999999");
     const again = await acquirePublishLock(join(dir, ".model-release"), "v1.0.0", () => false);
-    expect(await readFile(journalPath(join(dir, ".model-release"), "v1.0.0").replace(/\.json$/, ".lock"), "utf8")).toBe(String(process.pid));
+    expect(await readFile(journalPath(join(dir, ".model-release"), "v1.0.0").replace(/\.json$/, ".lock"), "utf8")).toBe(
+      String(process.pid),
+    );
     await again();
   });
 });
@@ -86,8 +115,13 @@ describe("code export", () => {
   });
 
   it("refuses unbalanced markers with the line", () => {
-    expect(caught(() => stripInternalBlocks("a\nBEGIN-INTERNAL\nb", "train.py")).message).toMatchInlineSnapshot(`"train.py:2: BEGIN-INTERNAL is never closed"`);
-    expect(caught(() => stripInternalBlocks("a\nEND-INTERNAL", "train.py")).location).toEqual({ file: "train.py", line: 2 });
+    expect(caught(() => stripInternalBlocks("a\nBEGIN-INTERNAL\nb", "train.py")).message).toMatchInlineSnapshot(
+      `"train.py:2: BEGIN-INTERNAL is never closed"`,
+    );
+    expect(caught(() => stripInternalBlocks("a\nEND-INTERNAL", "train.py")).location).toEqual({
+      file: "train.py",
+      line: 2,
+    });
   });
 
   it("publishes only allowlisted paths, never .env or keys, and blocks on a secret finding", () => {
@@ -102,7 +136,12 @@ describe("code export", () => {
     expect(plan.files.map((f) => f.path)).toEqual(["infer/run.py", "train/train.py"]);
     expect(plan.excluded).toEqual(["deploy/key.pem", "infer/.env", "notes/internal.md"]);
     const err = caught(() =>
-      planCodeExport({ files, allow: ["**/*.py"], scan: (path, content) => (content === "x" ? [{ rule: "hf-token", severity: "block", file: path, line: 1, message: "token" }] : []) }),
+      planCodeExport({
+        files,
+        allow: ["**/*.py"],
+        scan: (path, content) =>
+          content === "x" ? [{ rule: "hf-token", severity: "block", file: path, line: 1, message: "token" }] : [],
+      }),
     );
     expect(err.code).toBe("CODE_SECRET_FOUND");
     expect(err.location).toEqual({ file: "infer/run.py", line: 1 });
@@ -174,20 +213,30 @@ describe("remote error translation", () => {
         "check GITHUB_TOKEN: it must be valid for this GitHub API URL",
       ]
     `);
-    const hub = translateRemoteError(Object.assign(new Error("Precondition failed"), { statusCode: 412 }), { service: "hub", action: "commit to", target: "acme/x" });
+    const hub = translateRemoteError(Object.assign(new Error("Precondition failed"), { statusCode: 412 }), {
+      service: "hub",
+      action: "commit to",
+      target: "acme/x",
+    });
     expect(hub.category).toBe("conflict");
     expect(redactSecrets("https://user:hf_secretsecret@host/x")).toBe("https://[redacted]@host/x");
   });
 });
 
 describe("endpoint and token resolution", () => {
-  const env = { HF_TOKEN: "hf_abcdefghijklmnop", GITHUB_TOKEN: "ghs_abcdefghijklmnopqrstuvwxyz", HF_ENDPOINT: "http://127.0.0.1:9/" };
+  const env = {
+    HF_TOKEN: "hf_abcdefghijklmnop",
+    GITHUB_TOKEN: "ghs_abcdefghijklmnopqrstuvwxyz",
+    HF_ENDPOINT: "http://127.0.0.1:9/",
+  };
   it("follows HF_ENDPOINT/HF_TOKEN/GITHUB_API_URL/GITHUB_TOKEN, flags override", () => {
     expect(resolvePublishEndpoints({ env, targets: ["hf", "github"] })).toEqual({
       hub: { url: "http://127.0.0.1:9", token: env.HF_TOKEN },
       github: { apiUrl: "https://api.github.com", token: env.GITHUB_TOKEN },
     });
-    expect(resolvePublishEndpoints({ env, targets: ["hf"], flags: { hubUrl: "https://hub.example" } }).hub?.url).toBe("https://hub.example");
+    expect(resolvePublishEndpoints({ env, targets: ["hf"], flags: { hubUrl: "https://hub.example" } }).hub?.url).toBe(
+      "https://hub.example",
+    );
   });
 
   it("fails before any upload, naming the variable and the rights, never the token", () => {
@@ -199,7 +248,9 @@ describe("endpoint and token resolution", () => {
         "set HF_TOKEN to a Hugging Face access token with write access to the target repo's namespace (fine-grained: repo write, or create repos in the org)",
       ]
     `);
-    const malformed = caught(() => resolvePublishEndpoints({ env: { ...env, GITHUB_TOKEN: "'ghp_quoted secret'" }, targets: ["github"] }));
+    const malformed = caught(() =>
+      resolvePublishEndpoints({ env: { ...env, GITHUB_TOKEN: "'ghp_quoted secret'" }, targets: ["github"] }),
+    );
     expect(malformed.code).toBe("TOKEN_MALFORMED");
     expect(malformed.message).toContain("GITHUB_TOKEN");
     expect(JSON.stringify(malformed.toJSON())).not.toContain("quoted secret");

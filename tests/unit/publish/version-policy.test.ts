@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { parseReleaseVersion, parseVersionFromTag, planVersionTag, renderTag } from "../../../src/publish/version-policy.js";
+import {
+  parseReleaseVersion,
+  parseVersionFromTag,
+  planVersionTag,
+  renderTag,
+} from "../../../src/publish/version-policy.js";
 import { isReleaseError } from "../../../src/errors.js";
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -32,7 +37,13 @@ describe("version policy", () => {
 
   it("requires a new version above the latest stable release", () => {
     const base = { name: "m", tagFormat: "v{version}", existingTags: ["v1.0.0", "v1.1.0", "v2.0.0-rc.1", "other"] };
-    expect(planVersionTag({ ...base, version: "1.2.0" })).toEqual({ version: "1.2.0", tag: "v1.2.0", prerelease: false, latest: true, previous: "1.1.0" });
+    expect(planVersionTag({ ...base, version: "1.2.0" })).toEqual({
+      version: "1.2.0",
+      tag: "v1.2.0",
+      prerelease: false,
+      latest: true,
+      previous: "1.1.0",
+    });
     expect(codeOf(() => planVersionTag({ ...base, version: "1.0.1" }))).toBe("VERSION_NOT_NEWER");
     expect(codeOf(() => planVersionTag({ ...base, version: "1.1.0-hotfix" }))).toBeUndefined();
     const backport = planVersionTag({ ...base, version: "1.0.1", allowOlder: true });
@@ -40,12 +51,22 @@ describe("version policy", () => {
   });
 
   it("tags prereleases but never makes them latest", () => {
-    const plan = planVersionTag({ name: "m", tagFormat: "v{version}", existingTags: ["v1.0.0"], version: "1.2.0-rc.1" });
+    const plan = planVersionTag({
+      name: "m",
+      tagFormat: "v{version}",
+      existingTags: ["v1.0.0"],
+      version: "1.2.0-rc.1",
+    });
     expect(plan).toMatchObject({ tag: "v1.2.0-rc.1", prerelease: true, latest: false });
   });
 
   it("lets an existing tag through: the content digest decides", () => {
-    const plan = planVersionTag({ name: "m", tagFormat: "v{version}", existingTags: ["v1.0.0", "v1.1.0"], version: "1.0.0" });
+    const plan = planVersionTag({
+      name: "m",
+      tagFormat: "v{version}",
+      existingTags: ["v1.0.0", "v1.1.0"],
+      version: "1.0.0",
+    });
     expect(plan.tag).toBe("v1.0.0");
   });
 
