@@ -36,7 +36,7 @@ for (const load of BENCHMARKS) {
   process.stdout.write(`\n${bench.name}: ${bench.description}\n`);
   try {
     const metrics = await bench.run({ tmpDir, repoRoot, log: (l) => process.stdout.write(`  · ${l}\n`) });
-    for (const m of metrics) process.stdout.write(formatMetric(m) + "\n");
+    for (const m of metrics) process.stdout.write(`${formatMetric(m)}\n`);
   } finally {
     await rm(tmpDir, { recursive: true, force: true });
   }

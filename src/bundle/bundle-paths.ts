@@ -23,7 +23,7 @@ export const NON_CONTENT_PATHS = [
 ];
 
 export function isNonContentPath(p: string): boolean {
-  return NON_CONTENT_PATHS.some((n) => p === n || p.startsWith(n + "/"));
+  return NON_CONTENT_PATHS.some((n) => p === n || p.startsWith(`${n}/`));
 }
 
 /**

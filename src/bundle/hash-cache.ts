@@ -70,7 +70,7 @@ const sameStamp = (a: FileStamp, b: FileStamp) =>
 export async function readHashCache(params: { dir: string; racyWindowNs?: bigint }): Promise<HashCache> {
   const file = path.join(params.dir, HASH_CACHE_FILE);
   const racyWindow = params.racyWindowNs ?? DEFAULT_RACY_WINDOW_NS;
-  let entries: Record<string, CacheEntry> = Object.create(null) as Record<string, CacheEntry>;
+  const entries: Record<string, CacheEntry> = Object.create(null) as Record<string, CacheEntry>;
   try {
     const doc = JSON.parse(await readFile(file, "utf8")) as { entries?: Record<string, CacheEntry> };
     if (doc && typeof doc.entries === "object" && doc.entries !== null) {
@@ -120,7 +120,7 @@ export async function readHashCache(params: { dir: string; racyWindowNs?: bigint
           .slice(0, MAX_CACHE_ENTRIES);
       }
       const sorted = Object.fromEntries(kept.sort(([a], [b]) => (a < b ? -1 : 1)));
-      await writeFile(tmp, JSON.stringify({ version: 1, entries: sorted }) + "\n");
+      await writeFile(tmp, `${JSON.stringify({ version: 1, entries: sorted })}\n`);
       await rename(tmp, file);
       dirty = false;
     },

@@ -64,7 +64,7 @@ export interface StageBundleResult {
 
 /** Serialises a manifest deterministically: fixed key order, sorted files, trailing newline. */
 export function renderManifest(m: Manifest): string {
-  return JSON.stringify(m, null, 2) + "\n";
+  return `${JSON.stringify(m, null, 2)}\n`;
 }
 
 /** `sha256  path` lines, sorted by path, as `sha256sum` writes and `sha256sum -c` reads them. */
@@ -284,7 +284,7 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
     await applyManifestFiles(outDir, manifest);
     sources.sort((a, b) => (a.path < b.path ? -1 : 1));
     await mkdir(path.join(outDir, PRIVATE_DIR), { recursive: true });
-    await writeFile(path.join(outDir, SOURCES_FILE), JSON.stringify({ version: 1, files: sources }, null, 2) + "\n");
+    await writeFile(path.join(outDir, SOURCES_FILE), `${JSON.stringify({ version: 1, files: sources }, null, 2)}\n`);
     // The cache only saves time: failing to write it (read-only home, full disk) must not fail
     // a build whose bundle is complete, so it is reported instead.
     let cacheWarning: string | undefined;

@@ -137,7 +137,7 @@ export function parseSafetensorsHeader(params: {
   // exact for ordinary headers (keys are unique, so the first occurrence is the key).
   const keyOffset = (key: string) => {
     const at = text.indexOf(JSON.stringify(key));
-    return byteOffsetOf(at < 0 ? 0 : at);
+    return byteOffsetOf(Math.max(at, 0));
   };
   for (const [name, value] of Object.entries(header)) {
     if (name === "__metadata__") {

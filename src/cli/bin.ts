@@ -42,8 +42,8 @@ try {
   } else {
     const { text, json: body, exitCode } = renderError(err, debug);
     // One line, so it also ends an NDJSON progress stream validly.
-    if (json) process.stdout.write(JSON.stringify({ type: "error", ...body }) + "\n");
-    process.stderr.write(text + "\n");
+    if (json) process.stdout.write(`${JSON.stringify({ type: "error", ...body })}\n`);
+    process.stderr.write(`${text}\n`);
     process.exitCode = exitCode;
   }
 }

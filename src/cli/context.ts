@@ -14,9 +14,9 @@ export interface CliContext {
 }
 
 export function writeLine(stream: Writable, line = ""): void {
-  stream.write(line + "\n");
+  stream.write(`${line}\n`);
 }
 
 export function writeJson(ctx: CliContext, value: unknown): void {
-  ctx.stdout.write(JSON.stringify(value, null, 2) + "\n");
+  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -72,12 +72,12 @@ export async function withActionsReporting<T>(
   const { renderErrorAnnotations, renderFailureSummary } = await import("./render-github-actions.js");
   try {
     const value = await run();
-    if (inActions && summaryFile) appendFileSync(summaryFile, summarize(value) + "\n");
+    if (inActions && summaryFile) appendFileSync(summaryFile, `${summarize(value)}\n`);
     return value;
   } catch (err) {
     if (inActions) {
       for (const line of renderErrorAnnotations(err)) writeLine(ctx.stdout, line);
-      if (summaryFile) appendFileSync(summaryFile, renderFailureSummary(err) + "\n");
+      if (summaryFile) appendFileSync(summaryFile, `${renderFailureSummary(err)}\n`);
     }
     throw err;
   }
@@ -154,7 +154,7 @@ export async function runPublish(
   } finally {
     progress.finish();
   }
-  if (mode === "json") ctx.stdout.write(JSON.stringify({ type: "result", ...result }) + "\n");
+  if (mode === "json") ctx.stdout.write(`${JSON.stringify({ type: "result", ...result })}\n`);
   else writeLine(ctx.stdout, renderPublishResult(result));
   return result;
 }

@@ -65,7 +65,7 @@ export function createProgressRenderer(params: {
 
   const sink = (event: ProgressEvent): void => {
     if (mode === "json") {
-      params.stdout.write(JSON.stringify(event) + "\n");
+      params.stdout.write(`${JSON.stringify(event)}\n`);
       return;
     }
     switch (event.type) {

@@ -379,7 +379,7 @@ function renderHi5(sc: Scenario): string {
   for (const st of sc.post) emit(st);
   if (sc.pre.some((s) => s.op === "frame")) L.push(plain("SELUCRD 0"));
   L.push(plain("END"));
-  return L.join("\r\n") + "\r\n";
+  return `${L.join("\r\n")}\r\n`;
 }
 
 function renderHi6(sc: Scenario): string {
@@ -445,7 +445,7 @@ function renderHi6(sc: Scenario): string {
   L.push(plain("*timeout"));
   L.push(plain(`print "${sc.line}: no part from infeed (ask ${sc.person})"`));
   L.push(plain("stop"));
-  return L.join("\n") + "\n";
+  return `${L.join("\n")}\n`;
 }
 
 function renderDrl(sc: Scenario, hyundaiFile: string): string {
@@ -523,5 +523,5 @@ function renderDrl(sc: Scenario, hyundaiFile: string): string {
   L.push(`    ${gloop} = ${gloop} + 1`);
   for (const st of sc.post) emit(st, "");
   if (sc.pre.some((s) => s.op === "frame")) L.push("set_ref_coord(DR_BASE)");
-  return L.join("\n") + "\n";
+  return `${L.join("\n")}\n`;
 }

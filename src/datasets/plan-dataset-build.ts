@@ -200,7 +200,7 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
     {
       path: "redaction-report.json",
       role: "report",
-      source: { kind: "content", content: JSON.stringify(report, null, 2) + "\n" },
+      source: { kind: "content", content: `${JSON.stringify(report, null, 2)}\n` },
       origin: "generated:redaction-report",
     },
   ];

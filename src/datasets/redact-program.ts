@@ -36,7 +36,7 @@ const withIndices = new WeakMap<RegExp, RegExp>();
 function indexed(re: RegExp): RegExp {
   let out = withIndices.get(re);
   if (!out) {
-    out = new RegExp(re.source, re.flags.includes("d") ? re.flags : re.flags + "d");
+    out = new RegExp(re.source, re.flags.includes("d") ? re.flags : `${re.flags}d`);
     withIndices.set(re, out);
   }
   out.lastIndex = 0;

@@ -135,7 +135,7 @@ async function readCredentials(file: string): Promise<Credentials | undefined> {
 
 async function writeCredentials(file: string, creds: Credentials): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(creds, null, 2) + "\n", { mode: 0o600 });
+  await writeFile(tmp, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
   await chmod(tmp, 0o600);
   await rename(tmp, file);
 }

@@ -226,7 +226,7 @@ export async function applyHubCommit(
         hint: "check the repo on the Hub",
       });
     const head = await fetchHeadCommit(hub, plan);
-    if (head && head.message.startsWith(commit.title) && !head.message.includes(marker) && !params.takeover) {
+    if (head?.message.startsWith(commit.title) && !head.message.includes(marker) && !params.takeover) {
       throw conflictError(
         "CONCURRENT_PUBLISH",
         `another publish of ${plan.tag.name} committed this content to ${plan.repo} and has not tagged it yet`,
@@ -272,7 +272,7 @@ export async function applyHubCommit(
     const status = (err as { statusCode?: number }).statusCode;
     if (status === 412 || status === 409) {
       const head = await fetchHeadCommit(hub, plan);
-      if (head && head.message.includes(marker)) return head.id;
+      if (head?.message.includes(marker)) return head.id;
       throw conflictError(
         "CONCURRENT_PUBLISH",
         `${plan.repo} changed while publishing ${plan.tag.name}: the ${plan.branch} branch moved past ${plan.parentCommit?.slice(0, 12) ?? "its head"}`,

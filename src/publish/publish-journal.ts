@@ -78,7 +78,7 @@ export async function writePublishJournal(stateDir: string, journal: PublishJour
   const path = journalPath(stateDir, journal.tag);
   await mkdir(stateDir, { recursive: true });
   const tmp = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
-  await writeFile(tmp, JSON.stringify(journal, null, 2) + "\n");
+  await writeFile(tmp, `${JSON.stringify(journal, null, 2)}\n`);
   await rename(tmp, path);
 }
 

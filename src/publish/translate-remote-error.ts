@@ -1,4 +1,4 @@
-import { ReleaseError, conflictError, isReleaseError, remoteError } from "../errors.js";
+import { type ReleaseError, conflictError, isReleaseError, remoteError } from "../errors.js";
 
 /** Anything that looks like a token, in case a server echoes one back in a message. */
 const TOKEN_LIKE =

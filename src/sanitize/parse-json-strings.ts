@@ -28,7 +28,7 @@ export function parseJsonStrings(text: string, file: string, maxDepth = MAX_JSON
   const pointerOf = () =>
     stack
       .slice(1)
-      .map((f) => "/" + escapePointer(f.key))
+      .map((f) => `/${escapePointer(f.key)}`)
       .join("");
   let i = 0;
   const n = text.length;

@@ -154,7 +154,7 @@ export async function planConvertedIndex(
   }
 
   const sorted = Object.fromEntries([...weightMap].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const content = JSON.stringify({ metadata: { total_size: totalSize }, weight_map: sorted }, null, 2) + "\n";
+  const content = `${JSON.stringify({ metadata: { total_size: totalSize }, weight_map: sorted }, null, 2)}\n`;
   const from = source?.path ?? shards[0]!.from;
   plan.rewrites.push({
     path: CONVERTED_INDEX,

@@ -65,7 +65,7 @@ export async function planSafetensorsHeader(absPath: string, file: string): Prom
     if (Object.keys(kept).length > 0) next.__metadata__ = kept;
     for (const [k, v] of Object.entries(header)) if (k !== "__metadata__") next[k] = v;
     let json = JSON.stringify(next);
-    let inPlace = Buffer.byteLength(json) <= n;
+    const inPlace = Buffer.byteLength(json) <= n;
     if (inPlace) json += " ".repeat(n - Buffer.byteLength(json));
     else json += " ".repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
     const body = Buffer.from(json, "utf8");

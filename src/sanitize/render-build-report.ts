@@ -154,7 +154,7 @@ export function renderBuildReport(
     for (const f of findings) {
       const sev = f.acceptedReason !== undefined ? `accepted (${f.acceptedReason})` : f.severity;
       md.push(
-        `| ${cell(sev)} | ${cell(f.rule)} | ${cell(f.file)} | ${cell(locationOf(f))} | ${f.excerpt ? "`" + cell(f.excerpt).replace(/`/g, "'") + "`" : ""} | ${cell(f.message)} |`,
+        `| ${cell(sev)} | ${cell(f.rule)} | ${cell(f.file)} | ${cell(locationOf(f))} | ${f.excerpt ? `\`${cell(f.excerpt).replace(/`/g, "'")}\`` : ""} | ${cell(f.message)} |`,
       );
     }
     md.push("");
@@ -171,7 +171,7 @@ export function renderBuildReport(
   }
   md.push("## Rewritten files", "");
   if (rewritten.length === 0) md.push("None.", "");
-  for (const r of rewritten) md.push(`### ${r.path}`, "", r.reason + ".", "", "```diff", r.diff.trimEnd(), "```", "");
+  for (const r of rewritten) md.push(`### ${r.path}`, "", `${r.reason}.`, "", "```diff", r.diff.trimEnd(), "```", "");
   md.push("## Converted files", "");
   if (converted.length === 0) md.push("None.", "");
   else {
@@ -198,7 +198,7 @@ export function renderBuildReport(
     for (const u of report.unscanned) md.push(`| ${cell(u.path)} | ${cell(u.reason)} |`);
     md.push("");
   }
-  return { json: JSON.stringify(report, null, 2) + "\n", markdown: md.join("\n"), report };
+  return { json: `${JSON.stringify(report, null, 2)}\n`, markdown: md.join("\n"), report };
 }
 
 /** `line 3:14`, `/pointer`, `byte 512`: whichever apply. */

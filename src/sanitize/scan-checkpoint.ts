@@ -488,7 +488,7 @@ async function scanStringRuns(
       parts[k] = t;
       at += t.length + 1;
     }
-    const text = parts.join("\n") + "\n";
+    const text = `${parts.join("\n")}\n`;
     const ds = await detect(text, sink.ctx);
     for (const d of ds) {
       let lo = 0;

@@ -113,5 +113,5 @@ export function scrubJsonMetadata(
       ]),
     )
     .join("\n");
-  return { changed: true, content: JSON.stringify(doc, null, 2) + "\n", changes, diff: diff + "\n" };
+  return { changed: true, content: `${JSON.stringify(doc, null, 2)}\n`, changes, diff: `${diff}\n` };
 }

@@ -95,7 +95,7 @@ export async function applySignature(params: {
       ...(params.signing.passphrase !== undefined ? { passphrase: params.signing.passphrase } : {}),
     });
     const publicKey = createPublicKey(parseSigningKey(params.signing));
-    await writeFile(signaturePath, JSON.stringify(bundle, null, 2) + "\n");
+    await writeFile(signaturePath, `${JSON.stringify(bundle, null, 2)}\n`);
     await writeFile(publicKeyPath, publicKey.export({ type: "spki", format: "pem" }));
     return { ...base, publicKeyPath, method: "key", keyHint: publicKeyHint(publicKey) };
   }
@@ -103,7 +103,7 @@ export async function applySignature(params: {
     statement,
     ...(params.signing.identityToken ? { identityToken: params.signing.identityToken } : {}),
   });
-  await writeFile(signaturePath, JSON.stringify(bundle, null, 2) + "\n");
+  await writeFile(signaturePath, `${JSON.stringify(bundle, null, 2)}\n`);
   // A key from an earlier key-signed build would sit beside a keyless signature and mislead.
   await rm(publicKeyPath, { force: true });
   return { ...base, method: "keyless" };

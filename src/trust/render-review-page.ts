@@ -61,7 +61,7 @@ function cardMarkdown(images: Record<string, string>): Marked {
       html: ({ text }) => esc(text),
       image: ({ href, title, text }) => {
         const src = images[href.replace(/^\.\//, "")];
-        if (src && src.startsWith("data:image/"))
+        if (src?.startsWith("data:image/"))
           return `<img src="${esc(src)}" alt="${esc(text)}"${title ? ` title="${esc(title)}"` : ""}>`;
         return `<span class="muted">[image: ${esc(text)} (${esc(href)}), not loaded]</span>`;
       },

@@ -178,7 +178,7 @@ async function checkEnvelope(
 }
 
 async function listFiles(dir: string, ignore: string[]): Promise<string[]> {
-  const ignored = (rel: string) => ignore.some((p) => rel === p || rel.startsWith(p.replace(/\/+$/, "") + "/"));
+  const ignored = (rel: string) => ignore.some((p) => rel === p || rel.startsWith(`${p.replace(/\/+$/, "")}/`));
   const out: string[] = [];
   async function walk(rel: string): Promise<void> {
     for (const entry of await readdir(path.join(dir, rel), { withFileTypes: true })) {
@@ -234,7 +234,7 @@ export async function verifyModelSignature(params: {
   for (const [name, digest] of expected) {
     const abs = path.join(params.dir, name);
     const st = await lstat(abs).catch(() => undefined);
-    if (!st || !st.isFile()) {
+    if (!st?.isFile()) {
       missing.push(name);
       continue;
     }

@@ -32,7 +32,7 @@ async function regressedConfig(): Promise<string> {
   const text = demo
     .replaceAll("../samples/", `${path.join(REPO, "samples")}/`)
     .replace(
-      /^evals:\n(  .*\n)+/m,
+      /^evals:\n( {2}.*\n)+/m,
       "evals:\n  results: [release.yaml]\n  previous: [previous.yaml]\n  previous_version: 0.9.0\n  regression_threshold: 0.02\n",
     );
   const file = path.join(work, "regressed.yaml");

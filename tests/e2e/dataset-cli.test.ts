@@ -208,7 +208,7 @@ describe("model-release dataset publish", () => {
         privateConfig,
         sampleText
           .replace(
-            /^  path: pairs$/m,
+            /^ {2}path: pairs$/m,
             `  path: ${JSON.stringify(path.join(REPO, "datasets", "robot-jobfiles-sample", "pairs"))}`,
           )
           .replace(

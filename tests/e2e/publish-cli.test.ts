@@ -43,7 +43,7 @@ function cli(
   let stderr = "";
   child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
   createInterface({ input: child.stdout }).on("line", (line) => {
-    stdout += line + "\n";
+    stdout += `${line}\n`;
     if (opts.killWhen?.(line)) child.kill("SIGKILL");
   });
   return new Promise((done) => child.on("close", (code, signal) => done({ code, signal, stdout, stderr })));

@@ -83,7 +83,7 @@ describe("model-release scan", () => {
       cfg,
       "name: x\ncheckpoint: .\nbase_model: a/b\ntask: t\nhub: { repo: a/b }\nsanitize:\n  patterns:\n    - { name: p, regex: '/(/' }\n",
     );
-    const r = run("scan", fixtures + "/hf", "--config", cfg);
+    const r = run("scan", `${fixtures}/hf`, "--config", cfg);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("PATTERN_INVALID");
   });

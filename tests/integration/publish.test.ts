@@ -285,7 +285,7 @@ describe("publish against the local stand-ins", () => {
 describe("remote errors", () => {
   it("translates a refused token without leaking it, for the Hub and for GitHub", async () => {
     const dir = await bundle({ version: "5.0.0", shards: 1 });
-    const badHf = "hf_" + "x".repeat(34);
+    const badHf = `hf_${"x".repeat(34)}`;
     const hubErr = await publish(dir, { targets: { hub: { url: s.hub.url, token: badHf } } }).catch((e: unknown) => e);
     expect(hubErr).toMatchObject({
       category: "remote",
@@ -294,7 +294,7 @@ describe("remote errors", () => {
     expect(JSON.stringify((hubErr as { toJSON(): unknown }).toJSON()) + String((hubErr as Error).stack)).not.toContain(
       badHf,
     );
-    const badGh = "ghp_" + "y".repeat(36);
+    const badGh = `ghp_${"y".repeat(36)}`;
     const ghErr = await publish(dir, { targets: { github: { apiUrl: s.gh.url, token: badGh } } }).catch(
       (e: unknown) => e,
     );

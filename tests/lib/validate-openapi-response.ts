@@ -36,7 +36,7 @@ export function findOperation(spec: OpenApi, method: string, path: string): Matc
   for (const [template, ops] of Object.entries(spec.paths)) {
     const op = ops[method.toLowerCase()];
     if (!op?.operationId) continue;
-    const re = new RegExp("^" + template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+") + "/?$");
+    const re = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+")}/?$`);
     if (!re.test(path)) continue;
     const literals = template.split("/").filter((s) => s && !s.startsWith("{")).length;
     if (!best || literals > best.literals)
@@ -65,7 +65,7 @@ export function validateSchema(spec: OpenApi, schema: Schema, value: unknown, at
   if (value === null) {
     if (s.nullable === true) return [];
     const branches = (s.anyOf ?? s.oneOf) as Schema[] | undefined;
-    if (branches && branches.some((b) => validateSchema(spec, b, value, at).length === 0)) return [];
+    if (branches?.some((b) => validateSchema(spec, b, value, at).length === 0)) return [];
     if (s.type !== undefined || s.properties || s.items) return [`${at}: null is not allowed`];
   }
   if (Array.isArray(s.allOf))

@@ -54,7 +54,7 @@ describe("release config", () => {
   });
 
   it("points at an unknown key itself", () => {
-    const err = issuesOf(minimal + "hubb: 1\n");
+    const err = issuesOf(`${minimal}hubb: 1\n`);
     expect(err.location).toMatchObject({ line: 7, column: 1, field: "hubb" });
     expect(err.message).toContain("unknown field 'hubb'");
   });
@@ -67,7 +67,7 @@ describe("release config", () => {
   });
 
   it("requires a written reason for every override", () => {
-    const err = issuesOf(minimal + "sanitize:\n  allow:\n    - path: notes.txt\n      reason: ok\n");
+    const err = issuesOf(`${minimal}sanitize:\n  allow:\n    - path: notes.txt\n      reason: ok\n`);
     expect(err.location).toMatchObject({ line: 10, field: "sanitize.allow.0.reason" });
     expect(err.message).toContain("write the reason out");
   });
@@ -79,7 +79,7 @@ describe("release config", () => {
   });
 
   it("rejects duplicate keys", () => {
-    const err = issuesOf(minimal + "name: again\n");
+    const err = issuesOf(`${minimal}name: again\n`);
     expect(err.message).toMatch(/unique|duplicate/i);
   });
 

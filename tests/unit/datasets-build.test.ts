@@ -240,9 +240,9 @@ redaction:
   const lines = hi5.hyundaiText.split("\r\n");
   pair("c-euc-kr", {
     "0002.JOB": Buffer.concat([
-      Buffer.from(lines.slice(0, 2).join("\r\n") + "\r\n     ' "),
+      Buffer.from(`${lines.slice(0, 2).join("\r\n")}\r\n     ' `),
       Buffer.from([0xc0, 0xdb, 0xbe, 0xf7, 0xc0, 0xda]),
-      Buffer.from("\r\n" + lines.slice(2).join("\r\n")),
+      Buffer.from(`\r\n${lines.slice(2).join("\r\n")}`),
     ]),
     "a.drl": hi5.drlText,
   });
@@ -254,7 +254,7 @@ redaction:
   pair("f-no-drl", { [hi5.hyundaiFile]: hi5.hyundaiText });
   pair("g-leak", {
     [hi5.hyundaiFile]: hi5.hyundaiText,
-    "a.drl": hi5.drlText + "VANTOR_HOME = posj(0, 0, 90, 0, 90, 0)\n",
+    "a.drl": `${hi5.drlText}VANTOR_HOME = posj(0, 0, 90, 0, 90, 0)\n`,
   });
   pair("h-not-a-job", { "0004.JOB": "hello\n", "a.drl": hi5.drlText });
 
@@ -268,7 +268,7 @@ redaction:
       "pairs/f-no-drl:- PAIR_INCOMPLETE: a pair folder needs exactly one job file and one .drl file (found 1 and 0)",
       `pairs/b-binary/0001.JOB:${hi5.hyundaiText.slice(0, 200).split("\n").length} BINARY_CONTENT: NUL byte at offset 200: binary file, not a program`,
       "pairs/c-euc-kr/0002.JOB:3 INVALID_ENCODING: byte 0xc0 at offset " +
-        Buffer.byteLength(lines.slice(0, 2).join("\r\n") + "\r\n     ' ") +
+        Buffer.byteLength(`${lines.slice(0, 2).join("\r\n")}\r\n     ' `) +
         " is not UTF-8 (re-encode the file as UTF-8)",
       `pairs/d-unparseable/0003.JOB:${lines.indexOf("     END") + 1} PROGRAM_UNPARSEABLE: Hi5 JOB: unknown statement 'JUMP_TO_MOON 3'`,
       `pairs/e-drl-syntax/a.drl:${whileLine} PROGRAM_UNPARSEABLE: DRL: '(' is never closed (and 1 more issue)`,
@@ -290,9 +290,9 @@ redaction:
       hyundai_file: "0001.JOB",
     });
     const bytes = Buffer.concat([
-      Buffer.from(ok + "\n{not json\n" + JSON.stringify({ id: "r3", hyundai_program: "x" }) + "\n\n"),
+      Buffer.from(`${ok}\n{not json\n${JSON.stringify({ id: "r3", hyundai_program: "x" })}\n\n`),
       Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d, 0x0a]),
-      Buffer.from(JSON.stringify({ id: "r6", hyundai_program: "S1 BAD", drl_program: "movej(" }) + "\n"),
+      Buffer.from(`${JSON.stringify({ id: "r6", hyundai_program: "S1 BAD", drl_program: "movej(" })}\n`),
     ]);
     const src = parseJsonlSource(bytes, "pairs.jsonl", config.fields.source);
     expect(src.records.map((r) => r.sourceId)).toEqual(["r1", "r6"]);

@@ -65,7 +65,7 @@ describe("dataset config", () => {
   it("locates a split table that does not add up", () => {
     const err = rejectionOf(() =>
       parseDatasetConfig(
-        minimal + "splits:\n  - name: train\n    fraction: 0.8\n  - name: test\n    fraction: 0.1\n",
+        `${minimal}splits:\n  - name: train\n    fraction: 0.8\n  - name: test\n    fraction: 0.1\n`,
         "d.yaml",
       ),
     );
@@ -90,7 +90,7 @@ describe("dataset config", () => {
   });
 
   it("rejects a part-number pattern that does not compile, naming the field", () => {
-    const c = parseDatasetConfig(minimal + "redaction:\n  part_number_patterns: ['[unclosed']\n");
+    const c = parseDatasetConfig(`${minimal}redaction:\n  part_number_patterns: ['[unclosed']\n`);
     const err = rejectionOf(() => compileRedactionRules(c.redaction));
     expect(err.code).toBe("DATASET_REDACTION_RULE_INVALID");
     expect(err.location).toEqual({ field: "redaction.part_number_patterns.0" });

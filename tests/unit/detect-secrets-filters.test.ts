@@ -74,7 +74,7 @@ describe("rule anchors and gates", () => {
   });
 
   it("skip nothing in a long log line that holds a credential", () => {
-    const text = "step 1 loss 0.5 tokens 4096 ".repeat(1000) + "token=abcdefgh123 from 10.1.2.3";
+    const text = `${"step 1 loss 0.5 tokens 4096 ".repeat(1000)}token=abcdefgh123 from 10.1.2.3`;
     expect(detectSecrets(text).map((d) => d.rule)).toEqual(["password-assignment", "ip-address"]);
     expect(detectSecrets(text)).toEqual(detectSecretsUnfiltered(text));
   });

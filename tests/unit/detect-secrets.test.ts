@@ -73,7 +73,7 @@ describe("detectSecrets", () => {
   });
 
   it("runs in linear-ish time on adversarial input (no catastrophic backtracking)", () => {
-    const text = "a".repeat(200_000) + "@" + "-".repeat(100_000) + "/home/" + "x".repeat(100_000);
+    const text = `${"a".repeat(200_000)}@${"-".repeat(100_000)}/home/${"x".repeat(100_000)}`;
     expect(() => detectSecrets(text)).not.toThrow();
   });
 });

@@ -37,7 +37,7 @@ describe("readReleaseDocs + assertReleaseDocsPublishable", () => {
       writeFileSync(path.join(dir, "release.yaml"), y(0.5));
       writeFileSync(path.join(dir, "previous.yaml"), y(0.6));
       const text = readFileSync(path.join(configsDir, "demo.yaml"), "utf8").replace(
-        /^evals:\n(  .*\n)+/m,
+        /^evals:\n( {2}.*\n)+/m,
         "evals:\n  results: [release.yaml]\n  previous: [previous.yaml]\n  previous_version: 0.9.0\n",
       );
       const config = parseReleaseConfig(text);

@@ -69,7 +69,7 @@ const sanitize: SanitizePlan = {
 
 const text = (files: BundleInput[], p: string): string => {
   const f = files.find((x) => x.path === p);
-  if (!f || f.source.kind !== "content") throw new Error(`no generated ${p}`);
+  if (f?.source.kind !== "content") throw new Error(`no generated ${p}`);
   return typeof f.source.content === "string" ? f.source.content : new TextDecoder().decode(f.source.content);
 };
 

@@ -21,7 +21,7 @@ const brief = (fs: Awaited<ReturnType<typeof scanOne>>) =>
 
 describe("scan on bad input", () => {
   it("deeply nested JSON: a clear warning, scanned as text, secret still found", async () => {
-    const deep = "[".repeat(100_000) + '"ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"' + "]".repeat(100_000);
+    const deep = `${"[".repeat(100_000)}"ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"${"]".repeat(100_000)}`;
     expect(brief(await scanOne("deep.json", deep))).toMatchInlineSnapshot(`
       [
         {
@@ -85,7 +85,7 @@ describe("scan on bad input", () => {
 
   it("a single line larger than the whole-file limit is scanned in bounded chunks", async () => {
     // The key straddles the 16 MiB chunk boundary: the overlap keeps it whole.
-    const line = "x".repeat(16 * 1024 * 1024 - 10) + " AKIAQWERTYUIOPASDFGH " + "y".repeat(1024 * 1024);
+    const line = `${"x".repeat(16 * 1024 * 1024 - 10)} AKIAQWERTYUIOPASDFGH ${"y".repeat(1024 * 1024)}`;
     const fs = await scanOne("huge.txt", line);
     expect(fs.map((f) => f.rule)).toEqual(["aws-access-key-id"]);
   });
@@ -191,7 +191,7 @@ describe("zip archives (read with openZip)", () => {
 describe("strings in pickles", () => {
   it("finds a token whose SHORT_BINUNICODE length byte is a printable letter", async () => {
     // 0x8c SHORT_BINUNICODE, length 0x32 = "2" (50 characters), then the token.
-    const token = "xoxb-1234567890-1234567890-" + "a".repeat(23);
+    const token = `xoxb-1234567890-1234567890-${"a".repeat(23)}`;
     expect(token.length).toBe(50);
     const pickle = Buffer.concat([
       Buffer.from([0x80, 0x04, 0x95, 0x40, 0, 0, 0, 0, 0, 0, 0, 0x8c, 0x32]),

@@ -48,11 +48,11 @@ describe("secrets split across streaming chunk boundaries", () => {
 
   it("large text: a token cut by a 1 MiB chunk boundary after multi-byte characters is found once, on its line", async () => {
     // Over the 16 MiB whole-file limit, so it is streamed; lines of accented text before the cut.
-    const line = "é".repeat(99) + "\n"; // 199 bytes
+    const line = `${"é".repeat(99)}\n`; // 199 bytes
     const lines = Math.floor((TEXT_CHUNK - 10) / 199);
     const head = line.repeat(lines);
     const pad = "x".repeat(TEXT_CHUNK - Buffer.byteLength(head) - 10);
-    const text = head + pad + " " + TOKEN + "\n" + "plain text line\n".repeat(1_100_000);
+    const text = `${head + pad} ${TOKEN}\n${"plain text line\n".repeat(1_100_000)}`;
     expect(Buffer.byteLength(text)).toBeGreaterThan(16 * MiB);
     const fs = await scanOne("train.log", text);
     expect(fs.map((f) => [f.rule, f.line])).toEqual([["github-token", lines + 1]]);

@@ -240,7 +240,7 @@ describe("stageBundle", () => {
 });
 
 function renderOf(m: unknown): string {
-  return JSON.stringify(m, null, 2) + "\n";
+  return `${JSON.stringify(m, null, 2)}\n`;
 }
 
 describe("stageBundle of converted pickle weights", () => {
@@ -342,7 +342,7 @@ describe("verifyBundle", () => {
   it("catches a SHA256SUMS that disagrees with the manifest, and a manifest edited by hand", async () => {
     const out = await staged();
     const sums = await readFile(path.join(out, "SHA256SUMS"), "utf8");
-    await writeFile(path.join(out, "SHA256SUMS"), sums.replace(/^[0-9a-f]{64}(?=  README\.md)/m, "0".repeat(64)));
+    await writeFile(path.join(out, "SHA256SUMS"), sums.replace(/^[0-9a-f]{64}(?= {2}README\.md)/m, "0".repeat(64)));
     const manifest = JSON.parse(await readFile(path.join(out, "manifest.json"), "utf8")) as {
       files: { path: string; size: number }[];
     };

@@ -69,7 +69,7 @@ export function registerPull(program: Command, ctx: CliContext): void {
             },
           );
           progress.finish();
-          if (mode === "json") ctx.stdout.write(JSON.stringify({ type: "result", ...result }) + "\n");
+          if (mode === "json") ctx.stdout.write(`${JSON.stringify({ type: "result", ...result })}\n`);
           else
             writeLine(
               ctx.stdout,

@@ -66,7 +66,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       if (opts.json) {
         // One line, so a script can read the first line of stdout and parse it.
         ctx.stdout.write(
-          JSON.stringify({
+          `${JSON.stringify({
             event: "ready",
             dataDir,
             user: standIns.user,
@@ -77,7 +77,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
               webUrl: standIns.github.webUrl,
             },
             env,
-          }) + "\n",
+          })}\n`,
         );
       } else {
         for (const [k, v] of Object.entries(env)) writeLine(ctx.stdout, `${k}=${v}`);
@@ -92,6 +92,6 @@ export function registerServe(program: Command, ctx: CliContext): void {
         ctx.signal.addEventListener("abort", () => done(), { once: true });
       });
       await standIns.close();
-      if (opts.json) ctx.stdout.write(JSON.stringify({ event: "stopped" }) + "\n");
+      if (opts.json) ctx.stdout.write(`${JSON.stringify({ event: "stopped" })}\n`);
     });
 }

@@ -152,7 +152,7 @@ export async function writeGitTagObject(
   const body =
     `object ${params.objectSha}\ntype ${params.objectType}\ntag ${params.tag}\n` +
     `tagger ${params.tagger.name} <${params.tagger.email}> ${epoch} +0000\n\n` +
-    (params.message.endsWith("\n") ? params.message : params.message + "\n");
+    (params.message.endsWith("\n") ? params.message : `${params.message}\n`);
   const r = await runGit(gitDir, ["mktag"], body);
   if (r.code !== 0) throw new Error(`git mktag rejected the tag: ${r.stderr.trim()}`);
   return r.stdout.trim();

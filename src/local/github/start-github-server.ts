@@ -372,7 +372,7 @@ export async function startGitHubServer(params: StartGitHubServerParams): Promis
     handle: (ctx: Ctx) => Promise<void>,
   ): Route => ({
     method,
-    re: new RegExp(re + "/?$"),
+    re: new RegExp(`${re}/?$`),
     operationId,
     handle,
   });

@@ -89,7 +89,7 @@ export async function commit(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string): Pro
     }
   });
   const header = parsed[0];
-  if (!header || header.key !== "header" || typeof header.value !== "object" || header.value === null) {
+  if (header?.key !== "header" || typeof header.value !== "object" || header.value === null) {
     throw new HttpError(400, "The first line of a commit must be the header");
   }
   const summary = String(header.value.summary ?? "").trim();

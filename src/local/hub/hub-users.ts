@@ -72,7 +72,7 @@ export async function createHubUser(params: {
     role,
     createdAt: new Date().toISOString(),
   });
-  await writeFileAtomic(usersPath(params.dataDir), JSON.stringify(file, null, 2) + "\n", { mode: 0o600 });
+  await writeFileAtomic(usersPath(params.dataDir), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
   return { name: user.name, token, role };
 }
 

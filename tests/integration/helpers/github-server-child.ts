@@ -5,4 +5,4 @@ const dataDir = process.argv[2]!;
 const gh = await startGitHubServer({ dataDir });
 const token = gh.ensureToken("alice");
 await gh.createRepo({ owner: "alice", name: "crashy" });
-process.stdout.write(JSON.stringify({ url: gh.url, uploadsUrl: gh.uploadsUrl, token }) + "\n");
+process.stdout.write(`${JSON.stringify({ url: gh.url, uploadsUrl: gh.uploadsUrl, token })}\n`);

@@ -47,7 +47,7 @@ export async function writeTestBundle(
   }
   files.push({
     path: "config.json",
-    bytes: JSON.stringify({ model_type: "llama", hidden_size: 64 }) + "\n",
+    bytes: `${JSON.stringify({ model_type: "llama", hidden_size: 64 })}\n`,
     role: "config",
   });
   files.push({
@@ -83,7 +83,7 @@ export async function writeTestBundle(
     overrides: [],
     contentDigest: sha(manifestFiles.map((f) => `${f.sha256}  ${f.path}\n`).join("")),
   };
-  const manifestText = JSON.stringify(manifest, null, 2) + "\n";
+  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
   await writeFile(join(dir, "manifest.json"), manifestText);
   await writeFile(
     join(dir, "SHA256SUMS"),
