@@ -34,7 +34,7 @@ export async function inspectCheckpoint(params: { dir: string; signal?: AbortSig
     if (!(await stat(realRoot)).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
   } catch (cause) {
     throw usageError("CHECKPOINT_NOT_FOUND", `checkpoint folder ${params.dir} does not exist or is not a folder`, {
-      hint: "pass --checkpoint with the folder that holds config.json and the weights",
+      hint: "give the folder that holds config.json and the weights (`inspect <dir>`; for build: the config's `checkpoint` or `--checkpoint`)",
       location: { file: params.dir },
       cause,
     });

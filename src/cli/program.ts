@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, type Option } from "commander";
 import { createRequire } from "node:module";
 import type { CliContext } from "./context.js";
 import { registerSchema } from "./commands/schema.js";
@@ -60,5 +60,32 @@ export function buildProgram(ctx: CliContext): Command {
   for (const cmd of program.commands) {
     if (!cmd.options.some((o) => o.long === "--debug")) cmd.option("--debug", "print stacks of unexpected errors");
   }
+  checkRequiredOptionsAfterUnknownOnes(program);
   return program;
+}
+
+/**
+ * Commander checks required options before unknown ones, so `build --confg x` would say
+ * "required option '--config' not specified" without naming the typo. Required options are
+ * checked in a preAction hook instead, which runs after the unknown-option check (and its
+ * "Did you mean --config?" suggestion).
+ */
+function checkRequiredOptionsAfterUnknownOnes(program: Command): void {
+  const required = new Map<Command, Option[]>();
+  const walk = (cmd: Command): void => {
+    const mandatory = cmd.options.filter((o) => o.mandatory);
+    for (const option of mandatory) option.makeOptionMandatory(false);
+    if (mandatory.length > 0) required.set(cmd, mandatory);
+    for (const sub of cmd.commands) walk(sub);
+  };
+  walk(program);
+  program.hook("preAction", (_program, actionCommand) => {
+    for (const option of required.get(actionCommand) ?? []) {
+      if (actionCommand.getOptionValue(option.attributeName()) === undefined) {
+        actionCommand.error(`error: required option '${option.flags}' not specified`, {
+          code: "commander.missingMandatoryOptionValue",
+        });
+      }
+    }
+  });
 }

@@ -13,7 +13,11 @@ export function renderError(
   if (isReleaseError(err)) {
     const where = formatLocation(err.location);
     const lines = [`error[${err.code}]: ${err.message}`];
-    if (where && !err.message.includes(where)) lines.push(`  at ${where}`);
+    // Messages that list their own locations (a config's issues) are not followed by a repeat.
+    const position = formatLocation({ ...err.location, field: undefined });
+    if (where && !err.message.includes(where) && !(position && err.message.includes(`${position} `))) {
+      lines.push(`  at ${where}`);
+    }
     if (err.hint) lines.push(`  hint: ${err.hint}`);
     if (debug && err.stack) lines.push(err.stack);
     return { text: lines.join("\n"), json: { error: err.toJSON() }, exitCode: exitCodeFor(err.category) };

@@ -91,11 +91,36 @@ function assertToken(token: string, shape: RegExp, variable: string, rights: str
   if (!shape.test(token)) {
     throw usageError(
       "TOKEN_MALFORMED",
-      `${variable} does not look like a token (expected ${prefix}… without spaces or quotes)`,
+      `${variable} does not look like a token: ${describeTokenProblem(token, prefix)} (expected ${prefix}…)`,
       {
         hint: `set ${variable} to ${rights}`,
         location: { field: variable },
       },
     );
   }
+}
+
+/** Known token lengths: Hugging Face `hf_` + 34, GitHub classic `gh?_` + 36, fine-grained `github_pat_` + 82. */
+const TOKEN_LENGTHS: [RegExp, number][] = [
+  [/^hf_/, 37],
+  [/^gh[opsu]_/, 40],
+  [/^github_pat_/, 93],
+];
+
+/**
+ * What is wrong with a malformed token, without showing any of it: quotes or spaces pasted with
+ * it, a prefix of another kind of token, or a length that no token of its kind has.
+ */
+export function describeTokenProblem(token: string, prefixes: string): string {
+  if (/^["'`]|["'`]$/.test(token)) return "it is wrapped in quotes (remove them)";
+  if (/\s/.test(token)) return "it contains whitespace (a line break or space was pasted with it)";
+  if (/[^A-Za-z0-9_]/.test(token)) return "it contains characters no token has (only letters, digits and _)";
+  const expectedPrefix = prefixes.split(", ").some((p) => token.startsWith(p));
+  if (!expectedPrefix && !/^[0-9a-f]{40}$/.test(token))
+    return `it does not start with ${prefixes.split(", ").join(" or ")}`;
+  const known = TOKEN_LENGTHS.find(([re]) => re.test(token));
+  if (known && token.length !== known[1]) {
+    return `it is ${token.length} characters long; tokens of this kind have ${known[1]} (was it cut off?)`;
+  }
+  return `it is ${token.length} characters long, which is too short`;
 }

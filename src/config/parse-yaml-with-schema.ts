@@ -1,6 +1,7 @@
 import { LineCounter, parseDocument, isNode, type Document } from "yaml";
 import type { z } from "zod";
 import { usageError } from "../errors.js";
+import { suggestFieldName } from "./suggest-field-name.js";
 
 /** One problem in a YAML file, located to the line and column of the offending node. */
 export interface ConfigIssue {
@@ -37,20 +38,29 @@ export function parseYamlWithSchema<S extends z.ZodType>(params: {
   if (issues.length === 0) {
     const result = schema.safeParse(doc.toJS({ maxAliasCount: 100 }) ?? {});
     if (result.success) return result.data;
+    const unknownKeys = result.error.issues.flatMap((issue) =>
+      issue.code === "unrecognized_keys" ? issue.keys.map((key) => ({ path: plainPath(issue.path), key })) : [],
+    );
+    // A misspelt required field yields two issues: the unknown spelling and the missing field. Say it once.
+    const suggestions = unknownKeys.map((u) => ({ ...u, suggestion: suggestFieldName({ schema, ...u }) }));
+    const explained = new Set(suggestions.flatMap((s) => (s.suggestion ? [[...s.path, s.suggestion].join(".")] : [])));
     for (const issue of result.error.issues) {
-      const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
-      // An unknown key is reported at the key itself, not at its parent object.
-      const keys = issue.code === "unrecognized_keys" ? issue.keys : [undefined];
-      for (const key of keys) {
-        const full = key === undefined ? path : [...path, key];
-        const { line, column } = locate(doc, lineCounter, full, key !== undefined);
-        const message =
-          key === undefined
-            ? issue.message
-            : `unknown field '${key}' (check its spelling; 'model-release schema' lists every field)`;
-        issues.push({ file, line, column, field: full.join("."), message });
-      }
+      const path = plainPath(issue.path);
+      if (issue.code === "unrecognized_keys") continue;
+      if (explained.has(path.join(".")) && !doc.hasIn(path)) continue;
+      const { line, column } = locate(doc, lineCounter, path, false);
+      issues.push({ file, line, column, field: path.join("."), message: issue.message });
     }
+    for (const { path, key, suggestion } of suggestions) {
+      const full = [...path, key];
+      // An unknown key is reported at the key itself, not at its parent object.
+      const { line, column } = locate(doc, lineCounter, full, true);
+      const message = suggestion
+        ? `unknown field '${key}': did you mean '${suggestion}'?`
+        : `unknown field '${key}' (check its spelling; 'model-release schema' lists every field)`;
+      issues.push({ file, line, column, field: full.join("."), message });
+    }
+    issues.sort((a, b) => a.line - b.line || a.column - b.column);
   }
   const first = issues[0]!;
   const lines = issues.map((i) => `  ${i.file}:${i.line}:${i.column}${i.field ? ` ${i.field}` : ""}: ${i.message}`);
@@ -63,6 +73,10 @@ export function parseYamlWithSchema<S extends z.ZodType>(params: {
       details: { issues },
     },
   );
+}
+
+function plainPath(path: readonly PropertyKey[]): (string | number)[] {
+  return path.map((p) => (typeof p === "symbol" ? String(p) : p));
 }
 
 /** The deepest node of `path` that exists in the document: a missing field points at its parent. */

@@ -23,7 +23,7 @@ export function planReleaseFromTag(
       `tag ${tag} matches no release config (${configs.map((c) => `${c.name}: ${c.tagFormat}`).join(", ") || "none found"})`,
       {
         hint: "push a tag in a config's tag_format, e.g. robot-coder-v1.2.0, or pass --config and --version",
-        location: { field: "GITHUB_REF_NAME" },
+        location: { field: "--from-tag" },
       },
     );
   }
@@ -32,7 +32,7 @@ export function planReleaseFromTag(
     `tag ${tag} matches several release configs: ${pick.map((m) => m.c.file).join(", ")}`,
     {
       hint: "give each release its own tag_format, e.g. '{name}-v{version}'",
-      location: { field: "GITHUB_REF_NAME" },
+      location: { field: "--from-tag" },
     },
   );
 }

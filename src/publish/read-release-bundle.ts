@@ -22,8 +22,12 @@ export async function readReleaseBundle(dir: string): Promise<ReleaseBundle> {
   try {
     manifest = JSON.parse(await readFile(manifestPath, "utf8")) as Manifest;
   } catch (err) {
-    throw inputError("BUNDLE_UNREADABLE", `cannot read ${manifestPath}: ${(err as Error).message}`, {
-      hint: "pass a bundle folder made by `model-release build`",
+    const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
+    const message = missing
+      ? `${dir} is not a bundle: it has no manifest.json`
+      : `cannot read ${manifestPath}: ${(err as Error).message}`;
+    throw inputError("BUNDLE_UNREADABLE", message, {
+      hint: "build one with `npx model-release build --config <yaml> --version <semver> --out <dir>`, then pass that folder",
       location: { file: manifestPath },
     });
   }

@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { buildProgram } from "../../src/cli/program.js";
+import { renderError } from "../../src/cli/render-error.js";
+import { resolvePublishEndpoints } from "../../src/cli/resolve-publish-env.js";
+import { parseReleaseConfig } from "../../src/config/load-release-config.js";
+import { planReleaseFromTag } from "../../src/publish/plan-release-from-tag.js";
+
+/** Runs the real commander program in-process and returns what it printed on stderr. */
+async function parseErrors(argv: string[]): Promise<string> {
+  const stderr = new PassThrough();
+  const chunks: string[] = [];
+  stderr.on("data", (c: Buffer) => chunks.push(c.toString()));
+  const program = buildProgram({ stdout: new PassThrough(), stderr, env: {}, cwd: process.cwd() });
+  await expect(program.parseAsync(argv, { from: "user" })).rejects.toThrow();
+  return chunks.join("");
+}
+
+function thrown(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return renderError(err).text;
+  }
+  throw new Error("expected an error");
+}
+
+describe("usage errors a newcomer meets in the first hour", () => {
+  it("names a misspelt option and suggests the real one before complaining about required ones", async () => {
+    const text = await parseErrors(["build", "--confg", "x.yaml", "--version", "1.0.0", "--out", "o"]);
+    expect(text).toContain("unknown option '--confg'");
+    expect(text).toContain("Did you mean --config?");
+    expect(text).not.toContain("required option");
+  });
+
+  it("still says which required option is missing when nothing is misspelt", async () => {
+    const text = await parseErrors(["build", "--version", "1.0.0", "--out", "o"]);
+    expect(text).toContain("required option '--config <yaml>' not specified");
+  });
+
+  it("says a misspelt config field once, with the field it meant, and no repeated location line", () => {
+    const demo = readFileSync("release-configs/demo.yaml", "utf8");
+    const text = thrown(() => parseReleaseConfig(demo.replace(/^base_model:/m, "base_modle:"), "demo.yaml"));
+    expect(text).toContain("unknown field 'base_modle': did you mean 'base_model'?");
+    expect(text).not.toContain("expected string, received undefined");
+    expect(text).toContain("(1 problem)");
+    expect(text).not.toMatch(/\n {2}at /);
+  });
+
+  it("says what is wrong with a malformed token without showing it", () => {
+    const text = thrown(() => resolvePublishEndpoints({ env: { HF_TOKEN: "hf_bogus" }, targets: ["hf"] }));
+    expect(text).toContain("HF_TOKEN does not look like a token: it is 8 characters long; tokens of this kind have 37");
+    expect(text).not.toContain("bogus");
+    const quoted = thrown(() =>
+      resolvePublishEndpoints({ env: { HF_TOKEN: `"hf_${"a".repeat(34)}"` }, targets: ["hf"] }),
+    );
+    expect(quoted).toContain("wrapped in quotes");
+    const other = thrown(() =>
+      resolvePublishEndpoints({ env: { HF_TOKEN: `ghp_${"a".repeat(36)}` }, targets: ["hf"] }),
+    );
+    expect(other).toContain("does not start with hf_");
+  });
+
+  it("blames --from-tag, not GITHUB_REF_NAME, for a tag that matches no config", () => {
+    const text = thrown(() =>
+      planReleaseFromTag("nonsense", [{ file: "d.yaml", name: "demo", tagFormat: "v{version}" }]),
+    );
+    expect(text).toContain("(--from-tag)");
+    expect(text).not.toContain("GITHUB_REF_NAME");
+  });
+});
