@@ -25,9 +25,19 @@ describe("model-release demo (the README's main job)", () => {
   it("builds, publishes to the stand-ins, pulls back and verifies; a re-run starts afresh", async () => {
     const out = path.join(work, "demo-out");
     for (let run = 0; run < 2; run++) {
-      const r = cli(["demo", "--out", out]);
+      const r = cli(["demo", "--out", out, ...(run === 1 ? ["--json"] : [])]);
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
+      if (run === 1) {
+        // --json: one object, nothing else on stdout.
+        const summary = JSON.parse(r.stdout);
+        expect(summary).toMatchObject({ type: "demo", release: { tag: "v1.0.0" }, signature: { verified: true } });
+        expect(summary.pulled.files).toBeGreaterThan(0);
+        continue;
+      }
+      // The closing lines print commands that work as written after `npm ci` (no global install).
+      expect(r.stdout).toMatch(/^ {2}npx model-release verify /m);
+      expect(r.stdout).not.toMatch(/^ {2}model-release /m);
       expect(r.stdout).toMatch(/^1\. started the local stand-ins/m);
       expect(r.stdout).toMatch(/^3\. published v1\.0\.0/m);
       expect(r.stdout).toMatch(/^4\. pulled demo-org\/robot-coder-demo@v1\.0\.0 .* verified \d+ files .*: ok$/m);

@@ -5,6 +5,7 @@ import { buildProgram } from "../../src/cli/program.js";
 import { renderError } from "../../src/cli/render-error.js";
 import { resolvePublishEndpoints } from "../../src/cli/resolve-publish-env.js";
 import { parseReleaseConfig } from "../../src/config/load-release-config.js";
+import { renderReleaseConfigJsonSchema } from "../../src/config/render-json-schema.js";
 import { planReleaseFromTag } from "../../src/publish/plan-release-from-tag.js";
 
 /** Runs the real commander program in-process and returns what it printed on stderr. */
@@ -25,6 +26,24 @@ function thrown(fn: () => unknown): string {
   }
   throw new Error("expected an error");
 }
+
+describe("every command takes --json, as the README says", () => {
+  it("schema --json prints the JSON Schema", async () => {
+    const stdout = new PassThrough();
+    const chunks: string[] = [];
+    stdout.on("data", (c: Buffer) => chunks.push(c.toString()));
+    const program = buildProgram({ stdout, stderr: new PassThrough(), env: {}, cwd: process.cwd() });
+    await program.parseAsync(["schema", "--json"], { from: "user" });
+    expect(JSON.parse(chunks.join(""))).toEqual(JSON.parse(renderReleaseConfigJsonSchema()));
+  });
+
+  it("every command and subcommand offers --json", () => {
+    const program = buildProgram({ stdout: new PassThrough(), stderr: new PassThrough(), env: {}, cwd: process.cwd() });
+    const leaves = program.commands.flatMap((c) => (c.commands.length > 0 ? c.commands : [c]));
+    const without = leaves.filter((c) => !c.options.some((o) => o.long === "--json")).map((c) => c.name());
+    expect(without).toEqual([]);
+  });
+});
 
 describe("usage errors a newcomer meets in the first hour", () => {
   it("names a misspelt option and suggests the real one before complaining about required ones", async () => {

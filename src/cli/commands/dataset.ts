@@ -153,6 +153,7 @@ export function registerDataset(program: Command, ctx: CliContext): void {
   dataset
     .command("schema")
     .description("print the JSON Schema of dataset configs (for editor completion)")
+    .option("--json", "the same JSON Schema (it is machine-readable already)")
     .action(async () => {
       const { renderDatasetConfigJsonSchema } = await import("../../datasets/read-dataset-config.js");
       ctx.stdout.write(renderDatasetConfigJsonSchema());

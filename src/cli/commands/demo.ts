@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { usageError, verifyError } from "../../errors.js";
-import { writeLine, type CliContext } from "../context.js";
+import { writeJson, writeLine, type CliContext } from "../context.js";
 import { defaultCacheDir } from "../default-cache-dir.js";
 import { formatBytes } from "../format-bytes.js";
 
@@ -25,8 +25,10 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .option("--out <dir>", "the demo's folder (cleared on each run): bundle, stand-ins' data, pulled copy", "demo-out")
     .option("--version <semver>", "version of the demo release", "1.0.0")
     .option("--keep-serving", "keep the stand-ins running after the demo (Ctrl-C to stop)")
-    .action(async (opts: { out: string; version: string; keepServing?: boolean }) => {
-      const out = (s = "") => writeLine(ctx.stdout, s);
+    .option("--json", "print one JSON object with what the demo made, instead of the readable lines")
+    .action(async (opts: { out: string; version: string; keepServing?: boolean; json?: boolean }) => {
+      // With --json, stdout carries only the closing JSON object.
+      const out = (s = "") => (opts.json ? undefined : writeLine(ctx.stdout, s));
       const local = path.resolve(ctx.cwd, "release-configs", "demo.yaml");
       const configFile = existsSync(local) ? local : packagedDemoConfig();
       const root = path.resolve(ctx.cwd, opts.out);
@@ -147,8 +149,20 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         out(`  ${path.join(opts.out, "bundle")}/manifest.json      every file with its sha256, size, role and origin`);
         out(`  ${path.join(opts.out, "pulled")}                    the release as a researcher gets it`);
         out(
-          `  model-release verify ${path.join(opts.out, "pulled")} --key ${path.join(opts.out, "bundle", "model.pub")}   verify it again yourself, signature included (or: cd ${path.join(opts.out, "pulled")} && sha256sum -c SHA256SUMS)`,
+          `  npx model-release verify ${path.join(opts.out, "pulled")} --key ${path.join(opts.out, "bundle", "model.pub")}   verify it again yourself, signature included (or: cd ${path.join(opts.out, "pulled")} && sha256sum -c SHA256SUMS)`,
         );
+        if (opts.json) {
+          writeJson(ctx, {
+            type: "demo",
+            release: { name: c.name, version: built.manifest.version, tag: published.tag },
+            bundle: dirs.bundle,
+            hub: published.hub?.url,
+            github: published.github?.releaseUrl,
+            pulled: { dir: dirs.pulled, files: pulled.checked, bytes: pulled.bytes },
+            signature: { signedFiles: sig.signedFiles, verified: true },
+            env: opts.keepServing ? standIns.env : undefined,
+          });
+        }
         if (opts.keepServing) {
           out();
           out("The stand-ins keep running; point any Hub or GitHub client at them:");
