@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     reporters: ["default"],
     globalSetup: ["tests/global-setup.ts"],
+    // GitHub's workflow parser imports its JSON schema without an import attribute, which Node
+    // refuses; letting vite transform it (as it does our own files) loads it.
+    server: { deps: { inline: ["@actions/workflow-parser"] } },
   },
 });
