@@ -55,3 +55,20 @@ describe("release.yml checks out the tag it releases", () => {
     expect(ref).toBe("refs/tags/robot-coder-v1.2.0");
   });
 });
+
+describe("release.yml refuses a manual run started from another ref than the tag", () => {
+  const wf = parse(readFileSync(path.join(WORKFLOWS, "release.yml"), "utf8")) as {
+    jobs: { release: { steps: { name?: string; if?: string }[] } };
+  };
+  const guard = wf.jobs.release.steps.find((s) => s.name?.startsWith("a manual re-run"))?.if ?? "";
+  const run = (event: string, ref: string) =>
+    evaluate(guard, { github: { event_name: event, ref }, inputs: { tag: "robot-coder-v1.2.0" } });
+
+  it("stops a dispatch from a branch (the signing identity would name the branch)", () => {
+    expect(run("workflow_dispatch", "refs/heads/main")).toBe("true");
+  });
+  it("lets a dispatch from the tag and a pushed tag through", () => {
+    expect(run("workflow_dispatch", "refs/tags/robot-coder-v1.2.0")).toBe("false");
+    expect(run("push", "refs/tags/robot-coder-v1.2.0")).toBe("false");
+  });
+});
