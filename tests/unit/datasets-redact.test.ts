@@ -7,7 +7,7 @@ import { createPseudonymizer } from "../../src/datasets/create-pseudonymizer.js"
 import { parseDatasetConfig } from "../../src/datasets/read-dataset-config.js";
 import { redactFreeText, redactProgram } from "../../src/datasets/redact-program.js";
 import { parseRobotProgram } from "../../src/datasets/parse-robot-program.js";
-import { fromSecretDetector } from "../../src/datasets/detect-generic-sensitive.js";
+import { fromSecretDetector } from "../../src/datasets/create-dataset-detector.js";
 
 const fixtures = path.resolve(import.meta.dirname, "../fixtures/robot-programs");
 const read = (f: string) => readFileSync(path.join(fixtures, f), "utf8");
@@ -176,14 +176,18 @@ describe("program redaction", () => {
     expect(parseRobotProgram(red.text, "drl").counts).toEqual(parseRobotProgram(drl, "drl").counts);
   });
 
-  it("reports a sensitive value inside a statement instead of changing the program", () => {
+  it("renames an identifier that carries a listed value consistently, and reports any other value in a statement", () => {
     const drl =
       'VANTOR_HOME = posj(0, 0, 90, 0, 90, 0)\nmovej(VANTOR_HOME, vel=30, acc=60)\nset_tool("TW_GRIP")  # Vantor\n';
     const red = redactProgram({ text: drl, dialect: "drl", rules, pseudonymizer: pseudo });
-    expect(red.leaks).toEqual([
-      { line: 1, rule: "list-customers", category: "CUSTOMER" },
-      { line: 2, rule: "list-customers", category: "CUSTOMER" },
-    ]);
+    expect(red.leaks).toEqual([]);
+    const id = pseudo.identifier("CUSTOMER", "VANTOR");
+    expect(red.text).toBe(
+      `${id}_HOME = posj(0, 0, 90, 0, 90, 0)\nmovej(${id}_HOME, vel=30, acc=60)\nset_tool("TW_GRIP")  # ${pseudo.placeholder("CUSTOMER", "Vantor")}\n`,
+    );
+    expect(parseRobotProgram(red.text, "drl").counts).toEqual(parseRobotProgram(drl, "drl").counts);
+    const leaky = redactProgram({ text: "x = 0 if 2024-05-14 else 1\n", dialect: "drl", rules, pseudonymizer: pseudo });
+    expect(leaky.leaks).toEqual([{ line: 1, rule: "timestamp", category: "DATE" }]);
   });
 
   it("uses the sanitizer's detector when one is passed in", () => {
@@ -193,7 +197,7 @@ describe("program redaction", () => {
         start: m.index,
         end: m.index + m[0].length,
       }));
-    const withSanitizer = compileRedactionRules(config.redaction, { generic: fromSecretDetector(detect) });
+    const withSanitizer = compileRedactionRules(config.redaction, { engine: fromSecretDetector(detect) });
     const r = redactFreeText({ text: "token hf_abcdefghijklmnop used", rules: withSanitizer, pseudonymizer: pseudo });
     expect(r.text).toBe(`token ${pseudo.placeholder("SECRET", "hf_abcdefghijklmnop")} used`);
   });
