@@ -160,6 +160,35 @@ export const REDACTION_BUILTIN_RULE_IDS = [
   ...new Set([...[...BUILTIN_VALUE, ...BUILTIN_LABEL, ...BUILTIN_CODE, ROBOT_MODEL].map((r) => r.id), ...DATASET_DETECTOR_RULE_IDS]),
 ];
 
+// Invisible characters a name can hide behind (soft hyphen, zero-width and bidi controls, BOM).
+const INVISIBLE = "[\\u00ad\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\ufeff]*";
+// Between the words of a listed value: any spacing or punctuation, or none (`Hong_Gildong`, `*VANTORPICK`).
+const BETWEEN_WORDS = "[^\\p{L}\\p{N}]{0,3}";
+
+/**
+ * The source of a listed value's pattern: its letters and digits in order, each also full-width
+ * and (Hangul) decomposed, with invisible characters allowed after each, and anything or nothing
+ * between words. The engine's own normalisation covers more; this is what a listed name must
+ * never escape, whatever the engine does.
+ */
+export function listValueSource(value: string): string {
+  const words = value.match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words
+    .map((w) =>
+      [...w.normalize("NFC")]
+        .map((c) => {
+          const forms = new Set([escape(c)]);
+          const code = c.charCodeAt(0);
+          if (code >= 0x21 && code <= 0x7e) forms.add(String.fromCharCode(code - 0x21 + 0xff01));
+          const nfd = c.normalize("NFD");
+          const cls = `[${[...forms].join("")}]`;
+          return `${nfd !== c ? `(?:${cls}|${escape(nfd)})` : cls}${INVISIBLE}`;
+        })
+        .join(""),
+    )
+    .join(BETWEEN_WORDS);
+}
+
 /**
  * Compiles the config's lists and patterns with the built-in rules. The lists and patterns go to
  * the engine as project patterns, so its normalisation (Unicode forms, full-width letters,
@@ -179,8 +208,8 @@ export function compileRedactionRules(
     const vs = values.map((v) => v.trim()).filter((v) => v.length > 0);
     if (vs.length === 0) return;
     categoryOf.set(id, category);
-    // Longest first, so "Vantor Castings Co., Ltd." wins over "Vantor"; any spacing between words.
-    const alts = [...vs].sort((a, b) => b.length - a.length).map((v) => escape(v).replace(/\s+/g, "\\s+"));
+    // Longest first, so "Vantor Castings Co., Ltd." wins over "Vantor".
+    const alts = [...vs].sort((a, b) => b.length - a.length).map(listValueSource);
     patterns.push({ name: id, values: vs }, { name: id, regex: `/(?:${alts.join("|")})/giu` });
   };
   list("list-customers", "CUSTOMER", config.customers);

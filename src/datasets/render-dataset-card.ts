@@ -145,7 +145,7 @@ export function renderDatasetCard(params: {
     "",
     `Every program was decoded strictly (${config.source.encoding === "auto" ? "UTF-8, or EUC-KR/CP949 where the bytes are not UTF-8" : config.source.encoding.toUpperCase()}) and parsed by a structural parser for its dialect before and after redaction. Records with binary content, another encoding, a program that does not parse, a sensitive value inside a statement, or a different instruction count after redaction were left out, never passed through; only their number and a fixed reason are published:`,
     "",
-    `- rejected records: ${report.records.rejected}${
+    `- rejected records: ${report.records.rejected + report.records.sourceRejected}${
       report.rejectedByCode && Object.keys(report.rejectedByCode).length
         ? ` (${Object.entries(report.rejectedByCode)
             .map(([c, n]) => `${c}: ${n}`)
