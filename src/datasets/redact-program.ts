@@ -225,7 +225,9 @@ export function redactProgram(params: {
       labels: false,
       header: false,
       generic: clip(codeGeneric, r.start, r.end),
-    }).filter((s) => !renamed.some(([a, b]) => s.start >= a && s.end <= b));
+      // A match that reaches into a statement only with spacing or punctuation (a listed name
+      // whose words stand on two comment lines) is the comments' business, already redacted there.
+    }).filter((s) => !renamed.some(([a, b]) => s.start >= a && s.end <= b) && /[\p{L}\p{N}]/u.test(body.slice(s.start, s.end)));
     for (const s of spans) {
       let a = s.start;
       let b = s.end;
