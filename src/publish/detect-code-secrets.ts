@@ -15,7 +15,9 @@ const VOCABULARY_KEY =
   /(?:^|[_.-])(?:pad|eos|bos|unk|sep|cls|mask|max|min|num|n|special|chat|added|extra|new|image|video|audio|start|end|stop|think|sys|user|assistant|default)[_-]?(?:new[_-]?)?tokens?$/i;
 // Values that stand for a secret without being one.
 const PLACEHOLDER =
-  /^(?:<[^>]*>|\$\{?[A-Za-z_][\w]*\}?|\$\([^)]*\)|\{\{[^}]*\}\}|%\([^)]*\)s|\*+|x+|\.\.\.|…|null|none|true|false|undefined|changeme|redacted|example|your[_-].*|xxx.*)$/i;
+  /^(?:<[^>]*>|\$\{?[A-Za-z_][\w]*\}?|\$\([^)]*\)|\{\{[^}]*\}\}|%\([^)]*\)s|\*+|x+|\.\.\.|…|null|none|true|false|undefined|changeme|redacted|example|your[_-].*|xxx.*|pass|password|passwd|secret|token|pw|pwd|user)$/i;
+// A literal that can be a secret: no spacing, no template, regex or call syntax around it.
+const LITERAL = /^[^\s`$[\]{}()<>*\\|^!;,]+$/;
 
 interface KeyValue {
   key: string;
@@ -38,7 +40,7 @@ function* keyValues(text: string): Generator<KeyValue> {
     re.lastIndex = 0;
     for (const m of text.matchAll(re)) {
       const key = m[1]!;
-      const value = m.length > 4 ? m[3]! : m[2]!;
+      const value = m.length === 4 ? m[3]! : m[2]!;
       if (!value) continue;
       yield { key, value, start: m.index + m[0].lastIndexOf(value) };
     }
@@ -71,14 +73,18 @@ export function detectCodeSecrets(text: string): Detection[] {
   for (const kv of keyValues(text)) {
     if (!CREDENTIAL_KEY.test(kv.key) || VOCABULARY_KEY.test(kv.key)) continue;
     const v = kv.value.trim();
-    if (v.length < 4 || PLACEHOLDER.test(v) || /^(?:os\.|self\.|args\.|config\.|cfg\.|getenv|env\[)/.test(v)) continue;
-    // A bare identifier on the right of `=` in code is a variable, not a value.
-    if (/^[A-Za-z_][\w.]*(?:\(.*)?$/.test(v) && !/\d/.test(v) && !/["']/.test(text.slice(kv.start - 1, kv.start))) continue;
+    if (v.length < 6 || PLACEHOLDER.test(v) || !LITERAL.test(v)) continue;
+    // One lower-case word is prose or a mode name; an upper-case snake name is a variable's name.
+    if (/^[a-z]+$/.test(v) || /^[A-Z][A-Z0-9]*_[A-Z0-9_]*$/.test(v)) continue;
+    // Unquoted, a value must look like a token (letters and digits, no member access): on the right
+    // of `=` in code, anything else is a variable or an expression.
+    const quoted = /["']/.test(text.slice(kv.start - 1, kv.start));
+    if (!quoted && !(/^[A-Za-z0-9+/=_~-]{8,}$/.test(v) && /\d/.test(v) && /[A-Za-z]/.test(v))) continue;
     push("code-credential-assignment", "credential assigned to a credential-named key", kv.start, kv.start + kv.value.length);
   }
   for (const m of text.matchAll(URL_CREDENTIALS)) {
     const pw = m[1]!;
-    if (PLACEHOLDER.test(pw)) continue;
+    if (PLACEHOLDER.test(pw) || !LITERAL.test(pw)) continue;
     const start = m.index + m[0].lastIndexOf(pw);
     push("url-credentials", "password in a URL", start, start + pw.length);
   }
@@ -86,7 +92,8 @@ export function detectCodeSecrets(text: string): Detection[] {
     re.lastIndex = 0;
     for (const m of text.matchAll(re)) {
       const host = m[1]!;
-      if (PUBLIC_HOSTS.test(host)) continue;
+      // A host has a digit, a dot or a hyphen; a bare word after `ssh` is prose.
+      if (PUBLIC_HOSTS.test(host) || !/[\d.-]/.test(host)) continue;
       const start = m.index + m[0].lastIndexOf(host);
       push("code-host", "host name in a remote command", start, start + host.length);
     }
