@@ -240,3 +240,53 @@ describe("redaction key", () => {
     expect(JSON.stringify((err as { toJSON(): unknown }).toJSON())).not.toContain("hunter2");
   });
 });
+
+describe("placement on top of the engine", () => {
+  const cfg = (extra: string) =>
+    parseDatasetConfig(`name: t
+pretty_name: test data
+summary: Test pairs of robot programs.
+source: { kind: pairs, path: p }
+hub: { repo: org/t }
+redaction:
+  customers: [Brightwater Foundry, Brightwater, 한빛정밀]
+  people: [Quillan Marchetti, 정하늘]
+${extra}`);
+  const r = compileRedactionRules(cfg("").redaction);
+  const red = (text: string, dialect: "drl" | "hi6-job" = "drl", rules = r) =>
+    redactProgram({ text, dialect, rules, pseudonymizer: pseudo });
+
+  it("finds a listed name split over two comment lines or two concatenated literals, and keeps the program", () => {
+    const drl = '# converted by Quillan\n# Marchetti on site\ntp_log("for Bright" + "water Foundry")\n';
+    const out = red(drl);
+    expect(out.text).not.toMatch(/Quillan|Marchetti|Bright|water/);
+    expect(out.leaks).toEqual([]);
+    expect(parseRobotProgram(out.text, "drl").counts).toEqual(parseRobotProgram(drl, "drl").counts);
+  });
+
+  it("finds listed names before particles, in NFD, full width, with invisible characters, in labels", () => {
+    const hi6 = [
+      'Hyundai Robot Job File; { version: 2.0, mech_type: "", total_axis: 6, aux_axis: 0 }',
+      "     # 한빛정밀님 요청",
+      `     # 담당 ${"정하늘".normalize("NFD")}`,
+      "     # Ｂｒｉｇｈｔｗａｔｅｒ and Bright\u200bwater",
+      "*BRIGHTWATERPICK",
+      "     end",
+    ].join("\n");
+    const out = red(hi6, "hi6-job");
+    expect(out.leaks).toEqual([]);
+    expect(out.text.normalize("NFKC").replace(/\u200b/g, "").toLowerCase()).not.toMatch(/한빛정밀|정하늘|brightwater/);
+    expect(out.text).toContain(`*${pseudo.identifier("CUSTOMER", "BRIGHTWATER")}PICK`);
+  });
+
+  it("allowlist mode empties every comment that matches no safe pattern, and counts them", () => {
+    const strict = compileRedactionRules(cfg('  comments: { mode: allowlist, keep: ["(?:move|wait) .*"] }').redaction);
+    const drl = "# move to the pick pose\n# ask Minji about this\nmovej(posj(0, 0, 90, 0, 90, 0), vel=30, acc=30)  # wait for Quillan Marchetti\n";
+    const out = red(drl, "drl", strict);
+    // Kept comments are still redacted.
+    expect(out.text).toBe(
+      `# move to the pick pose\n#\nmovej(posj(0, 0, 90, 0, 90, 0), vel=30, acc=30)  # wait for ${pseudo.placeholder("PERSON", "Quillan Marchetti")}\n`,
+    );
+    expect(out.commentsDropped).toBe(1);
+  });
+});
