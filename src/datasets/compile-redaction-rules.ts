@@ -46,7 +46,7 @@ export interface CodeRule {
   re: RegExp;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 // A label's value runs to two spaces or the end of the comment (the layout of TP header blocks).
 const LABEL_VALUE = "(\\S(?:.*?\\S)?)(?=\\s{2,}|\\s*$)";
@@ -157,7 +157,10 @@ const ROBOT_MODEL: ValueRule = { id: "robot-model", category: "ROBOT_MODEL", re:
 
 /** Ids of every built-in rule, for `redaction.disable` and the card. */
 export const REDACTION_BUILTIN_RULE_IDS = [
-  ...new Set([...[...BUILTIN_VALUE, ...BUILTIN_LABEL, ...BUILTIN_CODE, ROBOT_MODEL].map((r) => r.id), ...DATASET_DETECTOR_RULE_IDS]),
+  ...new Set([
+    ...[...BUILTIN_VALUE, ...BUILTIN_LABEL, ...BUILTIN_CODE, ROBOT_MODEL].map((r) => r.id),
+    ...DATASET_DETECTOR_RULE_IDS,
+  ]),
 ];
 
 // Invisible characters a name can hide behind (soft hyphen, zero-width and bidi controls, BOM).
@@ -177,12 +180,12 @@ export function listValueSource(value: string): string {
     .map((w) =>
       [...w.normalize("NFC")]
         .map((c) => {
-          const forms = new Set([escape(c)]);
+          const forms = new Set([escapeRegExp(c)]);
           const code = c.charCodeAt(0);
           if (code >= 0x21 && code <= 0x7e) forms.add(String.fromCharCode(code - 0x21 + 0xff01));
           const nfd = c.normalize("NFD");
           const cls = `[${[...forms].join("")}]`;
-          return `${nfd !== c ? `(?:${cls}|${escape(nfd)})` : cls}${INVISIBLE}`;
+          return `${nfd !== c ? `(?:${cls}|${escapeRegExp(nfd)})` : cls}${INVISIBLE}`;
         })
         .join(""),
     )
@@ -197,10 +200,7 @@ export function listValueSource(value: string): string {
  *
  * @throws ReleaseError `DATASET_REDACTION_RULE_INVALID` (usage) for a regex that does not compile.
  */
-export function compileRedactionRules(
-  config: RedactionConfig,
-  opts: { engine?: SecretDetector } = {},
-): RedactionRules {
+export function compileRedactionRules(config: RedactionConfig, opts: { engine?: SecretDetector } = {}): RedactionRules {
   const disabled = new Set(config.disable);
   const patterns: SecretPattern[] = [];
   const categoryOf = new Map<string, RedactionCategory>();

@@ -49,8 +49,7 @@ export const BUILTIN_PROBES: readonly PlantedProbe[] = [
 ];
 
 const ZW = "\u200b";
-const fullWidth = (s: string) =>
-  s.replace(/[A-Za-z0-9]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x21 + 0xff01));
+const fullWidth = (s: string) => s.replace(/[A-Za-z0-9]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x21 + 0xff01));
 
 /**
  * Probes from the project's own lists, in the forms that slipped through before: with a Korean
@@ -70,11 +69,16 @@ export function listProbes(config: RedactionConfig): PlantedProbe[] {
       const compact = v.replace(/[^\p{L}\p{N}]/gu, "");
       out.push({ probe: `${kind}-listed`, text: `for ${v} only`, value: v });
       out.push({ probe: `${kind}-with-particle`, text: `${v}님 확인`, value: v });
-      if (compact.length > 0) out.push({ probe: `${kind}-in-label`, text: `jump *${compact.toUpperCase()}PICK`, value: compact });
+      if (compact.length > 0)
+        out.push({ probe: `${kind}-in-label`, text: `jump *${compact.toUpperCase()}PICK`, value: compact });
       if (/[가-힣]/.test(v)) out.push({ probe: `${kind}-nfd`, text: `by ${v.normalize("NFD")}.`, value: v });
       if (/[A-Za-z]/.test(v)) out.push({ probe: `${kind}-full-width`, text: `by ${fullWidth(v)}.`, value: v });
       if ([...v].length > 2)
-        out.push({ probe: `${kind}-zero-width`, text: `by ${[...v].slice(0, 2).join("")}${ZW}${[...v].slice(2).join("")}.`, value: v });
+        out.push({
+          probe: `${kind}-zero-width`,
+          text: `by ${[...v].slice(0, 2).join("")}${ZW}${[...v].slice(2).join("")}.`,
+          value: v,
+        });
     }
   }
   return out;
@@ -117,7 +121,11 @@ export function measureRedactionRecall(params: {
     const red = redactProgram({ text: string, dialect: "drl", rules, pseudonymizer }).text;
     record("string", probe, red.replace(/\\\\/g, "\\"));
     const name = `job_${oneLine.replace(/[\s/\\:]+/g, "_")}.drl`;
-    record("file name", { ...probe, value: probe.value.replace(/[\s/\\:]+/g, "_") }, renderFileName({ name, mode: config.file_names, rules, pseudonymizer }).text);
+    record(
+      "file name",
+      { ...probe, value: probe.value.replace(/[\s/\\:]+/g, "_") },
+      renderFileName({ name, mode: config.file_names, rules, pseudonymizer }).text,
+    );
   }
   for (const p of RECALL_PLACES) places[p].missed = [...new Set(places[p].missed)].sort();
   return { places };

@@ -1,9 +1,7 @@
-import { createHmac } from "node:crypto";
 import { PIPELINE_TYPES } from "@huggingface/tasks";
 import { usageError } from "../errors.js";
 import { renderTag } from "../config/render-tag.js";
 import type { BundleInput } from "../bundle/types.js";
-import { parquetWriteBuffer } from "hyparquet-writer";
 import { checkCard } from "../card/check-card.js";
 import type { Finding } from "../findings.js";
 import type { DatasetConfig } from "./dataset-config-schema.js";
@@ -21,6 +19,11 @@ import {
 import type { DatasetSource, RejectedRecord, SourceProgram, SourceRecord } from "./read-dataset-source.js";
 import { redactProgram, type RedactionHit } from "./redact-program.js";
 import { renderFileName } from "./render-file-name.js";
+import { rejectionReason } from "./render-rejection-reason.js";
+import { globToRegExp, keyedUnitHash, pickSplit } from "./plan-dataset-sample.js";
+import { renderSplitFile, type OutputRecord } from "./render-split-file.js";
+
+export { renderSplitFile, type OutputRecord };
 import { planDatasetCardMetadata, renderDatasetCard } from "./render-dataset-card.js";
 import type { ProgramDialect } from "./scan-program-regions.js";
 
@@ -45,8 +48,6 @@ export interface RedactionReport {
   /** Recall of the redaction on planted values, measured in this build with its own rules, per place. */
   recall: RecallReport;
 }
-
-export type OutputRecord = Record<string, string>;
 
 export interface DatasetBuildPlan {
   name: string;
@@ -117,7 +118,8 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
     for (const h of hits) {
       byRule[h.rule] = (byRule[h.rule] ?? 0) + 1;
       byCategory[h.category] = (byCategory[h.category] ?? 0) + 1;
-      const fr = (byField[field] ??= {});
+      byField[field] ??= {};
+      const fr = byField[field];
       fr[h.rule] = (fr[h.rule] ?? 0) + 1;
     }
   };
@@ -293,7 +295,7 @@ function processRecord(
     if (!d.ok) return reject(prog, d.code, d.message, d.line, d.offset);
     texts.push(d.text);
   }
-  const [hyText, drlText] = texts as [string, string];
+  const [hyText] = texts as [string, string];
   const dialect = detectHyundaiDialect(hyText);
   if (!dialect)
     return reject(
@@ -375,75 +377,6 @@ function processRecord(
 
 const dialectName = (d: ProgramDialect) => (d === "hi5-job" ? "Hi5 JOB" : d === "hi6-job" ? "Hi6 HRScript" : "DRL");
 const sameCounts = (a: ParsedProgram, b: ParsedProgram) => INSTRUCTION_KINDS.every((k) => a.counts[k] === b.counts[k]);
-
-/** One split file: JSON Lines, or a Parquet file with one string column per field. Pure. */
-export function renderSplitFile(
-  records: OutputRecord[],
-  fields: string[],
-  format: "jsonl" | "parquet",
-): string | Uint8Array {
-  if (format === "jsonl") return records.map((r) => JSON.stringify(r)).join("\n") + (records.length ? "\n" : "");
-  const buf = parquetWriteBuffer({
-    columnData: fields.map((name) => ({ name, data: records.map((r) => r[name] ?? null), type: "STRING" as const })),
-  });
-  return new Uint8Array(buf);
-}
-
-/**
- * A uniform number in [0, 1) from a key and a string (HMAC-SHA256): the same key and input, the
- * same number, on every machine; without the key, no one can compute it.
- */
-export function keyedUnitHash(key: Uint8Array, s: string): number {
-  const d = createHmac("sha256", key).update(s).digest();
-  // 48 bits are exact in a double.
-  return d.readUIntBE(0, 6) / 2 ** 48;
-}
-
-function pickSplit(config: DatasetConfig, sourceId: string, unit: (s: string) => number): string {
-  const u = unit(`split\u0000${config.sample.seed}\u0000${sourceId}`);
-  let acc = 0;
-  for (const s of config.splits) {
-    acc += s.fraction;
-    if (u < acc) return s.name;
-  }
-  return config.splits.at(-1)!.name;
-}
-
-const REJECTION_REASONS: Record<string, string> = {
-  PAIR_INCOMPLETE: "a pair folder without exactly one job file and one DRL program",
-  PROGRAM_TOO_LARGE: "a program larger than the size limit",
-  RECORD_TOO_LARGE: "a JSONL line longer than the size limit",
-  INVALID_ENCODING: "text that is neither UTF-8 nor the configured encoding",
-  BINARY_CONTENT: "binary content, not a program",
-  RECORD_NOT_JSON: "a JSONL line that is not JSON",
-  RECORD_NOT_OBJECT: "a JSONL line that is not a JSON object",
-  RECORD_MISSING_FIELD: "a JSONL record without the mapped program fields",
-  PROGRAM_UNPARSEABLE: "a program that does not parse in its dialect",
-  SENSITIVE_VALUE_IN_STATEMENT: "a sensitive value inside a statement, where it cannot be replaced",
-  REDACTION_CHANGED_PROGRAM: "redaction would have changed the instructions",
-  REDACTION_UNSTABLE: "a second redaction pass still found values",
-  DUPLICATE_ID: "two records with the same source id",
-};
-
-/** The published reason of a rejection code: fixed text, never anything of the record. Pure. */
-export function rejectionReason(code: string): string {
-  return REJECTION_REASONS[code] ?? "rejected";
-}
-
-/** `*` any run without `/`, `**` any run, `?` one character; the whole id must match. Pure. */
-export function globToRegExp(glob: string): RegExp {
-  let re = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === "*" && glob[i + 1] === "*") {
-      re += ".*";
-      i++;
-    } else if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`);
-}
 
 function sortKeys<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(o).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));

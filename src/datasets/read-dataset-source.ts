@@ -62,7 +62,7 @@ const DRL_FILE = /\.drl$/i;
 export async function readDatasetSource(params: { config: DatasetConfig; baseDir: string }): Promise<DatasetSource> {
   const { config, baseDir } = params;
   const abs = path.resolve(baseDir, config.source.path);
-  let info;
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(abs);
   } catch (cause) {

@@ -172,7 +172,10 @@ export function redactProgram(params: {
       if (g.kind !== "comment") continue;
       const kept = g.segments.filter((seg) => {
         const body = text.slice(seg.start, seg.end).trim();
-        if (body === "" || rules.comments.keep.some((re) => new RegExp(`^(?:${re.source})$`, re.flags.replace("g", "")).test(body)))
+        if (
+          body === "" ||
+          rules.comments.keep.some((re) => new RegExp(`^(?:${re.source})$`, re.flags.replace("g", "")).test(body))
+        )
           return true;
         edits.push({ start: seg.start, end: seg.end, text: "" });
         commentsDropped++;
@@ -198,8 +201,7 @@ export function redactProgram(params: {
     let spans: Span[];
     if (g.kind === "string" && g.credential && !PLACEHOLDER_ONLY.test(v))
       spans = [{ start: 0, end: v.length, rule: "credential-literal", category: "SECRET" }];
-    else
-      spans = findSensitiveSpans(v, rules, { labels: g.kind !== "header", header: g.kind === "header", generic });
+    else spans = findSensitiveSpans(v, rules, { labels: g.kind !== "header", header: g.kind === "header", generic });
     for (const s of spans) {
       const placeholder = pseudonymizer.placeholder(s.category, v.slice(s.start, s.end));
       hits.push({ rule: s.rule, category: s.category });
@@ -217,7 +219,11 @@ export function redactProgram(params: {
       c.re.lastIndex = 0;
       for (const m of body.matchAll(c.re)) {
         hits.push({ rule: c.id, category: "DATE" });
-        edits.push({ start: r.start + m.index, end: r.start + m.index + m[0].length, text: pseudonymizer.identifier(c.prefix, m[0]) });
+        edits.push({
+          start: r.start + m.index,
+          end: r.start + m.index + m[0].length,
+          text: pseudonymizer.identifier(c.prefix, m[0]),
+        });
         renamed.push([m.index, m.index + m[0].length]);
       }
     }
@@ -227,7 +233,9 @@ export function redactProgram(params: {
       generic: clip(codeGeneric, r.start, r.end),
       // A match that reaches into a statement only with spacing or punctuation (a listed name
       // whose words stand on two comment lines) is the comments' business, already redacted there.
-    }).filter((s) => !renamed.some(([a, b]) => s.start >= a && s.end <= b) && /[\p{L}\p{N}]/u.test(body.slice(s.start, s.end)));
+    }).filter(
+      (s) => !renamed.some(([a, b]) => s.start >= a && s.end <= b) && /[\p{L}\p{N}]/u.test(body.slice(s.start, s.end)),
+    );
     for (const s of spans) {
       let a = s.start;
       let b = s.end;
@@ -256,7 +264,11 @@ export function redactFreeText(params: { text: string; rules: RedactionRules; ps
   const hits: RedactionHit[] = [];
   const edits: Edit[] = findSensitiveSpans(params.text, params.rules, { labels: true, header: false }).map((s) => {
     hits.push({ rule: s.rule, category: s.category });
-    return { start: s.start, end: s.end, text: params.pseudonymizer.placeholder(s.category, params.text.slice(s.start, s.end)) };
+    return {
+      start: s.start,
+      end: s.end,
+      text: params.pseudonymizer.placeholder(s.category, params.text.slice(s.start, s.end)),
+    };
   });
   return { text: applyEdits(params.text, edits), hits };
 }

@@ -118,10 +118,7 @@ export function renderDatasetCard(params: {
     `- \`${f.id}\`: record id, a keyed hash of the source id (stable across builds that use the same key).`,
     `- \`${f.hyundai_dialect}\`: \`hi5-job\` (upper-case JOB language, \`'\` comments) or \`hi6-job\` (HRScript, \`#\` comments).`,
     ...(config.redaction.file_names === "drop"
-      ? [
-          `- \`${f.hyundai_program}\`: the Hyundai job text.`,
-          `- \`${f.drl_program}\`: the Doosan DRL program text.`,
-        ]
+      ? [`- \`${f.hyundai_program}\`: the Hyundai job text.`, `- \`${f.drl_program}\`: the Doosan DRL program text.`]
       : [
           `- \`${f.hyundai_file}\`, \`${f.hyundai_program}\`: the Hyundai job file name (${fileNameText}) and text.`,
           `- \`${f.drl_file}\`, \`${f.drl_program}\`: the Doosan DRL program file name and text.`,

@@ -18,5 +18,8 @@ export function renderFileName(params: {
   if (mode === "redact") return redactFreeText({ text: name, rules, pseudonymizer });
   if (mode === "drop") return { text: "", hits: [] };
   const ext = /\.(?:job|drl|py|txt)$/i.exec(name)?.[0] ?? "";
-  return { text: `${pseudonymizer.identifier("file", name)}${ext}`, hits: [{ rule: "file-name", category: "PROGRAM_ID" }] };
+  return {
+    text: `${pseudonymizer.identifier("file", name)}${ext}`,
+    hits: [{ rule: "file-name", category: "PROGRAM_ID" }],
+  };
 }

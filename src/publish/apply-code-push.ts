@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import type { Dirent } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { conflictError, inputError, remoteError } from "../errors.js";
 import type { CodeExportPlan, CodeSourceFile } from "./plan-code-export.js";
@@ -17,15 +18,19 @@ export const MAX_CODE_FILE_BYTES = 5 * 1024 * 1024;
 export async function readCodeFiles(sourceDir: string): Promise<CodeSourceFile[]> {
   const out: CodeSourceFile[] = [];
   const walk = async (dir: string): Promise<void> => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
       const rel = relative(sourceDir, dir).split(sep).join("/") || ".";
-      throw inputError("CODE_SOURCE_UNREADABLE", `cannot read the code folder (${rel}): ${(err as NodeJS.ErrnoException).code ?? "error"}`, {
-        hint: "check github.code.source in the release config",
-        location: { field: "github.code.source" },
-      });
+      throw inputError(
+        "CODE_SOURCE_UNREADABLE",
+        `cannot read the code folder (${rel}): ${(err as NodeJS.ErrnoException).code ?? "error"}`,
+        {
+          hint: "check github.code.source in the release config",
+          location: { field: "github.code.source" },
+        },
+      );
     }
     for (const e of entries) {
       const abs = join(dir, e.name);

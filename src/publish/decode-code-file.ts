@@ -49,7 +49,12 @@ export function decodeCodeFile(bytes: Uint8Array, path: string): DecodedCodeFile
 
 function utf16(body: Uint8Array, encoding: "utf-16le" | "utf-16be", bom: boolean): DecodedCodeFile {
   try {
-    return { kind: "text", text: new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(body), encoding, bom };
+    return {
+      kind: "text",
+      text: new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(body),
+      encoding,
+      bom,
+    };
   } catch {
     return { kind: "binary" };
   }

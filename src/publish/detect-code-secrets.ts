@@ -54,13 +54,17 @@ const HOST_CONTEXTS: RegExp[] = [
   new RegExp(`\\bssh\\b(?:[ \\t]+-[A-Za-z][ \\t]*(?!-)\\S*)*[ \\t]+(?:[\\w.-]+@)?(${HOST})`, "g"),
   new RegExp(`(?:\\s-J|ProxyJump)[ \\t=]*(?:[\\w.-]+@)?(${HOST})`, "g"),
   new RegExp(`\\b(?:rsync|scp)\\b[^\\n]*?[ \\t](?:[\\w.-]+@)?(${HOST}):`, "g"),
-  new RegExp(`(?:\\s-w|--nodelist|--rdzv[_-]endpoint|--master[_-]addr|MASTER_ADDR|--host(?:name)?)[ \\t=]+["']?(${HOST})`, "g"),
+  new RegExp(
+    `(?:\\s-w|--nodelist|--rdzv[_-]endpoint|--master[_-]addr|MASTER_ADDR|--host(?:name)?)[ \\t=]+["']?(${HOST})`,
+    "g",
+  ),
   new RegExp(`(?<![\\w.-])[\\w.-]+@(${HOST}):[~/]`, "g"),
 ];
 // Cluster node names carry no domain: a node word and a number, joined by hyphens.
 const CLUSTER_NODE =
   /(?<![\w.-])(?:dgx|gpu|node|compute|worker|login|hpc|nid|trn|p5|slurm)[a-z0-9]*-[a-z0-9-]*\d(?![\w-])/gi;
-const PUBLIC_HOSTS = /^(?:localhost|github\.com|gitlab\.com|huggingface\.co|hf\.co|bitbucket\.org|pypi\.org|\d+(?:\.\d+)*)$/i;
+const PUBLIC_HOSTS =
+  /^(?:localhost|github\.com|gitlab\.com|huggingface\.co|hf\.co|bitbucket\.org|pypi\.org|\d+(?:\.\d+)*)$/i;
 
 /** Credentials in URLs: `postgres://user:pass@host`, `https://user:token@github.com`. */
 const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'<>]+:([^\s@/"'<>]+)@/gi;
@@ -80,7 +84,12 @@ export function detectCodeSecrets(text: string): Detection[] {
     // of `=` in code, anything else is a variable or an expression.
     const quoted = /["']/.test(text.slice(kv.start - 1, kv.start));
     if (!quoted && !(/^[A-Za-z0-9+/=_~-]{8,}$/.test(v) && /\d/.test(v) && /[A-Za-z]/.test(v))) continue;
-    push("code-credential-assignment", "credential assigned to a credential-named key", kv.start, kv.start + kv.value.length);
+    push(
+      "code-credential-assignment",
+      "credential assigned to a credential-named key",
+      kv.start,
+      kv.start + kv.value.length,
+    );
   }
   for (const m of text.matchAll(URL_CREDENTIALS)) {
     const pw = m[1]!;
@@ -99,7 +108,8 @@ export function detectCodeSecrets(text: string): Detection[] {
     }
   }
   CLUSTER_NODE.lastIndex = 0;
-  for (const m of text.matchAll(CLUSTER_NODE)) push("cluster-node", "cluster node name", m.index, m.index + m[0].length);
+  for (const m of text.matchAll(CLUSTER_NODE))
+    push("cluster-node", "cluster node name", m.index, m.index + m[0].length);
   return out;
 }
 
@@ -130,7 +140,7 @@ export function renderCodeExcerpt(text: string, d: Detection, all: readonly Dete
   for (const x of [...all].filter((x) => x.end > lineStart && x.start < lineEnd).sort((a, b) => a.start - b.start)) {
     if (x.start < pos) continue;
     rules.push(x.rule);
-    out += text.slice(pos, Math.max(pos, x.start)) + `\u0000${rules.length - 1}\u0001`;
+    out += `${text.slice(pos, Math.max(pos, x.start))}\u0000${rules.length - 1}\u0001`;
     pos = Math.min(lineEnd, x.end);
   }
   out += text.slice(pos, lineEnd);

@@ -38,7 +38,8 @@ export function findUnexportedImports(params: {
       severity: "warn",
       file,
       line: lineOf(text, offset),
-      message: "imports a module of the source folder that the export leaves out (add it to github.code.paths or remove the import)",
+      message:
+        "imports a module of the source folder that the export leaves out (add it to github.code.paths or remove the import)",
     });
   const missing = (candidates: (string | undefined)[]) =>
     candidates.some((c) => c !== undefined && params.excluded.has(c));
@@ -54,7 +55,10 @@ export function findUnexportedImports(params: {
       for (const m of f.text.matchAll(PY_FROM)) {
         const dots = m[1]!.length;
         const mod = m[2] ? m[2].split(".") : [];
-        const names = m[3]!.split(",").map((s) => s.trim().split(/\s+/)[0]!).filter((s) => /^\w+$/.test(s));
+        const names = m[3]!
+          .split(",")
+          .map((s) => s.trim().split(/\s+/)[0]!)
+          .filter((s) => /^\w+$/.test(s));
         const bases = dots > 0 ? [normalize([...dir, ...Array(dots - 1).fill("..")])?.split("/") ?? null] : roots;
         for (const base of bases) {
           if (base === null) continue;
@@ -74,7 +78,10 @@ export function findUnexportedImports(params: {
         const target = normalize([...dir, ...m[1]!.split("/")]);
         if (target === undefined) continue;
         const stem = target.replace(/\.[cm]?js$/, "");
-        const candidates = [target, ...["ts", "tsx", "js", "mjs", "cjs"].flatMap((e) => [`${stem}.${e}`, `${stem}/index.${e}`])];
+        const candidates = [
+          target,
+          ...["ts", "tsx", "js", "mjs", "cjs"].flatMap((e) => [`${stem}.${e}`, `${stem}/index.${e}`]),
+        ];
         if (missing(candidates)) warn(f.path, f.text, m.index);
       }
     }

@@ -104,7 +104,9 @@ export function planCodeExport(params: {
       continue;
     }
     if (decoded.kind === "binary") {
-      const strings = extractPrintableRuns(bytes!).runs.map((r) => r.text).join("\n");
+      const strings = extractPrintableRuns(bytes!)
+        .runs.map((r) => r.text)
+        .join("\n");
       findings.push(...(params.scan?.(f.path, strings) ?? []));
       files.push({ path: f.path, content: bytes!, removedLines: 0 });
       continue;
@@ -125,7 +127,11 @@ export function planCodeExport(params: {
     const unchanged = text === decoded.text;
     files.push({
       path: f.path,
-      content: unchanged ? (bytes ?? text) : bytes === undefined ? text : encodeCodeText(text, decoded.encoding, decoded.bom),
+      content: unchanged
+        ? (bytes ?? text)
+        : bytes === undefined
+          ? text
+          : encodeCodeText(text, decoded.encoding, decoded.bom),
       removedLines,
     });
   }

@@ -63,10 +63,14 @@ export function prepareNotebook(params: { text: string; path: string; outputs: N
     cells.push(out);
   }
   if (state.openedAt >= 0)
-    throw blockedError("INTERNAL_BLOCK_UNBALANCED", `${path}: BEGIN-INTERNAL in cell source line ${state.openedAt} is never closed`, {
-      hint: "add an END-INTERNAL line where the internal block ends",
-      location: { file: path },
-    });
+    throw blockedError(
+      "INTERNAL_BLOCK_UNBALANCED",
+      `${path}: BEGIN-INTERNAL in cell source line ${state.openedAt} is never closed`,
+      {
+        hint: "add an END-INTERNAL line where the internal block ends",
+        location: { file: path },
+      },
+    );
   return { text: `${JSON.stringify({ ...nb, cells }, null, 1)}\n`, removedLines, outputsDropped };
 }
 

@@ -37,10 +37,14 @@ export function stripInternalBlocks(
     const accepted = new Set([...line.matchAll(MARKER)].map((m) => m.index));
     for (const m of line.matchAll(LOOKS_LIKE_MARKER))
       if (!accepted.has(m.index) || m[0].length !== /^(?:BEGIN|END)[-_ ]INTERNAL/i.exec(m[0])?.[0].length)
-        throw blockedError("INTERNAL_MARKER_UNKNOWN", `${file}:${at}: an internal-block marker in an unknown spelling`, {
-          hint: "write BEGIN-INTERNAL and END-INTERNAL (also accepted: BEGIN_INTERNAL, BEGIN INTERNAL)",
-          location: { file, line: at },
-        });
+        throw blockedError(
+          "INTERNAL_MARKER_UNKNOWN",
+          `${file}:${at}: an internal-block marker in an unknown spelling`,
+          {
+            hint: "write BEGIN-INTERNAL and END-INTERNAL (also accepted: BEGIN_INTERNAL, BEGIN INTERNAL)",
+            location: { file, line: at },
+          },
+        );
     if (markers.length === 0) {
       if (state.openedAt >= 0) removed++;
       else out.push(line);
@@ -50,10 +54,14 @@ export function stripInternalBlocks(
     for (const m of markers) {
       if (m === "BEGIN") {
         if (state.openedAt >= 0)
-          throw blockedError("INTERNAL_BLOCK_UNBALANCED", `${file}:${at}: BEGIN-INTERNAL inside the block opened on line ${state.openedAt}`, {
-            hint: "internal blocks do not nest: close the first one with END-INTERNAL",
-            location: { file, line: at },
-          });
+          throw blockedError(
+            "INTERNAL_BLOCK_UNBALANCED",
+            `${file}:${at}: BEGIN-INTERNAL inside the block opened on line ${state.openedAt}`,
+            {
+              hint: "internal blocks do not nest: close the first one with END-INTERNAL",
+              location: { file, line: at },
+            },
+          );
         state.openedAt = at;
       } else {
         if (state.openedAt < 0)

@@ -76,7 +76,10 @@ beforeAll(async () => {
   summary = await readFile(join(s.root, "step-summary.md"), "utf8");
   mirror = join(s.root, "mirror.git");
   execFileSync("git", ["clone", "-q", "--mirror", s.gh.gitDir("acme", "robot-coder"), mirror]);
-  repoText = execFileSync("git", ["log", "-p", "--all", "--format=%H %an %ae %s%n%b"], { cwd: mirror, maxBuffer: 1 << 26 }).toString("latin1");
+  repoText = execFileSync("git", ["log", "-p", "--all", "--format=%H %an %ae %s%n%b"], {
+    cwd: mirror,
+    maxBuffer: 1 << 26,
+  }).toString("latin1");
   repoText += execFileSync("git", ["ls-tree", "-r", "--name-only", "v1.0.0"], { cwd: mirror }).toString();
   const octokit = new Octokit({ baseUrl: s.gh.url, auth: s.ghToken });
   const releases = await octokit.rest.repos.listReleases({ owner: "acme", repo: "robot-coder" });
@@ -104,14 +107,27 @@ describe("code export, adversarial corpus (built CLI, GITHUB_ACTIONS=true, stand
 
   it("publishes the clean corpus, warns about the import of a file left out without naming it", () => {
     expect(out.clean!.code, out.clean!.stderr).toBe(0);
-    expect(out.clean!.stderr).toContain("train/uses_internal.py:1: imports a module of the source folder that the export leaves out");
+    expect(out.clean!.stderr).toContain(
+      "train/uses_internal.py:1: imports a module of the source folder that the export leaves out",
+    );
     expect(out.clean!.stderr).not.toContain("helpers");
   });
 
   it("keeps binary files byte for byte, and never exports compiled files, .envrc or a large file outside paths", () => {
     const logo = execFileSync("git", ["cat-file", "blob", "v1.0.0:assets/logo.png"], { cwd: mirror });
-    expect(Buffer.compare(logo, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x80, 0x00, 0xc3, 0x28, 0xe2, 0x82, 0x28, 0x00, 0x01]))).toBe(0);
-    const tree = execFileSync("git", ["ls-tree", "-r", "--name-only", "v1.0.0"], { cwd: mirror }).toString().split("\n").filter(Boolean);
+    expect(
+      Buffer.compare(
+        logo,
+        Buffer.from([
+          0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x80, 0x00, 0xc3, 0x28, 0xe2, 0x82, 0x28, 0x00,
+          0x01,
+        ]),
+      ),
+    ).toBe(0);
+    const tree = execFileSync("git", ["ls-tree", "-r", "--name-only", "v1.0.0"], { cwd: mirror })
+      .toString()
+      .split("\n")
+      .filter(Boolean);
     expect(tree).toEqual([
       "assets/logo.png",
       "notebooks/eval.ipynb",
@@ -123,21 +139,40 @@ describe("code export, adversarial corpus (built CLI, GITHUB_ACTIONS=true, stand
   });
 
   describe("no planted value in the repository (all history), the release, or any output", () => {
-    it.each(["c01", "c02", "c03", "c04", "c05", "c06", "c07", "c08", "c09", "c10", "c11", "c12", "c13", "c14", "c15", "c16"])(
-      "%s",
-      (id) => {
-        const c = canaries.find((x) => x.id === id)!;
-        for (const v of c.values) {
-          expect(printed(), `${c.cls}: printed`).not.toContain(v);
-          expect(repoText, `${c.cls}: in the repository`).not.toContain(utf8InLatin1(v));
-          expect(releaseText, `${c.cls}: in the release`).not.toContain(utf8InLatin1(v));
-        }
-        if (c.kind === "blocked") {
-          const findings = JSON.parse(out.blockedJson!.stdout.trim().split("\n").at(-1)!).error.details.findings as { file: string }[];
-          expect(findings.map((f) => f.file), c.cls).toContain(c.file);
-        }
-      },
-    );
+    it.each([
+      "c01",
+      "c02",
+      "c03",
+      "c04",
+      "c05",
+      "c06",
+      "c07",
+      "c08",
+      "c09",
+      "c10",
+      "c11",
+      "c12",
+      "c13",
+      "c14",
+      "c15",
+      "c16",
+    ])("%s", (id) => {
+      const c = canaries.find((x) => x.id === id)!;
+      for (const v of c.values) {
+        expect(printed(), `${c.cls}: printed`).not.toContain(v);
+        expect(repoText, `${c.cls}: in the repository`).not.toContain(utf8InLatin1(v));
+        expect(releaseText, `${c.cls}: in the release`).not.toContain(utf8InLatin1(v));
+      }
+      if (c.kind === "blocked") {
+        const findings = JSON.parse(out.blockedJson!.stdout.trim().split("\n").at(-1)!).error.details.findings as {
+          file: string;
+        }[];
+        expect(
+          findings.map((f) => f.file),
+          c.cls,
+        ).toContain(c.file);
+      }
+    });
   });
 
   it("measured recall on the planted values", () => {

@@ -39,7 +39,11 @@ function views(text: string): string[] {
   const out = [text];
   for (const line of text.split("\n")) {
     try {
-      out.push(JSON.stringify(JSON.parse(line), (_k, v) => v).replace(/\\u[0-9a-f]{4}/g, (u) => String.fromCharCode(Number.parseInt(u.slice(2), 16))));
+      out.push(
+        JSON.stringify(JSON.parse(line), (_k, v) => v).replace(/\\u[0-9a-f]{4}/g, (u) =>
+          String.fromCharCode(Number.parseInt(u.slice(2), 16)),
+        ),
+      );
     } catch {
       // not JSON
     }
@@ -64,7 +68,9 @@ beforeAll(async () => {
     for (const e of await readdir(out, { withFileTypes: true, recursive: true }))
       if (e.isFile()) hay[name].push(...views(await readFile(path.join(e.parentPath, e.name), "utf8")));
   }
-  const pub = await cli(["dataset", "publish", path.join(work, "out-default"), "--hub-url", hub.url], { HF_TOKEN: token });
+  const pub = await cli(["dataset", "publish", path.join(work, "out-default"), "--hub-url", hub.url], {
+    HF_TOKEN: token,
+  });
   runs.publish = pub;
   hay.default.push(pub.stdout, pub.stderr);
   const repo = { type: "dataset" as const, name: "model-release-demo/adversarial" };
@@ -112,11 +118,14 @@ describe("dataset release, adversarial corpus (built CLI, GITHUB_ACTIONS=true, p
 
   // Cases closed on this side (placement, lists, dataset rules): none may leak.
   describe("closed by the dataset pipeline", () => {
-    it.each(canaries.filter((c) => !c.engine && !c.allowlistOnly).map((c) => [c.id, c.cls, c] as const))("%s %s: no trace", (_id, _cls, c) => {
-      expect(leaks(c, "default")).toEqual([]);
-      expect(leaks(c, "allowlist")).toEqual([]);
-      expect(leaks(c, "jsonl")).toEqual([]);
-    });
+    it.each(canaries.filter((c) => !c.engine && !c.allowlistOnly).map((c) => [c.id, c.cls, c] as const))(
+      "%s %s: no trace",
+      (_id, _cls, c) => {
+        expect(leaks(c, "default")).toEqual([]);
+        expect(leaks(c, "allowlist")).toEqual([]);
+        expect(leaks(c, "jsonl")).toEqual([]);
+      },
+    );
     it("an unlisted colleague's name in a comment: gone in allowlist mode", () => {
       for (const c of canaries.filter((x) => x.allowlistOnly)) expect(leaks(c, "allowlist")).toEqual([]);
     });

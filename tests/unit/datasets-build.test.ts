@@ -28,7 +28,8 @@ let defaultPlan: ReturnType<typeof planSampleUncached> | undefined;
 /** The default plan is computed once and shared: every test only reads it. */
 function planSample(overrides: { seed?: string; key?: Uint8Array } = {}) {
   if (overrides.seed || overrides.key) return planSampleUncached(overrides);
-  return (defaultPlan ??= planSampleUncached({}));
+  defaultPlan ??= planSampleUncached({});
+  return defaultPlan;
 }
 
 async function planSampleUncached(overrides: { seed?: string; key?: Uint8Array }) {
@@ -278,7 +279,16 @@ redaction:
     const published = contentOf(plan)
       .map((f) => f.bytes.toString("utf8"))
       .join("\n");
-    for (const trace of ["b-binary", "d-unparseable", "e-drl-syntax", "f-no-drl", "h-not-a-job", "JUMP_TO_MOON", "0003.JOB", "0004.JOB"])
+    for (const trace of [
+      "b-binary",
+      "d-unparseable",
+      "e-drl-syntax",
+      "f-no-drl",
+      "h-not-a-job",
+      "JUMP_TO_MOON",
+      "0003.JOB",
+      "0004.JOB",
+    ])
       expect(published, trace).not.toContain(trace);
     // The EUC-KR comment was decoded and its labelled name redacted; the VANTOR identifier renamed.
     const all = plan.splits.flatMap((sp) => sp.records);
@@ -321,6 +331,7 @@ redaction:
       { code: "RECORD_NOT_JSON", reason: "a JSONL line that is not JSON", count: 1 },
     ]);
     const report = JSON.stringify(plan.report);
-    for (const trace of ["r3", "r6", "pairs.jsonl", "Unexpected token", "not json"]) expect(report, trace).not.toContain(trace);
+    for (const trace of ["r3", "r6", "pairs.jsonl", "Unexpected token", "not json"])
+      expect(report, trace).not.toContain(trace);
   });
 });

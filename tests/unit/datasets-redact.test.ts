@@ -275,13 +275,19 @@ ${extra}`);
     ].join("\n");
     const out = red(hi6, "hi6-job");
     expect(out.leaks).toEqual([]);
-    expect(out.text.normalize("NFKC").replace(/\u200b/g, "").toLowerCase()).not.toMatch(/한빛정밀|정하늘|brightwater/);
+    expect(
+      out.text
+        .normalize("NFKC")
+        .replace(/\u200b/g, "")
+        .toLowerCase(),
+    ).not.toMatch(/한빛정밀|정하늘|brightwater/);
     expect(out.text).toContain(`*${pseudo.identifier("CUSTOMER", "BRIGHTWATER")}PICK`);
   });
 
   it("allowlist mode empties every comment that matches no safe pattern, and counts them", () => {
     const strict = compileRedactionRules(cfg('  comments: { mode: allowlist, keep: ["(?:move|wait) .*"] }').redaction);
-    const drl = "# move to the pick pose\n# ask Minji about this\nmovej(posj(0, 0, 90, 0, 90, 0), vel=30, acc=30)  # wait for Quillan Marchetti\n";
+    const drl =
+      "# move to the pick pose\n# ask Minji about this\nmovej(posj(0, 0, 90, 0, 90, 0), vel=30, acc=30)  # wait for Quillan Marchetti\n";
     const out = red(drl, "drl", strict);
     // Kept comments are still redacted.
     expect(out.text).toBe(

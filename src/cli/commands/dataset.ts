@@ -87,8 +87,7 @@ export function registerDataset(program: Command, ctx: CliContext): void {
         `  pseudonym key: ${keySource === "env" ? `from ${REDACTION_KEY_ENV}` : `random for this run (set ${REDACTION_KEY_ENV} for placeholders that stay the same across builds)`}`,
       );
       if (r.manifest) writeLine(out, `  content digest: ${r.manifest.contentDigest}`);
-      if (report.commentsDropped > 0)
-        writeLine(out, `  comments dropped by the allowlist: ${report.commentsDropped}`);
+      if (report.commentsDropped > 0) writeLine(out, `  comments dropped by the allowlist: ${report.commentsDropped}`);
       writeLine(
         out,
         `  measured recall on planted values: ${Object.entries(report.recall.places)

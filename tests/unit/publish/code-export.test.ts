@@ -54,22 +54,27 @@ describe("files as bytes", () => {
     const plan = planCodeExport({ files: [{ path: "a/logo.png", content: png }], allow: ["**"], scan });
     expect(plan.files[0]!.content).toBe(png);
     const leaky = new Uint8Array([0x89, 0x50, 0, 0xff, ...Buffer.from(`key ${HF} end`), 0]);
-    expect(caught(() => planCodeExport({ files: [{ path: "a/x.bin", content: leaky }], allow: ["**"], scan })).code).toBe(
-      "CODE_SECRET_FOUND",
-    );
+    expect(
+      caught(() => planCodeExport({ files: [{ path: "a/x.bin", content: leaky }], allow: ["**"], scan })).code,
+    ).toBe("CODE_SECRET_FOUND");
   });
 
   it("decodes UTF-16 (BOM or NUL pattern), scans it, and writes a stripped file back in UTF-16", () => {
     const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`$t = "${HF}"\r\n`, "utf16le")]);
     expect(decodeCodeFile(le, "run.ps1")).toMatchObject({ kind: "text", encoding: "utf-16le", bom: true });
-    expect(decodeCodeFile(Buffer.from("print(1)\n", "utf16le"), "x.py")).toMatchObject({ encoding: "utf-16le", bom: false });
+    expect(decodeCodeFile(Buffer.from("print(1)\n", "utf16le"), "x.py")).toMatchObject({
+      encoding: "utf-16le",
+      bom: false,
+    });
     expect(caught(() => planCodeExport({ files: [{ path: "run.ps1", content: le }], allow: ["**"], scan })).code).toBe(
       "CODE_SECRET_FOUND",
     );
     const src = "a\r\n# BEGIN-INTERNAL\r\nx\r\n# END-INTERNAL\r\nb\r\n";
     const file = encodeCodeText(src, "utf-16le", true);
     const plan = planCodeExport({ files: [{ path: "run.ps1", content: file }], allow: ["**"], scan });
-    expect(Buffer.from(plan.files[0]!.content as Uint8Array)).toEqual(Buffer.from(encodeCodeText("a\r\nb\r\n", "utf-16le", true)));
+    expect(Buffer.from(plan.files[0]!.content as Uint8Array)).toEqual(
+      Buffer.from(encodeCodeText("a\r\nb\r\n", "utf-16le", true)),
+    );
   });
 
   it("never exports compiled files, whatever their name, nor .envrc and credential files", () => {
@@ -107,7 +112,10 @@ describe("files as bytes", () => {
   it("warns about an exported file importing a module that stays out, without naming the module", () => {
     const plan = planCodeExport({
       files: [
-        { path: "train/run.py", content: bytes("import os\nfrom internal.vantor_cell import login\nfrom . import util\n") },
+        {
+          path: "train/run.py",
+          content: bytes("import os\nfrom internal.vantor_cell import login\nfrom . import util\n"),
+        },
         { path: "train/util.py", content: bytes("x = 1\n") },
         { path: "internal/vantor_cell.py", content: bytes("def login(): pass\n") },
         { path: "web/app.ts", content: bytes('import { a } from "../internal/tool";\n') },
@@ -131,20 +139,30 @@ describe("notebooks", () => {
         cells: [
           { cell_type: "code", execution_count: 1, metadata: {}, source: ["print(1)"], outputs },
           { cell_type: "code", execution_count: 2, metadata: {}, source: ["# BEGIN-INTERNAL\n", "x = 1"], outputs: [] },
-          { cell_type: "code", execution_count: 3, metadata: {}, source: ["x\n", "# END-INTERNAL\n", "y = 2"], outputs: [{ output_type: "stream", name: "stdout", text: ["internal-out\n"] }] },
+          {
+            cell_type: "code",
+            execution_count: 3,
+            metadata: {},
+            source: ["x\n", "# END-INTERNAL\n", "y = 2"],
+            outputs: [{ output_type: "stream", name: "stdout", text: ["internal-out\n"] }],
+          },
         ],
         metadata: {},
         nbformat: 4,
         nbformat_minor: 5,
       }),
     );
-  const out = [{ output_type: "stream", name: "stdout", text: ["\u001b[0;32m/fsx/team/run7\u001b[0m on dgx-h100-n042\n"] }];
+  const out = [
+    { output_type: "stream", name: "stdout", text: ["\u001b[0;32m/fsx/team/run7\u001b[0m on dgx-h100-n042\n"] },
+  ];
 
   it("strips every output by default and the cells and outputs of internal blocks", () => {
     const plan = planCodeExport({ files: [{ path: "n.ipynb", content: nb(out) }], allow: ["**"], scan });
     const text = Buffer.from(plan.files[0]!.content as Uint8Array).toString();
     const parsed = JSON.parse(text);
-    expect(parsed.cells.map((c: { source: string[]; outputs: unknown[] }) => [c.source.join(""), c.outputs.length])).toEqual([
+    expect(
+      parsed.cells.map((c: { source: string[]; outputs: unknown[] }) => [c.source.join(""), c.outputs.length]),
+    ).toEqual([
       ["print(1)", 0],
       ["y = 2", 0],
     ]);
@@ -168,7 +186,8 @@ describe("notebooks", () => {
 });
 
 describe("code placement rules and excerpts", () => {
-  const rulesIn = (text: string) => detectCodeSecrets(renderScanView(text)).map((d) => [d.rule, text.slice(d.start, d.end)]);
+  const rulesIn = (text: string) =>
+    detectCodeSecrets(renderScanView(text)).map((d) => [d.rule, text.slice(d.start, d.end)]);
 
   it("finds credentials by where code puts them", () => {
     expect(rulesIn('os.environ["WANDB_API_KEY"] = "9f3c2a7d1e8b4f6a0c5d"\n')).toEqual([
@@ -189,6 +208,7 @@ describe("code placement rules and excerpts", () => {
   it("leaves vocabulary, placeholders, variables and prose alone", () => {
     for (const ok of [
       'tokenizer.pad_token = tokenizer.eos_token\npad_token: "<pad>"\nmax_new_tokens = 512\n',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell-style placeholder, on purpose
       'token = os.environ["HF_TOKEN"]\npassword = "${DB_PASSWORD}"\napi_key: your-api-key\n',
       "TOKEN_VAR = HF_TOKEN\nsecret = getpass()\nssh into the node or login with ssh\n",
       'url = "https://user:pass@example.com"  # doc example\nmode: secret\n',
