@@ -335,3 +335,38 @@ redaction:
       expect(report, trace).not.toContain(trace);
   });
 });
+
+describe("file names and encodings", () => {
+  it("pseudonymises file names by default, redacts or drops them when the config says so", async () => {
+    const { config, source } = await planSample();
+    const names = (mode: "pseudonymize" | "redact" | "drop") =>
+      planDatasetBuild({
+        config: { ...config, redaction: { ...config.redaction, file_names: mode } },
+        source,
+        version: "1.0.0",
+        key,
+        keySource: "env",
+      }).splits.flatMap((s) => s.records.map((r) => [r.hyundai_file, r.drl_file]));
+    const pseudo = names("pseudonymize");
+    expect(pseudo.flat().every((n) => /^file_[0-9a-f]{8}\.(?:job|drl)$/i.test(n!))).toBe(true);
+    const sourceNames = new Set(source.records.flatMap((r) => [r.hyundai.name, r.drl.name]));
+    expect(
+      names("redact")
+        .flat()
+        .some((n) => sourceNames.has(n!)),
+    ).toBe(true);
+    expect(
+      names("drop")
+        .flat()
+        .every((n) => n === undefined),
+    ).toBe(true);
+  });
+
+  it("decodes EUC-KR in auto mode, and refuses it when the config says UTF-8", async () => {
+    const { decodeProgram } = await import("../../src/datasets/decode-program.js");
+    const euc = new Uint8Array([0x27, 0x20, 176, 237, 176, 180, 0x0a]);
+    expect(decodeProgram(euc)).toEqual({ ok: true, text: "' 고객\n" });
+    expect(decodeProgram(euc, "euc-kr")).toEqual({ ok: true, text: "' 고객\n" });
+    expect(decodeProgram(euc, "utf-8")).toMatchObject({ ok: false, code: "INVALID_ENCODING", offset: 2 });
+  });
+});
