@@ -210,9 +210,17 @@ export function redactProgram(params: {
   });
 
   // Statements: identifiers that encode values are renamed; anything else is a leak.
-  const codeGeneric = rules.generic(text);
-  for (const r of regions) {
-    if (r.kind !== "code") continue;
+  // One engine call over the statements only (each code region on its own line): the comments and
+  // strings were scanned above, and scanning the whole program again doubled the engine's time.
+  const code = regions.filter((r) => r.kind === "code");
+  const codeOffsets: number[] = [];
+  let codeDoc = "";
+  for (const r of code) {
+    codeOffsets.push(codeDoc.length);
+    codeDoc += `${text.slice(r.start, r.end)}\n`;
+  }
+  const codeDocGeneric = codeDoc.length > 0 ? rules.generic(codeDoc) : [];
+  for (const [ci, r] of code.entries()) {
     const body = text.slice(r.start, r.end);
     const renamed: [number, number][] = [];
     for (const c of rules.code) {
@@ -230,7 +238,7 @@ export function redactProgram(params: {
     const spans = findSensitiveSpans(body, rules, {
       labels: false,
       header: false,
-      generic: clip(codeGeneric, r.start, r.end),
+      generic: clip(codeDocGeneric, codeOffsets[ci]!, codeOffsets[ci]! + (r.end - r.start)),
       // A match that reaches into a statement only with spacing or punctuation (a listed name
       // whose words stand on two comment lines) is the comments' business, already redacted there.
     }).filter(
