@@ -134,6 +134,7 @@ export async function runPublish(
                 sourceDir: resolveConfigPathOf(config, code.source),
                 paths: code.paths,
                 branch: code.branch,
+                notebookOutputs: code.notebook_outputs,
               },
             }
           : {}),

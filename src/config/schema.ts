@@ -189,6 +189,12 @@ export const githubSchema = z
         source: z.string().default(".").describe("Folder with the training and inference code, relative to this file."),
         paths: z.array(z.string()).default([]).describe("Allowlist of paths (globs) under source to publish."),
         branch: z.string().default("main"),
+        notebook_outputs: z
+          .enum(["strip", "keep"])
+          .default("strip")
+          .describe(
+            "Outputs of exported Jupyter notebooks: 'strip' (default; outputs hold paths, hosts and tokens) or 'keep' (published, scanned like code).",
+          ),
       })
       .optional(),
   })

@@ -2,7 +2,7 @@ import { inputError, usageError } from "../errors.js";
 import { assertReleaseDocsPublishable } from "../card/read-release-docs.js";
 import type { Manifest } from "../bundle/types.js";
 import { stageBundle } from "../bundle/stage-bundle.js";
-import type { GenericDetection } from "./detect-generic-sensitive.js";
+import type { SecretDetector } from "./create-dataset-detector.js";
 import { planDatasetBuild, type DatasetBuildPlan } from "./plan-dataset-build.js";
 import { readDatasetConfig } from "./read-dataset-config.js";
 import { readDatasetSource } from "./read-dataset-source.js";
@@ -17,7 +17,8 @@ export interface BuildDatasetParams {
   /** Pseudonym key (see `parseRedactionKey`); the caller draws a random one when none is configured. */
   key: Uint8Array;
   keySource: "env" | "random";
-  generic?: (text: string) => GenericDetection[];
+  /** The detection engine; default the sanitizer's `detectSecrets`. */
+  engine?: SecretDetector;
   signal?: AbortSignal;
 }
 
@@ -54,7 +55,7 @@ export async function buildDataset(params: BuildDatasetParams): Promise<BuildDat
     version,
     key: params.key,
     keySource: params.keySource,
-    ...(params.generic ? { generic: params.generic } : {}),
+    ...(params.engine ? { engine: params.engine } : {}),
   });
   if (plan.report.records.published === 0) {
     throw inputError(
@@ -63,6 +64,7 @@ export async function buildDataset(params: BuildDatasetParams): Promise<BuildDat
       {
         hint: "check include/exclude and sample.fraction, and the rejected records listed in the report",
         location: { file: params.configFile, field: "source" },
+        // Counts and fixed reasons only: error output is public in CI logs.
         details: { rejected: plan.report.rejected },
       },
     );

@@ -1,11 +1,19 @@
 import { usageError } from "../errors.js";
 import type { RedactionCategory, RedactionConfig } from "./dataset-config-schema.js";
-import { detectGenericSensitive, type GenericDetection } from "./detect-generic-sensitive.js";
+import type { SecretPattern } from "../sanitize/detect-secrets.js";
+import {
+  createDatasetDetector,
+  DATASET_DETECTOR_RULE_IDS,
+  type GenericDetection,
+  type SecretDetector,
+} from "./create-dataset-detector.js";
 
 /**
- * The redaction rules of one dataset build, compiled once. Three kinds:
- * - value rules find the sensitive value itself (list entries, part-number patterns, IPs, dates,
- *   serials after `S/N`, Windows paths, cycle times after `cycle target`);
+ * The redaction rules of one dataset build, compiled once. Values are found by one engine
+ * (`detect`: the sanitizer's detectors with the project's lists and patterns, plus the robot
+ * rules of `createDatasetDetector`) and by the placement rules that only robot programs need:
+ * - value rules that know where programs keep values (Windows and UNC paths, timestamps, phone
+ *   numbers after a label, cycle times after `cycle target`, OEM program ids, fieldbus names);
  * - label rules find the value that follows a label in a comment (`Customer : …`, `Taught by: …`,
  *   `작업자: …`), for values no list knows; value rules win inside them, so a known customer keeps
  *   its own consistent placeholder;
@@ -17,7 +25,10 @@ export interface RedactionRules {
   code: CodeRule[];
   /** Only applied to job headers (robot model in mech_type). */
   header: ValueRule[];
+  /** The engine: every value-finding rule that does not depend on placement. */
   generic: (text: string) => GenericDetection[];
+  /** Comment policy: `allowlist` drops every comment that matches none of `keep` (whole comment, trimmed). */
+  comments: { mode: "redact" | "allowlist"; keep: RegExp[] };
 }
 
 export interface ValueRule {
@@ -35,10 +46,7 @@ export interface CodeRule {
   re: RegExp;
 }
 
-// Letters and digits in any script: list values match as whole words, also in Hangul text.
-const wordBoundaryStart = "(?<![\\p{L}\\p{N}])";
-const wordBoundaryEnd = "(?![\\p{L}\\p{N}])";
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 // A label's value runs to two spaces or the end of the comment (the layout of TP header blocks).
 const LABEL_VALUE = "(\\S(?:.*?\\S)?)(?=\\s{2,}|\\s*$)";
@@ -58,15 +66,9 @@ const BUILTIN_VALUE: ValueRule[] = [
     group: 0,
   },
   {
-    id: "serial-number",
-    category: "SERIAL",
-    re: /\b(?:S\/N|SN|serial(?:\s*(?:no\.?|number))?)\s*[:#]?\s*([A-Z0-9][A-Z0-9-]{4,})/gi,
-    group: 1,
-  },
-  {
     id: "phone",
     category: "PHONE",
-    re: /\b(?:ext\.?|tel\.?|phone|mobile)\s*:?\s*\+?\d(?:[\d-]|[ ](?=\d)){2,18}\d/gi,
+    re: /(?:\b(?:ext\.?|tel\.?|fax|phone|mobile|cell|H\.P\.?|HP)|휴대폰|핸드폰|전화(?:번호)?|연락처|내선)\s*[:.]?\s*\+?\d(?:[\d-]|[ .](?=\d)){2,18}\d/giu,
     group: 0,
   },
   {
@@ -155,55 +157,91 @@ const ROBOT_MODEL: ValueRule = { id: "robot-model", category: "ROBOT_MODEL", re:
 
 /** Ids of every built-in rule, for `redaction.disable` and the card. */
 export const REDACTION_BUILTIN_RULE_IDS = [
-  ...new Set([...BUILTIN_VALUE, ...BUILTIN_LABEL, ...BUILTIN_CODE, ROBOT_MODEL].map((r) => r.id)),
+  ...new Set([
+    ...[...BUILTIN_VALUE, ...BUILTIN_LABEL, ...BUILTIN_CODE, ROBOT_MODEL].map((r) => r.id),
+    ...DATASET_DETECTOR_RULE_IDS,
+  ]),
 ];
 
+// Invisible characters a name can hide behind (soft hyphen, zero-width and bidi controls, BOM).
+const INVISIBLE = "[\\u00ad\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\ufeff]*";
+// Between the words of a listed value: any spacing or punctuation, or none (`Hong_Gildong`, `*VANTORPICK`).
+const BETWEEN_WORDS = "[^\\p{L}\\p{N}]{0,3}";
+
 /**
- * Compiles the config's lists and patterns with the built-in rules. Pure.
+ * The source of a listed value's pattern: its letters and digits in order, each also full-width
+ * and (Hangul) decomposed, with invisible characters allowed after each, and anything or nothing
+ * between words. The engine's own normalisation covers more; this is what a listed name must
+ * never escape, whatever the engine does.
+ */
+export function listValueSource(value: string): string {
+  const words = value.match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words
+    .map((w) =>
+      [...w.normalize("NFC")]
+        .map((c) => {
+          const forms = new Set([escapeRegExp(c)]);
+          const code = c.charCodeAt(0);
+          if (code >= 0x21 && code <= 0x7e) forms.add(String.fromCharCode(code - 0x21 + 0xff01));
+          const nfd = c.normalize("NFD");
+          const cls = `[${[...forms].join("")}]`;
+          return `${nfd !== c ? `(?:${cls}|${escapeRegExp(nfd)})` : cls}${INVISIBLE}`;
+        })
+        .join(""),
+    )
+    .join(BETWEEN_WORDS);
+}
+
+/**
+ * Compiles the config's lists and patterns with the built-in rules. The lists and patterns go to
+ * the engine as project patterns, so its normalisation (Unicode forms, full-width letters,
+ * invisible characters) applies to them; they match anywhere, also inside labels, identifiers
+ * and before Korean particles. Pure.
  *
  * @throws ReleaseError `DATASET_REDACTION_RULE_INVALID` (usage) for a regex that does not compile.
  */
-export function compileRedactionRules(
-  config: RedactionConfig,
-  opts: { generic?: (text: string) => GenericDetection[] } = {},
-): RedactionRules {
+export function compileRedactionRules(config: RedactionConfig, opts: { engine?: SecretDetector } = {}): RedactionRules {
   const disabled = new Set(config.disable);
-  const value: ValueRule[] = [];
+  const patterns: SecretPattern[] = [];
+  const categoryOf = new Map<string, RedactionCategory>();
   const list = (id: string, category: RedactionCategory, values: readonly string[]) => {
-    if (values.length === 0) return;
+    const vs = values.map((v) => v.trim()).filter((v) => v.length > 0);
+    if (vs.length === 0) return;
+    categoryOf.set(id, category);
     // Longest first, so "Vantor Castings Co., Ltd." wins over "Vantor".
-    const alts = [...values].sort((a, b) => b.length - a.length).map((v) => escape(v.trim()).replace(/\s+/g, "\\s+"));
-    value.push({
-      id,
-      category,
-      re: new RegExp(`${wordBoundaryStart}(?:${alts.join("|")})${wordBoundaryEnd}`, "giu"),
-      group: 0,
-    });
+    const alts = [...vs].sort((a, b) => b.length - a.length).map(listValueSource);
+    patterns.push({ name: id, values: vs }, { name: id, regex: `/(?:${alts.join("|")})/giu` });
   };
   list("list-customers", "CUSTOMER", config.customers);
   list("list-plants", "PLANT", config.plants);
   list("list-lines", "LINE", config.lines);
   list("list-people", "PERSON", config.people);
-  config.part_number_patterns.forEach((p, i) =>
-    value.push({
-      id: "part-number-pattern",
-      category: "PART",
-      re: compile(p, `redaction.part_number_patterns.${i}`),
-      group: 0,
-    }),
-  );
+  config.part_number_patterns.forEach((p, i) => {
+    compile(p, `redaction.part_number_patterns.${i}`);
+    categoryOf.set("part-number-pattern", "PART");
+    patterns.push({ name: "part-number-pattern", regex: `/${p}/gu` });
+  });
   config.patterns.forEach((p, i) => {
     if (p.values) list(p.name, p.category, p.values);
-    if (p.regex !== undefined)
-      value.push({ id: p.name, category: p.category, re: compile(p.regex, `redaction.patterns.${i}.regex`), group: 0 });
+    if (p.regex !== undefined) {
+      compile(p.regex, `redaction.patterns.${i}.regex`);
+      categoryOf.set(p.name, p.category);
+      patterns.push({ name: p.name, regex: `/${p.regex}/gu` });
+    }
   });
-  value.push(...BUILTIN_VALUE.filter((r) => !disabled.has(r.id)));
+  const keep = config.comments.keep.map((k, i) => compile(k, `redaction.comments.keep.${i}`));
   return {
-    value,
+    value: BUILTIN_VALUE.filter((r) => !disabled.has(r.id)),
     label: BUILTIN_LABEL.filter((r) => !disabled.has(r.id)),
     code: BUILTIN_CODE.filter((r) => !disabled.has(r.id)),
     header: config.robot_model && !disabled.has(ROBOT_MODEL.id) ? [ROBOT_MODEL] : [],
-    generic: opts.generic ?? detectGenericSensitive,
+    generic: createDatasetDetector({
+      patterns,
+      categoryOf,
+      disable: config.disable,
+      ...(opts.engine ? { engine: opts.engine } : {}),
+    }),
+    comments: { mode: config.comments.mode, keep },
   };
 }
 

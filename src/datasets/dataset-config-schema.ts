@@ -37,6 +37,7 @@ export const REDACTION_CATEGORIES = [
   "PATH",
   "DATE",
   "PHONE",
+  "NATIONAL_ID",
   "PROGRAM_ID",
   "CYCLE_TIME",
   "ROBOT_MODEL",
@@ -47,6 +48,13 @@ export type RedactionCategory = (typeof REDACTION_CATEGORIES)[number];
 
 const globList = z.array(z.string().min(1)).default([]);
 
+const encodingSchema = z
+  .enum(["auto", "utf-8", "euc-kr"])
+  .default("auto")
+  .describe(
+    "Text encoding of the programs: 'auto' reads strict UTF-8 and falls back to EUC-KR/CP949 (older Hyundai controllers) when the bytes are valid in it; 'utf-8' or 'euc-kr' force one.",
+  );
+
 export const datasetSourceSchema = z
   .discriminatedUnion("kind", [
     z.strictObject({
@@ -56,12 +64,14 @@ export const datasetSourceSchema = z
           "A folder with one sub-folder per pair: one Hyundai job file (NNNN.JOB or *.job) and one DRL program (*.drl).",
         ),
       path: z.string().min(1).describe("Folder of pairs, relative to this file."),
+      encoding: encodingSchema,
     }),
     z.strictObject({
       kind: z
         .literal("jsonl")
         .describe("A JSON Lines file, one pair per line; the field mapping says which keys hold what."),
       path: z.string().min(1).describe("JSONL file, relative to this file."),
+      encoding: encodingSchema,
     }),
   ])
   .describe("Where the training pairs come from.");
@@ -137,6 +147,27 @@ export const redactionSchema = z
       .describe("Regular expressions of the project's part numbers (PART)."),
     patterns: z.array(redactionPatternSchema).default([]).describe("Further project rules."),
     disable: z.array(z.string()).default([]).describe("Built-in rule names to switch off, e.g. 'robot-model'."),
+    comments: z
+      .strictObject({
+        mode: z
+          .enum(["redact", "allowlist"])
+          .default("redact")
+          .describe(
+            "'redact': replace what the rules find in comments; 'allowlist': drop every comment that matches none of `keep` (comments are where people write names no list knows), then redact the rest.",
+          ),
+        keep: z
+          .array(z.string())
+          .default([])
+          .describe("Regular expressions of comments to keep in allowlist mode; the whole trimmed comment must match."),
+      })
+      .default({ mode: "redact", keep: [] })
+      .describe("What happens to comments."),
+    file_names: z
+      .enum(["pseudonymize", "redact", "drop"])
+      .default("pseudonymize")
+      .describe(
+        "Program file names in the records: 'pseudonymize' (a keyed hash with the extension, default), 'redact' (the name with found values replaced) or 'drop' (no file name fields).",
+      ),
     robot_model: z
       .boolean()
       .default(false)
@@ -206,6 +237,8 @@ export const datasetConfigSchema = z
       part_number_patterns: [],
       patterns: [],
       disable: [],
+      comments: { mode: "redact", keep: [] },
+      file_names: "pseudonymize",
       robot_model: false,
     }),
     format: z

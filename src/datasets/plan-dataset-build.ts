@@ -1,16 +1,15 @@
-import { createHash } from "node:crypto";
 import { PIPELINE_TYPES } from "@huggingface/tasks";
 import { usageError } from "../errors.js";
 import { renderTag } from "../config/render-tag.js";
 import type { BundleInput } from "../bundle/types.js";
-import { parquetWriteBuffer } from "hyparquet-writer";
 import { checkCard } from "../card/check-card.js";
 import type { Finding } from "../findings.js";
 import type { DatasetConfig } from "./dataset-config-schema.js";
 import { compileRedactionRules, type RedactionRules } from "./compile-redaction-rules.js";
 import { createPseudonymizer, type Pseudonymizer } from "./create-pseudonymizer.js";
 import { decodeProgram } from "./decode-program.js";
-import type { GenericDetection } from "./detect-generic-sensitive.js";
+import type { SecretDetector } from "./create-dataset-detector.js";
+import { measureRedactionRecall, type RecallReport } from "./measure-redaction-recall.js";
 import {
   detectHyundaiDialect,
   parseRobotProgram,
@@ -18,7 +17,13 @@ import {
   type ParsedProgram,
 } from "./parse-robot-program.js";
 import type { DatasetSource, RejectedRecord, SourceProgram, SourceRecord } from "./read-dataset-source.js";
-import { redactFreeText, redactProgram, type RedactionHit } from "./redact-program.js";
+import { redactProgram, type RedactionHit } from "./redact-program.js";
+import { renderFileName } from "./render-file-name.js";
+import { rejectionReason } from "./render-rejection-reason.js";
+import { globToRegExp, keyedUnitHash, pickSplit } from "./plan-dataset-sample.js";
+import { renderSplitFile, type OutputRecord } from "./render-split-file.js";
+
+export { renderSplitFile, type OutputRecord };
 import { planDatasetCardMetadata, renderDatasetCard } from "./render-dataset-card.js";
 import type { ProgramDialect } from "./scan-program-regions.js";
 
@@ -36,11 +41,13 @@ export interface RedactionReport {
   /** Per output field, per rule. */
   byField: Record<string, Record<string, number>>;
   rejectedByCode: Record<string, number>;
-  /** Each bad record with file, line and reason; paths and messages are redacted too. */
-  rejected: RejectedRecord[];
+  /** Rejected records by code: a count and a fixed reason, never a name, line, excerpt or id. */
+  rejected: { code: string; reason: string; count: number }[];
+  /** Comments dropped by the comment allowlist (`redaction.comments.mode: allowlist`). */
+  commentsDropped: number;
+  /** Recall of the redaction on planted values, measured in this build with its own rules, per place. */
+  recall: RecallReport;
 }
-
-export type OutputRecord = Record<string, string>;
 
 export interface DatasetBuildPlan {
   name: string;
@@ -64,8 +71,8 @@ export interface PlanDatasetBuildParams {
   /** Pseudonym key (>= 16 bytes); from MODEL_RELEASE_REDACTION_KEY or random per run. */
   key: Uint8Array;
   keySource: "env" | "random";
-  /** Generic detectors (the sanitizer's `detectSecrets` via `fromSecretDetector`); default the built-in fallback. */
-  generic?: (text: string) => GenericDetection[];
+  /** The detection engine; default the sanitizer's `detectSecrets`. */
+  engine?: SecretDetector;
 }
 
 /**
@@ -86,8 +93,11 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
       });
     }
   }
-  const rules = compileRedactionRules(config.redaction, params.generic ? { generic: params.generic } : {});
+  const rules = compileRedactionRules(config.redaction, params.engine ? { engine: params.engine } : {});
   const pseudo = createPseudonymizer(params.key);
+  // Keyed with the redaction key: with a public seed alone, anyone holding a guessed source id
+  // could compute whether it was sampled and into which split.
+  const unit = (s: string) => keyedUnitHash(params.key, s);
   const f = config.fields;
 
   const include = config.include.map(globToRegExp);
@@ -98,7 +108,7 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
         (include.length === 0 || include.some((re) => re.test(r.sourceId))) &&
         !exclude.some((re) => re.test(r.sourceId)),
     )
-    .filter((r) => unitHash(`sample\u0000${config.sample.seed}\u0000${r.sourceId}`) < config.sample.fraction)
+    .filter((r) => unit(`sample\u0000${config.sample.seed}\u0000${r.sourceId}`) < config.sample.fraction)
     .sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0));
 
   const byRule: Record<string, number> = {};
@@ -108,16 +118,18 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
     for (const h of hits) {
       byRule[h.rule] = (byRule[h.rule] ?? 0) + 1;
       byCategory[h.category] = (byCategory[h.category] ?? 0) + 1;
-      const fr = (byField[field] ??= {});
+      byField[field] ??= {};
+      const fr = byField[field];
       fr[h.rule] = (fr[h.rule] ?? 0) + 1;
     }
   };
 
   const rejected: RejectedRecord[] = [];
+  let commentsDropped = 0;
   const bySplit = new Map<string, OutputRecord[]>(config.splits.map((s) => [s.name, []]));
   const seenIds = new Set<string>();
   for (const rec of selected) {
-    const result = processRecord(rec, rules, pseudo);
+    const result = processRecord(rec, rules, pseudo, config);
     if ("reject" in result) {
       rejected.push(result.reject);
       continue;
@@ -133,6 +145,7 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
       continue;
     }
     seenIds.add(id);
+    commentsDropped += result.commentsDropped;
     for (const [field, hits] of Object.entries(result.hits)) count(f[field as keyof typeof result.hits], hits);
     const out: OutputRecord = {
       [f.id]: id,
@@ -142,25 +155,27 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
       [f.drl_file]: result.drlFile,
       [f.drl_program]: result.drlText,
     };
-    bySplit.get(pickSplit(config, rec.sourceId))!.push(out);
+    if (config.redaction.file_names === "drop") {
+      delete out[f.hyundai_file];
+      delete out[f.drl_file];
+    }
+    bySplit.get(pickSplit(config, rec.sourceId, unit))!.push(out);
   }
 
-  // Rejections are published in the report: their paths and messages are redacted like programs.
-  const safeRejected = [...source.rejected, ...rejected].map((r) => ({
-    ...r,
-    sourceId: redactFreeText({ text: r.sourceId, rules, pseudonymizer: pseudo }).text,
-    file: redactFreeText({ text: r.file, rules, pseudonymizer: pseudo }).text,
-    message: redactFreeText({ text: r.message, rules, pseudonymizer: pseudo }).text,
-  }));
+  // The report is published: a rejected record leaves a count and a fixed reason, nothing of its
+  // own (no folder or file name, line, statement, parser excerpt or id).
   const rejectedByCode: Record<string, number> = {};
-  for (const r of safeRejected) rejectedByCode[r.code] = (rejectedByCode[r.code] ?? 0) + 1;
+  for (const r of [...source.rejected, ...rejected]) rejectedByCode[r.code] = (rejectedByCode[r.code] ?? 0) + 1;
 
   const splits = config.splits.map((s) => {
     const records = [...bySplit.get(s.name)!].sort((a, b) => (a[f.id]! < b[f.id]! ? -1 : 1));
     return { name: s.name, path: `data/${s.name}.${config.format}`, records };
   });
   const published = splits.reduce((a, s) => a + s.records.length, 0);
-  const fieldOrder = [f.id, f.hyundai_dialect, f.hyundai_file, f.hyundai_program, f.drl_file, f.drl_program];
+  const fieldOrder =
+    config.redaction.file_names === "drop"
+      ? [f.id, f.hyundai_dialect, f.hyundai_program, f.drl_program]
+      : [f.id, f.hyundai_dialect, f.hyundai_file, f.hyundai_program, f.drl_file, f.drl_program];
   const report: RedactionReport = {
     schema: "model-release/redaction-report@1",
     dataset: config.name,
@@ -182,7 +197,13 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
         .map(([k, v]) => [k, sortKeys(v)]),
     ),
     rejectedByCode: sortKeys(rejectedByCode),
-    rejected: safeRejected,
+    rejected: Object.entries(sortKeys(rejectedByCode)).map(([code, count]) => ({
+      code,
+      reason: rejectionReason(code),
+      count,
+    })),
+    commentsDropped,
+    recall: measureRedactionRecall({ rules, pseudonymizer: pseudo, config: config.redaction }),
   };
   const cardMetadata = planDatasetCardMetadata({ config, splits, records: published });
   const card = renderDatasetCard({ config, version, metadata: cardMetadata, report });
@@ -227,6 +248,7 @@ type Processed =
       hyundaiFile: string;
       drlText: string;
       drlFile: string;
+      commentsDropped: number;
       hits: {
         hyundai_program: RedactionHit[];
         hyundai_file: RedactionHit[];
@@ -235,7 +257,12 @@ type Processed =
       };
     };
 
-function processRecord(rec: SourceRecord, rules: RedactionRules, pseudo: Pseudonymizer): Processed {
+function processRecord(
+  rec: SourceRecord,
+  rules: RedactionRules,
+  pseudo: Pseudonymizer,
+  config: DatasetConfig,
+): Processed {
   const reject = (
     prog: SourceProgram,
     code: string,
@@ -264,11 +291,11 @@ function processRecord(rec: SourceRecord, rules: RedactionRules, pseudo: Pseudon
   ];
   const texts: string[] = [];
   for (const { prog } of programs) {
-    const d = decodeProgram(prog.content);
+    const d = decodeProgram(prog.content, config.source.encoding);
     if (!d.ok) return reject(prog, d.code, d.message, d.line, d.offset);
     texts.push(d.text);
   }
-  const [hyText, drlText] = texts as [string, string];
+  const [hyText] = texts as [string, string];
   const dialect = detectHyundaiDialect(hyText);
   if (!dialect)
     return reject(
@@ -279,6 +306,7 @@ function processRecord(rec: SourceRecord, rules: RedactionRules, pseudo: Pseudon
     );
   const out: string[] = [];
   const hits: Record<string, RedactionHit[]> = {};
+  let commentsDropped = 0;
   for (const [i, { prog, field }] of programs.entries()) {
     const text = texts[i]!;
     const d: ProgramDialect = i === 0 ? dialect : "drl";
@@ -326,15 +354,18 @@ function processRecord(rec: SourceRecord, rules: RedactionRules, pseudo: Pseudon
       );
     out.push(red.text);
     hits[field] = red.hits;
+    commentsDropped += red.commentsDropped;
   }
-  const hyFile = redactFreeText({ text: rec.hyundai.name, rules, pseudonymizer: pseudo });
-  const drlFile = redactFreeText({ text: rec.drl.name, rules, pseudonymizer: pseudo });
+  const mode = config.redaction.file_names;
+  const hyFile = renderFileName({ name: rec.hyundai.name, mode, rules, pseudonymizer: pseudo });
+  const drlFile = renderFileName({ name: rec.drl.name, mode, rules, pseudonymizer: pseudo });
   return {
     dialect,
     hyundaiText: out[0]!,
     drlText: out[1]!,
     hyundaiFile: hyFile.text,
     drlFile: drlFile.text,
+    commentsDropped,
     hits: {
       hyundai_program: hits.hyundai_program!,
       drl_program: hits.drl_program!,
@@ -346,51 +377,6 @@ function processRecord(rec: SourceRecord, rules: RedactionRules, pseudo: Pseudon
 
 const dialectName = (d: ProgramDialect) => (d === "hi5-job" ? "Hi5 JOB" : d === "hi6-job" ? "Hi6 HRScript" : "DRL");
 const sameCounts = (a: ParsedProgram, b: ParsedProgram) => INSTRUCTION_KINDS.every((k) => a.counts[k] === b.counts[k]);
-
-/** One split file: JSON Lines, or a Parquet file with one string column per field. Pure. */
-export function renderSplitFile(
-  records: OutputRecord[],
-  fields: string[],
-  format: "jsonl" | "parquet",
-): string | Uint8Array {
-  if (format === "jsonl") return records.map((r) => JSON.stringify(r)).join("\n") + (records.length ? "\n" : "");
-  const buf = parquetWriteBuffer({
-    columnData: fields.map((name) => ({ name, data: records.map((r) => r[name] ?? null), type: "STRING" as const })),
-  });
-  return new Uint8Array(buf);
-}
-
-/** A uniform number in [0, 1) from a string: the same input, the same number, on every machine. */
-export function unitHash(s: string): number {
-  const d = createHash("sha256").update(s).digest();
-  // 48 bits are exact in a double.
-  return d.readUIntBE(0, 6) / 2 ** 48;
-}
-
-function pickSplit(config: DatasetConfig, sourceId: string): string {
-  const u = unitHash(`split\u0000${config.sample.seed}\u0000${sourceId}`);
-  let acc = 0;
-  for (const s of config.splits) {
-    acc += s.fraction;
-    if (u < acc) return s.name;
-  }
-  return config.splits.at(-1)!.name;
-}
-
-/** `*` any run without `/`, `**` any run, `?` one character; the whole id must match. Pure. */
-export function globToRegExp(glob: string): RegExp {
-  let re = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === "*" && glob[i + 1] === "*") {
-      re += ".*";
-      i++;
-    } else if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`);
-}
 
 function sortKeys<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(o).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));

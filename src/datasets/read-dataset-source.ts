@@ -2,6 +2,9 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { inputError, usageError } from "../errors.js";
 import type { DatasetConfig } from "./dataset-config-schema.js";
+import { decodeStrict, firstInvalidUtf8, type ProgramEncoding } from "./decode-program.js";
+
+export { firstInvalidUtf8 };
 
 /** One program file of a pair, as read: bytes are decoded and checked later, by the plan. */
 export interface SourceProgram {
@@ -59,7 +62,7 @@ const DRL_FILE = /\.drl$/i;
 export async function readDatasetSource(params: { config: DatasetConfig; baseDir: string }): Promise<DatasetSource> {
   const { config, baseDir } = params;
   const abs = path.resolve(baseDir, config.source.path);
-  let info;
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(abs);
   } catch (cause) {
@@ -86,7 +89,7 @@ export async function readDatasetSource(params: { config: DatasetConfig; baseDir
       hint: "split the JSONL file",
       location: { file: config.source.path },
     });
-  return parseJsonlSource(await readFile(abs), config.source.path, config.fields.source);
+  return parseJsonlSource(await readFile(abs), config.source.path, config.fields.source, config.source.encoding);
 }
 
 async function readPairsFolder(abs: string, rel: string): Promise<DatasetSource> {
@@ -140,10 +143,10 @@ export function parseJsonlSource(
   bytes: Uint8Array,
   file: string,
   keys: DatasetConfig["fields"]["source"],
+  encoding: ProgramEncoding = "auto",
 ): DatasetSource {
   const records: SourceRecord[] = [];
   const rejected: RejectedRecord[] = [];
-  const decoder = new TextDecoder("utf-8", { fatal: true });
   let start = 0;
   let line = 0;
   while (start < bytes.length) {
@@ -166,17 +169,15 @@ export function parseJsonlSource(
       });
       continue;
     }
-    let text: string;
-    try {
-      text = decoder.decode(raw);
-    } catch {
+    const text = decodeStrict(raw, encoding);
+    if (text === undefined) {
       rejected.push({
         sourceId: fallbackId,
         file,
         line,
         offset: offset + firstInvalidUtf8(raw),
         code: "INVALID_ENCODING",
-        message: "line is not valid UTF-8",
+        message: "line is not valid in the source encoding",
       });
       continue;
     }
@@ -189,7 +190,8 @@ export function parseJsonlSource(
         file,
         line,
         code: "RECORD_NOT_JSON",
-        message: `line is not JSON: ${(cause as Error).message.split("\n")[0]}`,
+        // Never the parser's message: it quotes the line.
+        message: `line is not JSON (${(cause as Error).name})`,
       });
       continue;
     }
@@ -231,26 +233,4 @@ export function parseJsonlSource(
     });
   }
   return { records, rejected };
-}
-
-/** Byte index of the first byte that breaks UTF-8 (for the error location). Pure. */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i]!;
-    const n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
-    if (n < 0) return i;
-    for (let k = 1; k <= n; k++) {
-      const c = bytes[i + k];
-      if (c === undefined || (c & 0xc0) !== 0x80) return i;
-    }
-    // Overlong and surrogate forms are invalid too; TextDecoder agrees, so compare on the sequence.
-    try {
-      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(i, i + n + 1));
-    } catch {
-      return i;
-    }
-    i += n + 1;
-  }
-  return bytes.length;
 }

@@ -1,7 +1,8 @@
 import type { RedactionCategory } from "./dataset-config-schema.js";
 import type { RedactionRules, ValueRule } from "./compile-redaction-rules.js";
-import type { GenericDetection } from "./detect-generic-sensitive.js";
+import type { GenericDetection } from "./create-dataset-detector.js";
 import { PLACEHOLDER_RE, type Pseudonymizer } from "./create-pseudonymizer.js";
+import { groupProgramRegions, type RegionGroup } from "./group-program-regions.js";
 import { scanProgramRegions, type ProgramDialect } from "./scan-program-regions.js";
 
 /** One redaction: which rule, which placeholder category. Never the value. */
@@ -22,9 +23,11 @@ export interface RedactedProgram {
   hits: RedactionHit[];
   /** Non-empty means the record must not be published: see `CodeLeak`. */
   leaks: CodeLeak[];
+  /** Comments emptied by the comment allowlist. */
+  commentsDropped: number;
 }
 
-interface Span {
+export interface Span {
   start: number;
   end: number;
   rule: string;
@@ -131,26 +134,24 @@ function mergeSpans(spans: Span[]): Span[] {
   return out.map(({ len: _len, ...s }) => s);
 }
 
-function applySpans(text: string, spans: Span[], pseudo: Pseudonymizer, hits: RedactionHit[]): string {
-  let out = "";
-  let cursor = 0;
-  for (const s of spans) {
-    out += text.slice(cursor, s.start) + pseudo.placeholder(s.category, text.slice(s.start, s.end));
-    hits.push({ rule: s.rule, category: s.category });
-    cursor = s.end;
-  }
-  return out + text.slice(cursor);
-}
-
-const CREDENTIAL_BEFORE =
-  /(?:^|[^A-Za-z0-9])(?:[A-Za-z0-9]+_)?(?:password|passwd|pwd|passphrase|secret|token|api_?key|ftp_?pass|credentials?)\s*[=:]\s*[A-Za-z]{0,2}$/i;
 const PLACEHOLDER_ONLY = /^<[A-Z_]+_[0-9a-f]{8}>$/;
+const IDENT_CHAR = /[\p{L}\p{N}_]/u;
+
+interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
 
 /**
  * Redacts one program. Only comments, string bodies and the header are rewritten; statements
- * keep every token except identifiers that encode sensitive data, which get a consistent valid
- * name. A list value, pattern or generic detection inside a statement cannot be replaced safely:
- * it is reported as a leak and the caller excludes the record. Pure.
+ * keep every token except identifiers that carry a sensitive value (a customer in a label or a
+ * camelCase name, a loop counter named after a timestamp), which get a consistent valid name, so
+ * jumps and calls still meet their targets. A value inside any other part of a statement cannot be
+ * replaced safely: it is reported as a leak and the caller excludes the record.
+ *
+ * Detection runs on groups, not single regions: consecutive comment lines are read as one text
+ * (a name split over two lines), and string literals joined by `+` as their concatenation. Pure.
  */
 export function redactProgram(params: {
   text: string;
@@ -162,82 +163,105 @@ export function redactProgram(params: {
   const { regions } = scanProgramRegions(text, dialect);
   const hits: RedactionHit[] = [];
   const leaks: CodeLeak[] = [];
-  // The generic detectors run once over the whole program and are handed to each region (clipped
-  // and shifted): per-region calls cost twice the time of the whole redaction. Regions start
-  // after a comment character or a quote, so no detector's look-behind sees a different context.
-  const generic = rules.generic(text);
-  const genericIn = (start: number, end: number): GenericDetection[] =>
-    generic
-      .filter((d) => d.start < end && d.end > start)
-      .map((d) => ({ ...d, start: Math.max(d.start, start) - start, end: Math.min(d.end, end) - start }));
-  let out = "";
-  let cursor = 0;
-  for (const r of regions) {
-    out += text.slice(cursor, r.start);
-    const body = text.slice(r.start, r.end);
-    if (r.kind === "comment") {
-      out +=
-        body[0]! +
-        applySpans(
-          body.slice(1),
-          findSensitiveSpans(body.slice(1), rules, {
-            labels: true,
-            header: false,
-            generic: genericIn(r.start + 1, r.end),
-          }),
-          pseudonymizer,
-          hits,
-        );
-    } else if (r.kind === "string") {
-      const q = dialect === "drl" && (body.startsWith('"""') || body.startsWith("'''")) && body.length >= 6 ? 3 : 1;
-      const closed = body.length >= 2 * q && body.endsWith(body.slice(0, q));
-      const inner = body.slice(q, closed ? body.length - q : body.length);
-      // A literal assigned to a credential name (`password='…'`, `var ftp_pass="…"`) is a secret
-      // whatever it looks like; the name sits in the code just before the literal.
-      const secret =
-        inner.length > 0 &&
-        !PLACEHOLDER_ONLY.test(inner) &&
-        CREDENTIAL_BEFORE.test(text.slice(Math.max(0, r.start - 48), r.start));
-      const spans = secret
-        ? [{ start: 0, end: inner.length, rule: "credential-literal", category: "SECRET" as const }]
-        : findSensitiveSpans(inner, rules, {
-            labels: true,
-            header: false,
-            generic: genericIn(r.start + q, r.start + q + inner.length),
-          });
-      out +=
-        body.slice(0, q) + applySpans(inner, spans, pseudonymizer, hits) + (closed ? body.slice(body.length - q) : "");
-    } else if (r.kind === "header") {
-      out += applySpans(
-        body,
-        findSensitiveSpans(body, rules, { labels: false, header: true, generic: genericIn(r.start, r.end) }),
-        pseudonymizer,
-        hits,
-      );
-    } else {
-      let code = body;
-      for (const c of rules.code) {
-        c.re.lastIndex = 0;
-        code = code.replace(c.re, (m) => {
-          hits.push({ rule: c.id, category: "DATE" });
-          return pseudonymizer.identifier(c.prefix, m);
-        });
-      }
-      // A renamed identifier shifts offsets: detect afresh in that (rare) case.
-      const codeGeneric = code === body ? genericIn(r.start, r.end) : undefined;
-      for (const s of findSensitiveSpans(code, rules, {
-        labels: false,
-        header: false,
-        ...(codeGeneric ? { generic: codeGeneric } : {}),
-      })) {
-        leaks.push({ line: r.line + countNewlines(code.slice(0, s.start)), rule: s.rule, category: s.category });
-      }
-      out += code;
+  const edits: Edit[] = [];
+  let commentsDropped = 0;
+
+  const groups = groupProgramRegions({ text, regions, dialect });
+  if (rules.comments.mode === "allowlist") {
+    for (const g of groups) {
+      if (g.kind !== "comment") continue;
+      const kept = g.segments.filter((seg) => {
+        const body = text.slice(seg.start, seg.end).trim();
+        if (
+          body === "" ||
+          rules.comments.keep.some((re) => new RegExp(`^(?:${re.source})$`, re.flags.replace("g", "")).test(body))
+        )
+          return true;
+        edits.push({ start: seg.start, end: seg.end, text: "" });
+        commentsDropped++;
+        return false;
+      });
+      g.segments = kept;
     }
-    cursor = r.end;
   }
-  out += text.slice(cursor);
-  return { text: out, hits, leaks };
+  // One engine call for every comment, string and header of the program: each group's text on its
+  // own line of a combined document, so look-behinds see a line start at every group.
+  const virtual = groups.map((g) => g.segments.map((seg) => text.slice(seg.start, seg.end)).join(g.separator));
+  const offsets: number[] = [];
+  let doc = "";
+  for (const v of virtual) {
+    offsets.push(doc.length);
+    doc += `${v}\n`;
+  }
+  const docGeneric = doc.length > 0 ? rules.generic(doc) : [];
+  groups.forEach((g, i) => {
+    const v = virtual[i]!;
+    if (g.segments.length === 0 || v.length === 0) return;
+    const generic = clip(docGeneric, offsets[i]!, offsets[i]! + v.length);
+    let spans: Span[];
+    if (g.kind === "string" && g.credential && !PLACEHOLDER_ONLY.test(v))
+      spans = [{ start: 0, end: v.length, rule: "credential-literal", category: "SECRET" }];
+    else spans = findSensitiveSpans(v, rules, { labels: g.kind !== "header", header: g.kind === "header", generic });
+    for (const s of spans) {
+      const placeholder = pseudonymizer.placeholder(s.category, v.slice(s.start, s.end));
+      hits.push({ rule: s.rule, category: s.category });
+      for (const piece of toSegments(g, s)) edits.push({ ...piece, text: placeholder });
+    }
+  });
+
+  // Statements: identifiers that encode values are renamed; anything else is a leak.
+  // One engine call over the statements only (each code region on its own line): the comments and
+  // strings were scanned above, and scanning the whole program again doubled the engine's time.
+  const code = regions.filter((r) => r.kind === "code");
+  const codeOffsets: number[] = [];
+  let codeDoc = "";
+  for (const r of code) {
+    codeOffsets.push(codeDoc.length);
+    codeDoc += `${text.slice(r.start, r.end)}\n`;
+  }
+  const codeDocGeneric = codeDoc.length > 0 ? rules.generic(codeDoc) : [];
+  for (const [ci, r] of code.entries()) {
+    const body = text.slice(r.start, r.end);
+    const renamed: [number, number][] = [];
+    for (const c of rules.code) {
+      c.re.lastIndex = 0;
+      for (const m of body.matchAll(c.re)) {
+        hits.push({ rule: c.id, category: "DATE" });
+        edits.push({
+          start: r.start + m.index,
+          end: r.start + m.index + m[0].length,
+          text: pseudonymizer.identifier(c.prefix, m[0]),
+        });
+        renamed.push([m.index, m.index + m[0].length]);
+      }
+    }
+    const spans = findSensitiveSpans(body, rules, {
+      labels: false,
+      header: false,
+      generic: clip(codeDocGeneric, codeOffsets[ci]!, codeOffsets[ci]! + (r.end - r.start)),
+      // A match that reaches into a statement only with spacing or punctuation (a listed name
+      // whose words stand on two comment lines) is the comments' business, already redacted there.
+    }).filter(
+      (s) => !renamed.some(([a, b]) => s.start >= a && s.end <= b) && /[\p{L}\p{N}]/u.test(body.slice(s.start, s.end)),
+    );
+    for (const s of spans) {
+      let a = s.start;
+      let b = s.end;
+      while (a > 0 && IDENT_CHAR.test(body[a - 1]!)) a--;
+      while (b < body.length && IDENT_CHAR.test(body[b]!)) b++;
+      const token = body.slice(a, b);
+      const inside = /^[\p{L}_][\p{L}\p{N}_]*$/u.test(token) && !renamed.some(([x, y]) => x < b && a < y);
+      if (inside) {
+        hits.push({ rule: s.rule, category: s.category });
+        edits.push({
+          start: r.start + s.start,
+          end: r.start + s.end,
+          text: pseudonymizer.identifier(s.category, body.slice(s.start, s.end)),
+        });
+      } else leaks.push({ line: r.line + countNewlines(body.slice(0, s.start)), rule: s.rule, category: s.category });
+    }
+  }
+  return { text: applyEdits(text, edits), hits, leaks, commentsDropped };
 }
 
 /** Redacts free text such as a file name, as if it were a string literal. Pure. */
@@ -246,13 +270,47 @@ export function redactFreeText(params: { text: string; rules: RedactionRules; ps
   hits: RedactionHit[];
 } {
   const hits: RedactionHit[] = [];
-  const text = applySpans(
-    params.text,
-    findSensitiveSpans(params.text, params.rules, { labels: true, header: false }),
-    params.pseudonymizer,
-    hits,
-  );
-  return { text, hits };
+  const edits: Edit[] = findSensitiveSpans(params.text, params.rules, { labels: true, header: false }).map((s) => {
+    hits.push({ rule: s.rule, category: s.category });
+    return {
+      start: s.start,
+      end: s.end,
+      text: params.pseudonymizer.placeholder(s.category, params.text.slice(s.start, s.end)),
+    };
+  });
+  return { text: applyEdits(params.text, edits), hits };
+}
+
+function clip(found: GenericDetection[], start: number, end: number): GenericDetection[] {
+  return found
+    .filter((d) => d.start < end && d.end > start)
+    .map((d) => ({ ...d, start: Math.max(d.start, start) - start, end: Math.min(d.end, end) - start }));
+}
+
+/** The parts of a span over a group's joined text that fall in its segments, in program offsets. */
+function toSegments(g: RegionGroup, s: Span): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  let v = 0;
+  for (const seg of g.segments) {
+    const len = seg.end - seg.start;
+    const a = Math.max(s.start, v);
+    const b = Math.min(s.end, v + len);
+    if (b > a) out.push({ start: seg.start + (a - v), end: seg.start + (b - v) });
+    v += len + g.separator.length;
+  }
+  return out;
+}
+
+/** Applies non-overlapping edits (overlaps are merged into the first); pure. */
+function applyEdits(text: string, edits: Edit[]): string {
+  let out = "";
+  let cursor = 0;
+  for (const e of [...edits].sort((a, b) => a.start - b.start || b.end - a.end)) {
+    if (e.start < cursor) continue;
+    out += text.slice(cursor, e.start) + e.text;
+    cursor = e.end;
+  }
+  return out + text.slice(cursor);
 }
 
 function countNewlines(s: string): number {

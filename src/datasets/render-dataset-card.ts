@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import { SIZE_CATEGORIES, type DatasetConfig } from "./dataset-config-schema.js";
+import { RECALL_PLACES } from "./measure-redaction-recall.js";
 import type { RedactionReport } from "./plan-dataset-build.js";
 
 /** The Hub's `size_categories` bucket of a record count. Pure. */
@@ -43,6 +44,7 @@ const CATEGORY_TEXT: Record<string, string> = {
   PATH: "file system paths",
   DATE: "timestamps, including loop counters named after the creation time",
   PHONE: "phone numbers and extensions",
+  NATIONAL_ID: "resident and other registration numbers",
   PROGRAM_ID: "OEM program identifiers",
   CYCLE_TIME: "cycle-time targets and budgets in comments",
   ROBOT_MODEL: "robot models in job headers",
@@ -67,8 +69,16 @@ export function renderDatasetCard(params: {
   const splitRows = Object.entries(report.splits).map(([name, n]) => `| ${name} | ${n} |`);
   const sampled =
     config.sample.fraction < 1
-      ? `a seeded ${Math.round(config.sample.fraction * 1000) / 10} % sample (seed \`${config.sample.seed}\`)`
+      ? `a ${Math.round(config.sample.fraction * 1000) / 10} % sample (a keyed hash of the source id with the unpublished redaction key)`
       : "all selected records";
+  const fileNameText =
+    config.redaction.file_names === "pseudonymize"
+      ? "a keyed pseudonym with the extension; the original names are not published"
+      : "with found values replaced";
+  const recall = RECALL_PLACES.map((p) => {
+    const r = report.recall.places[p];
+    return `| ${p} | ${r.redacted} of ${r.planted} | ${r.missed.length ? r.missed.map((m) => `\`${m}\``).join(", ") : "none"} |`;
+  });
   const lines = [
     "---",
     stringify(params.metadata, { lineWidth: 0 }).trimEnd(),
@@ -107,10 +117,14 @@ export function renderDatasetCard(params: {
     "",
     `- \`${f.id}\`: record id, a keyed hash of the source id (stable across builds that use the same key).`,
     `- \`${f.hyundai_dialect}\`: \`hi5-job\` (upper-case JOB language, \`'\` comments) or \`hi6-job\` (HRScript, \`#\` comments).`,
-    `- \`${f.hyundai_file}\`, \`${f.hyundai_program}\`: the Hyundai job file name and text.`,
-    `- \`${f.drl_file}\`, \`${f.drl_program}\`: the Doosan DRL program file name and text.`,
+    ...(config.redaction.file_names === "drop"
+      ? [`- \`${f.hyundai_program}\`: the Hyundai job text.`, `- \`${f.drl_program}\`: the Doosan DRL program text.`]
+      : [
+          `- \`${f.hyundai_file}\`, \`${f.hyundai_program}\`: the Hyundai job file name (${fileNameText}) and text.`,
+          `- \`${f.drl_file}\`, \`${f.drl_program}\`: the Doosan DRL program file name and text.`,
+        ]),
     "",
-    `Records are ${sampled} of the source records after the include and exclude rules, assigned to splits by a seeded hash of the record id:`,
+    `Records are ${sampled} of the source records after the include and exclude rules, assigned to splits by a keyed hash of the source id (without the key, nobody can tell from a guessed source id whether it was sampled):`,
     "",
     "| split | records |",
     "|---|---|",
@@ -126,9 +140,9 @@ export function renderDatasetCard(params: {
     "",
     "#### Data Collection and Processing",
     "",
-    "Every program was decoded as strict UTF-8 and parsed by a structural parser for its dialect before and after redaction. Records with binary content, another encoding, a program that does not parse, a sensitive value inside a statement, or a different instruction count after redaction were left out, never passed through:",
+    `Every program was decoded strictly (${config.source.encoding === "auto" ? "UTF-8, or EUC-KR/CP949 where the bytes are not UTF-8" : config.source.encoding.toUpperCase()}) and parsed by a structural parser for its dialect before and after redaction. Records with binary content, another encoding, a program that does not parse, a sensitive value inside a statement, or a different instruction count after redaction were left out, never passed through; only their number and a fixed reason are published:`,
     "",
-    `- rejected records: ${report.records.rejected}${
+    `- rejected records: ${report.records.rejected + report.records.sourceRejected}${
       report.rejectedByCode && Object.keys(report.rejectedByCode).length
         ? ` (${Object.entries(report.rejectedByCode)
             .map(([c, n]) => `${c}: ${n}`)
@@ -148,6 +162,17 @@ export function renderDatasetCard(params: {
     "- **What:** the project's lists (customers, plants, lines, people) and part-number patterns; format-aware rules for labelled values in program headers (`Customer :`, `Taught by:`, `S/N`, `작업자:`, `OEM program`, `Cycle target`); and generic detectors for IP addresses, e-mail addresses, URLs, paths and credentials.",
     "- **How:** each value is replaced by a typed placeholder such as `<CUSTOMER_1a2b3c4d>`, computed with a keyed hash (HMAC-SHA256) of the value. The same value gets the same placeholder in every file of the release, so Hyundai and DRL programs of a pair stay aligned. The key is not published; without it the placeholders cannot be reversed by guessing values.",
     "- **Check:** after redaction each program is redacted a second time, which must find nothing.",
+    config.redaction.comments.mode === "allowlist"
+      ? `- **Comments:** allowlist mode. Every comment that matches none of the ${config.redaction.comments.keep.length} configured safe pattern(s) was emptied (${report.commentsDropped} in this release); the rest were redacted as above.`
+      : "- **Comments:** redacted as above (a maintainer can switch to allowlist mode, which empties every comment except configured safe patterns).",
+    "",
+    "What the detectors can find: values from the project's lists and patterns (also inside labels and identifiers, before Korean particles, in other Unicode forms, split over two comment lines or concatenated strings), labelled values (`Customer :`, `작업자:`, `S/N`, `제조번호`), and values with a recognisable shape: IP addresses, e-mail addresses, URLs, host and domain names, share and file paths, serial numbers, phone numbers, credentials and tokens. What they cannot find: a name or a company written in free text without a label that no list holds, a value in a shape no rule knows, and anything spelled out in words.",
+    "",
+    "Measured recall on planted values: fictitious values of every class above (and the project's listed names in the forms that escape word matching) were planted in a comment, a string literal and a file name, and redacted with the rules of this build:",
+    "",
+    "| place | values removed | classes that remained |",
+    "|---|---|---|",
+    ...recall,
     "",
     "Values replaced in this release, by kind:",
     "",
@@ -167,7 +192,7 @@ export function renderDatasetCard(params: {
     "",
     "## Bias, Risks, and Limitations",
     "",
-    "Rule-based redaction finds what its rules and lists describe. A name written in free text without a label and absent from the lists can remain; report it and it will be removed in the next version. Poses and process parameters reflect the cells they came from, not good practice in general.",
+    `Rule-based redaction finds what its rules and lists describe. A name written in free text without a label and absent from the lists can remain${config.redaction.comments.mode === "allowlist" ? " in a string literal (comments outside the allowlist were emptied)" : ""}; report it and it will be removed in the next version. Poses and process parameters reflect the cells they came from, not good practice in general.`,
     "",
     "### Recommendations",
     "",

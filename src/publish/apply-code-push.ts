@@ -1,42 +1,46 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import type { Dirent } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { conflictError, inputError, remoteError } from "../errors.js";
-import type { CodeExportPlan } from "./plan-code-export.js";
+import type { CodeExportPlan, CodeSourceFile } from "./plan-code-export.js";
 import { redactSecrets } from "./translate-remote-error.js";
 
-/** Largest code file read for export: code, not data; bigger files are refused, not truncated. */
-const MAX_CODE_FILE_BYTES = 5 * 1024 * 1024;
+/** Largest code file read for export: code, not data; bigger files are listed by size, never read. */
+export const MAX_CODE_FILE_BYTES = 5 * 1024 * 1024;
 
-/** Reads the code folder as text files (POSIX relative paths), skipping `.git`. */
-export async function readCodeFiles(sourceDir: string): Promise<{ path: string; content: string }[]> {
-  const out: { path: string; content: string }[] = [];
+/**
+ * Reads the code folder (POSIX relative paths, bytes as they are), skipping `.git` and
+ * `node_modules`. A file above `MAX_CODE_FILE_BYTES` is listed with its size only: whether that
+ * matters is the plan's decision (it does only if the allowlist selects it).
+ */
+export async function readCodeFiles(sourceDir: string): Promise<CodeSourceFile[]> {
+  const out: CodeSourceFile[] = [];
   const walk = async (dir: string): Promise<void> => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
-      throw inputError("CODE_SOURCE_UNREADABLE", `cannot read code folder ${dir}: ${(err as Error).message}`, {
-        hint: "check github.code.source in the release config",
-        location: { file: dir, field: "github.code.source" },
-      });
+      const rel = relative(sourceDir, dir).split(sep).join("/") || ".";
+      throw inputError(
+        "CODE_SOURCE_UNREADABLE",
+        `cannot read the code folder (${rel}): ${(err as NodeJS.ErrnoException).code ?? "error"}`,
+        {
+          hint: "check github.code.source in the release config",
+          location: { field: "github.code.source" },
+        },
+      );
     }
     for (const e of entries) {
       const abs = join(dir, e.name);
       if (e.isDirectory()) {
         if (e.name !== ".git" && e.name !== "node_modules") await walk(abs);
       } else if (e.isFile()) {
-        const bytes = await readFile(abs);
         const path = relative(sourceDir, abs).split(sep).join("/");
-        if (bytes.length > MAX_CODE_FILE_BYTES) {
-          throw inputError(
-            "CODE_FILE_TOO_LARGE",
-            `${path} is ${bytes.length} bytes; code files above ${MAX_CODE_FILE_BYTES} are not exported`,
-            { hint: "leave it out of github.code.paths", location: { file: abs } },
-          );
-        }
-        out.push({ path, content: bytes.toString("utf8") });
+        const size = (await stat(abs)).size;
+        if (size > MAX_CODE_FILE_BYTES) out.push({ path, size });
+        else out.push({ path, size, content: new Uint8Array(await readFile(abs)) });
       }
     }
   };

@@ -1,45 +1,12 @@
-import { blockedError } from "../errors.js";
+import { blockedError, inputError } from "../errors.js";
 import type { Finding } from "../findings.js";
+import { extractPrintableRuns } from "../sanitize/extract-printable-runs.js";
+import { decodeCodeFile, encodeCodeText } from "./decode-code-file.js";
+import { findUnexportedImports } from "./find-unexported-imports.js";
+import { prepareNotebook, type NotebookOutputs } from "./prepare-notebook.js";
+import { stripInternalBlocks } from "./strip-internal-blocks.js";
 
-/**
- * Copybara's "remove confidential blocks" recipe: every line from one containing BEGIN-INTERNAL
- * to the next line containing END-INTERNAL, both included. An unterminated block is an error,
- * not "strip to the end": a typo must not decide what is published.
- */
-export function stripInternalBlocks(text: string, file = "<input>"): { text: string; removedLines: number } {
-  const lines = text.split("\n");
-  const out: string[] = [];
-  let openedAt = -1;
-  let removed = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (openedAt >= 0) {
-      removed++;
-      if (line.includes("END-INTERNAL")) openedAt = -1;
-      continue;
-    }
-    if (line.includes("BEGIN-INTERNAL")) {
-      openedAt = i;
-      removed++;
-      if (line.includes("END-INTERNAL") && line.indexOf("END-INTERNAL") > line.indexOf("BEGIN-INTERNAL")) openedAt = -1;
-      continue;
-    }
-    if (line.includes("END-INTERNAL")) {
-      throw blockedError("INTERNAL_BLOCK_UNBALANCED", `${file}:${i + 1}: END-INTERNAL without a BEGIN-INTERNAL`, {
-        hint: "pair every END-INTERNAL with a BEGIN-INTERNAL above it",
-        location: { file, line: i + 1 },
-      });
-    }
-    out.push(line);
-  }
-  if (openedAt >= 0) {
-    throw blockedError("INTERNAL_BLOCK_UNBALANCED", `${file}:${openedAt + 1}: BEGIN-INTERNAL is never closed`, {
-      hint: "add an END-INTERNAL line where the internal block ends",
-      location: { file, line: openedAt + 1 },
-    });
-  }
-  return { text: out.join("\n"), removedLines: removed };
-}
+export { stripInternalBlocks };
 
 /** A glob as a regular expression: `**` any depth, `*` within a segment, `?` one character. */
 export function globToRegExp(glob: string): RegExp {
@@ -57,10 +24,19 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/** A file of the code folder: its bytes (or text), or only its size when it is too large to read. */
+export interface CodeSourceFile {
+  path: string;
+  content?: string | Uint8Array;
+  size?: number;
+}
+
 /** Files under the code folder that the code export publishes, and what it left out. */
 export interface CodeExportPlan {
-  files: { path: string; content: string; removedLines: number }[];
+  /** Text files in their own encoding, binary files byte for byte. */
+  files: { path: string; content: string | Uint8Array; removedLines: number }[];
   excluded: string[];
+  /** Blocking findings stop the plan; what is left are warnings (imports of files left out). */
   findings: Finding[];
 }
 
@@ -68,33 +44,96 @@ export interface CodeExportPlan {
 const NEVER = [
   /(^|\/)\.git(\/|$)/,
   /(^|\/)\.env(\..*)?$/,
+  /(^|\/)\.envrc$/,
+  /(^|\/)\.(?:netrc|pypirc|npmrc|git-credentials|pgpass|boto|s3cfg)$/,
   /(^|\/)\.model-release(\/|$)/,
-  /\.(pem|key|p12|pfx)$/,
-  /(^|\/)id_(rsa|ed25519|ecdsa)$/,
+  /\.(pem|key|p12|pfx|jks|keystore)$/,
+  /(^|\/)id_(rsa|ed25519|ecdsa|dsa)$/,
+  // Compiled files: stale bytecode and objects carry the source (and its secrets) of their day.
+  /(^|\/)__pycache__(\/|$)/,
+  /(^|\/)\.ipynb_checkpoints(\/|$)/,
+  /\.(?:py[cod]|so(?:\.\d+)*|dylib|dll|o|a|obj|lib|class|jar|exe|wasm|egg|whl)$/i,
 ];
 
 /**
  * Plans the code export: keeps only paths matching the allowlist (and none of the paths that
- * never leave), strips internal blocks, and runs the secret scan over what is left. Blocking
- * findings stop the export; `scan` is the sanitizer's detector, passed in.
+ * never leave), refuses compiled objects whatever their name, strips internal blocks (notebooks
+ * per cell, their outputs dropped unless `notebookOutputs: "keep"`), decodes UTF-16 text to scan
+ * it, and runs the secret scan over what is left (binary files over their printable strings).
+ * Blocking findings stop the export; `scan` is the sanitizer's engine with the code rules.
+ *
+ * @throws ReleaseError `CODE_SECRET_FOUND` (blocked), `CODE_FILE_TOO_LARGE` (input) for an
+ *   allowlisted file that was too large to read, and those of `stripInternalBlocks` and
+ *   `prepareNotebook`.
  */
 export function planCodeExport(params: {
-  files: readonly { path: string; content: string }[];
+  files: readonly CodeSourceFile[];
   allow: readonly string[];
   scan?: (path: string, content: string) => Finding[];
+  notebookOutputs?: NotebookOutputs;
+  /** Byte limit named in the too-large error. */
+  maxFileBytes?: number;
 }): CodeExportPlan {
   const allow = params.allow.map(globToRegExp);
   const files: CodeExportPlan["files"] = [];
   const excluded: string[] = [];
   const findings: Finding[] = [];
+  const texts: { path: string; text: string }[] = [];
   for (const f of [...params.files].sort((a, b) => a.path.localeCompare(b.path))) {
     if (NEVER.some((re) => re.test(f.path)) || !allow.some((re) => re.test(f.path))) {
       excluded.push(f.path);
       continue;
     }
-    const stripped = stripInternalBlocks(f.content, f.path);
-    findings.push(...(params.scan?.(f.path, stripped.text) ?? []));
-    files.push({ path: f.path, content: stripped.text, removedLines: stripped.removedLines });
+    if (f.content === undefined) {
+      throw inputError(
+        "CODE_FILE_TOO_LARGE",
+        `${f.path} is ${f.size ?? "too many"} bytes; code files above ${params.maxFileBytes ?? "the limit"} bytes are not exported`,
+        {
+          hint: `narrow github.code.paths so that it no longer matches ${f.path}, or publish the file as a release asset`,
+          location: { file: f.path, field: "github.code.paths" },
+        },
+      );
+    }
+    const bytes = typeof f.content === "string" ? undefined : f.content;
+    const decoded =
+      bytes === undefined
+        ? ({ kind: "text", text: f.content as string, encoding: "utf-8", bom: false } as const)
+        : decodeCodeFile(bytes, f.path);
+    if (decoded.kind === "compiled") {
+      excluded.push(f.path);
+      continue;
+    }
+    if (decoded.kind === "binary") {
+      const strings = extractPrintableRuns(bytes!)
+        .runs.map((r) => r.text)
+        .join("\n");
+      findings.push(...(params.scan?.(f.path, strings) ?? []));
+      files.push({ path: f.path, content: bytes!, removedLines: 0 });
+      continue;
+    }
+    let text: string;
+    let removedLines: number;
+    if (f.path.endsWith(".ipynb")) {
+      const nb = prepareNotebook({ text: decoded.text, path: f.path, outputs: params.notebookOutputs ?? "strip" });
+      text = nb.text;
+      removedLines = nb.removedLines;
+    } else {
+      const stripped = stripInternalBlocks(decoded.text, f.path);
+      text = stripped.text;
+      removedLines = stripped.removedLines;
+    }
+    findings.push(...(params.scan?.(f.path, text) ?? []));
+    texts.push({ path: f.path, text });
+    const unchanged = text === decoded.text;
+    files.push({
+      path: f.path,
+      content: unchanged
+        ? (bytes ?? text)
+        : bytes === undefined
+          ? text
+          : encodeCodeText(text, decoded.encoding, decoded.bom),
+      removedLines,
+    });
   }
   const blocking = findings.filter((f) => f.severity === "block" && f.acceptedReason === undefined);
   if (blocking.length > 0) {
@@ -109,5 +148,6 @@ export function planCodeExport(params: {
       },
     );
   }
+  findings.push(...findUnexportedImports({ exported: texts, excluded: new Set(excluded) }));
   return { files, excluded, findings };
 }

@@ -6,7 +6,7 @@ import { verifyError } from "../errors.js";
 import type { Finding } from "../findings.js";
 import type { SecretPattern } from "../sanitize/detect-secrets.js";
 import { createCodeSecretScan } from "./create-code-secret-scan.js";
-import { readCodeFiles, applyCodePush } from "./apply-code-push.js";
+import { readCodeFiles, applyCodePush, MAX_CODE_FILE_BYTES } from "./apply-code-push.js";
 import { createRetryingFetch } from "./create-retrying-fetch.js";
 import {
   applyGitHubAssets,
@@ -56,7 +56,14 @@ export interface PublishReleaseParams {
   options?: {
     hubPrivate?: boolean;
     /** Code export; `remote` defaults to the GitHub repository's clone URL. */
-    code?: { remote?: string; sourceDir: string; paths: string[]; branch: string };
+    code?: {
+      remote?: string;
+      sourceDir: string;
+      paths: string[];
+      branch: string;
+      /** Notebook outputs: dropped (default) or kept and scanned like code. */
+      notebookOutputs?: "strip" | "keep";
+    };
     summary?: string;
     /** The config's `sanitize.patterns`, also applied to exported code. */
     secretPatterns?: SecretPattern[];
@@ -211,7 +218,11 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
         files: await readCodeFiles(code.sourceDir),
         allow: code.paths,
         scan: params.scanCode ?? createCodeSecretScan(params.options?.secretPatterns ?? []),
+        notebookOutputs: code.notebookOutputs ?? "strip",
+        maxFileBytes: MAX_CODE_FILE_BYTES,
       });
+    for (const f of codeExport?.findings ?? [])
+      emit({ type: "warning", message: `code export: ${f.file}${f.line ? `:${f.line}` : ""}: ${f.message}` });
     const card = await readOptionalText(join(bundle.dir, "README.md"));
     const evalsText =
       (await readOptionalText(join(bundle.dir, "eval-results.json"))) ??

@@ -28,7 +28,8 @@ let defaultPlan: ReturnType<typeof planSampleUncached> | undefined;
 /** The default plan is computed once and shared: every test only reads it. */
 function planSample(overrides: { seed?: string; key?: Uint8Array } = {}) {
   if (overrides.seed || overrides.key) return planSampleUncached(overrides);
-  return (defaultPlan ??= planSampleUncached({}));
+  defaultPlan ??= planSampleUncached({});
+  return defaultPlan;
 }
 
 async function planSampleUncached(overrides: { seed?: string; key?: Uint8Array }) {
@@ -97,7 +98,7 @@ describe("dataset build plan on the shipped sample", () => {
     const bySourceId = new Map(source.records.map((r) => [pseudo.recordId(r.sourceId), r]));
     const drls: string[] = [];
     const records = plan.splits.flatMap((s) => s.records);
-    expect(records).toHaveLength(21);
+    expect(records).toHaveLength(18);
     for (const rec of records) {
       const src = bySourceId.get(rec.id!)!;
       const dialect = rec.hyundai_dialect as "hi5-job" | "hi6-job";
@@ -145,7 +146,7 @@ describe("dataset build plan on the shipped sample", () => {
     await expect(plan.card).toMatchFileSnapshot("__snapshots__/robot-jobfiles-sample.README.md");
   });
 
-  it("is deterministic for a key and seed; the seed changes the sample, the key changes ids and placeholders", async () => {
+  it("is deterministic for a key and seed; the seed and the key change the sample, the key also ids and placeholders", async () => {
     const a = await planSample();
     const b = await planSampleUncached({});
     expect(contentOf(a.plan)).toEqual(contentOf(b.plan));
@@ -153,13 +154,20 @@ describe("dataset build plan on the shipped sample", () => {
     const ids = (p: DatasetBuildPlan) => p.splits.flatMap((s) => s.records.map((r) => r.id)).sort();
     expect(ids(otherSeed.plan)).not.toEqual(ids(a.plan));
     const otherKey = await planSample({ key: new Uint8Array(32).fill(9) });
-    expect(otherKey.plan.report.records.published).toBe(a.plan.report.records.published);
     expect(ids(otherKey.plan)).not.toEqual(ids(a.plan));
+    // Sampling is keyed: the same seed under another key selects other source records.
+    const sourceIdsOf = async (k: Uint8Array, p: DatasetBuildPlan) => {
+      const { source } = await planSample();
+      const pseudo = createPseudonymizer(k);
+      const kept = new Set(ids(p));
+      return source.records.filter((r) => kept.has(pseudo.recordId(r.sourceId))).map((r) => r.sourceId);
+    };
+    expect(await sourceIdsOf(new Uint8Array(32).fill(9), otherKey.plan)).not.toEqual(await sourceIdsOf(key, a.plan));
   });
 
   it("reports counts per rule and per field", async () => {
     const { plan } = await planSample();
-    expect(plan.report.records).toEqual({ source: 24, selected: 21, published: 21, rejected: 0, sourceRejected: 0 });
+    expect(plan.report.records).toEqual({ source: 24, selected: 18, published: 18, rejected: 0, sourceRejected: 0 });
     expect(plan.report.byField.hyundai_program!["list-customers"]).toBeGreaterThan(0);
     expect(plan.report.byField.drl_program!["timestamp-identifier"]).toBeGreaterThan(0);
     expect(Object.values(plan.report.byRule).reduce((a, b) => a + b, 0)).toBe(
@@ -236,7 +244,7 @@ redaction:
     "0001.JOB": Buffer.concat([Buffer.from(hi5.hyundaiText.slice(0, 200)), Buffer.from([0, 1, 2, 3])]),
     "a.drl": hi5.drlText,
   });
-  // EUC-KR bytes of "작업자" in a comment on line 3: not UTF-8.
+  // EUC-KR bytes of "작업자" in a comment on line 3: not UTF-8, decoded as EUC-KR.
   const lines = hi5.hyundaiText.split("\r\n");
   pair("c-euc-kr", {
     "0002.JOB": Buffer.concat([
@@ -258,28 +266,35 @@ redaction:
   });
   pair("h-not-a-job", { "0004.JOB": "hello\n", "a.drl": hi5.drlText });
 
-  it("excludes each with its file, line and reason, and publishes the rest", async () => {
+  it("excludes bad records leaving only a count and a fixed reason, decodes EUC-KR, renames identifiers, publishes the rest", async () => {
     const source = await readDatasetSource({ config, baseDir: base });
     const plan = planDatasetBuild({ config, source, version: "0.1.0", key, keySource: "random" });
-    expect(plan.report.records).toMatchObject({ source: 8, published: 1, rejected: 6, sourceRejected: 1 });
-    const drlLines = hi5.drlText.split("\n");
-    const whileLine = drlLines.findIndex((l) => l.startsWith("while ")) + 1;
-    expect(plan.report.rejected.map((r) => `${r.file}:${r.line ?? "-"} ${r.code}: ${r.message}`)).toEqual([
-      "pairs/f-no-drl:- PAIR_INCOMPLETE: a pair folder needs exactly one job file and one .drl file (found 1 and 0)",
-      `pairs/b-binary/0001.JOB:${hi5.hyundaiText.slice(0, 200).split("\n").length} BINARY_CONTENT: NUL byte at offset 200: binary file, not a program`,
-      "pairs/c-euc-kr/0002.JOB:3 INVALID_ENCODING: byte 0xc0 at offset " +
-        Buffer.byteLength(`${lines.slice(0, 2).join("\r\n")}\r\n     ' `) +
-        " is not UTF-8 (re-encode the file as UTF-8)",
-      `pairs/d-unparseable/0003.JOB:${lines.indexOf("     END") + 1} PROGRAM_UNPARSEABLE: Hi5 JOB: unknown statement 'JUMP_TO_MOON 3'`,
-      `pairs/e-drl-syntax/a.drl:${whileLine} PROGRAM_UNPARSEABLE: DRL: '(' is never closed (and 1 more issue)`,
-      `pairs/g-leak/a.drl:${drlLines.length} SENSITIVE_VALUE_IN_STATEMENT: a CUSTOMER value (rule list-customers) sits in a statement, where it cannot be replaced without changing the program`,
-      "pairs/h-not-a-job/0004.JOB:1 PROGRAM_UNPARSEABLE: not a Hyundai job: line 1 is neither a Hi5 'Program File Format Version' nor a Hi6 'Hyundai Robot Job File' header",
+    expect(plan.report.records).toMatchObject({ source: 8, published: 3, rejected: 4, sourceRejected: 1 });
+    expect(plan.report.rejected).toEqual([
+      { code: "BINARY_CONTENT", reason: "binary content, not a program", count: 1 },
+      { code: "PAIR_INCOMPLETE", reason: "a pair folder without exactly one job file and one DRL program", count: 1 },
+      { code: "PROGRAM_UNPARSEABLE", reason: "a program that does not parse in its dialect", count: 3 },
     ]);
-    expect(plan.report.rejected.find((r) => r.code === "BINARY_CONTENT")?.offset).toBe(200);
-    expect(plan.splits[0]!.records).toHaveLength(1);
-    expect(plan.card).toContain(
-      "rejected records: 6 (BINARY_CONTENT: 1, INVALID_ENCODING: 1, PAIR_INCOMPLETE: 1, PROGRAM_UNPARSEABLE: 3, SENSITIVE_VALUE_IN_STATEMENT: 1)",
-    );
+    // Nothing of a rejected record: no folder or file name, no statement, no line.
+    const published = contentOf(plan)
+      .map((f) => f.bytes.toString("utf8"))
+      .join("\n");
+    for (const trace of [
+      "b-binary",
+      "d-unparseable",
+      "e-drl-syntax",
+      "f-no-drl",
+      "h-not-a-job",
+      "JUMP_TO_MOON",
+      "0003.JOB",
+      "0004.JOB",
+    ])
+      expect(published, trace).not.toContain(trace);
+    // The EUC-KR comment was decoded and its labelled name redacted; the VANTOR identifier renamed.
+    const all = plan.splits.flatMap((sp) => sp.records);
+    expect(all.some((r) => r.hyundai_program!.includes("작업자"))).toBe(true);
+    expect(all.some((r) => /CUSTOMER_[0-9a-f]{8}_HOME = posj/.test(r.drl_program!))).toBe(true);
+    expect(plan.card).toContain("rejected records: 5 (BINARY_CONTENT: 1, PAIR_INCOMPLETE: 1, PROGRAM_UNPARSEABLE: 3)");
   });
 
   it("rejects JSONL lines that are not JSON, lack a field or are not UTF-8, by line", () => {
@@ -294,7 +309,7 @@ redaction:
       Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d, 0x0a]),
       Buffer.from(`${JSON.stringify({ id: "r6", hyundai_program: "S1 BAD", drl_program: "movej(" })}\n`),
     ]);
-    const src = parseJsonlSource(bytes, "pairs.jsonl", config.fields.source);
+    const src = parseJsonlSource(bytes, "pairs.jsonl", config.fields.source, "utf-8");
     expect(src.records.map((r) => r.sourceId)).toEqual(["r1", "r6"]);
     expect(src.rejected.map((r) => `${r.file}:${r.line} ${r.code}`)).toEqual([
       "pairs.jsonl:2 RECORD_NOT_JSON",
@@ -302,13 +317,56 @@ redaction:
       "pairs.jsonl:5 INVALID_ENCODING",
     ]);
     const plan = planDatasetBuild({
-      config: { ...config, source: { kind: "jsonl", path: "pairs.jsonl" } },
+      config: { ...config, source: { kind: "jsonl", path: "pairs.jsonl", encoding: "utf-8" } },
       source: src,
       version: "0.1.0",
       key,
       keySource: "env",
     });
     expect(plan.report.records.published).toBe(1);
-    expect(plan.report.rejected.at(-1)).toMatchObject({ file: "pairs.jsonl", line: 6, code: "PROGRAM_UNPARSEABLE" });
+    expect(plan.report.rejected).toEqual([
+      { code: "INVALID_ENCODING", reason: "text that is neither UTF-8 nor the configured encoding", count: 1 },
+      { code: "PROGRAM_UNPARSEABLE", reason: "a program that does not parse in its dialect", count: 1 },
+      { code: "RECORD_MISSING_FIELD", reason: "a JSONL record without the mapped program fields", count: 1 },
+      { code: "RECORD_NOT_JSON", reason: "a JSONL line that is not JSON", count: 1 },
+    ]);
+    const report = JSON.stringify(plan.report);
+    for (const trace of ["r3", "r6", "pairs.jsonl", "Unexpected token", "not json"])
+      expect(report, trace).not.toContain(trace);
+  });
+});
+
+describe("file names and encodings", () => {
+  it("pseudonymises file names by default, redacts or drops them when the config says so", async () => {
+    const { config, source } = await planSample();
+    const names = (mode: "pseudonymize" | "redact" | "drop") =>
+      planDatasetBuild({
+        config: { ...config, redaction: { ...config.redaction, file_names: mode } },
+        source,
+        version: "1.0.0",
+        key,
+        keySource: "env",
+      }).splits.flatMap((s) => s.records.map((r) => [r.hyundai_file, r.drl_file]));
+    const pseudo = names("pseudonymize");
+    expect(pseudo.flat().every((n) => /^file_[0-9a-f]{8}\.(?:job|drl)$/i.test(n!))).toBe(true);
+    const sourceNames = new Set(source.records.flatMap((r) => [r.hyundai.name, r.drl.name]));
+    expect(
+      names("redact")
+        .flat()
+        .some((n) => sourceNames.has(n!)),
+    ).toBe(true);
+    expect(
+      names("drop")
+        .flat()
+        .every((n) => n === undefined),
+    ).toBe(true);
+  });
+
+  it("decodes EUC-KR in auto mode, and refuses it when the config says UTF-8", async () => {
+    const { decodeProgram } = await import("../../src/datasets/decode-program.js");
+    const euc = new Uint8Array([0x27, 0x20, 176, 237, 176, 180, 0x0a]);
+    expect(decodeProgram(euc)).toEqual({ ok: true, text: "' 고객\n" });
+    expect(decodeProgram(euc, "euc-kr")).toEqual({ ok: true, text: "' 고객\n" });
+    expect(decodeProgram(euc, "utf-8")).toMatchObject({ ok: false, code: "INVALID_ENCODING", offset: 2 });
   });
 });

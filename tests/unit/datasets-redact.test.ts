@@ -7,7 +7,7 @@ import { createPseudonymizer } from "../../src/datasets/create-pseudonymizer.js"
 import { parseDatasetConfig } from "../../src/datasets/read-dataset-config.js";
 import { redactFreeText, redactProgram } from "../../src/datasets/redact-program.js";
 import { parseRobotProgram } from "../../src/datasets/parse-robot-program.js";
-import { fromSecretDetector } from "../../src/datasets/detect-generic-sensitive.js";
+import { fromSecretDetector } from "../../src/datasets/create-dataset-detector.js";
 
 const fixtures = path.resolve(import.meta.dirname, "../fixtures/robot-programs");
 const read = (f: string) => readFileSync(path.join(fixtures, f), "utf8");
@@ -176,14 +176,18 @@ describe("program redaction", () => {
     expect(parseRobotProgram(red.text, "drl").counts).toEqual(parseRobotProgram(drl, "drl").counts);
   });
 
-  it("reports a sensitive value inside a statement instead of changing the program", () => {
+  it("renames an identifier that carries a listed value consistently, and reports any other value in a statement", () => {
     const drl =
       'VANTOR_HOME = posj(0, 0, 90, 0, 90, 0)\nmovej(VANTOR_HOME, vel=30, acc=60)\nset_tool("TW_GRIP")  # Vantor\n';
     const red = redactProgram({ text: drl, dialect: "drl", rules, pseudonymizer: pseudo });
-    expect(red.leaks).toEqual([
-      { line: 1, rule: "list-customers", category: "CUSTOMER" },
-      { line: 2, rule: "list-customers", category: "CUSTOMER" },
-    ]);
+    expect(red.leaks).toEqual([]);
+    const id = pseudo.identifier("CUSTOMER", "VANTOR");
+    expect(red.text).toBe(
+      `${id}_HOME = posj(0, 0, 90, 0, 90, 0)\nmovej(${id}_HOME, vel=30, acc=60)\nset_tool("TW_GRIP")  # ${pseudo.placeholder("CUSTOMER", "Vantor")}\n`,
+    );
+    expect(parseRobotProgram(red.text, "drl").counts).toEqual(parseRobotProgram(drl, "drl").counts);
+    const leaky = redactProgram({ text: "x = 0 if 2024-05-14 else 1\n", dialect: "drl", rules, pseudonymizer: pseudo });
+    expect(leaky.leaks).toEqual([{ line: 1, rule: "timestamp", category: "DATE" }]);
   });
 
   it("uses the sanitizer's detector when one is passed in", () => {
@@ -193,7 +197,7 @@ describe("program redaction", () => {
         start: m.index,
         end: m.index + m[0].length,
       }));
-    const withSanitizer = compileRedactionRules(config.redaction, { generic: fromSecretDetector(detect) });
+    const withSanitizer = compileRedactionRules(config.redaction, { engine: fromSecretDetector(detect) });
     const r = redactFreeText({ text: "token hf_abcdefghijklmnop used", rules: withSanitizer, pseudonymizer: pseudo });
     expect(r.text).toBe(`token ${pseudo.placeholder("SECRET", "hf_abcdefghijklmnop")} used`);
   });
@@ -234,5 +238,61 @@ describe("redaction key", () => {
     }
     expect(err).toMatchObject({ code: "REDACTION_KEY_TOO_SHORT", category: "usage" });
     expect(JSON.stringify((err as { toJSON(): unknown }).toJSON())).not.toContain("hunter2");
+  });
+});
+
+describe("placement on top of the engine", () => {
+  const cfg = (extra: string) =>
+    parseDatasetConfig(`name: t
+pretty_name: test data
+summary: Test pairs of robot programs.
+source: { kind: pairs, path: p }
+hub: { repo: org/t }
+redaction:
+  customers: [Brightwater Foundry, Brightwater, 한빛정밀]
+  people: [Quillan Marchetti, 정하늘]
+${extra}`);
+  const r = compileRedactionRules(cfg("").redaction);
+  const red = (text: string, dialect: "drl" | "hi6-job" = "drl", rules = r) =>
+    redactProgram({ text, dialect, rules, pseudonymizer: pseudo });
+
+  it("finds a listed name split over two comment lines or two concatenated literals, and keeps the program", () => {
+    const drl = '# converted by Quillan\n# Marchetti on site\ntp_log("for Bright" + "water Foundry")\n';
+    const out = red(drl);
+    expect(out.text).not.toMatch(/Quillan|Marchetti|Bright|water/);
+    expect(out.leaks).toEqual([]);
+    expect(parseRobotProgram(out.text, "drl").counts).toEqual(parseRobotProgram(drl, "drl").counts);
+  });
+
+  it("finds listed names before particles, in NFD, full width, with invisible characters, in labels", () => {
+    const hi6 = [
+      'Hyundai Robot Job File; { version: 2.0, mech_type: "", total_axis: 6, aux_axis: 0 }',
+      "     # 한빛정밀님 요청",
+      `     # 담당 ${"정하늘".normalize("NFD")}`,
+      "     # Ｂｒｉｇｈｔｗａｔｅｒ and Bright\u200bwater",
+      "*BRIGHTWATERPICK",
+      "     end",
+    ].join("\n");
+    const out = red(hi6, "hi6-job");
+    expect(out.leaks).toEqual([]);
+    expect(
+      out.text
+        .normalize("NFKC")
+        .replace(/\u200b/g, "")
+        .toLowerCase(),
+    ).not.toMatch(/한빛정밀|정하늘|brightwater/);
+    expect(out.text).toContain(`*${pseudo.identifier("CUSTOMER", "BRIGHTWATER")}PICK`);
+  });
+
+  it("allowlist mode empties every comment that matches no safe pattern, and counts them", () => {
+    const strict = compileRedactionRules(cfg('  comments: { mode: allowlist, keep: ["(?:move|wait) .*"] }').redaction);
+    const drl =
+      "# move to the pick pose\n# ask Minji about this\nmovej(posj(0, 0, 90, 0, 90, 0), vel=30, acc=30)  # wait for Quillan Marchetti\n";
+    const out = red(drl, "drl", strict);
+    // Kept comments are still redacted.
+    expect(out.text).toBe(
+      `# move to the pick pose\n#\nmovej(posj(0, 0, 90, 0, 90, 0), vel=30, acc=30)  # wait for ${pseudo.placeholder("PERSON", "Quillan Marchetti")}\n`,
+    );
+    expect(out.commentsDropped).toBe(1);
   });
 });

@@ -87,10 +87,19 @@ export function registerDataset(program: Command, ctx: CliContext): void {
         `  pseudonym key: ${keySource === "env" ? `from ${REDACTION_KEY_ENV}` : `random for this run (set ${REDACTION_KEY_ENV} for placeholders that stay the same across builds)`}`,
       );
       if (r.manifest) writeLine(out, `  content digest: ${r.manifest.contentDigest}`);
+      if (report.commentsDropped > 0) writeLine(out, `  comments dropped by the allowlist: ${report.commentsDropped}`);
+      writeLine(
+        out,
+        `  measured recall on planted values: ${Object.entries(report.recall.places)
+          .map(([place, r]) => `${place} ${r.redacted}/${r.planted}`)
+          .join(", ")}`,
+      );
+      // Counts and fixed reasons only: stderr is public in CI logs, and a rejected record's names,
+      // lines and statements are exactly what must not be published.
       for (const rej of report.rejected) {
         writeLine(
           ctx.stderr,
-          `warning[${rej.code}]: ${rej.file}${rej.line !== undefined ? `:${rej.line}` : ""}: ${rej.message} (record excluded)`,
+          `warning[${rej.code}]: ${rej.count} record${rej.count === 1 ? "" : "s"} excluded: ${rej.reason}`,
         );
       }
     });
