@@ -29,7 +29,8 @@ describe("workflows parse with GitHub's own workflow parser", () => {
       const content = readFileSync(path.join(WORKFLOWS, file), "utf8");
       const parsed = parseWorkflow({ name: file, content }, new NoOperationTraceWriter());
       expect(parsed.context.errors.getErrors().map((e) => e.message)).toEqual([]);
-      const template = await convertWorkflowTemplate(parsed.context, parsed.value);
+      expect(parsed.value).toBeDefined();
+      const template = await convertWorkflowTemplate(parsed.context, parsed.value!);
       expect(template.errors ?? []).toEqual([]);
       expect(template.jobs.length).toBeGreaterThan(0);
     });
