@@ -5,12 +5,21 @@ import type { SanitizePlan } from "../sanitize/types.js";
 import type { Finding } from "../findings.js";
 import { fmt, points } from "../evals/compare-evals.js";
 import type { EvalComparisonRow, EvalReport } from "../evals/types.js";
-import type { LicencePlan } from "./base-model-licences.js";
+import type { LicencePlan } from "./plan-licence.js";
+import {
+  acceptableUseBullet,
+  renderBaseCitation,
+  renderLicenceBanner,
+  renderLicenceSection,
+  renderTechnicalSpecs,
+} from "./render-card-sections.js";
 import type { Co2Estimate } from "./render-card-metadata.js";
 import type { ExampleFile } from "./render-examples.js";
 import { renderTemplate } from "./render-template.js";
+import type { CardContext, CardLanguage } from "./card-context.js";
 
-export type CardLanguage = "en" | "ko";
+export type { CardContext, CardLanguage } from "./card-context.js";
+
 
 /** Fixed card text per language; free text comes from the config (`card` and `card.ko`). */
 const T = {
@@ -116,22 +125,6 @@ const T = {
   },
 } as const;
 
-/** Everything a card needs, computed once and shared by both languages. */
-export interface CardContext {
-  config: ReleaseConfig;
-  version: string;
-  tag: string;
-  date?: string;
-  inventory: Inventory;
-  sanitize?: SanitizePlan;
-  evals?: EvalReport;
-  licence: LicencePlan;
-  co2?: Co2Estimate;
-  examples: ExampleFile[];
-  chartPath?: string;
-  hubUrl: string;
-  githubUrl: string;
-}
 
 const bullets = (items: readonly string[]) => items.map((i) => `- ${i}`).join("\n");
 const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
@@ -217,8 +210,12 @@ export function renderModelCard(params: {
     }
     return en;
   };
-  const list = (key: "intended_uses" | "downstream_uses" | "out_of_scope" | "limitations" | "recommendations") =>
-    bullets((text(key, card[key]) as string[] | undefined) ?? []);
+  const list = (key: "intended_uses" | "downstream_uses" | "out_of_scope" | "limitations" | "recommendations") => {
+    const items = [...((text(key, card[key]) as string[] | undefined) ?? [])];
+    const aup = key === "out_of_scope" ? acceptableUseBullet(lang, ctx) : undefined;
+    if (aup) items.push(aup);
+    return bullets(items);
+  };
 
   const name = config.hub.repo.split("/")[1] ?? config.hub.repo;
   const hubModelUrl = `${ctx.hubUrl}/${config.hub.repo}`;
@@ -294,7 +291,10 @@ export function renderModelCard(params: {
 
   // Evaluation.
   const mainRows = evals?.comparison.rows.filter((r) => !r.slice) ?? [];
-  const sliceRows = evals?.comparison.rows.filter((r) => r.slice) ?? [];
+  // Slices are defect classes (`porosity`) or factor values (`line=machining-2`, from the config's factors).
+  const allSlices = evals?.comparison.rows.filter((r) => r.slice) ?? [];
+  const sliceRows = allSlices.filter((r) => !r.slice!.includes("="));
+  const factorRows = allSlices.filter((r) => r.slice!.includes("="));
   const baseHead = evals?.base ? `${lang === "ko" ? "기반 모델" : "Base"} (${evals.base.label})` : undefined;
   const prevHead = evals?.previous
     ? `${lang === "ko" ? "이전 릴리스" : "Previous"} (${evals.previous.label})`
@@ -333,11 +333,34 @@ export function renderModelCard(params: {
     sliceRows.map((r) => [
       r.slice!,
       r.benchmark,
-      r.metric,
+      `${r.metric}${r.higherIsBetter ? " ↑" : " ↓"}`,
       cell(r.release.value, r.scale, r.release.stderr),
       ...(baseHead ? [cell(r.base, r.scale)] : []),
       ...(prevHead ? [cell(r.previous, r.scale)] : []),
     ]),
+  );
+  const factorTable = table(
+    [
+      t.factors,
+      t.value,
+      t.benchmark,
+      t.metric,
+      `${t.thisRelease} (${ctx.version})`,
+      ...(baseHead ? [baseHead] : []),
+      ...(prevHead ? [prevHead] : []),
+    ],
+    factorRows.map((r) => {
+      const [factor, value] = r.slice!.split("=", 2) as [string, string];
+      return [
+        factor.trim(),
+        value.trim(),
+        r.benchmark,
+        `${r.metric}${r.higherIsBetter ? " ↑" : " ↓"}`,
+        cell(r.release.value, r.scale, r.release.stderr),
+        ...(baseHead ? [cell(r.base, r.scale)] : []),
+        ...(prevHead ? [cell(r.previous, r.scale)] : []),
+      ];
+    }),
   );
   if (card.family === "vision-language-inspection" && card.defect_classes.length > 0 && evals) {
     const missing = card.defect_classes.filter((c) => !sliceRows.some((r) => r.slice === c));
@@ -397,6 +420,7 @@ export function renderModelCard(params: {
       ? `**APA:** ${card.citation.apa}`
       : `\`\`\`bibtex\n@misc{${name.replace(/[^A-Za-z0-9]/g, "_")}_${ctx.version.replace(/[^0-9A-Za-z]/g, "_")},\n  title  = {${name} ${ctx.version}},\n  author = {${card.developers.join(" and ") || config.hub.repo.split("/")[0]}},\n${year ? `  year   = {${year}},\n` : ""}  url    = {${hubModelUrl}},\n  note   = {Release ${ctx.tag}}\n}\n\`\`\``;
   const licenceSection = renderLicenceSection(lang, ctx);
+  const tech = renderTechnicalSpecs(lang, ctx);
   const contact =
     card.contact ?? (config.github ? `${ctx.githubUrl}/${config.github.repo}/issues` : `${hubModelUrl}/discussions`);
 
@@ -437,11 +461,18 @@ export function renderModelCard(params: {
     testing_data: testing,
     results_table: resultsTable,
     per_class_table: perClass,
+    factor_table: factorTable,
     chart,
     results_summary: resultsSummary,
     compute_table: computeTable,
     co2_formula: formula,
     citation,
+    base_citation: renderBaseCitation(lang, ctx),
+    licence_banner: renderLicenceBanner(lang, ctx),
+    technical_specs: tech.specs,
+    prompt_format: tech.prompt,
+    inference_hardware: tech.hardware,
+    software: tech.software,
     licence_section: licenceSection,
     contact,
   };
@@ -482,7 +513,7 @@ function renderRedactionSummary(lang: CardLanguage, config: ReleaseConfig, plan?
     lines.push(
       en
         ? `Release sanitizer: ${plan.publish.length + plan.rewrites.length + conv.length} files published, ${plan.rewrites.length} rewritten (metadata scrubbed)${converted}, ${plan.dropped.length} left out (optimizer state, training logs, pickles and other files outside the allowlist)${rules ? `; findings by rule: ${rules}` : "; no findings"}.`
-        : `릴리스 정화 도구: 파일 ${plan.publish.length + plan.rewrites.length + conv.length}개 공개, ${plan.rewrites.length}개 수정(메타데이터 정리)${converted}, ${plan.dropped.length}개 제외(옵티마이저 상태, 학습 로그, pickle 등 허용 목록 밖의 파일)${rules ? `; 규칙별 발견 건수: ${rules}` : "; 발견 사항 없음"}.`,
+        : `릴리스 민감정보 제거(비식별화) 도구: 파일 ${plan.publish.length + plan.rewrites.length + conv.length}개 공개, ${plan.rewrites.length}개 수정(메타데이터 정리)${converted}, ${plan.dropped.length}개 제외(옵티마이저 상태, 학습 로그, pickle 등 허용 목록 밖의 파일)${rules ? `; 규칙별 발견 건수: ${rules}` : "; 발견 사항 없음"}.`,
     );
   }
   return lines.join("\n\n");
@@ -533,32 +564,4 @@ function renderRegressionText(lang: CardLanguage, ctx: CardContext): { summary: 
         : `> [!CAUTION]\n> 이 릴리스는 ${regs.map((r) => r.key).join(", ")} 지표에서 ${prev}보다 낮습니다(임계값 ${pts}%p 초과). \`--allow-regression\` 옵션으로 공개되었습니다. 평가 항목을 참고하십시오.`
       : "";
   return { summary: parts.join("\n\n"), notice };
-}
-
-function renderLicenceSection(lang: CardLanguage, ctx: CardContext): string {
-  const { licence, config } = ctx;
-  const en = lang === "en";
-  const label = licence.license === "other" ? (licence.license_name ?? "other") : licence.license;
-  const lines = [
-    en
-      ? `This model is released under \`${label}\`${licence.license_link ? ` ([licence text](${licence.license_link}))` : ""}.`
-      : `이 모델은 \`${label}\` 라이선스로 공개됩니다${licence.license_link ? ` ([라이선스 전문](${licence.license_link}))` : ""}.`,
-  ];
-  // The base's terms are quoted in English in both cards: they paraphrase a legal text, and a
-  // translation would be a second, unchecked paraphrase.
-  for (const r of licence.reasons) lines.push(en ? r : `기반 모델 조건 (영문): ${r}`);
-  if (licence.notice)
-    lines.push(
-      en
-        ? "The [NOTICE](NOTICE) file carries the base model's required notices."
-        : "기반 모델이 요구하는 고지 사항은 [NOTICE](NOTICE) 파일에 있습니다.",
-    );
-  if (config.card.family === "code-conversion-llm") {
-    lines.push(
-      en
-        ? "Programs generated with this model are drafts owned and checked by the user; they carry no warranty."
-        : "이 모델로 생성한 프로그램은 사용자가 소유하고 검증할 초안이며, 어떤 보증도 제공하지 않습니다.",
-    );
-  }
-  return lines.join("\n\n");
 }

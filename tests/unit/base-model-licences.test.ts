@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BASE_MODEL_LICENCES, planLicence } from "../../src/card/base-model-licences.js";
+import { BASE_MODEL_LICENCES } from "../../src/card/base-model-licences.js";
+import { planLicence } from "../../src/card/plan-licence.js";
 import { isBlocking } from "../../src/findings.js";
 
 const plan = (baseModel: string, requested = "apache-2.0", repo = "acme/robot-coder") =>
