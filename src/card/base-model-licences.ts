@@ -67,7 +67,9 @@ const LLAMA_AUP =
   "The Llama Acceptable Use Policy forbids using the model for the operation of critical infrastructure, transportation technologies or heavy machinery.";
 const QWEN_AGREEMENT_LINK = "https://huggingface.co/Qwen/Qwen2.5-VL-72B-Instruct/blob/main/LICENSE";
 
-function llama(v: "3.1" | "3.2" | "3.3"): Pick<BaseModelLicence, "license" | "licenceFiles" | "notice" | "usagePolicy"> {
+function llama(
+  v: "3.1" | "3.2" | "3.3",
+): Pick<BaseModelLicence, "license" | "licenceFiles" | "notice" | "usagePolicy"> {
   const u = v.replace(".", "_");
   return {
     license: `llama${v}`,
@@ -180,7 +182,9 @@ export const BASE_MODEL_LICENCES: readonly BaseModelLicence[] = [
     attribution: "Built with Qwen",
     notice:
       "Built with Qwen. Qwen is licensed under the Qwen RESEARCH LICENSE AGREEMENT, Copyright (c) Alibaba Cloud. All Rights Reserved.",
-    conditions: ["Non-commercial: research and evaluation use only; commercial use needs a licence from Alibaba Cloud."],
+    conditions: [
+      "Non-commercial: research and evaluation use only; commercial use needs a licence from Alibaba Cloud.",
+    ],
     citation: QWEN25_VL,
   },
   {

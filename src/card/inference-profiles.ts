@@ -66,7 +66,7 @@ const PROFILES: Record<string, InferenceProfile> = {
     sampling: GREEDY_VISION,
     samplingSource: GREEDY_WHY,
     promptFormat:
-      "The Llama 3.2 Vision chat template, applied by `AutoProcessor`: one user turn with the image **first**, then the question (`{\"type\": \"image\"}` before the text); one image per prompt.",
+      'The Llama 3.2 Vision chat template, applied by `AutoProcessor`: one user turn with the image **first**, then the question (`{"type": "image"}` before the text); one image per prompt.',
   },
   mistral: {
     family: "mistral",

@@ -31,7 +31,8 @@ export async function readCheckpointModelConfig(inventory: Inventory): Promise<C
     string,
     unknown
   >;
-  const num = (k: string) => (typeof o[k] === "number" ? (o[k] as number) : typeof text[k] === "number" ? (text[k] as number) : undefined);
+  const num = (k: string) =>
+    typeof o[k] === "number" ? (o[k] as number) : typeof text[k] === "number" ? (text[k] as number) : undefined;
   const out: CheckpointModelConfig = {};
   if (typeof o.transformers_version === "string") out.transformers_version = o.transformers_version;
   const heads = num("num_attention_heads");

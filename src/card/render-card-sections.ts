@@ -30,12 +30,13 @@ export function renderLicenceBanner(lang: CardLanguage, ctx: CardContext): strin
   if (base.forbidsHeavyMachinery && ctx.config.card.family === "code-conversion-llm") {
     lines.push(
       en
-        ? `**Acceptable use: no operation of heavy machinery.** The [${base.displayName} Acceptable Use Policy](${policy}) forbids using this model for the operation of critical infrastructure, transportation technologies or heavy machinery. Industrial robots are heavy machinery: use the model only to draft programs offline for human review, never inside a system that operates a robot or a production cell, and have the intended use cleared by legal review.`
-        : `**허용 용도: 중장비 운용 금지.** [${base.displayName} 허용 사용 정책](${policy})은 핵심 기반 시설, 운송 기술, 중장비(heavy machinery)의 운용에 이 모델을 사용하는 것을 금지합니다. 산업용 로봇은 중장비에 해당합니다. 이 모델은 사람이 검토할 프로그램 초안을 오프라인으로 작성하는 데에만 사용하고, 로봇이나 생산 셀을 운용하는 시스템 안에서는 절대 사용하지 마십시오. 용도는 법무 검토를 거쳐 확정하십시오.`,
+        ? `**Acceptable use: no operation of heavy machinery.** The [${base.displayName} Acceptable Use Policy](${policy}) forbids using this model for the operation of critical infrastructure, transportation technologies or heavy machinery. An industrial robot cell can count as heavy machinery or a critical industrial system: use the model only to draft programs offline for human review, never inside a system that operates a robot or a production cell, and have the intended use cleared by legal review.`
+        : `**허용 용도: 중장비 운용 금지.** [${base.displayName} 허용 사용 정책](${policy})은 핵심 기반 시설, 운송 기술, 중장비(heavy machinery)의 운용에 이 모델을 사용하는 것을 금지합니다. 산업용 로봇 셀은 중장비나 핵심 산업 시스템에 해당할 수 있습니다. 이 모델은 사람이 검토할 프로그램 초안을 오프라인으로 작성하는 데에만 사용하고, 로봇이나 생산 셀을 운용하는 시스템 안에서는 절대 사용하지 마십시오. 용도는 법무 검토를 거쳐 확정하십시오.`,
     );
   }
   const conditions = base.conditions.filter((c) => !(base.forbidsHeavyMachinery && /heavy machinery/.test(c)));
-  if (base.forbidsHeavyMachinery && ctx.config.card.family !== "code-conversion-llm") conditions.unshift(base.conditions[0]!);
+  if (base.forbidsHeavyMachinery && ctx.config.card.family !== "code-conversion-llm")
+    conditions.unshift(base.conditions[0]!);
   for (const c of conditions) lines.push(en ? c : `(영문 조건) ${c}`);
   const title = en ? "Licence conditions of the base model" : "기반 모델의 라이선스 조건";
   return [`> [!IMPORTANT]`, `> **${title}**`, ...lines.flatMap((l) => [">", `> ${l}`])].join("\n");
@@ -66,9 +67,7 @@ export function renderLicenceSection(lang: CardLanguage, ctx: CardContext): stri
   for (const r of licence.reasons) lines.push(en ? r : `기반 모델 조건 (영문): ${r}`);
   const base = licence.base;
   if (base?.conditions.length)
-    lines.push(
-      (en ? "Conditions:\n\n" : "조건 (영문):\n\n") + base.conditions.map((c) => `- ${c}`).join("\n"),
-    );
+    lines.push((en ? "Conditions:\n\n" : "조건 (영문):\n\n") + base.conditions.map((c) => `- ${c}`).join("\n"));
   if (hasFile(ctx, "USE_POLICY.md"))
     lines.push(
       en
@@ -131,7 +130,10 @@ export function renderTechnicalSpecs(
   if (hardware.maxModelLen !== undefined)
     rows.push([en ? "Fine-tuning context" : "미세 조정 문맥 길이", `${hardware.maxModelLen} tokens`]);
   if (ctx.modelConfig?.max_position_embeddings)
-    rows.push([en ? "Maximum context (config.json)" : "최대 문맥 길이 (config.json)", `${ctx.modelConfig.max_position_embeddings} tokens`]);
+    rows.push([
+      en ? "Maximum context (config.json)" : "최대 문맥 길이 (config.json)",
+      `${ctx.modelConfig.max_position_embeddings} tokens`,
+    ]);
   const specs = table([en ? "Field" : "항목", en ? "Value" : "값"], rows);
   const samp = profile.sampling;
   const sampText =

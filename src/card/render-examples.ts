@@ -132,7 +132,14 @@ export function renderExamples(params: RenderExamplesParams): ExampleFile[] {
     return s.content.replace(/\s+$/, "");
   };
   const extra = requestParams(profile);
-  const serve = renderVllmServe({ repo, revision, profile, hardware, files: params.files, ...(architecture ? { architecture } : {}) });
+  const serve = renderVllmServe({
+    repo,
+    revision,
+    profile,
+    hardware,
+    files: params.files,
+    ...(architecture ? { architecture } : {}),
+  });
   const serveText = `${serve.command}${serve.b200Note ? `\n# ${serve.b200Note}` : ""}`;
   const serveComment = (prefix: string) =>
     serveText
@@ -212,7 +219,10 @@ export function renderExamples(params: RenderExamplesParams): ExampleFile[] {
 }
 
 /** Request parameters of the OpenAI-compatible API: the sampling settings, plus gpt-oss's reasoning effort. */
-function requestParams(profile: InferenceProfile): { standard: Record<string, unknown>; extra: Record<string, unknown> } {
+function requestParams(profile: InferenceProfile): {
+  standard: Record<string, unknown>;
+  extra: Record<string, unknown>;
+} {
   const s: Sampling = profile.sampling;
   const standard: Record<string, unknown> = { temperature: s.temperature };
   if (s.top_p !== undefined) standard.top_p = s.top_p;
@@ -243,7 +253,9 @@ function withParams(
   const all = { ...p.standard, ...(lang === "python" ? {} : p.extra) };
   for (const [k, v] of Object.entries(all)) {
     const value = JSON.stringify(v);
-    lines.push(lang === "python" ? `${ind}${k}=${value},` : lang === "js" ? `${ind}${k}: ${value},` : `${ind}"${k}": ${value},`);
+    lines.push(
+      lang === "python" ? `${ind}${k}=${value},` : lang === "js" ? `${ind}${k}: ${value},` : `${ind}"${k}": ${value},`,
+    );
   }
   if (lang === "python" && Object.keys(p.extra).length > 0) lines.push(`${ind}extra_body=${JSON.stringify(p.extra)},`);
   const at = m.index + m[0].length;

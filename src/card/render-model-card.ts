@@ -20,7 +20,6 @@ import type { CardContext, CardLanguage } from "./card-context.js";
 
 export type { CardContext, CardLanguage } from "./card-context.js";
 
-
 /** Fixed card text per language; free text comes from the config (`card` and `card.ko`). */
 const T = {
   en: {
@@ -124,7 +123,6 @@ const T = {
     metricsUsed: "지표와 평가 도구",
   },
 } as const;
-
 
 const bullets = (items: readonly string[]) => items.map((i) => `- ${i}`).join("\n");
 const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>

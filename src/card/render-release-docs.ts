@@ -209,7 +209,8 @@ function planExampleImage(params: { config: ReleaseConfig; baseDir: string; hubU
     };
   }
   const own = `${hubUrl}/${config.hub.repo}/`;
-  if (card.example_image_url && !card.example_image_url.startsWith(own)) return { url: card.example_image_url, findings: [] };
+  if (card.example_image_url && !card.example_image_url.startsWith(own))
+    return { url: card.example_image_url, findings: [] };
   return {
     findings: [
       {

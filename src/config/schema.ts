@@ -247,7 +247,9 @@ export const releaseConfigSchema = z
         software: z
           .string()
           .optional()
-          .describe("Training software with versions, for the card's technical specifications, e.g. 'PyTorch 2.8, TRL 0.23'."),
+          .describe(
+            "Training software with versions, for the card's technical specifications, e.g. 'PyTorch 2.8, TRL 0.23'.",
+          ),
         hyperparameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
       })
       .optional()
