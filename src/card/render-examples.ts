@@ -152,7 +152,7 @@ export function renderExamples(params: RenderExamplesParams): ExampleFile[] {
   );
   const ts = withParams(pick("js", "huggingface.js"), "js", extra).replace(
     /^console\.log\(chatCompletion\.choices\[0\]\.message\);$/m,
-    "console.log(chatCompletion.choices[0].message.content);",
+    "console.log(chatCompletion.choices[0]?.message.content);",
   );
   const curl = withParams(pick("sh", "curl"), "curl", extra);
   const quick = vision

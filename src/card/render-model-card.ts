@@ -1,11 +1,9 @@
 import type { ReleaseConfig } from "../config/schema.js";
 import { compareKeys } from "./compare-keys.js";
-import type { Inventory } from "../checkpoint/types.js";
 import type { SanitizePlan } from "../sanitize/types.js";
 import type { Finding } from "../findings.js";
 import { fmt, points } from "../evals/compare-evals.js";
-import type { EvalComparisonRow, EvalReport } from "../evals/types.js";
-import type { LicencePlan } from "./plan-licence.js";
+import type { EvalComparisonRow } from "../evals/types.js";
 import {
   acceptableUseBullet,
   renderBaseCitation,
@@ -13,8 +11,6 @@ import {
   renderLicenceSection,
   renderTechnicalSpecs,
 } from "./render-card-sections.js";
-import type { Co2Estimate } from "./render-card-metadata.js";
-import type { ExampleFile } from "./render-examples.js";
 import { renderTemplate } from "./render-template.js";
 import type { CardContext, CardLanguage } from "./card-context.js";
 

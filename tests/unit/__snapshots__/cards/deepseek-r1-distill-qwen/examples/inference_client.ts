@@ -19,4 +19,4 @@ const chatCompletion = await client.chatCompletion({
     top_p: 0.95,
 });
 
-console.log(chatCompletion.choices[0].message.content);
+console.log(chatCompletion.choices[0]?.message.content);

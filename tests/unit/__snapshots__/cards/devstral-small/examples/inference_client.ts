@@ -22,4 +22,4 @@ const chatCompletion = await client.chatCompletion({
     temperature: 0.15,
 });
 
-console.log(chatCompletion.choices[0].message.content);
+console.log(chatCompletion.choices[0]?.message.content);

@@ -24,4 +24,4 @@ const chatCompletion = await client.chatCompletion({
     reasoning_effort: "medium",
 });
 
-console.log(chatCompletion.choices[0].message.content);
+console.log(chatCompletion.choices[0]?.message.content);

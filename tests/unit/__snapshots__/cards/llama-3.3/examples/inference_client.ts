@@ -23,4 +23,4 @@ const chatCompletion = await client.chatCompletion({
     top_p: 0.9,
 });
 
-console.log(chatCompletion.choices[0].message.content);
+console.log(chatCompletion.choices[0]?.message.content);

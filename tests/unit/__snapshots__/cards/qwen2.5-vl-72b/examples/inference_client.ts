@@ -29,4 +29,4 @@ const chatCompletion = await client.chatCompletion({
     temperature: 0,
 });
 
-console.log(chatCompletion.choices[0].message.content);
+console.log(chatCompletion.choices[0]?.message.content);

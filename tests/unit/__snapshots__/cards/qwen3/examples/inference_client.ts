@@ -25,4 +25,4 @@ const chatCompletion = await client.chatCompletion({
     repetition_penalty: 1.05,
 });
 
-console.log(chatCompletion.choices[0].message.content);
+console.log(chatCompletion.choices[0]?.message.content);
