@@ -82,6 +82,12 @@ export function planCodeExport(params: {
   files: readonly { path: string; content: string }[];
   allow: readonly string[];
   scan?: (path: string, content: string) => Finding[];
+  /**
+   * Files the export must carry even when the code folder lacks them or the allowlist leaves
+   * them out: the bundle's LICENSE (Apache-2.0 §4(a), Llama/Qwen agreements). A source file of
+   * the same path wins.
+   */
+  required?: readonly { path: string; content: string }[];
 }): CodeExportPlan {
   const allow = params.allow.map(globToRegExp);
   const files: CodeExportPlan["files"] = [];
@@ -96,6 +102,11 @@ export function planCodeExport(params: {
     findings.push(...(params.scan?.(f.path, stripped.text) ?? []));
     files.push({ path: f.path, content: stripped.text, removedLines: stripped.removedLines });
   }
+  for (const r of params.required ?? []) {
+    if (files.some((f) => f.path === r.path)) continue;
+    files.push({ path: r.path, content: r.content, removedLines: 0 });
+  }
+  files.sort((a, b) => a.path.localeCompare(b.path));
   const blocking = findings.filter((f) => f.severity === "block" && f.acceptedReason === undefined);
   if (blocking.length > 0) {
     const first = blocking[0]!;

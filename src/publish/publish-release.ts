@@ -206,12 +206,16 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
     const codeOption = params.options?.code;
     const code = codeOption && { ...codeOption, remote: codeOption.remote ?? (await fetchGitHubCloneUrl(gh, ghRepo)) };
     // Fail closed: code is always scanned, with the sanitizer's detectors unless a scan is given.
-    if (code)
+    if (code) {
+      // The code export carries the release's LICENSE too, when the code folder has none.
+      const licence = await readOptionalText(join(bundle.dir, "LICENSE"));
       codeExport = planCodeExport({
         files: await readCodeFiles(code.sourceDir),
         allow: code.paths,
         scan: params.scanCode ?? createCodeSecretScan(params.options?.secretPatterns ?? []),
+        required: licence === undefined ? [] : [{ path: "LICENSE", content: licence }],
       });
+    }
     const card = await readOptionalText(join(bundle.dir, "README.md"));
     const evalsText =
       (await readOptionalText(join(bundle.dir, "eval-results.json"))) ??
