@@ -38,6 +38,11 @@ export interface RedactionReport {
   rejectedByCode: Record<string, number>;
   /** Each bad record with file, line and reason; paths and messages are redacted too. */
   rejected: RejectedRecord[];
+  /**
+   * Redaction recall on the values planted in the source for testing: distinct values, how many
+   * still appear verbatim in a published record, by category. Counts only, never the values.
+   */
+  plantedRecall?: { values: number; leaked: number; recall: number; leakedByCategory: Record<string, number> };
 }
 
 export type OutputRecord = Record<string, string>;
@@ -66,6 +71,8 @@ export interface PlanDatasetBuildParams {
   keySource: "env" | "random";
   /** Generic detectors (the sanitizer's `detectSecrets` via `fromSecretDetector`); default the built-in fallback. */
   generic?: (text: string) => GenericDetection[];
+  /** Sensitive test values planted in the source (config `planted`), for the measured recall. */
+  planted?: readonly { category: string; value: string }[];
 }
 
 /**
@@ -183,9 +190,17 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
     ),
     rejectedByCode: sortKeys(rejectedByCode),
     rejected: safeRejected,
+    ...(params.planted ? { plantedRecall: measurePlantedRecall(params.planted, splits) } : {}),
   };
   const cardMetadata = planDatasetCardMetadata({ config, splits, records: published });
-  const card = renderDatasetCard({ config, version, metadata: cardMetadata, report });
+  const example = splits.find((x) => x.records.length > 0)?.records[0];
+  const card = renderDatasetCard({
+    config,
+    version,
+    metadata: cardMetadata,
+    report,
+    ...(example ? { example, fieldOrder } : {}),
+  });
   const tag = renderTag(config.tag_format, { name: config.name, version });
   const inputs: BundleInput[] = [
     ...splits.map(
@@ -394,4 +409,28 @@ export function globToRegExp(glob: string): RegExp {
 
 function sortKeys<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(o).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
+/** How many distinct planted values survive verbatim in the published records. Pure. */
+function measurePlantedRecall(
+  planted: readonly { category: string; value: string }[],
+  splits: { records: OutputRecord[] }[],
+): NonNullable<RedactionReport["plantedRecall"]> {
+  const text = splits.flatMap((s) => s.records.flatMap((r) => Object.values(r))).join("\n");
+  const distinct = new Map<string, string>();
+  for (const p of planted) if (p.value.length > 0) distinct.set(p.value, p.category);
+  const leakedByCategory: Record<string, number> = {};
+  let leaked = 0;
+  for (const [value, category] of distinct) {
+    if (!text.includes(value)) continue;
+    leaked++;
+    leakedByCategory[category] = (leakedByCategory[category] ?? 0) + 1;
+  }
+  const values = distinct.size;
+  return {
+    values,
+    leaked,
+    recall: values === 0 ? 1 : (values - leaked) / values,
+    leakedByCategory: sortKeys(leakedByCategory),
+  };
 }
