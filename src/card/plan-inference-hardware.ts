@@ -83,6 +83,6 @@ export function planInferenceHardware(params: {
     parameters,
     rows,
     tensorParallel: rows[0]!.gpus,
-    ...(ctxKey ? { maxModelLen: hp[ctxKey] as number } : {}),
+    maxModelLen: ctxKey ? (hp[ctxKey] as number) : undefined,
   };
 }

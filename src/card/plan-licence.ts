@@ -65,11 +65,7 @@ export function planLicence(params: {
     };
   }
   reasons.push(base.terms);
-  const baseFields = {
-    license: base.license,
-    ...(base.license_name ? { license_name: base.license_name } : {}),
-    ...(base.license_link ? { license_link: base.license_link } : {}),
-  };
+  const baseFields = { license: base.license, license_name: base.license_name, license_link: base.license_link };
   let fields: Pick<LicencePlan, "license" | "license_name" | "license_link">;
   if (requested === "apache-2.0" && !base.allowsApache) {
     findings.push({

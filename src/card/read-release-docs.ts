@@ -61,8 +61,8 @@ export async function readReleaseDocs(
   const modelConfig = params.modelConfig ?? (await readCheckpointModelConfig(params.inventory));
   const { files, findings } = renderReleaseDocs({
     ...rest,
-    ...(evals ? { evals } : {}),
-    ...(modelConfig ? { modelConfig } : {}),
+    evals,
+    modelConfig,
   });
   return { files, findings, ...(evals ? { evals } : {}) };
 }

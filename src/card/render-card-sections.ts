@@ -167,7 +167,7 @@ export function renderTechnicalSpecs(
     profile,
     hardware,
     files: inventory.files.map((f) => f.path),
-    ...(inventory.architecture ? { architecture: inventory.architecture } : {}),
+    architecture: inventory.architecture,
   });
   const hwNote = en
     ? `Weights = parameters (${inventory.parameters.toLocaleString("en-US")}) × bytes per parameter. GPUs needed: the smallest power of two whose memory, at vLLM's default 90 % utilisation, holds the weights plus 20 % for the KV cache and activations (and divides the attention heads). The vLLM command that follows (\`examples/vllm_serve.sh\`):`

@@ -138,7 +138,7 @@ export function renderExamples(params: RenderExamplesParams): ExampleFile[] {
     profile,
     hardware,
     files: params.files,
-    ...(architecture ? { architecture } : {}),
+    architecture,
   });
   const serveText = `${serve.command}${serve.b200Note ? `\n# ${serve.b200Note}` : ""}`;
   const serveComment = (prefix: string) =>
@@ -167,7 +167,7 @@ export function renderExamples(params: RenderExamplesParams): ExampleFile[] {
           prompt,
           imageUrl,
           maxNewTokens: maxTokens,
-          ...(architecture ? { architecture } : {}),
+          architecture,
         }),
       }
     : {

@@ -77,24 +77,24 @@ export function renderReleaseDocs(params: RenderReleaseDocsParams): { files: Bun
     repo: config.hub.repo,
     checkpointHasLicence: inventory.files.some((f) => /^LICEN[CS]E(\.(md|txt))?$/i.test(f.path)),
     holders: card.developers,
-    ...(date ? { year: date.slice(0, 4) } : {}),
+    year: date?.slice(0, 4),
   });
   findings.push(...licence.findings);
   const co2 = estimateCo2(config.training);
   const profile = planInferenceProfile({
-    ...(licence.base ? { baseKey: licence.base.key } : {}),
-    ...(inventory.architecture ? { architecture: inventory.architecture } : {}),
+    baseKey: licence.base?.key,
+    architecture: inventory.architecture,
     task: config.task,
   });
   const hardware = planInferenceHardware({
     parameters: inventory.parameters,
     dtypes: inventory.dtypes,
-    ...(params.modelConfig?.num_attention_heads ? { heads: params.modelConfig.num_attention_heads } : {}),
+    heads: params.modelConfig?.num_attention_heads,
     hyperparameters: config.training?.hyperparameters ?? {},
   });
   const transformersMin = minimumTransformers({
-    ...(inventory.architecture ? { architecture: inventory.architecture } : {}),
-    ...(params.modelConfig?.transformers_version ? { savedWith: params.modelConfig.transformers_version } : {}),
+    architecture: inventory.architecture,
+    savedWith: params.modelConfig?.transformers_version,
   });
   const image = planExampleImage({ config, baseDir: params.baseDir, hubUrl, tag });
   findings.push(...image.findings);
@@ -105,9 +105,9 @@ export function renderReleaseDocs(params: RenderReleaseDocsParams): { files: Bun
     profile,
     hardware,
     transformersMin,
-    ...(inventory.architecture ? { architecture: inventory.architecture } : {}),
+    architecture: inventory.architecture,
     files: inventory.files.map((f) => f.path),
-    ...(image.url ? { imageUrl: image.url } : {}),
+    imageUrl: image.url,
   });
   const releaseLabel = version.startsWith("v") ? version : `v${version}`;
   const report = evals ? { ...evals, release: { ...evals.release, label: releaseLabel } } : undefined;
@@ -134,7 +134,7 @@ export function renderReleaseDocs(params: RenderReleaseDocsParams): { files: Bun
     profile,
     hardware,
     transformersMin,
-    ...(params.modelConfig ? { modelConfig: params.modelConfig } : {}),
+    modelConfig: params.modelConfig,
     ...(chart ? { chartPath: EVAL_CHART_PATH } : {}),
     hubUrl,
     githubUrl,

@@ -60,6 +60,6 @@ export function renderVllmServe(params: {
   return {
     flags,
     command: `vllm serve ${repo} \\\n  ${flags.join(" \\\n  ")}`,
-    ...(b200Note ? { b200Note } : {}),
+    b200Note,
   };
 }

@@ -60,7 +60,7 @@ export async function buildDataset(params: BuildDatasetParams): Promise<BuildDat
     key: params.key,
     keySource: params.keySource,
     ...(params.generic ? { generic: params.generic } : {}),
-    ...(planted ? { planted } : {}),
+    planted,
   });
   if (plan.report.records.published === 0) {
     throw inputError(

@@ -190,7 +190,7 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
     ),
     rejectedByCode: sortKeys(rejectedByCode),
     rejected: safeRejected,
-    ...(params.planted ? { plantedRecall: measurePlantedRecall(params.planted, splits) } : {}),
+    plantedRecall: params.planted ? measurePlantedRecall(params.planted, splits) : undefined,
   };
   const cardMetadata = planDatasetCardMetadata({ config, splits, records: published });
   const example = splits.find((x) => x.records.length > 0)?.records[0];
@@ -199,7 +199,8 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
     version,
     metadata: cardMetadata,
     report,
-    ...(example ? { example, fieldOrder } : {}),
+    example,
+    fieldOrder,
   });
   const tag = renderTag(config.tag_format, { name: config.name, version });
   const inputs: BundleInput[] = [

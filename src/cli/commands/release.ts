@@ -132,7 +132,7 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
     ...(previous ? { previous } : {}),
     configFile,
     version,
-    ...(date ? { date } : {}),
+    date,
     ...(opts.checkpoint ? { checkpoint: path.resolve(ctx.cwd, opts.checkpoint) } : {}),
     outDir,
     ...(opts.cache === false ? {} : { cacheDir: defaultCacheDir(ctx.env) }),
