@@ -140,14 +140,15 @@ export function renderTechnicalSpecs(
     samp.temperature === 0
       ? en
         ? "greedy decoding"
-        : "탐욕적 디코딩(greedy)"
+        : "그리디 디코딩(greedy, temperature 0)"
       : Object.entries(samp)
           .map(([k, v]) => `${k}=${v}`)
           .join(", ");
+  const format = en ? profile.promptFormat : profile.promptFormatKo;
   const prompt =
     profile.family === "dinov2"
-      ? profile.promptFormat
-      : `${en ? profile.promptFormat : `(영문) ${profile.promptFormat}`}\n\n${en ? `Sampling in every example: ${sampText} (${profile.samplingSource}).` : `모든 예제의 샘플링 설정: ${sampText} (${profile.samplingSource}).`}`;
+      ? format
+      : `${format}\n\n${en ? `Sampling in every example: ${sampText} (${profile.samplingSource}).` : `모든 예제의 샘플링 설정: ${sampText} (${profile.samplingSource}).`}`;
   const head = [
     en ? "Precision" : "정밀도",
     en ? "Weights" : "가중치",
