@@ -18,6 +18,8 @@ export interface LicencePlan {
    * no verbatim text is known), plus the base's acceptable use policy and intermediate notices.
    */
   files: LicenceFile[];
+  /** The bundle's LICENSE only names the licence and links it: no verbatim text was available. */
+  textMissing?: boolean;
   /** Sentences for the card's licence section, in English. */
   reasons: string[];
   findings: Finding[];
@@ -60,6 +62,7 @@ export function planLicence(params: {
     return {
       license: requested,
       files,
+      textMissing: findings.some((f) => f.rule === "licence-text-missing"),
       reasons: [`The licence of the base model ${baseModel} was not checked by model-release; see its repository.`],
       findings,
     };
@@ -99,7 +102,8 @@ export function planLicence(params: {
   }
   if (base.attribution) reasons.push(`This model displays "${base.attribution}" as the base model's licence requires.`);
   const files = [...licenceFiles(fields, base, params, findings), ...(base.extraFiles ?? [])];
-  return { ...fields, base, notice: renderNotice(base, repo), files, reasons, findings };
+  const textMissing = findings.some((f) => f.rule === "licence-text-missing");
+  return { ...fields, base, notice: renderNotice(base, repo), files, textMissing, reasons, findings };
 }
 
 /** The LICENSE (and policy) texts for the release's licence, or a pointer with a warning. */

@@ -53,15 +53,32 @@ export function acceptableUseBullet(lang: CardLanguage, ctx: CardContext): strin
 
 /** The licence section at the end of the card. */
 export function renderLicenceSection(lang: CardLanguage, ctx: CardContext): string {
-  const { licence, config } = ctx;
+  const { licence } = ctx;
   const en = lang === "en";
   const label = licence.license === "other" ? (licence.license_name ?? "other") : licence.license;
-  const text = hasFile(ctx, "LICENSE") ? "LICENSE" : licence.license_link;
-  const lines = [
+  // A checkpoint's own LICENSE is published when no verbatim text is known.
+  const shipped = hasFile(ctx, "LICENSE") || ctx.inventory.files.some((f) => f.path === "LICENSE");
+  const text = shipped ? "LICENSE" : licence.license_link;
+  if (licence.textMissing)
+    return [
+      en
+        ? `This model is released under \`${label}\`. The bundle's [LICENSE](LICENSE) names it; its full text is at ${licence.license_link ?? "the base model's repository"}.`
+        : `이 모델은 \`${label}\` 라이선스로 공개됩니다. 번들의 [LICENSE](LICENSE)에 라이선스 이름이 있고, 전문은 ${licence.license_link ?? "기반 모델 저장소"}에 있습니다.`,
+      ...renderLicenceTail(lang, ctx),
+    ].join("\n\n");
+  return [
     en
       ? `This model is released under \`${label}\`${text ? ` (full text: [LICENSE](${text === "LICENSE" ? "LICENSE" : text}))` : ""}${licence.license_link && text === "LICENSE" ? `; the licence's own page: ${licence.license_link}` : ""}.`
       : `이 모델은 \`${label}\` 라이선스로 공개됩니다${text ? ` (전문: [LICENSE](${text === "LICENSE" ? "LICENSE" : text}))` : ""}${licence.license_link && text === "LICENSE" ? `. 라이선스 원문 페이지: ${licence.license_link}` : ""}.`,
-  ];
+    ...renderLicenceTail(lang, ctx),
+  ].join("\n\n");
+}
+
+/** The licence section after its first sentence: terms, conditions, policy, notices, naming. */
+function renderLicenceTail(lang: CardLanguage, ctx: CardContext): string[] {
+  const { licence, config } = ctx;
+  const en = lang === "en";
+  const lines: string[] = [];
   // The base's terms are quoted in English in both cards: they paraphrase a legal text, and a
   // translation would be a second, unchecked paraphrase.
   for (const r of licence.reasons) lines.push(en ? r : `기반 모델 조건 (영문): ${r}`);
@@ -101,7 +118,7 @@ export function renderLicenceSection(lang: CardLanguage, ctx: CardContext): stri
         : "이 모델로 생성한 프로그램은 사용자가 소유하고 검증할 초안이며, 어떤 보증도 제공하지 않습니다.",
     );
   }
-  return lines.join("\n\n");
+  return lines;
 }
 
 const gb = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(3));
