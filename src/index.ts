@@ -95,12 +95,8 @@ export {
   type RenderReleaseDocsParams,
 } from "./card/render-release-docs.js";
 export { readReleaseDocs, assertReleaseDocsPublishable } from "./card/read-release-docs.js";
-export {
-  planLicence,
-  BASE_MODEL_LICENCES,
-  type BaseModelLicence,
-  type LicencePlan,
-} from "./card/base-model-licences.js";
+export { BASE_MODEL_LICENCES, findBaseModelLicence, type BaseModelLicence } from "./card/base-model-licences.js";
+export { planLicence, type LicencePlan, type LicenceFile } from "./card/plan-licence.js";
 export { renderExamples, type ExampleFile } from "./card/render-examples.js";
 export { checkCard } from "./card/check-card.js";
 export { estimateCo2, renderCardMetadata, type Co2Estimate } from "./card/render-card-metadata.js";

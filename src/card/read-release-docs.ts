@@ -1,9 +1,46 @@
+import { readFile } from "node:fs/promises";
 import type { BundleInput } from "../bundle/types.js";
+import type { Inventory } from "../checkpoint/types.js";
 import { blockedError } from "../errors.js";
 import { isBlocking, type Finding } from "../findings.js";
 import { readEvalReport } from "../evals/read-eval-report.js";
 import type { EvalReport } from "../evals/types.js";
+import type { CheckpointModelConfig } from "./card-context.js";
 import { renderReleaseDocs, type RenderReleaseDocsParams } from "./render-release-docs.js";
+
+/** A config.json larger than this is not a model config; the card then goes without its facts. */
+const MAX_MODEL_CONFIG_BYTES = 1 << 20;
+
+/**
+ * The few config.json fields the card uses (saving `transformers` version, attention heads,
+ * context). Missing, oversized or invalid files give `undefined`: the sanitizer reports them.
+ */
+export async function readCheckpointModelConfig(inventory: Inventory): Promise<CheckpointModelConfig | undefined> {
+  const f = inventory.files.find((x) => x.path === "config.json");
+  if (!f || f.size > MAX_MODEL_CONFIG_BYTES) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(f.absPath, "utf8"));
+  } catch {
+    return undefined;
+  }
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const o = raw as Record<string, unknown>;
+  // Multimodal configs nest the language model's fields.
+  const text = (typeof o.text_config === "object" && o.text_config !== null ? o.text_config : {}) as Record<
+    string,
+    unknown
+  >;
+  const num = (k: string) =>
+    typeof o[k] === "number" ? (o[k] as number) : typeof text[k] === "number" ? (text[k] as number) : undefined;
+  const out: CheckpointModelConfig = {};
+  if (typeof o.transformers_version === "string") out.transformers_version = o.transformers_version;
+  const heads = num("num_attention_heads");
+  if (heads !== undefined) out.num_attention_heads = heads;
+  const ctx = num("max_position_embeddings");
+  if (ctx !== undefined) out.max_position_embeddings = ctx;
+  return out;
+}
 
 /**
  * Reads the evaluation files the config names, then renders the release's documents: the one
@@ -21,7 +58,12 @@ export async function readReleaseDocs(
     version: params.version,
     ...(allowRegression ? { allowRegression } : {}),
   });
-  const { files, findings } = renderReleaseDocs({ ...rest, ...(evals ? { evals } : {}) });
+  const modelConfig = params.modelConfig ?? (await readCheckpointModelConfig(params.inventory));
+  const { files, findings } = renderReleaseDocs({
+    ...rest,
+    evals,
+    modelConfig,
+  });
   return { files, findings, ...(evals ? { evals } : {}) };
 }
 

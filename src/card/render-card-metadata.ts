@@ -2,7 +2,7 @@ import { MODEL_LIBRARIES_UI_ELEMENTS, PIPELINE_TYPES } from "@huggingface/tasks"
 import { stringify } from "yaml";
 import type { ReleaseConfig } from "../config/schema.js";
 import type { Finding } from "../findings.js";
-import type { LicencePlan } from "./base-model-licences.js";
+import type { LicencePlan } from "./plan-licence.js";
 
 /** Hub ids: `owner/name` (base models and datasets in the card must be ids, never local paths). */
 const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;

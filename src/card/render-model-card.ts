@@ -1,137 +1,21 @@
 import type { ReleaseConfig } from "../config/schema.js";
 import { compareKeys } from "./compare-keys.js";
-import type { Inventory } from "../checkpoint/types.js";
 import type { SanitizePlan } from "../sanitize/types.js";
 import type { Finding } from "../findings.js";
 import { fmt, points } from "../evals/compare-evals.js";
-import type { EvalComparisonRow, EvalReport } from "../evals/types.js";
-import type { LicencePlan } from "./base-model-licences.js";
-import type { Co2Estimate } from "./render-card-metadata.js";
-import type { ExampleFile } from "./render-examples.js";
+import type { EvalComparisonRow } from "../evals/types.js";
+import {
+  acceptableUseBullet,
+  renderBaseCitation,
+  renderLicenceBanner,
+  renderLicenceSection,
+  renderTechnicalSpecs,
+} from "./render-card-sections.js";
 import { renderTemplate } from "./render-template.js";
+import { CARD_LABELS as T } from "./card-labels.js";
+import type { CardContext, CardLanguage } from "./card-context.js";
 
-export type CardLanguage = "en" | "ko";
-
-/** Fixed card text per language; free text comes from the config (`card` and `card.ko`). */
-const T = {
-  en: {
-    developedBy: "Developed by",
-    fundedBy: "Funded by",
-    modelType: "Model type",
-    languages: "Language(s)",
-    license: "License",
-    finetunedFrom: "Finetuned from model",
-    relation: "Relation to base",
-    version: "Version",
-    parameters: "Parameters",
-    dtypes: "Tensor types",
-    architecture: "Architecture",
-    field: "Field",
-    value: "Value",
-    hubRepo: "Weights",
-    code: "Code",
-    tag: "Release tag",
-    sourceFormats: "Source formats",
-    targetFormats: "Target formats",
-    robots: "Robots and controllers",
-    benchmark: "Benchmark",
-    metric: "Metric",
-    nShot: "n-shot",
-    samples: "Samples",
-    thisRelease: "This release",
-    deltaPrev: "Δ vs previous",
-    harness: "Harness",
-    cls: "Class",
-    hyper: "Hyperparameter",
-    quickIntro: (tag: string, file: string) =>
-      `The quick start, pinned to the release tag \`${tag}\`, is [\`${file}\`](${file}):`,
-    sources: "Sources",
-    period: "Collection period",
-    splits: "Held-out split",
-    datasetsOnHub: "Datasets on the Hub",
-    gpu: "Hardware",
-    gpuCount: "GPU count",
-    hours: "Training time (wall clock)",
-    gpuHours: "GPU-hours",
-    power: "Average power per GPU",
-    pue: "PUE",
-    intensity: "Grid carbon intensity",
-    region: "Compute region",
-    energy: "Energy",
-    co2: "Carbon emitted",
-    cloud: "Cloud provider",
-    noCompute: "",
-    factors: "Factors",
-    metricsUsed: "Metrics and harnesses",
-  },
-  ko: {
-    developedBy: "개발",
-    fundedBy: "지원",
-    modelType: "모델 유형",
-    languages: "언어",
-    license: "라이선스",
-    finetunedFrom: "기반 모델",
-    relation: "기반 모델과의 관계",
-    version: "버전",
-    parameters: "파라미터 수",
-    dtypes: "텐서 자료형",
-    architecture: "아키텍처",
-    field: "항목",
-    value: "값",
-    hubRepo: "가중치",
-    code: "코드",
-    tag: "릴리스 태그",
-    sourceFormats: "입력 형식",
-    targetFormats: "출력 형식",
-    robots: "로봇과 제어기",
-    benchmark: "벤치마크",
-    metric: "지표",
-    nShot: "n-shot",
-    samples: "샘플 수",
-    thisRelease: "이번 릴리스",
-    deltaPrev: "이전 대비 Δ",
-    harness: "평가 도구",
-    cls: "유형",
-    hyper: "하이퍼파라미터",
-    quickIntro: (tag: string, file: string) =>
-      `릴리스 태그 \`${tag}\`에 고정된 빠른 시작 예제는 [\`${file}\`](${file})입니다.`,
-    sources: "출처",
-    period: "수집 기간",
-    splits: "평가용 분할",
-    datasetsOnHub: "Hub의 데이터셋",
-    gpu: "하드웨어",
-    gpuCount: "GPU 수",
-    hours: "학습 시간 (실제 경과)",
-    gpuHours: "GPU 시간",
-    power: "GPU당 평균 전력",
-    pue: "PUE",
-    intensity: "전력망 탄소 집약도",
-    region: "학습 지역",
-    energy: "에너지",
-    co2: "탄소 배출량",
-    cloud: "클라우드 제공자",
-    noCompute: "",
-    factors: "요인",
-    metricsUsed: "지표와 평가 도구",
-  },
-} as const;
-
-/** Everything a card needs, computed once and shared by both languages. */
-export interface CardContext {
-  config: ReleaseConfig;
-  version: string;
-  tag: string;
-  date?: string;
-  inventory: Inventory;
-  sanitize?: SanitizePlan;
-  evals?: EvalReport;
-  licence: LicencePlan;
-  co2?: Co2Estimate;
-  examples: ExampleFile[];
-  chartPath?: string;
-  hubUrl: string;
-  githubUrl: string;
-}
+export type { CardContext, CardLanguage } from "./card-context.js";
 
 const bullets = (items: readonly string[]) => items.map((i) => `- ${i}`).join("\n");
 const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
@@ -217,8 +101,12 @@ export function renderModelCard(params: {
     }
     return en;
   };
-  const list = (key: "intended_uses" | "downstream_uses" | "out_of_scope" | "limitations" | "recommendations") =>
-    bullets((text(key, card[key]) as string[] | undefined) ?? []);
+  const list = (key: "intended_uses" | "downstream_uses" | "out_of_scope" | "limitations" | "recommendations") => {
+    const items = [...((text(key, card[key]) as string[] | undefined) ?? [])];
+    const aup = key === "out_of_scope" ? acceptableUseBullet(lang, ctx) : undefined;
+    if (aup) items.push(aup);
+    return bullets(items);
+  };
 
   const name = config.hub.repo.split("/")[1] ?? config.hub.repo;
   const hubModelUrl = `${ctx.hubUrl}/${config.hub.repo}`;
@@ -294,7 +182,10 @@ export function renderModelCard(params: {
 
   // Evaluation.
   const mainRows = evals?.comparison.rows.filter((r) => !r.slice) ?? [];
-  const sliceRows = evals?.comparison.rows.filter((r) => r.slice) ?? [];
+  // Slices are defect classes (`porosity`) or factor values (`line=machining-2`, from the config's factors).
+  const allSlices = evals?.comparison.rows.filter((r) => r.slice) ?? [];
+  const sliceRows = allSlices.filter((r) => !r.slice!.includes("="));
+  const factorRows = allSlices.filter((r) => r.slice!.includes("="));
   const baseHead = evals?.base ? `${lang === "ko" ? "기반 모델" : "Base"} (${evals.base.label})` : undefined;
   const prevHead = evals?.previous
     ? `${lang === "ko" ? "이전 릴리스" : "Previous"} (${evals.previous.label})`
@@ -333,11 +224,34 @@ export function renderModelCard(params: {
     sliceRows.map((r) => [
       r.slice!,
       r.benchmark,
-      r.metric,
+      `${r.metric}${r.higherIsBetter ? " ↑" : " ↓"}`,
       cell(r.release.value, r.scale, r.release.stderr),
       ...(baseHead ? [cell(r.base, r.scale)] : []),
       ...(prevHead ? [cell(r.previous, r.scale)] : []),
     ]),
+  );
+  const factorTable = table(
+    [
+      t.factors,
+      t.value,
+      t.benchmark,
+      t.metric,
+      `${t.thisRelease} (${ctx.version})`,
+      ...(baseHead ? [baseHead] : []),
+      ...(prevHead ? [prevHead] : []),
+    ],
+    factorRows.map((r) => {
+      const [factor, value] = r.slice!.split("=", 2) as [string, string];
+      return [
+        factor.trim(),
+        value.trim(),
+        r.benchmark,
+        `${r.metric}${r.higherIsBetter ? " ↑" : " ↓"}`,
+        cell(r.release.value, r.scale, r.release.stderr),
+        ...(baseHead ? [cell(r.base, r.scale)] : []),
+        ...(prevHead ? [cell(r.previous, r.scale)] : []),
+      ];
+    }),
   );
   if (card.family === "vision-language-inspection" && card.defect_classes.length > 0 && evals) {
     const missing = card.defect_classes.filter((c) => !sliceRows.some((r) => r.slice === c));
@@ -397,6 +311,7 @@ export function renderModelCard(params: {
       ? `**APA:** ${card.citation.apa}`
       : `\`\`\`bibtex\n@misc{${name.replace(/[^A-Za-z0-9]/g, "_")}_${ctx.version.replace(/[^0-9A-Za-z]/g, "_")},\n  title  = {${name} ${ctx.version}},\n  author = {${card.developers.join(" and ") || config.hub.repo.split("/")[0]}},\n${year ? `  year   = {${year}},\n` : ""}  url    = {${hubModelUrl}},\n  note   = {Release ${ctx.tag}}\n}\n\`\`\``;
   const licenceSection = renderLicenceSection(lang, ctx);
+  const tech = renderTechnicalSpecs(lang, ctx);
   const contact =
     card.contact ?? (config.github ? `${ctx.githubUrl}/${config.github.repo}/issues` : `${hubModelUrl}/discussions`);
 
@@ -437,11 +352,18 @@ export function renderModelCard(params: {
     testing_data: testing,
     results_table: resultsTable,
     per_class_table: perClass,
+    factor_table: factorTable,
     chart,
     results_summary: resultsSummary,
     compute_table: computeTable,
     co2_formula: formula,
     citation,
+    base_citation: renderBaseCitation(lang, ctx),
+    licence_banner: renderLicenceBanner(lang, ctx),
+    technical_specs: tech.specs,
+    prompt_format: tech.prompt,
+    inference_hardware: tech.hardware,
+    software: tech.software,
     licence_section: licenceSection,
     contact,
   };
@@ -482,7 +404,7 @@ function renderRedactionSummary(lang: CardLanguage, config: ReleaseConfig, plan?
     lines.push(
       en
         ? `Release sanitizer: ${plan.publish.length + plan.rewrites.length + conv.length} files published, ${plan.rewrites.length} rewritten (metadata scrubbed)${converted}, ${plan.dropped.length} left out (optimizer state, training logs, pickles and other files outside the allowlist)${rules ? `; findings by rule: ${rules}` : "; no findings"}.`
-        : `릴리스 정화 도구: 파일 ${plan.publish.length + plan.rewrites.length + conv.length}개 공개, ${plan.rewrites.length}개 수정(메타데이터 정리)${converted}, ${plan.dropped.length}개 제외(옵티마이저 상태, 학습 로그, pickle 등 허용 목록 밖의 파일)${rules ? `; 규칙별 발견 건수: ${rules}` : "; 발견 사항 없음"}.`,
+        : `릴리스 민감정보 제거(비식별화) 도구: 파일 ${plan.publish.length + plan.rewrites.length + conv.length}개 공개, ${plan.rewrites.length}개 수정(메타데이터 정리)${converted}, ${plan.dropped.length}개 제외(옵티마이저 상태, 학습 로그, pickle 등 허용 목록 밖의 파일)${rules ? `; 규칙별 발견 건수: ${rules}` : "; 발견 사항 없음"}.`,
     );
   }
   return lines.join("\n\n");
@@ -533,32 +455,4 @@ function renderRegressionText(lang: CardLanguage, ctx: CardContext): { summary: 
         : `> [!CAUTION]\n> 이 릴리스는 ${regs.map((r) => r.key).join(", ")} 지표에서 ${prev}보다 낮습니다(임계값 ${pts}%p 초과). \`--allow-regression\` 옵션으로 공개되었습니다. 평가 항목을 참고하십시오.`
       : "";
   return { summary: parts.join("\n\n"), notice };
-}
-
-function renderLicenceSection(lang: CardLanguage, ctx: CardContext): string {
-  const { licence, config } = ctx;
-  const en = lang === "en";
-  const label = licence.license === "other" ? (licence.license_name ?? "other") : licence.license;
-  const lines = [
-    en
-      ? `This model is released under \`${label}\`${licence.license_link ? ` ([licence text](${licence.license_link}))` : ""}.`
-      : `이 모델은 \`${label}\` 라이선스로 공개됩니다${licence.license_link ? ` ([라이선스 전문](${licence.license_link}))` : ""}.`,
-  ];
-  // The base's terms are quoted in English in both cards: they paraphrase a legal text, and a
-  // translation would be a second, unchecked paraphrase.
-  for (const r of licence.reasons) lines.push(en ? r : `기반 모델 조건 (영문): ${r}`);
-  if (licence.notice)
-    lines.push(
-      en
-        ? "The [NOTICE](NOTICE) file carries the base model's required notices."
-        : "기반 모델이 요구하는 고지 사항은 [NOTICE](NOTICE) 파일에 있습니다.",
-    );
-  if (config.card.family === "code-conversion-llm") {
-    lines.push(
-      en
-        ? "Programs generated with this model are drafts owned and checked by the user; they carry no warranty."
-        : "이 모델로 생성한 프로그램은 사용자가 소유하고 검증할 초안이며, 어떤 보증도 제공하지 않습니다.",
-    );
-  }
-  return lines.join("\n\n");
 }

@@ -138,7 +138,17 @@ export const cardSchema = z
       .default([])
       .describe("vision-language-inspection: defect classes the model names; per-class results are expected."),
     capture_setup: z.string().optional().describe("vision models: cameras, lighting and lines the images come from."),
-    example_image_url: z.string().url().optional().describe("vision models: image used in the inference examples."),
+    example_image: z
+      .string()
+      .optional()
+      .describe(
+        "vision models: image file (relative to this file) shipped as assets/<name> and used, pinned to the release tag, by the inference examples.",
+      ),
+    example_image_url: z
+      .string()
+      .url()
+      .optional()
+      .describe("vision models: an external image for the examples, when none is shipped (example_image wins)."),
     training_data: z
       .strictObject({
         description: z.string().min(1),
@@ -240,6 +250,12 @@ export const releaseConfigSchema = z
         pue: z.number().min(1).optional().describe("Data-centre power usage effectiveness; 1 when unknown."),
         cloud_provider: z.string().optional(),
         training_type: z.enum(["fine-tuning", "pre-training"]).default("fine-tuning"),
+        software: z
+          .string()
+          .optional()
+          .describe(
+            "Training software with versions, for the card's technical specifications, e.g. 'PyTorch 2.8, TRL 0.23'.",
+          ),
         hyperparameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
       })
       .optional()

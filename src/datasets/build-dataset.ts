@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { inputError, usageError } from "../errors.js";
 import { assertReleaseDocsPublishable } from "../card/read-release-docs.js";
 import type { Manifest } from "../bundle/types.js";
@@ -48,6 +50,9 @@ export async function buildDataset(params: BuildDatasetParams): Promise<BuildDat
     });
   }
   const source = await readDatasetSource({ config: loaded.config, baseDir: loaded.baseDir });
+  const planted = loaded.config.planted
+    ? await readPlantedValues(path.resolve(loaded.baseDir, loaded.config.planted))
+    : undefined;
   params.signal?.throwIfAborted();
   const plan = planDatasetBuild({
     config: loaded.config,
@@ -56,6 +61,7 @@ export async function buildDataset(params: BuildDatasetParams): Promise<BuildDat
     key: params.key,
     keySource: params.keySource,
     ...(params.engine ? { engine: params.engine } : {}),
+    planted,
   });
   if (plan.report.records.published === 0) {
     throw inputError(
@@ -83,4 +89,36 @@ export async function buildDataset(params: BuildDatasetParams): Promise<BuildDat
     ...(params.signal ? { signal: params.signal } : {}),
   });
   return { plan, manifest: staged.manifest, outDir: staged.outDir };
+}
+
+/**
+ * The planted test values of a synthetic source: `{ planted: { <pair>: [{ category, value }] } }`
+ * as generate.ts writes it.
+ *
+ * @throws ReleaseError `DATASET_PLANTED_INVALID` (input) when the file is missing or malformed.
+ */
+async function readPlantedValues(file: string): Promise<{ category: string; value: string }[]> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(file, "utf8"));
+  } catch (err) {
+    throw inputError("DATASET_PLANTED_INVALID", `${file} cannot be read as JSON: ${(err as Error).message}`, {
+      hint: "point `planted` at the planted.json that the sample generator writes",
+      location: { file },
+    });
+  }
+  const planted = (doc as { planted?: unknown }).planted;
+  if (typeof planted !== "object" || planted === null)
+    throw inputError("DATASET_PLANTED_INVALID", `${file} has no "planted" object`, {
+      hint: 'expected { "planted": { "<pair>": [{ "category": "...", "value": "..." }] } }',
+      location: { file },
+    });
+  return Object.values(planted as Record<string, unknown>).flatMap((list) =>
+    Array.isArray(list)
+      ? list.filter(
+          (x): x is { category: string; value: string } =>
+            typeof x?.category === "string" && typeof x?.value === "string",
+        )
+      : [],
+  );
 }

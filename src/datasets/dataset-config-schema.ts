@@ -256,6 +256,26 @@ export const datasetConfigSchema = z
     tags: z.array(z.string()).default([]),
     curators: z.array(z.string()).default([]).describe("Who prepared the release (card: Curated by)."),
     funded_by: z.string().optional(),
+    card: z
+      .strictObject({
+        provenance: z.string().optional().describe("Where the programs come from (customers, projects, synthetic)."),
+        legal_basis: z
+          .string()
+          .optional()
+          .describe("Why they may be published: consent, contract clause, or no personal data (synthetic)."),
+        terms_of_use: z.string().optional().describe("Terms a user of the data accepts, beyond the licence."),
+        removal: z.string().optional().describe("How a customer or person asks for a record to be removed."),
+        model: z.string().optional().describe("Hub id of the model trained on this data, linked from the card."),
+        citation: z.string().optional().describe("BibTeX of the dataset; default a @misc entry with the Hub URL."),
+      })
+      .optional()
+      .describe("Dataset card text that only the data owner can state."),
+    planted: z
+      .string()
+      .optional()
+      .describe(
+        "JSON file (relative to this file) of sensitive test values planted in the source; the card reports the measured redaction recall on them.",
+      ),
     hub: z.strictObject({
       repo: repoIdSchema.describe("Hugging Face dataset repo 'org/name'."),
       private: z.boolean().default(false),

@@ -45,8 +45,13 @@ export interface RedactionReport {
   rejected: { code: string; reason: string; count: number }[];
   /** Comments dropped by the comment allowlist (`redaction.comments.mode: allowlist`). */
   commentsDropped: number;
-  /** Recall of the redaction on planted values, measured in this build with its own rules, per place. */
+  /** Recall of the redaction on built-in probes of every class, measured in this build with its own rules, per place. */
   recall: RecallReport;
+  /**
+   * Redaction recall on the values planted in the source for testing: distinct values, how many
+   * still appear verbatim in a published record, by category. Counts only, never the values.
+   */
+  plantedRecall?: { values: number; leaked: number; recall: number; leakedByCategory: Record<string, number> };
 }
 
 export interface DatasetBuildPlan {
@@ -73,6 +78,8 @@ export interface PlanDatasetBuildParams {
   keySource: "env" | "random";
   /** The detection engine; default the sanitizer's `detectSecrets`. */
   engine?: SecretDetector;
+  /** Sensitive test values planted in the source (config `planted`), for the measured recall. */
+  planted?: readonly { category: string; value: string }[];
 }
 
 /**
@@ -204,9 +211,18 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
     })),
     commentsDropped,
     recall: measureRedactionRecall({ rules, pseudonymizer: pseudo, config: config.redaction }),
+    plantedRecall: params.planted ? measurePlantedRecall(params.planted, splits) : undefined,
   };
   const cardMetadata = planDatasetCardMetadata({ config, splits, records: published });
-  const card = renderDatasetCard({ config, version, metadata: cardMetadata, report });
+  const example = splits.find((x) => x.records.length > 0)?.records[0];
+  const card = renderDatasetCard({
+    config,
+    version,
+    metadata: cardMetadata,
+    report,
+    example,
+    fieldOrder,
+  });
   const tag = renderTag(config.tag_format, { name: config.name, version });
   const inputs: BundleInput[] = [
     ...splits.map(
@@ -380,4 +396,28 @@ const sameCounts = (a: ParsedProgram, b: ParsedProgram) => INSTRUCTION_KINDS.eve
 
 function sortKeys<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(o).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
+/** How many distinct planted values survive verbatim in the published records. Pure. */
+function measurePlantedRecall(
+  planted: readonly { category: string; value: string }[],
+  splits: { records: OutputRecord[] }[],
+): NonNullable<RedactionReport["plantedRecall"]> {
+  const text = splits.flatMap((s) => s.records.flatMap((r) => Object.values(r))).join("\n");
+  const distinct = new Map<string, string>();
+  for (const p of planted) if (p.value.length > 0) distinct.set(p.value, p.category);
+  const leakedByCategory: Record<string, number> = {};
+  let leaked = 0;
+  for (const [value, category] of distinct) {
+    if (!text.includes(value)) continue;
+    leaked++;
+    leakedByCategory[category] = (leakedByCategory[category] ?? 0) + 1;
+  }
+  const values = distinct.size;
+  return {
+    values,
+    leaked,
+    recall: values === 0 ? 1 : (values - leaked) / values,
+    leakedByCategory: sortKeys(leakedByCategory),
+  };
 }

@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { renderDatasetCardExtras } from "./render-dataset-card-extras.js";
 import { SIZE_CATEGORIES, type DatasetConfig } from "./dataset-config-schema.js";
 import { RECALL_PLACES } from "./measure-redaction-recall.js";
 import type { RedactionReport } from "./plan-dataset-build.js";
@@ -61,8 +62,12 @@ export function renderDatasetCard(params: {
   version: string;
   metadata: Record<string, unknown>;
   report: RedactionReport;
+  /** A published record, shown with its field types (programs cut to their first lines). */
+  example?: Record<string, string>;
+  fieldOrder?: string[];
 }): string {
   const { config, version, report } = params;
+  const extra = renderDatasetCardExtras(params);
   const f = config.fields;
   const cats = Object.entries(report.byCategory).sort((a, b) => b[1] - a[1]);
   const rules = Object.entries(report.byRule).sort((a, b) => (a[0] < b[0] ? -1 : 1));
@@ -98,6 +103,7 @@ export function renderDatasetCard(params: {
     ...(config.funded_by ? [`- **Funded by:** ${config.funded_by}`] : []),
     `- **Language(s):** ${config.language.join(", ")}`,
     `- **License:** ${config.license}`,
+    ...extra.details,
     "",
     "## Uses",
     "",
@@ -124,6 +130,7 @@ export function renderDatasetCard(params: {
           `- \`${f.drl_file}\`, \`${f.drl_program}\`: the Doosan DRL program file name and text.`,
         ]),
     "",
+    ...extra.example,
     `Records are ${sampled} of the source records after the include and exclude rules, assigned to splits by a keyed hash of the source id (without the key, nobody can tell from a guessed source id whether it was sampled):`,
     "",
     "| split | records |",
@@ -154,6 +161,7 @@ export function renderDatasetCard(params: {
     "",
     "Robot programmers who taught or converted the programs, on teach pendants and in offline programming tools.",
     "",
+    ...extra.provenance,
     "#### Personal and Sensitive Information",
     "",
     "Robot programs carry customer, plant and line names, part numbers, operator names, controller IP addresses, serial numbers, file paths, timestamps and cycle-time targets in comments and statements. Before publication every program went through rule-based redaction:",
@@ -188,6 +196,7 @@ export function renderDatasetCard(params: {
     "",
     "</details>",
     "",
+    ...extra.recall,
     `Not redacted: numeric process parameters in statements (speeds, accuracies, blend radii, delays, wait timeouts) and taught poses, which are the substance of the conversion task${config.redaction.robot_model ? "" : "; robot models in job headers (catalogue data)"}.`,
     "",
     "## Bias, Risks, and Limitations",
@@ -198,6 +207,8 @@ export function renderDatasetCard(params: {
     "",
     "Treat placeholders as opaque tokens. Do not try to recover the original values.",
     "",
+    ...extra.terms,
+    ...extra.citation,
     "## Dataset Card Contact",
     "",
     `Open a discussion on the dataset repository (${config.hub.repo}).`,

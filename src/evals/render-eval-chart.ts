@@ -55,7 +55,8 @@ export function renderEvalChart(params: {
   }
   rows.forEach((r, i) => {
     const y0 = top + i * groupH;
-    const label = `${r.benchmark} · ${r.metric}${r.filter ? ` (${r.filter})` : ""}`;
+    // The direction is part of the label: a shorter bar is better for error rates.
+    const label = `${r.benchmark} · ${r.metric}${r.filter ? ` (${r.filter})` : ""} ${r.higherIsBetter ? "↑" : "↓"}`;
     out.push(
       `<text x="${labelW - 8}" y="${y0 + groupH / 2}" text-anchor="end" fill="#111827">${esc(label.length > 38 ? `${label.slice(0, 37)}…` : label)}</text>`,
     );
@@ -67,9 +68,21 @@ export function renderEvalChart(params: {
         return;
       }
       const w = Math.max(0, Math.min(1, v)) * barMax;
+      out.push(`<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${COLORS[s.key]}"/>`);
+      // Error bar: ± one standard error of the release's score, as in the table.
+      const se = s.key === "release" ? r.release.stderr : undefined;
+      let textX = labelW + w + 4;
+      if (se !== undefined && se > 0) {
+        const lo = labelW + Math.max(0, Math.min(1, v - se)) * barMax;
+        const hi = labelW + Math.max(0, Math.min(1, v + se)) * barMax;
+        const cy = y + barH / 2;
+        out.push(
+          `<path d="M${lo.toFixed(1)} ${cy}H${hi.toFixed(1)}M${lo.toFixed(1)} ${y + 2}V${y + barH - 2}M${hi.toFixed(1)} ${y + 2}V${y + barH - 2}" stroke="#111827" stroke-width="1"/>`,
+        );
+        textX = Math.max(textX, hi + 4);
+      }
       out.push(
-        `<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${COLORS[s.key]}"/>`,
-        `<text x="${(labelW + w + 4).toFixed(1)}" y="${y + barH - 2}" fill="#374151">${(v * 100).toFixed(1)}%</text>`,
+        `<text x="${textX.toFixed(1)}" y="${y + barH - 2}" fill="#374151">${(v * 100).toFixed(1)}%${se !== undefined && se > 0 ? ` ± ${(se * 100).toFixed(1)}` : ""}</text>`,
       );
     });
   });

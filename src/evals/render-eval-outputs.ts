@@ -6,8 +6,12 @@ export function hubValue(value: number, scale: "fraction" | "raw"): number {
   return scale === "fraction" ? Math.round(value * 10000) / 100 : Number(value.toPrecision(6));
 }
 
-function metricName(r: Pick<EvalMetric, "metric" | "filter" | "slice">): string {
-  return `${r.metric}${r.filter ? ` (${r.filter})` : ""}${r.slice ? ` [${r.slice}]` : ""}`;
+/**
+ * The metric's display name. model-index has no direction field, so a lower-is-better metric
+ * (false accept rate, error rate) says so in its name: a reader must not rank it the wrong way.
+ */
+function metricName(r: Pick<EvalMetric, "metric" | "filter" | "slice" | "higherIsBetter">): string {
+  return `${r.metric}${r.filter ? ` (${r.filter})` : ""}${r.slice ? ` [${r.slice}]` : ""}${r.higherIsBetter ? "" : " (lower is better)"}`;
 }
 
 /**

@@ -73,6 +73,12 @@ export function planCodeExport(params: {
   notebookOutputs?: NotebookOutputs;
   /** Byte limit named in the too-large error. */
   maxFileBytes?: number;
+  /**
+   * Files the export must carry even when the code folder lacks them or the allowlist leaves
+   * them out: the bundle's LICENSE (Apache-2.0 §4(a), Llama/Qwen agreements). A source file of
+   * the same path wins.
+   */
+  required?: readonly { path: string; content: string }[];
 }): CodeExportPlan {
   const allow = params.allow.map(globToRegExp);
   const files: CodeExportPlan["files"] = [];
@@ -135,6 +141,11 @@ export function planCodeExport(params: {
       removedLines,
     });
   }
+  for (const r of params.required ?? []) {
+    if (files.some((f) => f.path === r.path)) continue;
+    files.push({ path: r.path, content: r.content, removedLines: 0 });
+  }
+  files.sort((a, b) => a.path.localeCompare(b.path));
   const blocking = findings.filter((f) => f.severity === "block" && f.acceptedReason === undefined);
   if (blocking.length > 0) {
     const first = blocking[0]!;

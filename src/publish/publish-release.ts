@@ -213,14 +213,18 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
     const codeOption = params.options?.code;
     const code = codeOption && { ...codeOption, remote: codeOption.remote ?? (await fetchGitHubCloneUrl(gh, ghRepo)) };
     // Fail closed: code is always scanned, with the sanitizer's detectors unless a scan is given.
-    if (code)
+    if (code) {
+      // The code export carries the release's LICENSE too, when the code folder has none.
+      const licence = await readOptionalText(join(bundle.dir, "LICENSE"));
       codeExport = planCodeExport({
         files: await readCodeFiles(code.sourceDir),
         allow: code.paths,
         scan: params.scanCode ?? createCodeSecretScan(params.options?.secretPatterns ?? []),
         notebookOutputs: code.notebookOutputs ?? "strip",
         maxFileBytes: MAX_CODE_FILE_BYTES,
+        required: licence === undefined ? [] : [{ path: "LICENSE", content: licence }],
       });
+    }
     for (const f of codeExport?.findings ?? [])
       emit({ type: "warning", message: `code export: ${f.file}${f.line ? `:${f.line}` : ""}: ${f.message}` });
     const card = await readOptionalText(join(bundle.dir, "README.md"));

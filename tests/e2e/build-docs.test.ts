@@ -96,3 +96,34 @@ describe("model-release build: card, examples and evaluation gate", () => {
     expect(r.stderr).toContain("error[BAD_DATE]");
   });
 });
+
+describe("the shipped robot-coder and inspection-vlm configs build out of the box", () => {
+  it.each(["robot-coder", "inspection-vlm"])(
+    "%s: sample checkpoint, LICENSE, and every card link in the bundle",
+    async (name) => {
+      const out = path.join(work, `shipped-${name}`);
+      const r = cli(["build", "--config", `release-configs/${name}.yaml`, "--version", "1.0.0", "--out", out]);
+      expect(r.code, r.stderr).toBe(0);
+      const licence = await readFile(path.join(out, "LICENSE"), "utf8");
+      expect(licence).toContain("Apache License");
+      for (const card of ["README.md", "README.ko.md"]) {
+        const text = await readFile(path.join(out, card), "utf8");
+        for (const m of text.matchAll(/\]\(([^)\s#]+)[^)]*\)/g)) {
+          const target = m[1]!;
+          if (/^[a-z]+:/i.test(target)) continue;
+          await expect(
+            readFile(path.join(out, target)).then(
+              () => true,
+              () => target.endsWith("/"),
+            ),
+          ).resolves.toBe(true);
+        }
+      }
+      if (name === "inspection-vlm") {
+        const py = await readFile(path.join(out, "examples/transformers_inspect.py"), "utf8");
+        expect(py).toContain("/resolve/inspection-vlm-v1.0.0/assets/inspection-vlm-example.png");
+        await expect(readFile(path.join(out, "assets/inspection-vlm-example.png"))).resolves.toBeTruthy();
+      }
+    },
+  );
+});

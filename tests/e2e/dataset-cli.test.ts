@@ -211,6 +211,10 @@ describe("model-release dataset publish", () => {
             `  path: ${JSON.stringify(path.join(REPO, "datasets", "robot-jobfiles-sample", "pairs"))}`,
           )
           .replace(
+            /^planted: planted\.json$/m,
+            `planted: ${JSON.stringify(path.join(REPO, "datasets", "robot-jobfiles-sample", "planted.json"))}`,
+          )
+          .replace(
             /^( *repo: )model-release-demo\/robot-jobfiles-sample$/m,
             "$1model-release-demo/robot-jobfiles-private\n  private: true",
           ),

@@ -94,6 +94,7 @@ describe("renderReleaseDocs: the demo release", () => {
   it("produces the card in both languages, NOTICE, examples and every evaluation output, with no findings", () => {
     expect(demo.files.map((f) => `${f.path} ${f.role}`)).toEqual([
       ".eval_results/gsm8k.yaml eval",
+      "LICENSE licence",
       "NOTICE licence",
       "README.ko.md card",
       "README.md card",
@@ -103,6 +104,7 @@ describe("renderReleaseDocs: the demo release", () => {
       "examples/inference_client.ts example",
       "examples/transformers_convert.py example",
       "examples/vllm_openai_client.py example",
+      "examples/vllm_serve.sh example",
     ]);
     expect(demo.findings).toEqual([]);
   });
@@ -142,7 +144,7 @@ describe("renderReleaseDocs: the demo release", () => {
     expect(PIPELINE_TYPES as readonly string[]).toContain(meta.pipeline_tag);
     expect(Object.keys(MODEL_LIBRARIES_UI_ELEMENTS)).toContain(meta.library_name);
     expect(meta.language).toEqual(["en", "ko"]);
-    expect(meta.datasets).toEqual(["demo-org/robot-jobfiles-sample"]);
+    expect(meta.datasets).toEqual(["model-release-demo/robot-jobfiles-sample"]);
     expect(meta.tags).toContain("robotics");
     // 8 GPUs × 0.5 h × 1 kW × PUE 1 × 0.42 kg/kWh = 1.68 kg = 1680 g
     expect(meta.co2_eq_emissions).toMatchObject({
@@ -289,7 +291,7 @@ describe("inference examples are valid code", () => {
       expect(ok.status).toBe(0);
       // The check can fail: a wrong option type is caught.
       const bad = check(
-        text(demo.files, "examples/inference_client.ts").replace("max_tokens: 2048", 'max_tokens: "many"'),
+        text(demo.files, "examples/inference_client.ts").replace(/max_tokens: \d+/, 'max_tokens: "many"'),
       );
       expect(bad.status).not.toBe(0);
       expect(bad.stdout).toMatch(/max_tokens|not assignable/);
@@ -325,9 +327,9 @@ describe("renderReleaseDocs refuses what must not ship", () => {
     const blocking = findings.filter(isBlocking).map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`);
     expect(blocking).toMatchInlineSnapshot(`
       [
-        "README.md:126 card-placeholder unfinished marker TODO left in the card; fill it in through the release config's card section",
-        "README.md:162 card-empty-section section "Direct Use" is empty; give it content through the release config's card section",
-        "README.ko.md:48 card-empty-section section "직접 사용" is empty; give it content through the release config's card section",
+        "README.md:131 card-placeholder unfinished marker TODO left in the card; fill it in through the release config's card section",
+        "README.md:167 card-empty-section section "Direct Use" is empty; give it content through the release config's card section",
+        "README.ko.md:53 card-empty-section section "직접 사용" is empty; give it content through the release config's card section",
       ]
     `);
   });
@@ -348,6 +350,8 @@ describe("renderReleaseDocs refuses what must not ship", () => {
         "environment",
         "closing",
         "robot-code-safety",
+        "technical",
+        "glossary-robot-code",
       ]) {
         writeFileSync(
           path.join(dir, "shared", `${f}.en.md`),
@@ -497,7 +501,7 @@ benchmarks:
     expect(findings.filter(isBlocking)).toEqual([]);
     const readme = text(files, "README.md");
     expect(readme).toContain("#### Results per defect class");
-    expect(readme).toContain("| porosity | defect-detection | f1 | 88.0% |");
+    expect(readme).toContain("| porosity | defect-detection | f1 ↑ | 88.0% |");
     expect(readme).toContain("does not replace them");
     expect(readme).toContain("No previous release was evaluated");
     expect(text(files, "README.ko.md")).toContain("#### 결함 유형별 결과");

@@ -18,6 +18,7 @@ interface ReleaseOptions extends PublishFlags {
   keyless?: boolean;
   unsigned?: boolean;
   previous?: string;
+  date?: string;
 }
 
 export function registerRelease(program: Command, ctx: CliContext): void {
@@ -41,7 +42,11 @@ export function registerRelease(program: Command, ctx: CliContext): void {
       )
       .option("--keyless", "sign with Sigstore keyless (the default inside GitHub Actions with id-token: write)")
       .option("--unsigned", "do not sign, even inside GitHub Actions")
-      .option("--previous <dir|org/name@version>", "the previous release, for the review page's changes section"),
+      .option("--previous <dir|org/name@version>", "the previous release, for the review page's changes section")
+      .option(
+        "--date <YYYY-MM-DD>",
+        "release date for the card's citation and .eval_results (default with --from-tag: the date of the tag's commit)",
+      ),
   ).action(async (opts: ReleaseOptions) => {
     const { renderStepSummary } = await import("../render-github-actions.js");
     await withActionsReporting(ctx, () => runRelease(ctx, opts), renderStepSummary);
@@ -100,6 +105,21 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
   const { resolveSigningMethod } = await import("../signing-options.js");
   // A dry run must not write a Sigstore transparency-log entry: keyless signing only for real releases.
   const { signing } = await resolveSigningMethod(opts.dryRun && !opts.signingKey ? { unsigned: true } : opts, ctx);
+  if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date))
+    throw usageError("BAD_DATE", `--date ${JSON.stringify(opts.date)} is not a date`, {
+      hint: "use YYYY-MM-DD, e.g. --date 2026-11-20",
+    });
+  // In Actions no one passes --date: the tag's commit date is reproducible, the clock is not.
+  let date = opts.date;
+  if (date === undefined && opts.fromTag) {
+    const { readTagDate } = await import("../read-tag-date.js");
+    date = await readTagDate({ tag: opts.fromTag, cwd: ctx.cwd });
+    if (date === undefined && !opts.json)
+      writeLine(
+        ctx.stderr,
+        `! the date of tag ${opts.fromTag} could not be read from git: the card has no release year`,
+      );
+  }
   const { readPreviousRelease } = await import("../read-previous-release.js");
   const previous = opts.previous ? await readPreviousRelease(opts.previous, ctx) : undefined;
   if (!opts.json)
@@ -112,6 +132,7 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
     ...(previous ? { previous } : {}),
     configFile,
     version,
+    date,
     ...(opts.checkpoint ? { checkpoint: path.resolve(ctx.cwd, opts.checkpoint) } : {}),
     outDir,
     ...(opts.cache === false ? {} : { cacheDir: defaultCacheDir(ctx.env) }),
