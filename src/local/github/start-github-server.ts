@@ -50,7 +50,7 @@ import {
   renderReleaseAsset,
   type GitHubUrls,
 } from "./render-github-objects.js";
-import { serveGitHttp } from "./serve-git-http.js";
+import { serveGitHttp } from "../serve-git-http.js";
 
 /** GitHub refuses release assets of 2 GiB or more. */
 export const MAX_RELEASE_ASSET_BYTES = 2 * 1024 * 1024 * 1024;
