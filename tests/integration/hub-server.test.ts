@@ -628,7 +628,7 @@ describe("validate-yaml and limits", () => {
       const late = await fetch(batch.objects[0].actions.upload.href, { method: "PUT", body: data });
       expect([late.status, (await json(late)).error]).toEqual([
         403,
-        "Upload URL expired; request a new one from the LFS batch API",
+        "Transfer URL expired; request a new one from the LFS batch API",
       ]);
     } finally {
       await small.close();

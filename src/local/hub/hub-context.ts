@@ -48,7 +48,10 @@ export function assertCanWrite(ctx: Ctx, namespace: string): HubPrincipal {
   const p = ctx.principal;
   if (!p) throw new HttpError(401, "You must be authenticated to write; pass a token with write access");
   if (!ownsNamespace(p, namespace))
-    throw new HttpError(403, `You don't have the rights to write to the "${namespace}" namespace`);
+    throw new HttpError(
+      403,
+      `You don't have the rights to write to the "${namespace}" namespace (local stand-in: start \`model-release serve\` with --org ${namespace}, or with --config <release config> to create every org and repo a config names)`,
+    );
   if (p.role !== "write") throw new HttpError(403, "This token is read-only; use a token with the write role");
   return p;
 }

@@ -103,7 +103,8 @@ export async function createDiscussion(cfg: Cfg, ctx: Ctx, key: RepoKey): Promis
     const n = refs.nextPr++;
     refs.discussions ??= {};
     const isPr = body.pullRequest === true;
-    const events = typeof body.description === "string" ? [newEvent("comment", author, now, { raw: body.description })] : [];
+    const events =
+      typeof body.description === "string" ? [newEvent("comment", author, now, { raw: body.description })] : [];
     refs.discussions[String(n)] = {
       num: n,
       title,
@@ -126,7 +127,8 @@ export async function commentDiscussion(cfg: Cfg, ctx: Ctx, key: RepoKey, num: s
   const p = ctx.principal;
   if (!p) throw new HttpError(401, "You must be authenticated to comment");
   const body = await readJsonBody(ctx.req, MAX_JSON_BYTES);
-  if (typeof body.comment !== "string" || !body.comment.trim()) throw new HttpError(400, "comment must be a non-empty string");
+  if (typeof body.comment !== "string" || !body.comment.trim())
+    throw new HttpError(400, "comment must be a non-empty string");
   const event = newEvent("comment", p.user.name, cfg.now(), { raw: body.comment });
   await cfg.store.updateRefs(key, (refs) => void discussionOf(refs, num).events.push(event));
   sendJson(ctx.res, 200, { newMessage: renderEvent(event) });

@@ -19,7 +19,8 @@ import { repoForRead, type Cfg, type Ctx } from "./hub-context.js";
  * their content through the batch API's `download` operation.
  */
 
-const gitDirOf = (store: HubStore, k: RepoKey) => join(store.dataDir, "git", `${k.type}s`, k.namespace, `${k.name}.git`);
+const gitDirOf = (store: HubStore, k: RepoKey) =>
+  join(store.dataDir, "git", `${k.type}s`, k.namespace, `${k.name}.git`);
 
 async function exists(path: string): Promise<boolean> {
   return access(path, constants.F_OK).then(
@@ -41,7 +42,9 @@ async function writeLooseObject(gitDir: string, id: string, type: string, conten
 /** Writes one commit's blobs, trees and commit object; the commit last, so its presence means complete. */
 async function writeCommitObjects(store: HubStore, gitDir: string, c: CommitObject): Promise<void> {
   for (const e of Object.values(c.tree)) {
-    const content = e.lfs ? Buffer.from(renderLfsPointer(e.sha256, e.size)) : await readFile(store.objectPath(e.sha256));
+    const content = e.lfs
+      ? Buffer.from(renderLfsPointer(e.sha256, e.size))
+      : await readFile(store.objectPath(e.sha256));
     await writeLooseObject(gitDir, e.gitOid, "blob", content);
   }
   const { root, objects } = renderGitTrees(c.tree);
@@ -98,7 +101,10 @@ export function isGitHttpPath(rest: string[]): boolean {
 export async function serveHubGit(cfg: Cfg, ctx: Ctx, key: RepoKey, rest: string[]): Promise<void> {
   const service = ctx.url.searchParams.get("service");
   if (rest.join("/") === "git-receive-pack" || service === "git-receive-pack")
-    throw new HttpError(403, "git push is not served by the local Hub; commit with huggingface_hub or @huggingface/hub");
+    throw new HttpError(
+      403,
+      "git push is not served by the local Hub; commit with huggingface_hub or @huggingface/hub",
+    );
   await repoForRead(cfg, ctx, key);
   await cfg.store.withRepoLock(key, () => syncBareRepo(cfg.store, key));
   await serveGitHttp({
@@ -113,7 +119,11 @@ export async function serveHubGit(cfg: Cfg, ctx: Ctx, key: RepoKey, rest: string
 /** Whether an LFS object is referenced by any commit of the repo (the batch `download` gate). */
 export async function repoReferencesObject(store: HubStore, key: RepoKey, oid: string): Promise<boolean> {
   const refs = await store.readRefs(key);
-  const heads = [...Object.values(refs.branches), ...Object.values(refs.tags).map((t) => t.target), ...Object.values(refs.prs)];
+  const heads = [
+    ...Object.values(refs.branches),
+    ...Object.values(refs.tags).map((t) => t.target),
+    ...Object.values(refs.prs),
+  ];
   const seen = new Set<string>();
   for (const head of heads) {
     for await (const c of store.walkHistory(key, head)) {

@@ -72,7 +72,8 @@ export function assertSigned(cfg: LfsConfig, method: string, url: URL): void {
   if (!Number.isInteger(exp) || got.length !== want.length || !timingSafeEqual(got, want)) {
     throw new HttpError(403, "Invalid signature on transfer URL");
   }
-  if (exp * 1000 < cfg.now()) throw new HttpError(403, "Transfer URL expired; request a new one from the LFS batch API");
+  if (exp * 1000 < cfg.now())
+    throw new HttpError(403, "Transfer URL expired; request a new one from the LFS batch API");
 }
 
 interface MultipartMeta {
@@ -118,13 +119,22 @@ export async function handleLfsDownloadBatch(
     const href = signedUrl(cfg, "GET", `/lfs/download/${oid}`);
     out.push({ oid, size, authenticated: true, actions: { download: { href, expires_in: cfg.signedUrlSeconds } } });
   }
-  sendJson(res, 200, { transfer: "basic", objects: out, hash_algo: "sha256" }, {
-    "content-type": "application/vnd.git-lfs+json",
-  });
+  sendJson(
+    res,
+    200,
+    { transfer: "basic", objects: out, hash_algo: "sha256" },
+    {
+      "content-type": "application/vnd.git-lfs+json",
+    },
+  );
 }
 
 /** The `upload` half of the LFS batch API (the caller checked write rights). */
-export async function handleLfsBatch(cfg: LfsConfig, res: ServerResponse, body: Record<string, unknown>): Promise<void> {
+export async function handleLfsBatch(
+  cfg: LfsConfig,
+  res: ServerResponse,
+  body: Record<string, unknown>,
+): Promise<void> {
   if (body.operation !== "upload")
     throw new HttpError(400, `Unsupported LFS operation: ${String(body.operation)}; use "upload" or "download"`);
   const algo = body.hash_algo ?? "sha256";

@@ -188,9 +188,9 @@ export function planGitattributesUpdate(text: string, lfsPaths: string[]): strin
   const missing = lfsPaths.filter((p) => matchLfsRule(rules, p) !== true);
   if (missing.length === 0) return undefined;
   // gitattributes splits on whitespace, so a space becomes `?`; glob characters are escaped.
-  const escape = (p: string) => p.replace(/([#\\*?[\]])/g, "\\$1").replace(/\s/g, "?");
+  const escapeGlob = (p: string) => p.replace(/([#\\*?[\]])/g, "\\$1").replace(/\s/g, "?");
   const base = text.length === 0 || text.endsWith("\n") ? text : `${text}\n`;
-  return base + missing.map((p) => `${escape(p)} filter=lfs diff=lfs merge=lfs -text\n`).join("");
+  return base + missing.map((p) => `${escapeGlob(p)} filter=lfs diff=lfs merge=lfs -text\n`).join("");
 }
 
 interface IgnoreRule {

@@ -172,9 +172,15 @@ export async function duplicateRepo(cfg: Cfg, ctx: Ctx, key: RepoKey): Promise<v
   const p = assertCanWrite(ctx, to.namespace);
   const head = await resolveOrThrow(cfg, key, "main");
   if (await cfg.store.readRepo(await cfg.store.canonicalKey(to)))
-    throw new HttpError(409, `Repository ${to.namespace}/${to.name} already exists`, undefined, {}, {
-      url: repoUrl(cfg, to),
-    });
+    throw new HttpError(
+      409,
+      `Repository ${to.namespace}/${to.name} already exists`,
+      undefined,
+      {},
+      {
+        url: repoUrl(cfg, to),
+      },
+    );
   const created = await cfg.store.createRepo(
     {
       ...to,

@@ -33,7 +33,10 @@ export function renderGitTrees(tree: Record<string, Pick<TreeEntry, "gitOid">>):
     let d = top;
     for (const p of parts.slice(0, -1)) {
       let next = d.dirs.get(p);
-      if (!next) d.dirs.set(p, (next = { files: new Map(), dirs: new Map() }));
+      if (!next) {
+        next = { files: new Map(), dirs: new Map() };
+        d.dirs.set(p, next);
+      }
       d = next;
     }
     d.files.set(parts.at(-1)!, e.gitOid);

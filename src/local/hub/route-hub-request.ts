@@ -158,7 +158,8 @@ async function routeApi(cfg: Cfg, ctx: Ctx, seg: string[], method: string): Prom
         return commentDiscussion(cfg, ctx, key, rest[0]!);
       if (rest.length === 2 && method === "POST" && rest[1] === "status")
         return changeDiscussionStatus(cfg, ctx, key, rest[0]!);
-      if (rest.length === 2 && method === "POST" && rest[1] === "merge") return mergePullRequest(cfg, ctx, key, rest[0]!);
+      if (rest.length === 2 && method === "POST" && rest[1] === "merge")
+        return mergePullRequest(cfg, ctx, key, rest[0]!);
     }
   }
   throw new HttpError(404, `No such endpoint: ${method} ${ctx.url.pathname}`);
