@@ -61,6 +61,9 @@ export async function createRepo(cfg: Cfg, ctx: Ctx): Promise<void> {
     );
   }
   assertCanWrite(ctx, namespace);
+  // The namespace as the account spells it, so `ACME/x` and `acme/y` live side by side.
+  const lower = namespace.toLowerCase();
+  namespace = [p.user.name, ...p.user.orgs].find((n) => n.toLowerCase() === lower) ?? namespace;
   // Ids are case-insensitive on the Hub: `Org/Model` exists once `org/model` does.
   const existing = await cfg.store.canonicalKey({ type, namespace, name });
   if (await cfg.store.readRepo(existing)) throw alreadyExists(cfg, existing);
