@@ -19,7 +19,8 @@ const hasGitLfs = await run("git", ["lfs", "version"]).then(
   () => true,
   () => false,
 );
-const json = (r: Response): Promise<any> => r.json(); // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: response shapes are asserted field by field below
+const json = (r: Response): Promise<any> => r.json();
 
 let dataDir: string;
 let hub: HubServer;

@@ -7,10 +7,8 @@ import {
   MAX_JSON_BYTES,
   assertCanWrite,
   regularEntry,
-  repoForRead,
   repoForWrite,
   repoUrl,
-  resolveOrThrow,
   type Cfg,
   type Ctx,
 } from "./hub-context.js";
