@@ -82,12 +82,8 @@ export async function getDiscussion(cfg: Cfg, ctx: Ctx, key: RepoKey, num: strin
   sendJson(ctx.res, 200, {
     ...renderDiscussion(key, d),
     events: d.events.map(renderEvent),
-    ...(d.isPullRequest
-      ? {
-          changes: { base: `refs/heads/${d.base}`, mergeCommitId: d.mergeCommitId },
-          filesWithConflicts: [],
-        }
-      : {}),
+    changes: d.isPullRequest ? { base: `refs/heads/${d.base}`, mergeCommitId: d.mergeCommitId } : undefined,
+    filesWithConflicts: d.isPullRequest ? [] : undefined,
   });
 }
 
@@ -112,7 +108,8 @@ export async function createDiscussion(cfg: Cfg, ctx: Ctx, key: RepoKey): Promis
       isPullRequest: isPr,
       status: isPr ? "draft" : "open",
       createdAt: new Date(now).toISOString(),
-      ...(isPr ? { base: "main", baseCommit: refs.branches.main } : {}),
+      base: isPr ? "main" : undefined,
+      baseCommit: isPr ? refs.branches.main : undefined,
       events,
     };
     if (isPr) refs.prs[String(n)] = refs.branches.main!;

@@ -66,15 +66,9 @@ export async function repoInfo(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string): P
           rfilename,
           size: e.size,
           blobId: e.gitOid,
-          ...(e.lfs
-            ? {
-                lfs: {
-                  size: e.size,
-                  sha256: e.sha256,
-                  pointerSize: Buffer.byteLength(renderLfsPointer(e.sha256, e.size)),
-                },
-              }
-            : {}),
+          lfs: e.lfs
+            ? { size: e.size, sha256: e.sha256, pointerSize: Buffer.byteLength(renderLfsPointer(e.sha256, e.size)) }
+            : undefined,
         };
       }),
   });
