@@ -177,6 +177,25 @@ describe("downloads", () => {
   });
 });
 
+describe("gated repos", () => {
+  it("files of a gated repo need access: 401 anonymous, 403 without access, both GatedRepo", async () => {
+    await createRepo({ repo: "acme/gated", accessToken: token, hubUrl });
+    await fetch(`${hubUrl}/api/models/acme/gated/settings`, {
+      method: "PUT",
+      headers: auth(),
+      body: JSON.stringify({ gated: "auto" }),
+    });
+    const anon = await fetch(`${hubUrl}/acme/gated/resolve/main/.gitattributes`);
+    expect([anon.status, anon.headers.get("x-error-code")]).toEqual([401, "GatedRepo"]);
+    const outsider = (await hub.createUser({ name: "outsider" })).token;
+    const other = await fetch(`${hubUrl}/acme/gated/resolve/main/.gitattributes`, {
+      headers: { authorization: `Bearer ${outsider}` },
+    });
+    expect([other.status, other.headers.get("x-error-code")]).toEqual([403, "GatedRepo"]);
+    expect((await fetch(`${hubUrl}/acme/gated/resolve/main/.gitattributes`, { headers: auth() })).status).toBe(200);
+  });
+});
+
 describe("pull requests, squash, move, duplicate, .gitignore", () => {
   it("a create_pr commit is a listed discussion that can be commented on and merged", async () => {
     const pr = await commit({
@@ -278,6 +297,17 @@ describe("git over HTTP", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("a private repo challenges anonymous git with Basic and clones with the token as password", async () => {
+    await createRepo({ repo: "acme/private", accessToken: token, hubUrl, private: true });
+    const anon = await fetch(`${hubUrl}/acme/private/info/refs?service=git-upload-pack`);
+    expect([anon.status, anon.headers.get("www-authenticate")]).toEqual([401, 'Basic realm="Hugging Face"']);
+    const basic = `Authorization: Basic ${Buffer.from(`user:${token}`).toString("base64")}`;
+    const { stdout } = await run("git", ["-c", `http.extraHeader=${basic}`, "ls-remote", `${hubUrl}/acme/private`], {
+      env: gitEnv,
+    });
+    expect(stdout).toContain("refs/heads/main");
   });
 
   it("git push is refused with a pointer to the Hub API", async () => {

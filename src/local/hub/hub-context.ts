@@ -36,6 +36,22 @@ export async function repoForRead(cfg: Cfg, ctx: Ctx, key: RepoKey): Promise<Rep
   return meta;
 }
 
+/**
+ * The repo if the caller may download its files: a gated repo's files need access, which the
+ * stand-in grants to the namespace's members only (the Hub: 401 anonymous, 403 without access).
+ */
+export async function repoForDownload(cfg: Cfg, ctx: Ctx, key: RepoKey): Promise<RepoMeta> {
+  const meta = await repoForRead(cfg, ctx, key);
+  if (meta.gated && !ownsNamespace(ctx.principal, key.namespace)) {
+    throw new HttpError(
+      ctx.principal ? 403 : 401,
+      `Access to ${key.type} ${key.namespace}/${key.name} is restricted. You must have access to it and be authenticated to access it.`,
+      "GatedRepo",
+    );
+  }
+  return meta;
+}
+
 /** The repo if the caller may write to it: 404 if invisible, 401 without a token, 403 without rights. */
 export async function repoForWrite(cfg: Cfg, ctx: Ctx, key: RepoKey): Promise<RepoMeta> {
   const meta = await repoForRead(cfg, ctx, key);

@@ -3,7 +3,7 @@ import { HttpError, entryNotFound, parseRange } from "./hub-http.js";
 import { signedUrl, type LfsConfig } from "./hub-lfs.js";
 import { checkRepoPath, renderLfsPointer } from "./hub-paths.js";
 import type { HubStore, RepoKey } from "./hub-store.js";
-import { repoForRead, resolveRevAndPath, type Cfg, type Ctx } from "./hub-context.js";
+import { repoForDownload, resolveRevAndPath, type Cfg, type Ctx } from "./hub-context.js";
 
 /** Route handlers that send file content: /resolve and /raw, and the signed LFS download URL. */
 
@@ -75,7 +75,7 @@ async function sendContent(
  * 302 carries the linked ETag and size Python reads when it stops at a redirect.
  */
 export async function serveFile(cfg: Cfg, ctx: Ctx, key: RepoKey, segs: string[], raw: boolean): Promise<void> {
-  await repoForRead(cfg, ctx, key);
+  await repoForDownload(cfg, ctx, key);
   const { commit: c, path } = await resolveRevAndPath(cfg, key, segs);
   const why = checkRepoPath(path);
   if (why) throw new HttpError(400, `Invalid file path "${path}": ${why}`, undefined, { "x-repo-commit": c.id });

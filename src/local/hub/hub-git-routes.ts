@@ -9,7 +9,7 @@ import { HttpError } from "./hub-http.js";
 import { renderLfsPointer } from "./hub-paths.js";
 import type { CommitObject, HubStore, RepoKey } from "./hub-store.js";
 import { gitObjectId, renderGitCommit, renderGitTrees } from "./render-git-objects.js";
-import { repoForRead, type Cfg, type Ctx } from "./hub-context.js";
+import { repoForDownload, type Cfg, type Ctx } from "./hub-context.js";
 
 /**
  * Git smart HTTP (clone and fetch) for Hub repos. The store stays the truth: a bare repo under
@@ -105,7 +105,16 @@ export async function serveHubGit(cfg: Cfg, ctx: Ctx, key: RepoKey, rest: string
       403,
       "git push is not served by the local Hub; commit with huggingface_hub or @huggingface/hub",
     );
-  await repoForRead(cfg, ctx, key);
+  // git asks for credentials only when challenged: an anonymous clone of a private or gated repo
+  // gets 401 with Basic, so a credential helper or prompt can answer with the token.
+  if (!ctx.principal) {
+    const meta = await cfg.store.readRepo(key);
+    if (meta && (meta.private || meta.gated))
+      throw new HttpError(401, "Authentication required", undefined, {
+        "www-authenticate": 'Basic realm="Hugging Face"',
+      });
+  }
+  await repoForDownload(cfg, ctx, key);
   await cfg.store.withRepoLock(key, () => syncBareRepo(cfg.store, key));
   await serveGitHttp({
     req: ctx.req,

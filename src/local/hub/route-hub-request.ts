@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { commit, preupload } from "./hub-commit-routes.js";
-import { type Cfg, type Ctx, repoForRead, repoForWrite } from "./hub-context.js";
+import { type Cfg, type Ctx, repoForDownload, repoForWrite } from "./hub-context.js";
 import {
   changeDiscussionStatus,
   commentDiscussion,
@@ -102,7 +102,7 @@ export async function routeHubRequest(cfg: Cfg, req: IncomingMessage, res: Serve
     if (rest.join("/") === "info/lfs/objects/batch" && method === "POST") {
       const body = await readLfsBatch(req);
       if (body.operation === "download") {
-        await repoForRead(cfg, ctx, key);
+        await repoForDownload(cfg, ctx, key);
         return handleLfsDownloadBatch(cfg.lfs, res, body, (oid) => repoReferencesObject(cfg.store, key, oid));
       }
       await repoForWrite(cfg, ctx, key);
