@@ -125,8 +125,8 @@ export async function serveHubGit(cfg: Cfg, ctx: Ctx, key: RepoKey, rest: string
   });
 }
 
-/** Whether an LFS object is referenced by any commit of the repo (the batch `download` gate). */
-export async function repoReferencesObject(store: HubStore, key: RepoKey, oid: string): Promise<boolean> {
+/** The LFS objects any commit of the repo references (the batch `download` gate), read once per batch. */
+export async function readRepoLfsObjects(store: HubStore, key: RepoKey): Promise<Set<string>> {
   const refs = await store.readRefs(key);
   const heads = [
     ...Object.values(refs.branches),
@@ -134,12 +134,13 @@ export async function repoReferencesObject(store: HubStore, key: RepoKey, oid: s
     ...Object.values(refs.prs),
   ];
   const seen = new Set<string>();
+  const oids = new Set<string>();
   for (const head of heads) {
     for await (const c of store.walkHistory(key, head)) {
       if (seen.has(c.id)) break;
       seen.add(c.id);
-      if (Object.values(c.tree).some((e) => e.lfs && e.sha256 === oid)) return true;
+      for (const e of Object.values(c.tree)) if (e.lfs) oids.add(e.sha256);
     }
   }
-  return false;
+  return oids;
 }

@@ -11,7 +11,7 @@ import {
   superSquash,
 } from "./hub-discussion-routes.js";
 import { handleLfsDownload, serveFile } from "./hub-download-routes.js";
-import { isGitHttpPath, repoReferencesObject, serveHubGit } from "./hub-git-routes.js";
+import { isGitHttpPath, readRepoLfsObjects, serveHubGit } from "./hub-git-routes.js";
 import { HttpError, repoNotFound } from "./hub-http.js";
 import {
   assertSigned,
@@ -103,7 +103,8 @@ export async function routeHubRequest(cfg: Cfg, req: IncomingMessage, res: Serve
       const body = await readLfsBatch(req);
       if (body.operation === "download") {
         await repoForDownload(cfg, ctx, key);
-        return handleLfsDownloadBatch(cfg.lfs, res, body, (oid) => repoReferencesObject(cfg.store, key, oid));
+        const referenced = await readRepoLfsObjects(cfg.store, key);
+        return handleLfsDownloadBatch(cfg.lfs, res, body, async (oid) => referenced.has(oid));
       }
       await repoForWrite(cfg, ctx, key);
       return handleLfsBatch(cfg.lfs, res, body);
