@@ -6,7 +6,7 @@ Each operation checks what the Hub would answer (a value, or the error class the
 "ok" means "behaves as on huggingface.co", not merely "did not raise".
 """
 
-import io
+import base64
 import json
 import os
 import subprocess
@@ -477,9 +477,13 @@ def _():
     return r.status_code == 401 and bool(r.headers.get("x-error-code"))
 
 
+# The repo is gated by now: git authenticates as a user's credential helper would (token as password).
+GIT_AUTH = ["-c", "http.extraHeader=Authorization: Basic " + base64.b64encode(f"{user}:{token}".encode()).decode()]
+
+
 @op("git ls-remote")
 def _():
-    out = subprocess.run(["git", "ls-remote", f"{endpoint}/{rid}"], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(["git", *GIT_AUTH, "ls-remote", f"{endpoint}/{rid}"], capture_output=True, text=True, timeout=60)
     return out.returncode == 0 and "refs/tags/v1.0" in out.stdout
 
 
@@ -487,8 +491,10 @@ def _():
 def _():
     d = os.path.join(work, "clone")
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
-    subprocess.run(["git", "clone", "-q", f"{endpoint}/{rid}", d], check=True, env=env, timeout=60, capture_output=True)
-    subprocess.run(["git", "lfs", "pull"], cwd=d, check=True, env=env, timeout=60, capture_output=True)
+    subprocess.run(
+        ["git", *GIT_AUTH, "clone", "-q", f"{endpoint}/{rid}", d], check=True, env=env, timeout=60, capture_output=True
+    )
+    subprocess.run(["git", *GIT_AUTH, "lfs", "pull"], cwd=d, check=True, env=env, timeout=60, capture_output=True)
     return os.path.getsize(os.path.join(d, "model.safetensors")) == 2048
 
 
