@@ -152,7 +152,15 @@ describe("model-release serve", () => {
     await first.exit;
 
     const open = serve(["--json", "--host", "0.0.0.0", "--allow-remote", "--data", join(data, "remote")]);
-    expect(JSON.parse(await nextLine(open)).event).toBe("ready");
+    const { env: remoteEnv } = JSON.parse(await nextLine(open)) as { env: Record<string, string> };
+    // URLs the Hub mints use the address the client reached it by, not the wildcard it listens on.
+    const reached = `http://127.0.0.1:${new URL(remoteEnv.HF_ENDPOINT!).port}`;
+    const created = await fetch(`${reached}/api/repos/create`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${remoteEnv.HF_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "m" }),
+    });
+    expect(((await created.json()) as { url: string }).url).toBe(`${reached}/local/m`);
     open.child.kill("SIGTERM");
     expect((await open.exit).stderr).toContain("printed tokens can write");
   });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -70,10 +71,15 @@ export async function startHubServer(params: StartHubServerParams): Promise<HubS
   const now = params.now ?? Date.now;
   const chunk = params.multipartChunkBytes ?? 64 * 1024 * 1024;
   let baseUrl = "";
+  // Bound to a wildcard address (`serve --allow-remote`), the URLs the server mints (signed LFS
+  // URLs, Link headers, repo urls) must use the address each client reached it by.
+  const wildcard = ["0.0.0.0", "::", "[::]"].includes(params.host ?? "127.0.0.1");
+  const requestBase = new AsyncLocalStorage<string>();
+  const base = () => requestBase.getStore() ?? baseUrl;
   const lfs: LfsConfig = {
     store,
     secret,
-    baseUrl: () => baseUrl,
+    baseUrl: base,
     now,
     maxFileBytes: params.maxFileBytes ?? 500 * 1024 ** 3,
     multipartChunkBytes: chunk,
@@ -87,13 +93,15 @@ export async function startHubServer(params: StartHubServerParams): Promise<HubS
     now,
     maxCommitBytes: params.maxCommitBytes ?? 256 * 1024 * 1024,
     treePageSize: params.treePageSize ?? 1000,
-    baseUrl: () => baseUrl,
+    baseUrl: base,
   };
   const faults = createFaultInjector(params.faults ?? []);
 
   const server = createServer((req, res) => {
     res.setHeader("x-request-id", randomBytes(8).toString("hex"));
-    void (async () => {
+    const host = req.headers.host ?? "";
+    const origin = wildcard && /^[A-Za-z0-9.:[\]-]{1,255}$/.test(host) ? `http://${host}` : baseUrl;
+    void requestBase.run(origin, async () => {
       try {
         if (await faults.intercept(req, res)) return;
         await routeHubRequest(cfg, req, res);
@@ -102,7 +110,7 @@ export async function startHubServer(params: StartHubServerParams): Promise<HubS
         else if (err instanceof RepoGoneError) sendError(res, repoNotFound());
         else sendError(res, new HttpError(500, `Internal error: ${(err as Error).message}`));
       }
-    })();
+    });
   });
   // Multi-GB uploads take longer than Node's default 5-minute request timeout.
   server.requestTimeout = 0;
