@@ -81,7 +81,10 @@ describe("model-release serve", () => {
     const s = serve([]);
     const env: Record<string, string> = {};
     for (let i = 0; i < 4; i++) {
-      const [k, ...v] = (await nextLine(s)).split("=");
+      // `export NAME=value`, so `eval "$(model-release serve)"` reaches child processes.
+      const line = await nextLine(s);
+      expect(line).toMatch(/^export [A-Z_]+=\S+$/);
+      const [k, ...v] = line.slice("export ".length).split("=");
       env[k!] = v.join("=");
     }
     expect(env.HF_TOKEN).toBe(firstEnv.HF_TOKEN);
@@ -128,5 +131,65 @@ describe("model-release serve", () => {
     expect(code).toBe(2);
     expect(stderr).toContain("CONFIG_INVALID");
     expect(stderr).toContain("github.0.action.status");
+  });
+
+  it("refuses a non-loopback --host unless --allow-remote, and a busy port as a usage error naming it", async () => {
+    const remote = serve(["--host", "0.0.0.0"]);
+    const refused = await remote.exit;
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("SERVE_NOT_LOOPBACK");
+    expect(refused.stderr).toContain("--allow-remote");
+
+    const first = serve(["--json", "--data", join(data, "busy-a")]);
+    const { hub } = JSON.parse(await nextLine(first)) as { hub: { url: string } };
+    const port = Number(new URL(hub.url).port);
+    const second = serve(["--port", String(port), "--data", join(data, "busy-b")]);
+    const busy = await second.exit;
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toContain("PORT_IN_USE");
+    expect(busy.stderr).toContain(`port ${port}`);
+    first.child.kill("SIGTERM");
+    await first.exit;
+
+    const open = serve(["--json", "--host", "0.0.0.0", "--allow-remote", "--data", join(data, "remote")]);
+    const { env: remoteEnv } = JSON.parse(await nextLine(open)) as { env: Record<string, string> };
+    // URLs the Hub mints use the address the client reached it by, not the wildcard it listens on.
+    const reached = `http://127.0.0.1:${new URL(remoteEnv.HF_ENDPOINT!).port}`;
+    const created = await fetch(`${reached}/api/repos/create`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${remoteEnv.HF_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "m" }),
+    });
+    expect(((await created.json()) as { url: string }).url).toBe(`${reached}/local/m`);
+    open.child.kill("SIGTERM");
+    expect((await open.exit).stderr).toContain("printed tokens can write");
+  });
+
+  it("--config creates the Hub org, GitHub owner and GitHub repo a shipped config names", async () => {
+    const config = resolve(import.meta.dirname, "../../release-configs/robot-coder.yaml");
+    const s = serve(["--json", "--config", config, "--data", join(data, "configs")]);
+    const { env } = JSON.parse(await nextLine(s)) as { env: Record<string, string> };
+    const gh = await fetch(`${env.GITHUB_API_URL}/repos/robot-release/robot-coder`, {
+      headers: { authorization: `token ${env.GITHUB_TOKEN}` },
+    });
+    expect([gh.status, ((await gh.json()) as { permissions: { push: boolean } }).permissions.push]).toEqual([
+      200,
+      true,
+    ]);
+    const hub = await fetch(`${env.HF_ENDPOINT}/api/repos/create`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${env.HF_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "robot-coder", organization: "robot-release" }),
+    });
+    expect(hub.status).toBe(200);
+    s.child.kill("SIGTERM");
+    expect((await s.exit).code).toBe(0);
+  });
+
+  it("without --config or --org, says how to publish a shipped config", async () => {
+    const s = serve(["--data", join(data, "plain")]);
+    await nextLine(s);
+    s.child.kill("SIGTERM");
+    expect((await s.exit).stderr).toMatch(/restart with --config <release config> \(or --org\/--github-repo\)/);
   });
 });

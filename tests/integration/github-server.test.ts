@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -220,6 +220,45 @@ describe("GitHub stand-in with the real octokit client", () => {
     expect((await failure(octokit.rest.git.deleteRef({ owner: OWNER, repo: REPO, ref: "heads/scratch" }))).status).toBe(
       422,
     );
+  });
+
+  it("lists tags, serves contents and the rate limit; auto_init commits a README; clones without .git", async () => {
+    const { data: tags } = await octokit.rest.repos.listTags({ owner: OWNER, repo: REPO });
+    expect(tags.map((t) => [t.name, t.commit.sha])).toEqual([["v1.0.0", mainSha]]);
+    const { data: file } = await octokit.rest.repos.getContent({ owner: OWNER, repo: REPO, path: "README.md" });
+    expect(Buffer.from((file as { content: string }).content, "base64").toString()).toBe("# robot-coder\n");
+    // The root listing (`/contents` without a path) is not in the OpenAPI description: fetched directly.
+    const root = (await (await fetch(`${gh.url}/repos/${OWNER}/${REPO}/contents?ref=v1.0.0`)).json()) as {
+      name: string;
+      type: string;
+    }[];
+    expect(root.map((e) => [e.name, e.type])).toEqual([["README.md", "file"]]);
+    expect((await failure(octokit.rest.repos.getContent({ owner: OWNER, repo: REPO, path: "nope" }))).status).toBe(404);
+    const { data: limits } = await octokit.rest.rateLimit.get();
+    expect(limits.rate.remaining).toBe(5000);
+
+    const { data: inited } = await octokit.rest.repos.createForAuthenticatedUser({
+      name: "inited",
+      description: "with a README",
+      auto_init: true,
+    });
+    const { data: initRef } = await octokit.rest.git.getRef({ owner: "alice", repo: inited.name, ref: "heads/main" });
+    const { data: initCommit } = await octokit.rest.git.getCommit({
+      owner: "alice",
+      repo: inited.name,
+      commit_sha: initRef.object.sha,
+    });
+    expect(initCommit).toMatchObject({ message: "Initial commit\n", author: { name: "alice" } });
+
+    // The older `GET /git/refs/{ref}` spelling (curl, gh): a ref, or the refs it prefixes.
+    const legacy = await fetch(`${gh.url}/repos/${OWNER}/${REPO}/git/refs/tags/v1.0.0`);
+    expect(((await legacy.json()) as { ref: string }).ref).toBe("refs/tags/v1.0.0");
+    const prefix = await fetch(`${gh.url}/repos/${OWNER}/${REPO}/git/refs/tags`);
+    expect(((await prefix.json()) as { ref: string }[]).map((r) => r.ref)).toEqual(["refs/tags/v1.0.0"]);
+
+    const clone = join(work, "clone-no-dot-git");
+    await git(work, "clone", "-q", `${gh.webUrl}/alice/inited`, clone);
+    expect(await readFile(join(clone, "README.md"), "utf8")).toBe("# inited\n\nwith a README\n");
   });
 
   it("runs the draft → assets → publish flow and serves the asset bytes", async () => {

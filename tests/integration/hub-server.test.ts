@@ -37,7 +37,8 @@ function bytes(n: number, seed: number): Uint8Array {
   }
   return out;
 }
-const json = (r: Response): Promise<any> => r.json(); // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: response shapes are asserted field by field in each test
+const json = (r: Response): Promise<any> => r.json();
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const blob = (b: Uint8Array | string) => new Blob([typeof b === "string" ? b : new Uint8Array(b)]);
 
@@ -628,7 +629,7 @@ describe("validate-yaml and limits", () => {
       const late = await fetch(batch.objects[0].actions.upload.href, { method: "PUT", body: data });
       expect([late.status, (await json(late)).error]).toEqual([
         403,
-        "Upload URL expired; request a new one from the LFS batch API",
+        "Transfer URL expired; request a new one from the LFS batch API",
       ]);
     } finally {
       await small.close();

@@ -226,3 +226,84 @@ function parseGitIdent(value: string): { name: string; email: string; date: stri
   const date = new Date((m ? Number(m[3]) : 0) * 1000).toISOString().replace(/\.000Z$/, "Z");
   return m ? { name: m[1]!, email: m[2]!, date } : { name: "", email: "", date };
 }
+
+/** The bytes of a blob (binary-safe, unlike runGit's text output); undefined when absent. */
+export function readGitBlob(gitDir: string, sha: string): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "git",
+      ["--git-dir", gitDir, "cat-file", "blob", sha],
+      { encoding: "buffer", maxBuffer: MAX_GIT_OUTPUT_BYTES, env: { ...gitEnv(), GIT_DIR: gitDir } },
+      (err, stdout) => {
+        if (err && typeof (err as { code?: unknown }).code !== "number") return reject(err);
+        resolve(err ? undefined : stdout);
+      },
+    );
+  });
+}
+
+export interface GitTreeEntry {
+  mode: string;
+  type: "blob" | "tree" | "commit";
+  sha: string;
+  size: number;
+  path: string;
+}
+
+/** `git ls-tree -l` of `<commit>:<dir>`: the entries of one directory (or the file itself). */
+export async function listGitTree(gitDir: string, commit: string, path: string): Promise<GitTreeEntry[] | undefined> {
+  const r = await runGit(gitDir, [
+    "ls-tree",
+    "-l",
+    "-z",
+    "--full-tree",
+    "--end-of-options",
+    commit,
+    ...(path ? ["--", path] : []),
+  ]);
+  if (r.code !== 0) return undefined;
+  return r.stdout
+    .split("\0")
+    .filter(Boolean)
+    .map((line) => {
+      const [meta = "", p = ""] = line.split("\t");
+      const [mode = "", type = "", sha = "", size = ""] = meta.split(/\s+/);
+      return { mode, type: type as GitTreeEntry["type"], sha, size: Number(size) || 0, path: p };
+    });
+}
+
+/**
+ * The commit `auto_init` makes: a README.md with the repo's name and description on `main`,
+ * authored by the creator (as GitHub does), so the repo can be cloned and released at once.
+ */
+export async function writeInitialCommit(
+  gitDir: string,
+  p: { name: string; description: string | null; author: { name: string; email: string }; date: Date },
+): Promise<string> {
+  const readme = `# ${p.name}${p.description ? `\n\n${p.description}` : ""}\n`;
+  const blob = (await runGit(gitDir, ["hash-object", "-w", "--stdin"], readme)).stdout.trim();
+  const tree = (await runGit(gitDir, ["mktree"], `100644 blob ${blob}\tREADME.md\n`)).stdout.trim();
+  const when = `${Math.floor(p.date.getTime() / 1000)} +0000`;
+  const commit = await new Promise<string>((resolve, reject) => {
+    const child = execFile(
+      "git",
+      ["--git-dir", gitDir, "commit-tree", tree, "-m", "Initial commit"],
+      {
+        env: {
+          ...gitEnv(),
+          GIT_DIR: gitDir,
+          GIT_AUTHOR_NAME: p.author.name,
+          GIT_AUTHOR_EMAIL: p.author.email,
+          GIT_AUTHOR_DATE: when,
+          GIT_COMMITTER_NAME: "GitHub",
+          GIT_COMMITTER_EMAIL: "noreply@github.com",
+          GIT_COMMITTER_DATE: when,
+        },
+      },
+      (err, stdout) => (err ? reject(err) : resolve(String(stdout).trim())),
+    );
+    child.stdin?.end();
+  });
+  await createGitRef(gitDir, "refs/heads/main", commit);
+  return commit;
+}

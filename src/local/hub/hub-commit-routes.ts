@@ -1,9 +1,12 @@
 import { readFile } from "node:fs/promises";
+import { openPullRequest } from "./hub-discussion-routes.js";
 import { HttpError, readBody, readJsonBody, revisionNotFound, sendJson } from "./hub-http.js";
 import {
   checkRepoPath,
   gitBlobSha1,
+  isIgnoredPath,
   parseGitattributes,
+  parseGitignore,
   planGitattributesUpdate,
   planUploadMode,
   renderLfsPointer,
@@ -41,6 +44,10 @@ export async function preupload(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string): 
   const c = await resolveOrThrow(cfg, key, rev || "main");
   const attrs = typeof body.gitAttributes === "string" ? body.gitAttributes : await readGitattributes(cfg, c.tree);
   const rules = parseGitattributes(attrs);
+  // The Hub applies the repo's own .gitignore: upload_folder then skips what it names.
+  const ignore = c.tree[".gitignore"]
+    ? parseGitignore(await readFile(cfg.store.objectPath(c.tree[".gitignore"].sha256), "utf8"))
+    : [];
   const out = (files as { path?: unknown; size?: unknown; sample?: unknown }[]).map((f) => {
     const path = String(f.path ?? "");
     const why = checkRepoPath(path);
@@ -51,7 +58,7 @@ export async function preupload(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string): 
     return {
       path,
       uploadMode: planUploadMode({ path, size, sample, rules }),
-      shouldIgnore: false,
+      shouldIgnore: isIgnoredPath(ignore, path),
       oid: existing ? (existing.lfs ? existing.sha256 : existing.gitOid) : null,
     };
   });
@@ -197,6 +204,16 @@ export async function commit(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string): Pro
       date: new Date(cfg.now()).toISOString(),
     });
     setRef(c.id);
+    if (createPr && prNum !== undefined)
+      openPullRequest(refs, {
+        num: prNum,
+        title: summary,
+        author: principal.user.name,
+        base: rev,
+        baseCommit: head,
+        commit: c.id,
+        now: cfg.now(),
+      });
     return { commit: c, prNum };
   });
   const base = repoUrl(cfg, key);

@@ -36,6 +36,22 @@ export async function repoForRead(cfg: Cfg, ctx: Ctx, key: RepoKey): Promise<Rep
   return meta;
 }
 
+/**
+ * The repo if the caller may download its files: a gated repo's files need access, which the
+ * stand-in grants to the namespace's members only (the Hub: 401 anonymous, 403 without access).
+ */
+export async function repoForDownload(cfg: Cfg, ctx: Ctx, key: RepoKey): Promise<RepoMeta> {
+  const meta = await repoForRead(cfg, ctx, key);
+  if (meta.gated && !ownsNamespace(ctx.principal, key.namespace)) {
+    throw new HttpError(
+      ctx.principal ? 403 : 401,
+      `Access to ${key.type} ${key.namespace}/${key.name} is restricted. You must have access to it and be authenticated to access it.`,
+      "GatedRepo",
+    );
+  }
+  return meta;
+}
+
 /** The repo if the caller may write to it: 404 if invisible, 401 without a token, 403 without rights. */
 export async function repoForWrite(cfg: Cfg, ctx: Ctx, key: RepoKey): Promise<RepoMeta> {
   const meta = await repoForRead(cfg, ctx, key);
@@ -48,7 +64,10 @@ export function assertCanWrite(ctx: Ctx, namespace: string): HubPrincipal {
   const p = ctx.principal;
   if (!p) throw new HttpError(401, "You must be authenticated to write; pass a token with write access");
   if (!ownsNamespace(p, namespace))
-    throw new HttpError(403, `You don't have the rights to write to the "${namespace}" namespace`);
+    throw new HttpError(
+      403,
+      `You don't have the rights to write to the "${namespace}" namespace (local stand-in: start \`model-release serve\` with --org ${namespace}, or with --config <release config> to create every org and repo a config names)`,
+    );
   if (p.role !== "write") throw new HttpError(403, "This token is read-only; use a token with the write role");
   return p;
 }

@@ -5,12 +5,21 @@ export class HttpError extends Error {
   readonly status: number;
   readonly errorCode?: string;
   readonly headers: Record<string, string>;
-  constructor(status: number, message: string, errorCode?: string, headers: Record<string, string> = {}) {
+  /** Fields the Hub adds to the JSON body beside `error` (e.g. `url` on a 409 from create). */
+  readonly extra: Record<string, unknown>;
+  constructor(
+    status: number,
+    message: string,
+    errorCode?: string,
+    headers: Record<string, string> = {},
+    extra: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = "HttpError";
     this.status = status;
     this.errorCode = errorCode;
     this.headers = headers;
+    this.extra = extra;
   }
 }
 
@@ -34,16 +43,29 @@ export function sendJson(
   res.end(text);
 }
 
+/**
+ * `X-Error-Code` for errors that carry no specific one. Clients dispatch only on the four
+ * documented codes (RepoNotFound, RevisionNotFound, EntryNotFound, GatedRepo); these say which
+ * class of refusal it was, so scripts that branch on the header never see it missing.
+ */
+const DEFAULT_ERROR_CODES: Record<number, string> = {
+  401: "Unauthorized",
+  403: "Forbidden",
+  409: "Conflict",
+  412: "PreconditionFailed",
+};
+
 export function sendError(res: ServerResponse, err: HttpError): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const headers: Record<string, string> = { ...err.headers };
-  if (err.errorCode) headers["x-error-code"] = err.errorCode;
+  const code = err.errorCode ?? DEFAULT_ERROR_CODES[err.status];
+  if (code) headers["x-error-code"] = code;
   // Header values must be latin1 without newlines; messages are ours, but paths come from clients.
   headers["x-error-message"] = err.message.replace(/[^\x20-\x7e]/g, "?").slice(0, 500);
-  sendJson(res, err.status, { error: err.message }, headers);
+  sendJson(res, err.status, { ...err.extra, error: err.message }, headers);
 }
 
 /** Reads a whole request body, refusing more than `maxBytes` (413) without buffering the excess. */

@@ -58,7 +58,7 @@ function sign(cfg: LfsConfig, method: string, pathname: string, exp: number): st
   return createHmac("sha256", cfg.secret).update(`${method}\n${pathname}\n${exp}`).digest("hex");
 }
 
-function signedUrl(cfg: LfsConfig, method: string, pathname: string): string {
+export function signedUrl(cfg: LfsConfig, method: string, pathname: string): string {
   const exp = Math.floor(cfg.now() / 1000) + cfg.signedUrlSeconds;
   return `${cfg.baseUrl()}${pathname}?exp=${exp}&sig=${sign(cfg, method, pathname, exp)}`;
 }
@@ -70,9 +70,10 @@ export function assertSigned(cfg: LfsConfig, method: string, url: URL): void {
   const want = Buffer.from(sign(cfg, method, url.pathname, exp));
   const got = Buffer.from(sig);
   if (!Number.isInteger(exp) || got.length !== want.length || !timingSafeEqual(got, want)) {
-    throw new HttpError(403, "Invalid signature on upload URL");
+    throw new HttpError(403, "Invalid signature on transfer URL");
   }
-  if (exp * 1000 < cfg.now()) throw new HttpError(403, "Upload URL expired; request a new one from the LFS batch API");
+  if (exp * 1000 < cfg.now())
+    throw new HttpError(403, "Transfer URL expired; request a new one from the LFS batch API");
 }
 
 interface MultipartMeta {
@@ -87,11 +88,55 @@ const uploadDir = (cfg: LfsConfig, id: string) => {
   return join(cfg.store.dataDir, "uploads", id);
 };
 
-/** POST {prefix}{ns}/{name}.git/info/lfs/objects/batch (the caller checked write rights). */
-export async function handleLfsBatch(cfg: LfsConfig, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = await readJsonBody(req, 4 * 1024 * 1024);
+/** Reads an LFS batch request body (the caller decides rights by its `operation`). */
+export function readLfsBatch(req: IncomingMessage): Promise<Record<string, unknown>> {
+  return readJsonBody(req, 4 * 1024 * 1024);
+}
+
+/**
+ * The `download` half of the LFS batch API (what `git lfs pull` asks): a signed GET URL per
+ * object the repo references (`inRepo`), a per-object 404 otherwise, so a hash alone never
+ * reveals another repo's content.
+ */
+export async function handleLfsDownloadBatch(
+  cfg: LfsConfig,
+  res: ServerResponse,
+  body: Record<string, unknown>,
+  inRepo: (oid: string) => Promise<boolean>,
+): Promise<void> {
+  const objects = body.objects;
+  if (!Array.isArray(objects)) throw new HttpError(400, "objects must be an array");
+  if (objects.length > MAX_BATCH_OBJECTS)
+    throw new HttpError(413, `At most ${MAX_BATCH_OBJECTS} objects per batch request`);
+  const out: unknown[] = [];
+  for (const o of objects as { oid?: unknown; size?: unknown }[]) {
+    const oid = String(o?.oid ?? "");
+    const size = Number(o?.size);
+    if (!SHA256_RE.test(oid) || !(await inRepo(oid)) || (await cfg.store.objectSize(oid)) !== size) {
+      out.push({ oid, size, error: { code: 404, message: "Object does not exist" } });
+      continue;
+    }
+    const href = signedUrl(cfg, "GET", `/lfs/download/${oid}`);
+    out.push({ oid, size, authenticated: true, actions: { download: { href, expires_in: cfg.signedUrlSeconds } } });
+  }
+  sendJson(
+    res,
+    200,
+    { transfer: "basic", objects: out, hash_algo: "sha256" },
+    {
+      "content-type": "application/vnd.git-lfs+json",
+    },
+  );
+}
+
+/** The `upload` half of the LFS batch API (the caller checked write rights). */
+export async function handleLfsBatch(
+  cfg: LfsConfig,
+  res: ServerResponse,
+  body: Record<string, unknown>,
+): Promise<void> {
   if (body.operation !== "upload")
-    throw new HttpError(400, `Unsupported LFS operation: ${String(body.operation)}; only "upload" is served`);
+    throw new HttpError(400, `Unsupported LFS operation: ${String(body.operation)}; use "upload" or "download"`);
   const algo = body.hash_algo ?? "sha256";
   if (algo !== "sha256" && algo !== "sha_256") throw new HttpError(400, `Unsupported hash_algo: ${String(algo)}`);
   const transfers = Array.isArray(body.transfers) ? (body.transfers as unknown[]) : ["basic"];

@@ -188,7 +188,42 @@ export function planGitattributesUpdate(text: string, lfsPaths: string[]): strin
   const missing = lfsPaths.filter((p) => matchLfsRule(rules, p) !== true);
   if (missing.length === 0) return undefined;
   // gitattributes splits on whitespace, so a space becomes `?`; glob characters are escaped.
-  const escape = (p: string) => p.replace(/([#\\*?[\]])/g, "\\$1").replace(/\s/g, "?");
+  const escapeGlob = (p: string) => p.replace(/([#\\*?[\]])/g, "\\$1").replace(/\s/g, "?");
   const base = text.length === 0 || text.endsWith("\n") ? text : `${text}\n`;
-  return base + missing.map((p) => `${escape(p)} filter=lfs diff=lfs merge=lfs -text\n`).join("");
+  return base + missing.map((p) => `${escapeGlob(p)} filter=lfs diff=lfs merge=lfs -text\n`).join("");
+}
+
+interface IgnoreRule {
+  re: RegExp;
+  negate: boolean;
+  dirOnly: boolean;
+}
+
+/** Parses a `.gitignore` text (comments, `!` negation, trailing `/` for directories, globs). */
+export function parseGitignore(text: string): IgnoreRule[] {
+  const rules: IgnoreRule[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    let line = raw.replace(/(?<!\\)\s+$/, "");
+    if (!line || line.startsWith("#")) continue;
+    const negate = line.startsWith("!");
+    if (negate) line = line.slice(1);
+    const dirOnly = line.endsWith("/");
+    if (dirOnly) line = line.slice(0, -1);
+    if (line) rules.push({ re: globToRegExp(line), negate, dirOnly });
+  }
+  return rules;
+}
+
+/** Whether git would ignore `path`: a file inside an ignored directory cannot be re-included. */
+export function isIgnoredPath(rules: IgnoreRule[], path: string): boolean {
+  if (rules.length === 0) return false;
+  const segs = path.split("/");
+  for (let i = 1; i <= segs.length; i++) {
+    const candidate = segs.slice(0, i).join("/");
+    const isDir = i < segs.length;
+    let ignored = false;
+    for (const r of rules) if ((isDir || !r.dirOnly) && r.re.test(candidate)) ignored = !r.negate;
+    if (ignored) return true;
+  }
+  return false;
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { HttpError, entryNotFound, parseRange, readBody, readJsonBody, sendJson } from "./hub-http.js";
+import { HttpError, entryNotFound, readBody, readJsonBody, sendJson } from "./hub-http.js";
 import { checkRepoPath, renderLfsPointer } from "./hub-paths.js";
 import type { CommitObject, RepoKey, TreeEntry } from "./hub-store.js";
 import { MAX_JSON_BYTES, repoForRead, resolveOrThrow, resolveRevAndPath, type Cfg, type Ctx } from "./hub-context.js";
@@ -176,71 +176,4 @@ export async function listCommits(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string)
       ...(formatted ? { formatted: { title: c.title, message: c.message } } : {}),
     })),
   );
-}
-
-/** GET/HEAD .../resolve|raw/{rev}/{path}: range-aware, with the headers both clients read. */
-export async function serveFile(cfg: Cfg, ctx: Ctx, key: RepoKey, segs: string[], raw: boolean): Promise<void> {
-  await repoForRead(cfg, ctx, key);
-  const { commit: c, path } = await resolveRevAndPath(cfg, key, segs);
-  const why = checkRepoPath(path);
-  if (why) throw new HttpError(400, `Invalid file path "${path}": ${why}`, undefined, { "x-repo-commit": c.id });
-  const e = c.tree[path];
-  if (!e) throw entryNotFound(path, c.id);
-  const headers: Record<string, string> = {
-    "x-repo-commit": c.id,
-    "accept-ranges": "bytes",
-    "content-type": "application/octet-stream",
-  };
-  let body: { kind: "object"; sha256: string } | { kind: "bytes"; data: Buffer };
-  let size: number;
-  if (e.lfs && raw) {
-    const pointer = Buffer.from(renderLfsPointer(e.sha256, e.size));
-    body = { kind: "bytes", data: pointer };
-    size = pointer.length;
-    headers.etag = `"${e.gitOid}"`;
-  } else {
-    body = { kind: "object", sha256: e.sha256 };
-    size = e.size;
-    headers.etag = e.lfs ? `"${e.sha256}"` : `"${e.gitOid}"`;
-    if (e.lfs) {
-      // Served in place rather than redirected; the linked headers say what a redirect would.
-      headers["x-linked-etag"] = `"${e.sha256}"`;
-      headers["x-linked-size"] = String(e.size);
-    }
-  }
-  const range = parseRange(ctx.req.headers.range, size);
-  let status = 200;
-  let span: { start: number; end: number } | undefined;
-  if (size === 0) {
-    // The JS client needs a size even for empty files; a 416 would make it throw.
-    headers["content-range"] = "bytes */0";
-  } else if (range === "unsatisfiable") {
-    throw new HttpError(416, "Range not satisfiable", undefined, { "content-range": `bytes */${size}` });
-  } else if (range) {
-    status = 206;
-    span = range;
-    headers["content-range"] = `bytes ${range.start}-${range.end}/${size}`;
-  }
-  headers["content-length"] = String(span ? span.end - span.start + 1 : size);
-  ctx.res.writeHead(status, headers);
-  if (ctx.req.method === "HEAD" || size === 0) {
-    ctx.res.end();
-    return;
-  }
-  if (body.kind === "bytes") {
-    ctx.res.end(span ? body.data.subarray(span.start, span.end + 1) : body.data);
-    return;
-  }
-  const stream = cfg.store.readObject(body.sha256, span);
-  await new Promise<void>((resolve) => {
-    stream.on("error", () => {
-      ctx.res.destroy();
-      resolve();
-    });
-    ctx.res.on("close", () => {
-      stream.destroy();
-      resolve();
-    });
-    stream.pipe(ctx.res);
-  });
 }

@@ -76,13 +76,14 @@ export async function createTag(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string): 
   await repoForWrite(cfg, ctx, key);
   const body = await readJsonBody(ctx.req, MAX_JSON_BYTES);
   const tag = typeof body.tag === "string" ? body.tag : "";
-  if (!isValidRefName(tag)) throw new HttpError(400, `Invalid tag name: ${JSON.stringify(tag)}`);
   if (body.message !== undefined && typeof body.message !== "string")
     throw new HttpError(400, "message must be a string");
   await cfg.store.updateRefs(key, async (refs) => {
+    // The Hub resolves the revision first: a missing one is RevisionNotFound even for a taken name.
+    const c = await resolveOrThrow(cfg, key, rev || "main", refs);
+    if (!isValidRefName(tag)) throw new HttpError(400, `Invalid tag name: ${JSON.stringify(tag)}`);
     // Tags never move: a release tag that could be re-pointed would not pin anything.
     if (Object.hasOwn(refs.tags, tag)) throw new HttpError(409, `Tag ${tag} already exists`);
-    const c = await resolveOrThrow(cfg, key, rev || "main", refs);
     refs.tags[tag] = {
       target: c.id,
       ...(body.message ? { message: body.message as string } : {}),

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { parse as parseYaml } from "yaml";
+import { planCardValidation } from "./hub-card-metadata.js";
 import { HttpError, readJsonBody, repoNotFound, sendJson } from "./hub-http.js";
 import { DEFAULT_GITATTRIBUTES, checkRepoPath, isValidRepoNamePart } from "./hub-paths.js";
 import type { RepoKey, RepoMeta, RepoType, TreeEntry } from "./hub-store.js";
@@ -7,10 +7,8 @@ import {
   MAX_JSON_BYTES,
   assertCanWrite,
   regularEntry,
-  repoForRead,
   repoForWrite,
   repoUrl,
-  resolveOrThrow,
   type Cfg,
   type Ctx,
 } from "./hub-context.js";
@@ -42,7 +40,7 @@ export function whoami(ctx: Ctx): void {
     auth: { type: "access_token", accessToken: { displayName: p.displayName, role: p.role, createdAt: p.createdAt } },
   });
 }
-/** POST /api/repos/create: an initial "system" commit with the default .gitattributes. */
+/** POST /api/repos/create: an initial commit by the creator with the default .gitattributes. */
 export async function createRepo(cfg: Cfg, ctx: Ctx): Promise<void> {
   const body = await readJsonBody(ctx.req, MAX_JSON_BYTES);
   let name = typeof body.name === "string" ? body.name : "";
@@ -61,6 +59,12 @@ export async function createRepo(cfg: Cfg, ctx: Ctx): Promise<void> {
     );
   }
   assertCanWrite(ctx, namespace);
+  // The namespace as the account spells it, so `ACME/x` and `acme/y` live side by side.
+  const lower = namespace.toLowerCase();
+  namespace = [p.user.name, ...p.user.orgs].find((n) => n.toLowerCase() === lower) ?? namespace;
+  // Ids are case-insensitive on the Hub: `Org/Model` exists once `org/model` does.
+  const existing = await cfg.store.canonicalKey({ type, namespace, name });
+  if (await cfg.store.readRepo(existing)) throw alreadyExists(cfg, existing);
   const key: RepoKey = { type, namespace, name };
   const isPrivate = body.visibility !== undefined ? body.visibility !== "public" : body.private === true;
 
@@ -87,9 +91,14 @@ export async function createRepo(cfg: Cfg, ctx: Ctx): Promise<void> {
     private: isPrivate,
     createdAt: new Date(cfg.now()).toISOString(),
   };
-  const created = await cfg.store.createRepo(meta, tree, "system");
-  if (!created) throw new HttpError(409, `You already created this ${type} repo`);
+  const created = await cfg.store.createRepo(meta, tree, p.user.name);
+  if (!created) throw alreadyExists(cfg, key);
   sendJson(ctx.res, 200, { url: repoUrl(cfg, key), name: `${namespace}/${name}`, id: meta.id });
+}
+
+/** The Hub's 409 carries the existing repo's `url`: Python's `create_repo(exist_ok=True)` reads it. */
+function alreadyExists(cfg: Cfg, key: RepoKey): HttpError {
+  return new HttpError(409, `You already created this ${key.type} repo`, undefined, {}, { url: repoUrl(cfg, key) });
 }
 
 /** DELETE /api/repos/delete with a JSON body {name, organization, type}. */
@@ -107,46 +116,22 @@ export async function deleteRepo(cfg: Cfg, ctx: Ctx): Promise<void> {
   if (!(await cfg.store.deleteRepo(key))) throw repoNotFound();
   sendJson(ctx.res, 200, {});
 }
-/** GET /api/{type}s/{ns}/{name}[/revision/{rev}]: `sha` is what snapshotDownload needs. */
-export async function repoInfo(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string): Promise<void> {
-  const meta = await repoForRead(cfg, ctx, key);
-  const c = await resolveOrThrow(cfg, key, rev || "HEAD");
-  const id = `${key.namespace}/${key.name}`;
-  sendJson(ctx.res, 200, {
-    _id: meta.id,
-    id,
-    ...(key.type === "model" ? { modelId: id } : {}),
-    author: key.namespace,
-    sha: c.id,
-    lastModified: c.date,
-    createdAt: meta.createdAt,
-    private: meta.private,
-    gated: false,
-    disabled: false,
-    downloads: 0,
-    likes: 0,
-    tags: [],
-    siblings: Object.keys(c.tree)
-      .sort()
-      .map((rfilename) => ({ rfilename })),
-  });
-}
-
-/** POST /api/validate-yaml: checks the README front matter parses as a YAML mapping. */
+/**
+ * POST /api/validate-yaml {content, repoType}: the card's metadata checked as the Hub checks it
+ * (hub-card-metadata.ts); 400 with `errors`, or 200 with `warnings` (e.g. a card without metadata).
+ */
 export async function validateYaml(ctx: Ctx): Promise<void> {
   const body = await readJsonBody(ctx.req, MAX_JSON_BYTES);
   const content = typeof body.content === "string" ? body.content : "";
-  const m = /^---\r?\n([\s\S]*?)\r?\n---\s*(?:\r?\n|$)/.exec(content);
-  const errors: { message: string }[] = [];
-  if (m) {
-    try {
-      const data: unknown = parseYaml(m[1]!);
-      if (data !== null && (typeof data !== "object" || Array.isArray(data)))
-        errors.push({ message: "YAML metadata must be a mapping" });
-    } catch (err) {
-      errors.push({ message: `Invalid YAML metadata: ${(err as Error).message}` });
-    }
+  const { errors, warnings } = planCardValidation(content, typeof body.repoType === "string" ? body.repoType : "model");
+  const accept = ctx.req.headers.accept ?? "";
+  // ModelCard.validate asks for text/plain and raises ValueError(response.text): the messages themselves.
+  if (accept.includes("text/plain") && !accept.includes("json")) {
+    const text = (errors.length ? errors : warnings).map((e) => `- ${e.message}`).join("\n");
+    ctx.res.writeHead(errors.length ? 400 : 200, { "content-type": "text/plain; charset=utf-8" });
+    ctx.res.end(text);
+    return;
   }
-  if (errors.length) sendJson(ctx.res, 400, { errors, warnings: [], error: errors.map((e) => e.message).join("; ") });
-  else sendJson(ctx.res, 200, { errors: [], warnings: [] });
+  if (errors.length) sendJson(ctx.res, 400, { errors, warnings, error: errors.map((e) => e.message).join("; ") });
+  else sendJson(ctx.res, 200, { errors: [], warnings });
 }

@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, unlink } from "node:fs/prom
 import { join } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { gitCommitId } from "./render-git-objects.js";
 import { fsyncDir, fsyncFile, writeFileAtomic } from "./write-file-atomic.js";
 
 /**
@@ -13,7 +14,8 @@ import { fsyncDir, fsyncFile, writeFileAtomic } from "./write-file-atomic.js";
  *   objects/<aa>/<sha256>          every file's content, content-addressed (regular and LFS alike)
  *   tmp/                           partial uploads; anything here after a crash is garbage
  *   uploads/<id>/                  multipart sessions (meta.json, data, part-N.etag)
- *   repos/<type>s/<ns>/<name>/repo.json, refs.json, commits/<sha1>.json
+ *   repos/<type>s/<ns>/<name>/repo.json, refs.json, commits/<sha1>.json (sha1 = the git commit id)
+ *   git/<type>s/<ns>/<name>.git    bare git repos generated from the commits for git clone (a cache)
  *
  * Crash consistency (the order of writes is the whole design):
  *   1. content goes to tmp/, is fsynced, then renamed to objects/<sha256> (a reader either sees
@@ -26,50 +28,19 @@ import { fsyncDir, fsyncFile, writeFileAtomic } from "./write-file-atomic.js";
  * cannot both win. One server process per data dir.
  */
 
-export type RepoType = "model" | "dataset" | "space";
+import type { CommitObject, RepoKey, RepoMeta, RepoRefs, RepoType, TreeEntry } from "./hub-store-types.js";
 
-export interface RepoKey {
-  type: RepoType;
-  namespace: string;
-  name: string;
-}
-
-export interface RepoMeta extends RepoKey {
-  id: string;
-  private: boolean;
-  createdAt: string;
-}
-
-/** One file in a commit's tree. For LFS files `gitOid` is the sha1 of the pointer text. */
-export interface TreeEntry {
-  size: number;
-  sha256: string;
-  gitOid: string;
-  lfs: boolean;
-}
-
-export interface CommitObject {
-  id: string;
-  parents: string[];
-  tree: Record<string, TreeEntry>;
-  author: string;
-  title: string;
-  message: string;
-  date: string;
-}
-
-export interface TagRecord {
-  target: string;
-  message?: string;
-  createdAt: string;
-}
-
-export interface RepoRefs {
-  branches: Record<string, string>;
-  tags: Record<string, TagRecord>;
-  prs: Record<string, string>;
-  nextPr: number;
-}
+export type {
+  CommitObject,
+  DiscussionEvent,
+  DiscussionRecord,
+  RepoKey,
+  RepoMeta,
+  RepoRefs,
+  RepoType,
+  TagRecord,
+  TreeEntry,
+} from "./hub-store-types.js";
 
 export type HubStore = ReturnType<typeof createHubStore>;
 
@@ -214,9 +185,9 @@ export function createHubStore(dataDir: string) {
       ? readJson<CommitObject>(join(repoDir(k), "commits", `${id}.json`))
       : Promise.resolve(undefined);
 
-  /** Writes a commit object (atomically) and returns its id: sha1 of its canonical JSON. */
+  /** Writes a commit object (atomically) and returns its id: the git commit id of its tree and text. */
   async function writeCommit(k: RepoKey, c: Omit<CommitObject, "id">): Promise<CommitObject> {
-    const id = createHash("sha1").update(JSON.stringify(c)).digest("hex");
+    const id = gitCommitId(c);
     const commit: CommitObject = { id, ...c };
     await writeFileAtomic(join(repoDir(k), "commits", `${id}.json`), JSON.stringify(commit));
     return commit;
@@ -283,7 +254,7 @@ export function createHubStore(dataDir: string) {
         message: "",
         date: meta.createdAt,
       };
-      const id = createHash("sha1").update(JSON.stringify(commit)).digest("hex");
+      const id = gitCommitId(commit);
       await writeFileAtomic(join(staging, "commits", `${id}.json`), JSON.stringify({ id, ...commit }));
       const refs: RepoRefs = { branches: { main: id }, tags: {}, prs: {}, nextPr: 1 };
       await writeFileAtomic(join(staging, "refs.json"), JSON.stringify(refs, null, 1));
@@ -306,6 +277,69 @@ export function createHubStore(dataDir: string) {
       await rm(trash, { recursive: true, force: true });
       return true;
     });
+  }
+
+  /** Rewrites repo.json (settings) under the repo lock. */
+  async function updateRepoMeta(k: RepoKey, fn: (meta: RepoMeta) => void): Promise<RepoMeta> {
+    return withRepoLock(k, async () => {
+      const meta = await readRepo(k);
+      if (!meta) throw new RepoGoneError();
+      fn(meta);
+      await writeFileAtomic(join(repoDir(k), "repo.json"), JSON.stringify(meta, null, 1));
+      return meta;
+    });
+  }
+
+  /**
+   * The stored spelling of a repo id: the Hub treats `Org/Name` and `org/name` as one repo.
+   * Returns `k` itself when nothing matches (the caller then answers 404 or creates it).
+   */
+  async function canonicalKey(k: RepoKey): Promise<RepoKey> {
+    // Only plain names reach the filesystem; anything else is the caller's 404.
+    const plain = (s: string) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(s) && !s.includes("..");
+    if (!plain(k.namespace) || !plain(k.name)) return k;
+    if (await readRepo(k)) return k;
+    const typeDir = join(dataDir, "repos", `${k.type}s`);
+    const ns = (await readdir(typeDir).catch(() => [] as string[])).find(
+      (n) => n.toLowerCase() === k.namespace.toLowerCase(),
+    );
+    if (!ns) return k;
+    const name = (await readdir(join(typeDir, ns)).catch(() => [] as string[])).find(
+      (n) => n.toLowerCase() === k.name.toLowerCase(),
+    );
+    return name ? { type: k.type, namespace: ns, name } : k;
+  }
+
+  /** Every repo of a type, optionally of one namespace (case-insensitive), in name order. */
+  async function listRepos(type: RepoType, namespace?: string): Promise<RepoMeta[]> {
+    const typeDir = join(dataDir, "repos", `${type}s`);
+    const out: RepoMeta[] = [];
+    for (const ns of (await readdir(typeDir).catch(() => [] as string[])).sort()) {
+      if (namespace !== undefined && ns.toLowerCase() !== namespace.toLowerCase()) continue;
+      for (const name of (await readdir(join(typeDir, ns)).catch(() => [] as string[])).sort()) {
+        const meta = await readRepo({ type, namespace: ns, name });
+        if (meta) out.push(meta);
+      }
+    }
+    return out;
+  }
+
+  /** Renames a repo (same store, so objects stay shared); false when the target exists. */
+  async function moveRepo(from: RepoKey, to: RepoKey): Promise<boolean> {
+    return withRepoLock(from, () =>
+      withRepoLock(to, async () => {
+        const meta = await readRepo(from);
+        if (!meta) throw new RepoGoneError();
+        if (await readRepo(to)) return false;
+        const dest = repoDir(to);
+        await mkdir(join(dest, ".."), { recursive: true });
+        await rm(dest, { recursive: true, force: true });
+        await rename(repoDir(from), dest);
+        await writeFileAtomic(join(dest, "repo.json"), JSON.stringify({ ...meta, ...to }, null, 1));
+        await fsyncDir(join(dest, ".."));
+        return true;
+      }),
+    );
   }
 
   /** Walks first parents from `head`, newest first. */
@@ -337,6 +371,10 @@ export function createHubStore(dataDir: string) {
     updateRefs,
     createRepo,
     deleteRepo,
+    updateRepoMeta,
+    canonicalKey,
+    listRepos,
+    moveRepo,
     walkHistory,
     withRepoLock,
   };

@@ -88,5 +88,7 @@ export function findHubPrincipal(file: HubUsersFile, token: string): HubPrincipa
 
 /** Whether the principal may act on repos of this namespace (its own name or one of its orgs). */
 export function ownsNamespace(p: HubPrincipal | undefined, namespace: string): boolean {
-  return !!p && (p.user.name === namespace || p.user.orgs.includes(namespace));
+  // Hub names are case-insensitive: `Acme` is the org `acme`.
+  const ns = namespace.toLowerCase();
+  return !!p && (p.user.name.toLowerCase() === ns || p.user.orgs.some((o) => o.toLowerCase() === ns));
 }

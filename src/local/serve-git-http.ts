@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { gitEnv } from "./git-bare-repo.js";
+import { gitEnv } from "./github/git-bare-repo.js";
 
 /**
  * Git's smart HTTP protocol, served by `git http-backend` as a CGI program, so `git push
