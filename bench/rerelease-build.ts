@@ -38,7 +38,10 @@ function buildInChild(
   });
 }
 
-const sizes = (process.env.BENCH_RERELEASE_GB ?? "16,250").split(",").map(Number).filter((n) => n > 0);
+const sizes = (process.env.BENCH_RERELEASE_GB ?? "16,250")
+  .split(",")
+  .map(Number)
+  .filter((n) => n > 0);
 
 const bench: Benchmark = {
   name: "rerelease-build",
@@ -47,7 +50,8 @@ const bench: Benchmark = {
     const jobs = availableParallelism();
     const metrics: BenchMetric[] = [];
     const builds: { label: string; dist?: string }[] = [{ label: "" }];
-    if (process.env.BENCH_BEFORE_DIST) builds.push({ label: " (before)", dist: path.resolve(process.env.BENCH_BEFORE_DIST) });
+    if (process.env.BENCH_BEFORE_DIST)
+      builds.push({ label: " (before)", dist: path.resolve(process.env.BENCH_BEFORE_DIST) });
     for (const size of sizes) {
       const totalBytes = size < 100 ? size * 1024 ** 3 : size * 1e9;
       const shards = Math.max(2, Math.round(totalBytes / 5e9));
@@ -60,7 +64,11 @@ const bench: Benchmark = {
         const cacheDir = path.join(run, "cache");
         const v1 = path.join(run, "v1.yaml");
         const v2 = path.join(run, "v2.yaml");
-        await writeBenchReleaseConfig(v1, { checkpointDir: ckpt, repo: "bench/bench", summary: "A release benchmark." });
+        await writeBenchReleaseConfig(v1, {
+          checkpointDir: ckpt,
+          repo: "bench/bench",
+          summary: "A release benchmark.",
+        });
         await writeBenchReleaseConfig(v2, { checkpointDir: ckpt, repo: "bench/bench", summary: "A better card." });
         const common = { checkpoint: ckpt, cacheDir, jobs, ...(b.dist ? { dist: b.dist } : {}) };
         const first = await buildInChild(repoRoot, { ...common, config: v1, out: path.join(run, "1.0.0") });

@@ -2,17 +2,26 @@ import { open } from "node:fs/promises";
 
 /**
  * Bytes per read. Large reads are what make hashing and sending cheap (the library's own file
- * blob streams 64 KiB chunks: a 2 GiB shard became 32,768 reads, web-stream conversions and
- * progress events); 4 MiB keeps five parallel uploads plus the library's five hashes under
- * ~50 MB of buffers.
+ * blob streams 64 KiB chunks: a 2 GiB shard became 32,768 reads, stream conversions and
+ * progress events).
  */
-export const FILE_BLOB_READ_BYTES = 4 * 1024 * 1024;
+export const FILE_BLOB_READ_BYTES = 1024 * 1024;
+
+/**
+ * Buffers each stream cycles through. A fresh multi-MiB buffer per chunk costs a page fault per
+ * 4 KiB (three times the CPU of the send itself, measured); recycled ones cost nothing. A chunk
+ * stays valid until the consumer has read this many more: both consumers here are done with a
+ * chunk long before that (the library's hash updates synchronously; fetch writes a chunk to the
+ * socket and waits for it to drain before reading the next), and if one ever were not, the
+ * sha256 the server checks after every upload would refuse the object, never publish it.
+ */
+export const FILE_BLOB_RING = 4;
 
 /**
  * A lazy `Blob` over a byte range of a file, read with large positional reads. `@huggingface/hub`
  * takes any `Blob` as commit content: it hashes `stream()`, samples `slice(0, 512)` for the
  * preupload call, and sends `slice()`s of it as multipart bodies, which `fetch` streams; so
- * neither the hash nor the upload ever holds more than a few chunks of a file.
+ * neither the hash nor the upload ever holds more than `FILE_BLOB_RING` chunks of a file.
  */
 export class FileSliceBlob extends Blob {
   readonly path: string;
@@ -76,6 +85,8 @@ export class FileSliceBlob extends Blob {
     const { path, end, onRead } = this;
     const first = this.start;
     let pos = first;
+    const ring: Buffer[] = [];
+    let chunks = 0;
     let fh: Awaited<ReturnType<typeof open>> | undefined;
     const close = async () => {
       const h = fh;
@@ -89,12 +100,13 @@ export class FileSliceBlob extends Blob {
             fh ??= await open(path, "r");
             const n = Math.min(FILE_BLOB_READ_BYTES, end - pos);
             if (n > 0) {
-              // A fresh buffer per chunk: the consumer (a socket write, a hash) may still hold the last one.
-              const buf = Buffer.allocUnsafe(n);
+              const slot = chunks++ % FILE_BLOB_RING;
+              ring[slot] ??= Buffer.allocUnsafeSlow(Math.min(FILE_BLOB_READ_BYTES, end - first));
+              const buf = ring[slot];
               const { bytesRead } = await fh.read(buf, 0, n, pos);
               if (bytesRead === 0) throw shrunk(path);
               pos += bytesRead;
-              controller.enqueue(new Uint8Array(buf.buffer, buf.byteOffset, bytesRead));
+              controller.enqueue(buf.subarray(0, bytesRead));
               onRead?.(pos - first);
             }
             if (pos >= end) {
