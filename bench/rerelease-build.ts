@@ -6,6 +6,7 @@
  * too, in the same run (how the starting commit's figure was taken).
  */
 import { spawn } from "node:child_process";
+import { mkdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { writeBenchReleaseConfig, writeSparseCheckpoint } from "./sparse-checkpoint.js";
@@ -62,6 +63,7 @@ const bench: Benchmark = {
       for (const b of builds) {
         const run = path.join(dir, `run${b.label ? "-before" : ""}`);
         const cacheDir = path.join(run, "cache");
+        await mkdir(run, { recursive: true });
         const v1 = path.join(run, "v1.yaml");
         const v2 = path.join(run, "v2.yaml");
         await writeBenchReleaseConfig(v1, {
