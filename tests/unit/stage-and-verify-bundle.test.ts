@@ -20,7 +20,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { buildRelease, planBuild } from "../../src/bundle/build-release.js";
 import { stageBundle, type BundleRelease } from "../../src/bundle/stage-bundle.js";
 import type { BundleInput } from "../../src/bundle/types.js";
-import { verifyBundle } from "../../src/bundle/verify-bundle.js";
+import { type VerifyProgress, verifyBundle } from "../../src/bundle/verify-bundle.js";
 import { isReleaseError, type ReleaseError } from "../../src/errors.js";
 
 const REPO = path.resolve(import.meta.dirname, "..", "..");
@@ -186,8 +186,16 @@ describe("stageBundle", () => {
     expect(third.cacheHits).toBe(5);
     // publish's verification of the second bundle reads nothing either: the build recorded its stamps.
     const { readHashCache } = await import("../../src/bundle/hash-cache.js");
-    const verified = await verifyBundle({ dir: out2, cache: await readHashCache({ dir: cacheDir }) });
+    const events: VerifyProgress[] = [];
+    const verified = await verifyBundle({
+      dir: out2,
+      cache: await readHashCache({ dir: cacheDir }),
+      onProgress: (e) => events.push(e),
+    });
     expect(verified.ok).toBe(true);
+    // Progress first says what is left to read: only the generated card.
+    expect(events[0]).toEqual({ kind: "plan", files: 1, bytes: Buffer.byteLength("# tiny, better card\n"), cached: 5 });
+    expect(events.at(-1)).toMatchObject({ kind: "hashed", path: "README.md" });
     expect(verified.cached).toBe(5);
     expect(verified.hashedBytes).toBe(Buffer.byteLength("# tiny, better card\n"));
   });
