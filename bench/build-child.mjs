@@ -1,9 +1,14 @@
 // Child process of bench/hash-build.ts: buildRelease from dist/ (imported the way the CLI's
 // `build` command lazy-imports it), `repeat` times in this process, then the timing of each
 // call and the peak RSS (process.resourceUsage().maxRSS covers the hashing worker threads) as JSON.
-import { buildRelease } from "../dist/bundle/build-release.js";
+// `dist` (optional) points at another build of the library, e.g. the starting commit's, to
+// measure before and after in one run.
+import { pathToFileURL } from "node:url";
 
 const p = JSON.parse(process.argv[2]);
+const { buildRelease } = await import(
+  p.dist ? pathToFileURL(`${p.dist}/bundle/build-release.js`).href : "../dist/bundle/build-release.js"
+);
 const runs = [];
 let r;
 for (let i = 0; i < (p.repeat ?? 1); i++) {

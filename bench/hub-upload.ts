@@ -19,7 +19,7 @@ import { createHubUser } from "../src/local/hub/hub-users.js";
 import type { Benchmark } from "./types.js";
 
 /** Starts the server in a child process (see hub-server-process.ts) and waits for its URL. */
-async function spawnHubServer(dataDir: string, chunk?: number): Promise<{ proc: ChildProcess; url: string }> {
+export async function spawnHubServer(dataDir: string, chunk?: number): Promise<{ proc: ChildProcess; url: string }> {
   const script = fileURLToPath(new URL("./hub-server-process.ts", import.meta.url));
   const proc = spawn(process.execPath, ["--import", "tsx", script, dataDir, ...(chunk ? [String(chunk)] : [])], {
     stdio: ["ignore", "pipe", "inherit"],

@@ -5,8 +5,7 @@
  *
  * To add one: write bench/<name>.ts exporting a default `Benchmark` and list it below.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Benchmark, BenchMetric } from "./types.js";
@@ -16,6 +15,8 @@ const BENCHMARKS: (() => Promise<{ default: Benchmark }>)[] = [
   () => import("./hub-upload.js"),
   () => import("./scan.js"),
   () => import("./publish-rerelease.js"),
+  () => import("./rerelease-build.js"),
+  () => import("./publish-speed.js"),
 ];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -32,7 +33,10 @@ function formatMetric(m: BenchMetric): string {
 for (const load of BENCHMARKS) {
   const bench = (await load()).default;
   if (only.length > 0 && !only.includes(bench.name)) continue;
-  const tmpDir = await mkdtemp(path.join(process.env.BENCH_TMPDIR ?? os.tmpdir(), `mr-bench-${bench.name}-`));
+  // bench/.tmp (gitignored) by default: the big checkpoints are sparse, but servers' copies are not.
+  const base = process.env.BENCH_TMPDIR ?? path.join(repoRoot, "bench", ".tmp");
+  await mkdir(base, { recursive: true });
+  const tmpDir = await mkdtemp(path.join(base, `mr-bench-${bench.name}-`));
   process.stdout.write(`\n${bench.name}: ${bench.description}\n`);
   try {
     const metrics = await bench.run({ tmpDir, repoRoot, log: (l) => process.stdout.write(`  · ${l}\n`) });

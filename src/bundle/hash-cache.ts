@@ -8,6 +8,11 @@ export const HASH_CACHE_FILE = "hashes-v1.json";
  * A file's identity as git's index records it: if all of these are unchanged, the content is
  * taken to be unchanged. ctime catches `touch -m` resets and in-place rewrites that restore
  * mtime; inode catches a file replaced by rename. All as decimal strings (nanoseconds, BigInt).
+ *
+ * ctime also moves when anyone adds or removes a hard link to the file, staging included:
+ * `stageBundle` therefore looks a source up before linking it and, when only the link moved
+ * ctime, records the stamp after linking (`restamp`), so the next build (into any folder) and
+ * `publish`'s verification still match it.
  */
 export interface FileStamp {
   dev: string;
@@ -43,6 +48,12 @@ export interface HashCache {
   /** The cached digest when the file's stamp matches and the entry is not racy; otherwise undefined. */
   lookup(absPath: string, stamp: FileStamp): string | undefined;
   record(absPath: string, stamp: FileStamp, sha256: string, hashedAtNs: bigint): void;
+  /**
+   * Moves an entry whose stamp is `from` to the stamp `to`, keeping its digest and hashing time;
+   * for a ctime that moved because this process linked the file. False (nothing changed) when
+   * the entry is not at `from` or `to` differs from it in anything but a later ctime.
+   */
+  restamp(absPath: string, from: FileStamp, to: FileStamp): boolean;
   /** Writes the cache atomically (temp file + rename). */
   save(): Promise<void>;
   readonly hits: number;
@@ -60,8 +71,11 @@ export async function readFileStamp(absPath: string): Promise<FileStamp> {
   };
 }
 
-const sameStamp = (a: FileStamp, b: FileStamp) =>
-  a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+/** Same file, same size, same mtime: the stamp without ctime. */
+export const sameFileAndMtime = (a: FileStamp, b: FileStamp) =>
+  a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
+
+const sameStamp = (a: FileStamp, b: FileStamp) => sameFileAndMtime(a, b) && a.ctimeNs === b.ctimeNs;
 
 /**
  * Opens (or starts) the hash cache in `dir`. A missing or unreadable cache is an empty cache:
@@ -108,6 +122,15 @@ export async function readHashCache(params: { dir: string; racyWindowNs?: bigint
     record(absPath, stamp, sha256, hashedAtNs) {
       entries[absPath] = { ...stamp, sha256, hashedAtNs: hashedAtNs.toString() };
       dirty = true;
+    },
+    restamp(absPath, from, to) {
+      const e = entries[absPath];
+      if (!e || !sameStamp(e, from) || !sameFileAndMtime(from, to) || BigInt(to.ctimeNs) < BigInt(from.ctimeNs))
+        return false;
+      if (to.ctimeNs === from.ctimeNs) return true;
+      entries[absPath] = { ...e, ...to };
+      dirty = true;
+      return true;
     },
     async save() {
       if (!dirty) return;

@@ -147,6 +147,7 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
   });
   const sources: StagedSource[] = [];
   let hashedBytes = 0;
+  let cacheHits = 0;
   /** A file this build wrote (spliced or converted): recorded as written, then hashed. */
   const recordWritten = async (input: BundleInput, dest: string): Promise<ManifestFile> => {
     sources.push({ path: input.path, mode: "written" });
@@ -230,6 +231,11 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
           return recordWritten(input, dest);
         }
         const src = input.source.absPath;
+        // Looked up before linking: a new hard link moves the source's ctime, so the stamp the
+        // previous build recorded (after its own link) only matches now. A failed stat is left
+        // to linkOrReference, which names the missing source.
+        const prior = cache ? await readFileStamp(src).catch(() => undefined) : undefined;
+        let sha256 = prior && cache?.lookup(src, prior);
         let mode: SourceMode;
         try {
           mode = await linkOrReference(src, dest);
@@ -246,11 +252,16 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
         }
         sources.push({ path: input.path, mode, source: src });
         params.onProgress?.({ kind: "staged", path: input.path, mode });
-        // The stamp is read after linking: a new hard link moves the source's ctime.
+        // The stamp is read after linking, and recorded as such: this is the stamp the next build
+        // and publish's verification see.
         const before = await readFileStamp(src);
-
-        let sha256 = cache?.lookup(src, before);
+        // Only our link may have moved ctime (same inode, size and mtime, ctime not earlier);
+        // anything else is a change and the file is hashed again. A write that restores mtime in
+        // the microseconds between the stat above and the link is the one case this cannot tell
+        // from the link itself; publish verifies again before sending.
+        if (sha256 !== undefined && prior && !cache?.restamp(src, prior, before)) sha256 = undefined;
         const cached = sha256 !== undefined;
+        if (cached) cacheHits++;
         if (sha256 === undefined) {
           const startedAtNs = BigInt(Math.floor(clock())) * 1_000_000n;
           const r = await pool.hashFile(src);
@@ -297,7 +308,7 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
       outDir,
       manifest,
       sources,
-      cacheHits: cache?.hits ?? 0,
+      cacheHits,
       hashedBytes,
       ...(cacheWarning ? { cacheWarning } : {}),
     };

@@ -21,8 +21,12 @@ export interface VerifyBundleResult {
   ok: boolean;
   dir: string;
   manifest: Manifest;
-  /** Files the manifest lists, all of which were re-hashed. */
+  /** Files the manifest lists, all of which were checked. */
   checked: number;
+  /** Of those, files whose digest the build recorded and whose stamp proves them unchanged (not read). */
+  cached: number;
+  /** Bytes read and hashed. */
+  hashedBytes: number;
   missing: string[];
   extra: string[];
   changed: ChangedFile[];
@@ -30,9 +34,15 @@ export interface VerifyBundleResult {
   contentDigestOk: boolean;
 }
 
+/** Progress of `verifyBundle`: first what must be read, then each file as it is hashed. */
+export type VerifyProgress =
+  | { kind: "plan"; files: number; bytes: number; cached: number }
+  | { kind: "hashing"; path: string; bytes: number; size: number }
+  | { kind: "hashed"; path: string; size: number };
+
 /**
- * Recomputes the digest of every file that `manifest.json` lists (no cache: verification must
- * read the bytes) and compares: missing files, changed files, files present but not listed
+ * Recomputes the digest of every file that `manifest.json` lists (unless `cache` proves a file
+ * unchanged since the build hashed it) and compares: missing files, changed files, files present but not listed
  * (ignoring the bundle's own files, the signature and git/Hub-client leftovers), SHA256SUMS
  * lines that disagree with the manifest, and the manifest's content digest. Never throws for a
  * mismatch; the result lists them and the CLI turns `ok: false` into a verify error.
@@ -50,6 +60,8 @@ export async function verifyBundle(params: {
    * before publishing; a researcher's `verify` never passes a cache and reads every byte.
    */
   cache?: HashCache;
+  /** Called with the plan (files and bytes left to read after the cache), then per file while hashing. */
+  onProgress?: (event: VerifyProgress) => void;
 }): Promise<VerifyBundleResult> {
   const dir = path.resolve(params.dir);
   const manifest = await readManifest(dir);
@@ -61,40 +73,61 @@ export async function verifyBundle(params: {
     ...(params.concurrency !== undefined ? { concurrency: params.concurrency } : {}),
     ...(params.signal ? { signal: params.signal } : {}),
   });
+  let cached = 0;
+  let hashedBytes = 0;
   try {
-    await Promise.all(
-      manifest.files.map(async (f) => {
-        const abs = path.join(dir, ...f.path.split("/"));
-        try {
-          const st = await stat(abs);
-          if (!st.isFile()) throw Object.assign(new Error("not a file"), { code: "ENOENT" });
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") {
-            missing.push(f.path);
-            return;
-          }
-          throw e;
-        }
-        const source = sourceOf.get(f.path);
-        if (source !== undefined && params.cache) {
-          // stat follows the reference symlink; a hard link shares the source's inode and stamp.
-          const stamp = await readFileStamp(abs);
-          const known = params.cache.lookup(source, stamp);
-          if (known !== undefined) {
-            if (known !== f.sha256 || Number(stamp.size) !== f.size) {
-              changed.push({
-                path: f.path,
-                reason: "content",
-                expectedSha256: f.sha256,
-                actualSha256: known,
-                expectedSize: f.size,
-                actualSize: Number(stamp.size),
-              });
+    // First every stamp (cheap), so the progress can say up front how much must really be read.
+    const toHash = (
+      await Promise.all(
+        manifest.files.map(async (f) => {
+          const abs = path.join(dir, ...f.path.split("/"));
+          try {
+            const st = await stat(abs);
+            if (!st.isFile()) throw Object.assign(new Error("not a file"), { code: "ENOENT" });
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") {
+              missing.push(f.path);
+              return undefined;
             }
-            return;
+            throw e;
           }
-        }
-        const r = await pool.hashFile(abs);
+          const source = sourceOf.get(f.path);
+          if (source !== undefined && params.cache) {
+            // stat follows the reference symlink; a hard link shares the source's inode and stamp.
+            const stamp = await readFileStamp(abs);
+            const known = params.cache.lookup(source, stamp);
+            if (known !== undefined) {
+              cached++;
+              if (known !== f.sha256 || Number(stamp.size) !== f.size) {
+                changed.push({
+                  path: f.path,
+                  reason: "content",
+                  expectedSha256: f.sha256,
+                  actualSha256: known,
+                  expectedSize: f.size,
+                  actualSize: Number(stamp.size),
+                });
+              }
+              return undefined;
+            }
+          }
+          return { file: f, abs };
+        }),
+      )
+    ).filter((x) => x !== undefined);
+    params.onProgress?.({
+      kind: "plan",
+      files: toHash.length,
+      bytes: toHash.reduce((n, x) => n + x.file.size, 0),
+      cached,
+    });
+    await Promise.all(
+      toHash.map(async ({ file: f, abs }) => {
+        const r = await pool.hashFile(abs, {
+          onProgress: (bytes) => params.onProgress?.({ kind: "hashing", path: f.path, bytes, size: f.size }),
+        });
+        hashedBytes += r.size;
+        params.onProgress?.({ kind: "hashed", path: f.path, size: r.size });
         if (r.sha256 !== f.sha256 || r.size !== f.size) {
           changed.push({
             path: f.path,
@@ -162,6 +195,8 @@ export async function verifyBundle(params: {
     dir,
     manifest,
     checked: manifest.files.length,
+    cached,
+    hashedBytes,
     missing,
     extra: extra.sort(byPathOrder),
     changed,

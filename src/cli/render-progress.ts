@@ -1,5 +1,6 @@
 import type { Writable } from "node:stream";
 import type { ProgressEvent } from "../publish/progress.js";
+import { throttleProgress } from "../publish/throttle-progress.js";
 
 export type ProgressMode = "tty" | "plain" | "json";
 
@@ -63,9 +64,12 @@ export function createProgressRenderer(params: {
     stderr.write(`\r\x1b[2K${line.slice(0, (params.stderr.columns ?? 120) - 1)}`);
   };
 
+  // Whatever a stage emits, NDJSON carries at most ten lines a second per file (a 2 GiB upload
+  // used to print 32,784); the bar redraws at most as often anyway.
+  const writeJson = throttleProgress((event) => params.stdout.write(`${JSON.stringify(event)}\n`), { now });
   const sink = (event: ProgressEvent): void => {
     if (mode === "json") {
-      params.stdout.write(`${JSON.stringify(event)}\n`);
+      writeJson(event);
       return;
     }
     switch (event.type) {

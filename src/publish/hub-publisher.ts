@@ -1,4 +1,3 @@
-import { pathToFileURL } from "node:url";
 import {
   commitIter,
   createRepo,
@@ -9,7 +8,9 @@ import {
   type RepoDesignation,
 } from "@huggingface/hub";
 import { blockedError, conflictError, remoteError } from "../errors.js";
+import { FileSliceBlob, openFileBlob } from "./open-file-blob.js";
 import type { ProgressSink } from "./progress.js";
+import { throttleProgress } from "./throttle-progress.js";
 import { translateRemoteError } from "./translate-remote-error.js";
 import type { HubPublishPlan, HubRemoteState, HubRepoType, ReleaseBundle, RemoteFile } from "./types.js";
 
@@ -207,13 +208,11 @@ export async function applyHubCommit(
   if (!commit) throw remoteError("INTERNAL_PLAN", "no commit planned", {});
   const byPath = new Map(bundle.files.map((f) => [f.path, f]));
   const operations: CommitOperation[] = [
-    ...[...commit.add, ...commit.change].map(
-      (f): CommitOperation => ({
-        operation: "addOrUpdate",
-        path: f.path,
-        content: pathToFileURL(byPath.get(f.path)!.absPath),
-      }),
-    ),
+    ...[...commit.add, ...commit.change].map((f): CommitOperation => {
+      const file = byPath.get(f.path)!;
+      // Our own lazy blob, not a file URL: the library's blob reads 64 KiB at a time.
+      return { operation: "addOrUpdate", path: f.path, content: openFileBlob({ path: file.absPath, size: file.size }) };
+    }),
     ...commit.delete.map((f): CommitOperation => ({ operation: "delete", path: f.path })),
   ];
   const marker = `model-release-run: ${params.runId}`;
@@ -239,6 +238,8 @@ export async function applyHubCommit(
     return plan.parentCommit;
   }
   const sizes = new Map(bundle.files.map((f) => [f.path, f.size]));
+  // The library reports every chunk it hashes; ten events a second per file are plenty.
+  const emit = params.onEvent && throttleProgress(params.onEvent);
   try {
     const iter = commitIter({
       repo: designation(plan.repo, plan.repoType),
@@ -248,7 +249,7 @@ export async function applyHubCommit(
       branch: plan.branch,
       ...(plan.parentCommit ? { parentCommit: plan.parentCommit } : {}),
       hubUrl: hub.hubUrl,
-      fetch: hub.fetch,
+      fetch: emit ? createUploadProgressFetch(hub.fetch, sizes, emit) : hub.fetch,
       useXet: false,
       ...(hub.signal ? { abortSignal: hub.signal } : {}),
       ...(hub.accessToken ? { accessToken: hub.accessToken } : {}),
@@ -265,7 +266,9 @@ export async function applyHubCommit(
       const ev = next.value;
       if (ev.event === "fileProgress" && ev.state !== "error") {
         const size = sizes.get(ev.path) ?? 0;
-        params.onEvent?.({ type: "file", path: ev.path, state: ev.state, bytes: Math.round(ev.progress * size), size });
+        // Upload bytes come from the request bodies (below); the library itself only says 0 and 1.
+        if (ev.state === "hashing" || ev.progress === 0 || ev.progress === 1)
+          emit?.({ type: "file", path: ev.path, state: ev.state, bytes: Math.round(ev.progress * size), size });
       }
     }
   } catch (err) {
@@ -284,6 +287,33 @@ export async function applyHubCommit(
     }
     throw translateRemoteError(err, { service: "hub", action: "commit to", target: `${plan.repo}@${plan.branch}` });
   }
+}
+
+/**
+ * The library passes a `progressHint` (path, part) with each LFS upload request, for a fetch
+ * that can report upload progress (its own `uploadFilesWithProgress` uses XMLHttpRequest). Ours
+ * counts the bytes each request body has read from disk, summed over a file's parts.
+ */
+function createUploadProgressFetch(inner: typeof fetch, sizes: Map<string, number>, emit: ProgressSink): typeof fetch {
+  const partBytes = new Map<string, Map<number, number>>();
+  return (input, init) => {
+    const hint = (init as { progressHint?: { path?: unknown; part?: unknown } } | undefined)?.progressHint;
+    const body = init?.body;
+    if (!init || typeof hint?.path !== "string" || !(body instanceof FileSliceBlob)) return inner(input, init);
+    const path = hint.path;
+    const part = typeof hint.part === "number" ? hint.part : 0;
+    const parts = partBytes.get(path) ?? new Map<number, number>();
+    partBytes.set(path, parts);
+    const size = sizes.get(path) ?? 0;
+    const counted = body.withReadProgress((bytes) => {
+      parts.set(part, bytes);
+      let sum = 0;
+      for (const b of parts.values()) sum += b;
+      // The last chunk read is not yet sent: "done" comes from the library when the server answered.
+      emit({ type: "file", path, state: "uploading", bytes: Math.min(sum, Math.max(0, size - 1)), size });
+    });
+    return inner(input, { ...init, body: counted });
+  };
 }
 
 async function fetchHeadCommit(

@@ -12,7 +12,14 @@ export type ProgressEvent =
       detail?: string;
     }
   | { type: "totals"; files: number; bytes: number }
-  | { type: "file"; path: string; state: "hashing" | "uploading" | "downloading" | "done"; bytes: number; size: number }
+  | {
+      type: "file";
+      path: string;
+      /** `verifying`: read before publishing because the build's hash cache cannot vouch for it. */
+      state: "verifying" | "hashing" | "uploading" | "downloading" | "done";
+      bytes: number;
+      size: number;
+    }
   | { type: "retry"; url: string; method: string; attempt: number; status?: number; delayMs: number }
   | { type: "warning"; message: string };
 

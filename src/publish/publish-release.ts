@@ -38,6 +38,7 @@ import {
   type PublishStep,
 } from "./publish-journal.js";
 import { readReleaseBundle } from "./read-release-bundle.js";
+import { throttleProgress } from "./throttle-progress.js";
 import { parseCardSummary, parseEvalRows, renderReleaseNotes } from "./render-release-notes.js";
 import { planSignatureSigner, renderVerifyCommands } from "../trust/plan-signature-signer.js";
 import type { GitHubReleasePlan, HubPublishPlan, ReleaseBundle } from "./types.js";
@@ -288,10 +289,22 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
   // after the build (hard links share the bytes) would otherwise be published under old digests.
   emit({ type: "step", step: "verify", status: "start" });
   const cache = params.cacheDir ? await readHashCache({ dir: params.cacheDir }) : undefined;
+  const verifyEmit = throttleProgress(emit);
   const verified = await verifyBundle({
     dir: bundle.dir,
     ...(cache ? { cache } : {}),
     ...(params.signal ? { signal: params.signal } : {}),
+    // Only what the cache cannot vouch for is read; that part gets a bar like an upload.
+    onProgress: (e) =>
+      e.kind === "plan"
+        ? verifyEmit({ type: "totals", files: e.files, bytes: e.bytes })
+        : verifyEmit({
+            type: "file",
+            path: e.path,
+            state: "verifying",
+            bytes: e.kind === "hashed" ? e.size : e.bytes,
+            size: e.size,
+          }),
   });
   if (!verified.ok) {
     const names = [
@@ -309,7 +322,12 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
       },
     );
   }
-  emit({ type: "step", step: "verify", status: "done" });
+  emit({
+    type: "step",
+    step: "verify",
+    status: "done",
+    detail: `${verified.cached} of ${verified.checked} files unchanged since the build, ${verified.hashedBytes} bytes read`,
+  });
 
   const stateDir = params.stateDir ?? join(bundle.dir, ".model-release");
   const key = `${manifest.name}@${manifest.tag}`;

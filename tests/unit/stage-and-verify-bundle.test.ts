@@ -7,6 +7,7 @@ import {
   mkdtemp,
   readFile,
   readlink,
+  rename,
   rm,
   stat,
   utimes,
@@ -19,7 +20,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { buildRelease, planBuild } from "../../src/bundle/build-release.js";
 import { stageBundle, type BundleRelease } from "../../src/bundle/stage-bundle.js";
 import type { BundleInput } from "../../src/bundle/types.js";
-import { verifyBundle } from "../../src/bundle/verify-bundle.js";
+import { type VerifyProgress, verifyBundle } from "../../src/bundle/verify-bundle.js";
 import { isReleaseError, type ReleaseError } from "../../src/errors.js";
 
 const REPO = path.resolve(import.meta.dirname, "..", "..");
@@ -161,6 +162,102 @@ describe("stageBundle", () => {
     await stageBundle({ outDir: out, inputs, release, cacheDir });
     const again = await stageBundle({ outDir: out, inputs, release, cacheDir });
     expect(again.cacheHits).toBe(4);
+  });
+
+  it("serves a card-only re-release into a new folder from the cache (a fresh cache object, as in a new process)", async () => {
+    const { inputs } = await checkpoint();
+    const cacheDir = await tmp();
+    const first = await stageBundle({ outDir: path.join(await tmp(), "1.0.0"), inputs, release, cacheDir });
+    expect(first.cacheHits).toBe(0);
+    // Next version, new folder, edited card: linking again moves each source's ctime.
+    const card = inputs.map((i) =>
+      i.path === "README.md" ? { ...i, source: { kind: "content" as const, content: "# tiny, better card\n" } } : i,
+    );
+    const out2 = path.join(await tmp(), "1.0.1");
+    const second = await stageBundle({
+      outDir: out2,
+      inputs: card,
+      release: { ...release, version: "1.0.1" },
+      cacheDir,
+    });
+    expect(second.cacheHits).toBe(5);
+    expect(second.hashedBytes).toBe(0);
+    const third = await stageBundle({ outDir: path.join(await tmp(), "1.0.2"), inputs: card, release, cacheDir });
+    expect(third.cacheHits).toBe(5);
+    // publish's verification of the second bundle reads nothing either: the build recorded its stamps.
+    const { readHashCache } = await import("../../src/bundle/hash-cache.js");
+    const events: VerifyProgress[] = [];
+    const verified = await verifyBundle({
+      dir: out2,
+      cache: await readHashCache({ dir: cacheDir }),
+      onProgress: (e) => events.push(e),
+    });
+    expect(verified.ok).toBe(true);
+    // Progress first says what is left to read: only the generated card.
+    expect(events[0]).toEqual({ kind: "plan", files: 1, bytes: Buffer.byteLength("# tiny, better card\n"), cached: 5 });
+    expect(events.at(-1)).toMatchObject({ kind: "hashed", path: "README.md" });
+    expect(verified.cached).toBe(5);
+    expect(verified.hashedBytes).toBe(Buffer.byteLength("# tiny, better card\n"));
+  });
+
+  it("re-hashes, in a new folder, a byte changed in place with mtime restored and a file replaced by rename", async () => {
+    const { dir, inputs } = await checkpoint();
+    const cacheDir = await tmp();
+    const first = await stageBundle({ outDir: path.join(await tmp(), "a"), inputs, release, cacheDir });
+    const shard2 = path.join(dir, "model-00002-of-00003.safetensors");
+    const bytes = await readFile(shard2);
+    bytes[100] = (bytes[100] ?? 0) ^ 0xff;
+    await writeFile(shard2, bytes);
+    await utimes(shard2, HOUR_AGO, HOUR_AGO);
+    // Same bytes, same size and mtime, new inode: replaced by rename.
+    const shard3 = path.join(dir, "model-00003-of-00003.safetensors");
+    await writeFile(`${shard3}.tmp`, await readFile(shard3));
+    await utimes(`${shard3}.tmp`, HOUR_AGO, HOUR_AGO);
+    await rename(`${shard3}.tmp`, shard3);
+    const second = await stageBundle({ outDir: path.join(await tmp(), "b"), inputs, release, cacheDir });
+    expect(second.cacheHits).toBe(3);
+    const digest = (r: typeof first, p: string) => r.manifest.files.find((f) => f.path === p)?.sha256;
+    expect(digest(second, "model-00002-of-00003.safetensors")).not.toBe(
+      digest(first, "model-00002-of-00003.safetensors"),
+    );
+    expect(digest(second, "model-00003-of-00003.safetensors")).toBe(digest(first, "model-00003-of-00003.safetensors"));
+    // And once re-hashed, they are served from the cache again.
+    expect((await stageBundle({ outDir: path.join(await tmp(), "c"), inputs, release, cacheDir })).cacheHits).toBe(5);
+  });
+
+  it("re-hashes a racily written file in a new folder too, until a build hashed it well after its last write", async () => {
+    const { dir, inputs } = await checkpoint();
+    await utimes(path.join(dir, "config.json"), new Date(), new Date());
+    const cacheDir = await tmp();
+    await stageBundle({ outDir: path.join(await tmp(), "a"), inputs, release, cacheDir });
+    const again = await stageBundle({ outDir: path.join(await tmp(), "b"), inputs, release, cacheDir });
+    expect(again.cacheHits).toBe(4);
+    // With a zero racy window (a filesystem clock finer than any write), the re-hashed entry is trusted.
+    const trusted = await stageBundle({
+      outDir: path.join(await tmp(), "c"),
+      inputs,
+      release,
+      cacheDir,
+      racyWindowNs: 0n,
+    });
+    expect(trusted.cacheHits).toBe(5);
+  });
+
+  it("serves files on another filesystem (referenced, not linked) from the cache in a new folder, and catches an in-place change", async () => {
+    if (!existsSync("/dev/shm") || (await stat("/dev/shm")).dev === (await stat(os.tmpdir())).dev)
+      return expect.fail("needs /dev/shm on another filesystem than the temp folder");
+    const { dir, inputs } = await checkpoint("/dev/shm");
+    const cacheDir = await tmp();
+    await stageBundle({ outDir: path.join(await tmp(), "a"), inputs, release, cacheDir });
+    const second = await stageBundle({ outDir: path.join(await tmp(), "b"), inputs, release, cacheDir });
+    expect(second.sources.filter((s) => s.mode === "reference")).toHaveLength(5);
+    expect(second.cacheHits).toBe(5);
+    const shard = path.join(dir, "model-00001-of-00003.safetensors");
+    const bytes = await readFile(shard);
+    bytes[0] = (bytes[0] ?? 0) ^ 0xff;
+    await writeFile(shard, bytes);
+    await utimes(shard, HOUR_AGO, HOUR_AGO);
+    expect((await stageBundle({ outDir: path.join(await tmp(), "c"), inputs, release, cacheDir })).cacheHits).toBe(4);
   });
 
   it("treats a damaged cache file as empty and still builds", async () => {
