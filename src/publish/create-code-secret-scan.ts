@@ -10,7 +10,8 @@ export function createCodeSecretScan(
   patterns: readonly SecretPattern[] = [],
 ): (path: string, content: string) => Finding[] {
   return (path, content) => {
-    const found = detectSecrets(content, { patterns: [...patterns] });
+    const opts = { patterns: [...patterns] };
+    const found = detectSecrets(content, opts);
     const at = createLineIndex(content);
     return found.map((d) => {
       const { line, column } = at(d.start);
@@ -21,7 +22,7 @@ export function createCodeSecretScan(
         line,
         column,
         message: d.message,
-        excerpt: renderExcerpt(content, d, found),
+        excerpt: renderExcerpt(content, d, found, opts),
       };
     });
   };

@@ -99,6 +99,7 @@ export async function applyReleaseTrust(
       inputs: plan.inputs,
       ...(diff ? { diff } : {}),
       ...(signing ? { signing } : {}),
+      patterns: plan.config.config.sanitize.patterns,
     });
     const written = await applyReviewPage({ bundleDir: params.bundleDir, review, manifest });
     manifest = written.manifest;

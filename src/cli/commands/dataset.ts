@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { writeJson, writeLine, type CliContext } from "../context.js";
+import { printable, writeJson, writeLine, type CliContext } from "../context.js";
 import { addPublishOptions, runPublish, withActionsReporting, type PublishFlags } from "../publish-options.js";
 
 export interface DatasetBuildOptions {
@@ -90,7 +90,7 @@ export function registerDataset(program: Command, ctx: CliContext): void {
       for (const rej of report.rejected) {
         writeLine(
           ctx.stderr,
-          `warning[${rej.code}]: ${rej.file}${rej.line !== undefined ? `:${rej.line}` : ""}: ${rej.message} (record excluded)`,
+          `warning[${rej.code}]: ${printable(ctx, rej.file)}${rej.line !== undefined ? `:${rej.line}` : ""}: ${printable(ctx, rej.message)} (record excluded)`,
         );
       }
     });
