@@ -117,8 +117,9 @@ function detectFolded(text: string, opts: DetectOptions, underscores: boolean): 
     const ch = String.fromCodePoint(cp);
     const next = i + ch.length;
     let out: string;
-    if (/[\p{Cc}\p{Cf}]/u.test(ch)) out = "";
-    else if (/\p{Zs}/u.test(ch)) out = " ";
+    // Line breaks and tabs separate words; other controls and format characters hide inside one.
+    if (/[\s\u001c-\u001f\u0085]/u.test(ch)) out = ch === " " ? ch : " ";
+    else if (/[\p{Cc}\p{Cf}]/u.test(ch)) out = "";
     else if (underscores && ch === "_") out = " ";
     else out = ch.normalize("NFKC");
     if (out !== ch) changed = true;
@@ -144,7 +145,16 @@ function detectEncodedRuns(text: string, opts: DetectOptions): Detection[] {
     const [d] = detectSecrets(decoded, opts);
     if (d) out.push({ ...d, start, end: start + run.length, message: `${d.message} (encoded)` });
   };
-  for (const m of text.matchAll(BASE64_RUN)) tryRun(m.index, m[0], decodeBase64Text);
+  for (const m of text.matchAll(BASE64_RUN)) {
+    tryRun(m.index, m[0], decodeBase64Text);
+    // `/` is base64 and a path separator: each component may be a run of its own.
+    if (!m[0].includes("/")) continue;
+    let at = m.index;
+    for (const part of m[0].split("/")) {
+      if (part.length >= 16) tryRun(at, part, decodeBase64Text);
+      at += part.length + 1;
+    }
+  }
   for (const m of text.matchAll(HEX_RUN)) tryRun(m.index, m[0], (s) => printableUtf8(Buffer.from(s, "hex")));
   if (text.includes("%"))
     for (const m of text.matchAll(PERCENT_RUN))
