@@ -62,28 +62,26 @@ const isLoopback = (url: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\
 
 /**
  * In GitHub Actions (`GITHUB_ACTIONS=true`): a Markdown summary to `$GITHUB_STEP_SUMMARY` and
- * `::error` annotations for a failure (one per finding), around any release step (`what` names
- * it in the failure summary). Both are redacted with the patterns the command has read
+ * `::error` annotations for a failure (one per finding), around any release step. Both are redacted with the patterns the command has read
  * (`ctx.redaction`), like everything else printed.
  */
 export async function withActionsReporting<T>(
   ctx: CliContext,
   run: () => Promise<T>,
-  summarize?: (value: T) => string,
-  what = "Release",
+  summarize: (value: T) => string,
 ): Promise<T> {
   const inActions = ctx.env.GITHUB_ACTIONS === "true";
   const summaryFile = ctx.env.GITHUB_STEP_SUMMARY;
   const { renderErrorAnnotations, renderFailureSummary } = await import("./render-github-actions.js");
   try {
     const value = await run();
-    if (inActions && summaryFile && summarize) appendFileSync(summaryFile, `${summarize(value)}\n`);
+    if (inActions && summaryFile) appendFileSync(summaryFile, `${summarize(value)}\n`);
     return value;
   } catch (err) {
     if (inActions) {
       const { patterns } = ctx.redaction;
       for (const line of renderErrorAnnotations(err, patterns)) writeLine(ctx.stdout, line);
-      if (summaryFile) appendFileSync(summaryFile, `${renderFailureSummary(err, patterns, what)}\n`);
+      if (summaryFile) appendFileSync(summaryFile, `${renderFailureSummary(err, patterns)}\n`);
     }
     throw err;
   }

@@ -1,5 +1,7 @@
 import {
+  compileUserRegex,
   dedupeDetections,
+  type SecretPattern,
   type DetectOptions,
   type Detection,
   detectSecrets,
@@ -91,8 +93,31 @@ const BASE64_RUN = /[A-Za-z0-9+/_-]{16,4096}={0,2}/g;
 const HEX_RUN = /(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,2048}(?![0-9A-Fa-f])/g;
 const PERCENT_RUN = /(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9._~+@:/-])*%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9._~+@:/-])*/g;
 
-function redactEverything(text: string, opts: DetectOptions): string {
+const usable = new WeakMap<SecretPattern[], SecretPattern[]>();
+
+/**
+ * The patterns whose regex compiles: output is rendered even when the config is wrong (the
+ * error that says so is printed through here), so a broken pattern is skipped, never thrown.
+ */
+function usablePatterns(patterns: SecretPattern[]): SecretPattern[] {
+  let ok = usable.get(patterns);
+  if (!ok) {
+    ok = patterns.filter((p) => {
+      try {
+        if (p.regex !== undefined) compileUserRegex(p.regex);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    usable.set(patterns, ok);
+  }
+  return ok;
+}
+
+function redactEverything(text: string, given: DetectOptions): string {
   if (text.length === 0) return text;
+  const opts = given.patterns ? { ...given, patterns: usablePatterns(given.patterns) } : given;
   const found = [...detectSecrets(text, opts)];
   if (text.length <= MAX_DEEP_SCAN) {
     found.push(...detectFolded(text, opts, false));

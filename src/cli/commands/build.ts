@@ -51,8 +51,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
     .option("--previous <dir|org/name@version>", "the previous release, for the review page's changes section")
     .option("--json", "print the result as JSON")
     .action(async (opts: BuildOptions) => {
-      const { withActionsReporting } = await import("../publish-options.js");
-      await withActionsReporting(ctx, () => runBuild(ctx, opts), undefined, "Build");
+      await runBuild(ctx, opts);
     });
 }
 
