@@ -38,7 +38,7 @@ export function renderErrorAnnotations(err: unknown, patterns: SecretPattern[] =
   return [
     one(
       { file: err.location?.file, line: err.location?.line, col: err.location?.column, title: err.code },
-      safe(err.hint ? `${err.message}\nhint: ${err.hint}` : err.message),
+      err.hint ? `${safe(err.message)}\nhint: ${safe(err.hint)}` : safe(err.message),
     ),
   ];
 }

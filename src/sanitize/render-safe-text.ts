@@ -16,8 +16,11 @@ import {
  */
 export interface SafeTextOptions extends DetectOptions {
   /**
-   * Keep line feeds (multi-line error messages); any line that would then start a workflow
-   * command (`::`) is defused. Default false: a name is one line, and `\n` shows as `\n`.
+   * Keep the line feeds of a multi-line message: those followed by indentation, the form every
+   * multi-line message of this code base has (`blocked by 2 finding(s):\n  hf-token in …`). A
+   * line feed inside a quoted name is followed by anything else and shows as `\n`, so a name
+   * cannot forge a line; a kept line that would start a workflow command (`::`) is defused.
+   * Default false: a name is one line, and every `\n` shows as `\n`.
    */
   multiline?: boolean;
 }
@@ -72,8 +75,8 @@ const UNSAFE =
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 function escapeForTerminal(text: string, multiline: boolean): string {
-  const escaped = text.replace(UNSAFE, (c) => {
-    if (multiline && c === "\n") return c;
+  const escaped = text.replace(UNSAFE, (c, at: number) => {
+    if (multiline && c === "\n" && (text[at + 1] === " " || text[at + 1] === "\t")) return c;
     const named = NAMED[c];
     if (named) return named;
     const code = c.charCodeAt(0);

@@ -83,13 +83,13 @@ describe("renderSafeText", () => {
     );
   });
 
-  it("keeps line feeds only in multi-line mode, and never lets a line start a workflow command", () => {
-    const msg = "blocked in a\n::error::forged\n  ::warning::also\nx ##[set-output name=a]b";
+  it("keeps only indented line feeds in multi-line mode, and never lets a line start a workflow command", () => {
+    const msg = "blocked by 2:\n  a\n::error::forged\n  ::warning::also\nx ##[set-output name=a]b";
     expect(renderSafeText(msg)).toBe(
-      "blocked in a\\n::error::forged\\n  ::warning::also\\nx ##\\x5bset-output name=a]b",
+      "blocked by 2:\\n  a\\n::error::forged\\n  ::warning::also\\nx ##\\x5bset-output name=a]b",
     );
     expect(renderSafeText(msg, { multiline: true })).toBe(
-      "blocked in a\n\\x3a:error::forged\n  \\x3a:warning::also\nx ##\\x5bset-output name=a]b",
+      "blocked by 2:\n  a\\n::error::forged\n  \\x3a:warning::also\\nx ##\\x5bset-output name=a]b",
     );
   });
 
@@ -188,6 +188,6 @@ describe("errors and GitHub Actions output", () => {
     expect(summary).toContain("## Scan failed");
     expectClean(summary.replaceAll("\n", " "));
     const plain = renderErrorAnnotations(inputError("X", `bad name a\n::warning::b ${TOKEN}`, { hint: "h" }));
-    expect(plain).toEqual(["::error title=X::bad name a%0A\\x3a:warning::b [REDACTED:hf-token]%0Ahint: h"]);
+    expect(plain).toEqual(["::error title=X::bad name a\\n::warning::b [REDACTED:hf-token]%0Ahint: h"]);
   });
 });
