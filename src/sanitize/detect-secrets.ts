@@ -217,7 +217,8 @@ const BUILTIN_RULES: Rule[] = [
     message: "internal host name",
     anchor: new RegExp(`\\.(?:${INTERNAL_TLDS})`, "gi"),
     re: new RegExp(
-      `(?<![A-Za-z0-9.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+(?:${INTERNAL_TLDS})(?![A-Za-z0-9-])`,
+      // A label never holds `_`: `sanitize.internal_domains` is a config field, not a host.
+      `(?<![A-Za-z0-9.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+(?:${INTERNAL_TLDS})(?![A-Za-z0-9_-])`,
       "gi",
     ),
   },

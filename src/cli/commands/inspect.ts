@@ -10,7 +10,13 @@ export function registerInspect(program: Command, ctx: CliContext): void {
     )
     .argument("<dir>", "checkpoint folder")
     .option("--json", "print the inventory as JSON")
-    .action(async (dir: string, opts: { json?: boolean }) => {
+    .option("--config <yaml>", "release config: its sanitize.patterns are redacted from the output too")
+    .action(async (dir: string, opts: { json?: boolean; config?: string }) => {
+      if (opts.config) {
+        const { readReleaseConfig } = await import("../../config/load-release-config.js");
+        const { resolve } = await import("node:path");
+        ctx.redaction.patterns = (await readReleaseConfig(resolve(ctx.cwd, opts.config))).config.sanitize.patterns;
+      }
       const { inspectCheckpoint } = await import("../../checkpoint/inspect-checkpoint.js");
       const inv = await inspectCheckpoint({ dir, ...(ctx.signal ? { signal: ctx.signal } : {}) });
       if (opts.json) {
