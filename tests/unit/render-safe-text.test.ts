@@ -191,3 +191,45 @@ describe("errors and GitHub Actions output", () => {
     expect(plain).toEqual(["::error title=X::bad name a\\n::warning::b [REDACTED:hf-token]%0Ahint: h"]);
   });
 });
+
+describe("the review page", () => {
+  it("shows every checkpoint name made safe: files, origins, shards, architecture", async () => {
+    const { planReleaseReview } = await import("../../src/trust/plan-release-review.js");
+    const { renderReviewPage } = await import("../../src/trust/render-review-page.js");
+    const manifest = {
+      name: "m",
+      version: "1.0.0",
+      tag: "v1.0.0",
+      files: [
+        {
+          path: `${TOKEN}\u202e.json`,
+          size: 1,
+          sha256: "a".repeat(64),
+          role: "config",
+          origin: `checkpoint:Kanary Motors 77/${TOKEN}.json`,
+        },
+      ],
+      contentDigest: "b".repeat(64),
+      hub: { repo: "o/m", repoType: "model" },
+      overrides: [{ path: `${TOKEN}\u202e.json`, reason: `asked by ${EMAIL}` }],
+    };
+    const review = planReleaseReview({
+      manifest: manifest as unknown as Parameters<typeof planReleaseReview>[0]["manifest"],
+      inventory: {
+        layout: "hf",
+        architecture: `${EMAIL}${ESC}[2J`,
+        parameters: 1,
+        tensors: 1,
+        totalBytes: 1,
+        dtypes: {},
+        shards: [`shards/${TOKEN}.safetensors`],
+      } as unknown as Parameters<typeof planReleaseReview>[0]["inventory"],
+      report: { kept: [], rewritten: [], dropped: [], findings: [] },
+      inputs: [],
+      patterns,
+    });
+    const html = renderReviewPage(review);
+    expectClean(html.replaceAll("\n", " "));
+    expect(html).toContain("[REDACTED:hf-token]\\u202e.json");
+  });
+});
