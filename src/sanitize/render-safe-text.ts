@@ -47,6 +47,9 @@ export function renderSafeValue<T>(value: T, opts: DetectOptions = {}): T {
     if (v === null || typeof v !== "object" || depth > 64) return v;
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     if (v instanceof Uint8Array) return `[${v.length} bytes]`;
+    // What JSON.stringify would write (a Date's ISO string, an error's fields), then redacted.
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") return walk(toJSON.call(v), depth + 1);
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v as Record<string, unknown>))
       out[redactEverything(k, opts)] = walk(x, depth + 1);

@@ -101,6 +101,8 @@ describe("renderSafeText", () => {
       nested: [{ mail: "[REDACTED:email]" }],
     });
     expect(renderSafeValue({ n: 3, ok: true, none: null })).toEqual({ n: 3, ok: true, none: null });
+    const at = new Date(0);
+    expect(JSON.parse(renderSafeJson({ at }))).toEqual(JSON.parse(JSON.stringify({ at })));
   });
 });
 
