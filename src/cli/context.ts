@@ -30,7 +30,11 @@ export function writeLine(stream: Writable, line = ""): void {
  * redacted of every rule's matches and with control characters escaped (`renderSafeText`).
  * Every value the CLI did not write itself goes through this before it is printed.
  */
-export function printable(ctx: Pick<CliContext, "redaction">, text: string | number, multiline = false): string {
+export function printable(
+  ctx: Pick<CliContext, "redaction">,
+  text: string | number,
+  multiline: boolean | "document" = false,
+): string {
   return renderSafeText(String(text), { patterns: ctx.redaction.patterns, multiline });
 }
 

@@ -73,7 +73,7 @@ export function renderBuildReport(
   // Every string from the checkpoint (names, pointers, messages, reasons, diffs) goes through
   // renderSafeText: the report is published, and a key or file name can be the secret itself.
   const clean = (text: string) => renderSafeText(text, opts);
-  const cleanLines = (text: string) => renderSafeText(text, { ...opts, multiline: true });
+  const cleanLines = (text: string) => renderSafeText(text, { ...opts, multiline: "document" });
   const cleanPath = (p: string) => clean(p.replace(TB_RUN_DIR, "$1$2_[host]").replace(TB_EVENTS, "$1.[host]"));
   const findings = [...plan.findings, ...(extras.findings ?? [])].map((f): Finding => {
     const { excerpt, ...rest } = f;

@@ -16,13 +16,13 @@ import {
  */
 export interface SafeTextOptions extends DetectOptions {
   /**
-   * Keep the line feeds of a multi-line message: those followed by indentation, the form every
-   * multi-line message of this code base has (`blocked by 2 finding(s):\n  hf-token in …`). A
-   * line feed inside a quoted name is followed by anything else and shows as `\n`, so a name
-   * cannot forge a line; a kept line that would start a workflow command (`::`) is defused.
-   * Default false: a name is one line, and every `\n` shows as `\n`.
+   * Keep line feeds. `true` (messages): only those followed by indentation, the form every
+   * multi-line message of this code base has (`blocked by 2 finding(s):\n  hf-token in …`), so a
+   * line feed inside a quoted name shows as `\n` and cannot forge a line. `"document"` (a diff, a
+   * Markdown report): every line feed and tab. Either way a line that would start a workflow
+   * command (`::`) is defused. Default false: a name is one line, and every `\n` shows as `\n`.
    */
-  multiline?: boolean;
+  multiline?: boolean | "document";
 }
 
 /**
@@ -77,8 +77,9 @@ const UNSAFE =
   /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
-function escapeForTerminal(text: string, multiline: boolean): string {
+function escapeForTerminal(text: string, multiline: boolean | "document"): string {
   const escaped = text.replace(UNSAFE, (c, at: number) => {
+    if (multiline === "document" && (c === "\n" || c === "\t")) return c;
     if (multiline && c === "\n" && (text[at + 1] === " " || text[at + 1] === "\t")) return c;
     const named = NAMED[c];
     if (named) return named;

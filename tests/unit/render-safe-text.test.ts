@@ -93,6 +93,13 @@ describe("renderSafeText", () => {
     );
   });
 
+  it("keeps every line of a document, and still defuses workflow commands and escapes controls", () => {
+    const diff = '--- a\n+++ b\n@@ -1 +1 @@\n-\t"x": 1\n::warning::forged\n+' + ESC + "[2J ok\n";
+    expect(renderSafeText(diff, { multiline: "document" })).toBe(
+      '--- a\n+++ b\n@@ -1 +1 @@\n-\t"x": 1\n\\x3a:warning::forged\n+\\x1b[2J ok\n',
+    );
+  });
+
   it("renderSafeJson stays valid JSON, redacts keys and values, escapes what JSON leaves raw", () => {
     const text = renderSafeJson({ [`${TOKEN}`]: `x\u202ey${ESC}`, nested: [{ mail: EMAIL }] }, { patterns });
     expectClean(text);
@@ -136,7 +143,16 @@ describe("findings are printed and published only made safe", () => {
     const { json, markdown } = renderBuildReport(
       {
         publish: [],
-        rewrites: [],
+        rewrites: [
+          {
+            path: "config.json",
+            from: "/ckpt/config.json",
+            role: "config",
+            content: "{}",
+            diff: `--- a/config.json\n+++ b/config.json\n-  "_name_or_path": "${EMAIL}"\n+  "_name_or_path": "org/base"`,
+            reason: "scrubbed",
+          },
+        ],
         dropped: [{ path: `runs/${EMAIL}/trainer_state.json`, reason: `log of Kanary Motors 77${ESC}[2J` }],
         findings: [{ ...finding, severity: "warn" }],
       },
@@ -147,6 +163,10 @@ describe("findings are printed and published only made safe", () => {
       expect(out).toContain("[REDACTED:hf-token] (key)");
     }
     expect(JSON.parse(json).findings[0].excerpt).toBeUndefined();
+    // A rewrite's diff keeps its lines (a document), redacted.
+    expect(markdown).toContain(
+      '```diff\n--- a/config.json\n+++ b/config.json\n-  "_name_or_path": "[REDACTED:email]"\n+  "_name_or_path": "org/base"\n```',
+    );
   });
 });
 

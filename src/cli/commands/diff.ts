@@ -18,6 +18,6 @@ export function registerDiff(program: Command, ctx: CliContext): void {
       const d = planReleaseDiff(a, b);
       if (opts.json) writeJson(ctx, d);
       // Both bundles may be downloads: their names reach the terminal only made safe.
-      else ctx.stdout.write(printable(ctx, renderReleaseDiffMarkdown(d), true));
+      else ctx.stdout.write(printable(ctx, renderReleaseDiffMarkdown(d), "document"));
     });
 }
