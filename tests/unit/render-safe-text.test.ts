@@ -94,7 +94,7 @@ describe("renderSafeText", () => {
   });
 
   it("keeps every line of a document, and still defuses workflow commands and escapes controls", () => {
-    const diff = '--- a\n+++ b\n@@ -1 +1 @@\n-\t"x": 1\n::warning::forged\n+' + ESC + "[2J ok\n";
+    const diff = `--- a\n+++ b\n@@ -1 +1 @@\n-\t"x": 1\n::warning::forged\n+${ESC}[2J ok\n`;
     expect(renderSafeText(diff, { multiline: "document" })).toBe(
       '--- a\n+++ b\n@@ -1 +1 @@\n-\t"x": 1\n\\x3a:warning::forged\n+\\x1b[2J ok\n',
     );
