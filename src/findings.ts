@@ -1,3 +1,6 @@
+import type { DetectOptions } from "./sanitize/detect-secrets.js";
+import { renderSafeText } from "./sanitize/render-safe-text.js";
+
 /**
  * A finding: something in the checkpoint or data that blocks a release or deserves a warning.
  * Produced by the sanitizer's scanners, the pickle reader, the licence rules and the card
@@ -26,4 +29,19 @@ export interface Finding {
 
 export function isBlocking(f: Finding): boolean {
   return f.severity === "block" && f.acceptedReason === undefined;
+}
+
+/**
+ * `f` as it may be printed or published: its file, pointer, rule, message, excerpt and accepted
+ * reason through `renderSafeText` (every rule's matches redacted, control characters escaped).
+ * A pointer may hold a key that is itself the secret (`/log_history/2/hf_… (key)`), and an excerpt
+ * may hold a neighbouring match, so nothing is trusted because it was "only a location".
+ */
+export function renderSafeFinding(f: Finding, opts: DetectOptions = {}): Finding {
+  const safe = (s: string) => renderSafeText(s, opts);
+  const out: Finding = { ...f, rule: safe(f.rule), file: safe(f.file), message: safe(f.message) };
+  if (f.pointer !== undefined) out.pointer = safe(f.pointer);
+  if (f.excerpt !== undefined) out.excerpt = safe(f.excerpt);
+  if (f.acceptedReason !== undefined) out.acceptedReason = safe(f.acceptedReason);
+  return out;
 }

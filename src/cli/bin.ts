@@ -4,7 +4,7 @@ import { z } from "zod";
 import { buildProgram } from "./program.js";
 import { renderError } from "./render-error.js";
 import { ExitCode } from "./exit-codes.js";
-import type { CliContext } from "./context.js";
+import { writeJsonLine, type CliContext } from "./context.js";
 
 // The only place that touches process.argv, process.env and the exit code.
 
@@ -28,6 +28,7 @@ const ctx: CliContext = {
   env: process.env,
   cwd: process.cwd(),
   signal: abort.signal,
+  redaction: { patterns: [] },
 };
 const argv = process.argv.slice(2);
 const json = argv.includes("--json");
@@ -40,9 +41,10 @@ try {
     // Help and version are "errors" with exit code 0; parse errors were already printed.
     process.exitCode = err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   } else {
-    const { text, json: body, exitCode } = renderError(err, debug);
+    // Redacted there of every rule and of the patterns of the config the command had read.
+    const { text, json: body, exitCode } = renderError(err, { debug, patterns: ctx.redaction.patterns });
     // One line, so it also ends an NDJSON progress stream validly.
-    if (json) process.stdout.write(`${JSON.stringify({ type: "error", ...body })}\n`);
+    if (json) writeJsonLine(ctx, { type: "error", ...body });
     process.stderr.write(`${text}\n`);
     process.exitCode = exitCode;
   }

@@ -4,7 +4,9 @@ import type { Command } from "commander";
 import { usageError } from "../errors.js";
 import type { LoadedReleaseConfig } from "../config/load-release-config.js";
 import type { PublishResult } from "../publish/publish-release.js";
-import { writeLine, type CliContext } from "./context.js";
+import { writeJsonLine, writeLine, type CliContext } from "./context.js";
+import type { SecretPattern } from "../sanitize/detect-secrets.js";
+import { renderSafeText } from "../sanitize/render-safe-text.js";
 import { createProgressRenderer, formatBytes, pickProgressMode } from "./render-progress.js";
 import { resolvePublishEndpoints } from "./resolve-publish-env.js";
 import { defaultCacheDir } from "./default-cache-dir.js";
@@ -60,7 +62,8 @@ const isLoopback = (url: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\
 
 /**
  * In GitHub Actions (`GITHUB_ACTIONS=true`): a Markdown summary to `$GITHUB_STEP_SUMMARY` and
- * `::error` annotations for a failure (one per finding), around any release step.
+ * `::error` annotations for a failure (one per finding), around any release step. Both are redacted with the patterns the command has read
+ * (`ctx.redaction`), like everything else printed.
  */
 export async function withActionsReporting<T>(
   ctx: CliContext,
@@ -76,8 +79,9 @@ export async function withActionsReporting<T>(
     return value;
   } catch (err) {
     if (inActions) {
-      for (const line of renderErrorAnnotations(err)) writeLine(ctx.stdout, line);
-      if (summaryFile) appendFileSync(summaryFile, `${renderFailureSummary(err)}\n`);
+      const { patterns } = ctx.redaction;
+      for (const line of renderErrorAnnotations(err, patterns)) writeLine(ctx.stdout, line);
+      if (summaryFile) appendFileSync(summaryFile, `${renderFailureSummary(err, patterns)}\n`);
     }
     throw err;
   }
@@ -98,6 +102,7 @@ export async function runPublish(
   },
 ): Promise<PublishResult> {
   const { bundleDir, flags, config, stateDir, hubPrivate } = params;
+  if (config) ctx.redaction.patterns = config.config.sanitize.patterns;
   const targets = parseTargets(flags.to);
   const endpoints = resolvePublishEndpoints({
     env: ctx.env,
@@ -111,7 +116,12 @@ export async function runPublish(
     requireTokens: !flags.dryRun,
   });
   const mode = pickProgressMode({ json: flags.json ?? false, isTTY: ctx.stderr.isTTY, env: ctx.env });
-  const progress = createProgressRenderer({ mode, stdout: ctx.stdout, stderr: ctx.stderr });
+  const progress = createProgressRenderer({
+    mode,
+    stdout: ctx.stdout,
+    stderr: ctx.stderr,
+    patterns: ctx.redaction.patterns,
+  });
   const { publishRelease } = await import("../publish/publish-release.js");
   const code = config?.config.github?.code;
   const ghRepo = config?.config.github?.repo;
@@ -155,8 +165,8 @@ export async function runPublish(
   } finally {
     progress.finish();
   }
-  if (mode === "json") ctx.stdout.write(`${JSON.stringify({ type: "result", ...result })}\n`);
-  else writeLine(ctx.stdout, renderPublishResult(result));
+  if (mode === "json") writeJsonLine(ctx, { type: "result", ...result });
+  else writeLine(ctx.stdout, renderPublishResult(result, ctx.redaction.patterns));
   return result;
 }
 
@@ -164,8 +174,9 @@ function resolveConfigPathOf(config: LoadedReleaseConfig, p: string): string {
   return resolve(config.baseDir, p);
 }
 
-/** The human summary: the plan for --dry-run, what happened otherwise. */
-export function renderPublishResult(r: PublishResult): string {
+/** The human summary: the plan for --dry-run, what happened otherwise. File and asset names are made safe to print. */
+export function renderPublishResult(r: PublishResult, patterns: SecretPattern[] = []): string {
+  const safe = (s: string) => renderSafeText(s, { patterns });
   const out: string[] = [];
   out.push(
     `${r.dryRun ? "Plan for" : "Published"} ${r.name} ${r.version} as ${r.tag}${r.versionPolicy.prerelease ? " (prerelease)" : ""}${r.resumed.length ? ` (resumed after: ${r.resumed.join(", ")})` : ""}`,
@@ -178,9 +189,9 @@ export function renderPublishResult(r: PublishResult): string {
     );
     if (!p.commit) out.push(`  tag ${p.tag.name} already holds this content: nothing to do`);
     else {
-      for (const f of p.commit.add) out.push(`  + ${f.path} (${formatBytes(f.size)})`);
-      for (const f of p.commit.change) out.push(`  ~ ${f.path} (${formatBytes(f.size)})`);
-      for (const f of p.commit.delete) out.push(`  - ${f.path} (${formatBytes(f.size)})`);
+      for (const f of p.commit.add) out.push(`  + ${safe(f.path)} (${formatBytes(f.size)})`);
+      for (const f of p.commit.change) out.push(`  ~ ${safe(f.path)} (${formatBytes(f.size)})`);
+      for (const f of p.commit.delete) out.push(`  - ${safe(f.path)} (${formatBytes(f.size)})`);
       out.push(
         `  = ${p.commit.unchanged.length} unchanged; up to ${formatBytes(p.commit.uploadBytes)} to send`,
         `  tag ${p.tag.name}`,
@@ -198,13 +209,13 @@ export function renderPublishResult(r: PublishResult): string {
     if (p.code) out.push(`  code: ${p.code.files} files to ${p.code.branch} and ${p.tag}`);
     for (const a of p.assets)
       out.push(
-        `  ${a.action === "skip" ? "=" : a.action === "replace" ? "~" : "+"} ${a.name} (${formatBytes(a.size)})`,
+        `  ${a.action === "skip" ? "=" : a.action === "replace" ? "~" : "+"} ${safe(a.name)} (${formatBytes(a.size)})`,
       );
     if (r.github.releaseUrl) out.push(`  ${r.github.releaseUrl}`);
   }
   if (r.dryRun) {
     out.push("", "API calls:");
-    for (const c of [...(r.hub?.plan.apiCalls ?? []), ...(r.github?.plan.apiCalls ?? [])]) out.push(`  ${c}`);
+    for (const c of [...(r.hub?.plan.apiCalls ?? []), ...(r.github?.plan.apiCalls ?? [])]) out.push(`  ${safe(c)}`);
     out.push("", "Nothing was sent (--dry-run).");
   }
   return out.join("\n");

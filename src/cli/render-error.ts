@@ -1,15 +1,24 @@
 import { formatLocation, isReleaseError } from "../errors.js";
+import type { SecretPattern } from "../sanitize/detect-secrets.js";
+import { renderSafeText, renderSafeValue } from "../sanitize/render-safe-text.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 
 /**
  * Turns any thrown value into the text shown to the user and an exit code. Unknown errors are
  * bugs: their message is shown, the stack only with --debug. Raw third-party errors never reach
  * here with their request objects: adapters translate them first.
+ *
+ * Messages quote file, member and key names from the checkpoint (an e-mail as an index key, a
+ * token as a file name), so the text and the JSON body go through `renderSafeText` /
+ * `renderSafeValue` here, the one place every error is printed from, with the config's
+ * `patterns` when the command had read them.
  */
 export function renderError(
   err: unknown,
-  debug = false,
+  params: { debug?: boolean; patterns?: SecretPattern[] } = {},
 ): { text: string; json: Record<string, unknown>; exitCode: ExitCode } {
+  const { debug = false, patterns = [] } = params;
+  const safe = (s: string) => renderSafeText(s, { patterns, multiline: true });
   if (isReleaseError(err)) {
     const where = formatLocation(err.location);
     const lines = [`error[${err.code}]: ${err.message}`];
@@ -20,7 +29,11 @@ export function renderError(
     }
     if (err.hint) lines.push(`  hint: ${err.hint}`);
     if (debug && err.stack) lines.push(err.stack);
-    return { text: lines.join("\n"), json: { error: err.toJSON() }, exitCode: exitCodeFor(err.category) };
+    return {
+      text: safe(lines.join("\n")),
+      json: { error: renderSafeValue(err.toJSON(), { patterns }) },
+      exitCode: exitCodeFor(err.category),
+    };
   }
   const message = err instanceof Error ? err.message : String(err);
   const lines = [
@@ -29,8 +42,8 @@ export function renderError(
   ];
   if (debug && err instanceof Error && err.stack) lines.push(err.stack);
   return {
-    text: lines.join("\n"),
-    json: { error: { code: "INTERNAL", category: "internal", message } },
+    text: safe(lines.join("\n")),
+    json: { error: { code: "INTERNAL", category: "internal", message: renderSafeValue(message, { patterns }) } },
     exitCode: ExitCode.internal,
   };
 }

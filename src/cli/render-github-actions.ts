@@ -1,20 +1,32 @@
 import { isReleaseError } from "../errors.js";
-import type { Finding } from "../findings.js";
+import { type Finding, renderSafeFinding } from "../findings.js";
 import type { PublishResult } from "../publish/publish-release.js";
+import type { SecretPattern } from "../sanitize/detect-secrets.js";
+import { renderSafeText } from "../sanitize/render-safe-text.js";
 
-/** Workflow-command escaping (actions/toolkit `escapeData` / `escapeProperty`). */
-const escapeData = (s: string) => s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
-const escapeProperty = (s: string) => escapeData(s).replaceAll(":", "%3A").replaceAll(",", "%2C");
+/**
+ * Workflow-command escaping, exactly as actions/toolkit's `escapeData` / `escapeProperty`
+ * (packages/core/src/command.ts): `%` first, then CR and LF; properties also `:` and `,`.
+ */
+export const escapeData = (s: string) => s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+export const escapeProperty = (s: string) => escapeData(s).replaceAll(":", "%3A").replaceAll(",", "%2C");
 
-/** `::error file=…,line=…,title=…::message` lines for a failed release: one per finding, else one for the error. */
-export function renderErrorAnnotations(err: unknown): string[] {
+/**
+ * `::error file=…,line=…,title=…::message` lines for a failed release: one per finding, else one
+ * for the error. Every name, message and excerpt is made safe first (`renderSafeText` with the
+ * config's `patterns`): the log of a public repository's workflow is public.
+ */
+export function renderErrorAnnotations(err: unknown, patterns: SecretPattern[] = []): string[] {
+  const safe = (s: string) => renderSafeText(s, { patterns, multiline: true });
   if (!isReleaseError(err))
-    return [`::error title=INTERNAL::${escapeData(err instanceof Error ? err.message : String(err))}`];
-  const findings = (err.details?.findings as Finding[] | undefined) ?? [];
+    return [`::error title=INTERNAL::${escapeData(safe(err instanceof Error ? err.message : String(err)))}`];
+  const findings = ((err.details?.findings as Finding[] | undefined) ?? []).map((f) =>
+    renderSafeFinding(f, { patterns }),
+  );
   const one = (props: Record<string, string | number | undefined>, message: string) =>
     `::error ${Object.entries(props)
       .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
+      .map(([k, v]) => `${k}=${escapeProperty(renderSafeText(String(v), { patterns }))}`)
       .join(",")}::${escapeData(message)}`;
   if (findings.length > 0)
     return findings.map((f) =>
@@ -26,7 +38,7 @@ export function renderErrorAnnotations(err: unknown): string[] {
   return [
     one(
       { file: err.location?.file, line: err.location?.line, col: err.location?.column, title: err.code },
-      err.hint ? `${err.message}\nhint: ${err.hint}` : err.message,
+      err.hint ? `${safe(err.message)}\nhint: ${safe(err.hint)}` : safe(err.message),
     ),
   ];
 }
@@ -57,17 +69,26 @@ export function renderStepSummary(r: PublishResult): string {
   return out.join("\n");
 }
 
-/** The Markdown written to `$GITHUB_STEP_SUMMARY` when the release failed. */
-export function renderFailureSummary(err: unknown): string {
+/** A Markdown table cell: safe text, with `|` and HTML defused (the summary is rendered as GitHub Markdown). */
+function mdCell(s: string, patterns: SecretPattern[]): string {
+  return renderSafeText(s, { patterns }).replaceAll("|", "\\|").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+
+/** The Markdown written to `$GITHUB_STEP_SUMMARY` when the release failed (redacted like the annotations). */
+export function renderFailureSummary(err: unknown, patterns: SecretPattern[] = [], what = "Release"): string {
+  const text = (s: string) =>
+    renderSafeText(s, { patterns, multiline: true }).replaceAll("<", "&lt;").replaceAll(">", "&gt;");
   if (!isReleaseError(err))
-    return `## Release failed\n\nUnexpected error: ${err instanceof Error ? err.message : String(err)}\n`;
-  const lines = [`## Release failed: \`${err.code}\``, "", err.message, ""];
-  if (err.hint) lines.push(`**How to fix:** ${err.hint}`, "");
+    return `## ${what} failed\n\nUnexpected error: ${text(err instanceof Error ? err.message : String(err))}\n`;
+  const lines = [`## ${what} failed: \`${mdCell(err.code, patterns)}\``, "", text(err.message), ""];
+  if (err.hint) lines.push(`**How to fix:** ${text(err.hint)}`, "");
   const findings = (err.details?.findings as Finding[] | undefined) ?? [];
   if (findings.length > 0) {
     lines.push("| rule | file | line | message |", "|---|---|---|---|");
     for (const f of findings)
-      lines.push(`| ${f.rule} | ${f.file} | ${f.line ?? ""} | ${f.message.replaceAll("|", "\\|")} |`);
+      lines.push(
+        `| ${mdCell(f.rule, patterns)} | ${mdCell(f.file, patterns)} | ${f.line ?? ""} | ${mdCell(f.message, patterns)} |`,
+      );
     lines.push("");
   }
   return lines.join("\n");

@@ -1,6 +1,8 @@
 import type { Writable } from "node:stream";
 import type { ProgressEvent } from "../publish/progress.js";
 import { throttleProgress } from "../publish/throttle-progress.js";
+import type { SecretPattern } from "../sanitize/detect-secrets.js";
+import { renderSafeJson, renderSafeText } from "../sanitize/render-safe-text.js";
 
 export type ProgressMode = "tty" | "plain" | "json";
 
@@ -37,8 +39,13 @@ export function createProgressRenderer(params: {
   stdout: Writable;
   stderr: Writable & { columns?: number };
   now?: () => number;
+  /** The config's project patterns: file names, URLs and messages are redacted of them and of every rule. */
+  patterns?: SecretPattern[];
 }) {
   const now = params.now ?? Date.now;
+  const patterns = params.patterns ?? [];
+  // Paths, steps, URLs and warnings come from the bundle and the servers: never printed raw.
+  const safe = (s: string) => renderSafeText(s, { patterns });
   const { mode, stderr } = params;
   let step = "";
   let totalBytes = 0;
@@ -60,13 +67,15 @@ export function createProgressRenderer(params: {
     const frac = totalBytes > 0 ? Math.min(1, bytes / totalBytes) : 0;
     const bar = "█".repeat(Math.round(frac * width)).padEnd(width, "░");
     const eta = rate > 0 && totalBytes > 0 ? formatDuration((totalBytes - bytes) / rate) : "--:--";
-    const line = `${step.padEnd(14)} ${bar} ${(frac * 100).toFixed(0).padStart(3)}% ${formatBytes(bytes)}/${formatBytes(totalBytes)}  ${doneFiles.size}/${totalFiles} files  ${formatBytes(rate)}/s  ETA ${eta}`;
+    const line = `${safe(step).padEnd(14)} ${bar} ${(frac * 100).toFixed(0).padStart(3)}% ${formatBytes(bytes)}/${formatBytes(totalBytes)}  ${doneFiles.size}/${totalFiles} files  ${formatBytes(rate)}/s  ETA ${eta}`;
     stderr.write(`\r\x1b[2K${line.slice(0, (params.stderr.columns ?? 120) - 1)}`);
   };
 
   // Whatever a stage emits, NDJSON carries at most ten lines a second per file (a 2 GiB upload
   // used to print 32,784); the bar redraws at most as often anyway.
-  const writeJson = throttleProgress((event) => params.stdout.write(`${JSON.stringify(event)}\n`), { now });
+  const writeJson = throttleProgress((event) => params.stdout.write(`${renderSafeJson(event, { patterns })}\n`), {
+    now,
+  });
   const sink = (event: ProgressEvent): void => {
     if (mode === "json") {
       writeJson(event);
@@ -77,7 +86,7 @@ export function createProgressRenderer(params: {
         if (mode === "tty") stderr.write("\r\x1b[2K");
         if (event.status === "start") step = event.step;
         stderr.write(
-          `${event.status === "start" ? "→" : event.status === "done" ? "✓" : "·"} ${event.step}${event.status === "skipped" ? " (already done)" : ""}${event.detail ? ` ${event.detail}` : ""}\n`,
+          `${event.status === "start" ? "→" : event.status === "done" ? "✓" : "·"} ${safe(event.step)}${event.status === "skipped" ? " (already done)" : ""}${event.detail ? ` ${safe(event.detail)}` : ""}\n`,
         );
         return;
       case "totals":
@@ -93,7 +102,7 @@ export function createProgressRenderer(params: {
         perFile.set(event.path, event.bytes);
         if (event.state === "done" || event.bytes >= event.size) {
           if (!doneFiles.has(event.path) && mode === "plain")
-            stderr.write(`  ${event.path} (${formatBytes(event.size)})\n`);
+            stderr.write(`  ${safe(event.path)} (${formatBytes(event.size)})\n`);
           doneFiles.add(event.path);
         }
         if (mode === "tty") draw();
@@ -101,11 +110,11 @@ export function createProgressRenderer(params: {
       case "retry":
         if (mode === "tty") stderr.write("\r\x1b[2K");
         stderr.write(
-          `  retry ${event.attempt} of ${event.method} ${event.url}${event.status ? ` (HTTP ${event.status})` : " (connection lost)"} in ${(event.delayMs / 1000).toFixed(1)} s\n`,
+          `  retry ${event.attempt} of ${safe(event.method)} ${safe(event.url)}${event.status ? ` (HTTP ${event.status})` : " (connection lost)"} in ${(event.delayMs / 1000).toFixed(1)} s\n`,
         );
         return;
       case "warning":
-        stderr.write(`warning: ${event.message}\n`);
+        stderr.write(`warning: ${safe(event.message)}\n`);
         return;
     }
   };

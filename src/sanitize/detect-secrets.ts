@@ -217,7 +217,8 @@ const BUILTIN_RULES: Rule[] = [
     message: "internal host name",
     anchor: new RegExp(`\\.(?:${INTERNAL_TLDS})`, "gi"),
     re: new RegExp(
-      `(?<![A-Za-z0-9.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+(?:${INTERNAL_TLDS})(?![A-Za-z0-9-])`,
+      // A label never holds `_`: `sanitize.internal_domains` is a config field, not a host.
+      `(?<![A-Za-z0-9.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+(?:${INTERNAL_TLDS})(?![A-Za-z0-9_-])`,
       "gi",
     ),
   },
@@ -389,15 +390,27 @@ export function redactSecrets(
 /** Characters of context shown either side of a detection. */
 const EXCERPT_CONTEXT = 32;
 
+/** Text either side of an excerpt that every rule runs on again, so a match whose key or prefix lies outside the window is still found. */
+const EXCERPT_RESCAN = 320;
+
 /**
  * A one-line excerpt around `d` with every detection in `all` redacted and control characters
- * escaped. The secret never appears in the result, not even in part.
+ * escaped. The secret never appears in the result, not even in part; nor does a neighbouring one:
+ * every rule (with `opts`' project patterns) runs again around the window, whatever `all` holds.
  */
-export function renderExcerpt(text: string, d: Detection, all: Detection[]): string {
+export function renderExcerpt(text: string, d: Detection, all: Detection[], opts: DetectOptions = {}): string {
   const from = Math.max(0, d.start - EXCERPT_CONTEXT);
   const to = Math.min(text.length, d.end + EXCERPT_CONTEXT);
+  const around = Math.max(0, from - EXCERPT_RESCAN);
+  const again = detectSecrets(text.slice(around, Math.min(text.length, to + EXCERPT_RESCAN)), opts).map((x) => ({
+    ...x,
+    start: x.start + around,
+    end: x.end + around,
+  }));
   // Any detection that reaches into the window is redacted whole, then the window is cut around it.
-  const inWindow = all.filter((x) => x.end > from && x.start < to);
+  const inWindow = dedupeDetections([...all.map((x) => ({ ...x })), ...again]).filter(
+    (x) => x.end > from && x.start < to,
+  );
   const lo = Math.min(from, ...inWindow.map((x) => x.start));
   const hi = Math.max(to, ...inWindow.map((x) => x.end));
   const shifted = inWindow.map((x) => ({ ...x, start: x.start - lo, end: x.end - lo }));

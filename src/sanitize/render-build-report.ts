@@ -1,6 +1,7 @@
 import type { Finding } from "../findings.js";
-import { isBlocking } from "../findings.js";
-import { detectSecrets, redactSecrets, type SecretPattern } from "./detect-secrets.js";
+import { isBlocking, renderSafeFinding } from "../findings.js";
+import type { SecretPattern } from "./detect-secrets.js";
+import { renderSafeText } from "./render-safe-text.js";
 import type { SanitizePlan } from "./types.js";
 
 export interface BuildReportExtras {
@@ -69,47 +70,50 @@ export function renderBuildReport(
   extras: BuildReportExtras = {},
 ): { json: string; markdown: string; report: BuildReport } {
   const opts = { patterns: extras.patterns ?? [] };
-  const clean = (text: string) => redactSecrets(text, detectSecrets(text, opts));
+  // Every string from the checkpoint (names, pointers, messages, reasons, diffs) goes through
+  // renderSafeText: the report is published, and a key or file name can be the secret itself.
+  const clean = (text: string) => renderSafeText(text, opts);
+  const cleanLines = (text: string) => renderSafeText(text, { ...opts, multiline: "document" });
   const cleanPath = (p: string) => clean(p.replace(TB_RUN_DIR, "$1$2_[host]").replace(TB_EVENTS, "$1.[host]"));
   const findings = [...plan.findings, ...(extras.findings ?? [])].map((f): Finding => {
     const { excerpt, ...rest } = f;
-    return {
-      ...rest,
-      file: cleanPath(f.file),
-      message: clean(f.message),
-      ...(extras.excerpts && excerpt !== undefined ? { excerpt } : {}),
-    };
+    const safe = renderSafeFinding(
+      { ...rest, file: f.file.replace(TB_RUN_DIR, "$1$2_[host]").replace(TB_EVENTS, "$1.[host]") },
+      opts,
+    );
+    if (extras.excerpts && excerpt !== undefined) safe.excerpt = clean(excerpt);
+    return safe;
   });
   const sortByPath = <T extends { path: string }>(xs: T[]) =>
     [...xs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const kept: BuildReport["kept"] = sortByPath<BuildReport["kept"][number]>([
     ...plan.publish.map((p) => ({
-      path: p.path,
+      path: cleanPath(p.path),
       role: p.role,
       ...(p.overrideReason ? { overrideReason: clean(p.overrideReason) } : {}),
-      origin: `checkpoint:${p.path}`,
+      origin: `checkpoint:${cleanPath(p.path)}`,
     })),
-    ...(extras.generated ?? []).map((g) => ({ path: g.path, role: g.role, origin: g.origin })),
+    ...(extras.generated ?? []).map((g) => ({ path: cleanPath(g.path), role: g.role, origin: clean(g.origin) })),
   ]);
   const rewritten = sortByPath(
     plan.rewrites.map((r) => ({
-      path: r.path,
+      path: cleanPath(r.path),
       role: r.role,
-      reason: r.reason,
-      diff: clean(r.diff),
+      reason: clean(r.reason),
+      diff: cleanLines(r.diff),
       ...(r.tail ? { dataCopied: !r.tail.inPlace } : {}),
     })),
   );
   const converted: BuildReport["converted"] = sortByPath(
     (plan.conversions ?? []).map((c) => ({
-      path: c.path,
+      path: cleanPath(c.path),
       from: cleanPath(c.from),
       format: c.format,
       tensors: c.tensors.length,
       parameters: c.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0),
       bytes: c.tensors.reduce((a, t) => a + t.bytes, 0),
       size: c.size,
-      dtypes: [...new Set(c.tensors.map((t) => t.dtype))].sort(),
+      dtypes: [...new Set(c.tensors.map((t) => clean(t.dtype)))].sort(),
     })),
   );
   const blocking = findings.filter(isBlocking).length;
@@ -131,7 +135,7 @@ export function renderBuildReport(
     rewritten,
     converted,
     dropped: sortByPath(plan.dropped.map((d) => ({ path: cleanPath(d.path), reason: clean(d.reason) }))),
-    unscanned: sortByPath((plan.unscanned ?? []).map((u) => ({ path: cleanPath(u.path), reason: u.reason }))),
+    unscanned: sortByPath((plan.unscanned ?? []).map((u) => ({ path: cleanPath(u.path), reason: clean(u.reason) }))),
     findings,
   };
 

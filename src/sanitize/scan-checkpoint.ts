@@ -231,7 +231,7 @@ function locate(sink: Sink, base: Partial<Finding>, text: string, d: Detection, 
     severity: d.severity,
     file: sink.file,
     ...base,
-    excerpt: renderExcerpt(text, d, all),
+    excerpt: renderExcerpt(text, d, all, sink.ctx.opts),
     message: sink.member ? `${d.message} in archive member ${sink.member}` : d.message,
   };
 }

@@ -6,6 +6,7 @@ import { renderReleaseDiffMarkdown } from "./render-release-diff.js";
 import type { BuildPlan } from "../bundle/build-release.js";
 import type { BundleInput, Manifest } from "../bundle/types.js";
 import { renderBuildReport, type BuildReport } from "../sanitize/render-build-report.js";
+import { renderSafeText } from "../sanitize/render-safe-text.js";
 import { applyReviewPage } from "./apply-review-page.js";
 import { applySignature, type ApplySignatureResult, type SigningMethod } from "./apply-signature.js";
 import { planBundleSnapshot } from "./plan-bundle-snapshot.js";
@@ -74,7 +75,15 @@ export async function applyReleaseTrust(
     : undefined;
   // For the release notes (publish reads it): private state, not published, gone on the next build.
   if (diff) await mkdir(path.join(params.bundleDir, PRIVATE_DIR), { recursive: true });
-  if (diff) await writeFile(path.join(params.bundleDir, PRIVATE_DIR, "changes.md"), renderReleaseDiffMarkdown(diff));
+  // The GitHub release notes quote it: names made safe like every published string.
+  if (diff)
+    await writeFile(
+      path.join(params.bundleDir, PRIVATE_DIR, "changes.md"),
+      renderSafeText(renderReleaseDiffMarkdown(diff), {
+        patterns: plan.config.config.sanitize.patterns,
+        multiline: "document",
+      }),
+    );
   let reviewPage: string | undefined;
   if (params.reviewPage !== false) {
     const signing =
@@ -99,6 +108,7 @@ export async function applyReleaseTrust(
       inputs: plan.inputs,
       ...(diff ? { diff } : {}),
       ...(signing ? { signing } : {}),
+      patterns: plan.config.config.sanitize.patterns,
     });
     const written = await applyReviewPage({ bundleDir: params.bundleDir, review, manifest });
     manifest = written.manifest;

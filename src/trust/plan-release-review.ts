@@ -1,6 +1,8 @@
 import type { Inventory } from "../checkpoint/types.js";
 import type { BundleInput, Manifest } from "../bundle/types.js";
 import type { BuildReport } from "../sanitize/render-build-report.js";
+import type { SecretPattern } from "../sanitize/detect-secrets.js";
+import { renderSafeText } from "../sanitize/render-safe-text.js";
 import { parseCardFrontMatter } from "./plan-bundle-snapshot.js";
 import type { ReleaseDiff } from "./plan-release-diff.js";
 import type { ReleaseReview } from "./render-review-page.js";
@@ -28,8 +30,27 @@ export function planReleaseReview(params: {
   inputs: BundleInput[];
   diff?: ReleaseDiff;
   signing?: ReleaseReview["signing"];
+  /** The config's project patterns: every name on the page is redacted of them and of every rule. */
+  patterns?: SecretPattern[];
 }): ReleaseReview {
-  const { manifest, inventory, report } = params;
+  const { inventory, report } = params;
+  // The page is published: names from the checkpoint (file paths, origins, shards, the
+  // architecture) go through renderSafeText like the report's; the report's are already safe.
+  const safe = (s: string) => renderSafeText(s, { patterns: params.patterns ?? [] });
+  const manifest = {
+    ...params.manifest,
+    files: params.manifest.files.map((f) => ({ ...f, path: safe(f.path), origin: safe(f.origin) })),
+    overrides: params.manifest.overrides.map((o) => ({ path: safe(o.path), reason: safe(o.reason) })),
+  };
+  const diff = params.diff && {
+    ...params.diff,
+    files: {
+      ...params.diff.files,
+      added: params.diff.files.added.map((f) => ({ ...f, path: safe(f.path) })),
+      removed: params.diff.files.removed.map((f) => ({ ...f, path: safe(f.path) })),
+      changed: params.diff.files.changed.map((f) => ({ ...f, path: safe(f.path) })),
+    },
+  };
   const card = contentText(params.inputs.find((i) => i.path === "README.md" && i.role === "card"));
   const chartInput = params.inputs.find((i) => i.role === "chart" && i.path.endsWith(".svg"));
   const chart = contentText(chartInput);
@@ -41,12 +62,12 @@ export function planReleaseReview(params: {
     manifest,
     inventory: {
       layout: inventory.layout,
-      ...(inventory.architecture ? { architecture: inventory.architecture } : {}),
+      ...(inventory.architecture ? { architecture: safe(inventory.architecture) } : {}),
       parameters: inventory.parameters,
       tensors: inventory.tensors,
       totalBytes: inventory.totalBytes,
-      dtypes: inventory.dtypes,
-      shards: inventory.shards,
+      dtypes: Object.fromEntries(Object.entries(inventory.dtypes).map(([k, v]) => [safe(k), v])),
+      shards: inventory.shards.map(safe),
     },
     kept: report.kept.map((k) => ({
       path: k.path,
@@ -73,7 +94,7 @@ export function planReleaseReview(params: {
         }
       : {}),
     ...(chart !== undefined ? { evalChartSvg: chart } : {}),
-    ...(params.diff ? { diff: params.diff } : {}),
+    ...(diff ? { diff } : {}),
     ...(params.signing ? { signing: params.signing } : {}),
   };
 }

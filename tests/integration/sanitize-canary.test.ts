@@ -13,6 +13,8 @@ import { renderBuildReport } from "../../src/sanitize/render-build-report.js";
 import { scanCheckpoint } from "../../src/sanitize/scan-checkpoint.js";
 import type { SanitizePlan } from "../../src/sanitize/types.js";
 import type { Canary } from "../fixtures/canary/generate.js";
+import { canariesInTree } from "../lib/find-canaries.js";
+import { renderError } from "../../src/cli/render-error.js";
 
 const fixtures = path.resolve(import.meta.dirname, "../fixtures/canary");
 const manifest = JSON.parse(await readFile(path.join(fixtures, "canaries.json"), "utf8")) as {
@@ -21,6 +23,7 @@ const manifest = JSON.parse(await readFile(path.join(fixtures, "canaries.json"),
   canaries: Canary[];
 };
 const layouts = [...new Set(manifest.canaries.map((c) => c.layout))];
+const values = manifest.canaries.map((c) => c.value);
 const config = { allow: [], drop: [], patterns: manifest.patterns, allow_findings: [] };
 const tmp = await mkdtemp(path.join(os.tmpdir(), "canary-bundle-"));
 afterAll(() => rm(tmp, { recursive: true, force: true }));
@@ -132,11 +135,8 @@ describe("canary checkpoints", () => {
         outDir: out,
         docs: false,
       });
-      const files = await allBytes(out);
-      for (const { file, bytes } of files) {
-        for (const c of manifest.canaries)
-          expect(bytes.includes(Buffer.from(c.value)), `${c.id} in ${path.relative(out, file)}`).toBe(false);
-      }
+      // Every byte, every decoded form (UTF-16, base64, hex, percent, gzip, NFKC) and every name.
+      expect(await canariesInTree(out, values)).toEqual([]);
       const report = JSON.parse(await readFile(path.join(out, "report.json"), "utf8")) as {
         kept: { path: string }[];
         rewritten: { path: string; diff: string }[];
@@ -181,12 +181,9 @@ describe("canary checkpoints", () => {
       });
       const files = await allBytes(out);
       expect(files.map((f) => path.relative(out, f.file))).toEqual(
-        expect.arrayContaining(["README.md", "report.json", "report.md"]),
+        expect.arrayContaining(["README.md", "report.json", "report.md", "report.html"]),
       );
-      for (const { file, bytes } of files) {
-        for (const c of manifest.canaries)
-          expect(bytes.includes(Buffer.from(c.value)), `${c.id} in ${path.relative(out, file)}`).toBe(false);
-      }
+      expect(await canariesInTree(out, values)).toEqual([]);
     },
   );
 
@@ -243,6 +240,12 @@ describe("canary checkpoints", () => {
     }).catch((e: unknown) => e);
     expect(isReleaseError(err) && [err.code, err.category]).toEqual(["SANITIZE_BLOCKED", "blocked"]);
     for (const c of manifest.canaries) expect(String((err as Error).message)).not.toContain(c.value);
+    // As the CLI prints it (text and --json), with the config's patterns.
+    const printed = renderError(err, { patterns: manifest.patterns });
+    for (const c of manifest.canaries) {
+      expect(printed.text).not.toContain(c.value);
+      expect(JSON.stringify(printed.json)).not.toContain(c.value);
+    }
     expect(await readdir(out).catch(() => [])).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import path from "node:path";
-import { writeJson, writeLine, type CliContext } from "../context.js";
+import { printable, writeJson, writeLine, type CliContext } from "../context.js";
 import { defaultCacheDir } from "../default-cache-dir.js";
 import { formatBytes } from "../format-bytes.js";
 
@@ -52,6 +52,10 @@ export function registerBuild(program: Command, ctx: CliContext): void {
     .option("--json", "print the result as JSON")
     .action(async (opts: BuildOptions) => {
       const { planBuild, buildRelease } = await import("../../bundle/build-release.js");
+      const { readReleaseConfig } = await import("../../config/load-release-config.js");
+      // The config's project patterns are redacted from everything printed, errors included.
+      ctx.redaction.patterns = (await readReleaseConfig(path.resolve(ctx.cwd, opts.config))).config.sanitize.patterns;
+      const { renderFindingLines, renderSafeFindings } = await import("../render-findings.js");
       const common = {
         configFile: path.resolve(ctx.cwd, opts.config),
         version: opts.version,
@@ -81,8 +85,8 @@ export function registerBuild(program: Command, ctx: CliContext): void {
             tensors: c.tensors.length,
             size: c.size,
           })),
-          findings: plan.sanitize.findings,
-          docsFindings: plan.docsFindings,
+          findings: renderSafeFindings(plan.sanitize.findings, ctx),
+          docsFindings: renderSafeFindings(plan.docsFindings, ctx),
         };
         const { assertSanitizePlanClean } = await import("../../sanitize/assert-sanitize-plan-clean.js");
         if (opts.json) {
@@ -101,23 +105,20 @@ export function registerBuild(program: Command, ctx: CliContext): void {
         } else {
           writeLine(
             ctx.stdout,
-            `would stage ${plan.release.name} ${plan.release.tag} from ${plan.checkpointDir} (${plan.inventory.layout}):`,
+            `would stage ${plan.release.name} ${plan.release.tag} from ${printable(ctx, plan.checkpointDir)} (${plan.inventory.layout}):`,
           );
           const convertedFrom = new Map(summary.converted.map((c) => [c.path, c]));
           for (const p of summary.publish) {
             const c = convertedFrom.get(p.path);
             writeLine(
               ctx.stdout,
-              `  + ${p.path}  (${p.role}${c ? `, converted from ${c.from}: ${c.tensors} tensors, ${formatBytes(c.size)}` : ""})`,
+              `  + ${printable(ctx, p.path)}  (${p.role}${c ? `, converted from ${printable(ctx, c.from)}: ${c.tensors} tensors, ${formatBytes(c.size)}` : ""})`,
             );
           }
-          for (const d of summary.dropped) writeLine(ctx.stdout, `  - ${d.path}  dropped: ${d.reason}`);
-          for (const f of summary.findings)
-            writeLine(
-              ctx.stdout,
-              `  ! ${f.severity} ${f.rule} in ${f.file}: ${f.message}${f.excerpt ? `: ${f.excerpt}` : ""}`,
-            );
-          for (const f of plan.docsFindings)
+          for (const d of summary.dropped)
+            writeLine(ctx.stdout, `  - ${printable(ctx, d.path)}  dropped: ${printable(ctx, d.reason)}`);
+          for (const line of renderFindingLines(plan.sanitize.findings, ctx, "line")) writeLine(ctx.stdout, line);
+          for (const f of summary.docsFindings)
             writeLine(
               ctx.stdout,
               `  ${f.severity === "block" && !f.acceptedReason ? "BLOCK" : "warn "} ${f.file}${f.line !== undefined ? `:${f.line}` : ""} [${f.rule}] ${f.message}`,
@@ -164,7 +165,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
       });
       if (tty && hashedFiles > 0) ctx.stderr.write("\n");
       if (r.cacheWarning)
-        writeLine(ctx.stderr, `warning: ${r.cacheWarning} (the next build will hash everything again)`);
+        writeLine(ctx.stderr, `warning: ${printable(ctx, r.cacheWarning)} (the next build will hash everything again)`);
       if (opts.json) {
         writeJson(ctx, {
           outDir: r.outDir,
@@ -201,13 +202,15 @@ export function registerBuild(program: Command, ctx: CliContext): void {
         ctx.stdout,
         `staged ${r.manifest.name} ${r.manifest.tag}: ${r.manifest.files.length} files, ${formatBytes(total)} in ${r.outDir}`,
       );
-      for (const f of r.manifest.files) writeLine(ctx.stdout, `  ${f.sha256.slice(0, 12)}  ${f.path}  (${f.role})`);
+      for (const f of r.manifest.files)
+        writeLine(ctx.stdout, `  ${f.sha256.slice(0, 12)}  ${printable(ctx, f.path)}  (${f.role})`);
       for (const c of r.plan.sanitize.conversions ?? [])
         writeLine(
           ctx.stdout,
-          `  converted ${c.from} → ${c.path}: ${c.tensors.length} tensors, without running the pickle`,
+          `  converted ${printable(ctx, c.from)} → ${printable(ctx, c.path)}: ${c.tensors.length} tensors, without running the pickle`,
         );
-      for (const d of r.plan.sanitize.dropped) writeLine(ctx.stdout, `  dropped ${d.path}: ${d.reason}`);
+      for (const d of r.plan.sanitize.dropped)
+        writeLine(ctx.stdout, `  dropped ${printable(ctx, d.path)}: ${printable(ctx, d.reason)}`);
       const referenced = r.sources.filter((s) => s.mode === "reference").length;
       if (referenced > 0)
         writeLine(

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import path from "node:path";
 import type { CliContext } from "../context.js";
-import { writeJson, writeLine } from "../context.js";
+import { printable, writeJson, writeLine } from "../context.js";
 
 /**
  * `model-release convert-pickle <source> <dest>`: converts a plain PyTorch state dict to
@@ -20,6 +20,7 @@ export function registerConvertPickle(program: Command, ctx: CliContext): void {
     .action(async (source: string, dest: string, opts: { json?: boolean; key?: string }) => {
       const { convertTorchToSafetensors } = await import("../../checkpoint/pickle/convert-torch-to-safetensors.js");
       const { blockedError } = await import("../../errors.js");
+      const { renderSafeFindings } = await import("../render-findings.js");
       const r = await convertTorchToSafetensors({
         source: path.resolve(ctx.cwd, source),
         dest: path.resolve(ctx.cwd, dest),
@@ -27,6 +28,8 @@ export function registerConvertPickle(program: Command, ctx: CliContext): void {
         ...(opts.key !== undefined ? { stateDictKey: opts.key } : {}),
         ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
+      // Findings quote pickle strings and tensor names: never printed raw.
+      const findings = renderSafeFindings(r.plan.findings, ctx);
       const tensors = r.plan.tensors.map((t) => ({
         name: t.name,
         dtype: t.dtype,
@@ -36,22 +39,24 @@ export function registerConvertPickle(program: Command, ctx: CliContext): void {
       }));
       if (!r.written) {
         const blocking = r.plan.findings.filter((f) => f.severity === "block");
-        if (!opts.json)
-          for (const f of r.plan.findings) writeLine(ctx.stdout, `  ${f.severity} ${f.rule}: ${f.message}`);
+        if (!opts.json) for (const f of findings) writeLine(ctx.stdout, `  ${f.severity} ${f.rule}: ${f.message}`);
         throw blockedError(
           "PICKLE_NOT_CONVERTIBLE",
           `${source}: not converted: ${blocking.length} blocking finding(s) (${[...new Set(blocking.map((f) => f.rule))].join(", ")})`,
           {
             hint: "Only plain state dicts of contiguous tensors are converted; see the findings.",
-            details: { findings: r.plan.findings },
+            details: { findings },
           },
         );
       }
       if (opts.json) {
-        writeJson(ctx, { source, dest, format: r.plan.format, size: r.plan.size, tensors, findings: r.plan.findings });
+        writeJson(ctx, { source, dest, format: r.plan.format, size: r.plan.size, tensors, findings });
         return;
       }
-      writeLine(ctx.stdout, `${dest}: ${tensors.length} tensors, ${r.plan.size} bytes (from ${r.plan.format})`);
-      for (const f of r.plan.findings) writeLine(ctx.stdout, `  ${f.severity} ${f.rule}: ${f.message}`);
+      writeLine(
+        ctx.stdout,
+        `${printable(ctx, dest)}: ${tensors.length} tensors, ${r.plan.size} bytes (from ${r.plan.format})`,
+      );
+      for (const f of findings) writeLine(ctx.stdout, `  ${f.severity} ${f.rule}: ${f.message}`);
     });
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { writeJson, type CliContext } from "../context.js";
+import { printable, writeJson, type CliContext } from "../context.js";
 
 export function registerDiff(program: Command, ctx: CliContext): void {
   program
@@ -17,6 +17,7 @@ export function registerDiff(program: Command, ctx: CliContext): void {
       const [a, b] = [await readPreviousRelease(oldRef, ctx), await readPreviousRelease(newRef, ctx)];
       const d = planReleaseDiff(a, b);
       if (opts.json) writeJson(ctx, d);
-      else ctx.stdout.write(renderReleaseDiffMarkdown(d));
+      // Both bundles may be downloads: their names reach the terminal only made safe.
+      else ctx.stdout.write(printable(ctx, renderReleaseDiffMarkdown(d), "document"));
     });
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { writeJson, writeLine, type CliContext } from "../context.js";
+import { printable, writeJson, writeLine, type CliContext } from "../context.js";
 import { formatBytes, formatCount } from "../format-bytes.js";
 
 export function registerInspect(program: Command, ctx: CliContext): void {
@@ -10,7 +10,13 @@ export function registerInspect(program: Command, ctx: CliContext): void {
     )
     .argument("<dir>", "checkpoint folder")
     .option("--json", "print the inventory as JSON")
-    .action(async (dir: string, opts: { json?: boolean }) => {
+    .option("--config <yaml>", "release config: its sanitize.patterns are redacted from the output too")
+    .action(async (dir: string, opts: { json?: boolean; config?: string }) => {
+      if (opts.config) {
+        const { readReleaseConfig } = await import("../../config/load-release-config.js");
+        const { resolve } = await import("node:path");
+        ctx.redaction.patterns = (await readReleaseConfig(resolve(ctx.cwd, opts.config))).config.sanitize.patterns;
+      }
       const { inspectCheckpoint } = await import("../../checkpoint/inspect-checkpoint.js");
       const inv = await inspectCheckpoint({ dir, ...(ctx.signal ? { signal: ctx.signal } : {}) });
       if (opts.json) {
@@ -42,22 +48,25 @@ export function registerInspect(program: Command, ctx: CliContext): void {
         return;
       }
       const out = (s = "") => writeLine(ctx.stdout, s);
-      out(`${inv.root}`);
+      // Names and config values come from the checkpoint: redacted and escaped like every finding.
+      const safe = (s: string) => printable(ctx, s);
+      out(safe(inv.root));
       out(`  layout        ${inv.layout}`);
       if (inv.architecture || inv.modelType)
-        out(`  architecture  ${inv.architecture ?? "?"}${inv.modelType ? ` (${inv.modelType})` : ""}`);
+        out(`  architecture  ${safe(inv.architecture ?? "?")}${inv.modelType ? ` (${safe(inv.modelType)})` : ""}`);
       out(`  parameters    ${formatCount(inv.parameters)} (${inv.parameters}) in ${inv.tensors} tensors`);
       for (const [dtype, d] of Object.entries(inv.dtypes))
         out(
-          `    ${dtype.padEnd(10)} ${formatCount(d.parameters).padStart(8)} params  ${String(d.tensors).padStart(6)} tensors  ${formatBytes(d.bytes)}`,
+          `    ${safe(dtype).padEnd(10)} ${formatCount(d.parameters).padStart(8)} params  ${String(d.tensors).padStart(6)} tensors  ${formatBytes(d.bytes)}`,
         );
       out(
-        `  shards        ${inv.shards.length}${inv.index ? ` (index ${inv.index.path}, ${inv.index.tensors} tensors, cross-checked)` : ""}`,
+        `  shards        ${inv.shards.length}${inv.index ? ` (index ${safe(inv.index.path)}, ${inv.index.tensors} tensors, cross-checked)` : ""}`,
       );
       out(`  size          ${formatBytes(inv.totalBytes)} in ${inv.files.length} files`);
       out();
-      const w = Math.max(...inv.files.map((f) => f.path.length), 4);
-      for (const f of inv.files)
-        out(`  ${f.path.padEnd(w)}  ${f.format.padEnd(11)} ${formatBytes(f.size).padStart(9)}`);
+      const names = inv.files.map((f) => safe(f.path));
+      const w = Math.max(...names.map((n) => n.length), 4);
+      for (const [i, f] of inv.files.entries())
+        out(`  ${names[i]!.padEnd(w)}  ${f.format.padEnd(11)} ${formatBytes(f.size).padStart(9)}`);
     });
 }

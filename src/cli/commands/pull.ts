@@ -1,7 +1,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { writeLine, type CliContext } from "../context.js";
+import { printable, writeJsonLine, writeLine, type CliContext } from "../context.js";
 import { createProgressRenderer, formatBytes, pickProgressMode } from "../render-progress.js";
 import { resolvePublishEndpoints } from "../resolve-publish-env.js";
 
@@ -69,11 +69,11 @@ export function registerPull(program: Command, ctx: CliContext): void {
             },
           );
           progress.finish();
-          if (mode === "json") ctx.stdout.write(`${JSON.stringify({ type: "result", ...result })}\n`);
+          if (mode === "json") writeJsonLine(ctx, { type: "result", ...result });
           else
             writeLine(
               ctx.stdout,
-              `Pulled ${result.repo}@${result.tag} (${result.commit.slice(0, 12)}) into ${result.dir}: ${result.checked} files, ${formatBytes(result.bytes)}, all verified`,
+              `Pulled ${printable(ctx, result.repo)}@${printable(ctx, result.tag)} (${result.commit.slice(0, 12)}) into ${result.dir}: ${result.checked} files, ${formatBytes(result.bytes)}, all verified`,
             );
         } finally {
           progress.finish();

@@ -85,6 +85,8 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
   const { parseReleaseVersion } = await import("../../publish/version-policy.js");
   version = parseReleaseVersion(version);
   const config = await readReleaseConfig(configFile);
+  // From here on, the config's project patterns are redacted from everything printed.
+  ctx.redaction.patterns = config.config.sanitize.patterns;
   // Credentials are checked before the (long) build, so a missing token fails in seconds.
   const { parseTargets } = await import("../publish-options.js");
   resolvePublishEndpoints({

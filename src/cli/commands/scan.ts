@@ -26,21 +26,28 @@ export function registerScan(program: Command, ctx: CliContext): void {
     .option("--json", "print findings as JSON")
     .option("--no-secretlint", "skip secretlint's preset (own rules only; faster)")
     .action(async (dir: string, opts: ScanOptions) => {
-      const [{ scanCheckpoint }, { readReleaseConfig }, { isBlocking }, { blockedError }, { locationOf }] =
-        await Promise.all([
-          import("../../sanitize/scan-checkpoint.js"),
-          import("../../config/load-release-config.js"),
-          import("../../findings.js"),
-          import("../../errors.js"),
-          import("../../sanitize/render-build-report.js"),
-        ]);
+      const [
+        { scanCheckpoint },
+        { readReleaseConfig },
+        { isBlocking },
+        { blockedError },
+        { renderFindingLines, renderSafeFindings },
+      ] = await Promise.all([
+        import("../../sanitize/scan-checkpoint.js"),
+        import("../../config/load-release-config.js"),
+        import("../../findings.js"),
+        import("../../errors.js"),
+        import("../render-findings.js"),
+      ]);
       const sanitize = opts.config
         ? (await readReleaseConfig(path.resolve(ctx.cwd, opts.config))).config.sanitize
         : undefined;
+      // From here on, the config's project patterns are redacted from everything printed.
+      if (sanitize) ctx.redaction.patterns = sanitize.patterns;
       const abs = path.resolve(ctx.cwd, dir);
       const { stat } = await import("node:fs/promises");
       const st = await stat(abs).catch(() => undefined);
-      let inventory;
+      let inventory: { files: import("../../checkpoint/types.js").InventoryFile[] } | undefined;
       if (st?.isFile()) {
         const { sniffFile } = await import("../../sanitize/read-checkpoint-files.js");
         inventory = {
@@ -61,26 +68,19 @@ export function registerScan(program: Command, ctx: CliContext): void {
         accepted: findings.filter((f) => f.acceptedReason !== undefined).length,
       };
       if (!opts.json) {
-        for (const f of findings) {
-          const sev = f.acceptedReason !== undefined ? "accepted" : f.severity;
-          const loc = locationOf(f);
-          writeLine(ctx.stdout, `${sev.padEnd(8)} ${f.rule.padEnd(22)} ${f.file}${loc ? ` (${loc})` : ""}`);
-          writeLine(
-            ctx.stdout,
-            `         ${f.message}${f.excerpt ? `: ${f.excerpt}` : ""}${f.acceptedReason ? ` [accepted: ${f.acceptedReason}]` : ""}`,
-          );
-        }
+        for (const line of renderFindingLines(findings, ctx)) writeLine(ctx.stdout, line);
         writeLine(
           ctx.stdout,
           `${summary.findings} finding(s), ${summary.blocking} blocking, ${summary.accepted} accepted`,
         );
-      } else if (blocking.length === 0) writeJson(ctx, { blocked: false, summary, findings });
+      } else if (blocking.length === 0)
+        writeJson(ctx, { blocked: false, summary, findings: renderSafeFindings(findings, ctx) });
       if (blocking.length > 0) {
         throw blockedError("SCAN_BLOCKED", `${blocking.length} blocking finding(s) in ${dir}`, {
           hint: blocking.some((f) => f.rule === "unsafe-pickle-global")
             ? "Never load a file with an unsafe-pickle-global finding: delete it and re-export the weights as safetensors from a trusted source. Remove secrets from the checkpoint, or accept a finding in sanitize.allow_findings with a written reason."
             : "Remove the secrets from the checkpoint, or accept a finding in sanitize.allow_findings with a written reason.",
-          details: opts.json ? { blocked: true, summary, findings } : { summary },
+          details: opts.json ? { blocked: true, summary, findings: renderSafeFindings(findings, ctx) } : { summary },
         });
       }
     });

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { usageError, verifyError } from "../../errors.js";
-import { writeJson, writeLine, type CliContext } from "../context.js";
+import { printable, writeJson, writeLine, type CliContext } from "../context.js";
 
 interface VerifyOptions {
   json?: boolean;
@@ -97,33 +97,36 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       };
       // On failure the error (with the same fields in `details`) is the one JSON document printed.
       if (opts.json && r.ok) writeJson(ctx, json);
+      // File names come from the bundle (maybe a downloaded one): never printed raw.
+      const safe = (s: string) => printable(ctx, s);
       const lines = [
-        ...(b?.missing ?? []).map((p) => `missing: ${p}`),
+        ...(b?.missing ?? []).map((p) => `missing: ${safe(p)}`),
         ...(b?.changed ?? []).map((c) =>
           c.reason === "content"
-            ? `changed: ${c.path} (sha256 ${c.actualSha256.slice(0, 12)}…, expected ${c.expectedSha256.slice(0, 12)}…)`
-            : `changed: SHA256SUMS line for ${c.path} disagrees with manifest.json`,
+            ? `changed: ${safe(c.path)} (sha256 ${c.actualSha256.slice(0, 12)}…, expected ${c.expectedSha256.slice(0, 12)}…)`
+            : `changed: SHA256SUMS line for ${safe(c.path)} disagrees with manifest.json`,
         ),
-        ...(b?.extra ?? []).map((p) => `extra: ${p} (not in manifest.json)`),
+        ...(b?.extra ?? []).map((p) => `extra: ${safe(p)} (not in manifest.json)`),
         ...(b && !b.contentDigestOk ? ["changed: manifest.json contentDigest does not match its file list"] : []),
-        ...(sig?.missing ?? []).map((p) => `signature: missing ${p}`),
+        ...(sig?.missing ?? []).map((p) => `signature: missing ${safe(p)}`),
         ...(sig?.changed ?? []).map(
-          (c) => `signature: changed ${c.path} (sha256 ${c.actual.slice(0, 12)}…, signed ${c.expected.slice(0, 12)}…)`,
+          (c) =>
+            `signature: changed ${safe(c.path)} (sha256 ${c.actual.slice(0, 12)}…, signed ${c.expected.slice(0, 12)}…)`,
         ),
-        ...(sig?.extra ?? []).map((p) => `signature: extra ${p} (not signed)`),
+        ...(sig?.extra ?? []).map((p) => `signature: extra ${safe(p)} (not signed)`),
       ];
       if (r.ok) {
         if (!opts.json) {
           if (b)
             writeLine(
               ctx.stdout,
-              `ok: ${b.checked} files of ${b.manifest.name} ${b.manifest.version} match manifest.json (content digest ${b.manifest.contentDigest})`,
+              `ok: ${b.checked} files of ${printable(ctx, b.manifest.name)} ${printable(ctx, b.manifest.version)} match manifest.json (content digest ${b.manifest.contentDigest})`,
             );
           if (sig) {
             const who =
               sig.signer.kind === "key"
                 ? `the key ${sig.signer.keyHint.slice(0, 16)}…`
-                : `${sig.signer.identity} (issuer ${sig.signer.issuer})`;
+                : `${printable(ctx, sig.signer.identity)} (issuer ${printable(ctx, sig.signer.issuer)})`;
             writeLine(
               ctx.stdout,
               `ok: model.sig verified: signed by ${who}, ${sig.signedFiles} files match (root digest ${sig.subject.sha256})`,

@@ -66,7 +66,8 @@ describe("GitHub Actions reporting", () => {
     });
     expect(renderErrorAnnotations(err)).toEqual([
       "::error file=train/config.py,line=3,col=9,title=hf-token::a Hugging Face token (hf_****a1)",
-      "::error file=data/a%2Cb.json,title=customer-name::50%25 of%0Arows",
+      // A finding's message is one line: its line feed is shown as `\n`, never sent as %0A.
+      "::error file=data/a%2Cb.json,title=customer-name::50%25 of\\nrows",
     ]);
     expect(renderFailureSummary(err)).toContain("| hf-token | train/config.py | 3 | a Hugging Face token |");
   });
