@@ -119,6 +119,8 @@ export function isCredentialValue(kind: CredentialKeyKind, raw: string): boolean
   const value = raw.trim();
   if (value.length === 0 || value.length > 1024) return false;
   if (PLACEHOLDER.test(value) || VOCABULARY_SHAPE.test(value)) return false;
+  // Documentation values: AWS's `…EXAMPLE` keys, `bP88Q~xxxxxxxx…` (one character filling most of it).
+  if (value.includes("EXAMPLE") || isMostlyOneCharacter(value)) return false;
   // Prose and code, not a credential: two spaces, or a call / template expression.
   if ((value.match(/\s/g)?.length ?? 0) >= 2) return false;
   if (/^[\w.]+\(.*\)$/.test(value)) return false;
@@ -131,4 +133,11 @@ export function isCredentialValue(kind: CredentialKeyKind, raw: string): boolean
   // A path or URL is not a key (paths have their own rules).
   if (/^(?:[./~]|[A-Za-z]:[\\/]|https?:)/.test(value)) return false;
   return shannonEntropy(value) >= 3;
+}
+
+function isMostlyOneCharacter(value: string): boolean {
+  if (value.length < 8) return false;
+  const counts = new Map<string, number>();
+  for (const c of value) counts.set(c, (counts.get(c) ?? 0) + 1);
+  return Math.max(...counts.values()) > value.length * 0.5;
 }

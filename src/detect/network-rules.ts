@@ -11,6 +11,8 @@ const INTERNAL_TLDS = "internal|intranet|corp|lan|local|localdomain|home\\.arpa|
 const CLUSTER_ROOTS =
   "fsx|lustre|scratch|gpfs|nfs|mnt|data|datasets|shared|checkpoints|workspace|raid|beegfs|weka|projects|opt";
 
+const CLUSTER_FS = /^\/(?:fsx|lustre|scratch|gpfs|nfs|beegfs|weka|raid)\//;
+
 const CLUSTER_ROOT_GATE = new RegExp(`\\/(?:${CLUSTER_ROOTS})\\/`);
 
 const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
@@ -69,6 +71,10 @@ export const NETWORK_RULES: Rule[] = [
     message: "path on a cluster file system",
     gate: (t) => t.includes("/") && CLUSTER_ROOT_GATE.test(t),
     re: new RegExp(`(?<![\\w.:/~-])\\/(?:${CLUSTER_ROOTS})\\/[^\\s"'<>|,;:)}\\]]+`, "g"),
+    // Under a generic root (`/mnt`, `/data`, `/workspace`) one segment says nothing about the
+    // cluster: `/mnt/data` and `/workspace/project` are in public chat templates (gpt-oss,
+    // Devstral). Two segments (`/mnt/team7/run3`) or a cluster file system (`/fsx/x`) are a finding.
+    accept: (p) => CLUSTER_FS.test(p) || p.replace(/\/+$/, "").split("/").filter((s) => s.length > 0).length >= 3,
   },
   {
     id: "bucket-url",
