@@ -74,7 +74,12 @@ export const NETWORK_RULES: Rule[] = [
     // Under a generic root (`/mnt`, `/data`, `/workspace`) one segment says nothing about the
     // cluster: `/mnt/data` and `/workspace/project` are in public chat templates (gpt-oss,
     // Devstral). Two segments (`/mnt/team7/run3`) or a cluster file system (`/fsx/x`) are a finding.
-    accept: (p) => CLUSTER_FS.test(p) || p.replace(/\/+$/, "").split("/").filter((s) => s.length > 0).length >= 3,
+    accept: (p) =>
+      CLUSTER_FS.test(p) ||
+      p
+        .replace(/\/+$/, "")
+        .split("/")
+        .filter((s) => s.length > 0).length >= 3,
   },
   {
     id: "bucket-url",

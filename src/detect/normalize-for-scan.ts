@@ -14,6 +14,9 @@ export interface NormalizedText {
 
 const FORMAT_CHAR = /\p{Cf}/u;
 const NON_ASCII = /[^\x00-\x7f]/;
+const FORMAT_CHARS = /\p{Cf}/gu;
+/** Characters that compose with their neighbours under NFKC: combining marks, conjoining jamo, kana voicing marks. */
+const COMPOSING = /[\p{M}\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\u3099-\u309c\uff9e\uff9f]/u;
 
 /**
  * Folds `text`, or returns undefined when folding changes nothing (pure ASCII text, or text
@@ -46,15 +49,36 @@ export function normalizeForScan(text: string): NormalizedText | undefined {
     // Segment: optional ASCII base, then every non-ASCII character up to the next ASCII one.
     let e = j;
     while (e < n && text.charCodeAt(e) >= 0x80) e++;
-    const seg = text
-      .slice(asciiEnd, e)
-      .normalize("NFKC")
-      .replace(/\p{Cf}/gu, "");
-    for (let k = 0; k < seg.length; k++) {
-      starts.push(asciiEnd);
-      ends.push(e);
+    if (!COMPOSING.test(text.slice(j, e))) {
+      // Nothing composes (full-width forms, format characters, precomposed Hangul): fold code
+      // point by code point, so each folded character maps to exactly its source.
+      for (let k = asciiEnd; k < j; k++) {
+        starts.push(k);
+        ends.push(k + 1);
+      }
+      out += text.slice(asciiEnd, j);
+      for (let k = j; k < e; ) {
+        const cp = text.codePointAt(k)!;
+        const w = cp > 0xffff ? 2 : 1;
+        const f = text
+          .slice(k, k + w)
+          .normalize("NFKC")
+          .replace(FORMAT_CHARS, "");
+        for (let x = 0; x < f.length; x++) {
+          starts.push(k);
+          ends.push(k + w);
+        }
+        out += f;
+        k += w;
+      }
+    } else {
+      const seg = text.slice(asciiEnd, e).normalize("NFKC").replace(FORMAT_CHARS, "");
+      for (let k = 0; k < seg.length; k++) {
+        starts.push(asciiEnd);
+        ends.push(e);
+      }
+      out += seg;
     }
-    out += seg;
     i = e;
   }
   const startOf = Int32Array.from(starts);
