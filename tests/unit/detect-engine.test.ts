@@ -138,6 +138,7 @@ describe("credentials by key name", () => {
       expect.objectContaining({ rule: "password-assignment", start: 2, end: 10 }),
     ]);
     expect(detectAssignment("api_key", "your-api-key-here")).toEqual([]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell placeholder, on purpose
     expect(detectAssignment("hf_token", "${HF_TOKEN}")).toEqual([]);
   });
 
