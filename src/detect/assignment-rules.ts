@@ -58,7 +58,7 @@ export const ASSIGNMENT_RULES: Rule[] = [
     family: "aws",
     severity: "block",
     message: "AWS secret access key",
-    gate: (t) => /aws_?secret|secret_?access_?key/i.test(t),
+    gate: (t) => t.includes("ecret") || t.includes("ECRET"),
     re: /(?:aws_?secret_?(?:access_?)?key|secret_?access_?key)["'\]]*\s*(?::|=>|=)\s*["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi,
     group: 1,
     accept: (v) => !v.includes("EXAMPLE") && isRandomLooking(v, 3.5),

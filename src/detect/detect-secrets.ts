@@ -25,9 +25,9 @@
 import { ASSIGNMENT_RULES } from "./assignment-rules.js";
 import { compileProjectPatterns } from "./compile-project-patterns.js";
 import { decodeTextBytes, inflateGzipBounded, isGzip, looksLikeText } from "./decode-text-bytes.js";
-import { findEncodedRuns } from "./find-encoded-runs.js";
+import { findEncodedRuns, findLongRuns } from "./find-encoded-runs.js";
 import { internalDomainRule, NETWORK_RULES } from "./network-rules.js";
-import { mapFoldedSpan, normalizeForScan } from "./normalize-for-scan.js";
+import { foldedWindows, mapFoldedSpan, normalizeForScan } from "./normalize-for-scan.js";
 import { PERSONAL_RULES } from "./personal-rules.js";
 import { PROVIDER_RULES } from "./provider-rules.js";
 import { dedupeDetections, runRules } from "./run-rules.js";
@@ -102,17 +102,21 @@ function detectIn(
   depth: number,
   budget: { bytes: number },
 ): Detection[] {
-  const found = runRules(text, rules, filtered);
+  const longRuns = findLongRuns(text);
+  const found = runRules(text, rules, filtered, longRuns);
   const extra: Detection[] = [];
   const folded = normalizeForScan(text);
   if (folded) {
-    for (const d of runRules(folded.text, rules, filtered)) {
-      const [start, end] = mapFoldedSpan(folded, d.start, d.end);
-      extra.push({ ...d, start, end, message: `${d.message} (after Unicode folding)` });
+    for (const [from, to] of foldedWindows(folded)) {
+      const slice = from === 0 && to === folded.text.length ? folded.text : folded.text.slice(from, to);
+      for (const d of runRules(slice, rules, filtered)) {
+        const [start, end] = mapFoldedSpan(folded, from + d.start, from + d.end);
+        extra.push({ ...d, start, end, message: `${d.message} (after Unicode folding)` });
+      }
     }
   }
   if (depth < MAX_DECODE_DEPTH) {
-    for (const run of findEncodedRuns(text, budget)) {
+    for (const run of findEncodedRuns(text, budget, longRuns)) {
       for (const d of detectInBytes(run.bytes, rules, filtered, depth + 1, budget))
         extra.push({ ...d, start: run.start, end: run.end, message: `${d.message} (${run.encoding}-encoded)` });
     }

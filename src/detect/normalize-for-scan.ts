@@ -1,94 +1,144 @@
 /**
  * The text the rules see a second time: NFKC-folded (full-width `ｈｆ＿` becomes `hf_`, NBSP and
- * ideographic spaces become spaces, NFD Hangul is composed) with format characters (`\p{Cf}`:
- * zero-width space and joiner, BOM, soft hyphen, bidi marks) removed. `startOf`/`endOf` map every
- * folded offset back to the original text, so a finding points at what is really there.
+ * ideographic spaces become spaces, NFD Hangul is composed, mathematical and circled letters
+ * become letters) with format characters (`\p{Cf}`: zero-width space and joiner, BOM, soft
+ * hyphen, bidi marks) removed. `mapFoldedSpan` maps folded offsets back to the original text, so
+ * a finding points at what is really there.
  */
 export interface NormalizedText {
   text: string;
-  /** `startOf[i]`: offset in the original of the segment that produced folded character `i`. */
-  startOf: Int32Array;
-  /** `endOf[i]`: end offset in the original of that segment. */
-  endOf: Int32Array;
+  /** Changed pieces, in order: `[foldedStart, foldedEnd)` came from `[origStart, origEnd)`. */
+  segments: { foldedStart: number; foldedEnd: number; origStart: number; origEnd: number }[];
 }
 
-const FORMAT_CHAR = /\p{Cf}/u;
-const NON_ASCII = /[^\x00-\x7f]/;
+/**
+ * Characters that NFKC changes in a way the rules care about (an approximation of
+ * NFKC_Quick_Check=No that a table can test fast): spaces, format characters, conjoining jamo
+ * (NFD Hangul), kana voicing marks, compatibility jamo, super/subscripts, letterlike and enclosed forms, ligatures,
+ * full-width and half-width forms, mathematical alphanumerics, enclosed alphanumeric supplement.
+ */
+const FOLDABLE =
+  /[\u00a0\u00aa\u00ad\u00b2-\u00b5\u00b9\u00ba\u00bc-\u00be\u02b0-\u02b8\u1100-\u11ff\u2000-\u200f\u2011\u2024-\u2026\u2028-\u202f\u205f-\u206f\u2070-\u209f\u2100-\u214f\u2150-\u218b\u2460-\u24ff\u3000\u3131-\u318e\u3200-\u33ff\ua960-\ua97f\ud7b0-\ud7ff\ufb00-\ufb4f\ufe10-\ufe6f\ufeff\uff00-\uffef\u3099-\u309c\p{Cf}]|\ud835[\udc00-\udfff]|\ud83c[\udd00-\uddff]/u;
+/**
+ * Characters that compose with their neighbours under NFKC: conjoining jamo, kana voicing marks.
+ * Combining marks on Latin letters are left alone: no rule or customer name here needs `é`, and
+ * random bytes are full of them (folding them doubled the scan time of binary strings).
+ */
+const COMPOSING = /[\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\u3099-\u309c\uff9e\uff9f]/u;
 const FORMAT_CHARS = /\p{Cf}/gu;
-/** Characters that compose with their neighbours under NFKC: combining marks, conjoining jamo, kana voicing marks. */
-const COMPOSING = /[\p{M}\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\u3099-\u309c\uff9e\uff9f]/u;
+
+let table: Uint8Array | undefined;
+/** `FOLDABLE` for every BMP code unit, computed once (65,536 tests, a few milliseconds). */
+function foldableTable(): Uint8Array {
+  if (table) return table;
+  table = new Uint8Array(0x10000);
+  for (let c = 0x80; c < 0x10000; c++)
+    if (c < 0xd800 || c > 0xdfff) table[c] = FOLDABLE.test(String.fromCharCode(c)) ? 1 : 0;
+  return table;
+}
+
+const fold = (s: string) => s.normalize("NFKC").replace(FORMAT_CHARS, "");
 
 /**
- * Folds `text`, or returns undefined when folding changes nothing (pure ASCII text, or text
- * already in its folded form: the common case, kept cheap).
+ * Folds `text`, or returns undefined when folding changes nothing (ASCII text, or text without a
+ * foldable character: the common case, kept to one regex pass).
  *
- * Folding works segment by segment: a segment is a run of non-ASCII characters together with
- * the ASCII character before it (a base letter that a combining mark may attach to), so
- * composition across a segment boundary cannot happen and each folded character maps to the
- * segment it came from.
+ * Only foldable characters are folded, one code point at a time (exact offsets); a run with
+ * composing characters is folded whole, with the ASCII character before it (a base letter that
+ * a combining mark attaches to).
  */
 export function normalizeForScan(text: string): NormalizedText | undefined {
-  if (!NON_ASCII.test(text)) return undefined;
-  if (!FORMAT_CHAR.test(text) && text.normalize("NFKC") === text) return undefined;
-  let out = "";
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let i = 0;
+  const pieces: string[] = [];
+  const segments: NormalizedText["segments"] = [];
+  let copied = 0; // original offset copied up to
+  let outLen = 0;
+  const change = (from: number, to: number, folded: string) => {
+    if (from > copied) {
+      pieces.push(text.slice(copied, from));
+      outLen += from - copied;
+    }
+    segments.push({ foldedStart: outLen, foldedEnd: outLen + folded.length, origStart: from, origEnd: to });
+    pieces.push(folded);
+    outLen += folded.length;
+    copied = to;
+  };
+  // Pure ASCII (the byte length is the character count): nothing to fold. Native and fast.
+  if (Buffer.byteLength(text, "utf8") === text.length) return undefined;
+  // A character-code walk: only non-ASCII characters are tested (a Unicode-property regex over the
+  // whole text costs ~100 ns a character).
   const n = text.length;
-  while (i < n) {
-    // Copy the ASCII run up to the character before the next non-ASCII one.
-    let j = i;
-    while (j < n && text.charCodeAt(j) < 0x80) j++;
-    const asciiEnd = j < n && j > i ? j - 1 : j;
-    for (let k = i; k < asciiEnd; k++) {
-      starts.push(k);
-      ends.push(k + 1);
+  for (let i = 0; i < n; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    const w = code >= 0xd800 && code <= 0xdbff && i + 1 < n ? 2 : 1;
+    if (w === 1 ? foldableTable()[code] === 0 : code !== 0xd835 && code !== 0xd83c) {
+      i += w - 1;
+      continue;
     }
-    out += text.slice(i, asciiEnd);
-    if (asciiEnd >= n) break;
-    // Segment: optional ASCII base, then every non-ASCII character up to the next ASCII one.
-    let e = j;
-    while (e < n && text.charCodeAt(e) >= 0x80) e++;
-    if (!COMPOSING.test(text.slice(j, e))) {
-      // Nothing composes (full-width forms, format characters, precomposed Hangul): fold code
-      // point by code point, so each folded character maps to exactly its source.
-      for (let k = asciiEnd; k < j; k++) {
-        starts.push(k);
-        ends.push(k + 1);
-      }
-      out += text.slice(asciiEnd, j);
-      for (let k = j; k < e; ) {
-        const cp = text.codePointAt(k)!;
-        const w = cp > 0xffff ? 2 : 1;
-        const f = text
-          .slice(k, k + w)
-          .normalize("NFKC")
-          .replace(FORMAT_CHARS, "");
-        for (let x = 0; x < f.length; x++) {
-          starts.push(k);
-          ends.push(k + w);
-        }
-        out += f;
-        k += w;
-      }
-    } else {
-      const seg = text.slice(asciiEnd, e).normalize("NFKC").replace(FORMAT_CHARS, "");
-      for (let k = 0; k < seg.length; k++) {
-        starts.push(asciiEnd);
-        ends.push(e);
-      }
-      out += seg;
+    const ch = text.slice(i, i + w);
+    if (COMPOSING.test(ch)) {
+      // Fold the whole non-ASCII run around it, with the ASCII base letter before it.
+      let from = i;
+      while (from > copied && text.charCodeAt(from - 1) >= 0x80) from--;
+      if (from > copied && from > 0) from--;
+      let to = i + w;
+      while (to < n && text.charCodeAt(to) >= 0x80) to++;
+      const whole = text.slice(from, to);
+      const f = fold(whole);
+      if (f !== whole) change(from, to, f);
+      i = to - 1;
+      continue;
     }
-    i = e;
+    const f = fold(ch);
+    if (f !== ch) change(i, i + w, f);
+    i += w - 1;
   }
-  const startOf = Int32Array.from(starts);
-  const endOf = Int32Array.from(ends);
-  return out === text ? undefined : { text: out, startOf, endOf };
+  if (segments.length === 0) return undefined;
+  pieces.push(text.slice(copied));
+  return { text: pieces.join(""), segments };
+}
+
+/** Original offset of folded offset `o`; inside a changed piece, its start (or end, for `isEnd`). */
+function mapOffset(n: NormalizedText, o: number, isEnd: boolean): number {
+  const segs = n.segments;
+  let lo = 0;
+  let hi = segs.length - 1;
+  let found = -1;
+  // Last segment whose folded start is before `o` (for an end offset, strictly before).
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (isEnd ? segs[mid]!.foldedStart < o : segs[mid]!.foldedStart <= o) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  if (found < 0) return o;
+  const s = segs[found]!;
+  if (isEnd ? o <= s.foldedEnd : o < s.foldedEnd) return isEnd ? s.origEnd : s.origStart;
+  return s.origEnd + (o - s.foldedEnd);
 }
 
 /** Maps a `[start, end)` span of the folded text back to the original text. */
 export function mapFoldedSpan(n: NormalizedText, start: number, end: number): [number, number] {
-  const s = n.startOf[Math.min(start, n.startOf.length - 1)] ?? 0;
-  const e = n.endOf[Math.max(0, Math.min(end, n.endOf.length) - 1)] ?? s;
-  return [s, Math.max(e, s + 1)];
+  const s = mapOffset(n, start, false);
+  return [s, Math.max(mapOffset(n, end, true), s + 1)];
+}
+
+/** Characters either side of a changed piece that the folded pass re-reads (longest match < 300). */
+const FOLD_WINDOW = 320;
+
+/**
+ * `[start, end)` windows of the folded text around its changed pieces, merged: everything else
+ * reads as in the original, where the first pass already looked.
+ */
+export function foldedWindows(n: NormalizedText): [number, number][] {
+  const out: [number, number][] = [];
+  for (const s of n.segments) {
+    const from = Math.max(0, s.foldedStart - FOLD_WINDOW);
+    const to = Math.min(n.text.length, s.foldedEnd + FOLD_WINDOW);
+    const last = out[out.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else out.push([from, to]);
+  }
+  return out;
 }

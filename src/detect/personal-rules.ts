@@ -79,7 +79,9 @@ export const PERSONAL_RULES: Rule[] = [
     family: "kr-pii",
     severity: "block",
     message: "Korean resident or foreigner registration number",
-    gate: (t) => /\d{6}\s?[-–]\s?[1-8]\d{6}/.test(t),
+    // Anchored on the separator and the sex digit: a literal first character keeps the search fast
+    // in logs full of digits.
+    anchor: /[-–]\s?[1-8]\d{6}/g,
     re: new RegExp(String.raw`${NUM_BEFORE}\d{6}\s?[-–]\s?[1-8]\d{6}${NUM_AFTER}`, "g"),
     accept: (v) => isRegistrationNumber(onlyDigits(v)),
   },
@@ -89,9 +91,8 @@ export const PERSONAL_RULES: Rule[] = [
     severity: "block",
     message: "Korean resident or foreigner registration number",
     // Without the hyphen 13 digits are too common (ids, timestamps): only after a label.
-    gate: (t) => /주민|외국인|등록번호|resident|registration|rrn|arc/i.test(t),
-    anchor: /주민|외국인|등록번호|resident|registration|rrn|arc/gi,
-    re: /(?:주민(?:등록)?번호|외국인\s?등록번호|등록번호|resident[\s_-]?(?:registration[\s_-]?)?(?:no|number|id)|registration[\s_-]?(?:no|number)|rrn|arc)[^\d\n]{0,20}(?<!\d)(\d{13})(?!\d)/gi,
+    anchor: /주민|외국인|등록번호|[Rr]esident|RESIDENT|[Rr]egistration|REGISTRATION|RRN|rrn|ARC/g,
+    re: /(?:주민(?:등록)?번호|외국인\s?등록번호|등록번호|resident[\s_-]?(?:registration[\s_-]?)?(?:no|number|id)|registration[\s_-]?(?:no|number)|\brrn|\barc)[^\d\n]{0,20}(?<!\d)(\d{13})(?!\d)/gi,
     group: 1,
     accept: (v) => isRegistrationNumber(v),
   },
@@ -101,12 +102,8 @@ export const PERSONAL_RULES: Rule[] = [
     severity: "block",
     message: "Korean mobile phone number",
     // 010 and the older 011/016/017/018/019 prefixes; without separators only the 11-digit 010 form.
-    gate: (t) => t.includes("01") || t.includes("+82"),
-    anchor: /01[016789]|\+82/g,
-    re: new RegExp(
-      String.raw`(?:${NUM_BEFORE}01[016789][-. ]\d{3,4}[-. ]\d{4}|(?<![\d.])010\d{8}|\+82[-. ]?\(?0?\)?1[016789][-. ]?\d{3,4}[-. ]?\d{4})${NUM_AFTER}`,
-      "g",
-    ),
+    anchor: /01[016789](?:[-. ]\d{3}|\d{8})/g,
+    re: new RegExp(String.raw`(?:${NUM_BEFORE}01[016789][-. ]\d{3,4}[-. ]\d{4}|(?<![\d.])010\d{8})${NUM_AFTER}`, "g"),
   },
   {
     id: "kr-phone-number",
@@ -114,10 +111,20 @@ export const PERSONAL_RULES: Rule[] = [
     severity: "block",
     message: "Korean landline phone number",
     // Seoul 02, the regional 0NN codes and 070 (internet telephony); separators required.
-    gate: (t) => /0[2-7]|\+82/.test(t),
-    anchor: /(?:\(?0(?:2|[3-6][1-5]|70)\)?[-. )]|\+82)/g,
+    anchor: /0(?:2|[3-6][1-5]|70)[-. )]\s?[2-9]\d{2,3}[-. ]\d{4}/g,
     re: new RegExp(
-      String.raw`(?:${NUM_BEFORE}\(?0(?:2|[3-6][1-5]|70)\)?(?:[-.]|\)\s?|\s)[2-9]\d{2,3}[-. ]\d{4}|\+82[-. ]?\(?0?\)?(?:2|[3-6][1-5]|70)[-. )]\s?[2-9]\d{2,3}[-. ]\d{4})${NUM_AFTER}`,
+      String.raw`${NUM_BEFORE}\(?0(?:2|[3-6][1-5]|70)\)?(?:[-.]|\)\s?|\s)[2-9]\d{2,3}[-. ]\d{4}${NUM_AFTER}`,
+      "g",
+    ),
+  },
+  {
+    id: "kr-phone-number",
+    family: "kr-pii",
+    severity: "block",
+    message: "Korean phone number in international form",
+    gate: (t) => t.includes("+82"),
+    re: new RegExp(
+      String.raw`\+82[-. ]?\(?0?\)?(?:1[016789][-. ]?\d{3,4}[-. ]?\d{4}|(?:2|[3-6][1-5]|70)[-. )]\s?[2-9]\d{2,3}[-. ]\d{4})${NUM_AFTER}`,
       "g",
     ),
   },
@@ -126,7 +133,7 @@ export const PERSONAL_RULES: Rule[] = [
     family: "kr-pii",
     severity: "block",
     message: "Korean business registration number",
-    gate: (t) => /\d{3}-\d{2}-\d{5}/.test(t),
+    anchor: /-\d{2}-\d{5}/g,
     re: new RegExp(String.raw`${NUM_BEFORE}\d{3}-\d{2}-\d{5}${NUM_AFTER}`, "g"),
     accept: (v) => isBusinessRegistrationNumber(onlyDigits(v)),
   },

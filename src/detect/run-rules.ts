@@ -1,3 +1,4 @@
+import { findLongRuns } from "./find-encoded-runs.js";
 import type { Detection, Rule } from "./types.js";
 
 /** Characters either side of an anchor hit that the full pattern sees (longest match < 300). */
@@ -8,9 +9,20 @@ const ANCHOR_WINDOW = 320;
  * `filtered` uses gates and anchors; unfiltered runs every full pattern over the whole text (the
  * reference the fast path is tested against).
  */
-export function runRules(text: string, rules: readonly Rule[], filtered: boolean): Detection[] {
+export function runRules(
+  text: string,
+  rules: readonly Rule[],
+  filtered: boolean,
+  longRuns?: readonly [number, number][],
+): Detection[] {
   const found: Detection[] = [];
+  let runsText: string | undefined;
   for (const rule of rules) {
+    if (filtered && rule.runLiterals) {
+      runsText ??= (longRuns ?? findLongRuns(text)).map(([s, e]) => text.slice(s, e)).join("\n");
+      const t = runsText;
+      if (!rule.runLiterals.some((l) => t.includes(l))) continue;
+    }
     if (filtered && rule.gate && !rule.gate(text)) continue;
     for (const [from, to] of filtered && rule.anchor ? anchorWindows(text, rule.anchor) : [[0, text.length] as const]) {
       const slice = from === 0 && to === text.length ? text : text.slice(from, to);
