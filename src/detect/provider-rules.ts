@@ -142,8 +142,10 @@ export const PROVIDER_RULES: Rule[] = [
     family: "slack",
     severity: "block",
     message: "Slack token",
-    gate: (t) => (t.includes("xox") && /xox[abposre]-/.test(t)) || t.includes("xapp-"),
-    re: /(?<![A-Za-z0-9])(?:xox[abposre]|xapp)-(?:\d-)?[A-Za-z0-9-]{10,250}/g,
+    gate: (t) => (t.includes("xox") && /xox[abposre][-.]/.test(t)) || t.includes("xapp-"),
+    // gitleaks' Slack rules as one alternation: bot, legacy bot, user, legacy, workspace, app,
+    // configuration access and refresh tokens. Bare `xoxb-12345-abcd234` examples are not tokens.
+    re: /(?<![A-Za-z0-9])(?:xoxb-[0-9]{10,13}-[0-9]{10,13}[a-zA-Z0-9-]*|xoxb-[0-9]{8,14}-[a-zA-Z0-9]{18,26}|xox[pe](?:-[0-9]{10,13}){3}-[a-zA-Z0-9-]{28,34}|xox[os]-\d+-\d+-\d+-[a-fA-F\d]+|xox[ar]-(?:\d-)?[0-9a-zA-Z]{8,48}|xapp-\d-[A-Za-z0-9]+-\d+-[a-z0-9]+|xoxe\.xox[bp]-\d-[A-Za-z0-9]{163,166}|xoxe-\d-[A-Za-z0-9]{146})/g,
     accept: random(2.5),
   },
   {
