@@ -107,7 +107,11 @@ function detectIn(
   const extra: Detection[] = [];
   const folded = normalizeForScan(text);
   if (folded) {
-    for (const [from, to] of foldedWindows(folded)) {
+    let windows = foldedWindows(folded);
+    // Many small windows cost more than one pass (every rule's setup runs per window).
+    if (windows.length > 8 && windows.reduce((a, [f, t]) => a + t - f, 0) > folded.text.length / 2)
+      windows = [[0, folded.text.length]];
+    for (const [from, to] of windows) {
       const slice = from === 0 && to === folded.text.length ? folded.text : folded.text.slice(from, to);
       for (const d of runRules(slice, rules, filtered)) {
         const [start, end] = mapFoldedSpan(folded, from + d.start, from + d.end);

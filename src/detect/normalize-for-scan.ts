@@ -8,7 +8,7 @@
 export interface NormalizedText {
   text: string;
   /** Changed pieces, in order: `[foldedStart, foldedEnd)` came from `[origStart, origEnd)`. */
-  segments: { foldedStart: number; foldedEnd: number; origStart: number; origEnd: number }[];
+  segments: { foldedStart: number; foldedEnd: number; origStart: number; origEnd: number; relevant: boolean }[];
 }
 
 /**
@@ -26,14 +26,55 @@ const FOLDABLE =
  */
 const COMPOSING = /[\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\u3099-\u309c\uff9e\uff9f]/u;
 const FORMAT_CHARS = /\p{Cf}/gu;
+/** What the rules and config patterns are written in: printable ASCII and Hangul syllables. */
+const RULE_CHARS = /[\x21-\x7e\uac00-\ud7a3]/;
 
 let table: Uint8Array | undefined;
-/** `FOLDABLE` for every BMP code unit, computed once (65,536 tests, a few milliseconds). */
+/**
+ * `FOLDABLE` for every BMP code unit, from its ranges (testing 65,536 characters against a
+ * Unicode-property regex took most of a second per process). `\p{Cf}` in the BMP is listed out.
+ */
+const FOLDABLE_RANGES: [number, number][] = [
+  [0x00a0, 0x00a0],
+  [0x00aa, 0x00aa],
+  [0x00ad, 0x00ad],
+  [0x00b2, 0x00b5],
+  [0x00b9, 0x00ba],
+  [0x00bc, 0x00be],
+  [0x02b0, 0x02b8],
+  [0x0600, 0x0605],
+  [0x061c, 0x061c],
+  [0x06dd, 0x06dd],
+  [0x070f, 0x070f],
+  [0x0890, 0x0891],
+  [0x08e2, 0x08e2],
+  [0x1100, 0x11ff],
+  [0x180e, 0x180e],
+  [0x2000, 0x200f],
+  [0x2011, 0x2011],
+  [0x2024, 0x2026],
+  [0x2028, 0x202f],
+  [0x205f, 0x206f],
+  [0x2070, 0x209f],
+  [0x2100, 0x214f],
+  [0x2150, 0x218b],
+  [0x2460, 0x24ff],
+  [0x3000, 0x3000],
+  [0x3099, 0x309c],
+  [0x3131, 0x318e],
+  [0x3200, 0x33ff],
+  [0xa960, 0xa97f],
+  [0xd7b0, 0xd7ff],
+  [0xfb00, 0xfb4f],
+  [0xfe10, 0xfe6f],
+  [0xfeff, 0xfeff],
+  [0xff00, 0xffef],
+  [0xfff9, 0xfffb],
+];
 function foldableTable(): Uint8Array {
   if (table) return table;
   table = new Uint8Array(0x10000);
-  for (let c = 0x80; c < 0x10000; c++)
-    if (c < 0xd800 || c > 0xdfff) table[c] = FOLDABLE.test(String.fromCharCode(c)) ? 1 : 0;
+  for (const [lo, hi] of FOLDABLE_RANGES) table.fill(1, lo, hi + 1);
   return table;
 }
 
@@ -51,13 +92,19 @@ export function normalizeForScan(text: string): NormalizedText | undefined {
   const pieces: string[] = [];
   const segments: NormalizedText["segments"] = [];
   let copied = 0; // original offset copied up to
+  let anyRelevant = false;
   let outLen = 0;
   const change = (from: number, to: number, folded: string) => {
     if (from > copied) {
       pieces.push(text.slice(copied, from));
       outLen += from - copied;
     }
-    segments.push({ foldedStart: outLen, foldedEnd: outLen + folded.length, origStart: from, origEnd: to });
+    // A change can create a match only if it yields ASCII or Hangul, or removes or turns into a
+    // space what separated two characters (format characters, NBSP). Folding one CJK or symbol
+    // character into another (common in random bytes) cannot.
+    const relevant = folded.length === 0 || RULE_CHARS.test(folded) || /^\s+$/.test(folded);
+    segments.push({ foldedStart: outLen, foldedEnd: outLen + folded.length, origStart: from, origEnd: to, relevant });
+    anyRelevant ||= relevant;
     pieces.push(folded);
     outLen += folded.length;
     copied = to;
@@ -93,7 +140,7 @@ export function normalizeForScan(text: string): NormalizedText | undefined {
     if (f !== ch) change(i, i + w, f);
     i += w - 1;
   }
-  if (segments.length === 0) return undefined;
+  if (!anyRelevant) return undefined;
   pieces.push(text.slice(copied));
   return { text: pieces.join(""), segments };
 }
@@ -134,6 +181,7 @@ const FOLD_WINDOW = 320;
 export function foldedWindows(n: NormalizedText): [number, number][] {
   const out: [number, number][] = [];
   for (const s of n.segments) {
+    if (!s.relevant) continue;
     const from = Math.max(0, s.foldedStart - FOLD_WINDOW);
     const to = Math.min(n.text.length, s.foldedEnd + FOLD_WINDOW);
     const last = out[out.length - 1];

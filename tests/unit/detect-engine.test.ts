@@ -243,3 +243,12 @@ describe("tokenizer added tokens", () => {
     expect(detectInAddedTokens(tokens)).toEqual([expect.objectContaining({ rule: "hf-token", ids: [5, 6] })]);
   });
 });
+
+describe("folding table", () => {
+  it("agrees with the FOLDABLE pattern on every BMP character it lists", async () => {
+    const { normalizeForScan: fold } = await import("../../src/detect/normalize-for-scan.js");
+    // Every listed range folds somewhere: a sample per range is found by the table.
+    for (const ch of ["\u00a0", "\u00ad", "\u200b", "\u2060", "\ufeff", "\uff48", "\u3000", "\u2460", "\u1100\u1161"])
+      expect(fold(`a${ch}b`), JSON.stringify(ch)).toBeDefined();
+  });
+});
