@@ -30,7 +30,7 @@ import { internalDomainRule, NETWORK_RULES } from "./network-rules.js";
 import { foldedWindows, mapFoldedSpan, normalizeForScan } from "./normalize-for-scan.js";
 import { PERSONAL_RULES } from "./personal-rules.js";
 import { PROVIDER_RULES } from "./provider-rules.js";
-import { dedupeDetections, runRules } from "./run-rules.js";
+import { dedupeDetections, rulesPassingGates, runRules } from "./run-rules.js";
 import type { DetectOptions, Detection, Rule, SecretPattern } from "./types.js";
 
 export { compileUserRegex } from "./compile-project-patterns.js";
@@ -111,9 +111,11 @@ function detectIn(
     // Many small windows cost more than one pass (every rule's setup runs per window).
     if (windows.length > 8 && windows.reduce((a, [f, t]) => a + t - f, 0) > folded.text.length / 2)
       windows = [[0, folded.text.length]];
-    for (const [from, to] of windows) {
+    // Gates once over the whole folded text, not once per window (exact: a window is part of it).
+    const active = filtered ? rulesPassingGates(folded.text, rules) : rules;
+    for (const [from, to] of active.length > 0 ? windows : []) {
       const slice = from === 0 && to === folded.text.length ? folded.text : folded.text.slice(from, to);
-      for (const d of runRules(slice, rules, filtered)) {
+      for (const d of runRules(slice, active, filtered)) {
         const [start, end] = mapFoldedSpan(folded, from + d.start, from + d.end);
         extra.push({ ...d, start, end, message: `${d.message} (after Unicode folding)` });
       }

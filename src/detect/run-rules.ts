@@ -52,6 +52,24 @@ export function runRules(
   return dedupeDetections(found);
 }
 
+/**
+ * The rules whose gates (and `runLiterals`) pass on `text`: a window of `text` needs no others.
+ * Lets a caller that scans many windows of one text evaluate the gates once.
+ */
+export function rulesPassingGates(text: string, rules: readonly Rule[]): Rule[] {
+  let runsText: string | undefined;
+  return rules.filter((rule) => {
+    if (rule.runLiterals) {
+      runsText ??= findLongRuns(text)
+        .map(([s, e]) => text.slice(s, e))
+        .join("\n");
+      const t = runsText;
+      if (!rule.runLiterals.some((l) => t.includes(l))) return false;
+    }
+    return !rule.gate || rule.gate(text);
+  });
+}
+
 /** Merged `[from, to)` windows around every anchor hit, cut at line ends where one is near. */
 function anchorWindows(text: string, anchor: RegExp): [number, number][] {
   const out: [number, number][] = [];
