@@ -105,8 +105,10 @@ export const PROVIDER_RULES: Rule[] = [
     family: "azure",
     severity: "block",
     message: "Azure storage account key or shared access key",
-    gate: (t) => t.includes("AccountKey") || t.includes("SharedAccessKey") || t.includes("zure") || t.includes("ZURE"),
-    re: /(?:AccountKey|SharedAccessKey|azure[_-]?storage[_-]?(?:account[_-]?)?(?:access[_-]?)?key)["']?\s*[=:]\s*["']?([A-Za-z0-9+/]{40,88}={0,2})/gi,
+    // Connection strings (`AccountKey=…`, `SharedAccessKey=…`); `AZURE_STORAGE_KEY: …` is a key
+    // name, found by `password-assignment`. One literal, so one pass over text without it.
+    gate: (t) => t.includes("Key="),
+    re: /(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{40,88}={0,2})/g,
     group: 1,
     accept: random(3.5),
   },

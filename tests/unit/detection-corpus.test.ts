@@ -11,7 +11,7 @@ const { positives, negatives, realWorld } = readCorpus();
 
 // Classes whose cases are found through another rule on purpose (decoded or folded text, patterns).
 const ANY_RULE = new Set(["encoded", "project", "generic", "network"]);
-const KEY_CONTEXT = new Set(["wandb", "comet", "neptune"]);
+const KEY_CONTEXT = new Set(["wandb", "comet", "neptune", "azure"]);
 
 describe("detection corpus", () => {
   it.each(positives.map((c, i) => [i, c.provider, c] as const))("positive %i (%s)", (_, provider, c) => {
