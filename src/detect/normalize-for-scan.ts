@@ -111,11 +111,12 @@ export function normalizeForScan(text: string): NormalizedText | undefined {
   // A character-code walk: only non-ASCII characters are tested (a Unicode-property regex over the
   // whole text costs ~100 ns a character).
   const n = text.length;
+  const tbl = foldableTable();
   for (let i = 0; i < n; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x80) continue;
     const w = code >= 0xd800 && code <= 0xdbff && i + 1 < n ? 2 : 1;
-    if (w === 1 ? foldableTable()[code] === 0 : code !== 0xd835 && code !== 0xd83c) {
+    if (w === 1 ? tbl[code] === 0 : code !== 0xd835 && code !== 0xd83c) {
       i += w - 1;
       continue;
     }
