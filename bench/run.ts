@@ -14,6 +14,7 @@ const BENCHMARKS: (() => Promise<{ default: Benchmark }>)[] = [
   () => import("./hash-build.js"),
   () => import("./hub-upload.js"),
   () => import("./scan.js"),
+  () => import("./detection.js"),
   () => import("./publish-rerelease.js"),
   () => import("./rerelease-build.js"),
   () => import("./publish-speed.js"),

@@ -116,6 +116,15 @@ export {
   type SecretPattern,
 } from "./sanitize/detect-secrets.js";
 export { detectSecretsWithPresets, detectWithSecretlint } from "./sanitize/detect-with-secretlint.js";
+export { detectSecretsInBytes, type ByteDetection } from "./detect/detect-secrets.js";
+export {
+  detectAssignment,
+  detectKeyValueSecrets,
+  detectJsonAssignments,
+  type JsonAssignmentFinding,
+} from "./detect/detect-assignment.js";
+export { classifyCredentialKey, isCredentialKey } from "./detect/classify-credential-key.js";
+export { joinAddedTokens, detectInAddedTokens, type AddedToken } from "./detect/join-added-tokens.js";
 export {
   scanCheckpoint,
   scanContent,

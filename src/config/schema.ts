@@ -35,7 +35,12 @@ export const sanitizeOverrideSchema = z
 export const patternSchema = z
   .strictObject({
     name: z.string().min(1).describe("Rule name shown in findings, e.g. 'customer-name'."),
-    values: z.array(z.string().min(2)).optional().describe("Literal values to find (case-insensitive)."),
+    values: z
+      .array(z.string().min(2))
+      .optional()
+      .describe(
+        "Literal values to find: case-insensitive, after Unicode folding, with '_', '-', '.' and spaces between words interchangeable. List Latin and Hangul spellings alike.",
+      ),
     regex: z.string().optional().describe("A JavaScript regular expression to find."),
     severity: z.enum(["block", "warn"]).default("block"),
   })
@@ -53,6 +58,19 @@ export const sanitizeSchema = z
       .default([])
       .describe("Files to drop although the policy would publish or block them."),
     patterns: z.array(patternSchema).default([]).describe("Project-specific sensitive patterns, scanned everywhere."),
+    internal_domains: z
+      .array(
+        z
+          .string()
+          .trim()
+          .regex(/^(?:\*?\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/, {
+            message: "must be a DNS suffix, e.g. 'corp.example.com'",
+          }),
+      )
+      .optional()
+      .describe(
+        "DNS suffixes that are internal (e.g. 'hmg-ai.co.kr'): every host name under them is a finding, even under a public suffix.",
+      ),
     allow_findings: z
       .array(z.strictObject({ rule: z.string(), path: z.string().optional(), reason: reasonSchema }))
       .default([])

@@ -51,7 +51,11 @@ export async function planSanitize(params: PlanSanitizeParams): Promise<Sanitize
       classifyCheckpointFile(f, config, { hasSafetensorsWeights: true }).action === "publish",
   );
   const paths = inventory.files.map((f) => f.path);
-  const ctx: ScanContext = { opts: { patterns }, secretlint: scanOpts.secretlint, signal: params.signal };
+  const ctx: ScanContext = {
+    opts: { patterns, internalDomains: config.internal_domains },
+    secretlint: scanOpts.secretlint,
+    signal: params.signal,
+  };
   const mode = params.scanDropped ?? "small";
   const decisions = inventory.files.map((file) =>
     classifyCheckpointFile(file, config, { hasSafetensorsWeights, paths }),
@@ -174,7 +178,14 @@ async function planPublishedFile(
       const scrub = scrubJsonMetadata(text, { file: file.path, baseModel: params.baseModel, detect: { patterns } });
       if (!scrub.changed) {
         publishAsIs();
-        return scanContent({ path: file.path, content: text, patterns, secretlint, signal: params.signal });
+        return scanContent({
+          path: file.path,
+          content: text,
+          patterns,
+          internalDomains: params.config.internal_domains,
+          secretlint,
+          signal: params.signal,
+        });
       }
       plan.rewrites.push({
         path: file.path,
@@ -184,7 +195,14 @@ async function planPublishedFile(
         diff: scrub.diff,
         reason: "local paths, host and user names removed from JSON metadata",
       });
-      return scanContent({ path: file.path, content: scrub.content, patterns, secretlint, signal: params.signal });
+      return scanContent({
+        path: file.path,
+        content: scrub.content,
+        patterns,
+        internalDomains: params.config.internal_domains,
+        secretlint,
+        signal: params.signal,
+      });
     } catch (err) {
       return unreadable(err);
     }
@@ -200,6 +218,7 @@ async function planPublishedFile(
         path: file.path,
         content: Buffer.concat([lenPrefix, Buffer.from(header.headerText, "utf8")]),
         patterns,
+        internalDomains: params.config.internal_domains,
         secretlint,
         signal: params.signal,
       });

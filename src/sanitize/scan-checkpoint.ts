@@ -52,6 +52,8 @@ export interface ScanCheckpointParams {
   inventory?: Pick<Inventory, "files">;
   /** Project patterns (`sanitize.patterns`). */
   patterns?: SecretPattern[];
+  /** Internal DNS suffixes (`sanitize.internal_domains`). */
+  internalDomains?: string[];
   /** Accepted findings (`sanitize.allow_findings`), each with a written reason. */
   allowFindings?: SanitizeConfig["allow_findings"];
   /** Run secretlint's recommend preset on text as well as the own rules (default true). */
@@ -81,7 +83,7 @@ export interface ScanCheckpointParams {
  */
 export async function scanCheckpoint(params: ScanCheckpointParams): Promise<Finding[]> {
   const files = params.inventory?.files ?? (params.dir !== undefined ? await readCheckpointFiles(params.dir) : []);
-  const opts: DetectOptions = { patterns: params.patterns ?? [] };
+  const opts: DetectOptions = { patterns: params.patterns ?? [], internalDomains: params.internalDomains };
   assertPatternsCompile(opts.patterns!);
   const chosen = params.only ? files.filter(params.only) : files;
   params.signal?.throwIfAborted();
@@ -657,13 +659,18 @@ export async function scanContent(params: {
   path: string;
   content: Uint8Array | string;
   patterns?: SecretPattern[];
+  internalDomains?: string[];
   secretlint?: boolean;
   signal?: AbortSignal;
 }): Promise<Finding[]> {
   const sink: Sink = {
     file: params.path,
     findings: [],
-    ctx: { opts: { patterns: params.patterns ?? [] }, secretlint: params.secretlint ?? true, signal: params.signal },
+    ctx: {
+      opts: { patterns: params.patterns ?? [], internalDomains: params.internalDomains },
+      secretlint: params.secretlint ?? true,
+      signal: params.signal,
+    },
   };
   const buf =
     typeof params.content === "string"

@@ -57,6 +57,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
       const findings = await scanCheckpoint({
         ...(inventory ? { inventory } : { dir: abs }),
         patterns: sanitize?.patterns,
+        internalDomains: sanitize?.internal_domains,
         allowFindings: sanitize?.allow_findings,
         secretlint: opts.secretlint,
         signal: ctx.signal,
