@@ -480,6 +480,7 @@ describe("buildRelease", () => {
     expect(r.manifest.tag).toBe("v1.2.0");
     expect(r.manifest.files.map((f) => `${f.path} ${f.role}`)).toEqual([
       ".eval_results/gsm8k.yaml eval",
+      "LICENSE licence",
       "NOTICE licence",
       "README.ko.md card",
       "README.md card",
@@ -490,6 +491,7 @@ describe("buildRelease", () => {
       "examples/inference_client.ts example",
       "examples/transformers_convert.py example",
       "examples/vllm_openai_client.py example",
+      "examples/vllm_serve.sh example",
       "generation_config.json config",
       "model-00001-of-00002.safetensors weights",
       "model-00002-of-00002.safetensors weights",
