@@ -305,3 +305,27 @@ export async function applyGitHubPublish(
     });
   return res.data.html_url;
 }
+
+/**
+ * Creates the release's repository (the config's `github.create`): in the organization that owns
+ * it, or for the token's user. An existing one (422 "name already exists") is fine. Returns its
+ * clone URL.
+ */
+export async function applyGitHubCreateRepo(
+  gh: GitHubClient,
+  params: { repo: string; login?: string; private: boolean; description?: string },
+): Promise<string> {
+  const { owner, repo: name } = split(params.repo);
+  const fields = { name, private: params.private, ...(params.description ? { description: params.description } : {}) };
+  try {
+    const res =
+      params.login !== undefined && params.login.toLowerCase() === owner.toLowerCase()
+        ? await gh.rest.repos.createForAuthenticatedUser(fields)
+        : await gh.rest.repos.createInOrg({ org: owner, ...fields });
+    return res.data.clone_url;
+  } catch (err) {
+    if (status(err) !== 422)
+      throw translateRemoteError(err, { service: "github", action: "create repository", target: params.repo });
+    return fetchGitHubCloneUrl(gh, params.repo);
+  }
+}
