@@ -21,6 +21,8 @@ export interface PublishPreflightFacts {
     /** Undefined when no token was given (dry run). */
     access?: HubAccess;
     plan: HubPublishPlan;
+    /** The repo's visibility was not given (no release config): creating it would guess. */
+    visibilityUnknown?: boolean;
     /** `architectures`/`model_type` of config.json at the head and in the bundle, when both exist and differ. */
     architectureChange?: { from: string; to: string };
   };
@@ -82,12 +84,17 @@ export function planPublishPreflight(f: PublishPreflightFacts): PreflightCheck[]
         `${access.tokenRole === "fineGrained" ? "fine-grained token, " : ""}may write to ${namespace}`,
       );
     }
-    checks.push({
-      target: "hub",
-      check: "repository",
-      status: "ok",
-      detail: plan.createRepo ? `${repo} will be created (${plan.private ? "private" : "public"})` : `${repo} exists`,
-    });
+    add(
+      "hub",
+      "repository",
+      plan.createRepo && f.hub.visibilityUnknown
+        ? usageError("CONFIG_REQUIRED", `${repo} does not exist on the Hub and its visibility is not known without the release config`, {
+            hint: "pass --config with the release config (hub.private decides whether the new repo is public)",
+            location: { field: "--config" },
+          })
+        : undefined,
+      plan.createRepo ? `${repo} will be created (${plan.private ? "private" : "public"})` : `${repo} exists`,
+    );
     checks.push({
       target: "hub",
       check: "tag",

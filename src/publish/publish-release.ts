@@ -58,6 +58,11 @@ export interface PublishReleaseParams {
     /** Create the GitHub repository when it is missing (the config's `github.create`). */
     githubCreate?: boolean;
   };
+  /**
+   * Fail the preflight when the Hub repo must be created and `options.hubPrivate` is not given:
+   * `publish` without `--config` must not guess a new repo's visibility.
+   */
+  requireHubVisibility?: boolean;
   /** Publish although the release deletes every weight file of the previous one on the Hub. */
   allowWeightReplacement?: boolean;
   /** Publish although config.json names another architecture than the previous release's. */
@@ -270,7 +275,17 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
   }
   const preflight = planPublishPreflight({
     dryRun: params.dryRun ?? false,
-    ...(hubPlan ? { hub: { repo: manifest.hub.repo, ...(hubAccess ? { access: hubAccess } : {}), plan: hubPlan, ...(architectureChange ? { architectureChange } : {}) } } : {}),
+    ...(hubPlan
+      ? {
+          hub: {
+            repo: manifest.hub.repo,
+            ...(hubAccess ? { access: hubAccess } : {}),
+            plan: hubPlan,
+            ...(architectureChange ? { architectureChange } : {}),
+            visibilityUnknown: (params.requireHubVisibility ?? false) && params.options?.hubPrivate === undefined,
+          },
+        }
+      : {}),
     ...(ghPlan && ghRepo
       ? {
           github: {
