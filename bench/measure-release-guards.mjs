@@ -125,7 +125,12 @@ const b2a = await cli(["build", "--config", cfg, "--version", "2.1.0", "--checkp
 const ck2b = join(work, "ck2b");
 await cp(join(ROOT, "samples/demo-checkpoint"), ck2b, { recursive: true });
 await writeFile(join(ck2b, "config.json"), JSON.stringify({ ...c2, model_type: "qwen2_5_vl", architectures: ["Qwen2_5_VLForConditionalGeneration"] }));
-const cfg2b = await config("demo", (t) => t.replace(/^base_model: .*$/m, "base_model: meta-llama/Llama-3.2-90B-Vision-Instruct"));
+const cfg2b = await config("demo", (t) =>
+  t
+    .replace(/^base_model: .*$/m, "base_model: meta-llama/Llama-3.2-90B-Vision-Instruct")
+    .replace(/^license: .*$/m, "license: llama3.2")
+    .replace(/^ {2}allow_findings:\n(?: {4}.*\n)+/m, ""),
+);
 const b2b = await cli(["build", "--config", cfg2b, "--version", "2.2.0", "--checkpoint", ck2b, "--out", join(work, "s2b")]);
 out({ situation: "2a shapes", build: b2a.code, err: b2a.lastError });
 out({ situation: "2b family", build: b2b.code, err: b2b.stderr.trim().split("\n").slice(0, 4).join(" / ").slice(0, 300) });
@@ -230,8 +235,10 @@ out({ situation: 7, build: b7.code, exit: p7.code, err: p7.lastError.slice(0, 20
 // Journal: a bundle whose journal says "done", published to a brand-new stand-in.
 const hub2 = await startHubServer({ dataDir: join(work, "hub2") });
 const { token: hf2 } = await hub2.createUser({ name: "alice", orgs: ["acme"] });
-const j = await cli(["publish", join(work, "s4"), "--to", "hf"]); // completes the Hub side on the first stand-in
-const j2 = await cli(["publish", join(work, "s4"), "--to", "hf"], { env: { ...env, HF_ENDPOINT: hub2.url, HF_TOKEN: hf2 } });
+const j = await cli(["publish", join(work, "s4"), "--to", "hf", "--config", cfg4]); // completes the Hub side on the first stand-in
+const j2 = await cli(["publish", join(work, "s4"), "--to", "hf", "--config", cfg4], {
+  env: { ...env, HF_ENDPOINT: hub2.url, HF_TOKEN: hf2 },
+});
 const fresh = await fetch(`${hub2.url}/api/models/acme/demo4/refs`, { headers: { authorization: `Bearer ${hf2}` } });
 out({ situation: "journal", first: j.code, freshServer: j2.code, freshRepo: fresh.status === 200 ? "created" : "missing" });
 await hub2.close();
