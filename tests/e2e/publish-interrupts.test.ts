@@ -50,19 +50,22 @@ const HOLD_MS = 1500;
 const hold = (method: string, path: string): FaultRule => ({ method, path, action: { kind: "delay", ms: HOLD_MS } });
 
 let minor = 0;
-async function interruptAt(params: {
-  when: (line: string) => boolean;
-  hub?: FaultRule[];
-  github?: FaultRule[];
-  signal?: NodeJS.Signals;
-}) {
+async function writeBundle() {
   const version = `1.${++minor}.0`;
   const dir = join(s.root, `bundle-${version}`);
   await writeTestBundle(dir, { version, shards: 2, shardSeed: minor + 40, hubRepo: REPO, githubRepo: REPO });
   const config = await writeReleaseConfig(s.root, { repo: REPO, codeDir: s.codeDir });
+  return { dir, config, tag: `v${version}` };
+}
+
+/** Publishes with faults set, signalling when a line matches; then checks the run stopped cleanly. */
+async function interrupted(
+  b: { dir: string; config: string; tag: string },
+  params: { when: (line: string) => boolean; hub?: FaultRule[]; github?: FaultRule[]; signal?: NodeJS.Signals },
+) {
   s.hub.faults.setRules(params.hub ?? []);
   s.gh.faults.setRules(params.github ?? []);
-  const run = await runCli(["publish", dir, "--config", config, "--json"], {
+  const run = await runCli(["publish", b.dir, "--config", b.config, "--json"], {
     env,
     cwd: s.root,
     signalWhen: params.when,
@@ -70,68 +73,61 @@ async function interruptAt(params: {
   });
   s.hub.faults.setRules([]);
   s.gh.faults.setRules([]);
-  return { run, tag: `v${version}`, dir, config };
-}
-
-async function expectResumable(r: Awaited<ReturnType<typeof interruptAt>>, exitCode = 130) {
-  expect([r.run.code, r.run.stderr.trim().split("\n").at(-1)]).toEqual([
-    exitCode,
-    expect.stringMatching(/^interrupted: during [a-z-]+; nothing was sent after the signal; run the same command again to resume$/),
+  expect([run.code, run.stderr.trim().split("\n").at(-1)]).toEqual([
+    params.signal === "SIGTERM" ? 143 : 130,
+    expect.stringMatching(
+      /^interrupted: during [a-z-]+; nothing was sent after the signal; run the same command again to resume$/,
+    ),
   ]);
-  expect(r.run.stdout).toContain('"code":"INTERRUPTED"');
-  // Nothing public on GitHub after the signal; the journal is readable and has no lock left.
-  expect((await releasesFor(r.tag)).filter((x) => !x.draft)).toEqual([]);
-  const state = join(r.dir, ".model-release");
-  expect((await readdir(state)).filter((n) => n.endsWith(".lock"))).toEqual([]);
+  expect(run.stdout).toContain('"code":"INTERRUPTED"');
+  // Nothing public on GitHub after the signal; no lock is left behind.
+  expect((await releasesFor(b.tag)).filter((x) => !x.draft)).toEqual([]);
+  expect((await readdir(join(b.dir, ".model-release"))).filter((n) => n.endsWith(".lock"))).toEqual([]);
   // Let the held request land (its response lost), as after a real interrupt.
   await new Promise((done) => setTimeout(done, HOLD_MS + 300));
-  const again = await runCli(["publish", r.dir, "--config", r.config], { env, cwd: s.root });
+  return run;
+}
+
+async function completes(b: { dir: string; config: string; tag: string }) {
+  const again = await runCli(["publish", b.dir, "--config", b.config], { env, cwd: s.root });
   expect([again.code, again.stderr.includes("error[") ? again.stderr : ""]).toEqual([0, ""]);
-  const releases = await releasesFor(r.tag);
-  expect(releases.map((x) => x.draft)).toEqual([false]);
-  expect(await hubTags()).toContain(r.tag);
+  expect((await releasesFor(b.tag)).map((x) => x.draft)).toEqual([false]);
+  expect(await hubTags()).toContain(b.tag);
 }
 
 describe("interrupts (built CLI against the stand-ins)", () => {
-  it("SIGINT right after planning and after verification: nothing is sent at all", async () => {
-    for (const step of ["plan", "verify"]) {
-      const r = await interruptAt({ when: stepIs(step, "done"), hub: [hold("POST", "^/api/validate-yaml$")] });
-      expect(await hubTags()).not.toContain(r.tag);
-      await expectResumable(r);
-    }
-  });
-
-  it("SIGINT in the middle of an LFS upload aborts it; the Hub has no commit or tag of the release", async () => {
-    const r = await interruptAt({
-      when: (line) => line.includes('"type":"file"') || stepIs("hub-commit", "start")(line),
+  it("a publish interrupted at every step boundary in turn, and mid-upload, completes on the last re-run", async () => {
+    const b = await writeBundle();
+    // Before anything is sent; then in the middle of an LFS upload: no commit, no tag on the Hub.
+    await interrupted(b, { when: stepIs("verify", "done"), hub: [hold("POST", "^/api/validate-yaml$")] });
+    await interrupted(b, {
+      when: (line) => line.includes('"type":"file"'),
       hub: [hold("PUT", "^/lfs/upload/")],
     });
-    expect(await hubTags()).not.toContain(r.tag);
-    await expectResumable(r);
-  });
-
-  it("SIGINT at each boundary of the Hub tag and the GitHub steps, and during the asset uploads", async () => {
-    const boundaries: [(line: string) => boolean, { hub?: FaultRule[]; github?: FaultRule[] }][] = [
-      [stepIs("hub-commit", "done"), { hub: [hold("POST", "^/api/models/.+/tag/")] }],
-      // The git child (ls-remote) is killed through the same signal.
-      [stepIs("hub-tag", "done"), { github: [hold("GET", "/info/refs$")] }],
-      [stepIs("github-tag", "done"), { github: [hold("GET", "^/api/v3/repos/.+/releases$")] }],
-      [stepIs("github-draft", "done"), { github: [hold("GET", "^/api/v3/repos/.+/releases/\\d+/assets$")] }],
-      // The last step before the public one: the draft is never published after the signal.
-      [stepIs("github-assets", "start"), { github: [hold("POST", "^/api/uploads/")] }],
-    ];
-    for (const [when, faults] of boundaries) await expectResumable(await interruptAt({ when, ...faults }));
-  }, 120_000);
+    expect(await hubTags()).not.toContain(b.tag);
+    await interrupted(b, { when: stepIs("hub-commit", "done"), hub: [hold("POST", "^/api/models/.+/tag/")] });
+    // Between the Hub and GitHub: the git child (ls-remote) is killed through the same signal.
+    await interrupted(b, { when: stepIs("code-push", "start"), github: [hold("GET", "/info/refs$")] });
+    await interrupted(b, { when: stepIs("github-tag", "done"), github: [hold("GET", "^/api/v3/repos/.+/releases$")] });
+    await interrupted(b, {
+      when: stepIs("github-draft", "done"),
+      github: [hold("GET", "^/api/v3/repos/.+/releases/\\d+/assets$")],
+    });
+    // The last step before the public one: the draft is never published after the signal.
+    await interrupted(b, { when: stepIs("github-assets", "start"), github: [hold("POST", "^/api/uploads/")] });
+    await completes(b);
+  }, 180_000);
 
   // Last: the held request only lands after the test. The process must not wait for it: the
   // request is held for 40 s, longer than this test may take.
   it("SIGTERM while GitHub holds the draft request: the process stops at once with 143", async () => {
-    const r = await interruptAt({
+    const b = await writeBundle();
+    const run = await interrupted(b, {
       when: stepIs("github-draft", "start"),
       github: [{ method: "POST", path: "^/api/v3/repos/.+/releases$", action: { kind: "delay", ms: 40_000 } }],
       signal: "SIGTERM",
     });
-    expect(r.run.stopMs).toBeDefined();
-    await expectResumable(r, 143);
+    expect(run.stopMs).toBeDefined();
+    await completes(b);
   }, 30_000);
 });
