@@ -81,6 +81,9 @@ export async function fetchGitHubCloneUrl(gh: GitHubClient, repo: string): Promi
   return res.data.clone_url;
 }
 
+/** The content digest stated in release notes (`Content digest: \`…\``, see renderReleaseNotes). */
+const contentDigestOf = (body: string | null | undefined) => /Content digest: `([0-9a-f]{64})`/.exec(body ?? "")?.[1];
+
 /** The tag and the release for it, if any. */
 export async function fetchGitHubState(
   gh: GitHubClient,
@@ -108,6 +111,7 @@ export async function fetchGitHubState(
             draft: rel.draft,
             prerelease: rel.prerelease,
             htmlUrl: rel.html_url,
+            ...(contentDigestOf(rel.body) ? { contentDigest: contentDigestOf(rel.body)! } : {}),
             assets: (rel.assets ?? []).map(
               (a): ExistingAsset => ({ id: a.id, name: a.name, size: a.size, digest: a.digest ?? null }),
             ),

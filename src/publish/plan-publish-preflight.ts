@@ -32,6 +32,9 @@ export interface PublishPreflightFacts {
     plan: GitHubReleasePlan;
     /** The config allows creating a missing repository (`github.create`). */
     create: boolean;
+    /** The bundle's content digest, and the one the published release's notes state. */
+    contentDigest?: string;
+    publishedDigest?: string;
     /** The code export: how many files it exports; undefined when no export is configured. */
     codeFiles?: number;
   };
@@ -201,14 +204,16 @@ export function planPublishPreflight(f: PublishPreflightFacts): PreflightCheck[]
         "",
       );
     if (plan.release.action === "published") {
-      const differs = plan.assets.filter((a) => a.action !== "skip");
+      const differs = plan.assets.filter((a) => a.action !== "skip").map((a) => a.name);
+      const stated = f.github.publishedDigest;
+      const other = (stated !== undefined && stated !== f.github.contentDigest) || differs.length > 0;
       add(
         "github",
         "tag",
-        differs.length > 0
+        other
           ? conflictError(
               "TAG_CONFLICT",
-              `GitHub release ${plan.tag} on ${repo} is published with other content (${differs.map((a) => a.name).join(", ")} differ)`,
+              `GitHub release ${plan.tag} on ${repo} is published with other content (${differs.length > 0 ? `${differs.join(", ")} differ` : `content digest ${stated}`})`,
               { hint: "tags never move: publish this content under a new version" },
             )
           : undefined,

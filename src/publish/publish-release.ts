@@ -293,6 +293,8 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
             ...(ghAccess ? { access: ghAccess } : {}),
             plan: ghPlan,
             create: params.options?.githubCreate ?? false,
+            contentDigest: manifest.contentDigest,
+            ...(ghState?.release?.contentDigest ? { publishedDigest: ghState.release.contentDigest } : {}),
             ...(codeExport ? { codeFiles: codeExport.files.length } : {}),
           },
         }
