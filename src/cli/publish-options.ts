@@ -105,6 +105,8 @@ export async function runPublish(
     stateDir?: string;
     /** For bundles published without a release config (datasets): whether a new Hub repo is private. */
     hubPrivate?: boolean;
+    /** `publish` of a model bundle: without the release config a new Hub repo's visibility is unknown. */
+    configRequiredForNewRepo?: boolean;
   },
 ): Promise<PublishResult> {
   const { bundleDir, flags, config, stateDir, hubPrivate } = params;
@@ -152,8 +154,8 @@ export async function runPublish(
       ...(flags.allowOlder ? { allowOlder: true } : {}),
       ...(flags.takeover ? { takeover: true } : {}),
       ...(flags.allowWeightReplacement ? { allowWeightReplacement: true } : {}),
-      // Without a config (and without a dataset's own visibility) a new repo's visibility is unknown.
-      requireHubVisibility: !config && hubPrivate === undefined,
+      // Without the release config a new model repo's visibility is unknown: never guess it.
+      requireHubVisibility: (params.configRequiredForNewRepo ?? false) && !config && hubPrivate === undefined,
       ...(flags.allowArchitectureChange ? { allowArchitectureChange: true } : {}),
       // A re-run of a failed Actions job starts on a fresh runner without the journal: the run id
       // (stable across attempts) still lets it recognise its first attempt's commit and draft.
