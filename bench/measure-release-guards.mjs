@@ -55,7 +55,12 @@ function cli(args, opts = {}) {
         signal,
         stdout,
         stderr,
-        lastError: stderr.trim().split("\n").filter((l) => /^(error|interrupted)/.test(l)).at(-1) ?? "",
+        lastError:
+          stderr
+            .trim()
+            .split("\n")
+            .filter((l) => /^(error|interrupted)/.test(l))
+            .at(-1) ?? "",
         stopMs: signalledAt ? Date.now() - signalledAt - (opts.afterMs ?? 300) : undefined,
         ms: Date.now() - started,
       }),
@@ -99,11 +104,26 @@ const out = (row) => console.log(JSON.stringify(row));
 await gh.createRepo({ owner: "acme", name: "demo", members: ["alice"] });
 const cfg = await config("demo");
 const base = await cli(["release", "--config", cfg, "--version", "1.0.0", "--no-cache"]);
-out({ baseline: base.code, err: base.lastError, hub: await hubState("acme/demo", "v1.0.0"), gh: await ghState("acme/demo", "v1.0.0") });
+out({
+  baseline: base.code,
+  err: base.lastError,
+  hub: await hubState("acme/demo", "v1.0.0"),
+  gh: await ghState("acme/demo", "v1.0.0"),
+});
 
 // 1. An empty folder.
 await mkdir(join(work, "empty"));
-const b1 = await cli(["build", "--config", cfg, "--version", "2.0.0", "--checkpoint", join(work, "empty"), "--out", join(work, "s1")]);
+const b1 = await cli([
+  "build",
+  "--config",
+  cfg,
+  "--version",
+  "2.0.0",
+  "--checkpoint",
+  join(work, "empty"),
+  "--out",
+  join(work, "s1"),
+]);
 const files1 = await readdir(join(work, "s1")).catch(() => []);
 const p1 = b1.code === 0 ? await cli(["publish", join(work, "s1"), "--dry-run", "--config", cfg]) : undefined;
 out({
@@ -120,32 +140,72 @@ out({
 const ck2 = join(work, "ck2");
 await cp(join(ROOT, "samples/demo-checkpoint"), ck2, { recursive: true });
 const c2 = JSON.parse(await readFile(join(ck2, "config.json"), "utf8"));
-await writeFile(join(ck2, "config.json"), JSON.stringify({ ...c2, hidden_size: c2.hidden_size * 2, num_hidden_layers: c2.num_hidden_layers + 4 }));
-const b2a = await cli(["build", "--config", cfg, "--version", "2.1.0", "--checkpoint", ck2, "--out", join(work, "s2a")]);
+await writeFile(
+  join(ck2, "config.json"),
+  JSON.stringify({ ...c2, hidden_size: c2.hidden_size * 2, num_hidden_layers: c2.num_hidden_layers + 4 }),
+);
+const b2a = await cli([
+  "build",
+  "--config",
+  cfg,
+  "--version",
+  "2.1.0",
+  "--checkpoint",
+  ck2,
+  "--out",
+  join(work, "s2a"),
+]);
 const ck2b = join(work, "ck2b");
 await cp(join(ROOT, "samples/demo-checkpoint"), ck2b, { recursive: true });
-await writeFile(join(ck2b, "config.json"), JSON.stringify({ ...c2, model_type: "qwen2_5_vl", architectures: ["Qwen2_5_VLForConditionalGeneration"] }));
+await writeFile(
+  join(ck2b, "config.json"),
+  JSON.stringify({ ...c2, model_type: "qwen2_5_vl", architectures: ["Qwen2_5_VLForConditionalGeneration"] }),
+);
 const cfg2b = await config("demo", (t) =>
   t
     .replace(/^base_model: .*$/m, "base_model: meta-llama/Llama-3.2-90B-Vision-Instruct")
     .replace(/^license: .*$/m, "license: llama3.2")
     .replace(/^ {2}allow_findings:\n(?: {4}.*\n)+/m, ""),
 );
-const b2b = await cli(["build", "--config", cfg2b, "--version", "2.2.0", "--checkpoint", ck2b, "--out", join(work, "s2b")]);
+const b2b = await cli([
+  "build",
+  "--config",
+  cfg2b,
+  "--version",
+  "2.2.0",
+  "--checkpoint",
+  ck2b,
+  "--out",
+  join(work, "s2b"),
+]);
 out({ situation: "2a shapes", build: b2a.code, err: b2a.lastError });
-out({ situation: "2b family", build: b2b.code, err: b2b.stderr.trim().split("\n").slice(0, 4).join(" / ").slice(0, 300) });
+out({
+  situation: "2b family",
+  build: b2b.code,
+  err: b2b.stderr.trim().split("\n").slice(0, 4).join(" / ").slice(0, 300),
+});
 
 // 3. Ctrl-C during the Hub commit, during the GitHub draft; SIGTERM during the GitHub step.
 const cfg3 = await config("demo");
 for (const [label, version, rule, step, signal] of [
   ["3a SIGINT in hub commit", "1.1.0", { target: hub, method: "POST", path: "/commit/" }, "hub-commit", "SIGINT"],
   ["3b SIGINT in github draft", "1.2.0", { target: gh, method: "POST", path: "/releases$" }, "github-draft", "SIGINT"],
-  ["3c SIGTERM in github draft", "1.3.0", { target: gh, method: "POST", path: "/releases$" }, "github-draft", "SIGTERM"],
+  [
+    "3c SIGTERM in github draft",
+    "1.3.0",
+    { target: gh, method: "POST", path: "/releases$" },
+    "github-draft",
+    "SIGTERM",
+  ],
 ]) {
   const dir = join(work, `s3-${version}`);
   const b = await cli(["build", "--config", cfg3, "--version", version, "--out", dir]);
   rule.target.faults.setRules([{ method: rule.method, path: rule.path, action: { kind: "delay", ms: 4000 } }]);
-  const r = await cli(["publish", dir, "--config", cfg3, "--json"], { signalWhen: startOf(step), signal, afterMs: 500 });
+  const r = await cli(["publish", dir, "--config", cfg3, "--json"], {
+    signalWhen: startOf(step),
+    signal,
+    afterMs: 500,
+  });
   rule.target.faults.setRules([]);
   await new Promise((d) => setTimeout(d, 4500));
   const hubAfter = await hubState("acme/demo", `v${version}`);
@@ -169,7 +229,14 @@ await gh.createRepo({ owner: "acme", name: "demo4", members: ["alice"] });
 const cfg4 = await config("demo4");
 const b4 = await cli(["build", "--config", cfg4, "--version", "1.0.0", "--out", join(work, "s4")]);
 const p4 = await cli(["publish", join(work, "s4")]);
-out({ situation: 4, build: b4.code, exit: p4.code, err: p4.lastError, hub: await hubState("acme/demo4", "v1.0.0"), gh: await ghState("acme/demo4", "v1.0.0") });
+out({
+  situation: 4,
+  build: b4.code,
+  exit: p4.code,
+  err: p4.lastError,
+  hub: await hubState("acme/demo4", "v1.0.0"),
+  gh: await ghState("acme/demo4", "v1.0.0"),
+});
 
 // 5. pull --to a folder with the user's README.md; a folder with an unrelated file.
 const to5 = join(work, "pull5");
@@ -187,17 +254,25 @@ out({
   readmeKept: readme === "my own notes\n",
   err: p5a.lastError.slice(0, 200),
 });
-out({ situation: "5b unrelated", exit: p5b.code, files: (await readdir(to5b)).length, err: p5b.lastError.slice(0, 240) });
+out({
+  situation: "5b unrelated",
+  exit: p5b.code,
+  files: (await readdir(to5b)).length,
+  err: p5b.lastError.slice(0, 240),
+});
 
 // 6. Behind a proxy: a counting HTTP/CONNECT proxy on loopback.
 let proxied = 0;
 const proxy = createServer((req, res) => {
   proxied++;
   const u = new URL(req.url);
-  const up = httpRequest({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: req.method, headers: req.headers }, (r) => {
-    res.writeHead(r.statusCode, r.headers);
-    r.pipe(res);
-  });
+  const up = httpRequest(
+    { host: u.hostname, port: u.port, path: u.pathname + u.search, method: req.method, headers: req.headers },
+    (r) => {
+      res.writeHead(r.statusCode, r.headers);
+      r.pipe(res);
+    },
+  );
   req.pipe(up);
 });
 proxy.on("connect", (req, sock, head) => {
@@ -212,12 +287,24 @@ proxy.on("connect", (req, sock, head) => {
 });
 await new Promise((d) => proxy.listen(0, "127.0.0.1", d));
 const purl = `http://127.0.0.1:${proxy.address().port}`;
-const p6 = await cli(["pull", "acme/demo@1.0.0", "--to", join(work, "pull6")], { env: { ...env, HTTP_PROXY: purl, HTTPS_PROXY: purl, NO_PROXY: "" } });
+const p6 = await cli(["pull", "acme/demo@1.0.0", "--to", join(work, "pull6")], {
+  env: { ...env, HTTP_PROXY: purl, HTTPS_PROXY: purl, NO_PROXY: "" },
+});
 const pulled = proxied;
 const cfg6 = await config("demo");
 const b6 = await cli(["build", "--config", cfg6, "--version", "1.4.0", "--out", join(work, "s6")]);
-const r6 = await cli(["publish", join(work, "s6"), "--config", cfg6], { env: { ...env, http_proxy: purl, https_proxy: purl } });
-out({ situation: 6, pull: p6.code, pullRequestsViaProxy: pulled, publish: r6.code, build: b6.code, publishRequestsViaProxy: proxied - pulled, err: r6.lastError });
+const r6 = await cli(["publish", join(work, "s6"), "--config", cfg6], {
+  env: { ...env, http_proxy: purl, https_proxy: purl },
+});
+out({
+  situation: 6,
+  pull: p6.code,
+  pullRequestsViaProxy: pulled,
+  publish: r6.code,
+  build: b6.code,
+  publishRequestsViaProxy: proxied - pulled,
+  err: r6.lastError,
+});
 proxy.close();
 
 // 7. A signed bundle whose signature does not cover it (model.sig of another build).
@@ -230,7 +317,14 @@ const b7 = await cli(["build", "--config", cfg7, "--version", "1.5.0", "--out", 
 await cli(["build", "--config", cfg7, "--version", "1.6.0", "--out", s7other], { env: keyEnv });
 await cp(join(s7other, "model.sig"), join(s7, "model.sig"));
 const p7 = await cli(["publish", s7, "--config", cfg7]);
-out({ situation: 7, build: b7.code, exit: p7.code, err: p7.lastError.slice(0, 200), hub: await hubState("acme/demo", "v1.5.0"), gh: await ghState("acme/demo", "v1.5.0") });
+out({
+  situation: 7,
+  build: b7.code,
+  exit: p7.code,
+  err: p7.lastError.slice(0, 200),
+  hub: await hubState("acme/demo", "v1.5.0"),
+  gh: await ghState("acme/demo", "v1.5.0"),
+});
 
 // Journal: a bundle whose journal says "done", published to a brand-new stand-in.
 const hub2 = await startHubServer({ dataDir: join(work, "hub2") });
@@ -240,7 +334,12 @@ const j2 = await cli(["publish", join(work, "s4"), "--to", "hf", "--config", cfg
   env: { ...env, HF_ENDPOINT: hub2.url, HF_TOKEN: hf2 },
 });
 const fresh = await fetch(`${hub2.url}/api/models/acme/demo4/refs`, { headers: { authorization: `Bearer ${hf2}` } });
-out({ situation: "journal", first: j.code, freshServer: j2.code, freshRepo: fresh.status === 200 ? "created" : "missing" });
+out({
+  situation: "journal",
+  first: j.code,
+  freshServer: j2.code,
+  freshRepo: fresh.status === 200 ? "created" : "missing",
+});
 await hub2.close();
 
 await hub.close();

@@ -62,7 +62,8 @@ export function planReleaseSanity(input: ReleaseSanityInput): Finding[] {
   const c = input.configJson;
   if (!c) return findings;
   const modelType = typeof c.model_type === "string" ? c.model_type : undefined;
-  const arch = Array.isArray(c.architectures) && typeof c.architectures[0] === "string" ? c.architectures[0] : undefined;
+  const arch =
+    Array.isArray(c.architectures) && typeof c.architectures[0] === "string" ? c.architectures[0] : undefined;
   const family = FAMILIES.find((f) => f.id.test(input.baseModel));
   if (family && modelType && !family.modelTypes.includes(modelType))
     findings.push({

@@ -46,7 +46,8 @@ export async function readReleaseSanity(params: {
       ...(configJson ? { configJson } : {}),
       baseModel: config.base_model,
       baseModelRelation: config.base_model_relation,
-      adapter: inventory.layout === "peft-adapter" || inventory.files.some((f) => /(^|\/)adapter_config\.json$/.test(f.path)),
+      adapter:
+        inventory.layout === "peft-adapter" || inventory.files.some((f) => /(^|\/)adapter_config\.json$/.test(f.path)),
     }),
   };
 }

@@ -64,7 +64,9 @@ try {
   } else if (stoppedBy) {
     // Whatever the aborted request turned into, the cause is the signal.
     const during =
-      isReleaseError(err) && err.code === "INTERRUPTED" ? err.message : `by ${stoppedBy}; nothing was sent after the signal`;
+      isReleaseError(err) && err.code === "INTERRUPTED"
+        ? err.message
+        : `by ${stoppedBy}; nothing was sent after the signal`;
     const text = `interrupted: ${during}; run the same command again to resume`;
     if (json)
       process.stdout.write(

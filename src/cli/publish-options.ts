@@ -226,9 +226,15 @@ export function renderPublishResult(r: PublishResult): string {
   if (r.dryRun || r.preflight.some((c) => c.status === "fail")) {
     out.push("", "Preflight:");
     for (const c of r.preflight)
-      out.push(`  ${c.status === "ok" ? "ok  " : c.status === "fail" ? "FAIL" : "skip"} ${c.target} ${c.check}: ${c.detail}`);
+      out.push(
+        `  ${c.status === "ok" ? "ok  " : c.status === "fail" ? "FAIL" : "skip"} ${c.target} ${c.check}: ${c.detail}`,
+      );
   }
-  if (r.signature) out.push("", `Signature: model.sig verified against the staged bundle (${r.signature.signer}, ${r.signature.files} files)`);
+  if (r.signature)
+    out.push(
+      "",
+      `Signature: model.sig verified against the staged bundle (${r.signature.signer}, ${r.signature.files} files)`,
+    );
   if (r.dryRun) {
     out.push("", "API calls:");
     for (const c of [...(r.hub?.plan.apiCalls ?? []), ...(r.github?.plan.apiCalls ?? [])]) out.push(`  ${c}`);

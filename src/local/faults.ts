@@ -71,7 +71,9 @@ export function createFaultInjector(initial: FaultRule[] = []): FaultInjector {
           const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
           res.write = ((chunk: unknown, ...rest: unknown[]) => write(flip(chunk), ...rest)) as typeof res.write;
           res.end = ((chunk?: unknown, ...rest: unknown[]) =>
-            typeof chunk === "function" || chunk === undefined ? end(chunk, ...rest) : end(flip(chunk), ...rest)) as typeof res.end;
+            typeof chunk === "function" || chunk === undefined
+              ? end(chunk, ...rest)
+              : end(flip(chunk), ...rest)) as typeof res.end;
           return false;
         }
         if (action.kind === "drop") {

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import type { Dirent } from "node:fs";
 import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
@@ -13,7 +14,7 @@ const MAX_CODE_FILE_BYTES = 5 * 1024 * 1024;
 export async function readCodeFiles(sourceDir: string): Promise<{ path: string; content: string }[]> {
   const out: { path: string; content: string }[] = [];
   const walk = async (dir: string): Promise<void> => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {

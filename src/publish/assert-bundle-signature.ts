@@ -29,10 +29,14 @@ export async function assertBundleSignature(params: {
   if (signer.kind === "key") {
     const pub = await readFile(join(params.dir, PUBLIC_KEY_FILE)).catch(() => undefined);
     if (!pub)
-      throw verifyError("SIGNATURE_KEY_MISSING", `${SIGNATURE_FILE} is signed with a key but ${PUBLIC_KEY_FILE} is missing`, {
-        location: { file: PUBLIC_KEY_FILE },
-        hint: "build again with the signing key: the build writes model.pub beside model.sig",
-      });
+      throw verifyError(
+        "SIGNATURE_KEY_MISSING",
+        `${SIGNATURE_FILE} is signed with a key but ${PUBLIC_KEY_FILE} is missing`,
+        {
+          location: { file: PUBLIC_KEY_FILE },
+          hint: "build again with the signing key: the build writes model.pub beside model.sig",
+        },
+      );
     trust = { kind: "key", publicKeyPem: pub };
   } else {
     if (!signer.identity || !signer.issuer)
@@ -63,5 +67,9 @@ export async function assertBundleSignature(params: {
       },
     );
   }
-  return { signer: signer.kind === "key" ? `key ${v.signer.kind === "key" ? v.signer.keyHint : ""}` : `identity ${signer.identity}`, files: v.signedFiles };
+  return {
+    signer:
+      signer.kind === "key" ? `key ${v.signer.kind === "key" ? v.signer.keyHint : ""}` : `identity ${signer.identity}`,
+    files: v.signedFiles,
+  };
 }

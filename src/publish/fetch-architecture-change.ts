@@ -43,7 +43,11 @@ async function fetchHubFileText(
     });
     return blob ? await blob.text() : undefined;
   } catch (err) {
-    throw translateRemoteError(err, { service: "hub", action: `download ${p.path} of`, target: `${p.repo}@${p.revision}` });
+    throw translateRemoteError(err, {
+      service: "hub",
+      action: `download ${p.path} of`,
+      target: `${p.repo}@${p.revision}`,
+    });
   }
 }
 

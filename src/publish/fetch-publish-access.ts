@@ -57,7 +57,9 @@ export async function fetchHubAccess(hub: HubClient): Promise<HubAccess> {
   return {
     tokenValid: true,
     ...(body.name ? { user: body.name } : {}),
-    orgs: (body.orgs ?? []).filter((o) => typeof o.name === "string").map((o) => ({ name: o.name!, role: o.roleInOrg })),
+    orgs: (body.orgs ?? [])
+      .filter((o) => typeof o.name === "string")
+      .map((o) => ({ name: o.name!, role: o.roleInOrg })),
     ...(body.auth?.accessToken?.role ? { tokenRole: body.auth.accessToken.role } : {}),
   };
 }

@@ -51,7 +51,9 @@ export function planPublishPreflight(f: PublishPreflightFacts): PreflightCheck[]
   const checks: PreflightCheck[] = [];
   const add = (target: PreflightCheck["target"], check: string, error: ReleaseError | undefined, ok: string) =>
     checks.push(
-      error ? { target, check, status: "fail", detail: error.message, error } : { target, check, status: "ok", detail: ok },
+      error
+        ? { target, check, status: "fail", detail: error.message, error }
+        : { target, check, status: "ok", detail: ok },
     );
   const skip = (target: PreflightCheck["target"], check: string, detail: string) =>
     checks.push({ target, check, status: "skipped", detail });
@@ -67,8 +69,7 @@ export function planPublishPreflight(f: PublishPreflightFacts): PreflightCheck[]
       add("hub", "token", undefined, `valid, user ${access.user ?? "?"}`);
       const org = access.orgs.find((o) => o.name === namespace);
       const mayWrite =
-        access.tokenRole !== "read" &&
-        (access.user === namespace || (org !== undefined && org.role !== "read"));
+        access.tokenRole !== "read" && (access.user === namespace || (org !== undefined && org.role !== "read"));
       add(
         "hub",
         "write access",
@@ -91,10 +92,14 @@ export function planPublishPreflight(f: PublishPreflightFacts): PreflightCheck[]
       "hub",
       "repository",
       plan.createRepo && f.hub.visibilityUnknown
-        ? usageError("CONFIG_REQUIRED", `${repo} does not exist on the Hub and its visibility is not known without the release config`, {
-            hint: "pass --config with the release config (hub.private decides whether the new repo is public)",
-            location: { field: "--config" },
-          })
+        ? usageError(
+            "CONFIG_REQUIRED",
+            `${repo} does not exist on the Hub and its visibility is not known without the release config`,
+            {
+              hint: "pass --config with the release config (hub.private decides whether the new repo is public)",
+              location: { field: "--config" },
+            },
+          )
         : undefined,
       plan.createRepo ? `${repo} will be created (${plan.private ? "private" : "public"})` : `${repo} exists`,
     );
@@ -131,10 +136,14 @@ export function planPublishPreflight(f: PublishPreflightFacts): PreflightCheck[]
         "architecture",
         f.allowArchitectureChange
           ? undefined
-          : blockedError("ARCHITECTURE_CHANGED", `config.json changes the architecture on ${repo} from ${from} to ${to}`, {
-              hint: "a new architecture usually belongs in a new repo; if this is intended, run again with --allow-architecture-change",
-              location: { file: "config.json" },
-            }),
+          : blockedError(
+              "ARCHITECTURE_CHANGED",
+              `config.json changes the architecture on ${repo} from ${from} to ${to}`,
+              {
+                hint: "a new architecture usually belongs in a new repo; if this is intended, run again with --allow-architecture-change",
+                location: { file: "config.json" },
+              },
+            ),
         `${from} → ${to} (--allow-architecture-change)`,
       );
     }
@@ -154,10 +163,14 @@ export function planPublishPreflight(f: PublishPreflightFacts): PreflightCheck[]
           "repository",
           f.github.create
             ? undefined
-            : remoteError("GITHUB_REPO_MISSING", `GitHub repository ${repo} does not exist (or the token cannot see it)`, {
-                hint: "create it, or set github.create: true in the release config to have it created",
-                location: { field: "github.repo" },
-              }),
+            : remoteError(
+                "GITHUB_REPO_MISSING",
+                `GitHub repository ${repo} does not exist (or the token cannot see it)`,
+                {
+                  hint: "create it, or set github.create: true in the release config to have it created",
+                  location: { field: "github.repo" },
+                },
+              ),
           `${repo} will be created (github.create)`,
         );
       else {

@@ -31,7 +31,8 @@ export function planPullUpdate(params: {
 }): { update: boolean; remove: string[] } {
   const { to, local, record, repo } = params;
   if (local.length === 0) return { update: false, remove: [] };
-  const listed = (paths: string[]) => `${paths.slice(0, 3).join(", ")}${paths.length > 3 ? `, … (${paths.length})` : ""}`;
+  const listed = (paths: string[]) =>
+    `${paths.slice(0, 3).join(", ")}${paths.length > 3 ? `, … (${paths.length})` : ""}`;
   if (!record || record.repo !== repo)
     throw usageError(
       "PULL_TARGET_NOT_EMPTY",

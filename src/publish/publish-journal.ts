@@ -62,8 +62,7 @@ export function planConfirmedSteps(
   const { hub, github, tag } = remote;
   const hubTag = hub?.tags.find((t) => t.name === tag);
   const holds: Record<PublishStep, (facts: Record<string, unknown>) => boolean> = {
-    "hub-commit": (f) =>
-      hub !== undefined && hub.exists && (f.commit === hub.head || hub.tags.some((t) => t.commit === f.commit)),
+    "hub-commit": (f) => hub?.exists === true && (f.commit === hub.head || hub.tags.some((t) => t.commit === f.commit)),
     "hub-tag": () => hubTag !== undefined,
     "github-tag": () => github?.tagExists === true,
     "github-draft": () => github?.release !== undefined,

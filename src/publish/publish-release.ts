@@ -238,7 +238,9 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
   let ghPlan: GitHubReleasePlan | undefined;
   const codeOption = params.options?.code;
   const codeRemote =
-    codeOption?.remote ?? ghAccess?.cloneUrl ?? (gh && ghRepo && codeOption && !ghMissing ? await fetchGitHubCloneUrl(gh, ghRepo) : undefined);
+    codeOption?.remote ??
+    ghAccess?.cloneUrl ??
+    (gh && ghRepo && codeOption && !ghMissing ? await fetchGitHubCloneUrl(gh, ghRepo) : undefined);
   if (gh && ghRepo && ghState) {
     // Fail closed: code is always scanned, with the sanitizer's detectors unless a scan is given.
     if (codeOption)
@@ -361,7 +363,12 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
   });
   const unlock = await acquirePublishLock(stateDir, keys.lock);
   try {
-    const journal = await readPublishJournal(stateDir, keys.journal, manifest.contentDigest, ...(params.runId ? [params.runId] : []));
+    const journal = await readPublishJournal(
+      stateDir,
+      keys.journal,
+      manifest.contentDigest,
+      ...(params.runId ? [params.runId] : []),
+    );
     // The journal is a hint: only what the remote holds is skipped.
     const { confirmed, dropped } = planConfirmedSteps(journal, {
       tag: manifest.tag,
@@ -408,8 +415,17 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
           emit,
           checkpoint,
           token: params.targets.github!.token,
-          ...(ghMissing ? { createRepo: { ...(ghAccess?.login ? { login: ghAccess.login } : {}), private: params.options?.hubPrivate ?? false } } : {}),
-          ...(code && codeExport ? { code: { branch: code.branch, export: codeExport, ...(codeRemote ? { remote: codeRemote } : {}) } } : {}),
+          ...(ghMissing
+            ? {
+                createRepo: {
+                  ...(ghAccess?.login ? { login: ghAccess.login } : {}),
+                  private: params.options?.hubPrivate ?? false,
+                },
+              }
+            : {}),
+          ...(code && codeExport
+            ? { code: { branch: code.branch, export: codeExport, ...(codeRemote ? { remote: codeRemote } : {}) } }
+            : {}),
           ...(params.takeover ? { takeover: true } : {}),
           ...(params.gitEnv ? { gitEnv: params.gitEnv } : {}),
           ...(signal ? { signal } : {}),

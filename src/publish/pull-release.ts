@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, type Dirent } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
@@ -152,7 +152,12 @@ export async function pullRelease(
     commit,
     files: entries.map((e) => e.path),
   });
-  emit({ type: "step", step: "download", status: "done", ...(update ? { detail: `updated in place, ${remove.length} removed` } : {}) });
+  emit({
+    type: "step",
+    step: "download",
+    status: "done",
+    ...(update ? { detail: `updated in place, ${remove.length} removed` } : {}),
+  });
   return { repo, tag, commit, bytes, ...(await verifyPulled(params.to, repo, tag, hub, emit, entries)) };
 }
 
@@ -185,7 +190,7 @@ async function writePullRecord(dir: string, record: PullRecord): Promise<void> {
 
 /** Files under `dir` (POSIX relative), leaving out the tool's own `.model-release/`; none when it does not exist. */
 async function readLocalFiles(dir: string): Promise<string[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { recursive: true, withFileTypes: true });
   } catch (err) {

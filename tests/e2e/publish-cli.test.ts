@@ -103,7 +103,9 @@ describe("model-release publish / pull (built CLI)", () => {
   it("--dry-run prints the plan and sends nothing (no token needed to look)", async () => {
     const dir = await bundle("1.0.0");
     const { HF_TOKEN: _, GITHUB_TOKEN: __, ...noTokens } = env;
-    const r = await cli(["publish", dir, "--dry-run", "--to", "hf", "--config", await writeConfig()], { env: noTokens });
+    const r = await cli(["publish", dir, "--dry-run", "--to", "hf", "--config", await writeConfig()], {
+      env: noTokens,
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Preflight:\n  skip hub token: no token given (dry run)");
     expect(r.stdout).toContain("ok   hub repository: acme/robot-coder will be created (public)");

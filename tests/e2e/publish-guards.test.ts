@@ -102,7 +102,9 @@ describe("publish preflight (built CLI)", () => {
     const other = await cli(["publish", await bundle("acme/pf-tag", "1.0.0"), "--config", config]);
     expect([other.code, errorLine(other.stderr)]).toEqual([
       5,
-      expect.stringMatching(/^error\[TAG_CONFLICT\]: GitHub release v1\.0\.0 on acme\/pf-tag is published with other content \(content digest [0-9a-f]{64}\)$/),
+      expect.stringMatching(
+        /^error\[TAG_CONFLICT\]: GitHub release v1\.0\.0 on acme\/pf-tag is published with other content \(content digest [0-9a-f]{64}\)$/,
+      ),
     ]);
     expect(await hubTags("acme/pf-tag")).toBeUndefined();
   });
