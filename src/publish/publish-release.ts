@@ -1,12 +1,10 @@
 import { join } from "node:path";
-import { readHashCache } from "../bundle/hash-cache.js";
-import { verifyBundle } from "../bundle/verify-bundle.js";
-import { ReleaseError, verifyError } from "../errors.js";
+import { interruptedError } from "./interrupted-error.js";
 import type { Finding } from "../findings.js";
 import type { SecretPattern } from "../sanitize/detect-secrets.js";
 import { applyGitHubSteps } from "./apply-github-steps.js";
 import { applyHubSteps, type RecordStep } from "./apply-hub-steps.js";
-import { assertBundleSignature } from "./assert-bundle-signature.js";
+import { assertBundleUnchanged } from "./assert-bundle-unchanged.js";
 import { createCodeSecretScan } from "./create-code-secret-scan.js";
 import { readCodeFiles } from "./apply-code-push.js";
 import { createRetryingFetch } from "./create-retrying-fetch.js";
@@ -106,19 +104,6 @@ export interface PublishResult {
   preflight: PreflightCheck[];
   /** The staged bundle's signature, checked before any upload (absent for an unsigned bundle or a dry run). */
   signature?: { signer: string; files: number };
-}
-
-/**
- * The run was interrupted (SIGINT/SIGTERM): every request was aborted, nothing later was sent,
- * and the journal holds every step that finished. The CLI exits 130 (143 for SIGTERM).
- */
-export function interruptedError(during: string): ReleaseError {
-  return new ReleaseError(`during ${during}; nothing was sent after the signal`, {
-    code: "INTERRUPTED",
-    category: "interrupted",
-    hint: "run the same command again to resume",
-    details: { during },
-  });
 }
 
 /** `v{version}` or `{name}-v{version}`, recovered from the manifest's own tag. */
@@ -321,35 +306,13 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
   if (params.dryRun) return result;
   assertPreflightPassed(preflight);
 
-  // Nothing goes public that does not match its manifest: a checkpoint file rewritten in place
-  // after the build (hard links share the bytes) would otherwise be published under old digests.
+  // Nothing goes public that does not match its manifest and its signature.
   emit({ type: "step", step: "verify", status: "start" });
-  const cache = params.cacheDir ? await readHashCache({ dir: params.cacheDir }) : undefined;
-  const verified = await verifyBundle({
-    dir: bundle.dir,
-    ...(cache ? { cache } : {}),
+  const signature = await assertBundleUnchanged({
+    bundle,
+    ...(params.cacheDir ? { cacheDir: params.cacheDir } : {}),
     ...(signal ? { signal } : {}),
   });
-  if (!verified.ok) {
-    const names = [
-      ...verified.missing.map((p) => `missing ${p}`),
-      ...verified.changed.map((c) => `changed ${c.path}`),
-      ...verified.extra.map((p) => `extra ${p}`),
-    ];
-    throw verifyError(
-      "BUNDLE_MISMATCH",
-      `${bundle.dir} does not match its manifest, so nothing was published: ${names.join(", ") || "content digest differs"}`,
-      {
-        hint: "the checkpoint or the bundle changed after the build; build again, then publish",
-        location: { file: bundle.dir },
-        details: { missing: verified.missing, changed: verified.changed.map((c) => c.path), extra: verified.extra },
-      },
-    );
-  }
-  // Sign, verify, then publish: the files were just checked against the manifest, so their
-  // digests serve the signature check without reading the weights again.
-  const verifiedDigests = new Map(bundle.files.map((f) => [f.absPath, f.sha256]));
-  const signature = await assertBundleSignature({ dir: bundle.dir, hashOf: (abs) => verifiedDigests.get(abs) });
   if (signature) result.signature = signature;
   emit({ type: "step", step: "verify", status: "done" });
 
