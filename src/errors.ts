@@ -24,6 +24,8 @@ export const ErrorCategory = {
   verify: "verify",
   /** A bug. */
   internal: "internal",
+  /** The run was stopped by SIGINT/SIGTERM; a re-run resumes. */
+  interrupted: "interrupted",
 } as const;
 export type ErrorCategory = (typeof ErrorCategory)[keyof typeof ErrorCategory];
 

@@ -22,6 +22,9 @@ import {
   type ReleaseTrustResult,
 } from "../trust/apply-release-trust.js";
 import { parseSigningKey } from "../trust/sign-model.js";
+import { applyAllowFindings } from "../sanitize/scan-checkpoint.js";
+import { assertReleaseSane } from "./assert-release-sane.js";
+import { readReleaseSanity } from "./read-release-sanity.js";
 
 export interface BuildReleaseParams extends ReleaseTrustParams {
   /** Path of the release config YAML. */
@@ -65,6 +68,8 @@ export interface BuildPlan {
   /** Findings of the generated documents (card, licence, evaluation regressions); blocking ones stop `buildRelease`. */
   docsFindings: Finding[];
   evals?: EvalReport;
+  /** What the release is checked against before staging: weights present, shapes and family match config.json. */
+  sanity: { hasWeights: boolean; findings: Finding[] };
 }
 
 export interface BuildReleaseResult extends StageBundleResult, ReleaseTrustResult {
@@ -102,6 +107,8 @@ export async function planBuild(
   });
   const inventory = planConvertedInventory(inspected, sanitize);
   const c = config.config;
+  const checked = await readReleaseSanity({ inventory, sanitize, config: c });
+  const sanity = { ...checked, findings: applyAllowFindings(checked.findings, c.sanitize.allow_findings) };
   const docs =
     params.docs === false
       ? undefined
@@ -191,9 +198,15 @@ export async function planBuild(
     tag: renderTag(c.tag_format, { name: c.name, version }),
     hub: { repo: c.hub.repo, repoType: "model" },
     ...(c.github ? { github: { repo: c.github.repo } } : {}),
-    overrides: sanitize.publish
-      .filter((p) => p.overrideReason)
-      .map((p) => ({ path: p.path, reason: p.overrideReason as string })),
+    overrides: [
+      ...sanitize.publish
+        .filter((p) => p.overrideReason)
+        .map((p) => ({ path: p.path, reason: p.overrideReason as string })),
+      // Accepted sanity findings are overrides too: the manifest says who accepted what, and why.
+      ...sanity.findings
+        .filter((f) => f.acceptedReason)
+        .map((f) => ({ path: `${f.file} (${f.rule})`, reason: f.acceptedReason as string })),
+    ],
   };
   return {
     config,
@@ -205,6 +218,7 @@ export async function planBuild(
     inputs,
     docsFindings: docs?.findings ?? [],
     ...(docs?.evals ? { evals: docs.evals } : {}),
+    sanity,
   };
 }
 
@@ -217,6 +231,8 @@ export async function buildRelease(params: BuildReleaseParams): Promise<BuildRel
   const plan = await planBuild(params);
   // Refuse to stage a release that the sanitizer blocks (exit 3): nothing is written.
   assertSanitizePlanClean(plan.sanitize);
+  // No weights (exit 7), or weights that are not what config.json and base_model say (exit 3).
+  assertReleaseSane({ checkpointDir: plan.checkpointDir, ...plan.sanity });
   assertReleaseDocsPublishable(plan.docsFindings);
   // A wrong key or passphrase fails here, before anything is staged.
   if (params.signing?.kind === "key") parseSigningKey(params.signing);

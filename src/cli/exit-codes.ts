@@ -13,6 +13,7 @@ import type { ErrorCategory } from "../errors.js";
  * | 5 | conflict: the version exists with other content, or a concurrent publish won |
  * | 6 | verify: files differ from the manifest or the signature |
  * | 7 | input: a malformed checkpoint, bundle or data file |
+ * | 130 | interrupted by SIGINT (Ctrl-C); 143 for SIGTERM (128 + the signal, as shells report it) |
  */
 export const ExitCode = {
   ok: 0,
@@ -23,6 +24,7 @@ export const ExitCode = {
   conflict: 5,
   verify: 6,
   input: 7,
+  interrupted: 130,
 } as const satisfies Record<ErrorCategory | "ok", number>;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

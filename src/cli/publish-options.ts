@@ -21,6 +21,8 @@ export interface PublishFlags {
   hfToken?: string;
   githubApiUrl?: string;
   githubToken?: string;
+  allowWeightReplacement?: boolean;
+  allowArchitectureChange?: boolean;
 }
 
 /** The flags `publish` and `release` share. */
@@ -40,7 +42,15 @@ export function addPublishOptions(cmd: Command): Command {
     .option("--hub-url <url>", "Hub endpoint (default $HF_ENDPOINT or https://huggingface.co)")
     .option("--hf-token <token>", "Hub token (default $HF_TOKEN; prefer the variable: flags show in ps)")
     .option("--github-api-url <url>", "GitHub API (default $GITHUB_API_URL or https://api.github.com)")
-    .option("--github-token <token>", "GitHub token (default $GITHUB_TOKEN; prefer the variable)");
+    .option("--github-token <token>", "GitHub token (default $GITHUB_TOKEN; prefer the variable)")
+    .option(
+      "--allow-weight-replacement",
+      "publish although the release deletes every weight file of the previous release on the Hub",
+    )
+    .option(
+      "--allow-architecture-change",
+      "publish although config.json names another architecture than the previous release",
+    );
 }
 
 export function parseTargets(to: string): ("hf" | "github")[] {
@@ -99,6 +109,8 @@ export async function runPublish(
     stateDir?: string;
     /** For bundles published without a release config (datasets): whether a new Hub repo is private. */
     hubPrivate?: boolean;
+    /** `publish` of a model bundle: without the release config a new Hub repo's visibility is unknown. */
+    configRequiredForNewRepo?: boolean;
   },
 ): Promise<PublishResult> {
   const { bundleDir, flags, config, stateDir, hubPrivate } = params;
@@ -137,6 +149,7 @@ export async function runPublish(
         ...(config ? { hubPrivate: config.config.hub.private, secretPatterns: config.config.sanitize.patterns } : {}),
         ...(hubPrivate !== undefined ? { hubPrivate } : {}),
         ...(config?.config.card.summary ? { summary: config.config.card.summary } : {}),
+        ...(config?.config.github?.create ? { githubCreate: true } : {}),
         ...(code && ghRepo && config
           ? {
               code: {
@@ -151,6 +164,10 @@ export async function runPublish(
       },
       ...(flags.allowOlder ? { allowOlder: true } : {}),
       ...(flags.takeover ? { takeover: true } : {}),
+      ...(flags.allowWeightReplacement ? { allowWeightReplacement: true } : {}),
+      // Without the release config a new model repo's visibility is unknown: never guess it.
+      requireHubVisibility: (params.configRequiredForNewRepo ?? false) && !config && hubPrivate === undefined,
+      ...(flags.allowArchitectureChange ? { allowArchitectureChange: true } : {}),
       // A re-run of a failed Actions job starts on a fresh runner without the journal: the run id
       // (stable across attempts) still lets it recognise its first attempt's commit and draft.
       ...(ctx.env.GITHUB_ACTIONS === "true" && ctx.env.GITHUB_RUN_ID
@@ -167,6 +184,11 @@ export async function runPublish(
   }
   if (mode === "json") writeJsonLine(ctx, { type: "result", ...result });
   else writeLine(ctx.stdout, renderPublishResult(result, ctx.redaction.patterns));
+  // A dry run shows every failed check with the plan, then fails as the real run would.
+  if (result.dryRun) {
+    const { assertPreflightPassed } = await import("../publish/plan-publish-preflight.js");
+    assertPreflightPassed(result.preflight);
+  }
   return result;
 }
 
@@ -213,6 +235,18 @@ export function renderPublishResult(r: PublishResult, patterns: SecretPattern[] 
       );
     if (r.github.releaseUrl) out.push(`  ${r.github.releaseUrl}`);
   }
+  if (r.dryRun || r.preflight.some((c) => c.status === "fail")) {
+    out.push("", "Preflight:");
+    for (const c of r.preflight)
+      out.push(
+        `  ${c.status === "ok" ? "ok  " : c.status === "fail" ? "FAIL" : "skip"} ${c.target} ${c.check}: ${c.detail}`,
+      );
+  }
+  if (r.signature)
+    out.push(
+      "",
+      `Signature: model.sig verified against the staged bundle (${r.signature.signer}, ${r.signature.files} files)`,
+    );
   if (r.dryRun) {
     out.push("", "API calls:");
     for (const c of [...(r.hub?.plan.apiCalls ?? []), ...(r.github?.plan.apiCalls ?? [])]) out.push(`  ${safe(c)}`);

@@ -211,6 +211,10 @@ export const cardSchema = z
 export const githubSchema = z
   .strictObject({
     repo: repoIdSchema.describe("GitHub repository 'owner/name' for the code and the release."),
+    create: z
+      .boolean()
+      .default(false)
+      .describe("Create the repository when it does not exist (otherwise a missing repository fails the preflight)."),
     code: z
       .strictObject({
         remote: z.string().optional().describe("Git remote URL to push code to; default the GitHub repo."),

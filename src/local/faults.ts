@@ -17,7 +17,8 @@ export interface FaultRule {
   action:
     | { kind: "status"; status: 429 | 500 | 502 | 503; retryAfterSeconds?: number }
     | { kind: "drop" } // destroy the socket without a response
-    | { kind: "delay"; ms: number }; // answer normally after a delay
+    | { kind: "delay"; ms: number } // answer normally after a delay
+    | { kind: "corrupt" }; // answer normally, with one byte of the body flipped (damage in transit)
 }
 
 export interface FaultInjector {
@@ -54,6 +55,25 @@ export function createFaultInjector(initial: FaultRule[] = []): FaultInjector {
         const action = rule.action;
         if (action.kind === "delay") {
           await new Promise((r) => setTimeout(r, action.ms));
+          return false;
+        }
+        if (action.kind === "corrupt") {
+          let flipped = false;
+          const flip = (chunk: unknown): unknown => {
+            if (flipped || chunk == null || typeof chunk === "function") return chunk;
+            const bytes = Buffer.from(chunk as Uint8Array);
+            if (bytes.length === 0) return chunk;
+            flipped = true;
+            bytes[0] = bytes[0]! ^ 0x01;
+            return bytes;
+          };
+          const write = res.write.bind(res) as (...a: unknown[]) => boolean;
+          const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
+          res.write = ((chunk: unknown, ...rest: unknown[]) => write(flip(chunk), ...rest)) as typeof res.write;
+          res.end = ((chunk?: unknown, ...rest: unknown[]) =>
+            typeof chunk === "function" || chunk === undefined
+              ? end(chunk, ...rest)
+              : end(flip(chunk), ...rest)) as typeof res.end;
           return false;
         }
         if (action.kind === "drop") {

@@ -33,6 +33,7 @@ const faultRuleSchema = z.strictObject({
     z.strictObject({ kind: z.literal("drop") }),
     // A minute at most: a longer delay is a hang, and the test timeout would hide the cause.
     z.strictObject({ kind: z.literal("delay"), ms: z.number().int().min(0).max(60_000) }),
+    z.strictObject({ kind: z.literal("corrupt") }),
   ]),
 });
 

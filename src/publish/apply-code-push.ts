@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
+import type { Dirent } from "node:fs";
 import { mkdtemp, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import type { Dirent } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { conflictError, inputError, remoteError } from "../errors.js";
 import type { CodeExportPlan, CodeSourceFile } from "./plan-code-export.js";
@@ -53,6 +53,8 @@ interface GitParams {
   /** Token for https remotes: sent as an HTTP header through git's environment, never in argv or the URL. */
   token?: string;
   env?: Record<string, string | undefined>;
+  /** Kills the git child (and so the push) when the run is interrupted. */
+  signal?: AbortSignal;
 }
 
 function runGit(args: string[], cwd: string, p: GitParams): Promise<string> {
@@ -64,9 +66,15 @@ function runGit(args: string[], cwd: string, p: GitParams): Promise<string> {
     "TMPDIR",
     "SSH_AUTH_SOCK",
     "GIT_SSH_COMMAND",
+    // git (libcurl) reads its proxy from these; lower-case first, as curl does.
+    "https_proxy",
     "HTTPS_PROXY",
+    "http_proxy",
     "HTTP_PROXY",
+    "no_proxy",
     "NO_PROXY",
+    "ALL_PROXY",
+    "all_proxy",
   ]) {
     const v = p.env?.[k];
     if (v !== undefined) env[k] = v;
@@ -78,8 +86,10 @@ function runGit(args: string[], cwd: string, p: GitParams): Promise<string> {
     env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${Buffer.from(`x-access-token:${p.token}`).toString("base64")}`;
   }
   return new Promise((resolve, reject) => {
-    execFile(p.gitBin ?? "git", args, { cwd, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err)
+    const options = { cwd, env, maxBuffer: 16 * 1024 * 1024, ...(p.signal ? { signal: p.signal } : {}) };
+    execFile(p.gitBin ?? "git", args, options, (err, stdout, stderr) => {
+      if (err && p.signal?.aborted) reject(new DOMException("git was stopped: the run was interrupted", "AbortError"));
+      else if (err)
         reject(
           Object.assign(new Error(redactSecrets(`git ${args[0]}: ${stderr.trim() || err.message}`)), {
             stderr: redactSecrets(stderr),

@@ -9,6 +9,12 @@ export interface RetryOptions {
   maxDelayMs?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   onRetry?: (info: { url: string; method: string; attempt: number; status?: number; delayMs: number }) => void;
+  /**
+   * The run's one abort signal (Ctrl-C, SIGTERM): joined to every request, so whatever a client
+   * library forgets to pass on (a listing, an LFS upload, octokit's calls) is cancelled too, and
+   * no retry or backoff starts after it fired.
+   */
+  signal?: AbortSignal;
 }
 
 /** Statuses worth retrying: rate limits and server errors. */
@@ -29,7 +35,14 @@ export function createRetryingFetch(options: RetryOptions = {}): typeof fetch {
   const base = options.baseDelayMs ?? 250;
   const max = options.maxDelayMs ?? 60_000;
   const sleep = options.sleep ?? defaultSleep;
-  const wrapped = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  const runSignal = options.signal;
+  const wrapped = async (input: string | URL | Request, givenInit?: RequestInit): Promise<Response> => {
+    // An AbortError, not the signal's reason: octokit passes an AbortError through unretried,
+    // while any other error becomes a retried "500".
+    if (runSignal?.aborted) throw abortError();
+    const init: RequestInit | undefined = runSignal
+      ? { ...givenInit, signal: givenInit?.signal ? AbortSignal.any([givenInit.signal, runSignal]) : runSignal }
+      : givenInit;
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
     // A ReadableStream body is consumed by the first attempt and cannot be retried.
@@ -46,6 +59,7 @@ export function createRetryingFetch(options: RetryOptions = {}): typeof fetch {
       try {
         response = await inner(input, init);
       } catch (err) {
+        if (runSignal?.aborted) throw abortError();
         if (init?.signal?.aborted) throw err;
         error = err;
       }
@@ -66,10 +80,16 @@ export function createRetryingFetch(options: RetryOptions = {}): typeof fetch {
       });
       // Drain the body so the connection can be reused.
       await response?.body?.cancel().catch(() => undefined);
-      await sleep(delayMs, init?.signal ?? undefined);
+      await sleep(delayMs, init?.signal ?? undefined).catch((err: unknown) => {
+        throw runSignal?.aborted ? abortError() : err;
+      });
     }
   };
   return wrapped as typeof fetch;
+}
+
+function abortError(): DOMException {
+  return new DOMException("This operation was aborted", "AbortError");
 }
 
 /** Milliseconds to wait as the server asked, from Retry-After or the RateLimit header. */

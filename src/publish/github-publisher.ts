@@ -81,6 +81,9 @@ export async function fetchGitHubCloneUrl(gh: GitHubClient, repo: string): Promi
   return res.data.clone_url;
 }
 
+/** The content digest stated in release notes (`Content digest: \`…\``, see renderReleaseNotes). */
+const contentDigestOf = (body: string | null | undefined) => /Content digest: `([0-9a-f]{64})`/.exec(body ?? "")?.[1];
+
 /** The tag and the release for it, if any. */
 export async function fetchGitHubState(
   gh: GitHubClient,
@@ -108,6 +111,7 @@ export async function fetchGitHubState(
             draft: rel.draft,
             prerelease: rel.prerelease,
             htmlUrl: rel.html_url,
+            ...(contentDigestOf(rel.body) ? { contentDigest: contentDigestOf(rel.body)! } : {}),
             assets: (rel.assets ?? []).map(
               (a): ExistingAsset => ({ id: a.id, name: a.name, size: a.size, digest: a.digest ?? null }),
             ),
@@ -304,4 +308,28 @@ export async function applyGitHubPublish(
       hint: "run again",
     });
   return res.data.html_url;
+}
+
+/**
+ * Creates the release's repository (the config's `github.create`): in the organization that owns
+ * it, or for the token's user. An existing one (422 "name already exists") is fine. Returns its
+ * clone URL.
+ */
+export async function applyGitHubCreateRepo(
+  gh: GitHubClient,
+  params: { repo: string; login?: string; private: boolean; description?: string },
+): Promise<string> {
+  const { owner, repo: name } = split(params.repo);
+  const fields = { name, private: params.private, ...(params.description ? { description: params.description } : {}) };
+  try {
+    const res =
+      params.login !== undefined && params.login.toLowerCase() === owner.toLowerCase()
+        ? await gh.rest.repos.createForAuthenticatedUser(fields)
+        : await gh.rest.repos.createInOrg({ org: owner, ...fields });
+    return res.data.clone_url;
+  } catch (err) {
+    if (status(err) !== 422)
+      throw translateRemoteError(err, { service: "github", action: "create repository", target: params.repo });
+    return fetchGitHubCloneUrl(gh, params.repo);
+  }
 }

@@ -1,7 +1,8 @@
 import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { conflictError, inputError } from "../errors.js";
+import type { GitHubRemoteState, HubRemoteState } from "./types.js";
 
 /** The steps of a release, in the order they run. Nothing is public before `github-publish`. */
 export const PUBLISH_STEPS = [
@@ -25,6 +26,58 @@ export interface PublishJournal {
   /** Written into the Hub commit message: tells our own commit from a concurrent publisher's. */
   runId: string;
   steps: Partial<Record<PublishStep, { at: string } & Record<string, string | number | boolean>>>;
+}
+
+/**
+ * The journal's and the lock's keys: the release (`name@tag`) on these endpoints and repos, so a
+ * rehearsal against `serve` never makes the real release to huggingface.co skip a step. The
+ * journal's key also holds the content digest (another build of the same version has its own
+ * journal); the lock's does not (two builds of one version must not publish at once). Pure.
+ */
+export function planJournalKeys(params: {
+  name: string;
+  tag: string;
+  contentDigest: string;
+  hub?: { url: string; repo: string };
+  github?: { apiUrl: string; repo: string };
+}): { journal: string; lock: string } {
+  const where = [
+    params.hub ? `hub=${params.hub.url.replace(/\/+$/, "")}/${params.hub.repo}` : "",
+    params.github ? `github=${params.github.apiUrl.replace(/\/+$/, "")}/${params.github.repo}` : "",
+  ].join("|");
+  const short = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 12);
+  const base = `${params.name}@${params.tag}`;
+  return { lock: `${base}-${short(where)}`, journal: `${base}-${short(`${where}|${params.contentDigest}`)}` };
+}
+
+/**
+ * Which finished steps of the journal the remote confirms. The journal is a hint, never the
+ * truth: a step is skipped only when the remote holds its result (a fresh server, a deleted
+ * repo or draft, or a journal copied from elsewhere makes the step run again). Pure.
+ */
+export function planConfirmedSteps(
+  journal: PublishJournal,
+  remote: { tag: string; hub?: HubRemoteState; github?: GitHubRemoteState },
+): { confirmed: PublishJournal["steps"]; dropped: PublishStep[] } {
+  const { hub, github, tag } = remote;
+  const hubTag = hub?.tags.find((t) => t.name === tag);
+  const holds: Record<PublishStep, (facts: Record<string, unknown>) => boolean> = {
+    "hub-commit": (f) => hub?.exists === true && (f.commit === hub.head || hub.tags.some((t) => t.commit === f.commit)),
+    "hub-tag": () => hubTag !== undefined,
+    "github-tag": () => github?.tagExists === true,
+    "github-draft": () => github?.release !== undefined,
+    "github-assets": () => github?.release !== undefined,
+    "github-publish": () => github?.release !== undefined && !github.release.draft,
+  };
+  const confirmed: PublishJournal["steps"] = {};
+  const dropped: PublishStep[] = [];
+  for (const step of PUBLISH_STEPS) {
+    const entry = journal.steps[step];
+    if (!entry) continue;
+    if (holds[step](entry)) confirmed[step] = entry;
+    else dropped.push(step);
+  }
+  return { confirmed, dropped };
 }
 
 /**

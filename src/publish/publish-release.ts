@@ -1,47 +1,40 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { readHashCache } from "../bundle/hash-cache.js";
-import { verifyBundle } from "../bundle/verify-bundle.js";
-import { verifyError } from "../errors.js";
+import { interruptedError } from "./interrupted-error.js";
 import type { Finding } from "../findings.js";
 import type { SecretPattern } from "../sanitize/detect-secrets.js";
+import { applyGitHubSteps } from "./apply-github-steps.js";
+import { applyHubSteps, type RecordStep } from "./apply-hub-steps.js";
+import { assertBundleUnchanged } from "./assert-bundle-unchanged.js";
 import { createCodeSecretScan } from "./create-code-secret-scan.js";
-import { readCodeFiles, applyCodePush, MAX_CODE_FILE_BYTES } from "./apply-code-push.js";
+import { MAX_CODE_FILE_BYTES, readCodeFiles } from "./apply-code-push.js";
 import { createRetryingFetch } from "./create-retrying-fetch.js";
-import {
-  applyGitHubAssets,
-  applyGitHubDraft,
-  applyGitHubPublish,
-  applyGitHubTag,
-  createGitHubClient,
-  fetchGitHubCloneUrl,
-  fetchGitHubState,
-  type GitHubClient,
-} from "./github-publisher.js";
-import {
-  applyHubCommit,
-  applyHubCreateRepo,
-  applyHubTag,
-  assertHubCardValid,
-  fetchHubState,
-  type HubClient,
-} from "./hub-publisher.js";
+import { fetchGitHubAccess, fetchHubAccess, type GitHubAccess, type HubAccess } from "./fetch-publish-access.js";
+import { createGitHubClient, fetchGitHubCloneUrl, fetchGitHubState, type GitHubClient } from "./github-publisher.js";
+import { fetchArchitectureChange } from "./fetch-architecture-change.js";
+import { fetchHubState, type HubClient } from "./hub-publisher.js";
 import { planCodeExport, type CodeExportPlan } from "./plan-code-export.js";
 import { planGitHubRelease } from "./plan-github-release.js";
 import { planHubPublish } from "./plan-hub-publish.js";
+import {
+  assertPreflightPassed,
+  githubTokenInvalid,
+  hubTokenInvalid,
+  planPublishPreflight,
+  type PreflightCheck,
+} from "./plan-publish-preflight.js";
 import type { ProgressSink } from "./progress.js";
 import {
   acquirePublishLock,
+  planConfirmedSteps,
+  planJournalKeys,
   readPublishJournal,
   writePublishJournal,
-  type PublishJournal,
   type PublishStep,
 } from "./publish-journal.js";
 import { readReleaseBundle } from "./read-release-bundle.js";
+import { readOptionalText, readReleaseNotes } from "./read-release-notes.js";
 import { throttleProgress } from "./throttle-progress.js";
-import { parseCardSummary, parseEvalRows, renderReleaseNotes } from "./render-release-notes.js";
-import { planSignatureSigner, renderVerifyCommands } from "../trust/plan-signature-signer.js";
-import type { GitHubReleasePlan, HubPublishPlan, ReleaseBundle } from "./types.js";
+import type { GitHubReleasePlan, GitHubRemoteState, HubPublishPlan, ReleaseBundle } from "./types.js";
 import { planVersionTag, type VersionTagPlan } from "./version-policy.js";
 
 export interface PublishReleaseParams {
@@ -68,7 +61,18 @@ export interface PublishReleaseParams {
     summary?: string;
     /** The config's `sanitize.patterns`, also applied to exported code. */
     secretPatterns?: SecretPattern[];
+    /** Create the GitHub repository when it is missing (the config's `github.create`). */
+    githubCreate?: boolean;
   };
+  /**
+   * Fail the preflight when the Hub repo must be created and `options.hubPrivate` is not given:
+   * `publish` without `--config` must not guess a new repo's visibility.
+   */
+  requireHubVisibility?: boolean;
+  /** Publish although the release deletes every weight file of the previous one on the Hub. */
+  allowWeightReplacement?: boolean;
+  /** Publish although config.json names another architecture than the previous release's. */
+  allowArchitectureChange?: boolean;
   allowOlder?: boolean;
   /** Identifies this publish in Hub commits and draft notes when no journal exists yet (CI: the workflow run). */
   runId?: string;
@@ -102,8 +106,12 @@ export interface PublishResult {
   versionPolicy: VersionTagPlan;
   hub?: { plan: HubPublishPlan; commit?: string; url: string };
   github?: { plan: GitHubReleasePlan; releaseUrl?: string; codeCommit?: string; assetsUploaded?: string[] };
-  /** Steps a previous, interrupted run had finished. */
+  /** Steps a previous, interrupted run had finished (and the remote confirmed). */
   resumed: PublishStep[];
+  /** Every check made before the first byte; a dry run returns failed ones instead of throwing. */
+  preflight: PreflightCheck[];
+  /** The staged bundle's signature, checked before any upload (absent for an unsigned bundle or a dry run). */
+  signature?: { signer: string; files: number };
 }
 
 /** `v{version}` or `{name}-v{version}`, recovered from the manifest's own tag. */
@@ -114,40 +122,34 @@ function tagFormatOf(bundle: ReleaseBundle): string {
   return format.startsWith(`${name}-`) ? `{name}-${format.slice(name.length + 1)}` : format;
 }
 
-/** The build's diff against the previous release (private state) and the signature's verify commands, for the notes. */
-async function readTrustNotes(dir: string, hubRepo: string): Promise<{ changes?: string; verifyCommands?: string[] }> {
-  const changes = await readOptionalText(join(dir, ".model-release", "changes.md"));
-  const sig = await readOptionalText(join(dir, "model.sig"));
-  let verifyCommands: string[] | undefined;
-  if (sig) {
-    try {
-      verifyCommands = renderVerifyCommands({
-        dir: `./${hubRepo.split("/")[1] ?? "model"}`,
-        signer: planSignatureSigner(sig),
-      });
-    } catch {
-      verifyCommands = undefined;
-    }
-  }
-  return { ...(changes ? { changes } : {}), ...(verifyCommands ? { verifyCommands } : {}) };
-}
-
-async function readOptionalText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * Publishes a staged bundle: plan everything first (dry-run stops there), then Hub commit, Hub
- * tag, GitHub tag (with the exported code), draft release, assets, publish. Each finished step
- * goes to the journal in `.model-release/`; every step also checks the remote, so a re-run after
- * a crash anywhere completes the release without duplicates.
+ * Publishes a staged bundle: read the remote state and plan everything, run the preflight (tokens,
+ * write access, repos, tags on both sides, code export, weights and architecture guards; a dry run
+ * stops there and returns it), verify the bundle and its signature, then Hub commit, Hub tag,
+ * GitHub tag (with the exported code), draft release, assets, publish. Each finished step goes to
+ * the journal, which the remote must confirm before a step is skipped, so a re-run after a crash
+ * or an interrupt completes the release without duplicates. `signal` aborts every request.
  */
 export async function publishRelease(params: PublishReleaseParams): Promise<PublishResult> {
   const emit: ProgressSink = params.onEvent ?? (() => undefined);
+  let current = "plan";
+  const signal = params.signal;
+  try {
+    return await publishSteps(params, (ev) => {
+      if (ev.type === "step" && ev.status === "start") current = ev.step;
+      emit(ev);
+    });
+  } catch (err) {
+    if (signal?.aborted) throw interruptedError(current);
+    throw err;
+  }
+}
+
+async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): Promise<PublishResult> {
+  const signal = params.signal;
+  const checkpoint = (step: string) => {
+    if (signal?.aborted) throw interruptedError(step);
+  };
   const bundle = await readReleaseBundle(params.bundleDir);
   const { manifest } = bundle;
   const fetchImpl = createRetryingFetch({
@@ -155,6 +157,7 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
     ...(params.retry?.retries !== undefined ? { retries: params.retry.retries } : {}),
     ...(params.retry?.baseDelayMs !== undefined ? { baseDelayMs: params.retry.baseDelayMs } : {}),
     onRetry: (info) => emit({ type: "retry", ...info }),
+    ...(signal ? { signal } : {}),
   });
   emit({ type: "step", step: "plan", status: "start" });
 
@@ -164,11 +167,8 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
       hubUrl: params.targets.hub.url,
       accessToken: params.targets.hub.token || undefined,
       fetch: fetchImpl,
-      ...(params.signal ? { signal: params.signal } : {}),
+      ...(signal ? { signal } : {}),
     } as HubClient);
-  const repoType = manifest.hub.repoType;
-  const hubState = hub ? await fetchHubState(hub, { repo: manifest.hub.repo, repoType, tag: manifest.tag }) : undefined;
-
   const ghRepo = manifest.github?.repo;
   const gh: GitHubClient | undefined =
     params.targets.github && ghRepo
@@ -185,7 +185,22 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
       type: "warning",
       message: "the bundle's manifest names no GitHub repository (github.repo in the config): skipping GitHub",
     });
-  const ghState = gh && ghRepo ? await fetchGitHubState(gh, { repo: ghRepo, tag: manifest.tag }) : undefined;
+  // Who the tokens are, first: a refused token is named as such, not as a failed listing.
+  const hubAccess: HubAccess | undefined = hub?.accessToken ? await fetchHubAccess(hub) : undefined;
+  const ghAccess: GitHubAccess | undefined =
+    gh && ghRepo && params.targets.github?.token ? await fetchGitHubAccess(gh, ghRepo) : undefined;
+  if (hubAccess?.tokenValid === false) throw hubTokenInvalid(hubAccess, params.targets.hub!.url);
+  if (ghAccess?.tokenValid === false) throw githubTokenInvalid(params.targets.github!.apiUrl);
+
+  const repoType = manifest.hub.repoType;
+  const hubState = hub ? await fetchHubState(hub, { repo: manifest.hub.repo, repoType, tag: manifest.tag }) : undefined;
+  const ghMissing = ghAccess?.repoExists === false;
+  const ghState: GitHubRemoteState | undefined =
+    gh && ghRepo
+      ? ghMissing
+        ? { tagExists: false, releaseTags: [] }
+        : await fetchGitHubState(gh, { repo: ghRepo, tag: manifest.tag })
+      : undefined;
 
   const policy = planVersionTag({
     version: manifest.version,
@@ -207,55 +222,34 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
           tag: manifest.tag,
         })
       : undefined;
+  const architectureChange =
+    hub && hubPlan?.commit?.change.some((f) => f.path === "config.json") && hubState?.head
+      ? await fetchArchitectureChange(hub, { bundle, head: hubState.head })
+      : undefined;
 
   let codeExport: CodeExportPlan | undefined;
   let ghPlan: GitHubReleasePlan | undefined;
+  const codeOption = params.options?.code;
+  const codeRemote =
+    codeOption?.remote ??
+    ghAccess?.cloneUrl ??
+    (gh && ghRepo && codeOption && !ghMissing ? await fetchGitHubCloneUrl(gh, ghRepo) : undefined);
   if (gh && ghRepo && ghState) {
-    const codeOption = params.options?.code;
-    const code = codeOption && { ...codeOption, remote: codeOption.remote ?? (await fetchGitHubCloneUrl(gh, ghRepo)) };
     // Fail closed: code is always scanned, with the sanitizer's detectors unless a scan is given.
-    if (code) {
+    if (codeOption) {
       // The code export carries the release's LICENSE too, when the code folder has none.
       const licence = await readOptionalText(join(bundle.dir, "LICENSE"));
       codeExport = planCodeExport({
-        files: await readCodeFiles(code.sourceDir),
-        allow: code.paths,
+        files: await readCodeFiles(codeOption.sourceDir),
+        allow: codeOption.paths,
         scan: params.scanCode ?? createCodeSecretScan(params.options?.secretPatterns ?? []),
-        notebookOutputs: code.notebookOutputs ?? "strip",
+        notebookOutputs: codeOption.notebookOutputs ?? "strip",
         maxFileBytes: MAX_CODE_FILE_BYTES,
         required: licence === undefined ? [] : [{ path: "LICENSE", content: licence }],
       });
     }
     for (const f of codeExport?.findings ?? [])
       emit({ type: "warning", message: `code export: ${f.file}${f.line ? `:${f.line}` : ""}: ${f.message}` });
-    const card = await readOptionalText(join(bundle.dir, "README.md"));
-    const evalsText =
-      (await readOptionalText(join(bundle.dir, "eval-results.json"))) ??
-      (await readOptionalText(join(bundle.dir, ".eval_results", "eval-results.json")));
-    let evalJson: unknown;
-    try {
-      evalJson = evalsText ? JSON.parse(evalsText) : undefined;
-    } catch {
-      emit({
-        type: "warning",
-        message: "eval-results.json is not valid JSON: the release notes have no evaluation table",
-      });
-    }
-    const summary = params.options?.summary ?? (card ? parseCardSummary(card) : undefined);
-    const notes = renderReleaseNotes({
-      name: manifest.name,
-      version: manifest.version,
-      tag: manifest.tag,
-      hubUrl,
-      hubRepo: manifest.hub.repo,
-      repoType,
-      contentDigest: manifest.contentDigest,
-      ...(summary ? { summary } : {}),
-      evals: parseEvalRows(evalJson),
-      ...(policy.previous ? { previousVersion: policy.previous } : {}),
-      sha256sums: (await readOptionalText(join(bundle.dir, "SHA256SUMS"))) ?? "",
-      ...(await readTrustNotes(bundle.dir, manifest.hub.repo)),
-    });
     ghPlan = planGitHubRelease({
       bundle,
       remote: ghState,
@@ -264,12 +258,53 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
       tag: manifest.tag,
       prerelease: policy.prerelease,
       latest: policy.latest,
-      notes,
-      ...(code && codeExport
-        ? { code: { remote: code.remote, files: codeExport.files.length, branch: code.branch } }
+      notes: await readReleaseNotes({
+        bundle,
+        hubUrl,
+        policy,
+        onWarning: (message) => emit({ type: "warning", message }),
+        ...(params.options?.summary ? { summary: params.options.summary } : {}),
+      }),
+      ...(codeOption && codeExport
+        ? {
+            code: {
+              remote: codeRemote ?? `(clone URL of the new ${ghRepo})`,
+              files: codeExport.files.length,
+              branch: codeOption.branch,
+            },
+          }
         : {}),
     });
   }
+  const preflight = planPublishPreflight({
+    dryRun: params.dryRun ?? false,
+    ...(hubPlan
+      ? {
+          hub: {
+            repo: manifest.hub.repo,
+            ...(hubAccess ? { access: hubAccess } : {}),
+            plan: hubPlan,
+            ...(architectureChange ? { architectureChange } : {}),
+            visibilityUnknown: (params.requireHubVisibility ?? false) && params.options?.hubPrivate === undefined,
+          },
+        }
+      : {}),
+    ...(ghPlan && ghRepo
+      ? {
+          github: {
+            repo: ghRepo,
+            ...(ghAccess ? { access: ghAccess } : {}),
+            plan: ghPlan,
+            create: params.options?.githubCreate ?? false,
+            contentDigest: manifest.contentDigest,
+            ...(ghState?.release?.contentDigest ? { publishedDigest: ghState.release.contentDigest } : {}),
+            ...(codeExport ? { codeFiles: codeExport.files.length } : {}),
+          },
+        }
+      : {}),
+    ...(params.allowWeightReplacement ? { allowWeightReplacement: true } : {}),
+    ...(params.allowArchitectureChange ? { allowArchitectureChange: true } : {}),
+  });
   emit({ type: "step", step: "plan", status: "done" });
   const hubRepoUrl = `${hubUrl}/${repoType === "dataset" ? "datasets/" : ""}${manifest.hub.repo}/tree/${encodeURIComponent(manifest.tag)}`;
   const result: PublishResult = {
@@ -282,18 +317,18 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
     ...(hubPlan ? { hub: { plan: hubPlan, url: hubRepoUrl } } : {}),
     ...(ghPlan ? { github: { plan: ghPlan } } : {}),
     resumed: [],
+    preflight,
   };
   if (params.dryRun) return result;
+  assertPreflightPassed(preflight);
 
-  // Nothing goes public that does not match its manifest: a checkpoint file rewritten in place
-  // after the build (hard links share the bytes) would otherwise be published under old digests.
+  // Nothing goes public that does not match its manifest and its signature.
   emit({ type: "step", step: "verify", status: "start" });
-  const cache = params.cacheDir ? await readHashCache({ dir: params.cacheDir }) : undefined;
   const verifyEmit = throttleProgress(emit);
-  const verified = await verifyBundle({
-    dir: bundle.dir,
-    ...(cache ? { cache } : {}),
-    ...(params.signal ? { signal: params.signal } : {}),
+  const { signature, verified } = await assertBundleUnchanged({
+    bundle,
+    ...(params.cacheDir ? { cacheDir: params.cacheDir } : {}),
+    ...(signal ? { signal } : {}),
     // Only what the cache cannot vouch for is read; that part gets a bar like an upload.
     onProgress: (e) =>
       e.kind === "plan"
@@ -306,22 +341,7 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
             size: e.size,
           }),
   });
-  if (!verified.ok) {
-    const names = [
-      ...verified.missing.map((p) => `missing ${p}`),
-      ...verified.changed.map((c) => `changed ${c.path}`),
-      ...verified.extra.map((p) => `extra ${p}`),
-    ];
-    throw verifyError(
-      "BUNDLE_MISMATCH",
-      `${bundle.dir} does not match its manifest, so nothing was published: ${names.join(", ") || "content digest differs"}`,
-      {
-        hint: "the checkpoint or the bundle changed after the build; build again, then publish",
-        location: { file: bundle.dir },
-        details: { missing: verified.missing, changed: verified.changed.map((c) => c.path), extra: verified.extra },
-      },
-    );
-  }
+  if (signature) result.signature = signature;
   emit({
     type: "step",
     step: "verify",
@@ -330,163 +350,86 @@ export async function publishRelease(params: PublishReleaseParams): Promise<Publ
   });
 
   const stateDir = params.stateDir ?? join(bundle.dir, ".model-release");
-  const key = `${manifest.name}@${manifest.tag}`;
-  const unlock = await acquirePublishLock(stateDir, key);
+  const keys = planJournalKeys({
+    name: manifest.name,
+    tag: manifest.tag,
+    contentDigest: manifest.contentDigest,
+    ...(hubPlan ? { hub: { url: hubUrl, repo: hubPlan.repo } } : {}),
+    ...(ghPlan ? { github: { apiUrl: ghPlan.apiUrl, repo: ghPlan.repo } } : {}),
+  });
+  const unlock = await acquirePublishLock(stateDir, keys.lock);
   try {
     const journal = await readPublishJournal(
       stateDir,
-      key,
+      keys.journal,
       manifest.contentDigest,
       ...(params.runId ? [params.runId] : []),
     );
+    // The journal is a hint: only what the remote holds is skipped.
+    const { confirmed, dropped } = planConfirmedSteps(journal, {
+      tag: manifest.tag,
+      ...(hubState ? { hub: hubState } : {}),
+      ...(ghState ? { github: ghState } : {}),
+    });
+    if (dropped.length > 0)
+      emit({
+        type: "warning",
+        message: `the journal lists ${dropped.join(", ")} as done but the remote does not hold them: running them again`,
+      });
+    journal.steps = confirmed;
     // Persist the run id before anything is sent: commits and drafts carry it, so a re-run
     // recognises its own work even when it crashed before recording a step.
     await writePublishJournal(stateDir, journal);
     result.resumed = (Object.keys(journal.steps) as PublishStep[]).filter((s) => journal.steps[s]);
-    const done = async (step: PublishStep, facts: Record<string, string | number | boolean> = {}, skipped = false) => {
+    const done: RecordStep = async (step, facts = {}, skipped = false) => {
       journal.steps[step] = { at: new Date().toISOString(), ...facts };
       await writePublishJournal(stateDir, journal);
       emit({ type: "step", step, status: skipped ? "skipped" : "done" });
     };
 
     if (hub && hubPlan && result.hub)
-      result.hub.commit = await runHubSteps(hub, hubPlan, bundle, journal, done, emit, params.takeover ?? false);
-    if (gh && ghPlan && result.github)
-      await runGitHubSteps(gh, ghPlan, bundle, journal, done, emit, params, codeExport, result.github);
+      result.hub.commit = await applyHubSteps({
+        hub,
+        plan: hubPlan,
+        bundle,
+        journal,
+        done,
+        emit,
+        takeover: params.takeover ?? false,
+        checkpoint,
+      });
+    if (gh && ghPlan && result.github) {
+      const code = params.options?.code;
+      Object.assign(
+        result.github,
+        await applyGitHubSteps({
+          gh,
+          plan: ghPlan,
+          bundle,
+          journal,
+          done,
+          emit,
+          checkpoint,
+          token: params.targets.github!.token,
+          ...(ghMissing
+            ? {
+                createRepo: {
+                  ...(ghAccess?.login ? { login: ghAccess.login } : {}),
+                  private: params.options?.hubPrivate ?? false,
+                },
+              }
+            : {}),
+          ...(code && codeExport
+            ? { code: { branch: code.branch, export: codeExport, ...(codeRemote ? { remote: codeRemote } : {}) } }
+            : {}),
+          ...(params.takeover ? { takeover: true } : {}),
+          ...(params.gitEnv ? { gitEnv: params.gitEnv } : {}),
+          ...(signal ? { signal } : {}),
+        }),
+      );
+    }
     return result;
   } finally {
     await unlock();
   }
-}
-
-type Done = (step: PublishStep, facts?: Record<string, string | number | boolean>, skipped?: boolean) => Promise<void>;
-
-async function runHubSteps(
-  hub: HubClient,
-  plan: HubPublishPlan,
-  bundle: ReleaseBundle,
-  journal: PublishJournal,
-  done: Done,
-  emit: ProgressSink,
-  takeover: boolean,
-): Promise<string> {
-  const { manifest } = bundle;
-  let commit = journal.steps["hub-commit"]?.commit as string | undefined;
-  if (!plan.commit) {
-    // The tag already holds this exact content: the Hub side is complete.
-    commit = plan.parentCommit!;
-    if (!journal.steps["hub-commit"]) await done("hub-commit", { commit }, true);
-    if (!journal.steps["hub-tag"]) await done("hub-tag", { tag: manifest.tag }, true);
-    return commit;
-  }
-  if (!commit) {
-    emit({ type: "step", step: "hub-commit", status: "start", detail: `${plan.repo}@${plan.branch}` });
-    // Before anything is sent (even the repo creation): the Hub must accept the cards' metadata.
-    for (const card of [...plan.commit.add, ...plan.commit.change].filter((f) =>
-      /^README(\.[a-z-]+)?\.md$/.test(f.path),
-    )) {
-      const content = await readFile(join(bundle.dir, card.path), "utf8");
-      await assertHubCardValid(hub, { repo: plan.repo, repoType: plan.repoType, path: card.path, content });
-    }
-    let current = plan;
-    if (plan.createRepo) {
-      await applyHubCreateRepo(hub, plan);
-      // A new repo has an initial commit (and maybe files); re-plan against it.
-      const state = await fetchHubState(hub, {
-        repo: plan.repo,
-        repoType: plan.repoType,
-        tag: manifest.tag,
-        branch: plan.branch,
-      });
-      current = planHubPublish({
-        bundle,
-        remote: state,
-        hubUrl: plan.hubUrl,
-        repoType: plan.repoType,
-        private: plan.private,
-        tag: manifest.tag,
-        branch: plan.branch,
-      });
-    }
-    const sending = current.commit ? [...current.commit.add, ...current.commit.change] : [];
-    emit({ type: "totals", files: sending.length, bytes: sending.reduce((n, f) => n + f.size, 0) });
-    commit = current.commit
-      ? await applyHubCommit(hub, { plan: current, bundle, runId: journal.runId, takeover, onEvent: emit })
-      : current.parentCommit!;
-    await done("hub-commit", { commit });
-  }
-  if (!journal.steps["hub-tag"]) {
-    emit({ type: "step", step: "hub-tag", status: "start", detail: manifest.tag });
-    await applyHubTag(hub, {
-      repo: plan.repo,
-      repoType: plan.repoType,
-      tag: manifest.tag,
-      commit,
-      contentDigest: manifest.contentDigest,
-    });
-    await done("hub-tag", { tag: manifest.tag, commit });
-  }
-  return commit;
-}
-
-async function runGitHubSteps(
-  gh: GitHubClient,
-  plan: GitHubReleasePlan,
-  bundle: ReleaseBundle,
-  journal: PublishJournal,
-  done: Done,
-  emit: ProgressSink,
-  params: PublishReleaseParams,
-  codeExport: CodeExportPlan | undefined,
-  out: NonNullable<PublishResult["github"]>,
-): Promise<void> {
-  if (plan.release.action === "published") {
-    for (const step of ["github-tag", "github-draft", "github-assets", "github-publish"] as const)
-      if (!journal.steps[step]) await done(step, {}, true);
-    const state = await fetchGitHubState(gh, { repo: plan.repo, tag: plan.tag });
-    if (state.release) out.releaseUrl = state.release.htmlUrl;
-    return;
-  }
-  if (!journal.steps["github-tag"]) {
-    let sha: string | undefined;
-    const code = params.options?.code;
-    if (code && codeExport && plan.code) {
-      emit({ type: "step", step: "code-push", status: "start", detail: `${codeExport.files.length} files` });
-      const pushed = await applyCodePush({
-        remote: plan.code.remote,
-        branch: code.branch,
-        tag: plan.tag,
-        export: codeExport,
-        message: `Release ${plan.tag}\n\nContent-Digest: ${bundle.manifest.contentDigest}`,
-        token: params.targets.github!.token,
-        ...(params.gitEnv ? { env: params.gitEnv } : {}),
-      });
-      sha = pushed.commit;
-      emit({ type: "step", step: "code-push", status: pushed.pushed ? "done" : "skipped" });
-    }
-    emit({ type: "step", step: "github-tag", status: "start", detail: plan.tag });
-    const tagged = await applyGitHubTag(gh, { repo: plan.repo, tag: plan.tag, ...(sha ? { sha } : {}) });
-    out.codeCommit = tagged;
-    await done("github-tag", { commit: tagged });
-  }
-  emit({ type: "step", step: "github-draft", status: "start" });
-  const draft = await applyGitHubDraft(gh, plan, {
-    runId: journal.runId,
-    ...(params.takeover ? { takeover: true } : {}),
-  });
-  if (!journal.steps["github-draft"]) await done("github-draft", { releaseId: draft.id });
-  else emit({ type: "step", step: "github-draft", status: "done" });
-  emit({ type: "step", step: "github-assets", status: "start" });
-  const assets = await applyGitHubAssets(gh, {
-    plan,
-    bundle,
-    releaseId: draft.id,
-    uploadUrl: draft.uploadUrl,
-    onUploaded: (name, size) => emit({ type: "file", path: name, state: "done", bytes: size, size }),
-  });
-  out.assetsUploaded = assets.uploaded;
-  await done("github-assets", { uploaded: assets.uploaded.length, skipped: assets.skipped.length });
-  emit({ type: "step", step: "github-publish", status: "start" });
-  out.releaseUrl = await applyGitHubPublish(gh, { plan, releaseId: draft.id });
-  await done("github-publish", { releaseId: draft.id });
 }

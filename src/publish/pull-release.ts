@@ -1,12 +1,14 @@
-import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream, type Dirent } from "node:fs";
+import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { downloadFile, listFiles, snapshotDownload, type RepoDesignation } from "@huggingface/hub";
 import { verifyBundle } from "../bundle/verify-bundle.js";
 import { inputError, usageError, verifyError } from "../errors.js";
 import { fetchHubRefs, type HubClient } from "./hub-publisher.js";
+import { planPullUpdate, type PullRecord } from "./plan-pull-update.js";
 import type { ProgressSink } from "./progress.js";
 import { translateRemoteError } from "./translate-remote-error.js";
 import type { HubRepoType } from "./types.js";
@@ -88,14 +90,25 @@ export async function pullRelease(
     emit({ type: "step", step: "download", status: "done" });
     return { repo, tag, commit, ...(await verifyPulled(snapshot, repo, tag, hub, emit)), bytes: 0 };
   }
-  const entries: { path: string; size: number }[] = [];
+  const entries: RemoteEntry[] = [];
   try {
     for await (const e of listFiles({ repo: designation, recursive: true, revision: commit, ...creds })) {
-      if (e.type === "file" && e.path !== ".gitattributes") entries.push({ path: e.path, size: e.size });
+      if (e.type === "file" && e.path !== ".gitattributes")
+        entries.push({ path: e.path, size: e.size, ...(e.lfs ? { sha256: e.lfs.oid } : {}), gitOid: e.oid });
     }
   } catch (err) {
     throw translateRemoteError(err, { service: "hub", action: "list files of", target: `${repo}@${tag}` });
   }
+  // Before any download: the folder must be empty or hold an earlier pull of this repo, and no
+  // file the tool did not download is ever overwritten.
+  const record = await readPullRecord(params.to);
+  const { update, remove } = planPullUpdate({
+    to: params.to,
+    local: await readLocalFiles(params.to),
+    ...(record ? { record } : {}),
+    repo,
+    remote: entries.map((e) => e.path),
+  });
   emit({ type: "step", step: "download", status: "start", detail: `${repo}@${tag}` });
   emit({ type: "totals", files: entries.length, bytes: entries.reduce((n, e) => n + e.size, 0) });
   let bytes = 0;
@@ -129,8 +142,74 @@ export async function pullRelease(
       throw translateRemoteError(err, { service: "hub", action: `download ${e.path} of`, target: `${repo}@${tag}` });
     }
   }
-  emit({ type: "step", step: "download", status: "done" });
-  return { repo, tag, commit, bytes, ...(await verifyPulled(params.to, repo, tag, hub, emit)) };
+  for (const p of remove) await rm(join(params.to, ...p.split("/")), { force: true });
+  await writePullRecord(params.to, {
+    schema: "model-release/pull@1",
+    hubUrl: hub.hubUrl,
+    repo,
+    repoType,
+    tag,
+    commit,
+    files: entries.map((e) => e.path),
+  });
+  emit({
+    type: "step",
+    step: "download",
+    status: "done",
+    ...(update ? { detail: `updated in place, ${remove.length} removed` } : {}),
+  });
+  return { repo, tag, commit, bytes, ...(await verifyPulled(params.to, repo, tag, hub, emit, entries)) };
+}
+
+interface RemoteEntry {
+  path: string;
+  size: number;
+  /** SHA-256 of an LFS file, as the Hub lists it. */
+  sha256?: string;
+  /** Git blob id (of the LFS pointer for LFS files). */
+  gitOid?: string;
+}
+
+const RECORD = [".model-release", "pull.json"] as const;
+
+async function readPullRecord(dir: string): Promise<PullRecord | undefined> {
+  try {
+    const r = JSON.parse(await readFile(join(dir, ...RECORD), "utf8")) as PullRecord;
+    return r.schema === "model-release/pull@1" && Array.isArray(r.files) ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writePullRecord(dir: string, record: PullRecord): Promise<void> {
+  await mkdir(join(dir, RECORD[0]), { recursive: true });
+  const path = join(dir, ...RECORD);
+  await writeFile(`${path}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
+  await rename(`${path}.tmp`, path);
+}
+
+/** Files under `dir` (POSIX relative), leaving out the tool's own `.model-release/`; none when it does not exist. */
+async function readLocalFiles(dir: string): Promise<string[]> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
+  }
+  return entries
+    .filter((e) => !e.isDirectory())
+    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join("/"))
+    .filter((p) => p !== ".model-release" && !p.startsWith(".model-release/"))
+    .sort();
+}
+
+/** Streams a file through a hash: SHA-256, or git's blob SHA-1 (`blob <size>\0` + bytes). */
+async function hashLocal(file: string, kind: "sha256" | "git", size: number): Promise<string> {
+  const h = createHash(kind === "sha256" ? "sha256" : "sha1");
+  if (kind === "git") h.update(`blob ${size}\0`);
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest("hex");
 }
 
 async function verifyPulled(
@@ -139,23 +218,59 @@ async function verifyPulled(
   tag: string,
   hub: HubClient,
   emit: ProgressSink,
+  /** The remote listing (folder pulls): files outside it are the user's, and it tells whose fault a difference is. */
+  entries?: RemoteEntry[],
 ): Promise<{ dir: string; checked: number }> {
   emit({ type: "step", step: "verify", status: "start" });
   const v = await verifyBundle({ dir, ...(hub.signal ? { signal: hub.signal } : {}) });
-  if (!v.ok) {
+  const pulled = entries ? new Set(entries.map((e) => e.path)) : undefined;
+  // The user's own files beside an earlier pull are not part of the release: not an error.
+  const extra = pulled ? v.extra.filter((p) => pulled.has(p)) : v.extra;
+  const ok = v.missing.length === 0 && v.changed.length === 0 && extra.length === 0 && v.contentDigestOk;
+  if (!ok) {
+    // Whose fault: a file that is byte-identical to what the Hub lists but differs from the
+    // manifest was published damaged; one that differs from the Hub's listing was damaged on the way.
+    const byPath = new Map((entries ?? []).map((e) => [e.path, e]));
+    const remoteFault: string[] = [];
+    const downloadFault: string[] = [];
+    for (const c of v.changed) {
+      const e = byPath.get(c.path);
+      if (!e) continue;
+      const abs = join(dir, ...c.path.split("/"));
+      const same = e.sha256
+        ? (await hashLocal(abs, "sha256", e.size)) === e.sha256
+        : e.gitOid
+          ? (await hashLocal(abs, "git", c.actualSize)) === e.gitOid
+          : false;
+      (same ? remoteFault : downloadFault).push(c.path);
+    }
     const bad = [
       ...v.missing.map((p) => `${p} (missing)`),
       ...v.changed.map((c) => `${c.path} (${c.reason === "content" ? "content differs" : "SHA256SUMS disagrees"})`),
-      ...v.extra.map((p) => `${p} (not in manifest.json)`),
+      ...extra.map((p) => `${p} (not in manifest.json)`),
       ...(v.contentDigestOk ? [] : ["manifest.json (content digest)"]),
     ];
+    const blame =
+      remoteFault.length > 0
+        ? `the release on the Hub is damaged: ${remoteFault.join(", ")} as the Hub serves ${remoteFault.length === 1 ? "it differs" : "them differ"} from manifest.json; report it to the repo's maintainers`
+        : downloadFault.length > 0
+          ? `the download is damaged: ${downloadFault.join(", ")} ${downloadFault.length === 1 ? "differs" : "differ"} from what the Hub lists; pull again`
+          : "the release as published does not match its own manifest; report it to the repo's maintainers";
     throw verifyError(
       "PULL_VERIFY_FAILED",
       `${repo}@${tag} downloaded into ${dir} does not match its manifest: ${bad.join(", ")}`,
       {
-        hint: "pull again into an empty folder; if the same files differ, the release on the Hub is damaged: report it to its maintainers",
+        hint: blame,
         location: { file: dir },
-        details: { missing: v.missing, changed: v.changed, extra: v.extra, contentDigestOk: v.contentDigestOk },
+        details: {
+          missing: v.missing,
+          changed: v.changed,
+          extra,
+          contentDigestOk: v.contentDigestOk,
+          fault: remoteFault.length > 0 ? "remote" : downloadFault.length > 0 ? "download" : "remote",
+          remoteFault,
+          downloadFault,
+        },
       },
     );
   }

@@ -103,7 +103,15 @@ export interface GitHubRemoteState {
   releaseTags?: string[];
   /** Commit the tag points at. */
   tagCommit?: string;
-  release?: { id: number; draft: boolean; prerelease: boolean; assets: ExistingAsset[]; htmlUrl: string };
+  release?: {
+    id: number;
+    draft: boolean;
+    prerelease: boolean;
+    assets: ExistingAsset[];
+    htmlUrl: string;
+    /** The content digest the release notes state, when they state one. */
+    contentDigest?: string;
+  };
 }
 
 export interface GitHubReleasePlan {

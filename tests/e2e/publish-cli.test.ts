@@ -103,8 +103,12 @@ describe("model-release publish / pull (built CLI)", () => {
   it("--dry-run prints the plan and sends nothing (no token needed to look)", async () => {
     const dir = await bundle("1.0.0");
     const { HF_TOKEN: _, GITHUB_TOKEN: __, ...noTokens } = env;
-    const r = await cli(["publish", dir, "--dry-run", "--to", "hf"], { env: noTokens });
+    const r = await cli(["publish", dir, "--dry-run", "--to", "hf", "--config", await writeConfig()], {
+      env: noTokens,
+    });
     expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Preflight:\n  skip hub token: no token given (dry run)");
+    expect(r.stdout).toContain("ok   hub repository: acme/robot-coder will be created (public)");
     expect(r.stdout).toContain("Plan for robot-coder 1.0.0 as v1.0.0");
     expect(r.stdout).toContain("+ model-00001-of-00002.safetensors (4.1 kB)");
     expect(r.stdout).toContain(`POST ${s.hub.url}/api/repos/create (public model)`);
@@ -116,10 +120,11 @@ describe("model-release publish / pull (built CLI)", () => {
   it("a SIGKILL between the Hub commit and the tag, then a re-run: one complete release", async () => {
     const dir = await bundle("1.0.0");
     const config = await writeConfig();
+    // Without --config nothing says how to give the tag a commit: the preflight fails, nothing is sent.
     const noCode = await cli(["publish", dir, "--to", "github"]);
-    expect(noCode.code).toBe(4);
+    expect(noCode.code).toBe(2);
     expect(noCode.stderr).toContain(
-      "error[GITHUB_NOTHING_TO_TAG]: GitHub repository acme/robot-coder has no commit on main to put tag v1.0.0 on",
+      "error[GITHUB_NOTHING_TO_TAG]: GitHub repository acme/robot-coder has no commit to put tag v1.0.0 on, and no code export is configured",
     );
     const killed = await cli(["publish", dir, "--json", "--config", config], { killWhen: stepDone("hub-commit") });
     expect(killed.signal).toBe("SIGKILL");

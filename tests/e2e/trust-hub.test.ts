@@ -56,7 +56,7 @@ describe("a signed release through the Hub", () => {
     expect(b1.code, b1.stderr).toBe(0);
     const pub = path.join(root, "project-key.pub");
     await writeFile(pub, await readFile(path.join(v1, "model.pub")));
-    const published = await cli(["publish", v1, "--to", "hf"]);
+    const published = await cli(["publish", v1, "--to", "hf", "--config", config]);
     expect(published.code, published.stderr).toBe(0);
 
     const pulled = path.join(root, "pulled");

@@ -19,7 +19,12 @@ export function registerPublish(program: Command, ctx: CliContext): void {
         const config = opts.config
           ? await (await import("../../config/load-release-config.js")).readReleaseConfig(opts.config)
           : undefined;
-        return runPublish(ctx, { bundleDir: bundle, flags: opts, ...(config ? { config } : {}) });
+        return runPublish(ctx, {
+          bundleDir: bundle,
+          flags: opts,
+          ...(config ? { config } : {}),
+          configRequiredForNewRepo: true,
+        });
       },
       renderStepSummary,
     );

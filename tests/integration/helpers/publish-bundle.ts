@@ -33,6 +33,8 @@ export async function writeTestBundle(
     repoType?: "model" | "dataset";
     githubRepo?: string;
     shardBytes?: number;
+    /** config.json content (default a tiny llama). */
+    config?: Record<string, unknown>;
   },
 ): Promise<Manifest> {
   await mkdir(dir, { recursive: true });
@@ -47,7 +49,7 @@ export async function writeTestBundle(
   }
   files.push({
     path: "config.json",
-    bytes: `${JSON.stringify({ model_type: "llama", hidden_size: 64 })}\n`,
+    bytes: `${JSON.stringify(params.config ?? { model_type: "llama", hidden_size: 64 })}\n`,
     role: "config",
   });
   files.push({

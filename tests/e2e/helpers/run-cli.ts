@@ -1,0 +1,72 @@
+import { spawn } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+
+export const BIN = resolve(import.meta.dirname, "../../../dist/cli/bin.js");
+
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Milliseconds from the signal to the exit, when one was sent. */
+  stopMs?: number;
+}
+
+/**
+ * Runs the built CLI. `signalWhen` sends `signal` (default SIGINT) to it as soon as a stdout line
+ * matches: an interrupt at a chosen moment, as Ctrl-C or a CI runner's SIGTERM would.
+ */
+export function runCli(
+  args: string[],
+  opts: { env: Record<string, string>; cwd: string; signalWhen?: (line: string) => boolean; signal?: NodeJS.Signals },
+): Promise<Run> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: opts.env, cwd: opts.cwd });
+  let stdout = "";
+  let stderr = "";
+  let sentAt: number | undefined;
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    stdout += `${line}\n`;
+    if (sentAt === undefined && opts.signalWhen?.(line)) {
+      sentAt = Date.now();
+      child.kill(opts.signal ?? "SIGINT");
+    }
+  });
+  return new Promise((done) =>
+    child.on("close", (code, signal) =>
+      done({ code, signal, stdout, stderr, ...(sentAt !== undefined ? { stopMs: Date.now() - sentAt } : {}) }),
+    ),
+  );
+}
+
+/** An NDJSON progress line of `step` with `status`. */
+export const stepIs = (step: string, status: "start" | "done") => (line: string) =>
+  line.includes(`"type":"step","step":"${step}","status":"${status}"`);
+
+/** A minimal release config for a test bundle's repos, with a code export so GitHub tags get a commit. */
+export async function writeReleaseConfig(
+  dir: string,
+  params: { repo: string; codeDir?: string; githubCreate?: boolean; extra?: string[]; file?: string },
+): Promise<string> {
+  const file = join(dir, params.file ?? `${params.repo.replace("/", "-")}.yaml`);
+  await writeFile(
+    file,
+    [
+      "name: robot-coder",
+      "checkpoint: ./unused",
+      "base_model: openai/gpt-oss-120b",
+      "task: text-generation",
+      "hub:",
+      `  repo: ${params.repo}`,
+      "github:",
+      `  repo: ${params.repo}`,
+      ...(params.githubCreate ? ["  create: true"] : []),
+      ...(params.codeDir ? ["  code:", `    source: ${params.codeDir}`, '    paths: ["train/**"]'] : []),
+      ...(params.extra ?? []),
+      "",
+    ].join("\n"),
+  );
+  return file;
+}
