@@ -8,6 +8,19 @@ import { isPickleWeightsIndex } from "./plan-weight-pickle-target.js";
 import { scanContent, scanFile, type ScanContext } from "./scan-checkpoint.js";
 import type { SanitizePlan } from "./types.js";
 
+/** Findings about what a file runs or hides (not what it leaks): they block a converted file too. */
+const UNSAFE_CONTENT_RULES = new Set([
+  "unsafe-pickle-global",
+  "unknown-pickle-global",
+  "pickle-invalid",
+  "numpy-object-array",
+  "unscanned-archive",
+  "unscanned-archive-member",
+  "unreadable-archive",
+  "unreadable-file",
+  "scan-budget-exceeded",
+]);
+
 /** Name of the index generated for converted shards, as `save_pretrained` writes it. */
 export const CONVERTED_INDEX = "model.safetensors.index.json";
 const SHARD = /^model-(\d{5})-of-(\d{5})\.safetensors$/;
@@ -61,11 +74,16 @@ export async function planConversion(
     })),
   );
   for (const f of await scanFile(file, ctx)) {
-    findings.push({
-      ...f,
-      severity: "warn",
-      message: `${f.message} (in the source pickle: only tensor names and data are converted, the rest is not published)`,
-    });
+    // What the file would run when loaded decides for the whole file, as it does for `scan`: a
+    // payload in an extra member or after the state dict's STOP blocks although the converter
+    // never reads it. Secrets in the source are not published (only tensor names and data are).
+    if (UNSAFE_CONTENT_RULES.has(f.rule)) findings.push(f);
+    else
+      findings.push({
+        ...f,
+        severity: "warn",
+        message: `${f.message} (in the source pickle: only tensor names and data are converted, the rest is not published)`,
+      });
   }
   return findings;
 }

@@ -9,6 +9,8 @@ import { applyAllowFindings, scanCheckpoint, scanContent, scanFile, type ScanCon
 import { scanFilesParallel } from "./scan-files-parallel.js";
 import { scrubJsonMetadata } from "./scrub-json-metadata.js";
 import { planConversion, planConvertedIndex } from "./plan-conversion.js";
+import { planPathNames } from "./plan-path-names.js";
+import type { ScanBudget } from "./scan-budget.js";
 import type { SanitizePlan } from "./types.js";
 
 /** Dropped files up to this size are scanned too, to warn that the source tree leaked. */
@@ -26,6 +28,8 @@ export interface PlanSanitizeParams {
   signal?: AbortSignal;
   /** Files scanned at once (default: one per core; see `scanFilesParallel`). */
   concurrency?: number;
+  /** Resource budgets of the scan (default `DEFAULT_SCAN_BUDGET`); exceeding one blocks the file. */
+  budget?: ScanBudget;
 }
 
 /**
@@ -51,7 +55,13 @@ export async function planSanitize(params: PlanSanitizeParams): Promise<Sanitize
       classifyCheckpointFile(f, config, { hasSafetensorsWeights: true }).action === "publish",
   );
   const paths = inventory.files.map((f) => f.path);
-  const ctx: ScanContext = { opts: { patterns }, secretlint: scanOpts.secretlint, signal: params.signal };
+  const ctx: ScanContext = {
+    opts: { patterns },
+    secretlint: scanOpts.secretlint,
+    signal: params.signal,
+    budget: params.budget,
+    usage: { inflated: 0 },
+  };
   const mode = params.scanDropped ?? "small";
   const decisions = inventory.files.map((file) =>
     classifyCheckpointFile(file, config, { hasSafetensorsWeights, paths }),
@@ -60,9 +70,8 @@ export async function planSanitize(params: PlanSanitizeParams): Promise<Sanitize
   // picks their findings up in file order.
   const whole = inventory.files.filter((file, i) => scansWholeFile(file, decisions[i]!, mode));
   const scanned = new Map<InventoryFile, Finding[]>();
-  (await scanFilesParallel(whole, ctx, scanFile, { concurrency: params.concurrency })).forEach((fs, i) =>
-    scanned.set(whole[i]!, fs),
-  );
+  for (const [i, fs] of (await scanFilesParallel(whole, ctx, scanFile, { concurrency: params.concurrency })).entries())
+    scanned.set(whole[i]!, fs);
   const scanOne = async (file: InventoryFile): Promise<Finding[]> => scanned.get(file) ?? scanFile(file, ctx);
 
   // Each file is planned into its own sub-plan, a few files at once (the reads are small and
@@ -113,6 +122,7 @@ export async function planSanitize(params: PlanSanitizeParams): Promise<Sanitize
     await planFile(file, decisions[i]!, sub);
     return sub;
   });
+  plan.findings.push(...planPathNames(inventory.files, decisions, patterns));
   for (const sub of subs) {
     plan.publish.push(...sub.publish);
     plan.dropped.push(...sub.dropped);
