@@ -42,9 +42,12 @@ export async function planConversion(
 ): Promise<Finding[]> {
   const conv = await readTorchConversionPlan(file.absPath, { file: file.path });
   const findings: Finding[] = [...conv.findings];
+  // The scan lists the pickle's imports as the converter does: one finding per rule and place.
+  const seen = new Set(conv.findings.map((f) => `${f.rule}@${f.offset}`));
+  const fresh = (f: Finding) => !seen.has(`${f.rule}@${f.offset}`);
   if (conv.findings.some((f) => f.severity === "block")) {
     // The reader stops at the first refusal; the secret scan still reports what the pickle holds.
-    findings.push(...(await scanFile(file, ctx)));
+    findings.push(...(await scanFile(file, ctx)).filter(fresh));
     return findings;
   }
   plan.conversions!.push({
@@ -73,7 +76,7 @@ export async function planConversion(
       signal: ctx.signal,
     })),
   );
-  for (const f of await scanFile(file, ctx)) {
+  for (const f of (await scanFile(file, ctx)).filter(fresh)) {
     // What the file would run when loaded decides for the whole file, as it does for `scan`: a
     // payload in an extra member or after the state dict's STOP blocks although the converter
     // never reads it. Secrets in the source are not published (only tensor names and data are).

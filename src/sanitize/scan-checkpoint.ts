@@ -535,10 +535,7 @@ async function scanPickleImports(src: Source, sink: Sink): Promise<Buffer | unde
     ...(sink.member ? { member: sink.member } : {}),
     ...(legacy ? { maxPickles: TORCH_LEGACY_PICKLES } : {}),
   });
-  for (const f of scan.findings)
-    sink.findings.push(
-      f.rule === "pickle-invalid" && sink.member ? { ...f, message: `${sink.member}: ${f.message}` } : f,
-    );
+  sink.findings.push(...scan.findings);
   return bytes;
 }
 
