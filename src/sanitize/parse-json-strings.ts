@@ -19,12 +19,15 @@ export interface JsonString {
 /**
  * Lists every string (keys and values) of a JSON document with its JSON pointer and source
  * offset. Iterative (an explicit stack), so nesting depth costs heap, not call stack; bounded by
- * `MAX_JSON_DEPTH`. Throws `JSON_INVALID` / `JSON_TOO_DEEP` input errors with the byte offset.
+ * `MAX_JSON_DEPTH`. Throws `JSON_INVALID` / `JSON_TOO_DEEP` / `JSON_DUPLICATE_KEY` input errors
+ * with the offset.
  */
 export function parseJsonStrings(text: string, file: string, maxDepth = MAX_JSON_DEPTH): JsonString[] {
   const out: JsonString[] = [];
   // One frame per open container: its kind, the path segment of the current member, the next array index.
-  const stack: { kind: "obj" | "arr"; key: string; index: number; expectKey: boolean }[] = [];
+  // `keys`: the names an object has so far (duplicates are refused: `JSON.parse` keeps the last,
+  // so a scrubber and a loader could see different values under one name).
+  const stack: { kind: "obj" | "arr"; key: string; index: number; expectKey: boolean; keys?: Set<string> }[] = [];
   const pointerOf = () =>
     stack
       .slice(1)
@@ -38,7 +41,9 @@ export function parseJsonStrings(text: string, file: string, maxDepth = MAX_JSON
       hint:
         code === "JSON_TOO_DEEP"
           ? `JSON nested deeper than ${maxDepth} levels is refused; no model file needs that.`
-          : "Fix or remove the file; it is not valid JSON.",
+          : code === "JSON_DUPLICATE_KEY"
+            ? "An object names the same key twice; readers disagree on which value counts. Keep one."
+            : "Fix or remove the file; it is not valid JSON.",
     });
   };
   const skipWs = () => {
@@ -115,6 +120,12 @@ export function parseJsonStrings(text: string, file: string, maxDepth = MAX_JSON
         if (c !== '"') fail("JSON_INVALID", "expected a key");
         const at = i;
         top.key = readString();
+        top.keys ??= new Set();
+        if (top.keys.has(top.key)) {
+          i = at;
+          fail("JSON_DUPLICATE_KEY", "duplicate key");
+        }
+        top.keys.add(top.key);
         out.push({ pointer: pointerOf(), value: top.key, offset: at, isKey: true });
         skipWs();
         if (text[i] !== ":") fail("JSON_INVALID", "expected ':'");

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import type { Inventory, InventoryFile } from "../checkpoint/types.js";
 import type { SanitizeConfig } from "../config/schema.js";
 import { isReleaseError } from "../errors.js";
-import type { Finding } from "../findings.js";
+import { isBlocking, type Finding } from "../findings.js";
+import { planTypedContent } from "./plan-typed-content.js";
 import { classifyCheckpointFile } from "./classify-checkpoint-file.js";
 import { planSafetensorsHeader } from "./plan-safetensors-header.js";
 import { applyAllowFindings, scanCheckpoint, scanContent, scanFile, type ScanContext } from "./scan-checkpoint.js";
@@ -156,7 +157,7 @@ async function planPublishedFile(
     if (!isReleaseError(err)) throw err;
     return [
       {
-        rule: "unreadable-file",
+        rule: JSON_ERROR_RULES[err.code] ?? "unreadable-file",
         severity: "block",
         file: file.path,
         offset: err.location?.offset,
@@ -234,9 +235,31 @@ async function planPublishedFile(
     }
   }
 
+  const typed = await planTypedContent(file, decision.role, { patterns, secretlint, signal: params.signal });
+  if (typed.some(isBlocking)) return [...typed, ...(await scanOne(file))];
   publishAsIs();
-  return scanOne(file);
+  // A published file must be what its name says, whole: what the scan of a dropped file only
+  // warns about (malformed or too deep JSON, duplicate keys, bytes that are not text) blocks here.
+  // (A Jinja template starting with `{%` is scanned as JSON first; only JSON files must be JSON.)
+  const strict = (rule: string) =>
+    rule === "binary-posing-as-text" || (JSON_RULES.has(rule) && /\.json$/.test(file.path));
+  const found = (await scanOne(file)).map((f) =>
+    strict(f.rule)
+      ? { ...f, severity: "block" as const, message: `${f.message} (a published file must be well-formed)` }
+      : f,
+  );
+  return [...typed, ...found];
 }
+
+/** JSON reader errors as finding rules (the scanner uses the same ids). */
+const JSON_ERROR_RULES: Record<string, string> = {
+  JSON_INVALID: "invalid-json",
+  JSON_TOO_DEEP: "json-too-deep",
+  JSON_DUPLICATE_KEY: "json-duplicate-key",
+};
+
+/** JSON findings of the scan that only warn in a dropped file but block in a published JSON file. */
+const JSON_RULES = new Set(["invalid-json", "json-too-deep", "json-duplicate-key"]);
 
 /** Whether the plan scans `file`'s bytes as they are (not scrubbed content, not a rewritten header). */
 function scansWholeFile(

@@ -371,7 +371,12 @@ async function scanJsonText(text: string, sink: Sink, byteBase: number | undefin
   } catch (err) {
     if (!isReleaseError(err)) throw err;
     sink.findings.push({
-      rule: err.code === "JSON_TOO_DEEP" ? "json-too-deep" : "invalid-json",
+      rule:
+        err.code === "JSON_TOO_DEEP"
+          ? "json-too-deep"
+          : err.code === "JSON_DUPLICATE_KEY"
+            ? "json-duplicate-key"
+            : "invalid-json",
       severity: "warn",
       file: sink.file,
       offset: err.location?.offset,
