@@ -795,6 +795,14 @@ async function scanDeflatedStream(zip: ZipArchive, entry: ZipEntry, sink: Sink, 
     });
     return;
   }
+  const chunks = (async function* () {
+    for await (const chunk of zip.streamEntry(entry)) {
+      step(sink);
+      chargeInflated(sink.meter, chunk.length);
+      yield chunk;
+    }
+  })();
+  if (format === "text" || format === "json") return scanTextStream(chunks, inner);
   // Printable runs over a reused work buffer, as `scanStrings` does for files.
   const work = Buffer.allocUnsafe(2 * CHUNK);
   let fill = 0;
@@ -809,9 +817,7 @@ async function scanDeflatedStream(zip: ZipArchive, entry: ZipEntry, sink: Sink, 
     fill = buf.length - carryFrom;
     fillPos += carryFrom;
   };
-  for await (const chunk of zip.streamEntry(entry)) {
-    step(sink);
-    chargeInflated(sink.meter, chunk.length);
+  for await (const chunk of chunks) {
     for (let at = 0; at < chunk.length; ) {
       const n = Math.min(chunk.length - at, work.length - fill);
       Buffer.from(chunk.buffer, chunk.byteOffset + at, n).copy(work, fill);
@@ -821,6 +827,35 @@ async function scanDeflatedStream(zip: ZipArchive, entry: ZipEntry, sink: Sink, 
     }
   }
   await flush(true);
+}
+
+/**
+ * Text arriving as a stream (an inflating member): decoded and scanned in pieces of about
+ * TEXT_CHUNK cut at line ends, as large text files are, with an overlap where a line is longer
+ * than a piece. Lines are counted from the member's start; offsets are not file offsets.
+ */
+async function scanTextStream(chunks: AsyncIterable<Uint8Array>, sink: Sink): Promise<void> {
+  const decoder = new TextDecoder("utf-8");
+  let pending = "";
+  let lineBase = 0;
+  const scanPiece = async (last: boolean) => {
+    let cut = last ? pending.length : pending.lastIndexOf("\n") + 1;
+    let overlap = 0;
+    if (cut <= 0) {
+      cut = pending.length;
+      overlap = Math.min(1024, pending.length);
+    }
+    const piece = pending.slice(0, cut);
+    await scanPlainText(piece, sink, undefined, lineBase);
+    lineBase += countNewlines(piece);
+    pending = overlap > 0 ? pending.slice(cut - overlap) : pending.slice(cut);
+  };
+  for await (const chunk of chunks) {
+    pending += decoder.decode(chunk, { stream: true });
+    if (pending.length >= TEXT_CHUNK) await scanPiece(false);
+  }
+  pending += decoder.decode();
+  if (pending.length > 0) await scanPiece(true);
 }
 
 async function scanTar(src: Source, sink: Sink, depth: number): Promise<void> {

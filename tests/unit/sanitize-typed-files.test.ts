@@ -202,7 +202,7 @@ describe("one decision engine: scan and build agree on torch zips", () => {
     "converts a clean torch zip, blocks an extra payload member and a pickle after STOP",
     async () => {
       // No safetensors weights: the build converts pytorch_model.bin (with them, it would drop it).
-    const clean = await checkpoint({ "pytorch_model.bin": { fixture: "torch_clean.pt" } }, false);
+      const clean = await checkpoint({ "pytorch_model.bin": { fixture: "torch_clean.pt" } }, false);
       const c = await verdicts(clean);
       expect([c.scan, c.build]).toEqual([[], []]);
       for (const bad of ["torch_extra_member.pt", "torch_second_pickle.pt"]) {
