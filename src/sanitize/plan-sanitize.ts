@@ -182,7 +182,13 @@ async function planPublishedFile(
       ];
     }
     try {
-      const scrub = scrubJsonMetadata(text, { file: file.path, baseModel: params.baseModel, detect: { patterns } });
+      const scrub = scrubJsonMetadata(text, {
+        file: file.path,
+        baseModel: params.baseModel,
+        detect: { patterns },
+        // An index's keys are tensor names: removing one breaks the index, so what they leak blocks.
+        removeKeys: decision.role !== "weights-index",
+      });
       if (!scrub.changed) {
         publishAsIs();
         return scanContent({ path: file.path, content: text, patterns, secretlint, signal: params.signal });

@@ -87,7 +87,7 @@ export interface ScanCheckpointParams {
 /**
  * Finds secrets and personal or internal data in every file of a checkpoint: text, every JSON
  * string (keys too), safetensors headers, strings inside pickles, zip and tar archives, and
- * printable strings of any other binary; and what every pickle imports (see `pickleImports`).
+ * printable strings of any other binary; and what every pickle stream imports, wherever it is.
  * Findings carry redacted excerpts only.
  */
 export async function scanCheckpoint(params: ScanCheckpointParams): Promise<Finding[]> {

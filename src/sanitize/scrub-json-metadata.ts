@@ -58,7 +58,13 @@ function isLocationKey(key: string, opts: DetectOptions): boolean {
  */
 export function scrubJsonMetadata(
   text: string,
-  params: { file: string; baseModel?: string; detect?: DetectOptions },
+  params: {
+    file: string;
+    baseModel?: string;
+    detect?: DetectOptions;
+    /** Remove members whose key names a place (default true); false leaves them to the scan. */
+    removeKeys?: boolean;
+  },
 ): JsonScrubResult {
   parseJsonStrings(text, params.file); // depth and syntax check with a located error
   const doc = JSON.parse(text) as unknown;
@@ -73,7 +79,7 @@ export function scrubJsonMetadata(
     for (const key of keys) {
       const value = Array.isArray(holder) ? holder[Number(key)] : holder[key];
       const ptr = `${pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
-      if (!Array.isArray(holder) && isLocationKey(key, detectOpts)) {
+      if (!Array.isArray(holder) && params.removeKeys !== false && isLocationKey(key, detectOpts)) {
         // A key is published like a value: one that names a local path, host or user goes with
         // its member. The pointer holds the key, so the diff shows where by position only.
         const at = `${pointer}/(key ${keys.indexOf(key) + 1} of ${keys.length})`;

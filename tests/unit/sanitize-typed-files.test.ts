@@ -30,7 +30,7 @@ afterAll(() => rm(tmp, { recursive: true, force: true }));
 
 /** A small published checkpoint plus `extra` files (name → fixture file or content). */
 async function checkpoint(
-  extra: Record<string, string | Buffer | { fixture: string }>,
+  extra: Record<string, string | Uint8Array | { fixture: string }>,
   weights = true,
 ): Promise<string> {
   const dir = path.join(tmp, `ck${n++}`);
@@ -184,6 +184,33 @@ describe("keys and names are content", () => {
     // The name is the finding's location (`file`), redacted where findings are rendered; the
     // message and excerpt never repeat it.
     expect(`${f.message}${f.excerpt ?? ""}`).not.toContain(name.split("/")[0]!.slice(0, 12));
+  });
+
+  it("blocks secrets and paths as safetensors tensor names and as index weight_map keys", async () => {
+    const tensor = await checkpoint({
+      "model-00001-of-00001.safetensors": encodeSafetensors([
+        { name: `layers.${HF_CANARY}.w`, dtype: "F32", shape: [2] },
+      ]),
+    });
+    expect(rules((await verdicts(tensor)).scan, "model-00001-of-00001.safetensors")).toEqual(["hf-token"]);
+    expect(rules((await verdicts(tensor)).build, "model-00001-of-00001.safetensors")).toEqual(["hf-token"]);
+    const email = "typed.canary@example-corp.com";
+    const index = await checkpoint(
+      {
+        "model-00001-of-00001.safetensors": encodeSafetensors([{ name: email, dtype: "F32", shape: [2] }]),
+        "model.safetensors.index.json": JSON.stringify({
+          metadata: { total_size: 8 },
+          weight_map: { [email]: "model-00001-of-00001.safetensors" },
+        }),
+      },
+      false,
+    );
+    const v = await verdicts(index);
+    expect(rules(v.scan, "model.safetensors.index.json")).toContain("email");
+    expect(rules(v.build, "model.safetensors.index.json")).toContain("email");
+    // An index's keys are never removed by the scrubber (that would break the index): they block.
+    const plan = await planSanitize({ inventory: await inspectCheckpoint({ dir: index }), config, secretlint: false });
+    expect(plan.rewrites.find((r) => r.path === "model.safetensors.index.json")).toBeUndefined();
   });
 
   it("a sensitive name in a dropped file's path warns", async () => {
