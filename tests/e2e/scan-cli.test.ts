@@ -54,6 +54,12 @@ describe("model-release scan", () => {
     }
   });
 
+  it("exits 0 on the shipped demo sample, whose findings are all in files the build drops", () => {
+    const r = run("scan", "samples/demo-checkpoint", "--config", "release-configs/demo.yaml", "--no-secretlint");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\d+ finding\(s\), 0 blocking, 0 accepted; 4 file\(s\) a build drops\n$/);
+  });
+
   it("prints readable findings, and exits 3 when a build would block", async () => {
     const r = run("scan", "tests/fixtures/canary/nemo", "--config", "tests/fixtures/canary/release-config.yaml");
     expect(r.code).toBe(0);
