@@ -265,7 +265,7 @@ const JSON_ERROR_RULES: Record<string, string> = {
 };
 
 /** JSON findings of the scan that only warn in a dropped file but block in a published JSON file. */
-const JSON_RULES = new Set(["invalid-json", "json-too-deep", "json-duplicate-key"]);
+const JSON_RULES = new Set(["invalid-json", "json-too-deep", "json-duplicate-key", "json-too-large"]);
 
 /** Whether the plan scans `file`'s bytes as they are (not scrubbed content, not a rewritten header). */
 function scansWholeFile(

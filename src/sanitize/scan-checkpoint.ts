@@ -31,7 +31,7 @@ import {
 } from "./scan-budget.js";
 import { extractPrintableRuns, MIN_STRING_RUN, type StringRun } from "./extract-printable-runs.js";
 import { matchGlob } from "./match-glob.js";
-import { parseJsonStrings, type JsonString } from "./parse-json-strings.js";
+import { parseJsonStrings } from "./parse-json-strings.js";
 import { readCheckpointFiles } from "./read-checkpoint-files.js";
 import { scanFilesParallel } from "./scan-files-parallel.js";
 import { sniffFormat } from "../checkpoint/sniff-format.js";
@@ -39,8 +39,13 @@ import { MAX_HEADER_LENGTH } from "../checkpoint/parse-safetensors-header.js";
 
 /** Text files (or archive members) up to this size are scanned whole; larger ones in chunks. */
 const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
-/** JSON is parsed whole up to this size (large tokenizer.json files are ~35 MB); beyond, scanned as text. */
-const WHOLE_JSON_LIMIT = 96 * 1024 * 1024;
+/**
+ * JSON is parsed whole up to this size (the largest real tokenizer.json files, Gemma's and
+ * o200k's, are ~35 MB); beyond, it is scanned as text and cannot be checked as JSON, which blocks
+ * a published file (`json-too-large`). The bound keeps peak memory under 300 MB: the parse holds
+ * the text plus one hash per key of the largest object.
+ */
+const WHOLE_JSON_LIMIT = 64 * 1024 * 1024;
 /** Chunk size for streamed scans: large enough to amortise reads, small enough for flat memory. */
 const CHUNK = 4 * 1024 * 1024;
 /**
@@ -365,9 +370,34 @@ async function scanSafetensorsHeader(src: Source, sink: Sink): Promise<void> {
 }
 
 async function scanJsonText(text: string, sink: Sink, byteBase: number | undefined): Promise<void> {
-  let strings: JsonString[];
+  // Own rules on every decoded string (so `\u`-escaped secrets are found), with a pointer,
+  // visited while parsing (no list of millions of strings); kept only if the document parses.
+  const ownSpans: [number, number][] = [];
+  const lineColumnAt = createLineIndex(text);
+  const found: Finding[] = [];
   try {
-    strings = parseJsonStrings(text, sink.member ?? sink.file);
+    parseJsonStrings(text, sink.member ?? sink.file, undefined, (s) => {
+      const ds = detectSecrets(s.value, sink.ctx.opts);
+      for (const d of ds) {
+        const at = s.offset + 1 + d.start;
+        ownSpans.push([at, s.offset + 1 + d.end]);
+        const { line, column } = lineColumnAt(at);
+        found.push(
+          locate(
+            sink,
+            {
+              pointer: s.pointer() + (s.isKey ? " (key)" : ""),
+              line,
+              column,
+              ...(byteBase !== undefined ? { offset: byteBase + at } : {}),
+            },
+            s.value,
+            d,
+            ds,
+          ),
+        );
+      }
+    });
   } catch (err) {
     if (!isReleaseError(err)) throw err;
     sink.findings.push({
@@ -384,31 +414,7 @@ async function scanJsonText(text: string, sink: Sink, byteBase: number | undefin
     });
     return scanPlainText(text, sink, byteBase);
   }
-  // Own rules on every decoded string (so `\u`-escaped secrets are found), with a pointer.
-  const ownSpans: [number, number][] = [];
-  const lineColumnAt = createLineIndex(text);
-  for (const s of strings) {
-    const ds = detectSecrets(s.value, sink.ctx.opts);
-    for (const d of ds) {
-      const at = s.offset + 1 + d.start;
-      ownSpans.push([at, s.offset + 1 + d.end]);
-      const { line, column } = lineColumnAt(at);
-      sink.findings.push(
-        locate(
-          sink,
-          {
-            pointer: s.pointer + (s.isKey ? " (key)" : ""),
-            line,
-            column,
-            ...(byteBase !== undefined ? { offset: byteBase + at } : {}),
-          },
-          s.value,
-          d,
-          ds,
-        ),
-      );
-    }
-  }
+  sink.findings.push(...found);
   // secretlint on the raw document: its rules expect source text (quotes, key names).
   if (sink.ctx.secretlint) {
     const raw = await detectWithSecretlint(text);
@@ -452,17 +458,27 @@ async function scanPlainText(text: string, sink: Sink, byteBase: number | undefi
 
 async function scanTextSource(src: Source, sink: Sink, format: "json" | "text"): Promise<void> {
   if (src.length <= (format === "json" ? WHOLE_JSON_LIMIT : WHOLE_FILE_LIMIT)) {
-    const bytes = await src.read(0, src.length);
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch {
-      return notText(src, sink, bytes);
+    let text: string | undefined;
+    {
+      // The bytes go out of scope once decoded: only the text is held while it is scanned.
+      const bytes = await src.read(0, src.length);
+      try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      } catch {
+        text = undefined;
+      }
+      if (text === undefined || text.includes("\u0000")) return notText(src, sink, bytes);
     }
-    if (text.includes("\u0000")) return notText(src, sink, bytes);
     if (format === "json") return scanJsonText(text, sink, src.fileOffset);
     return scanPlainText(text, sink, src.fileOffset);
   }
+  if (format === "json")
+    sink.findings.push({
+      rule: "json-too-large",
+      severity: "warn",
+      file: sink.file,
+      message: `${sink.member ? `archive member ${sink.member}: ` : ""}JSON of ${src.length} bytes, more than the ${WHOLE_JSON_LIMIT} parsed whole; scanned as text, so its structure (duplicate keys, depth) was not checked`,
+    });
   // Large text: chunks cut at line ends; a line longer than a chunk is cut with an overlap so a
   // secret spanning the cut is still seen whole once.
   const decoder = new TextDecoder("utf-8");
