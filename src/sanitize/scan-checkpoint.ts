@@ -530,6 +530,8 @@ async function notText(src: Source, sink: Sink, bytes: Buffer): Promise<void> {
  * MB even for 100B-parameter models; legacy torch files keep their five pickles at the front.
  */
 const MAX_PICKLE_WALK = 64 * 1024 * 1024;
+/** Pickles up to this size also have their string operands listed exactly (see `scanPickleSource`). */
+const MAX_PICKLE_STRING_WALK = 8 * 1024 * 1024;
 
 /**
  * Lists what a pickle stream imports (every consecutive pickle to the end of the source, five for
@@ -568,7 +570,10 @@ async function scanPickleImports(src: Source, sink: Sink): Promise<Buffer | unde
  */
 async function scanPickleSource(src: Source, sink: Sink): Promise<void> {
   const before = sink.findings.length;
-  const bytes = await scanPickleImports(src, sink);
+  let bytes = await scanPickleImports(src, sink);
+  // The operand walk holds every string as an object: only for pickles of a size that keeps
+  // memory flat. Larger ones rely on the printable-run pass below, which streams.
+  if (bytes !== undefined && bytes.length > MAX_PICKLE_STRING_WALK) bytes = undefined;
   if (bytes !== undefined) {
     const { strings } = extractPickleStrings({
       file: sink.file,
@@ -584,6 +589,7 @@ async function scanPickleSource(src: Source, sink: Sink): Promise<void> {
     }
     await scanStringRuns(runs, sink, src.fileOffset, false);
   }
+  bytes = undefined; // not held while the file streams through the printable-run pass
   await scanStrings(src, sink);
   const seen = new Set<string>();
   const mine = sink.findings.splice(before);
