@@ -148,7 +148,7 @@ function timeCat(files: string[]): number {
 export async function benchScan(
   params: { gigabytes?: number; tmpDir?: string; log?: (line: string) => void; concurrency?: number } = {},
 ): Promise<ScanBenchResult> {
-  if (!existsSync(path.join(repoRoot, "dist", "sanitize", "scan-checkpoint.js")))
+  if (!existsSync(path.join(repoRoot, "dist", "sanitize", "plan-scan.js")))
     throw new Error("bench/scan.ts runs the scan from dist/: run `npm run build` first");
   const log = params.log ?? (() => {});
   const total = Math.round((params.gigabytes ?? 2.1) * 1e9);

@@ -132,6 +132,8 @@ export {
   type ScanCheckpointParams,
 } from "./sanitize/scan-checkpoint.js";
 export { planSanitize, type PlanSanitizeParams } from "./sanitize/plan-sanitize.js";
+export { planScan, type PlanScanParams, type ScanResult } from "./sanitize/plan-scan.js";
+export { DEFAULT_SCAN_BUDGET, type ScanBudget } from "./sanitize/scan-budget.js";
 export { assertSanitizePlanClean } from "./sanitize/assert-sanitize-plan-clean.js";
 export { applySanitizeRewrite } from "./sanitize/apply-sanitize-rewrite.js";
 export { renderBuildReport, type BuildReport, type BuildReportExtras } from "./sanitize/render-build-report.js";

@@ -1,4 +1,5 @@
 import { open } from "node:fs/promises";
+import { sniffPickleStream } from "./pickle/sniff-pickle-stream.js";
 import type { SniffedFormat } from "./types.js";
 
 /** Bytes read from every file to decide its format. Enough for the tar magic at 257. */
@@ -47,7 +48,8 @@ export function sniffFormat(params: {
     }
     if (
       params.tail &&
-      /[^/]*\/data\.pkl/.test(
+      // (A plain search: `[^/]*` before the slash backtracks quadratically over 64 KiB without one.)
+      /\/data\.pkl/.test(
         Buffer.from(params.tail.buffer, params.tail.byteOffset, params.tail.byteLength).toString("latin1"),
       )
     )
@@ -67,6 +69,9 @@ export function sniffFormat(params: {
   }
   // Pickle protocols 2-5 start with PROTO (0x80) and the protocol number.
   if (head[0] === 0x80 && (head[1] ?? 0) >= 2 && (head[1] ?? 0) <= 5) return "pickle";
+  // Protocols 0 and 1 have no header: `pickle.load` reads any stream of opcodes, whatever the
+  // file is named, so a well-formed opcode stream is a pickle (text breaks the stack discipline).
+  if (sniffPickleStream(head, params.whole === true || head.length >= size)) return "pickle";
   if (startsWith(head, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) return "numpy";
   if (startsWith(head, [0x47, 0x47, 0x55, 0x46])) return "gguf";
   if (head.length >= 262 && startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257)) return "tar";

@@ -6,7 +6,7 @@
 /** Content type decided from magic bytes and structure, never from the file name. */
 export type SniffedFormat =
   | "safetensors"
-  | "pickle" // raw pickle stream (protocol 2+ starts with 0x80)
+  | "pickle" // raw pickle stream of any protocol (2+ start with PROTO 0x80; 0 and 1 are sniffed by their opcodes)
   | "torch-zip" // PyTorch zip checkpoint (archive/data.pkl + data/*)
   | "zip" // any other zip archive (.nemo is tar, see below)
   | "tar"

@@ -19,12 +19,32 @@ export interface JsonString {
 /**
  * Lists every string (keys and values) of a JSON document with its JSON pointer and source
  * offset. Iterative (an explicit stack), so nesting depth costs heap, not call stack; bounded by
- * `MAX_JSON_DEPTH`. Throws `JSON_INVALID` / `JSON_TOO_DEEP` input errors with the byte offset.
+ * `MAX_JSON_DEPTH`. Throws `JSON_INVALID` / `JSON_TOO_DEEP` / `JSON_DUPLICATE_KEY` input errors
+ * with the offset.
  */
-export function parseJsonStrings(text: string, file: string, maxDepth = MAX_JSON_DEPTH): JsonString[] {
+export function parseJsonStrings(
+  text: string,
+  file: string,
+  maxDepth = MAX_JSON_DEPTH,
+  /**
+   * Called for each string instead of collecting it (the result is then empty): a 90 MB
+   * tokenizer.json holds millions of strings, and their pointers would cost more memory than the
+   * text. `pointer()` is valid only during the call.
+   */
+  visit?: (s: { value: string; offset: number; isKey: boolean; pointer: () => string }) => void,
+): JsonString[] {
   const out: JsonString[] = [];
+  const emit = (value: string, offset: number, isKey: boolean) => {
+    if (visit) visit({ value, offset, isKey, pointer: pointerOf });
+    else out.push({ pointer: pointerOf(), value, offset, isKey });
+  };
   // One frame per open container: its kind, the path segment of the current member, the next array index.
-  const stack: { kind: "obj" | "arr"; key: string; index: number; expectKey: boolean }[] = [];
+  // `keys`: the names an object has so far (duplicates are refused: `JSON.parse` keeps the last,
+  // so a scrubber and a loader could see different values under one name).
+  // Keys are remembered by a 53-bit hash and the offset of their first occurrence (a collision is
+  // checked against the text), not as strings: a vocabulary object has hundreds of thousands.
+  const stack: { kind: "obj" | "arr"; key: string; index: number; expectKey: boolean; keys?: Map<number, number> }[] =
+    [];
   const pointerOf = () =>
     stack
       .slice(1)
@@ -38,7 +58,9 @@ export function parseJsonStrings(text: string, file: string, maxDepth = MAX_JSON
       hint:
         code === "JSON_TOO_DEEP"
           ? `JSON nested deeper than ${maxDepth} levels is refused; no model file needs that.`
-          : "Fix or remove the file; it is not valid JSON.",
+          : code === "JSON_DUPLICATE_KEY"
+            ? "An object names the same key twice; readers disagree on which value counts. Keep one."
+            : "Fix or remove the file; it is not valid JSON.",
     });
   };
   const skipWs = () => {
@@ -115,7 +137,18 @@ export function parseJsonStrings(text: string, file: string, maxDepth = MAX_JSON
         if (c !== '"') fail("JSON_INVALID", "expected a key");
         const at = i;
         top.key = readString();
-        out.push({ pointer: pointerOf(), value: top.key, offset: at, isKey: true });
+        top.keys ??= new Map();
+        const h = hashKey(top.key);
+        const first = top.keys.get(h);
+        if (first !== undefined) {
+          const after = i;
+          i = first;
+          const earlier = readString();
+          i = at;
+          if (earlier === top.key) fail("JSON_DUPLICATE_KEY", "duplicate key");
+          i = after;
+        } else top.keys.set(h, at);
+        emit(top.key, at, true);
         skipWs();
         if (text[i] !== ":") fail("JSON_INVALID", "expected ':'");
         i++;
@@ -137,8 +170,7 @@ export function parseJsonStrings(text: string, file: string, maxDepth = MAX_JSON
       }
       if (c === '"') {
         const at = i;
-        const value = readString();
-        out.push({ pointer: pointerOf(), value, offset: at, isKey: false });
+        emit(readString(), at, false);
       } else {
         const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity)/.exec(
           text.slice(i, i + 400),
@@ -165,6 +197,18 @@ export function parseJsonStrings(text: string, file: string, maxDepth = MAX_JSON
     }
     fail("JSON_INVALID", "expected ',' or a closing bracket");
   }
+}
+
+/** Two 32-bit FNV-1a hashes of the UTF-16 code units, combined into one safe integer. */
+function hashKey(s: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
 function escapePointer(s: string): string {

@@ -8,6 +8,19 @@ import { isPickleWeightsIndex } from "./plan-weight-pickle-target.js";
 import { scanContent, scanFile, type ScanContext } from "./scan-checkpoint.js";
 import type { SanitizePlan } from "./types.js";
 
+/** Findings about what a file runs or hides (not what it leaks): they block a converted file too. */
+const UNSAFE_CONTENT_RULES = new Set([
+  "unsafe-pickle-global",
+  "unknown-pickle-global",
+  "pickle-invalid",
+  "numpy-object-array",
+  "unscanned-archive",
+  "unscanned-archive-member",
+  "unreadable-archive",
+  "unreadable-file",
+  "scan-budget-exceeded",
+]);
+
 /** Name of the index generated for converted shards, as `save_pretrained` writes it. */
 export const CONVERTED_INDEX = "model.safetensors.index.json";
 const SHARD = /^model-(\d{5})-of-(\d{5})\.safetensors$/;
@@ -29,9 +42,12 @@ export async function planConversion(
 ): Promise<Finding[]> {
   const conv = await readTorchConversionPlan(file.absPath, { file: file.path });
   const findings: Finding[] = [...conv.findings];
+  // The scan lists the pickle's imports as the converter does: one finding per rule and place.
+  const seen = new Set(conv.findings.map((f) => `${f.rule}@${f.offset}`));
+  const fresh = (f: Finding) => !seen.has(`${f.rule}@${f.offset}`);
   if (conv.findings.some((f) => f.severity === "block")) {
     // The reader stops at the first refusal; the secret scan still reports what the pickle holds.
-    findings.push(...(await scanFile(file, ctx)));
+    findings.push(...(await scanFile(file, ctx)).filter(fresh));
     return findings;
   }
   plan.conversions!.push({
@@ -60,12 +76,17 @@ export async function planConversion(
       signal: ctx.signal,
     })),
   );
-  for (const f of await scanFile(file, ctx)) {
-    findings.push({
-      ...f,
-      severity: "warn",
-      message: `${f.message} (in the source pickle: only tensor names and data are converted, the rest is not published)`,
-    });
+  for (const f of (await scanFile(file, ctx)).filter(fresh)) {
+    // What the file would run when loaded decides for the whole file, as it does for `scan`: a
+    // payload in an extra member or after the state dict's STOP blocks although the converter
+    // never reads it. Secrets in the source are not published (only tensor names and data are).
+    if (UNSAFE_CONTENT_RULES.has(f.rule)) findings.push(f);
+    else
+      findings.push({
+        ...f,
+        severity: "warn",
+        message: `${f.message} (in the source pickle: only tensor names and data are converted, the rest is not published)`,
+      });
   }
   return findings;
 }

@@ -2,13 +2,16 @@ import { readFile } from "node:fs/promises";
 import type { Inventory, InventoryFile } from "../checkpoint/types.js";
 import type { SanitizeConfig } from "../config/schema.js";
 import { isReleaseError } from "../errors.js";
-import type { Finding } from "../findings.js";
+import { isBlocking, type Finding } from "../findings.js";
+import { planTypedContent } from "./plan-typed-content.js";
 import { classifyCheckpointFile } from "./classify-checkpoint-file.js";
 import { planSafetensorsHeader } from "./plan-safetensors-header.js";
 import { applyAllowFindings, scanCheckpoint, scanContent, scanFile, type ScanContext } from "./scan-checkpoint.js";
 import { scanFilesParallel } from "./scan-files-parallel.js";
 import { scrubJsonMetadata } from "./scrub-json-metadata.js";
 import { planConversion, planConvertedIndex } from "./plan-conversion.js";
+import { planPathNames } from "./plan-path-names.js";
+import type { ScanBudget } from "./scan-budget.js";
 import type { SanitizePlan } from "./types.js";
 
 /** Dropped files up to this size are scanned too, to warn that the source tree leaked. */
@@ -26,6 +29,8 @@ export interface PlanSanitizeParams {
   signal?: AbortSignal;
   /** Files scanned at once (default: one per core; see `scanFilesParallel`). */
   concurrency?: number;
+  /** Resource budgets of the scan (default `DEFAULT_SCAN_BUDGET`); exceeding one blocks the file. */
+  budget?: ScanBudget;
 }
 
 /**
@@ -55,6 +60,8 @@ export async function planSanitize(params: PlanSanitizeParams): Promise<Sanitize
     opts: { patterns, internalDomains: config.internal_domains },
     secretlint: scanOpts.secretlint,
     signal: params.signal,
+    budget: params.budget,
+    usage: { inflated: 0 },
   };
   const mode = params.scanDropped ?? "small";
   const decisions = inventory.files.map((file) =>
@@ -64,9 +71,8 @@ export async function planSanitize(params: PlanSanitizeParams): Promise<Sanitize
   // picks their findings up in file order.
   const whole = inventory.files.filter((file, i) => scansWholeFile(file, decisions[i]!, mode));
   const scanned = new Map<InventoryFile, Finding[]>();
-  (await scanFilesParallel(whole, ctx, scanFile, { concurrency: params.concurrency })).forEach((fs, i) =>
-    scanned.set(whole[i]!, fs),
-  );
+  for (const [i, fs] of (await scanFilesParallel(whole, ctx, scanFile, { concurrency: params.concurrency })).entries())
+    scanned.set(whole[i]!, fs);
   const scanOne = async (file: InventoryFile): Promise<Finding[]> => scanned.get(file) ?? scanFile(file, ctx);
 
   // Each file is planned into its own sub-plan, a few files at once (the reads are small and
@@ -117,6 +123,7 @@ export async function planSanitize(params: PlanSanitizeParams): Promise<Sanitize
     await planFile(file, decisions[i]!, sub);
     return sub;
   });
+  plan.findings.push(...planPathNames(inventory.files, decisions, patterns));
   for (const sub of subs) {
     plan.publish.push(...sub.publish);
     plan.dropped.push(...sub.dropped);
@@ -150,7 +157,7 @@ async function planPublishedFile(
     if (!isReleaseError(err)) throw err;
     return [
       {
-        rule: "unreadable-file",
+        rule: JSON_ERROR_RULES[err.code] ?? "unreadable-file",
         severity: "block",
         file: file.path,
         offset: err.location?.offset,
@@ -175,7 +182,13 @@ async function planPublishedFile(
       ];
     }
     try {
-      const scrub = scrubJsonMetadata(text, { file: file.path, baseModel: params.baseModel, detect: { patterns } });
+      const scrub = scrubJsonMetadata(text, {
+        file: file.path,
+        baseModel: params.baseModel,
+        detect: { patterns },
+        // An index's keys are tensor names: removing one breaks the index, so what they leak blocks.
+        removeKeys: decision.role !== "weights-index",
+      });
       if (!scrub.changed) {
         publishAsIs();
         return scanContent({
@@ -243,9 +256,31 @@ async function planPublishedFile(
     }
   }
 
+  const typed = await planTypedContent(file, decision.role, { patterns, secretlint, signal: params.signal });
+  if (typed.some(isBlocking)) return [...typed, ...(await scanOne(file))];
   publishAsIs();
-  return scanOne(file);
+  // A published file must be what its name says, whole: what the scan of a dropped file only
+  // warns about (malformed or too deep JSON, duplicate keys, bytes that are not text) blocks here.
+  // (A Jinja template starting with `{%` is scanned as JSON first; only JSON files must be JSON.)
+  const strict = (rule: string) =>
+    rule === "binary-posing-as-text" || (JSON_RULES.has(rule) && /\.json$/.test(file.path));
+  const found = (await scanOne(file)).map((f) =>
+    strict(f.rule)
+      ? { ...f, severity: "block" as const, message: `${f.message} (a published file must be well-formed)` }
+      : f,
+  );
+  return [...typed, ...found];
 }
+
+/** JSON reader errors as finding rules (the scanner uses the same ids). */
+const JSON_ERROR_RULES: Record<string, string> = {
+  JSON_INVALID: "invalid-json",
+  JSON_TOO_DEEP: "json-too-deep",
+  JSON_DUPLICATE_KEY: "json-duplicate-key",
+};
+
+/** JSON findings of the scan that only warn in a dropped file but block in a published JSON file. */
+const JSON_RULES = new Set(["invalid-json", "json-too-deep", "json-duplicate-key", "json-too-large"]);
 
 /** Whether the plan scans `file`'s bytes as they are (not scrubbed content, not a rewritten header). */
 function scansWholeFile(

@@ -2,7 +2,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import type { Inventory, InventoryFile } from "../checkpoint/types.js";
 import type { SanitizeConfig } from "../config/schema.js";
 import { isReleaseError, usageError, type ReleaseError } from "../errors.js";
-import { openZip, ZipMethod, type ZipArchive } from "../checkpoint/zip/open-zip.js";
+import { openZip, ZipMethod, type ZipArchive, type ZipEntry } from "../checkpoint/zip/open-zip.js";
 import type { Finding } from "../findings.js";
 import {
   compileUserRegex,
@@ -16,7 +16,19 @@ import {
 } from "./detect-secrets.js";
 import { detectWithSecretlint } from "./detect-with-secretlint.js";
 import { extractPickleStrings } from "../checkpoint/pickle/extract-pickle-strings.js";
-import { MAX_RAW_PICKLE_BYTES, scanTorchFile, TORCH_LEGACY_PICKLES } from "../checkpoint/pickle/scan-torch-file.js";
+import { isTorchLegacy, TORCH_LEGACY_PICKLES } from "../checkpoint/pickle/scan-torch-file.js";
+import { scanPickle } from "../checkpoint/pickle/scan-pickle.js";
+import { parseNumpyHeader } from "../checkpoint/parse-numpy-header.js";
+import { gunzipSync } from "node:zlib";
+import {
+  chargeInflated,
+  checkDeadline,
+  DEFAULT_SCAN_BUDGET,
+  ScanBudgetExceeded,
+  startScanMeter,
+  type ScanBudget,
+  type ScanMeter,
+} from "./scan-budget.js";
 import { extractPrintableRuns, MIN_STRING_RUN, type StringRun } from "./extract-printable-runs.js";
 import { matchGlob } from "./match-glob.js";
 import { parseJsonStrings } from "./parse-json-strings.js";
@@ -27,8 +39,13 @@ import { MAX_HEADER_LENGTH } from "../checkpoint/parse-safetensors-header.js";
 
 /** Text files (or archive members) up to this size are scanned whole; larger ones in chunks. */
 const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
-/** JSON is parsed whole up to this size (large tokenizer.json files are ~35 MB); beyond, scanned as text. */
-const WHOLE_JSON_LIMIT = 96 * 1024 * 1024;
+/**
+ * JSON is parsed whole up to this size (the largest real tokenizer.json files, Gemma's and
+ * o200k's, are ~35 MB); beyond, it is scanned as text and cannot be checked as JSON, which blocks
+ * a published file (`json-too-large`). The bound keeps peak memory under 300 MB: the parse holds
+ * the text plus one hash per key of the largest object.
+ */
+const WHOLE_JSON_LIMIT = 64 * 1024 * 1024;
 /** Chunk size for streamed scans: large enough to amortise reads, small enough for flat memory. */
 const CHUNK = 4 * 1024 * 1024;
 /**
@@ -41,8 +58,12 @@ const TEXT_CHUNK = 1024 * 1024;
 const MAX_ARCHIVE_DEPTH = 3;
 /** Members listed per archive before giving up (zip bombs with millions of entries). */
 const MAX_ARCHIVE_MEMBERS = 100_000;
-/** A deflated member is inflated in memory up to this size; larger ones are reported, not scanned. */
-const MAX_INFLATE = 256 * 1024 * 1024;
+/**
+ * A deflated member is inflated in memory up to this size (so nested archives, pickles and JSON
+ * can be read at random); larger ones are streamed through the printable-string scan, so memory
+ * stays flat whatever the archive holds.
+ */
+const MAX_MEMBER_IN_MEMORY = 16 * 1024 * 1024;
 /** Findings kept per file: a leaked vocabulary of e-mails should not produce a million lines. */
 const MAX_FINDINGS_PER_FILE = 200;
 
@@ -60,13 +81,8 @@ export interface ScanCheckpointParams {
   secretlint?: boolean;
   /** Only scan these checkpoint-relative paths (default: all files). */
   only?: (file: InventoryFile) => boolean;
-  /**
-   * Also list what every pickle imports (`scanTorchFile`, default true): an import that runs code
-   * (`unsafe-pickle-global`, e.g. os.system) blocks; an import off the state-dict allowlist
-   * (`unknown-pickle-global`) and an unreadable pickle (`pickle-invalid`) warn, since they only
-   * block a release when the build would convert the file.
-   */
-  pickleImports?: boolean;
+  /** Resource budgets (default `DEFAULT_SCAN_BUDGET`). */
+  budget?: ScanBudget;
   signal?: AbortSignal;
   /**
    * Files scanned at once, the main thread included (default: one per core). Worker threads are
@@ -78,7 +94,7 @@ export interface ScanCheckpointParams {
 /**
  * Finds secrets and personal or internal data in every file of a checkpoint: text, every JSON
  * string (keys too), safetensors headers, strings inside pickles, zip and tar archives, and
- * printable strings of any other binary; and what every pickle imports (see `pickleImports`).
+ * printable strings of any other binary; and what every pickle stream imports, wherever it is.
  * Findings carry redacted excerpts only.
  */
 export async function scanCheckpoint(params: ScanCheckpointParams): Promise<Finding[]> {
@@ -89,19 +105,18 @@ export async function scanCheckpoint(params: ScanCheckpointParams): Promise<Find
   params.signal?.throwIfAborted();
   const perFile = await scanFilesParallel(
     chosen,
-    { opts, secretlint: params.secretlint ?? true, signal: params.signal },
+    {
+      opts,
+      secretlint: params.secretlint ?? true,
+      signal: params.signal,
+      budget: params.budget,
+      usage: { inflated: 0 },
+    },
     scanFile,
     { concurrency: params.concurrency },
   );
   const findings: Finding[] = [];
-  for (const [i, file] of chosen.entries()) {
-    findings.push(...perFile[i]!);
-    if ((params.pickleImports ?? true) && (file.format === "pickle" || file.format === "torch-zip")) {
-      params.signal?.throwIfAborted();
-      const scan = await scanTorchFile(file.absPath, { file: file.path });
-      for (const f of scan.findings) findings.push(f.rule === "unsafe-pickle-global" ? f : { ...f, severity: "warn" });
-    }
-  }
+  for (const i of chosen.keys()) findings.push(...perFile[i]!);
   return applyAllowFindings(findings, params.allowFindings ?? []);
 }
 
@@ -132,6 +147,12 @@ export interface ScanContext {
   opts: DetectOptions;
   secretlint: boolean;
   signal?: AbortSignal;
+  /** Resource budgets (default `DEFAULT_SCAN_BUDGET`). */
+  budget?: ScanBudget;
+  /** Epoch milliseconds at which the checkpoint's scan time runs out (default: from the first file). */
+  deadline?: number;
+  /** Bytes inflated by this checkpoint's scans so far; each `scanFile` adds its own. */
+  usage?: { inflated: number };
 }
 
 /** What the scanner reads from: a byte range of an open file, or an in-memory buffer. */
@@ -150,11 +171,25 @@ interface Sink {
   member?: string;
   findings: Finding[];
   ctx: ScanContext;
+  meter: ScanMeter;
+}
+
+/** Between chunks: stop when aborted or when the file's time budget is spent. */
+function step(sink: Sink): void {
+  sink.ctx.signal?.throwIfAborted();
+  checkDeadline(sink.meter);
+}
+
+/** The meter of one file's scan, from the context's budget and what the checkpoint used so far. */
+function meterFor(ctx: ScanContext): ScanMeter {
+  const limits = ctx.budget ?? DEFAULT_SCAN_BUDGET;
+  ctx.deadline ??= Date.now() + limits.msPerCheckpoint;
+  return startScanMeter(limits, ctx.usage?.inflated ?? 0, ctx.deadline);
 }
 
 /** Scans one checkpoint file. Never throws on bad content: unreadable parts become findings. */
 export async function scanFile(file: InventoryFile, ctx: ScanContext): Promise<Finding[]> {
-  const sink: Sink = { file: file.path, findings: [], ctx };
+  const sink: Sink = { file: file.path, findings: [], ctx, meter: meterFor(ctx) };
   let fh: FileHandle | undefined;
   try {
     fh = await open(file.absPath, "r");
@@ -176,14 +211,17 @@ export async function scanFile(file: InventoryFile, ctx: ScanContext): Promise<F
     await scanSource(source, sink, 0);
   } catch (err) {
     if (err instanceof Error && err.name === "AbortError") throw err;
-    sink.findings.push({
-      rule: "unreadable-file",
-      severity: "block",
-      file: file.path,
-      message: `could not be scanned: ${isReleaseError(err) ? err.message : err instanceof Error ? err.message : String(err)}`,
-    });
+    if (err instanceof ScanBudgetExceeded) sink.findings.push(budgetFinding(sink, err));
+    else
+      sink.findings.push({
+        rule: "unreadable-file",
+        severity: "block",
+        file: file.path,
+        message: `could not be scanned: ${isReleaseError(err) ? err.message : err instanceof Error ? err.message : String(err)}`,
+      });
   } finally {
     await fh?.close();
+    if (ctx.usage) ctx.usage.inflated += sink.meter.inflated;
   }
   if (sink.findings.length > MAX_FINDINGS_PER_FILE) {
     const extra = sink.findings.length - MAX_FINDINGS_PER_FILE;
@@ -198,8 +236,19 @@ export async function scanFile(file: InventoryFile, ctx: ScanContext): Promise<F
   return sink.findings;
 }
 
+/** The blocking finding of a file whose scan ran out of budget. */
+function budgetFinding(sink: Sink, err: ScanBudgetExceeded): Finding {
+  const limit = err.what === "time" ? `${Math.round(err.limit / 1000)} s` : `${err.limit} bytes`;
+  return {
+    rule: "scan-budget-exceeded",
+    severity: "block",
+    file: sink.file,
+    message: `the scan used up its budget of ${limit} (${err.what} per ${err.scope})${sink.member ? ` inside archive member ${sink.member}` : ""}; the rest was not scanned, so it cannot be published`,
+  };
+}
+
 async function scanSource(src: Source, sink: Sink, depth: number): Promise<void> {
-  sink.ctx.signal?.throwIfAborted();
+  step(sink);
   const head = await src.read(0, 4096);
   const tail =
     head[0] === 0x50 && src.length > head.length ? await src.read(Math.max(0, src.length - 65536), 65536) : undefined;
@@ -221,10 +270,80 @@ async function scanSource(src: Source, sink: Sink, depth: number): Promise<void>
       return scanTextSource(src, sink, format);
     case "pickle":
       return scanPickleSource(src, sink);
-    default:
-      // numpy, gguf, binary: strings are what can leak.
+    case "numpy":
+      return scanNumpy(src, head, sink);
+    default: {
+      const packed = compressedFormatOf(head);
+      if (packed === "gzip" && depth < MAX_ARCHIVE_DEPTH) return scanGzip(src, sink, depth);
+      if (packed !== undefined) {
+        // Fail closed: what a format this tool cannot unpack holds was not scanned.
+        sink.findings.push({
+          rule: "unscanned-archive",
+          severity: "block",
+          file: sink.file,
+          message: `${sink.member ? `archive member ${sink.member}: ` : ""}${packed}-compressed content, which this tool cannot unpack; its contents were not scanned`,
+        });
+      }
+      // gguf, binary: strings are what can leak.
       return scanStrings(src, sink);
+    }
   }
+}
+
+/** Compressed or archive formats by magic bytes (gzip is unpacked; the others cannot be). */
+function compressedFormatOf(head: Uint8Array): string | undefined {
+  const b = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  if (b.length >= 3 && b[0] === 0x1f && b[1] === 0x8b && b[2] === 8) return "gzip";
+  if (b.length >= 6 && b.toString("latin1", 0, 6) === "7z\xbc\xaf\x27\x1c") return "7z";
+  if (b.length >= 6 && b.toString("latin1", 0, 6) === "\xfd7zXZ\0") return "xz";
+  if (b.length >= 3 && b.toString("latin1", 0, 3) === "BZh") return "bzip2";
+  if (b.length >= 4 && b.readUInt32LE(0) === 0xfd2fb528) return "zstd";
+  if (b.length >= 4 && b.toString("latin1", 0, 4) === "Rar!") return "rar";
+  return undefined;
+}
+
+/** A gzip stream inflated in memory up to this size (and the budget); larger ones are refused. */
+const MAX_GZIP_IN_MEMORY = 16 * 1024 * 1024;
+
+/** Inflates a gzip stream (bounded by the budget) and scans what it holds like any file. */
+async function scanGzip(src: Source, sink: Sink, depth: number): Promise<void> {
+  const cap = Math.min(MAX_GZIP_IN_MEMORY, sink.meter.inflateCap - sink.meter.inflated);
+  let out: Buffer;
+  try {
+    // maxOutputLength stops zlib at the cap instead of allocating what the stream expands to.
+    out = gunzipSync(await src.read(0, Math.min(src.length, MAX_GZIP_IN_MEMORY)), { maxOutputLength: cap + 1 });
+  } catch (err) {
+    const tooBig = err instanceof RangeError || (err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE";
+    if (tooBig && cap < MAX_GZIP_IN_MEMORY) chargeInflated(sink.meter, cap + 1);
+    sink.findings.push({
+      rule: tooBig ? "unscanned-archive" : "unreadable-archive",
+      severity: "block",
+      file: sink.file,
+      message: `${sink.member ? `archive member ${sink.member}: ` : ""}gzip stream ${tooBig ? `inflates past ${MAX_GZIP_IN_MEMORY} bytes` : "does not inflate"}; its contents were not scanned`,
+    });
+    return scanStrings(src, sink);
+  }
+  chargeInflated(sink.meter, out.length);
+  await scanMember(bufferSource(out), sink, "(gzip content)", depth);
+}
+
+/**
+ * A `.npy` array: its printable strings, and for an object dtype, the pickle that follows the
+ * header (`np.load(allow_pickle=True)` runs it), which blocks whatever it imports.
+ */
+async function scanNumpy(src: Source, head: Uint8Array, sink: Sink): Promise<void> {
+  const header = parseNumpyHeader(head);
+  if (header?.hasObjects) {
+    sink.findings.push({
+      rule: "numpy-object-array",
+      severity: "block",
+      file: sink.file,
+      offset: src.fileOffset !== undefined ? src.fileOffset + header.dataOffset : undefined,
+      message: `${sink.member ? `archive member ${sink.member}: ` : ""}numpy array of Python objects: its data is a pickle, which runs code when loaded`,
+    });
+    await scanPickleImports(subSource(src, header.dataOffset, src.length - header.dataOffset), sink);
+  }
+  return scanStrings(src, sink);
 }
 
 function locate(sink: Sink, base: Partial<Finding>, text: string, d: Detection, all: Detection[]): Finding {
@@ -253,13 +372,43 @@ async function scanSafetensorsHeader(src: Source, sink: Sink): Promise<void> {
 }
 
 async function scanJsonText(text: string, sink: Sink, byteBase: number | undefined): Promise<void> {
-  let strings;
+  // Own rules on every decoded string (so `\u`-escaped secrets are found), with a pointer,
+  // visited while parsing (no list of millions of strings); kept only if the document parses.
+  const ownSpans: [number, number][] = [];
+  const lineColumnAt = createLineIndex(text);
+  const found: Finding[] = [];
   try {
-    strings = parseJsonStrings(text, sink.member ?? sink.file);
+    parseJsonStrings(text, sink.member ?? sink.file, undefined, (s) => {
+      const ds = detectSecrets(s.value, sink.ctx.opts);
+      for (const d of ds) {
+        const at = s.offset + 1 + d.start;
+        ownSpans.push([at, s.offset + 1 + d.end]);
+        const { line, column } = lineColumnAt(at);
+        found.push(
+          locate(
+            sink,
+            {
+              pointer: s.pointer() + (s.isKey ? " (key)" : ""),
+              line,
+              column,
+              ...(byteBase !== undefined ? { offset: byteBase + at } : {}),
+            },
+            s.value,
+            d,
+            ds,
+          ),
+        );
+      }
+    });
   } catch (err) {
     if (!isReleaseError(err)) throw err;
     sink.findings.push({
-      rule: err.code === "JSON_TOO_DEEP" ? "json-too-deep" : "invalid-json",
+      rule:
+        err.code === "JSON_TOO_DEEP"
+          ? "json-too-deep"
+          : err.code === "JSON_DUPLICATE_KEY"
+            ? "json-duplicate-key"
+            : "invalid-json",
       severity: "warn",
       file: sink.file,
       offset: err.location?.offset,
@@ -267,31 +416,7 @@ async function scanJsonText(text: string, sink: Sink, byteBase: number | undefin
     });
     return scanPlainText(text, sink, byteBase);
   }
-  // Own rules on every decoded string (so `\u`-escaped secrets are found), with a pointer.
-  const ownSpans: [number, number][] = [];
-  const lineColumnAt = createLineIndex(text);
-  for (const s of strings) {
-    const ds = detectSecrets(s.value, sink.ctx.opts);
-    for (const d of ds) {
-      const at = s.offset + 1 + d.start;
-      ownSpans.push([at, s.offset + 1 + d.end]);
-      const { line, column } = lineColumnAt(at);
-      sink.findings.push(
-        locate(
-          sink,
-          {
-            pointer: s.pointer + (s.isKey ? " (key)" : ""),
-            line,
-            column,
-            ...(byteBase !== undefined ? { offset: byteBase + at } : {}),
-          },
-          s.value,
-          d,
-          ds,
-        ),
-      );
-    }
-  }
+  sink.findings.push(...found);
   // secretlint on the raw document: its rules expect source text (quotes, key names).
   if (sink.ctx.secretlint) {
     const raw = await detectWithSecretlint(text);
@@ -335,17 +460,27 @@ async function scanPlainText(text: string, sink: Sink, byteBase: number | undefi
 
 async function scanTextSource(src: Source, sink: Sink, format: "json" | "text"): Promise<void> {
   if (src.length <= (format === "json" ? WHOLE_JSON_LIMIT : WHOLE_FILE_LIMIT)) {
-    const bytes = await src.read(0, src.length);
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch {
-      return notText(src, sink, bytes);
+    let text: string | undefined;
+    {
+      // The bytes go out of scope once decoded: only the text is held while it is scanned.
+      const bytes = await src.read(0, src.length);
+      try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      } catch {
+        text = undefined;
+      }
+      if (text === undefined || text.includes("\u0000")) return notText(src, sink, bytes);
     }
-    if (text.includes("\u0000")) return notText(src, sink, bytes);
     if (format === "json") return scanJsonText(text, sink, src.fileOffset);
     return scanPlainText(text, sink, src.fileOffset);
   }
+  if (format === "json")
+    sink.findings.push({
+      rule: "json-too-large",
+      severity: "warn",
+      file: sink.file,
+      message: `${sink.member ? `archive member ${sink.member}: ` : ""}JSON of ${src.length} bytes, more than the ${WHOLE_JSON_LIMIT} parsed whole; scanned as text, so its structure (duplicate keys, depth) was not checked`,
+    });
   // Large text: chunks cut at line ends; a line longer than a chunk is cut with an overlap so a
   // secret spanning the cut is still seen whole once.
   const decoder = new TextDecoder("utf-8");
@@ -354,7 +489,7 @@ async function scanTextSource(src: Source, sink: Sink, format: "json" | "text"):
   let lineBase = 0;
   let byteBase = 0;
   for (let pos = 0; pos < src.length; pos += TEXT_CHUNK) {
-    sink.ctx.signal?.throwIfAborted();
+    step(sink);
     const last = pos + TEXT_CHUNK >= src.length;
     const got = await src.readInto(chunk, 0, pos, TEXT_CHUNK);
     const text = carry + decoder.decode(chunk.subarray(0, got), { stream: !last });
@@ -391,8 +526,43 @@ async function notText(src: Source, sink: Sink, bytes: Buffer): Promise<void> {
   await scanStringRuns(extractPrintableRuns(bytes, true).runs, sink, src.fileOffset);
 }
 
-/** Pickles up to this size are also walked opcode by opcode (the pickle reader's own bound). */
-const MAX_PICKLE_WALK = MAX_RAW_PICKLE_BYTES;
+/**
+ * Pickles up to this size are walked opcode by opcode (held in memory while walked: the bound
+ * keeps the scan's peak memory flat). Real state dicts are torch zips, whose data.pkl is a few
+ * MB even for 100B-parameter models; legacy torch files keep their five pickles at the front.
+ */
+const MAX_PICKLE_WALK = 64 * 1024 * 1024;
+/** Pickles up to this size also have their string operands listed exactly (see `scanPickleSource`). */
+const MAX_PICKLE_STRING_WALK = 8 * 1024 * 1024;
+
+/**
+ * Lists what a pickle stream imports (every consecutive pickle to the end of the source, five for
+ * a legacy torch file) and adds the pickle reader's findings: an import that runs code or is off
+ * the state-dict allowlist, and a stream that cannot be read to its end (a second pickle after
+ * STOP is read too: `pickle.load` on the same file object would run it), all blocking. Returns
+ * the bytes walked, or undefined when the stream is too large to walk (which blocks).
+ */
+async function scanPickleImports(src: Source, sink: Sink): Promise<Buffer | undefined> {
+  const bytes = Buffer.from(await src.read(0, Math.min(src.length, MAX_PICKLE_WALK)));
+  const legacy = isTorchLegacy(bytes);
+  if (src.length > MAX_PICKLE_WALK && !legacy) {
+    sink.findings.push({
+      rule: "pickle-invalid",
+      severity: "block",
+      file: sink.file,
+      message: `${sink.member ? `archive member ${sink.member}: ` : ""}a pickle of ${src.length} bytes, more than the ${MAX_PICKLE_WALK} this tool walks; what it imports is unknown`,
+    });
+    return undefined;
+  }
+  const scan = scanPickle({
+    file: sink.file,
+    bytes,
+    ...(sink.member ? { member: sink.member } : {}),
+    ...(legacy ? { maxPickles: TORCH_LEGACY_PICKLES } : {}),
+  });
+  sink.findings.push(...scan.findings);
+  return bytes;
+}
 
 /**
  * A pickle stream: its string operands from the opcode walker (exact boundaries, so a length
@@ -402,8 +572,11 @@ const MAX_PICKLE_WALK = MAX_RAW_PICKLE_BYTES;
  */
 async function scanPickleSource(src: Source, sink: Sink): Promise<void> {
   const before = sink.findings.length;
-  if (src.length <= MAX_PICKLE_WALK) {
-    const bytes = await src.read(0, src.length);
+  let bytes = await scanPickleImports(src, sink);
+  // The operand walk holds every string as an object: only for pickles of a size that keeps
+  // memory flat. Larger ones rely on the printable-run pass below, which streams.
+  if (bytes !== undefined && bytes.length > MAX_PICKLE_STRING_WALK) bytes = undefined;
+  if (bytes !== undefined) {
     const { strings } = extractPickleStrings({
       file: sink.file,
       bytes,
@@ -418,6 +591,7 @@ async function scanPickleSource(src: Source, sink: Sink): Promise<void> {
     }
     await scanStringRuns(runs, sink, src.fileOffset, false);
   }
+  bytes = undefined; // not held while the file streams through the printable-run pass
   await scanStrings(src, sink);
   const seen = new Set<string>();
   const mine = sink.findings.splice(before);
@@ -439,7 +613,7 @@ async function scanStrings(src: Source, sink: Sink): Promise<void> {
   let carryLen = 0;
   let carryPos = 0;
   for (let pos = 0; pos < src.length; pos += CHUNK) {
-    sink.ctx.signal?.throwIfAborted();
+    step(sink);
     const last = pos + CHUNK >= src.length;
     const got = await src.readInto(work, carryLen, pos, Math.min(CHUNK, work.length - carryLen));
     const buf = work.subarray(0, carryLen + got);
@@ -574,7 +748,7 @@ async function scanZip(src: Source, sink: Sink, depth: number, torch = false): P
       return await scanStrings(src, sink);
     }
     for (const entry of zip.entries) {
-      sink.ctx.signal?.throwIfAborted();
+      step(sink);
       const name = entry.name;
       // The name itself can leak (a user's folder as the archive root).
       const nameHits = detectSecrets(name, sink.ctx.opts);
@@ -583,7 +757,11 @@ async function scanZip(src: Source, sink: Sink, depth: number, torch = false): P
       let member: Source;
       try {
         if (entry.method === ZipMethod.stored) member = subSource(src, await zip.locate(entry), entry.compressedSize);
-        else {
+        else if (entry.uncompressedSize > MAX_MEMBER_IN_MEMORY) {
+          await scanDeflatedStream(zip, entry, sink, name);
+          continue;
+        } else {
+          chargeInflated(sink.meter, entry.uncompressedSize);
           // A wrong checksum does not stop unzip from extracting the bytes: scan them, and say so.
           const onCrcMismatch = (err: ReleaseError) =>
             sink.findings.push({
@@ -593,7 +771,7 @@ async function scanZip(src: Source, sink: Sink, depth: number, torch = false): P
               offset: err.location?.offset,
               message: `${err.message}; scanned anyway`,
             });
-          const bytes = await zip.readEntry(entry, MAX_INFLATE, { onCrcMismatch });
+          const bytes = await zip.readEntry(entry, MAX_MEMBER_IN_MEMORY, { onCrcMismatch });
           member = bufferSource(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
         }
       } catch (err) {
@@ -615,6 +793,93 @@ async function scanZip(src: Source, sink: Sink, depth: number, torch = false): P
   } finally {
     await zip.close();
   }
+}
+
+/** Bytes of a streamed member sniffed before deciding how to scan it. */
+const STREAM_SNIFF_BYTES = 4096;
+
+/**
+ * A deflated member too large to hold in memory: inflated chunk by chunk (each chunk counted
+ * against the inflate budget) into the printable-string scan. Formats that need random access
+ * (archives, pickles, safetensors, numpy) cannot be read that way and block.
+ */
+async function scanDeflatedStream(zip: ZipArchive, entry: ZipEntry, sink: Sink, name: string): Promise<void> {
+  const inner: Sink = { ...sink, member: sink.member ? `${sink.member}/${name}` : name };
+  const parts: Buffer[] = [];
+  for await (const c of zip.streamEntry(entry, 0, Math.min(STREAM_SNIFF_BYTES, entry.uncompressedSize)))
+    parts.push(Buffer.from(c));
+  const head = Buffer.concat(parts);
+  const format = sniffFormat({ head, size: entry.uncompressedSize, text: "shape" });
+  if (!["text", "json", "binary", "gguf", "empty"].includes(format) || compressedFormatOf(head) !== undefined) {
+    sink.findings.push({
+      rule: "unscanned-archive-member",
+      severity: "block",
+      file: sink.file,
+      message: `zip member ${inner.member} not scanned: ${format} content of ${entry.uncompressedSize} bytes, compressed; it can only be scanned stored (uncompressed) or unpacked`,
+    });
+    return;
+  }
+  const chunks = (async function* () {
+    for await (const chunk of zip.streamEntry(entry)) {
+      step(sink);
+      chargeInflated(sink.meter, chunk.length);
+      yield chunk;
+    }
+  })();
+  if (format === "text" || format === "json") return scanTextStream(chunks, inner);
+  // Printable runs over a reused work buffer, as `scanStrings` does for files.
+  const work = Buffer.allocUnsafe(2 * CHUNK);
+  let fill = 0;
+  let fillPos = 0;
+  const flush = async (last: boolean) => {
+    const buf = work.subarray(0, fill);
+    let { runs, carryFrom } = extractPrintableRuns(buf, last);
+    if (!last && buf.length - carryFrom > CHUNK) carryFrom = buf.length - 1024;
+    for (const r of runs) r.offset += fillPos;
+    await scanStringRuns(runs, inner, undefined);
+    buf.copy(work, 0, carryFrom);
+    fill = buf.length - carryFrom;
+    fillPos += carryFrom;
+  };
+  for await (const chunk of chunks) {
+    for (let at = 0; at < chunk.length; ) {
+      const n = Math.min(chunk.length - at, work.length - fill);
+      Buffer.from(chunk.buffer, chunk.byteOffset + at, n).copy(work, fill);
+      fill += n;
+      at += n;
+      if (fill >= CHUNK + (work.length - CHUNK) / 2) await flush(false);
+    }
+  }
+  await flush(true);
+}
+
+/**
+ * Text arriving as a stream (an inflating member): decoded and scanned in pieces of about
+ * TEXT_CHUNK cut at line ends, as large text files are, with an overlap where a line is longer
+ * than a piece. Lines are counted from the member's start; offsets are not file offsets.
+ */
+async function scanTextStream(chunks: AsyncIterable<Uint8Array>, sink: Sink): Promise<void> {
+  const decoder = new TextDecoder("utf-8");
+  let pending = "";
+  let lineBase = 0;
+  const scanPiece = async (last: boolean) => {
+    let cut = last ? pending.length : pending.lastIndexOf("\n") + 1;
+    let overlap = 0;
+    if (cut <= 0) {
+      cut = pending.length;
+      overlap = Math.min(1024, pending.length);
+    }
+    const piece = pending.slice(0, cut);
+    await scanPlainText(piece, sink, undefined, lineBase);
+    lineBase += countNewlines(piece);
+    pending = overlap > 0 ? pending.slice(cut - overlap) : pending.slice(cut);
+  };
+  for await (const chunk of chunks) {
+    pending += decoder.decode(chunk, { stream: true });
+    if (pending.length >= TEXT_CHUNK) await scanPiece(false);
+  }
+  pending += decoder.decode();
+  if (pending.length > 0) await scanPiece(true);
 }
 
 async function scanTar(src: Source, sink: Sink, depth: number): Promise<void> {
@@ -663,15 +928,12 @@ export async function scanContent(params: {
   secretlint?: boolean;
   signal?: AbortSignal;
 }): Promise<Finding[]> {
-  const sink: Sink = {
-    file: params.path,
-    findings: [],
-    ctx: {
-      opts: { patterns: params.patterns ?? [], internalDomains: params.internalDomains },
-      secretlint: params.secretlint ?? true,
-      signal: params.signal,
-    },
+  const ctx: ScanContext = {
+    opts: { patterns: params.patterns ?? [], internalDomains: params.internalDomains },
+    secretlint: params.secretlint ?? true,
+    signal: params.signal,
   };
+  const sink: Sink = { file: params.path, findings: [], ctx, meter: meterFor(ctx) };
   const buf =
     typeof params.content === "string"
       ? Buffer.from(params.content, "utf8")

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { InventoryFile } from "../checkpoint/types.js";
 import type { Finding } from "../findings.js";
+import { DEFAULT_SCAN_BUDGET } from "./scan-budget.js";
 import type { ScanContext } from "./scan-checkpoint.js";
 import type { ScanJob } from "./scan-worker.js";
 
@@ -34,6 +35,8 @@ export async function scanFilesParallel(
   } = {},
 ): Promise<Finding[][]> {
   const results: Finding[][] = new Array<Finding[]>(files.length);
+  // Workers share the checkpoint's deadline: fix it before the first job is sent.
+  ctx.deadline ??= Date.now() + (ctx.budget ?? DEFAULT_SCAN_BUDGET).msPerCheckpoint;
   const order = files.map((_, i) => i).sort((a, b) => scanCost(files[b]!) - scanCost(files[a]!));
   const retry: number[] = [];
   let next = 0;
@@ -65,17 +68,32 @@ export async function scanFilesParallel(
     };
     worker.on("error", die);
     worker.on("exit", die);
-    worker.on("message", (msg: { ready?: true; id?: number; findings?: Finding[]; error?: string }) => {
-      if (msg.ready) return ready(true);
-      if (pending && msg.id === pending.id) pending.resolve(msg.error === undefined ? msg.findings : undefined);
-    });
+    worker.on(
+      "message",
+      (msg: { ready?: true; id?: number; findings?: Finding[]; error?: string; inflated?: number }) => {
+        if (msg.ready) return ready(true);
+        if (pending && msg.id === pending.id) {
+          // The worker's inflated bytes count against the checkpoint's budget like the main thread's.
+          if (ctx.usage && msg.error === undefined) ctx.usage.inflated += msg.inflated ?? 0;
+          pending.resolve(msg.error === undefined ? msg.findings : undefined);
+        }
+      },
+    );
     if (!(await started)) return;
     for (let i = take(); i !== undefined; i = take()) {
       if (ctx.signal?.aborted) return;
       const id = i;
       const found = await new Promise<Finding[] | undefined>((resolve) => {
         pending = { id, resolve };
-        const job: ScanJob = { id, file: files[id]!, opts: ctx.opts, secretlint: ctx.secretlint };
+        const job: ScanJob = {
+          id,
+          file: files[id]!,
+          opts: ctx.opts,
+          secretlint: ctx.secretlint,
+          budget: ctx.budget,
+          deadline: ctx.deadline,
+          inflated: ctx.usage?.inflated ?? 0,
+        };
         worker.postMessage(job);
       });
       pending = undefined;

@@ -36,19 +36,35 @@ const LOCATION_RULES = new Set(["user-path", "internal-path", "internal-hostname
 const LOCAL_PATH = /^(?:\/|~|\.{1,2}\/|[A-Za-z]:[\\/]|\\\\)/;
 const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,95})?$/;
 
+/** Whether an object key names a local path, a host or a user (what values are scrubbed for). */
+function isLocationKey(key: string, opts: DetectOptions): boolean {
+  if (LOCAL_PATH.test(key) && /[\\/]/.test(key.slice(1))) return true;
+  if (/^\.\.?[\\/]/.test(key) || /^[A-Za-z]:[\\/]/.test(key)) return true;
+  return detectSecrets(key, opts).some((d) => LOCATION_RULES.has(d.rule));
+}
+
 /**
  * Scrubs a published JSON metadata file (config.json, tokenizer_config.json, adapter_config.json,
  * processor configs, the shard index):
  * - `_name_or_path`, `name_or_path`, `base_model_name_or_path`: a local path (or anything that is
  *   not a Hub id) becomes `baseModel`, or is removed when no base model is known;
  * - `tokenizer_file` and other local-file keys: removed when they hold a path;
- * - any other string holding an absolute path, host name, IP or bucket URL: removed.
+ * - any other string holding an absolute path, host name, IP or bucket URL: removed;
+ * - any member whose key names such a place: removed (keys are published like values).
+ * The input must have no duplicate keys (`parseJsonStrings` refuses them): the output is
+ * re-serialised from the parsed document, which is exactly what was checked.
  * Secrets are not scrubbed here: they block the release (the scan reports them).
  * Pure; the input must already be within the JSON depth bound (`parseJsonStrings` checks it).
  */
 export function scrubJsonMetadata(
   text: string,
-  params: { file: string; baseModel?: string; detect?: DetectOptions },
+  params: {
+    file: string;
+    baseModel?: string;
+    detect?: DetectOptions;
+    /** Remove members whose key names a place (default true); false leaves them to the scan. */
+    removeKeys?: boolean;
+  },
 ): JsonScrubResult {
   parseJsonStrings(text, params.file); // depth and syntax check with a located error
   const doc = JSON.parse(text) as unknown;
@@ -63,6 +79,18 @@ export function scrubJsonMetadata(
     for (const key of keys) {
       const value = Array.isArray(holder) ? holder[Number(key)] : holder[key];
       const ptr = `${pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+      if (!Array.isArray(holder) && params.removeKeys !== false && isLocationKey(key, detectOpts)) {
+        // A key is published like a value: one that names a local path, host or user goes with
+        // its member. The pointer holds the key, so the diff shows where by position only.
+        const at = `${pointer}/(key ${keys.indexOf(key) + 1} of ${keys.length})`;
+        changes.push({
+          pointer: at,
+          before: `(key of ${key.length} characters)`,
+          why: "member removed: its key names a local path, host or user",
+        });
+        delete holder[key];
+        continue;
+      }
       if (value !== null && typeof value === "object") {
         stack.push({ holder: value as Record<string, unknown>, pointer: ptr });
         continue;

@@ -35,19 +35,21 @@ describe("model-release scan (pickles) / convert-pickle", () => {
     const bad = await run(["scan", "os_system_payload.pkl", "--no-secretlint"]);
     expect(bad.code).toBe(3);
     expect(bad.stdout).toMatchInlineSnapshot(`
-      "block    unsafe-pickle-global   os_system_payload.pkl (byte 2)
+      "block    pickle-file            os_system_payload.pkl
+               pickle content (pickle) is never published: loading it runs code. Only top-level weight pickles (pytorch_model*.bin, adapter_model.bin, model.pt, or a lone *.pt) are converted to safetensors; convert this one yourself, or drop it in sanitize.drop with a reason.
+      block    unsafe-pickle-global   os_system_payload.pkl (byte 2)
                Pickle imports posix.system, which runs arbitrary code or shell commands when unpickled (GLOBAL at byte 2). Never load this file; publish weights as safetensors.: GLOBAL posix.system
-      1 finding(s), 1 blocking, 0 accepted
+      2 finding(s), 2 blocking, 0 accepted
       "
     `);
     expect(bad.stderr).toMatchInlineSnapshot(`
-      "error[SCAN_BLOCKED]: 1 blocking finding(s) in os_system_payload.pkl
+      "error[SCAN_BLOCKED]: 2 blocking finding(s) in os_system_payload.pkl
         hint: Never load a file with an unsafe-pickle-global finding: delete it and re-export the weights as safetensors from a trusted source. Remove secrets from the checkpoint, or accept a finding in sanitize.allow_findings with a written reason.
       "
     `);
   });
 
-  it("scan of a folder reports the payload inside a torch zip, and warns on imports off the allowlist", async () => {
+  it("scan of a folder reports the payload inside a torch zip, and blocks a pickle that a build would block", async () => {
     const d = path.join(dir, "ckpt");
     await mkdir(d);
     await copyFile(path.join(fixtures, "os_system_payload.pt"), path.join(d, "pytorch_model.bin"));
@@ -62,7 +64,8 @@ describe("model-release scan (pickles) / convert-pickle", () => {
     };
     expect(body.error.code).toBe("SCAN_BLOCKED");
     expect(body.error.details.findings.map((f) => [f.rule, f.severity, f.file, f.offset])).toEqual([
-      ["unknown-pickle-global", "warn", "extra.pt", 178],
+      ["pickle-file", "block", "extra.pt", undefined],
+      ["unknown-pickle-global", "block", "extra.pt", 178],
       ["unsafe-pickle-global", "block", "pytorch_model.bin", 177],
     ]);
     await rm(d, { recursive: true });

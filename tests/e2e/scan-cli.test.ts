@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
 describe("model-release scan", () => {
-  it("exits 3 on the canary checkpoint, lists findings as JSON, prints no canary", () => {
+  it("reports the canaries in files a build drops as warnings, exits 0 as build would, prints no canary", () => {
     const r = run(
       "scan",
       "tests/fixtures/canary/hf-trainer",
@@ -36,27 +36,45 @@ describe("model-release scan", () => {
       "tests/fixtures/canary/release-config.yaml",
       "--json",
     );
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(0);
     const body = JSON.parse(r.stdout) as {
-      error: { code: string; details: { blocked: boolean; findings: { rule: string; file: string }[] } };
+      blocked: boolean;
+      findings: { rule: string; file: string; severity: string; message: string }[];
     };
-    expect(body.error.code).toBe("SCAN_BLOCKED");
-    expect(body.error.details.findings.map((f) => f.rule)).toEqual(
+    expect(body.blocked).toBe(false);
+    expect(body.findings.map((f) => f.rule)).toEqual(
       expect.arrayContaining(["hf-token", "plant-name", "private-key", "customer-name", "github-token", "slack-token"]),
     );
+    // Every one is in training state the build drops: reported, but as what it is.
+    for (const f of body.findings)
+      expect([f.severity, f.message]).toEqual(["warn", expect.stringContaining("dropped")]);
     for (const c of canaries) {
       expect(r.stdout.includes(c.value)).toBe(false);
       expect(r.stderr.includes(c.value)).toBe(false);
     }
   });
 
-  it("prints readable findings and exits 3 without --json", () => {
+  it("exits 0 on the shipped demo sample, whose findings are all in files the build drops", () => {
+    const r = run("scan", "samples/demo-checkpoint", "--config", "release-configs/demo.yaml", "--no-secretlint");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\d+ finding\(s\), 0 blocking, 0 accepted; 4 file\(s\) a build drops\n$/);
+  });
+
+  it("prints readable findings, and exits 3 when a build would block", async () => {
     const r = run("scan", "tests/fixtures/canary/nemo", "--config", "tests/fixtures/canary/release-config.yaml");
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(0);
     expect(r.stdout).toContain("plant-name");
     expect(r.stdout).toContain("in archive member model_weights.ckpt/archive/data.pkl");
-    expect(r.stderr).toContain("error[SCAN_BLOCKED]");
     for (const c of canaries) expect(r.stdout.includes(c.value)).toBe(false);
+    // The same .nemo under a name the build does not drop is an unknown file holding the canaries: blocked.
+    const dir = path.join(tmp, "nemo-renamed");
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, "weights.tar"), await readFile("tests/fixtures/canary/nemo/model.nemo"));
+    const b = run("scan", dir, "--config", "tests/fixtures/canary/release-config.yaml");
+    expect(b.code).toBe(3);
+    expect(b.stdout).toContain("unknown-file");
+    expect(b.stderr).toContain("error[SCAN_BLOCKED]");
+    for (const c of canaries) expect(b.stdout.includes(c.value) || b.stderr.includes(c.value)).toBe(false);
   });
 
   it("exits 0 on a clean checkpoint", async () => {

@@ -34,6 +34,9 @@ export interface ScanPickleParams {
   maxPickles?: number;
 }
 
+/** Memo entries remembered per pickle (see `scanPickle`). */
+const MAX_MEMO_ENTRIES = 100_000;
+
 /** Imports that reach a global via the memo or computed strings (picklescan `_list_globals`). */
 const MEMO_STORE = new Set(["MEMOIZE", "PUT", "BINPUT", "LONG_BINPUT"]);
 const MEMO_LOAD = new Set(["GET", "BINGET", "LONG_BINGET"]);
@@ -58,13 +61,18 @@ export function scanPickle(params: ScanPickleParams): PickleScan {
       // else). STACK_GLOBAL over anything but two strings is unresolvable, hence dangerous.
       let top: (string | undefined)[] = [];
       const memo = new Map<number | bigint, string | undefined>();
+      let memoOverflow = false;
       for (const op of readPickleOps(bytes, { file: where, start: pos })) {
         const s = pickleOpString(op);
         if (s !== undefined) top = [top.at(-1), s];
         else if (MEMO_STORE.has(op.name)) {
-          const key = op.name === "MEMOIZE" ? memo.size : (op.arg as number | bigint);
-          memo.set(key, top.at(-1));
-        } else if (MEMO_LOAD.has(op.name)) top = [top.at(-1), memo.get(op.arg as number | bigint)];
+          // A pickle of millions of strings must not hold them all: past the cap the memo is no
+          // longer tracked, and every later read from it is unknown, so a STACK_GLOBAL through
+          // it resolves to "?", which is dangerous (fail closed).
+          if (memo.size >= MAX_MEMO_ENTRIES) memoOverflow = true;
+          else memo.set(op.name === "MEMOIZE" ? memo.size : (op.arg as number | bigint), top.at(-1));
+        } else if (MEMO_LOAD.has(op.name))
+          top = [top.at(-1), memoOverflow ? undefined : memo.get(op.arg as number | bigint)];
         else if (op.name === "FRAME" || op.name === "PROTO") {
           // no stack effect
         } else {
