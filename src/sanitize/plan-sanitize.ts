@@ -94,10 +94,15 @@ export async function planSanitize(params: PlanSanitizeParams): Promise<Sanitize
         return;
       }
       for (const f of await scanOne(file)) {
+        // A pickle that imports a code-running callable is an attack whatever happens to its
+        // file: the folder it sits in is not trusted to release from, so it still blocks.
+        const attack = f.rule === "unsafe-pickle-global" && f.severity === "block";
         sub.findings.push({
           ...f,
-          severity: "warn",
-          message: `${f.message} (in a dropped file: not published, but the checkpoint holds it)`,
+          severity: attack ? "block" : "warn",
+          message: attack
+            ? `${f.message} (in a file the build would drop: remove it from the checkpoint folder before releasing)`
+            : `${f.message} (in a dropped file: not published, but the checkpoint holds it)`,
         });
       }
       return;

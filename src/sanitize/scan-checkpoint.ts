@@ -32,6 +32,7 @@ import {
 import { extractPrintableRuns, MIN_STRING_RUN, type StringRun } from "./extract-printable-runs.js";
 import { matchGlob } from "./match-glob.js";
 import { parseJsonStrings } from "./parse-json-strings.js";
+import { planJsonMemberChecks } from "./plan-json-member-checks.js";
 import { readCheckpointFiles } from "./read-checkpoint-files.js";
 import { scanFilesParallel } from "./scan-files-parallel.js";
 import { sniffFormat } from "../checkpoint/sniff-format.js";
@@ -377,9 +378,12 @@ async function scanJsonText(text: string, sink: Sink, byteBase: number | undefin
   const ownSpans: [number, number][] = [];
   const lineColumnAt = createLineIndex(text);
   const found: Finding[] = [];
+  // Credentials by key name and secrets split across added tokens need the member, not one string.
+  const members = planJsonMemberChecks(sink.ctx.opts);
   try {
     parseJsonStrings(text, sink.member ?? sink.file, undefined, (s) => {
-      const ds = detectSecrets(s.value, sink.ctx.opts);
+      const own = detectSecrets(s.value, sink.ctx.opts);
+      const ds = s.isKey ? own : dedupeDetections([...own, ...members.onValue(s.pointer(), s.value)]);
       for (const d of ds) {
         const at = s.offset + 1 + d.start;
         ownSpans.push([at, s.offset + 1 + d.end]);
@@ -417,6 +421,9 @@ async function scanJsonText(text: string, sink: Sink, byteBase: number | undefin
     return scanPlainText(text, sink, byteBase);
   }
   sink.findings.push(...found);
+  for (const { pointer, detection } of members.finish()) {
+    sink.findings.push({ ...detection, file: sink.file, pointer });
+  }
   // secretlint on the raw document: its rules expect source text (quotes, key names).
   if (sink.ctx.secretlint) {
     const raw = await detectWithSecretlint(text);

@@ -13,9 +13,6 @@ import { canariesInText, canariesInTree } from "../lib/find-canaries.js";
  * any byte of the bundle, in any decoded form of a shipped file, in any file or folder name, in
  * stdout, stderr or the step summary; no output carries a raw control character or a forged
  * workflow command; every malicious pickle is blocked and absent; nothing ran.
- *
- * Some classes need the detection engine and the file-structure work of issue 11 (other
- * branches): those checks are listed in NEEDS_ENGINE_OR_STRUCTURE and run in their own block.
  */
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -28,20 +25,6 @@ let cases: AdversarialCase[] = [];
  * encodings) and the structure work (strict JSON, keys, file types, pickles) of issue 11 are
  * merged. Everything about printing and escaping is outside this list and must pass.
  */
-const NEEDS_ENGINE_OR_STRUCTURE = new Set<string>([
-  // JSON assignments, provider formats and Korean personal data: rules the engine adds.
-  "json-assignment: ships nothing",
-  "provider-formats: ships nothing",
-  "korean-personal-data: ships nothing",
-  // `sanitize.internal_domains` is a config field the engine adds; without it the config is refused.
-  "hosts-addresses: prints nothing",
-  "hosts-addresses: ships nothing",
-  "hosts-addresses: blocks and runs nothing",
-  // Content types checked by parsing, pickles of every protocol, one decision for scan and build.
-  "claims-another-type: ships nothing",
-  "claims-another-type: blocks and runs nothing",
-  "scan-build-disagree: blocks and runs nothing",
-]);
 
 type Check = "prints nothing" | "ships nothing" | "blocks and runs nothing";
 const CHECKS: Check[] = ["prints nothing", "ships nothing", "blocks and runs nothing"];
@@ -279,17 +262,5 @@ describe("adversarial canaries (issue 11)", () => {
     expect(new Set(all).size).toBe(all.length);
   });
 
-  it.each(pairs.filter((p) => !NEEDS_ENGINE_OR_STRUCTURE.has(p.key)))(
-    "$key",
-    async ({ id, what }) => check(byId(id), what),
-    240_000,
-  );
-});
-
-describe("needs engine/structure work (issue 11)", () => {
-  it.each(pairs.filter((p) => NEEDS_ENGINE_OR_STRUCTURE.has(p.key)))(
-    "$key",
-    async ({ id, what }) => check(byId(id), what),
-    240_000,
-  );
+  it.each(pairs)("$key", async ({ id, what }) => check(byId(id), what), 240_000);
 });
