@@ -82,5 +82,5 @@ export function planVersionTag(params: {
   }
   // A backport (--allow-older) below the latest stable must not take "latest" away from it.
   const latest = !prerelease && (latestStable === undefined || semver.gt(version, latestStable));
-  return { version, tag, prerelease, latest, ...(previous !== undefined ? { previous } : {}) };
+  return { version, tag, prerelease, latest, previous };
 }
