@@ -23,10 +23,9 @@ const SHARDS = Number(process.env.BENCH_SHARDS ?? 5); // 5 x 448 MiB = 2.35 GB
 /** Writes one shard by streaming a 64 MiB random block per tensor: never the whole shard in memory. */
 async function writeShard(file: string, names: string[], block: Buffer): Promise<void> {
   const header: Record<string, unknown> = { __metadata__: { format: "pt" } };
-  names.forEach(
-    (n, i) =>
-      (header[n] = { dtype: "BF16", shape: TENSOR_SHAPE, data_offsets: [i * TENSOR_BYTES, (i + 1) * TENSOR_BYTES] }),
-  );
+  names.forEach((n, i) => {
+    header[n] = { dtype: "BF16", shape: TENSOR_SHAPE, data_offsets: [i * TENSOR_BYTES, (i + 1) * TENSOR_BYTES] };
+  });
   let json = JSON.stringify(header);
   json += " ".repeat((8 - (json.length % 8)) % 8);
   const len = Buffer.alloc(8);

@@ -8,6 +8,8 @@
  * because they carry the token.
  */
 
+import { omitUndefined } from "./omit-undefined.js";
+
 /** What kind of failure this is; the CLI maps each to one exit code. */
 export const ErrorCategory = {
   /** Bad flags, bad config file, bad identifiers. */
@@ -71,14 +73,15 @@ export class ReleaseError extends Error {
 
   /** A plain object for `--json` output and reports. */
   toJSON(): Record<string, unknown> {
-    return {
+    // Also read whole by renderSafeValue and reports: absent fields are left out, not undefined.
+    return omitUndefined({
       code: this.code,
       category: this.category,
       message: this.message,
-      ...(this.hint ? { hint: this.hint } : {}),
-      ...(this.location ? { location: this.location } : {}),
-      ...(this.details ? { details: this.details } : {}),
-    };
+      hint: this.hint || undefined,
+      location: this.location,
+      details: this.details,
+    });
   }
 }
 

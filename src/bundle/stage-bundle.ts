@@ -8,6 +8,7 @@ import { assertBundlePath, MANIFEST_FILE, PRIVATE_DIR, SOURCES_FILE, SUMS_FILE }
 import { readHashCache, readFileStamp, type HashCache } from "./hash-cache.js";
 import { createHashPool } from "./hash-pool.js";
 import type { BundleInput, Manifest, ManifestFile } from "./types.js";
+import { omitUndefined } from "../omit-undefined.js";
 
 /** The release facts the manifest records beside the files. */
 export interface BundleRelease {
@@ -83,17 +84,18 @@ export function planContentDigest(files: { path: string; sha256: string }[]): st
 /** Builds the manifest from staged files. Pure and deterministic. */
 export function planManifest(release: BundleRelease, files: ManifestFile[]): Manifest {
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return {
+  // manifest.json is hashed and diffed: no `"github": undefined` member may reach it.
+  return omitUndefined({
     schema: "model-release/manifest@1",
     name: release.name,
     version: release.version,
     tag: release.tag,
     hub: release.hub,
-    ...(release.github ? { github: release.github } : {}),
+    github: release.github,
     files: sorted.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, role: f.role, origin: f.origin })),
     overrides: [...(release.overrides ?? [])].sort((a, b) => (a.path < b.path ? -1 : 1)),
     contentDigest: planContentDigest(sorted),
-  };
+  });
 }
 
 /**
@@ -138,13 +140,10 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
   const cache: HashCache | undefined = params.cacheDir
     ? await readHashCache({
         dir: params.cacheDir,
-        ...(params.racyWindowNs !== undefined ? { racyWindowNs: params.racyWindowNs } : {}),
+        racyWindowNs: params.racyWindowNs,
       })
     : undefined;
-  const pool = createHashPool({
-    ...(params.concurrency !== undefined ? { concurrency: params.concurrency } : {}),
-    ...(signal ? { signal } : {}),
-  });
+  const pool = createHashPool({ concurrency: params.concurrency, signal });
   const sources: StagedSource[] = [];
   let hashedBytes = 0;
   let cacheHits = 0;
@@ -203,8 +202,8 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
             source: absPath,
             dest,
             file,
-            ...(stateDictKey !== undefined ? { stateDictKey } : {}),
-            ...(signal ? { signal } : {}),
+            stateDictKey,
+            signal,
           });
           if (!r.written) {
             const blocking = r.plan.findings.filter((f) => f.severity === "block");
@@ -310,7 +309,7 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
       sources,
       cacheHits,
       hashedBytes,
-      ...(cacheWarning ? { cacheWarning } : {}),
+      cacheWarning,
     };
   } finally {
     await pool.close();

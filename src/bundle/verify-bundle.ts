@@ -69,10 +69,7 @@ export async function verifyBundle(params: {
   const listed = new Set(manifest.files.map((f) => f.path));
   const missing: string[] = [];
   const changed: ChangedFile[] = [];
-  const pool = createHashPool({
-    ...(params.concurrency !== undefined ? { concurrency: params.concurrency } : {}),
-    ...(params.signal ? { signal: params.signal } : {}),
-  });
+  const pool = createHashPool({ concurrency: params.concurrency, signal: params.signal });
   let cached = 0;
   let hashedBytes = 0;
   try {

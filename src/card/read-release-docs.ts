@@ -56,7 +56,7 @@ export async function readReleaseDocs(
     config: params.config,
     baseDir: params.baseDir,
     version: params.version,
-    ...(allowRegression ? { allowRegression } : {}),
+    allowRegression,
   });
   const modelConfig = params.modelConfig ?? (await readCheckpointModelConfig(params.inventory));
   const { files, findings } = renderReleaseDocs({
@@ -64,7 +64,7 @@ export async function readReleaseDocs(
     evals,
     modelConfig,
   });
-  return { files, findings, ...(evals ? { evals } : {}) };
+  return { files, findings, evals };
 }
 
 /**
@@ -96,7 +96,7 @@ export function assertReleaseDocsPublishable(findings: Finding[]): void {
     `the model card and release documents cannot be published (${blocking.length} problem${blocking.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
     {
       hint: hints.join("; "),
-      location: { file: first.file, ...(first.line !== undefined ? { line: first.line } : {}) },
+      location: { file: first.file, line: first.line },
       details: { findings: blocking },
     },
   );

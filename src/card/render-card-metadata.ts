@@ -3,6 +3,7 @@ import { stringify } from "yaml";
 import type { ReleaseConfig } from "../config/schema.js";
 import type { Finding } from "../findings.js";
 import type { LicencePlan } from "./plan-licence.js";
+import { omitUndefined } from "../omit-undefined.js";
 
 /** Hub ids: `owner/name` (base models and datasets in the card must be ids, never local paths). */
 const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
@@ -47,7 +48,7 @@ export function estimateCo2(training: ReleaseConfig["training"]): Co2Estimate | 
     intensity: grid_carbon_intensity,
     energyKwh: round(energyKwh, 3),
     kg: round(kg, 3),
-    ...(training.region ? { region: training.region } : {}),
+    region: training.region || undefined,
   };
 }
 
@@ -101,10 +102,11 @@ export function renderCardMetadata(params: {
       ...(config.task === "text-generation" || config.task === "image-text-to-text" ? ["conversational"] : []),
     ]),
   ];
-  const data: Record<string, unknown> = {
+  // Front matter the Hub validates: absent fields are left out, never written as empty keys.
+  const data: Record<string, unknown> = omitUndefined({
     license: licence.license,
-    ...(licence.license_name ? { license_name: licence.license_name } : {}),
-    ...(licence.license_link ? { license_link: licence.license_link } : {}),
+    license_name: licence.license_name || undefined,
+    license_link: licence.license_link || undefined,
     library_name: config.library_name,
     pipeline_tag: config.task,
     base_model: config.base_model,
@@ -112,18 +114,16 @@ export function renderCardMetadata(params: {
     language: config.card.language,
     tags,
     ...(config.card.datasets.length > 0 ? { datasets: config.card.datasets } : {}),
-    ...(co2
-      ? {
-          co2_eq_emissions: {
-            emissions: Math.round(co2.kg * 1000),
-            source: "estimate: GPU-hours x GPU power x PUE x grid carbon intensity",
-            training_type: config.training?.training_type ?? "fine-tuning",
-            ...(co2.region ? { geographical_location: co2.region } : {}),
-            hardware_used: `${co2.gpuCount} x ${co2.gpu}`,
-          },
-        }
-      : {}),
+    co2_eq_emissions: co2
+      ? omitUndefined({
+          emissions: Math.round(co2.kg * 1000),
+          source: "estimate: GPU-hours x GPU power x PUE x grid carbon intensity",
+          training_type: config.training?.training_type ?? "fine-tuning",
+          geographical_location: co2.region,
+          hardware_used: `${co2.gpuCount} x ${co2.gpu}`,
+        })
+      : undefined,
     ...(modelIndex && modelIndex.length > 0 ? { "model-index": modelIndex } : {}),
-  };
+  });
   return { yaml: stringify(data, { lineWidth: 0 }), data, findings };
 }

@@ -124,18 +124,18 @@ export function renderReleaseDocs(params: RenderReleaseDocsParams): { files: Bun
     config,
     version,
     tag,
-    ...(date ? { date } : {}),
+    date,
     inventory,
-    ...(sanitize ? { sanitize } : {}),
-    ...(report ? { evals: report } : {}),
+    sanitize,
+    evals: report,
     licence,
-    ...(co2 ? { co2 } : {}),
+    co2,
     examples,
     profile,
     hardware,
     transformersMin,
     modelConfig: params.modelConfig,
-    ...(chart ? { chartPath: EVAL_CHART_PATH } : {}),
+    chartPath: chart ? EVAL_CHART_PATH : undefined,
     hubUrl,
     githubUrl,
   };
@@ -170,7 +170,7 @@ export function renderReleaseDocs(params: RenderReleaseDocsParams): { files: Bun
     for (const f of renderEvalResultsFiles({
       report,
       hubBenchmarks: config.evals?.hub_benchmarks ?? {},
-      ...(date ? { date } : {}),
+      date,
     })) {
       add(f.path, "eval", f.content, "generated:eval-results");
     }

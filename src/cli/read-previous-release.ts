@@ -27,7 +27,7 @@ export async function readPreviousRelease(
       () => false,
     )
   )
-    return readBundleSnapshot({ dir, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    return readBundleSnapshot({ dir, signal: ctx.signal });
   if (RELEASE_REF.test(ref)) {
     // Pulled (and verified against its manifest) into a temporary folder, read, then removed.
     const { pullRelease } = await import("../publish/pull-release.js");
@@ -39,13 +39,13 @@ export async function readPreviousRelease(
       const pulled = await pullRelease(
         {
           hubUrl: hub.url,
-          ...(hub.token ? { accessToken: hub.token } : {}),
+          accessToken: hub.token || undefined,
           fetch: createRetryingFetch({}),
-          ...(ctx.signal ? { signal: ctx.signal } : {}),
+          signal: ctx.signal,
         },
         { ref, to: path.join(tmp, "bundle") },
       );
-      return await readBundleSnapshot({ dir: pulled.dir, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      return await readBundleSnapshot({ dir: pulled.dir, signal: ctx.signal });
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }

@@ -40,7 +40,7 @@ export async function resolveSigningMethod(
   if (flags.unsigned) return { source: "none" };
   const passphrase = ctx.env.MODEL_RELEASE_SIGNING_KEY_PASSPHRASE;
   const withKey = (privateKeyPem: string | Buffer): SigningMethod => {
-    const signing: SigningMethod = { kind: "key", privateKeyPem, ...(passphrase ? { passphrase } : {}) };
+    const signing: SigningMethod = { kind: "key", privateKeyPem, passphrase: passphrase || undefined };
     parseSigningKey(signing);
     return signing;
   };

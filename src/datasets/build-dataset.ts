@@ -60,7 +60,7 @@ export async function buildDataset(params: BuildDatasetParams): Promise<BuildDat
     version,
     key: params.key,
     keySource: params.keySource,
-    ...(params.engine ? { engine: params.engine } : {}),
+    engine: params.engine,
     planted,
   });
   if (plan.report.records.published === 0) {
@@ -86,7 +86,7 @@ export async function buildDataset(params: BuildDatasetParams): Promise<BuildDat
       tag: plan.tag,
       hub: { repo: plan.hub.repo, repoType: "dataset" },
     },
-    ...(params.signal ? { signal: params.signal } : {}),
+    signal: params.signal,
   });
   return { plan, manifest: staged.manifest, outDir: staged.outDir };
 }

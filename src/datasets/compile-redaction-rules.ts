@@ -239,7 +239,7 @@ export function compileRedactionRules(config: RedactionConfig, opts: { engine?: 
       patterns,
       categoryOf,
       disable: config.disable,
-      ...(opts.engine ? { engine: opts.engine } : {}),
+      engine: opts.engine,
     }),
     comments: { mode: config.comments.mode, keep },
   };

@@ -100,7 +100,7 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
       });
     }
   }
-  const rules = compileRedactionRules(config.redaction, params.engine ? { engine: params.engine } : {});
+  const rules = compileRedactionRules(config.redaction, { engine: params.engine });
   const pseudo = createPseudonymizer(params.key);
   // Keyed with the redaction key: with a public seed alone, anyone holding a guessed source id
   // could compute whether it was sampled and into which split.
@@ -294,8 +294,8 @@ function processRecord(
       reject: {
         sourceId: rec.sourceId,
         file: prog.origin,
-        ...(line !== undefined ? { line } : {}),
-        ...(offset !== undefined && !inJsonl ? { offset } : {}),
+        line,
+        offset: inJsonl ? undefined : offset,
         code,
         message: msg,
       },

@@ -116,7 +116,7 @@ function parseLmEval(file: string, obj: Record<string, unknown>): EvalMetric[] {
         ...(filterPart && filterPart !== "none" ? { filter: filterPart } : {}),
         scale: isRaw ? "raw" : "fraction",
         value,
-        ...(stderr !== undefined ? { stderr } : {}),
+        stderr,
         higherIsBetter: typeof hib === "boolean" ? hib : !LOWER_IS_BETTER.test(metricPart),
         ...(typeof shots === "number" ? { nShot: shots } : {}),
         ...(typeof samples === "number" ? { samples } : {}),
@@ -330,14 +330,12 @@ function parseInHouseYaml(file: string, text: string): EvalMetric[] {
         ...(m.slice ? { slice: m.slice } : {}),
         scale: value.scale,
         value: value.value,
-        ...(stderr ? { stderr: stderr.value } : {}),
+        stderr: stderr?.value,
         higherIsBetter: m.higher_is_better ?? !LOWER_IS_BETTER.test(m.name),
-        ...(b.n_shot !== undefined ? { nShot: b.n_shot } : {}),
-        ...(b.samples !== undefined ? { samples: b.samples } : {}),
-        ...(b.dataset ? { dataset: b.dataset } : {}),
-        ...(b.hub_benchmark
-          ? { hubBenchmark: { datasetId: b.hub_benchmark.dataset, taskId: b.hub_benchmark.task_id } }
-          : {}),
+        nShot: b.n_shot,
+        samples: b.samples,
+        dataset: b.dataset,
+        hubBenchmark: b.hub_benchmark && { datasetId: b.hub_benchmark.dataset, taskId: b.hub_benchmark.task_id },
         harness: {
           name: "in-house",
           version: doc.harness.version ? `${doc.harness.name} ${doc.harness.version}` : doc.harness.name,

@@ -76,7 +76,7 @@ export async function readEvalReport(params: {
     threshold: evals.regression_threshold,
     allowRegression: params.allowRegression,
   });
-  return { release, ...(base ? { base } : {}), ...(previous ? { previous } : {}), comparison };
+  return { release, base, previous, comparison };
 }
 
 /** The comparison's findings; re-exported for callers that only want the gate. */

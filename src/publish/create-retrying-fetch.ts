@@ -75,7 +75,7 @@ export function createRetryingFetch(options: RetryOptions = {}): typeof fetch {
         url: url.split("?")[0]!,
         method,
         attempt: attempt + 1,
-        ...(response ? { status: response.status } : {}),
+        status: response?.status,
         delayMs,
       });
       // Drain the body so the connection can be reused.

@@ -154,7 +154,7 @@ export function planCodeExport(params: {
       `code export blocked: ${blocking.length} finding(s), first ${first.rule} in ${first.file}${first.line ? `:${first.line}` : ""}`,
       {
         hint: "remove the secret from the code, or wrap the lines in BEGIN-INTERNAL/END-INTERNAL",
-        location: { file: first.file, ...(first.line ? { line: first.line } : {}) },
+        location: { file: first.file, line: first.line },
         details: { findings: blocking },
       },
     );

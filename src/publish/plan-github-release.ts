@@ -92,10 +92,10 @@ export function planGitHubRelease(params: {
     name: `${bundle.manifest.name} ${bundle.manifest.version}`,
     prerelease: params.prerelease,
     latest: params.latest,
-    release: { action, ...(rel ? { id: rel.id } : {}) },
+    release: { action, id: rel?.id },
     notes: params.notes,
     assets: action === "published" ? assets.map((a) => ({ ...a, action: "skip" as const })) : assets,
-    ...(params.code ? { code: params.code } : {}),
+    code: params.code,
     apiCalls,
   };
 }

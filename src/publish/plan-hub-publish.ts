@@ -87,7 +87,7 @@ export function planHubPublish(params: {
   return {
     ...base,
     createRepo: !remote.exists,
-    ...(remote.head ? { parentCommit: remote.head } : {}),
+    parentCommit: remote.head,
     commit: {
       title: `Release ${tag}`,
       add,

@@ -73,7 +73,7 @@ export async function readReleaseBundle(dir: string): Promise<ReleaseBundle> {
       size,
       sha256: f.sha256,
       absPath,
-      ...(size <= GIT_OID_MAX_BYTES ? { gitOid: await gitBlobOid(absPath) } : {}),
+      gitOid: size <= GIT_OID_MAX_BYTES ? await gitBlobOid(absPath) : undefined,
     });
   }
   for (const name of (await readdir(dir)).filter((n) => DESCRIBING.test(n))) {

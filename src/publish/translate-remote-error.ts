@@ -34,7 +34,7 @@ export function translateRemoteError(
     service: ctx.service,
     action: ctx.action,
     target: ctx.target,
-    ...(status ? { status } : {}),
+    status: status || undefined,
   };
   const tokenVar = ctx.service === "hub" ? "HF_TOKEN" : "GITHUB_TOKEN";
   if (status === 401) {

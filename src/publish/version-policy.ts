@@ -37,10 +37,10 @@ export { renderTag };
  * format (tags of other releases in a shared repo, hand-made tags).
  */
 export function parseVersionFromTag(tagFormat: string, name: string, tag: string): string | undefined {
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const pattern = tagFormat
     .split("{version}")
-    .map((part) => escape(part).replaceAll(escape("{name}"), escape(name)))
+    .map((part) => escapeRegExp(part).replaceAll(escapeRegExp("{name}"), escapeRegExp(name)))
     .join("(.+)");
   const match = new RegExp(`^${pattern}$`).exec(tag);
   const version = match?.[1];
@@ -82,5 +82,5 @@ export function planVersionTag(params: {
   }
   // A backport (--allow-older) below the latest stable must not take "latest" away from it.
   const latest = !prerelease && (latestStable === undefined || semver.gt(version, latestStable));
-  return { version, tag, prerelease, latest, ...(previous !== undefined ? { previous } : {}) };
+  return { version, tag, prerelease, latest, previous };
 }

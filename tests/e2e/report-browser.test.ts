@@ -106,6 +106,7 @@ describe.skipIf(!haveChromium)("report.html in headless Chromium", () => {
       expect(nav).toEqual(ids.map((id) => `#${id}`));
       for (const id of ids) expect(await page.locator(`#${id}`).isVisible()).toBe(true);
 
+      // biome-ignore-start lint/performance/useDomNodeTextContent: Playwright's Locator.innerText(), not the DOM property; the rendered text is what a reader sees.
       expect(await page.locator("#summary").innerText()).toMatch(/ready to publish|blocked/);
       expect(await page.locator("#summary").innerText()).toContain("model.pub");
       const inventory = await page.locator("#inventory").innerText();
@@ -124,6 +125,7 @@ describe.skipIf(!haveChromium)("report.html in headless Chromium", () => {
       expect(await page.locator("#card article.card h1").first().innerText()).toContain("robot-coder-demo 1.1.0");
       expect(await page.locator("#card pre").first().innerText()).toContain("license: apache-2.0");
       const changes = await page.locator("#changes").innerText();
+      // biome-ignore-end lint/performance/useDomNodeTextContent: see above
       expect(changes).toContain("Changes since 1.0.0");
       expect(await page.locator("#changes pre.diff span.add").count()).toBeGreaterThan(0);
       // The CSP forbids scripts: the page must not have tried to run one (a violation logs an error).

@@ -109,7 +109,9 @@ export function validateSchema(spec: OpenApi, schema: Schema, value: unknown, at
     if (s.format === "uri" && !URL.canParse(value)) errors.push(`${at}: not a uri: ${value}`);
   }
   if (Array.isArray(value) && s.items)
-    value.forEach((v, i) => errors.push(...validateSchema(spec, s.items as Schema, v, `${at}[${i}]`)));
+    value.forEach((v, i) => {
+      errors.push(...validateSchema(spec, s.items as Schema, v, `${at}[${i}]`));
+    });
   if (typeof value === "object" && value !== null && !Array.isArray(value)) {
     const obj = value as Record<string, unknown>;
     const props = (s.properties ?? {}) as Record<string, Schema>;

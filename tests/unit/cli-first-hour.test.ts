@@ -13,7 +13,13 @@ async function parseErrors(argv: string[]): Promise<string> {
   const stderr = new PassThrough();
   const chunks: string[] = [];
   stderr.on("data", (c: Buffer) => chunks.push(c.toString()));
-  const program = buildProgram({ stdout: new PassThrough(), stderr, env: {}, cwd: process.cwd(), redaction: { patterns: [] } });
+  const program = buildProgram({
+    stdout: new PassThrough(),
+    stderr,
+    env: {},
+    cwd: process.cwd(),
+    redaction: { patterns: [] },
+  });
   await expect(program.parseAsync(argv, { from: "user" })).rejects.toThrow();
   return chunks.join("");
 }
@@ -32,13 +38,25 @@ describe("every command takes --json, as the README says", () => {
     const stdout = new PassThrough();
     const chunks: string[] = [];
     stdout.on("data", (c: Buffer) => chunks.push(c.toString()));
-    const program = buildProgram({ stdout, stderr: new PassThrough(), env: {}, cwd: process.cwd(), redaction: { patterns: [] } });
+    const program = buildProgram({
+      stdout,
+      stderr: new PassThrough(),
+      env: {},
+      cwd: process.cwd(),
+      redaction: { patterns: [] },
+    });
     await program.parseAsync(["schema", "--json"], { from: "user" });
     expect(JSON.parse(chunks.join(""))).toEqual(JSON.parse(renderReleaseConfigJsonSchema()));
   });
 
   it("every command and subcommand offers --json", () => {
-    const program = buildProgram({ stdout: new PassThrough(), stderr: new PassThrough(), env: {}, cwd: process.cwd(), redaction: { patterns: [] } });
+    const program = buildProgram({
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      env: {},
+      cwd: process.cwd(),
+      redaction: { patterns: [] },
+    });
     const leaves = program.commands.flatMap((c) => (c.commands.length > 0 ? c.commands : [c]));
     const without = leaves.filter((c) => !c.options.some((o) => o.long === "--json")).map((c) => c.name());
     expect(without).toEqual([]);

@@ -33,6 +33,7 @@ describe("detectSecrets", () => {
   it.each([
     ['"pad_token": "<pad>", "eos_token": "</s>"'],
     ['"hub_token": "<HUB_TOKEN>"'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell-style placeholder the scanner must not flag
     ["password = ${DB_PASSWORD}"],
     ["transformers_version 4.46.0 and torch 2.5.1"],
     ["bind 0.0.0.0 and 127.0.0.1"],

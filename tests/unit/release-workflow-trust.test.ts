@@ -23,6 +23,7 @@ const step = (name: string) => job.steps.find((s) => s.name === name);
 describe("release.yml: signing and provenance", () => {
   it("grants the OIDC token and attestation rights, and passes the signing key secret to the release", () => {
     expect(wf.permissions).toMatchObject({ "id-token": "write", attestations: "write", "artifact-metadata": "write" });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, compared as written in release.yml
     expect(job.env.MODEL_RELEASE_SIGNING_KEY).toBe("${{ secrets.MODEL_RELEASE_SIGNING_KEY }}");
   });
 
@@ -33,12 +34,14 @@ describe("release.yml: signing and provenance", () => {
       names.findIndex((n) => String(n).startsWith("release ")),
     );
     expect(attest.uses).toMatch(/^actions\/attest-build-provenance@v\d+$/);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, compared as written in release.yml
     expect(attest.with?.["subject-checksums"]).toBe("${{ runner.temp }}/attestation-subjects.txt");
     for (const s of [
       attest,
       step("subjects for the build provenance attestation")!,
       step("verify the model signature (model-release and model_signing)")!,
     ]) {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, compared as written in release.yml
       expect(s.if).toBe("${{ !(inputs.dry_run || false) }}");
     }
   });
@@ -50,6 +53,7 @@ describe("release.yml: signing and provenance", () => {
     );
     expect(verify.run).toContain('--identity "$IDENTITY" --identity-provider "$ISSUER"');
     expect(verify.run).toContain('node dist/cli/bin.js verify "$b" --identity "$IDENTITY" --issuer "$ISSUER"');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, compared as written in release.yml
     expect(verify.env?.IDENTITY).toBe("https://github.com/${{ github.workflow_ref }}");
     for (const s of job.steps.filter((x) => x.run))
       execFileSync("bash", ["-n"], { input: s.run!.replaceAll("${{", "X").replaceAll("}}", "X") });

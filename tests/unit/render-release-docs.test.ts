@@ -137,6 +137,7 @@ describe("renderReleaseDocs: the demo release", () => {
     const readme = text(demo.files, "README.md");
     const m = /^---\n([\s\S]*?)\n---\n/.exec(readme);
     expect(m).not.toBeNull();
+    // biome-ignore lint/suspicious/noExplicitAny: the parsed front matter is probed by path; the assertions are its type check
     const meta = parse(m![1]!) as Record<string, any>;
     expect(meta.license).toBe("apache-2.0");
     expect(meta.base_model).toBe("openai/gpt-oss-120b");
@@ -166,6 +167,7 @@ describe("renderReleaseDocs: the demo release", () => {
       }
     }
     expect(
+      // biome-ignore lint/suspicious/noExplicitAny: model-index as parsed from YAML, probed by path
       mi[0].results.find((r: any) => r.dataset.name === "jobfile-to-drl").metrics.map((x: any) => [x.type, x.value]),
     ).toEqual([
       ["exact_match", 61.2],

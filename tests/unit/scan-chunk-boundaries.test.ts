@@ -74,7 +74,7 @@ describe("memory while scanning", () => {
     const before = used();
     let peak = before;
     const timer = setInterval(() => (peak = Math.max(peak, used())), 2);
-    let fs;
+    let fs: Awaited<ReturnType<typeof scanCheckpoint>>;
     try {
       fs = await scanCheckpoint({ dir, secretlint: false, concurrency: 1 });
     } finally {

@@ -33,11 +33,19 @@ describe("scanFilesParallel", () => {
     const ctx = { opts: {}, secretlint: true };
     const sequential = await Promise.all(files.map((f) => scanFile(f, ctx)));
     const onMain: string[] = [];
-    const parallel = await scanFilesParallel(files, ctx, (f, c) => (onMain.push(f.path), scanFile(f, c)), {
-      concurrency: 3,
-      minBytes: 0,
-      mainThread: false,
-    });
+    const parallel = await scanFilesParallel(
+      files,
+      ctx,
+      (f, c) => {
+        onMain.push(f.path);
+        return scanFile(f, c);
+      },
+      {
+        concurrency: 3,
+        minBytes: 0,
+        mainThread: false,
+      },
+    );
     expect(parallel).toEqual(sequential);
     expect(parallel.map((fs) => fs.map((f) => f.rule))).toEqual([
       ["email"],
@@ -58,10 +66,18 @@ describe("scanFilesParallel", () => {
     const files = [await file("e.txt", "x\n"), await file("f.txt", "y\n"), shard];
     const onMain: string[] = [];
     // With mainThread false, a started worker would take every file.
-    await scanFilesParallel(files, { opts: {}, secretlint: false }, (f, c) => (onMain.push(f.path), scanFile(f, c)), {
-      concurrency: 2,
-      mainThread: false,
-    });
+    await scanFilesParallel(
+      files,
+      { opts: {}, secretlint: false },
+      (f, c) => {
+        onMain.push(f.path);
+        return scanFile(f, c);
+      },
+      {
+        concurrency: 2,
+        mainThread: false,
+      },
+    );
     expect(onMain.sort()).toEqual(["e.txt", "f.txt", "model.safetensors"]);
   });
 

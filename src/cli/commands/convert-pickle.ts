@@ -25,8 +25,8 @@ export function registerConvertPickle(program: Command, ctx: CliContext): void {
         source: path.resolve(ctx.cwd, source),
         dest: path.resolve(ctx.cwd, dest),
         file: source,
-        ...(opts.key !== undefined ? { stateDictKey: opts.key } : {}),
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        stateDictKey: opts.key,
+        signal: ctx.signal,
       });
       // Findings quote pickle strings and tensor names: never printed raw.
       const findings = renderSafeFindings(r.plan.findings, ctx);
@@ -35,7 +35,7 @@ export function registerConvertPickle(program: Command, ctx: CliContext): void {
         dtype: t.dtype,
         shape: t.shape,
         dataOffsets: t.dataOffsets,
-        ...(r.sha256[t.name] ? { sha256: r.sha256[t.name] } : {}),
+        sha256: r.sha256[t.name],
       }));
       if (!r.written) {
         const blocking = r.plan.findings.filter((f) => f.severity === "block");

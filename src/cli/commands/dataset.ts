@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { printable, writeJson, writeLine, type CliContext } from "../context.js";
+import { writeJson, writeLine, type CliContext } from "../context.js";
 import { addPublishOptions, runPublish, withActionsReporting, type PublishFlags } from "../publish-options.js";
 
 export interface DatasetBuildOptions {
@@ -47,11 +47,11 @@ export function registerDataset(program: Command, ctx: CliContext): void {
       const key = keySource === "env" ? parseRedactionKey(envKey!) : new Uint8Array(randomBytes(32));
       const r = await buildDataset({
         configFile: path.resolve(ctx.cwd, opts.config),
-        ...(opts.dryRun ? {} : { outDir: path.resolve(ctx.cwd, opts.out!) }),
-        ...(opts.version ? { version: opts.version } : {}),
+        outDir: opts.dryRun ? undefined : path.resolve(ctx.cwd, opts.out!),
+        version: opts.version || undefined,
         key,
         keySource,
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        signal: ctx.signal,
       });
       const { report } = r.plan;
       if (opts.json) {
@@ -154,7 +154,7 @@ export function registerDataset(program: Command, ctx: CliContext): void {
     const { renderStepSummary } = await import("../render-github-actions.js");
     await withActionsReporting(
       ctx,
-      () => runPublish(ctx, { bundleDir: dir, flags: opts, ...(hubPrivate !== undefined ? { hubPrivate } : {}) }),
+      () => runPublish(ctx, { bundleDir: dir, flags: opts, hubPrivate }),
       renderStepSummary,
     );
   });

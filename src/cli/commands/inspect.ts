@@ -18,7 +18,7 @@ export function registerInspect(program: Command, ctx: CliContext): void {
         ctx.redaction.patterns = (await readReleaseConfig(resolve(ctx.cwd, opts.config))).config.sanitize.patterns;
       }
       const { inspectCheckpoint } = await import("../../checkpoint/inspect-checkpoint.js");
-      const inv = await inspectCheckpoint({ dir, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      const inv = await inspectCheckpoint({ dir, signal: ctx.signal });
       if (opts.json) {
         // Tensor lists are large; --json keeps per-file tensor counts, and the full headers stay in the library API.
         writeJson(ctx, {

@@ -62,10 +62,10 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       }
       const r = await verifyRelease({
         dir: path.resolve(ctx.cwd, dir),
-        ...(trust ? { trust } : {}),
-        ...(opts.signature ? { signaturePath: path.resolve(ctx.cwd, opts.signature) } : {}),
-        ...(jobs ? { concurrency: jobs } : {}),
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        trust,
+        signaturePath: opts.signature ? path.resolve(ctx.cwd, opts.signature) : undefined,
+        concurrency: jobs,
+        signal: ctx.signal,
       });
       const b = r.bundle;
       const sig = r.signature.status === "verified" ? r.signature.result : undefined;

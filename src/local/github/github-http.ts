@@ -30,7 +30,7 @@ export const notFound = () => new HttpError(404, "Not Found");
 
 /** GitHub's 422 shape: `{message: "Validation Failed", errors: [{resource, field, code}]}`. */
 export const validationFailed = (resource: string, field: string, code: string, message?: string) =>
-  new HttpError(422, "Validation Failed", { errors: [{ resource, field, code, ...(message ? { message } : {}) }] });
+  new HttpError(422, "Validation Failed", { errors: [{ resource, field, code, message }] });
 
 export function sendJson(
   res: ServerResponse,
@@ -59,7 +59,7 @@ export function sendHttpError(res: ServerResponse, err: HttpError): void {
     err.status,
     {
       message: err.message,
-      ...(err.errors ? { errors: err.errors } : {}),
+      errors: err.errors,
       documentation_url: DOCUMENTATION_URL,
       status: String(err.status),
     },

@@ -177,7 +177,7 @@ export function renderFullRepository(
     watchers: 0,
     network_count: 0,
     subscribers_count: 0,
-    ...(owner.type === "Organization" ? { organization: renderSimpleUser(urls, owner) } : {}),
+    organization: owner.type === "Organization" ? renderSimpleUser(urls, owner) : undefined,
   };
 }
 

@@ -222,6 +222,6 @@ export async function commit(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string): Pro
     commitOid: result.commit.id,
     commitUrl: `${base}/commit/${result.commit.id}`,
     hookOutput: "",
-    ...(result.prNum !== undefined ? { pullRequestUrl: `${base}/discussions/${result.prNum}` } : {}),
+    pullRequestUrl: result.prNum === undefined ? undefined : `${base}/discussions/${result.prNum}`,
   });
 }

@@ -21,9 +21,9 @@ function fileEntry(path: string, e: TreeEntry): ListEntry {
     oid: e.gitOid,
     size: e.size,
     path,
-    ...(e.lfs
-      ? { lfs: { oid: e.sha256, size: e.size, pointerSize: Buffer.byteLength(renderLfsPointer(e.sha256, e.size)) } }
-      : {}),
+    lfs: e.lfs
+      ? { oid: e.sha256, size: e.size, pointerSize: Buffer.byteLength(renderLfsPointer(e.sha256, e.size)) }
+      : undefined,
   };
 }
 
@@ -173,7 +173,7 @@ export async function listCommits(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string)
       message: c.message,
       date: c.date,
       authors: [{ user: c.author, avatar: "" }],
-      ...(formatted ? { formatted: { title: c.title, message: c.message } } : {}),
+      formatted: formatted ? { title: c.title, message: c.message } : undefined,
     })),
   );
 }

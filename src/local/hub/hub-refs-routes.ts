@@ -18,15 +18,9 @@ export async function listRefs(cfg: Cfg, ctx: Ctx, key: RepoKey): Promise<void> 
     })),
     converts: [],
     tags: Object.entries(refs.tags).map(([name, t]) => ({ name, ref: `refs/tags/${name}`, targetCommit: t.target })),
-    ...(includePrs
-      ? {
-          pullRequests: Object.entries(refs.prs).map(([name, targetCommit]) => ({
-            name,
-            ref: `refs/pr/${name}`,
-            targetCommit,
-          })),
-        }
-      : {}),
+    pullRequests: includePrs
+      ? Object.entries(refs.prs).map(([name, targetCommit]) => ({ name, ref: `refs/pr/${name}`, targetCommit }))
+      : undefined,
   });
 }
 
@@ -86,7 +80,7 @@ export async function createTag(cfg: Cfg, ctx: Ctx, key: RepoKey, rev: string): 
     if (Object.hasOwn(refs.tags, tag)) throw new HttpError(409, `Tag ${tag} already exists`);
     refs.tags[tag] = {
       target: c.id,
-      ...(body.message ? { message: body.message as string } : {}),
+      message: (body.message as string) || undefined,
       createdAt: new Date(cfg.now()).toISOString(),
     };
   });

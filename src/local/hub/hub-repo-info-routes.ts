@@ -30,7 +30,7 @@ async function renderRepoSummary(cfg: Cfg, meta: RepoMeta, c: CommitObject) {
   return {
     _id: meta.id,
     id,
-    ...(meta.type === "model" ? { modelId: id } : {}),
+    modelId: meta.type === "model" ? id : undefined,
     author: meta.namespace,
     sha: c.id,
     lastModified: c.date,
