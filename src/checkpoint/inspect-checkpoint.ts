@@ -107,7 +107,8 @@ export async function inspectCheckpoint(params: { dir: string; signal?: AbortSig
   for (const f of files) {
     for (const t of f.safetensors?.tensors ?? []) {
       const n = t.shape.reduce((a, b) => a * b, 1);
-      const d = (dtypes[t.dtype] ??= { tensors: 0, parameters: 0, bytes: 0 });
+      dtypes[t.dtype] ??= { tensors: 0, parameters: 0, bytes: 0 };
+      const d = dtypes[t.dtype]!;
       d.tensors++;
       d.parameters += n;
       d.bytes += t.dataOffsets[1] - t.dataOffsets[0];

@@ -140,7 +140,10 @@ function qualifyingPositions(b: Buffer, table: Uint16Array, qualified: number, b
     let s = 0;
     for (let i = 0; i < n; i++) {
       s = table[(s << 8) | b[i]!]!;
-      if (s === qualified) out[0]!.push(i), (s = 0);
+      if (s === qualified) {
+        out[0]!.push(i);
+        s = 0;
+      }
     }
     return out[0]!;
   }
@@ -151,25 +154,49 @@ function qualifyingPositions(b: Buffer, table: Uint16Array, qualified: number, b
   let s3 = 0;
   for (let i = seg - back; i < seg; i++) {
     s1 = table[(s1 << 8) | b[i]!]!;
-    if (s1 === qualified) o1.push(i), (s1 = 0);
+    if (s1 === qualified) {
+      o1.push(i);
+      s1 = 0;
+    }
     s2 = table[(s2 << 8) | b[i + seg]!]!;
-    if (s2 === qualified) o2.push(i + seg), (s2 = 0);
+    if (s2 === qualified) {
+      o2.push(i + seg);
+      s2 = 0;
+    }
     s3 = table[(s3 << 8) | b[i + 2 * seg]!]!;
-    if (s3 === qualified) o3.push(i + 2 * seg), (s3 = 0);
+    if (s3 === qualified) {
+      o3.push(i + 2 * seg);
+      s3 = 0;
+    }
   }
   for (let i = 0; i < seg; i++) {
     s0 = table[(s0 << 8) | b[i]!]!;
     s1 = table[(s1 << 8) | b[i + seg]!]!;
     s2 = table[(s2 << 8) | b[i + 2 * seg]!]!;
     s3 = table[(s3 << 8) | b[i + 3 * seg]!]!;
-    if (s0 === qualified) o0.push(i), (s0 = 0);
-    if (s1 === qualified) o1.push(i + seg), (s1 = 0);
-    if (s2 === qualified) o2.push(i + 2 * seg), (s2 = 0);
-    if (s3 === qualified) o3.push(i + 3 * seg), (s3 = 0);
+    if (s0 === qualified) {
+      o0.push(i);
+      s0 = 0;
+    }
+    if (s1 === qualified) {
+      o1.push(i + seg);
+      s1 = 0;
+    }
+    if (s2 === qualified) {
+      o2.push(i + 2 * seg);
+      s2 = 0;
+    }
+    if (s3 === qualified) {
+      o3.push(i + 3 * seg);
+      s3 = 0;
+    }
   }
   for (let i = 4 * seg; i < n; i++) {
     s3 = table[(s3 << 8) | b[i]!]!;
-    if (s3 === qualified) o3.push(i), (s3 = 0);
+    if (s3 === qualified) {
+      o3.push(i);
+      s3 = 0;
+    }
   }
   return o0.concat(o1, o2, o3);
 }

@@ -23,7 +23,8 @@ export function planConvertedInventory(
   for (const c of conversions) {
     for (const t of c.tensors) {
       const n = t.shape.reduce((a, b) => a * b, 1);
-      const d = (dtypes[t.dtype] ??= { tensors: 0, parameters: 0, bytes: 0 });
+      dtypes[t.dtype] ??= { tensors: 0, parameters: 0, bytes: 0 };
+      const d = dtypes[t.dtype]!;
       d.tensors++;
       d.parameters += n;
       d.bytes += t.bytes;

@@ -39,7 +39,7 @@ const DANGER = new Set([
 ]);
 const config: SanitizeConfig = { allow: [], drop: [], patterns: [], allow_findings: [] };
 
-let samples: { name: string; abs: string }[] = [];
+const samples: { name: string; abs: string }[] = [];
 let tmp = "";
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), "picklescan-"));

@@ -78,8 +78,6 @@ type Value =
   | TensorRef
   | Mark;
 
-const MARK: Mark = { kind: "mark" };
-
 function isObj<K extends string>(v: Value | undefined, kind: K): v is Extract<Value, { kind: K }> {
   return (
     typeof v === "object" &&

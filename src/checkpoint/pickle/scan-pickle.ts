@@ -138,7 +138,7 @@ export function scanPickle(params: ScanPickleParams): PickleScan {
 }
 
 /** The blocking finding for a pickle that cannot be read to the end. */
-export function invalidPickleFinding(file: string, member: string | undefined, err: ReleaseError): Finding {
+export function invalidPickleFinding(file: string, _member: string | undefined, err: ReleaseError): Finding {
   return {
     rule: "pickle-invalid",
     severity: "block",
