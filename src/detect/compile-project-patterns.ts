@@ -6,14 +6,13 @@ const FORMAT_CHARS = /\p{Cf}/gu;
 
 /** How a config value is matched: NFKC, no format characters, words joined by any separator or none. */
 function valueSource(value: string): string | undefined {
-  const words = value
-    .normalize("NFKC")
-    .replace(FORMAT_CHARS, "")
-    .split(/[\s_.\-·]+/u)
-    .filter((w) => w.length > 0);
+  const folded = value.normalize("NFKC").replace(FORMAT_CHARS, "");
+  const words = folded.split(/[\s_.\-·]+/u).filter((w) => w.length > 0);
   if (words.length === 0) return undefined;
   // `Kanary Motors` also finds `KANARY_MOTORS`, `kanary-motors`, `KanaryMotors`, `Kanary\tMotors`.
-  return words.map(escapeRegExp).join("[\\s_.\\-·]*");
+  // A value that ends in a full stop (`Co., Ltd.`) takes it along when the text has it, so the
+  // whole value, not the value less its dot, is what gets replaced (and keyed).
+  return words.map(escapeRegExp).join("[\\s_.\\-·]*") + (folded.trimEnd().endsWith(".") ? "\\.?" : "");
 }
 
 // Patterns with nested quantifiers on unbounded input can take exponential time; the config's
