@@ -35,8 +35,10 @@ describe("model-release demo (the README's main job)", () => {
         expect(summary.pulled.files).toBeGreaterThan(0);
         continue;
       }
-      // The closing lines print commands that work as written after `npm ci` (no global install).
-      expect(r.stdout).toMatch(/^ {2}npx model-release verify /m);
+      // The closing lines print commands that work as written after `npm ci` (no global install,
+      // no `npm link`; `npx model-release` does not find the package's own bin in its folder).
+      expect(r.stdout).toMatch(/^ {2}node dist\/cli\/bin\.js verify /m);
+      expect(r.stdout).not.toMatch(/npx model-release/);
       expect(r.stdout).not.toMatch(/^ {2}model-release /m);
       expect(r.stdout).toMatch(/^1\. started the local stand-ins/m);
       expect(r.stdout).toMatch(/^3\. published v1\.0\.0/m);
