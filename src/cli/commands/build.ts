@@ -48,7 +48,10 @@ export function registerBuild(program: Command, ctx: CliContext): void {
     )
     .option("--keyless", "sign with Sigstore keyless (OIDC; the default inside GitHub Actions with id-token: write)")
     .option("--unsigned", "do not sign, even inside GitHub Actions")
-    .option("--previous <dir|org/name@version>", "the previous release, for the review page's changes section")
+    .option(
+      "--previous <dir|org/name@version>",
+      "the previous release: the review page's changes section, and its version labels the card's previous column",
+    )
     .option("--json", "print the result as JSON")
     .action(async (opts: BuildOptions) => {
       const { planBuild, buildRelease } = await import("../../bundle/build-release.js");
@@ -164,6 +167,9 @@ export function registerBuild(program: Command, ctx: CliContext): void {
         ...(jobs !== undefined ? { concurrency: jobs } : {}),
       });
       if (tty && hashedFiles > 0) ctx.stderr.write("\n");
+      const { PREVIOUS_VERSION_MISMATCH } = await import("../../evals/read-eval-report.js");
+      for (const f of r.plan.docsFindings.filter((f) => f.rule === PREVIOUS_VERSION_MISMATCH))
+        writeLine(ctx.stderr, `warning: ${printable(ctx, f.message)}`);
       if (r.cacheWarning)
         writeLine(ctx.stderr, `warning: ${printable(ctx, r.cacheWarning)} (the next build will hash everything again)`);
       if (opts.json) {
