@@ -1,5 +1,5 @@
 import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -59,7 +59,18 @@ export async function pullRelease(
     repoType?: HubRepoType;
     onEvent?: ProgressSink;
   },
-): Promise<{ repo: string; tag: string; commit: string; dir: string; bytes: number; checked: number }> {
+): Promise<{
+  repo: string;
+  tag: string;
+  commit: string;
+  dir: string;
+  /** Bytes of every file the tag holds (manifest, sums and signature included), downloaded or found in the cache. */
+  bytes: number;
+  /** Files the manifest lists, all verified. */
+  checked: number;
+  /** Bytes of those files: the size `build` printed for the same release. */
+  manifestBytes: number;
+}> {
   const { repo, version } = parseReleaseRef(params.ref);
   const repoType = params.repoType ?? "model";
   const emit = params.onEvent ?? (() => undefined);
@@ -86,7 +97,9 @@ export async function pullRelease(
       throw translateRemoteError(err, { service: "hub", action: "download", target: `${repo}@${tag}` });
     }
     emit({ type: "step", step: "download", status: "done" });
-    return { repo, tag, commit, ...(await verifyPulled(snapshot, repo, tag, hub, emit)), bytes: 0 };
+    // The client reports no sizes: the snapshot's files (links into blobs/) are what it fetched or found.
+    const bytes = await sumFileSizes(snapshot);
+    return { repo, tag, commit, ...(await verifyPulled(snapshot, repo, tag, hub, emit)), bytes };
   }
   const entries: { path: string; size: number }[] = [];
   try {
@@ -139,7 +152,7 @@ async function verifyPulled(
   tag: string,
   hub: HubClient,
   emit: ProgressSink,
-): Promise<{ dir: string; checked: number }> {
+): Promise<{ dir: string; checked: number; manifestBytes: number }> {
   emit({ type: "step", step: "verify", status: "start" });
   const v = await verifyBundle({ dir, ...(hub.signal ? { signal: hub.signal } : {}) });
   if (!v.ok) {
@@ -160,5 +173,15 @@ async function verifyPulled(
     );
   }
   emit({ type: "step", step: "verify", status: "done" });
-  return { dir, checked: v.checked };
+  return { dir, checked: v.checked, manifestBytes: v.manifest.files.reduce((n, f) => n + f.size, 0) };
+}
+
+/** Total size of the files under `dir`, following the snapshot's links to their blobs. */
+async function sumFileSizes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { recursive: true })) {
+    const s = await stat(join(dir, entry));
+    if (s.isFile()) total += s.size;
+  }
+  return total;
 }

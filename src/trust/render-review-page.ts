@@ -5,6 +5,8 @@ import type { Finding } from "../findings.js";
 import type { Manifest } from "../bundle/types.js";
 import type { ReleaseDiff } from "./plan-release-diff.js";
 import { formatInteger } from "./format-integer.js";
+import { formatBytes } from "../bundle/format-bytes.js";
+import { labelManifestFiles } from "../bundle/count-release-files.js";
 import { formatEvalDelta, formatEvalValue } from "../evals/format-eval-value.js";
 
 /** Everything the review page shows; assembled by build from the stages' outputs. */
@@ -41,16 +43,7 @@ const esc = (s: unknown) =>
   String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 const fmtInt = formatInteger;
-function fmtBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
-}
+const fmtBytes = formatBytes;
 
 /** GitHub's and the Hub's alert callouts: a blockquote whose first line is `[!KIND]`. */
 const CALLOUTS = { NOTE: "Note", TIP: "Tip", IMPORTANT: "Important", WARNING: "Warning", CAUTION: "Caution" } as const;
@@ -176,7 +169,11 @@ export function renderReviewPage(r: ReleaseReview): string {
               ? `<code>model.sig</code>, Sigstore keyless (OIDC identity, Rekor transparency log)`
               : `<span class="warn">not signed</span>`,
         ],
-        ["Files", `${r.manifest.files.length} published, ${r.dropped.length} dropped, ${r.rewrites.length} rewritten`],
+        // The page is in the manifest too, but cannot list itself: the table shows the others.
+        [
+          "Files",
+          `${labelManifestFiles(r.manifest.files.length + 1)} (this page included), ${r.dropped.length} dropped, ${r.rewrites.length} rewritten`,
+        ],
       ],
       "kv",
     )}</section>`,
@@ -204,7 +201,7 @@ export function renderReviewPage(r: ReleaseReview): string {
 
   const overrides = new Map(r.manifest.overrides.map((o) => [o.path, o.reason]));
   sections.push(
-    `<section id="files"><h2>Files</h2><h3>Published (${r.manifest.files.length})</h3>${table(
+    `<section id="files"><h2>Files</h2><h3>Published: ${labelManifestFiles(r.manifest.files.length + 1)} (this page and the ${r.manifest.files.length} below)</h3>${table(
       ["path", "role", "size", "sha256", "note"],
       r.manifest.files.map((f) => [
         `<code>${esc(f.path)}</code>`,

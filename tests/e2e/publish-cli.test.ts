@@ -106,7 +106,7 @@ describe("model-release publish / pull (built CLI)", () => {
     const r = await cli(["publish", dir, "--dry-run", "--to", "hf"], { env: noTokens });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Plan for robot-coder 1.0.0 as v1.0.0");
-    expect(r.stdout).toContain("+ model-00001-of-00002.safetensors (4.1 kB)");
+    expect(r.stdout).toContain("+ model-00001-of-00002.safetensors (4.0 KiB)");
     expect(r.stdout).toContain(`POST ${s.hub.url}/api/repos/create (public model)`);
     expect(r.stdout).toContain("Nothing was sent (--dry-run).");
     expect(r.stdout).not.toContain(s.hfToken);

@@ -188,7 +188,9 @@ describe("renderReleaseDocs: the demo release", () => {
     const readme = text(demo.files, "README.md");
     expect(readme).toMatch(/Generated robot code is untrusted/);
     expect(readme).toMatch(/ISO 10218/);
-    expect(readme).toContain("3 files published, 1 rewritten (metadata scrubbed), 2 left out");
+    expect(readme).toContain(
+      "3 files from the checkpoint published (the release adds its card, examples and reports), 1 rewritten (metadata scrubbed), 2 left out",
+    );
     expect(readme).toContain("`customer-name` × 1");
     // Pattern names are published; the customer names themselves never are.
     expect(readme).not.toMatch(/Vantor|Hanbit/);

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { printable, writeJsonLine, writeLine, type CliContext } from "../context.js";
 import { createProgressRenderer, formatBytes, pickProgressMode } from "../render-progress.js";
+import { labelManifestFiles } from "../../bundle/count-release-files.js";
 import { resolvePublishEndpoints } from "../resolve-publish-env.js";
 
 /** The Hugging Face cache folder, resolved like huggingface_hub and @huggingface/hub do. */
@@ -73,7 +74,7 @@ export function registerPull(program: Command, ctx: CliContext): void {
           else
             writeLine(
               ctx.stdout,
-              `Pulled ${printable(ctx, result.repo)}@${printable(ctx, result.tag)} (${result.commit.slice(0, 12)}) into ${result.dir}: ${result.checked} files, ${formatBytes(result.bytes)}, all verified`,
+              `Pulled ${printable(ctx, result.repo)}@${printable(ctx, result.tag)} (${result.commit.slice(0, 12)}) into ${result.dir}: ${labelManifestFiles(result.checked)}, ${formatBytes(result.manifestBytes)}, all verified (${formatBytes(result.bytes)} downloaded in all, manifest.json and SHA256SUMS included)`,
             );
         } finally {
           progress.finish();
