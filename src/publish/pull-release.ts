@@ -176,10 +176,14 @@ async function verifyPulled(
   return { dir, checked: v.checked, manifestBytes: v.manifest.files.reduce((n, f) => n + f.size, 0) };
 }
 
-/** Total size of the files under `dir`, following the snapshot's links to their blobs. */
+/**
+ * Total size of the files under `dir`, following the snapshot's links to their blobs; like the
+ * plain pull, the Hub's own `.gitattributes` is not part of the release.
+ */
 async function sumFileSizes(dir: string): Promise<number> {
   let total = 0;
   for (const entry of await readdir(dir, { recursive: true })) {
+    if (entry === ".gitattributes") continue;
     const s = await stat(join(dir, entry));
     if (s.isFile()) total += s.size;
   }

@@ -44,9 +44,9 @@ describe("model-release demo (the README's main job)", () => {
       expect(r.stdout).toMatch(/^3\. published v1\.0\.0/m);
       // One count per thing, labelled: the manifest's files (built and pulled alike), and the
       // signed files (those plus manifest.json and SHA256SUMS); one byte unit (IEC).
-      const built = r.stdout.match(/^ {3}published (\d+) files in the manifest \((\d+\.\d) KiB\)/m);
+      const built = r.stdout.match(/^ {3}published (\d+) files in the manifest \((\d+(?:\.\d)?) KiB\)/m);
       const pulled = r.stdout.match(
-        /^4\. pulled demo-org\/robot-coder-demo@v1\.0\.0 .* verified (\d+) files in the manifest \((\d+\.\d) KiB\) .*: ok$/m,
+        /^4\. pulled demo-org\/robot-coder-demo@v1\.0\.0 .* verified (\d+) files in the manifest \((\d+(?:\.\d)?) KiB\) .*: ok$/m,
       );
       const signed = r.stdout.match(
         /^5\. verified model\.sig of the pulled copy with the maintainers' public key: (\d+) files signed \(the manifest's (\d+), manifest\.json and SHA256SUMS\) match$/m,

@@ -32,7 +32,7 @@ describe("readReleaseDocs + assertReleaseDocsPublishable", () => {
   it("labels the previous release with the version given as --previous, and warns when the config disagrees", async () => {
     const config = parseReleaseConfig(readFileSync(path.join(configsDir, "demo.yaml"), "utf8"));
     const card = (r: { files: { path: string; source: unknown }[] }) =>
-      String((r.files.find((f) => f.path === "README.md")?.source as { content: string }).content);
+      String((r.files.find((f) => f.path === "README.md")?.source as { content?: string } | undefined)?.content);
     const fromConfig = await readReleaseDocs({ config, baseDir: configsDir, version: "1.1.0", inventory });
     expect(card(fromConfig)).toContain("| Previous (v0.9.0) |");
     expect(fromConfig.findings.filter((f) => f.rule === "previous-version-mismatch")).toEqual([]);

@@ -90,7 +90,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         );
         for (const d of built.plan.sanitize.dropped) out(`     - ${d.path}: ${d.reason}`);
         out(
-          `   signed model.sig with the demo key ${path.join(opts.out, "signing-key.pem")} (${labelSignedFiles(built.signature?.files ?? 0)}; public key model.pub); review page report.html`,
+          `   signed model.sig with the demo key ${path.join(opts.out, "signing-key.pem")}: ${labelSignedFiles(built.signature?.files ?? 0)}; public key model.pub; review page report.html`,
         );
 
         // Publishing talks to the stand-ins exactly as it would to huggingface.co and github.com:
