@@ -96,7 +96,8 @@ export function createProgressRenderer(params: {
         perFile.clear();
         doneFiles.clear();
         started = now();
-        if (mode === "plain") stderr.write(`  ${event.files} files, ${formatBytes(event.bytes)}\n`);
+        if (mode === "plain")
+          stderr.write(`  ${event.files} file${event.files === 1 ? "" : "s"}, ${formatBytes(event.bytes)}\n`);
         return;
       case "file":
         if (event.state === "hashing") return;

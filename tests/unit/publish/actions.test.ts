@@ -109,7 +109,7 @@ describe("CLI helpers", () => {
     plain.sink({ type: "step", step: "hub-commit", status: "done" });
     expect(err.text()).toMatchInlineSnapshot(`
       "→ hub-commit acme/x@main
-        1 files, 2.0 KiB
+        1 file, 2.0 KiB
         model.safetensors (2.0 KiB)
         retry 1 of POST http://h/api/x (HTTP 429) in 1.5 s
       ✓ hub-commit
