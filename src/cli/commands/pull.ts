@@ -53,6 +53,10 @@ export function registerPull(program: Command, ctx: CliContext): void {
           : opts.cache
             ? hubCacheDir(ctx.env)
             : undefined;
+        // @huggingface/hub's snapshotDownload prints "Downloading <file> to <blob>.incomplete" with
+        // console.debug, i.e. on stdout: that would break --json's NDJSON and repeat the progress.
+        const debug = console.debug;
+        if (cacheDir) console.debug = () => undefined;
         try {
           const result = await pullRelease(
             {
@@ -74,9 +78,10 @@ export function registerPull(program: Command, ctx: CliContext): void {
           else
             writeLine(
               ctx.stdout,
-              `Pulled ${printable(ctx, result.repo)}@${printable(ctx, result.tag)} (${result.commit.slice(0, 12)}) into ${result.dir}: ${labelManifestFiles(result.checked)}, ${formatBytes(result.manifestBytes)}, all verified (${formatBytes(result.bytes)} downloaded in all, manifest.json and SHA256SUMS included)`,
+              `Pulled ${printable(ctx, result.repo)}@${printable(ctx, result.tag)} (${result.commit.slice(0, 12)}) into ${result.dir}: ${labelManifestFiles(result.checked)}, ${formatBytes(result.manifestBytes)}, all verified (${formatBytes(result.bytes)} in all, manifest.json and SHA256SUMS included)`,
             );
         } finally {
+          console.debug = debug;
           progress.finish();
         }
       },
