@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { printable, writeJson, writeLine, type CliContext } from "../context.js";
+import { writeJson, writeLine, type CliContext } from "../context.js";
 import { addPublishOptions, runPublish, withActionsReporting, type PublishFlags } from "../publish-options.js";
 
 export interface DatasetBuildOptions {
