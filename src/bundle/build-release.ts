@@ -120,6 +120,8 @@ export async function planBuild(
           sanitize,
           ...(params.allowRegression ? { allowRegression: true } : {}),
           ...(params.date ? { date: params.date } : {}),
+          // The release given as --previous labels the card's previous column, over the config.
+          previousVersion: params.previous?.version,
         });
   // Later sources win on the same path: a checkpoint's own README.md is replaced by the generated
   // card, and explicit extraInputs replace both.

@@ -38,6 +38,8 @@ export interface StageBundleParams {
 }
 
 export type StageProgress =
+  /** Bytes of one file hashed so far (every few MiB of a large file), before its `hashed` event. */
+  | { kind: "hashing"; path: string; bytes: number; size: number }
   | { kind: "hashed"; path: string; bytes: number; cached: boolean }
   | { kind: "staged"; path: string; mode: SourceMode };
 
@@ -263,7 +265,14 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
         if (cached) cacheHits++;
         if (sha256 === undefined) {
           const startedAtNs = BigInt(Math.floor(clock())) * 1_000_000n;
-          const r = await pool.hashFile(src);
+          const size = Number(before.size);
+          const onProgress = params.onProgress;
+          const r = await pool.hashFile(
+            src,
+            onProgress
+              ? { onProgress: (bytes) => onProgress({ kind: "hashing", path: input.path, bytes, size }) }
+              : undefined,
+          );
           const after = await readFileStamp(src);
           if (
             after.size !== before.size ||

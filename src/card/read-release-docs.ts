@@ -49,14 +49,15 @@ export async function readCheckpointModelConfig(inventory: Inventory): Promise<C
  * @throws ReleaseError from `readEvalReport` (`EVAL_NOT_FOUND`, `EVAL_INVALID`, `EVAL_DUPLICATE`).
  */
 export async function readReleaseDocs(
-  params: Omit<RenderReleaseDocsParams, "evals"> & { allowRegression?: boolean },
+  params: Omit<RenderReleaseDocsParams, "evals"> & { allowRegression?: boolean; previousVersion?: string },
 ): Promise<{ files: BundleInput[]; findings: Finding[]; evals?: EvalReport }> {
-  const { allowRegression, ...rest } = params;
+  const { allowRegression, previousVersion, ...rest } = params;
   const evals = await readEvalReport({
     config: params.config,
     baseDir: params.baseDir,
     version: params.version,
     allowRegression,
+    previousVersion,
   });
   const modelConfig = params.modelConfig ?? (await readCheckpointModelConfig(params.inventory));
   const { files, findings } = renderReleaseDocs({

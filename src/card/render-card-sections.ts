@@ -175,7 +175,8 @@ export function renderTechnicalSpecs(
     head,
     hardware.rows.map((r) => [
       r.precision,
-      `${gb(r.weightsGb)} GB`,
+      // One byte unit in everything the release prints: binary (GiB). GPU names keep their GB.
+      `${gb((r.weightsGb * 1e9) / 2 ** 30)} GiB`,
       ...r.gpus.map((n) => (n === undefined ? (en ? "more than 8 (multi-node)" : "8개 초과 (다중 노드)") : String(n))),
     ]),
   );

@@ -1,4 +1,5 @@
 import type { ReleaseConfig } from "../config/schema.js";
+import { labelCheckpointFiles } from "../bundle/count-release-files.js";
 import { compareKeys } from "./compare-keys.js";
 import type { SanitizePlan } from "../sanitize/types.js";
 import type { Finding } from "../findings.js";
@@ -403,8 +404,8 @@ function renderRedactionSummary(lang: CardLanguage, config: ReleaseConfig, plan?
           : `, ${conv.length}개는 pickle을 실행하지 않고 safetensors로 변환(${conv.map((c) => `\`${c.from}\` → \`${c.path}\``).join(", ")})`;
     lines.push(
       en
-        ? `Release sanitizer: ${plan.publish.length + plan.rewrites.length + conv.length} files published, ${plan.rewrites.length} rewritten (metadata scrubbed)${converted}, ${plan.dropped.length} left out (optimizer state, training logs, pickles and other files outside the allowlist)${rules ? `; findings by rule: ${rules}` : "; no findings"}.`
-        : `릴리스 민감정보 제거(비식별화) 도구: 파일 ${plan.publish.length + plan.rewrites.length + conv.length}개 공개, ${plan.rewrites.length}개 수정(메타데이터 정리)${converted}, ${plan.dropped.length}개 제외(옵티마이저 상태, 학습 로그, pickle 등 허용 목록 밖의 파일)${rules ? `; 규칙별 발견 건수: ${rules}` : "; 발견 사항 없음"}.`,
+        ? `Release sanitizer: ${labelCheckpointFiles(plan.publish.length + plan.rewrites.length + conv.length)} published (the release adds its card, examples and reports), ${plan.rewrites.length} rewritten (metadata scrubbed)${converted}, ${plan.dropped.length} left out (optimizer state, training logs, pickles and other files outside the allowlist)${rules ? `; findings by rule: ${rules}` : "; no findings"}.`
+        : `릴리스 민감정보 제거(비식별화) 도구: 체크포인트 파일 ${plan.publish.length + plan.rewrites.length + conv.length}개 공개(카드, 예제, 보고서는 별도), ${plan.rewrites.length}개 수정(메타데이터 정리)${converted}, ${plan.dropped.length}개 제외(옵티마이저 상태, 학습 로그, pickle 등 허용 목록 밖의 파일)${rules ? `; 규칙별 발견 건수: ${rules}` : "; 발견 사항 없음"}.`,
     );
   }
   return lines.join("\n\n");

@@ -1,14 +1,5 @@
-/** `1.5 GB`-style sizes for human output (decimal units, as disk tools and the Hub show them). */
-export function formatBytes(n: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB"];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
-}
+// One byte unit for everything printed (binary, IEC): the formatter lives with the core.
+export { formatBytes } from "../bundle/format-bytes.js";
 
 /** `1.2B`, `350M`, `7.0K` parameter counts. */
 export function formatCount(n: number): string {

@@ -25,10 +25,14 @@ export interface PublishFlags {
   allowArchitectureChange?: boolean;
 }
 
-/** The flags `publish` and `release` share. */
-export function addPublishOptions(cmd: Command): Command {
-  return cmd
-    .option("--to <targets>", "where to publish: hf, github or both (comma-separated)", "hf,github")
+/**
+ * The flags `publish` and `release` share. `hubOnly` (dataset releases, which go to the Hub only)
+ * leaves out `--to` and the GitHub flags, so `--help` lists only what applies.
+ */
+export function addPublishOptions(cmd: Command, opts: { hubOnly?: boolean } = {}): Command {
+  if (!opts.hubOnly)
+    cmd.option("--to <targets>", "where to publish: hf, github or both (comma-separated)", "hf,github");
+  cmd
     .option(
       "--dry-run",
       "print the plan (repo, revision, files to add, change and delete, tag, release, API calls); send nothing",
@@ -40,7 +44,9 @@ export function addPublishOptions(cmd: Command): Command {
       "complete the untagged commit or draft left by an interrupted publish of this version on another machine",
     )
     .option("--hub-url <url>", "Hub endpoint (default $HF_ENDPOINT or https://huggingface.co)")
-    .option("--hf-token <token>", "Hub token (default $HF_TOKEN; prefer the variable: flags show in ps)")
+    .option("--hf-token <token>", "Hub token (default $HF_TOKEN; prefer the variable: flags show in ps)");
+  if (opts.hubOnly) return cmd;
+  return cmd
     .option("--github-api-url <url>", "GitHub API (default $GITHUB_API_URL or https://api.github.com)")
     .option("--github-token <token>", "GitHub token (default $GITHUB_TOKEN; prefer the variable)")
     .option(

@@ -20,7 +20,8 @@ export function pickProgressMode(params: {
 import { formatBytes } from "./format-bytes.js";
 export { formatBytes };
 
-function formatDuration(seconds: number): string {
+/** `1:05`, `2:03:04`; `--:--` when unknown. */
+export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "--:--";
   const s = Math.round(seconds);
   const h = Math.floor(s / 3600);
@@ -95,7 +96,8 @@ export function createProgressRenderer(params: {
         perFile.clear();
         doneFiles.clear();
         started = now();
-        if (mode === "plain") stderr.write(`  ${event.files} files, ${formatBytes(event.bytes)}\n`);
+        if (mode === "plain")
+          stderr.write(`  ${event.files} file${event.files === 1 ? "" : "s"}, ${formatBytes(event.bytes)}\n`);
         return;
       case "file":
         if (event.state === "hashing") return;

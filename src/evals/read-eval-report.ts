@@ -20,6 +20,11 @@ export async function readEvalReport(params: {
   baseDir: string;
   allowRegression?: boolean;
   version?: string;
+  /**
+   * The version of the release passed as `build --previous`: it labels the previous column (one
+   * source of truth), and a warning finding names both when `evals.previous_version` disagrees.
+   */
+  previousVersion?: string;
 }): Promise<EvalReport | undefined> {
   const { config, baseDir } = params;
   const evals = config.evals;
@@ -64,10 +69,13 @@ export async function readEvalReport(params: {
     params.version ? `v${params.version.replace(/^v/, "")}` : "this release",
   ))!;
   const base = await readRun("base", evals.base, config.base_model);
+  const given = params.previousVersion?.replace(/^v/, "");
+  const configured = evals.previous_version?.replace(/^v/, "");
+  const previousVersion = given ?? configured;
   const previous = await readRun(
     "previous",
     evals.previous,
-    evals.previous_version ? `v${evals.previous_version.replace(/^v/, "")}` : "previous release",
+    previousVersion ? `v${previousVersion}` : "previous release",
   );
   const comparison = compareEvals({
     release,
@@ -76,7 +84,23 @@ export async function readEvalReport(params: {
     threshold: evals.regression_threshold,
     allowRegression: params.allowRegression,
   });
+  if (given !== undefined && configured !== undefined && given !== configured) {
+    comparison.findings.push(previousVersionMismatch(given, configured));
+  }
   return { release, base, previous, comparison };
+}
+
+/** Rule id of the warning when `--previous` and `evals.previous_version` name different versions. */
+export const PREVIOUS_VERSION_MISMATCH = "previous-version-mismatch";
+
+function previousVersionMismatch(given: string, configured: string): Finding {
+  return {
+    rule: PREVIOUS_VERSION_MISMATCH,
+    severity: "warn",
+    file: "release config",
+    pointer: "/evals/previous_version",
+    message: `--previous is v${given} but evals.previous_version says v${configured}; the card labels the previous release v${given} (update evals.previous_version and evals.previous to match)`,
+  };
 }
 
 /** The comparison's findings; re-exported for callers that only want the gate. */

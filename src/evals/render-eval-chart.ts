@@ -3,6 +3,8 @@ import type { EvalReport } from "./types.js";
 const COLORS = { release: "#2563eb", base: "#9ca3af", previous: "#f59e0b" } as const;
 /** Enough for a readable card; more rows would be an unreadable picture, and the table has them all. */
 const MAX_ROWS = 16;
+/** Value-axis ticks, in percent: every 20 points reads at a glance without crowding the labels. */
+const TICKS = [0, 20, 40, 60, 80, 100] as const;
 
 function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -37,13 +39,28 @@ export function renderEvalChart(params: {
   const barH = 12;
   const groupH = shown.length * (barH + 2) + 12;
   const top = 56;
-  const height = top + rows.length * groupH + 24;
+  const axisY = top + rows.length * groupH;
+  // Room under the bars for the value axis: tick marks, their labels and the axis title.
+  const height = axisY + 44;
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<title>${esc(title)}</title>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="12" y="22" font-size="15" font-weight="bold" fill="#111827">${esc(title)}</text>`,
+  );
+  // The value axis: light grid lines behind the bars, ticks and percent labels under them.
+  for (const t of TICKS) {
+    const x = (labelW + (t / 100) * barMax).toFixed(1);
+    out.push(
+      `<line x1="${x}" y1="${top - 4}" x2="${x}" y2="${axisY}" stroke="#f3f4f6"/>`,
+      `<line x1="${x}" y1="${axisY}" x2="${x}" y2="${axisY + 4}" stroke="#6b7280"/>`,
+      `<text x="${x}" y="${axisY + 16}" text-anchor="middle" fill="#6b7280">${t}%</text>`,
+    );
+  }
+  out.push(
+    `<line x1="${labelW}" y1="${axisY}" x2="${(labelW + barMax).toFixed(1)}" y2="${axisY}" stroke="#6b7280"/>`,
+    `<text x="${(labelW + barMax / 2).toFixed(1)}" y="${axisY + 34}" text-anchor="middle" fill="#374151">score (%)</text>`,
   );
   let lx = 12;
   for (const s of shown) {
@@ -86,6 +103,6 @@ export function renderEvalChart(params: {
       );
     });
   });
-  out.push(`<line x1="${labelW}" y1="${top - 4}" x2="${labelW}" y2="${height - 20}" stroke="#d1d5db"/>`, `</svg>`, "");
+  out.push(`<line x1="${labelW}" y1="${top - 4}" x2="${labelW}" y2="${axisY}" stroke="#6b7280"/>`, `</svg>`, "");
   return out.join("\n");
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, type Dirent } from "node:fs";
-import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -61,7 +61,18 @@ export async function pullRelease(
     repoType?: HubRepoType;
     onEvent?: ProgressSink;
   },
-): Promise<{ repo: string; tag: string; commit: string; dir: string; bytes: number; checked: number }> {
+): Promise<{
+  repo: string;
+  tag: string;
+  commit: string;
+  dir: string;
+  /** Bytes of every file the tag holds (manifest, sums and signature included), downloaded or found in the cache. */
+  bytes: number;
+  /** Files the manifest lists, all verified. */
+  checked: number;
+  /** Bytes of those files: the size `build` printed for the same release. */
+  manifestBytes: number;
+}> {
   const { repo, version } = parseReleaseRef(params.ref);
   const repoType = params.repoType ?? "model";
   const emit = params.onEvent ?? (() => undefined);
@@ -88,7 +99,9 @@ export async function pullRelease(
       throw translateRemoteError(err, { service: "hub", action: "download", target: `${repo}@${tag}` });
     }
     emit({ type: "step", step: "download", status: "done" });
-    return { repo, tag, commit, ...(await verifyPulled(snapshot, repo, tag, hub, emit)), bytes: 0 };
+    // The client reports no sizes: the snapshot's files (links into blobs/) are what it fetched or found.
+    const bytes = await sumFileSizes(snapshot);
+    return { repo, tag, commit, ...(await verifyPulled(snapshot, repo, tag, hub, emit)), bytes };
   }
   const entries: RemoteEntry[] = [];
   try {
@@ -220,7 +233,7 @@ async function verifyPulled(
   emit: ProgressSink,
   /** The remote listing (folder pulls): files outside it are the user's, and it tells whose fault a difference is. */
   entries?: RemoteEntry[],
-): Promise<{ dir: string; checked: number }> {
+): Promise<{ dir: string; checked: number; manifestBytes: number }> {
   emit({ type: "step", step: "verify", status: "start" });
   const v = await verifyBundle({ dir, ...(hub.signal ? { signal: hub.signal } : {}) });
   const pulled = entries ? new Set(entries.map((e) => e.path)) : undefined;
@@ -275,5 +288,19 @@ async function verifyPulled(
     );
   }
   emit({ type: "step", step: "verify", status: "done" });
-  return { dir, checked: v.checked };
+  return { dir, checked: v.checked, manifestBytes: v.manifest.files.reduce((n, f) => n + f.size, 0) };
+}
+
+/**
+ * Total size of the files under `dir`, following the snapshot's links to their blobs; like the
+ * plain pull, the Hub's own `.gitattributes` is not part of the release.
+ */
+async function sumFileSizes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { recursive: true })) {
+    if (entry === ".gitattributes") continue;
+    const s = await stat(join(dir, entry));
+    if (s.isFile()) total += s.size;
+  }
+  return total;
 }

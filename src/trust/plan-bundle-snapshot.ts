@@ -36,6 +36,7 @@ export function parseEvalResultsSnapshot(text: string): SnapshotEval[] | undefin
         ...(typeof r.slice === "string" ? { slice: r.slice } : {}),
       }),
       value: r.value,
+      ...(r.scale === "fraction" || r.scale === "raw" ? { scale: r.scale } : {}),
     });
   }
   return out;

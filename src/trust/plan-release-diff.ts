@@ -8,7 +8,7 @@ export interface BundleSnapshot {
   parameters?: number;
   dtypes?: Record<string, { parameters: number }>;
   /** Flat metric list: benchmark, metric, value in [0,1] or raw. */
-  evals?: { benchmark: string; metric: string; value: number }[];
+  evals?: { benchmark: string; metric: string; value: number; scale?: "fraction" | "raw" }[];
   card?: string;
 }
 
@@ -23,7 +23,15 @@ export interface ReleaseDiff {
   };
   parameters?: { old: number; new: number };
   dtypes: { dtype: string; old: number; new: number }[];
-  evals: { benchmark: string; metric: string; old?: number; new?: number; delta?: number }[];
+  /** `scale: "fraction"` values are scores in [0, 1], printed as percentages. */
+  evals: {
+    benchmark: string;
+    metric: string;
+    old?: number;
+    new?: number;
+    delta?: number;
+    scale?: "fraction" | "raw";
+  }[];
   /** Unified diff of the model card, when it changed. */
   card?: string;
 }
@@ -55,7 +63,15 @@ export function planReleaseDiff(from: BundleSnapshot, to: BundleSnapshot): Relea
     const o = oldEvals.get(k);
     const n = newEvals.get(k);
     const [benchmark, metric] = k.split("\u0000") as [string, string];
-    return { benchmark, metric, old: o?.value, new: n?.value, delta: o && n ? n.value - o.value : undefined };
+    const scale = n?.scale ?? o?.scale;
+    return {
+      benchmark,
+      metric,
+      old: o?.value,
+      new: n?.value,
+      delta: o && n ? n.value - o.value : undefined,
+      ...(scale ? { scale } : {}),
+    };
   });
 
   let card: string | undefined;

@@ -1,9 +1,8 @@
 import type { ReleaseDiff } from "./plan-release-diff.js";
 import { formatInteger } from "./format-integer.js";
+import { formatEvalDelta, formatEvalValue } from "../evals/format-eval-value.js";
 
 const fmtInt = formatInteger;
-const signed = (n: number, digits = 4) => `${n >= 0 ? "+" : ""}${n.toFixed(digits)}`;
-const num = (n: number | undefined) => (n === undefined ? "–" : String(n));
 // Backticks in a path would end the code span in the release notes.
 const code = (s: string) => `\`${s.replaceAll("`", "'")}\``;
 
@@ -53,7 +52,7 @@ export function renderReleaseDiffMarkdown(d: ReleaseDiff): string {
     out.push(`| benchmark | metric | ${d.from.version} | ${d.to.version} | delta |`, "|---|---|---:|---:|---:|");
     for (const e of evals)
       out.push(
-        `| ${e.benchmark} | ${e.metric} | ${num(e.old)} | ${num(e.new)} | ${e.delta === undefined ? "–" : signed(e.delta)} |`,
+        `| ${e.benchmark} | ${e.metric} | ${formatEvalValue(e.old, e.scale)} | ${formatEvalValue(e.new, e.scale)} | ${formatEvalDelta(e.delta, e.scale)} |`,
       );
     out.push("");
   }

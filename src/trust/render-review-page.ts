@@ -5,6 +5,9 @@ import type { Finding } from "../findings.js";
 import type { Manifest } from "../bundle/types.js";
 import type { ReleaseDiff } from "./plan-release-diff.js";
 import { formatInteger } from "./format-integer.js";
+import { formatBytes } from "../bundle/format-bytes.js";
+import { labelManifestFiles } from "../bundle/count-release-files.js";
+import { formatEvalDelta, formatEvalValue } from "../evals/format-eval-value.js";
 
 /** Everything the review page shows; assembled by build from the stages' outputs. */
 export interface ReleaseReview {
@@ -40,24 +43,50 @@ const esc = (s: unknown) =>
   String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 const fmtInt = formatInteger;
-function fmtBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+const fmtBytes = formatBytes;
+
+/** GitHub's and the Hub's alert callouts: a blockquote whose first line is `[!KIND]`. */
+const CALLOUTS = { NOTE: "Note", TIP: "Tip", IMPORTANT: "Important", WARNING: "Warning", CAUTION: "Caution" } as const;
+const CALLOUT_START = /^<p>\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*(?:\n|<br>)?/;
+
+/** A heading's anchor in the page: `card-` plus GitHub's slug, so card links and the TOC agree. */
+function slug(text: string): string {
+  return `card-${text
+    .toLowerCase()
+    .replace(/<[^>]*>/g, "")
+    .replace(/&[a-z#0-9]+;/g, "")
+    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+    .trim()
+    .replace(/\s/g, "-")}`;
 }
 
 // Raw HTML in the card is shown as text: the page must stay inert whatever the card says.
 // Images: the CSP allows only data: URIs, so a bundle image is embedded and anything else (a
 // remote badge) becomes text instead of a blocked load and a console error.
-function cardMarkdown(images: Record<string, string>): Marked {
+// Headings get anchors (collected in `toc` for the page's table of contents) and alert
+// blockquotes render as callouts, as the Hub and GitHub show them.
+function cardMarkdown(images: Record<string, string>, toc: { id: string; text: string; depth: number }[]): Marked {
+  const seen = new Map<string, number>();
   return new Marked({
     gfm: true,
     renderer: {
+      heading({ tokens, depth }) {
+        const inner = this.parser.parseInline(tokens);
+        const base = slug(inner);
+        const n = seen.get(base) ?? 0;
+        seen.set(base, n + 1);
+        const id = n === 0 ? base : `${base}-${n}`;
+        toc.push({ id, text: inner.replace(/<[^>]*>/g, ""), depth });
+        return `<h${depth} id="${esc(id)}">${inner}</h${depth}>\n`;
+      },
+      blockquote({ tokens }) {
+        const body = this.parser.parse(tokens);
+        const m = CALLOUT_START.exec(body);
+        if (!m) return `<blockquote>\n${body}</blockquote>\n`;
+        const kind = m[1] as keyof typeof CALLOUTS;
+        const rest = body.slice(m[0].length).replace(/^<\/p>\n?/, "");
+        return `<div class="callout callout-${kind.toLowerCase()}" role="note"><p class="callout-title">${CALLOUTS[kind]}</p>${rest.startsWith("<") ? rest : `<p>${rest}`}</div>\n`;
+      },
       html: ({ text }) => esc(text),
       image: ({ href, title, text }) => {
         const src = images[href.replace(/^\.\//, "")];
@@ -76,6 +105,9 @@ function safeSvg(svg: string): string {
   }
   return svg.replace(/^\s*<\?xml[^>]*>\s*/i, "");
 }
+
+/** A diff longer than this is collapsed: the page should be scannable, and one click opens it. */
+const LONG_BLOCK_LINES = 30;
 
 function table(head: string[], rows: string[][], cls = ""): string {
   if (rows.length === 0) return `<p class="muted">none</p>`;
@@ -137,7 +169,11 @@ export function renderReviewPage(r: ReleaseReview): string {
               ? `<code>model.sig</code>, Sigstore keyless (OIDC identity, Rekor transparency log)`
               : `<span class="warn">not signed</span>`,
         ],
-        ["Files", `${r.manifest.files.length} published, ${r.dropped.length} dropped, ${r.rewrites.length} rewritten`],
+        // The page is in the manifest too, but cannot list itself: the table shows the others.
+        [
+          "Files",
+          `${labelManifestFiles(r.manifest.files.length + 1)} (this page included), ${r.dropped.length} dropped, ${r.rewrites.length} rewritten`,
+        ],
       ],
       "kv",
     )}</section>`,
@@ -165,7 +201,7 @@ export function renderReviewPage(r: ReleaseReview): string {
 
   const overrides = new Map(r.manifest.overrides.map((o) => [o.path, o.reason]));
   sections.push(
-    `<section id="files"><h2>Files</h2><h3>Published (${r.manifest.files.length})</h3>${table(
+    `<section id="files"><h2>Files</h2><h3>Published: ${labelManifestFiles(r.manifest.files.length + 1)} (this page and the ${r.manifest.files.length} below)</h3>${table(
       ["path", "role", "size", "sha256", "note"],
       r.manifest.files.map((f) => [
         `<code>${esc(f.path)}</code>`,
@@ -183,7 +219,7 @@ export function renderReviewPage(r: ReleaseReview): string {
         : r.rewrites
             .map(
               (w) =>
-                `<details open><summary><code>${esc(w.path)}</code>: ${esc(w.reason)}</summary>${renderDiffBlock(w.diff)}</details>`,
+                `<details${w.diff.split("\n").length <= LONG_BLOCK_LINES ? " open" : ""}><summary><code>${esc(w.path)}</code>: ${esc(w.reason)}</summary>${renderDiffBlock(w.diff)}</details>`,
             )
             .join("")
     }</section>`,
@@ -209,11 +245,16 @@ export function renderReviewPage(r: ReleaseReview): string {
   if (r.evalChartSvg)
     sections.push(`<section id="evaluation"><h2>Evaluation</h2><figure>${safeSvg(r.evalChartSvg)}</figure></section>`);
 
+  const cardToc: { id: string; text: string; depth: number }[] = [];
   if (r.card) {
+    const yaml = stringifyYaml(r.card.metadata);
+    const rendered = cardMarkdown(r.card.images ?? {}, cardToc).parse(
+      r.card.markdown.replace(/^---\n[\s\S]*?\n---\n/, ""),
+      { async: false },
+    );
+    // The metadata YAML is long and for machines: collapsed, one click away.
     sections.push(
-      `<section id="card"><h2>Model card</h2><h3>Metadata</h3><pre>${esc(stringifyYaml(r.card.metadata))}</pre><h3>Rendered</h3><article class="card">${cardMarkdown(
-        r.card.images ?? {},
-      ).parse(r.card.markdown.replace(/^---\n[\s\S]*?\n---\n/, ""), { async: false })}</article></section>`,
+      `<section id="card"><h2>Model card</h2><details id="card-metadata"><summary>Metadata (YAML front matter, ${yaml.split("\n").length - 1} lines)</summary><pre>${esc(yaml)}</pre></details><h3>Rendered</h3><article class="card">${rendered}</article></section>`,
     );
   }
 
@@ -238,13 +279,13 @@ export function renderReviewPage(r: ReleaseReview): string {
               d.evals.map((e) => [
                 esc(e.benchmark),
                 esc(e.metric),
-                e.old === undefined ? "–" : String(e.old),
-                e.new === undefined ? "–" : String(e.new),
-                e.delta === undefined ? "–" : (e.delta >= 0 ? "+" : "") + e.delta.toFixed(4),
+                formatEvalValue(e.old, e.scale),
+                formatEvalValue(e.new, e.scale),
+                formatEvalDelta(e.delta, e.scale),
               ]),
             )}`
           : ""
-      }${d.card ? `<h3>Model card</h3>${renderDiffBlock(d.card)}` : ""}</section>`,
+      }${d.card ? `<h3>Model card</h3><details id="changes-card"><summary>Diff of README.md, ${d.card.split("\n").length} lines</summary>${renderDiffBlock(d.card)}</details>` : ""}</section>`,
     );
   }
 
@@ -257,6 +298,29 @@ export function renderReviewPage(r: ReleaseReview): string {
     ...(r.card ? ["card"] : []),
     ...(r.diff ? ["changes"] : []),
   ];
+  const titles: Record<string, string> = {
+    summary: "Summary",
+    inventory: "Inventory",
+    files: "Files",
+    findings: `Findings (${r.findings.length})`,
+    evaluation: "Evaluation",
+    card: "Model card",
+    changes: r.diff ? `Changes since ${esc(r.diff.from.version)}` : "Changes",
+  };
+  // The table of contents: the page's sections, and the card's own sections under "Model card".
+  const toc = `<details id="toc" open><summary>Contents</summary><ol>${nav
+    .map(
+      (id) =>
+        `<li><a href="#${id}">${titles[id]}</a>${
+          id === "card" && cardToc.some((h) => h.depth === 2)
+            ? `<ol>${cardToc
+                .filter((h) => h.depth === 2)
+                .map((h) => `<li><a href="#${esc(h.id)}">${esc(h.text)}</a></li>`)
+                .join("")}</ol>`
+            : ""
+        }</li>`,
+    )
+    .join("")}</ol></details>`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -273,13 +337,16 @@ table{border-collapse:collapse;margin:8px 0;width:100%}th,td{border:1px solid #d
 table.kv td:first-child{width:180px;font-weight:600}code{font:12px ui-monospace,monospace}code.digest{word-break:break-all}
 pre{background:#f6f8fa;padding:8px;overflow:auto}pre.diff span.add{color:#116329;background:#dafbe1}pre.diff span.del{color:#82071e;background:#ffebe9}pre.diff span.hunk{color:#8250df}
 .good{color:#116329;font-weight:600}.bad{color:#cf222e;font-weight:600}.warn{color:#9a6700}.muted{color:#656d76}
-article.card{border:1px solid #d0d7de;padding:0 16px;border-radius:6px}figure{margin:0}figure svg{max-width:100%;height:auto}
+article.card{border:1px solid #d0d7de;padding:0 16px;border-radius:6px}details>summary{cursor:pointer;color:#0969da}#toc{margin-top:16px}#toc ol{margin:4px 0}
+.callout{border-left:4px solid;padding:4px 12px;margin:8px 0;border-radius:0 6px 6px 0}.callout-title{font-weight:600;margin:4px 0}
+.callout-note{border-color:#0969da;background:#ddf4ff}.callout-tip{border-color:#1a7f37;background:#dafbe1}.callout-important{border-color:#8250df;background:#fbefff}.callout-warning{border-color:#9a6700;background:#fff8c5}.callout-caution{border-color:#cf222e;background:#ffebe9}figure{margin:0}figure svg{max-width:100%;height:auto}
 </style>
 </head>
 <body>
 <header><h1>Release review: ${esc(r.name)} ${esc(r.version)}</h1></header>
 <nav>${nav.map((id) => `<a href="#${id}">${id}</a>`).join("")}</nav>
 <main>
+${toc}
 ${sections.join("\n")}
 </main>
 </body>

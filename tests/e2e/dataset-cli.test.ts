@@ -247,7 +247,8 @@ describe("model-release dataset publish", () => {
         HF_TOKEN: token,
       });
       expect(gh.code).toBe(2);
-      expect(gh.stderr).toContain("error[DATASET_TARGET]");
+      // Datasets go to the Hub only: `--to` is not offered at all (see its --help).
+      expect(gh.stderr).toContain("unknown option '--to'");
       const manifest = JSON.parse(await readFile(path.join(out, "manifest.json"), "utf8"));
       await writeFile(
         path.join(out, "manifest.json"),

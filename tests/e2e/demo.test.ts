@@ -35,15 +35,28 @@ describe("model-release demo (the README's main job)", () => {
         expect(summary.pulled.files).toBeGreaterThan(0);
         continue;
       }
-      // The closing lines print commands that work as written after `npm ci` (no global install).
-      expect(r.stdout).toMatch(/^ {2}npx model-release verify /m);
+      // The closing lines print commands that work as written after `npm ci` (no global install,
+      // no `npm link`; `npx model-release` does not find the package's own bin in its folder).
+      expect(r.stdout).toMatch(/^ {2}node dist\/cli\/bin\.js verify /m);
+      expect(r.stdout).not.toMatch(/npx model-release/);
       expect(r.stdout).not.toMatch(/^ {2}model-release /m);
       expect(r.stdout).toMatch(/^1\. started the local stand-ins/m);
       expect(r.stdout).toMatch(/^3\. published v1\.0\.0/m);
-      expect(r.stdout).toMatch(/^4\. pulled demo-org\/robot-coder-demo@v1\.0\.0 .* verified \d+ files .*: ok$/m);
-      expect(r.stdout).toMatch(
-        /^5\. verified model\.sig of the pulled copy with the maintainers' public key: \d+ files match$/m,
+      // One count per thing, labelled: the manifest's files (built and pulled alike), and the
+      // signed files (those plus manifest.json and SHA256SUMS); one byte unit (IEC).
+      const built = r.stdout.match(/^ {3}published (\d+) files in the manifest \((\d+(?:\.\d)?) KiB\)/m);
+      const pulled = r.stdout.match(
+        /^4\. pulled demo-org\/robot-coder-demo@v1\.0\.0 .* verified (\d+) files in the manifest \((\d+(?:\.\d)?) KiB\) .*: ok$/m,
       );
+      const signed = r.stdout.match(
+        /^5\. verified model\.sig of the pulled copy with the maintainers' public key: (\d+) files signed \(the manifest's (\d+), manifest\.json and SHA256SUMS\) match$/m,
+      );
+      expect(built?.[1]).toBeDefined();
+      expect(pulled?.[1]).toBe(built?.[1]);
+      expect(pulled?.[2]).toBe(built?.[2]);
+      expect(signed?.[2]).toBe(built?.[1]);
+      expect(Number(signed?.[1])).toBe(Number(built?.[1]) + 2);
+      expect(r.stdout).not.toMatch(/\d (kB|MB|GB)\b/);
     }
     // What the researcher got is the bundle, byte for byte, and verifies on its own.
     const bundleManifest = JSON.parse(await readFile(path.join(out, "bundle", "manifest.json"), "utf8"));

@@ -110,7 +110,7 @@ describe("model-release publish / pull (built CLI)", () => {
     expect(r.stdout).toContain("Preflight:\n  skip hub token: no token given (dry run)");
     expect(r.stdout).toContain("ok   hub repository: acme/robot-coder will be created (public)");
     expect(r.stdout).toContain("Plan for robot-coder 1.0.0 as v1.0.0");
-    expect(r.stdout).toContain("+ model-00001-of-00002.safetensors (4.1 kB)");
+    expect(r.stdout).toContain("+ model-00001-of-00002.safetensors (4.0 KiB)");
     expect(r.stdout).toContain(`POST ${s.hub.url}/api/repos/create (public model)`);
     expect(r.stdout).toContain("Nothing was sent (--dry-run).");
     expect(r.stdout).not.toContain(s.hfToken);
@@ -174,7 +174,17 @@ describe("model-release publish / pull (built CLI)", () => {
     const r = await cli(["pull", "acme/robot-coder@1.0.0", "--to", to]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Pulled acme/robot-coder@v1.0.0");
-    expect(r.stdout).toContain("all verified");
+    expect(r.stdout).toMatch(/: \d+ files in the manifest, [\d.]+ KiB, all verified \([\d.]+ KiB in all/);
+    // Into the Hub cache: the same bytes reported (it said "0 B"), and --json stays NDJSON only
+    // (the Hub client's own "Downloading …" lines would otherwise land on stdout).
+    const cached = await cli(["pull", "acme/robot-coder@1.0.0", "--cache-dir", join(s.root, "hf-cache"), "--json"]);
+    expect(cached.code, cached.stderr).toBe(0);
+    const lines = cached.stdout.trim().split("\n");
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    const result = JSON.parse(lines.at(-1)!);
+    expect(result).toMatchObject({ type: "result", checked: expect.any(Number) });
+    expect(result.bytes).toBeGreaterThan(result.manifestBytes);
+    expect(result.manifestBytes).toBeGreaterThan(0);
     const shard = join(to, "model-00002-of-00002.safetensors");
     const bytes = await readFile(shard);
     bytes[7] = bytes[7]! ^ 0x80;

@@ -123,10 +123,30 @@ describe.skipIf(!haveChromium)("report.html in headless Chromium", () => {
           .evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0)),
       ).toEqual([true]);
       expect(await page.locator("#card article.card h1").first().innerText()).toContain("robot-coder-demo 1.1.0");
-      expect(await page.locator("#card pre").first().innerText()).toContain("license: apache-2.0");
+      // Long blocks are collapsed: the metadata YAML opens on a click.
+      expect(await page.locator("#card-metadata pre").isVisible()).toBe(false);
+      await page.locator("#card-metadata > summary").click();
+      expect(await page.locator("#card-metadata pre").innerText()).toContain("license: apache-2.0");
+      // GitHub/Hub alert callouts render as callouts, not as `> [!WARNING]` text.
+      const card = await page.locator("#card article.card").innerText();
+      expect(card).not.toMatch(/\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]/);
+      expect(await page.locator("#card .callout-warning .callout-title").first().innerText()).toBe("Warning");
+      expect(await page.locator("#card .callout-important").count()).toBeGreaterThan(0);
+      // The table of contents: every link lands on an element of the page, the card's sections included.
+      const tocLinks = await page.$$eval("#toc a", (els) => els.map((e) => e.getAttribute("href") ?? ""));
+      expect(tocLinks.slice(0, ids.length + 1)).toContain("#card");
+      expect(tocLinks.filter((h) => h.startsWith("#card-")).length).toBeGreaterThan(3);
+      for (const href of tocLinks) expect(await page.locator(href).count(), href).toBe(1);
+      const target = tocLinks.find((h) => h.startsWith("#card-"))!;
+      await page.locator(`#toc a[href="${target}"]`).click();
+      expect(new URL(page.url()).hash).toBe(target);
+      expect(await page.locator(target).isVisible()).toBe(true);
       const changes = await page.locator("#changes").innerText();
       // biome-ignore-end lint/performance/useDomNodeTextContent: see above
       expect(changes).toContain("Changes since 1.0.0");
+      expect(changes).toMatch(/[+−±]\d+\.\d pp/);
+      expect(changes).not.toMatch(/\b0\.\d{4}\b/);
+      await page.locator("#changes-card > summary").click();
       expect(await page.locator("#changes pre.diff span.add").count()).toBeGreaterThan(0);
       // The CSP forbids scripts: the page must not have tried to run one (a violation logs an error).
       expect(await page.locator("script").count()).toBe(0);

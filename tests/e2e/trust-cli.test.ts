@@ -57,6 +57,11 @@ beforeAll(async () => {
   });
   expect(out.reviewPage).toBe(path.join(v2, "report.html"));
   expect(out.diff.from.version).toBe("1.0.0");
+  // One source of truth for the previous version: --previous labels the card; the config's
+  // evals.previous_version (0.9.0) disagrees, which the build says on stderr and in the report.
+  expect(b2.stderr).toContain("warning: --previous is v1.0.0 but evals.previous_version says v0.9.0");
+  expect(await readFile(path.join(v2, "README.md"), "utf8")).toContain("| Previous (v1.0.0) |");
+  expect(await readFile(path.join(v2, "report.md"), "utf8")).toContain("previous-version-mismatch");
   expect(b2.stdout + b2.stderr).not.toContain("PRIVATE KEY");
   pub = path.join(work, "release.pub");
   await writeFile(pub, await readFile(path.join(v2, "model.pub")));
@@ -68,7 +73,9 @@ describe("model-release verify with a signature", () => {
     const r = cli(["verify", v2, "--key", pub]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ok: 22 files of demo 1\.1\.0 match manifest\.json/m);
-    expect(r.stdout).toMatch(/^ok: model\.sig verified: signed by the key [0-9a-f]{16}…, 24 files match/m);
+    expect(r.stdout).toMatch(
+      /^ok: model\.sig verified: signed by the key [0-9a-f]{16}…, 24 files signed \(the manifest's 22, manifest\.json and SHA256SUMS\) match/m,
+    );
   });
 
   it("warns that a present signature was not checked without a trust policy", () => {

@@ -146,11 +146,16 @@ describe("publish against the local stand-ins", () => {
     expect(await releasesFor("v1.0.0")).toHaveLength(1);
   });
 
+  let plainPull: { bytes: number; manifestBytes: number } | undefined;
   it("pulls exactly the tag and verifies it; a flipped byte is reported with the file's name", async () => {
     const to = await mkdtemp(join(s.root, "pull-"));
     const pulled = await pullRelease(hubClient(), { ref: `${REPO}@1.0.0`, to });
     expect(pulled.tag).toBe("v1.0.0");
     expect(pulled.checked).toBe(6);
+    const manifest = JSON.parse(await readFile(join(to, "manifest.json"), "utf8")) as { files: { size: number }[] };
+    expect(pulled.manifestBytes).toBe(manifest.files.reduce((n, f) => n + f.size, 0));
+    expect(pulled.bytes).toBeGreaterThan(pulled.manifestBytes);
+    plainPull = { bytes: pulled.bytes, manifestBytes: pulled.manifestBytes };
     const shard = join(to, "model-00002-of-00003.safetensors");
     const bytes = await readFile(shard);
     bytes[100] = bytes[100]! ^ 0x01;
@@ -165,6 +170,8 @@ describe("publish against the local stand-ins", () => {
     const pulled = await pullRelease(hubClient(), { ref: `${REPO}@v1.0.0`, to: "unused", cacheDir });
     expect(pulled.dir).toBe(join(cacheDir, "models--acme--robot-coder", "snapshots", pulled.commit));
     expect(pulled.checked).toBe(6);
+    // The same bytes as a plain pull of the same tag (it used to report 0 B).
+    expect({ bytes: pulled.bytes, manifestBytes: pulled.manifestBytes }).toEqual(plainPull);
     expect((await readFile(join(cacheDir, "models--acme--robot-coder", "refs", "v1.0.0"), "utf8")).trim()).toBe(
       pulled.commit,
     );

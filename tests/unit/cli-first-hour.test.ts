@@ -107,3 +107,50 @@ describe("usage errors a newcomer meets in the first hour", () => {
     expect(text).not.toContain("GITHUB_REF_NAME");
   });
 });
+
+describe("the README's commands work as written", () => {
+  const readme = readFileSync("README.md", "utf8");
+  const program = buildProgram({
+    stdout: new PassThrough(),
+    stderr: new PassThrough(),
+    env: {},
+    cwd: process.cwd(),
+    redaction: { patterns: [] },
+  });
+  // Every leaf command by its full name: "build", "dataset publish", ...
+  const commands = program.commands.flatMap((c) =>
+    c.commands.length > 0 ? c.commands.map((s) => `${c.name()} ${s.name()}`) : [c.name()],
+  );
+  const tableRows = readme.split("\n").filter((l) => l.startsWith("| `model-release "));
+  const shellLines = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
+    .flatMap((m) => (m[1] ?? "").split("\n"))
+    .filter((l) => l.trim() !== "" && !l.trim().startsWith("#") && !/^\s/.test(l));
+
+  it("lists every command of the program in the command table", () => {
+    const missing = commands.filter((name) => !tableRows.some((row) => row.startsWith(`| \`model-release ${name}`)));
+    expect(missing).toEqual([]);
+    expect(commands).toEqual(expect.arrayContaining(["convert-pickle", "dataset schema", "dataset publish"]));
+  });
+
+  it("runs the tool as `model-release` (on PATH after the `npm link` it explains once) and every named subcommand exists", () => {
+    expect(readme).toMatch(/npm link\s+# once/);
+    const names = new Set(program.commands.map((c) => c.name()));
+    for (const line of shellLines) {
+      const first = line.split(/\s+/)[0] ?? "";
+      // `npx model-release` inside this folder finds no bin (npm resolves the folder itself).
+      expect(line, line).not.toMatch(/^npx model-release/);
+      expect(["model-release", "npm", "export", "eval", "until", "model_signing", "gh"], line).toContain(first);
+      if (first === "model-release") expect(names, line).toContain(line.split(/\s+/)[1]);
+    }
+    expect(shellLines.filter((l) => l.startsWith("model-release ")).length).toBeGreaterThan(5);
+  });
+
+  it("offers dataset publish only the Hub flags: no --to, no GitHub endpoint or token", () => {
+    const publish = program.commands.find((c) => c.name() === "dataset")?.commands.find((c) => c.name() === "publish");
+    const longs = publish?.options.map((o) => o.long) ?? [];
+    expect(longs).toEqual(expect.arrayContaining(["--hub-url", "--hf-token", "--dry-run", "--json"]));
+    expect(longs.filter((l) => l === "--to" || l?.startsWith("--github"))).toEqual([]);
+    const modelPublish = program.commands.find((c) => c.name() === "publish");
+    expect(modelPublish?.options.map((o) => o.long)).toEqual(expect.arrayContaining(["--to", "--github-token"]));
+  });
+});

@@ -29,6 +29,39 @@ describe("readReleaseDocs + assertReleaseDocsPublishable", () => {
     expect(() => assertReleaseDocsPublishable(r.findings)).not.toThrow();
   });
 
+  it("labels the previous release with the version given as --previous, and warns when the config disagrees", async () => {
+    const config = parseReleaseConfig(readFileSync(path.join(configsDir, "demo.yaml"), "utf8"));
+    const card = (r: { files: { path: string; source: unknown }[] }) =>
+      String((r.files.find((f) => f.path === "README.md")?.source as { content?: string } | undefined)?.content);
+    const fromConfig = await readReleaseDocs({ config, baseDir: configsDir, version: "1.1.0", inventory });
+    expect(card(fromConfig)).toContain("| Previous (v0.9.0) |");
+    expect(fromConfig.findings.filter((f) => f.rule === "previous-version-mismatch")).toEqual([]);
+
+    const given = await readReleaseDocs({
+      config,
+      baseDir: configsDir,
+      version: "1.1.0",
+      inventory,
+      previousVersion: "1.0.0",
+    });
+    expect(card(given)).toContain("| Previous (v1.0.0) |");
+    expect(card(given)).not.toContain("v0.9.0");
+    expect(given.evals?.previous?.label).toBe("v1.0.0");
+    const warning = given.findings.filter((f) => f.rule === "previous-version-mismatch");
+    expect(warning).toEqual([expect.objectContaining({ severity: "warn" })]);
+    expect(warning[0]?.message).toContain("--previous is v1.0.0 but evals.previous_version says v0.9.0");
+    expect(() => assertReleaseDocsPublishable(given.findings)).not.toThrow();
+
+    const agreeing = await readReleaseDocs({
+      config,
+      baseDir: configsDir,
+      version: "1.1.0",
+      inventory,
+      previousVersion: "v0.9.0",
+    });
+    expect(agreeing.findings.filter((f) => f.rule === "previous-version-mismatch")).toEqual([]);
+  });
+
   it("blocks a regression unless allowRegression, with a hint naming the flag", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "cards-regress-"));
     try {

@@ -148,3 +148,55 @@ describe("renderReviewPage stays inert", () => {
     expect(html).toContain('<span class="warn">not signed</span>');
   });
 });
+
+describe("renderReviewPage reads like the Hub", () => {
+  it("renders alert callouts, gives the card's sections anchors in a table of contents, and collapses long blocks", async () => {
+    const { renderReviewPage } = await import("../../src/trust/render-review-page.js");
+    const html = renderReviewPage({
+      name: "m",
+      version: "1.1.0",
+      tag: "v1.1.0",
+      manifest: { files: [], contentDigest: "b".repeat(64), hub: { repo: "o/m", repoType: "model" }, overrides: [] },
+      inventory: { layout: "hf", parameters: 10, tensors: 1, totalBytes: 40, dtypes: {}, shards: [] },
+      kept: [],
+      dropped: [],
+      rewrites: [],
+      findings: [],
+      card: {
+        markdown:
+          "# m 1.1.0\n\n> [!WARNING]\n> Do not use for <b>safety</b>.\n\n## Uses\n\n> [!NOTE]\n> Short.\n\n> a plain quote\n\n## Uses\n",
+        metadata: { license: "mit" },
+      },
+      diff: {
+        from: { version: "1.0.0" },
+        to: { version: "1.1.0" },
+        files: { added: [], removed: [], changed: [], unchanged: 0 },
+        dtypes: [],
+        evals: [
+          { benchmark: "gsm8k", metric: "exact_match", old: 0.5, new: 0.5572, delta: 0.0572, scale: "fraction" },
+          { benchmark: "wiki", metric: "perplexity", old: 7.25, new: 7.5, delta: 0.25, scale: "raw" },
+        ],
+        card: "--- a\n+++ b\n-x\n+y",
+      },
+    });
+    expect(html).not.toContain("[!WARNING]");
+    expect(html).toContain(
+      '<div class="callout callout-warning" role="note"><p class="callout-title">Warning</p><p>Do not use for &lt;b&gt;safety&lt;/b&gt;.</p>',
+    );
+    expect(html).toContain(
+      '<div class="callout callout-note" role="note"><p class="callout-title">Note</p><p>Short.</p>',
+    );
+    expect(html).toContain("<blockquote>\n<p>a plain quote</p>\n</blockquote>");
+    // Anchors are unique, and the table of contents lists the page's and the card's sections.
+    expect(html).toContain('<h2 id="card-uses">Uses</h2>');
+    expect(html).toContain('<h2 id="card-uses-1">Uses</h2>');
+    expect(html).toContain('<li><a href="#card-uses">Uses</a></li><li><a href="#card-uses-1">Uses</a></li>');
+    for (const [, href] of html.matchAll(/<a href="#([^"]+)">/g)) expect(html).toContain(`id="${href}"`);
+    // Metadata and the card diff are collapsed; eval changes are percentages and points.
+    expect(html).toMatch(/<details id="card-metadata"><summary>Metadata/);
+    expect(html).toMatch(/<details id="changes-card"><summary>Diff of README.md/);
+    expect(html).toContain("<td>50.0%</td><td>55.7%</td><td>+5.7 pp</td>");
+    expect(html).toContain("<td>7.25</td><td>7.5</td><td>+0.25</td>");
+    expect(html).not.toContain("0.5572");
+  });
+});

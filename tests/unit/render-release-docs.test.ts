@@ -117,6 +117,16 @@ describe("renderReleaseDocs: the demo release", () => {
     );
   });
 
+  it("gives the evaluation chart a value axis with ticks and percent labels", () => {
+    const svg = text(demo.files, "assets/eval-chart.svg");
+    const labels = [...svg.matchAll(/<text [^>]*text-anchor="middle" fill="#6b7280">(\d+%)<\/text>/g)].map((m) => m[1]);
+    expect(labels).toEqual(["0%", "20%", "40%", "60%", "80%", "100%"]);
+    expect(svg).toContain(">score (%)</text>");
+    // The 100% tick sits where a full bar would end.
+    const full = svg.match(/<line x1="([\d.]+)" y1="\d+" x2="[\d.]+" y2="\d+" stroke="#6b7280"\/>\n<text [^>]*>100%/);
+    expect(Number(full?.[1])).toBeCloseTo(250 + 760 - 250 - 70, 1);
+  });
+
   it("is deterministic", async () => {
     const config = loadConfig("demo");
     const again = renderReleaseDocs({
@@ -180,7 +190,9 @@ describe("renderReleaseDocs: the demo release", () => {
     const readme = text(demo.files, "README.md");
     expect(readme).toMatch(/Generated robot code is untrusted/);
     expect(readme).toMatch(/ISO 10218/);
-    expect(readme).toContain("3 files published, 1 rewritten (metadata scrubbed), 2 left out");
+    expect(readme).toContain(
+      "3 files from the checkpoint published (the release adds its card, examples and reports), 1 rewritten (metadata scrubbed), 2 left out",
+    );
     expect(readme).toContain("`customer-name` × 1");
     // Pattern names are published; the customer names themselves never are.
     expect(readme).not.toMatch(/Vantor|Hanbit/);

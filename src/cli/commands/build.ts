@@ -3,6 +3,7 @@ import path from "node:path";
 import { printable, writeJson, writeLine, type CliContext } from "../context.js";
 import { defaultCacheDir } from "../default-cache-dir.js";
 import { formatBytes } from "../format-bytes.js";
+import { labelManifestFiles, labelSignedFiles } from "../../bundle/count-release-files.js";
 
 export interface BuildOptions {
   config: string;
@@ -48,7 +49,10 @@ export function registerBuild(program: Command, ctx: CliContext): void {
     )
     .option("--keyless", "sign with Sigstore keyless (OIDC; the default inside GitHub Actions with id-token: write)")
     .option("--unsigned", "do not sign, even inside GitHub Actions")
-    .option("--previous <dir|org/name@version>", "the previous release, for the review page's changes section")
+    .option(
+      "--previous <dir|org/name@version>",
+      "the previous release: the review page's changes section, and its version labels the card's previous column",
+    )
     .option("--json", "print the result as JSON")
     .action(async (opts: BuildOptions) => {
       const { planBuild, buildRelease } = await import("../../bundle/build-release.js");
@@ -141,29 +145,23 @@ export function registerBuild(program: Command, ctx: CliContext): void {
       const previous = opts.previous ? await readPreviousRelease(opts.previous, ctx) : undefined;
       // Progress on an interactive terminal only: CI logs and --json stay clean.
       const tty = ctx.stderr.isTTY === true && !opts.json;
-      let hashedFiles = 0;
-      let hashedTotal = 0;
+      const { createHashProgress } = await import("../render-hash-progress.js");
+      const hashProgress = tty ? createHashProgress({ stderr: ctx.stderr }) : undefined;
       const r = await buildRelease({
         ...common,
         ...(signing ? { signing } : {}),
         ...(previous ? { previous } : {}),
-        ...(tty
-          ? {
-              onProgress: (e: { kind: string; bytes?: number }) => {
-                if (e.kind !== "hashed") return;
-                hashedFiles++;
-                hashedTotal += e.bytes ?? 0;
-                ctx.stderr.write(`\r  hashed ${hashedFiles} files, ${formatBytes(hashedTotal)}`);
-              },
-            }
-          : {}),
+        ...(hashProgress ? { onProgress: hashProgress.sink } : {}),
         outDir: path.resolve(ctx.cwd, opts.out),
         ...(opts.cache === false
           ? {}
           : { cacheDir: opts.cacheDir ? path.resolve(ctx.cwd, opts.cacheDir) : defaultCacheDir(ctx.env) }),
         ...(jobs !== undefined ? { concurrency: jobs } : {}),
       });
-      if (tty && hashedFiles > 0) ctx.stderr.write("\n");
+      hashProgress?.finish();
+      const { PREVIOUS_VERSION_MISMATCH } = await import("../../evals/read-eval-report.js");
+      for (const f of r.plan.docsFindings.filter((f) => f.rule === PREVIOUS_VERSION_MISMATCH))
+        writeLine(ctx.stderr, `warning: ${printable(ctx, f.message)}`);
       if (r.cacheWarning)
         writeLine(ctx.stderr, `warning: ${printable(ctx, r.cacheWarning)} (the next build will hash everything again)`);
       if (opts.json) {
@@ -200,7 +198,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
       const total = r.manifest.files.reduce((a, f) => a + f.size, 0);
       writeLine(
         ctx.stdout,
-        `staged ${r.manifest.name} ${r.manifest.tag}: ${r.manifest.files.length} files, ${formatBytes(total)} in ${r.outDir}`,
+        `staged ${r.manifest.name} ${r.manifest.tag}: ${labelManifestFiles(r.manifest.files.length)}, ${formatBytes(total)} in ${r.outDir}`,
       );
       for (const f of r.manifest.files)
         writeLine(ctx.stdout, `  ${f.sha256.slice(0, 12)}  ${printable(ctx, f.path)}  (${f.role})`);
@@ -229,12 +227,12 @@ export function registerBuild(program: Command, ctx: CliContext): void {
       if (r.signature?.method === "key") {
         writeLine(
           ctx.stdout,
-          `  signed model.sig with the key ${r.signature.keyHint?.slice(0, 16)}… (${r.signature.files} files); public key in model.pub`,
+          `  signed model.sig with the key ${r.signature.keyHint?.slice(0, 16)}…: ${labelSignedFiles(r.signature.files)}; public key in model.pub`,
         );
       } else if (r.signature) {
         writeLine(
           ctx.stdout,
-          `  signed model.sig with Sigstore keyless${source === "github-actions" ? " (GitHub Actions OIDC)" : ""} (${r.signature.files} files)`,
+          `  signed model.sig with Sigstore keyless${source === "github-actions" ? " (GitHub Actions OIDC)" : ""}: ${labelSignedFiles(r.signature.files)}`,
         );
       } else {
         writeLine(

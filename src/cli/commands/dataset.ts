@@ -115,18 +115,12 @@ export function registerDataset(program: Command, ctx: CliContext): void {
         "--config <yaml>",
         "the dataset config the bundle was built from; its hub.private decides the visibility of a new repo (default public)",
       ),
+    // Datasets go to the Hub only (their manifest names no GitHub repository): no --to, no GitHub flags.
+    { hubOnly: true },
   );
-  // Datasets go to the Hub only: their manifest names no GitHub repository.
-  publish.setOptionValueWithSource("to", "hf", "default");
-  publish.action(async (dir: string, opts: PublishFlags & { config?: string }) => {
+  publish.action(async (dir: string, hubFlags: Omit<PublishFlags, "to"> & { config?: string }) => {
     const { usageError } = await import("../../errors.js");
-    if (opts.to.split(",").some((t) => t.trim() !== "hf")) {
-      throw usageError(
-        "DATASET_TARGET",
-        `--to ${opts.to}: dataset releases are published to the Hugging Face Hub only`,
-        { hint: "use --to hf (the default)", location: { field: "--to" } },
-      );
-    }
+    const opts: PublishFlags & { config?: string } = { ...hubFlags, to: "hf" };
     const { readManifest } = await import("../../bundle/verify-bundle.js");
     const manifest = await readManifest(path.resolve(ctx.cwd, dir));
     if (manifest.hub.repoType !== "dataset") {

@@ -7,6 +7,7 @@ import { usageError, verifyError } from "../../errors.js";
 import { writeJson, writeLine, type CliContext } from "../context.js";
 import { defaultCacheDir } from "../default-cache-dir.js";
 import { formatBytes } from "../format-bytes.js";
+import { labelManifestFiles, labelSignedFiles } from "../../bundle/count-release-files.js";
 
 /** The shipped demo config: from the package root (dist/cli/commands → ../../..). */
 function packagedDemoConfig(): string {
@@ -85,11 +86,11 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           `2. built ${c.name} ${built.manifest.version} from ${path.relative(ctx.cwd, built.plan.checkpointDir) || "."} (${inv.layout}, ${inv.parameters.toLocaleString("en-US")} parameters, ${inv.shards.length} shards)`,
         );
         out(
-          `   published ${built.manifest.files.length} files (${formatBytes(total)}); dropped ${built.plan.sanitize.dropped.length}:`,
+          `   published ${labelManifestFiles(built.manifest.files.length)} (${formatBytes(total)}); dropped ${built.plan.sanitize.dropped.length} from the checkpoint:`,
         );
         for (const d of built.plan.sanitize.dropped) out(`     - ${d.path}: ${d.reason}`);
         out(
-          `   signed model.sig with the demo key ${path.join(opts.out, "signing-key.pem")} (${built.signature?.files ?? 0} files; public key model.pub); review page report.html`,
+          `   signed model.sig with the demo key ${path.join(opts.out, "signing-key.pem")}: ${labelSignedFiles(built.signature?.files ?? 0)}; public key model.pub; review page report.html`,
         );
 
         // Publishing talks to the stand-ins exactly as it would to huggingface.co and github.com:
@@ -120,7 +121,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           { ref: `${c.hub.repo}@${built.manifest.version}`, to: dirs.pulled },
         );
         out(
-          `4. pulled ${pulled.repo}@${pulled.tag} like an external researcher and verified ${pulled.checked} files (${formatBytes(pulled.bytes)}) against manifest.json and SHA256SUMS: ok`,
+          `4. pulled ${pulled.repo}@${pulled.tag} like an external researcher and verified ${labelManifestFiles(pulled.checked)} (${formatBytes(pulled.manifestBytes)}) against manifest.json and SHA256SUMS: ok`,
         );
         // A researcher checks the signature with the key the maintainers publish, not the copy in the download.
         const { verifyRelease } = await import("../../trust/verify-release.js");
@@ -137,7 +138,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
             { location: { file: dirs.pulled } },
           );
         out(
-          `5. verified model.sig of the pulled copy with the maintainers' public key: ${sig.signedFiles} files match`,
+          `5. verified model.sig of the pulled copy with the maintainers' public key: ${labelSignedFiles(sig.signedFiles)} match`,
         );
         out();
         out("Where to look:");
@@ -149,7 +150,9 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         out(`  ${path.join(opts.out, "bundle")}/manifest.json      every file with its sha256, size, role and origin`);
         out(`  ${path.join(opts.out, "pulled")}                    the release as a researcher gets it`);
         out(
-          `  npx model-release verify ${path.join(opts.out, "pulled")} --key ${path.join(opts.out, "bundle", "model.pub")}   verify it again yourself, signature included (or: cd ${path.join(opts.out, "pulled")} && sha256sum -c SHA256SUMS)`,
+          // `npx model-release` does not find this package's own bin inside its folder, and
+          // `model-release` is on PATH only after `npm link`: this form works where the demo ran.
+          `  node dist/cli/bin.js verify ${path.join(opts.out, "pulled")} --key ${path.join(opts.out, "bundle", "model.pub")}   verify it again yourself, signature included (or: cd ${path.join(opts.out, "pulled")} && sha256sum -c SHA256SUMS)`,
         );
         if (opts.json) {
           writeJson(ctx, {

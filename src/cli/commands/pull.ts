@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { printable, writeJsonLine, writeLine, type CliContext } from "../context.js";
 import { createProgressRenderer, formatBytes, pickProgressMode } from "../render-progress.js";
+import { labelManifestFiles } from "../../bundle/count-release-files.js";
 import { resolvePublishEndpoints } from "../resolve-publish-env.js";
 
 /** The Hugging Face cache folder, resolved like huggingface_hub and @huggingface/hub do. */
@@ -52,6 +53,10 @@ export function registerPull(program: Command, ctx: CliContext): void {
           : opts.cache
             ? hubCacheDir(ctx.env)
             : undefined;
+        // @huggingface/hub's snapshotDownload prints "Downloading <file> to <blob>.incomplete" with
+        // console.debug, i.e. on stdout: that would break --json's NDJSON and repeat the progress.
+        const debug = console.debug;
+        if (cacheDir) console.debug = () => undefined;
         try {
           const result = await pullRelease(
             {
@@ -73,9 +78,10 @@ export function registerPull(program: Command, ctx: CliContext): void {
           else
             writeLine(
               ctx.stdout,
-              `Pulled ${printable(ctx, result.repo)}@${printable(ctx, result.tag)} (${result.commit.slice(0, 12)}) into ${result.dir}: ${result.checked} files, ${formatBytes(result.bytes)}, all verified`,
+              `Pulled ${printable(ctx, result.repo)}@${printable(ctx, result.tag)} (${result.commit.slice(0, 12)}) into ${result.dir}: ${labelManifestFiles(result.checked)}, ${formatBytes(result.manifestBytes)}, all verified (${formatBytes(result.bytes)} in all, manifest.json and SHA256SUMS included)`,
             );
         } finally {
+          console.debug = debug;
           progress.finish();
         }
       },

@@ -2,7 +2,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
 import { usageError } from "../../errors.js";
-import { writeLine, type CliContext } from "../context.js";
+import { printable, writeLine, type CliContext } from "../context.js";
 import { addPublishOptions, runPublish, withActionsReporting, type PublishFlags } from "../publish-options.js";
 import { resolvePublishEndpoints } from "../resolve-publish-env.js";
 
@@ -42,7 +42,10 @@ export function registerRelease(program: Command, ctx: CliContext): void {
       )
       .option("--keyless", "sign with Sigstore keyless (the default inside GitHub Actions with id-token: write)")
       .option("--unsigned", "do not sign, even inside GitHub Actions")
-      .option("--previous <dir|org/name@version>", "the previous release, for the review page's changes section")
+      .option(
+        "--previous <dir|org/name@version>",
+        "the previous release: the review page's changes section, and its version labels the card's previous column",
+      )
       .option(
         "--date <YYYY-MM-DD>",
         "release date for the card's citation and .eval_results (default with --from-tag: the date of the tag's commit)",
@@ -129,7 +132,7 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
       ctx.stderr,
       `→ build ${config.config.name} ${version} into ${outDir}${signing ? ` (signed: ${signing.kind})` : " (unsigned)"}`,
     );
-  await buildRelease({
+  const built = await buildRelease({
     ...(signing ? { signing } : {}),
     ...(previous ? { previous } : {}),
     configFile,
@@ -140,6 +143,9 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
     ...(opts.cache === false ? {} : { cacheDir: defaultCacheDir(ctx.env) }),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
+  const { PREVIOUS_VERSION_MISMATCH } = await import("../../evals/read-eval-report.js");
+  for (const f of built.plan.docsFindings.filter((f) => f.rule === PREVIOUS_VERSION_MISMATCH))
+    writeLine(ctx.stderr, `warning: ${printable(ctx, f.message)}`);
   if (!opts.json) writeLine(ctx.stderr, "✓ build");
   // The journal lives beside the bundles, not in the bundle: a rebuild replaces the bundle folder.
   return runPublish(ctx, {

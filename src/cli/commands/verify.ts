@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { labelSignedFiles } from "../../bundle/count-release-files.js";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { usageError, verifyError } from "../../errors.js";
@@ -129,7 +130,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
                 : `${printable(ctx, sig.signer.identity)} (issuer ${printable(ctx, sig.signer.issuer)})`;
             writeLine(
               ctx.stdout,
-              `ok: model.sig verified: signed by ${who}, ${sig.signedFiles} files match (root digest ${sig.subject.sha256})`,
+              `ok: model.sig verified: signed by ${who}, ${labelSignedFiles(sig.signedFiles)} match (root digest ${sig.subject.sha256})`,
             );
           }
         }

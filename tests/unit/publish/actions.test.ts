@@ -109,8 +109,8 @@ describe("CLI helpers", () => {
     plain.sink({ type: "step", step: "hub-commit", status: "done" });
     expect(err.text()).toMatchInlineSnapshot(`
       "→ hub-commit acme/x@main
-        1 files, 2.0 kB
-        model.safetensors (2.0 kB)
+        1 file, 2.0 KiB
+        model.safetensors (2.0 KiB)
         retry 1 of POST http://h/api/x (HTTP 429) in 1.5 s
       ✓ hub-commit
       "
@@ -134,12 +134,18 @@ describe("CLI helpers", () => {
     let t = 0;
     const tty = createProgressRenderer({ mode: "tty", stdout: stream, stderr: stream, now: () => t });
     tty.sink({ type: "step", step: "hub-commit", status: "start" });
-    tty.sink({ type: "totals", files: 2, bytes: 4_000_000 });
+    tty.sink({ type: "totals", files: 2, bytes: 4 * 1024 * 1024 });
     t = 2000;
-    tty.sink({ type: "file", path: "a.safetensors", state: "uploading", bytes: 2_000_000, size: 2_000_000 });
+    tty.sink({
+      type: "file",
+      path: "a.safetensors",
+      state: "uploading",
+      bytes: 2 * 1024 * 1024,
+      size: 2 * 1024 * 1024,
+    });
     const last = text.split("\r").at(-1)!;
     expect(last).toBe(
-      "\x1b[2Khub-commit     ████████████░░░░░░░░░░░░  50% 2.0 MB/4.0 MB  1/2 files  1.0 MB/s  ETA 0:02",
+      "\x1b[2Khub-commit     ████████████░░░░░░░░░░░░  50% 2.0 MiB/4.0 MiB  1/2 files  1.0 MiB/s  ETA 0:02",
     );
     tty.finish();
     expect(text.endsWith("\r\x1b[2K")).toBe(true);
