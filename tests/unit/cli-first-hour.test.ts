@@ -110,6 +110,12 @@ describe("usage errors a newcomer meets in the first hour", () => {
 
 describe("the README's commands work as written", () => {
   const readme = readFileSync("README.md", "utf8");
+
+  it("the quick start is exactly two commands: install and run the demo, then all tests", () => {
+    const block = /## Quick start[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+    const commands = block.split("\n").filter((l) => l.trim() !== "");
+    expect(commands.map((l) => l.replace(/\s+#.*$/, ""))).toEqual(["npm ci && npm run demo", "npm test"]);
+  });
   const program = buildProgram({
     stdout: new PassThrough(),
     stderr: new PassThrough(),
