@@ -36,7 +36,7 @@ describe("model-release demo (the README's main job)", () => {
         continue;
       }
       // The closing lines print commands that work as written after `npm ci` (no global install,
-      // no `npm link`; `npx model-release` does not find the package's own bin in its folder).
+      // no `npm link`; `npx model-release` is unreliable, see the README).
       expect(r.stdout).toMatch(/^ {2}node dist\/cli\/bin\.js verify /m);
       expect(r.stdout).not.toMatch(/npx model-release/);
       expect(r.stdout).not.toMatch(/^ {2}model-release /m);

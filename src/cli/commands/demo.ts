@@ -150,8 +150,8 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         out(`  ${path.join(opts.out, "bundle")}/manifest.json      every file with its sha256, size, role and origin`);
         out(`  ${path.join(opts.out, "pulled")}                    the release as a researcher gets it`);
         out(
-          // `npx model-release` does not find this package's own bin inside its folder, and
-          // `model-release` is on PATH only after `npm link`: this form works where the demo ran.
+          // `model-release` is on PATH only after `npm link`, and `npx model-release` is unreliable (see
+          // the README): this form works wherever the demo ran.
           `  node dist/cli/bin.js verify ${path.join(opts.out, "pulled")} --key ${path.join(opts.out, "bundle", "model.pub")}   verify it again yourself, signature included (or: cd ${path.join(opts.out, "pulled")} && sha256sum -c SHA256SUMS)`,
         );
         if (opts.json) {
