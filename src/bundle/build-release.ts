@@ -97,13 +97,13 @@ export async function planBuild(
     : resolveConfigPath(config, config.config.checkpoint);
   const inspected = await inspectCheckpoint({
     dir: checkpointDir,
-    ...(params.signal ? { signal: params.signal } : {}),
+    signal: params.signal,
   });
   const sanitize = await planSanitize({
     inventory: inspected,
     config: config.config.sanitize,
     baseModel: config.config.base_model,
-    ...(params.signal ? { signal: params.signal } : {}),
+    signal: params.signal,
   });
   const inventory = planConvertedInventory(inspected, sanitize);
   const c = config.config;
@@ -118,8 +118,8 @@ export async function planBuild(
           version,
           inventory,
           sanitize,
-          ...(params.allowRegression ? { allowRegression: true } : {}),
-          ...(params.date ? { date: params.date } : {}),
+          allowRegression: params.allowRegression,
+          date: params.date || undefined,
           // The release given as --previous labels the card's previous column, over the config.
           previousVersion: params.previous?.version,
         });
@@ -161,7 +161,7 @@ export async function planBuild(
           absPath: c.absPath,
           file: c.from,
           size: c.size,
-          ...(c.stateDictKey !== undefined ? { stateDictKey: c.stateDictKey } : {}),
+          stateDictKey: c.stateDictKey,
         },
         origin: `checkpoint:${c.from} (converted to safetensors)`,
       }),
@@ -199,7 +199,7 @@ export async function planBuild(
     version,
     tag: renderTag(c.tag_format, { name: c.name, version }),
     hub: { repo: c.hub.repo, repoType: "model" },
-    ...(c.github ? { github: { repo: c.github.repo } } : {}),
+    github: c.github ? { repo: c.github.repo } : undefined,
     overrides: [
       ...sanitize.publish
         .filter((p) => p.overrideReason)
@@ -219,7 +219,7 @@ export async function planBuild(
     release,
     inputs,
     docsFindings: docs?.findings ?? [],
-    ...(docs?.evals ? { evals: docs.evals } : {}),
+    evals: docs?.evals,
     sanity,
   };
 }
@@ -256,10 +256,10 @@ export async function buildRelease(params: BuildReleaseParams): Promise<BuildRel
     outDir: params.outDir,
     inputs: plan.inputs,
     release: plan.release,
-    ...(params.cacheDir !== undefined ? { cacheDir: params.cacheDir } : {}),
-    ...(params.concurrency !== undefined ? { concurrency: params.concurrency } : {}),
-    ...(params.signal ? { signal: params.signal } : {}),
-    ...(params.onProgress ? { onProgress: params.onProgress } : {}),
+    cacheDir: params.cacheDir,
+    concurrency: params.concurrency,
+    signal: params.signal,
+    onProgress: params.onProgress,
   });
   // After staging: report.html joins the manifest, then model.sig covers everything (src/trust).
   const trust = await applyReleaseTrust({

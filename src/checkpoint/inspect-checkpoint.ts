@@ -97,7 +97,7 @@ export async function inspectCheckpoint(params: { dir: string; signal?: AbortSig
     index = {
       path: indexFile.path,
       tensors: parsed.weightMap.size,
-      ...(parsed.totalSize !== undefined ? { totalSize: parsed.totalSize } : {}),
+      totalSize: parsed.totalSize,
     };
   }
 

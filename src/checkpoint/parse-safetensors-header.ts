@@ -52,7 +52,7 @@ function err(
   return inputError(code, `${file}: ${message} (at byte ${offset})`, {
     hint: HINT_CORRUPT,
     location: { file, offset },
-    ...(details ? { details } : {}),
+    details,
   });
 }
 

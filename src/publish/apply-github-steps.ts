@@ -58,7 +58,7 @@ export async function applyGitHubSteps(params: {
     const url = await applyGitHubCreateRepo(gh, {
       repo: plan.repo,
       private: params.createRepo.private,
-      ...(params.createRepo.login ? { login: params.createRepo.login } : {}),
+      login: params.createRepo.login,
     });
     cloneUrl ??= url;
   }
@@ -74,15 +74,15 @@ export async function applyGitHubSteps(params: {
         export: params.code.export,
         message: `Release ${plan.tag}\n\nContent-Digest: ${bundle.manifest.contentDigest}`,
         token: params.token,
-        ...(params.gitEnv ? { env: params.gitEnv } : {}),
-        ...(params.signal ? { signal: params.signal } : {}),
+        env: params.gitEnv,
+        signal: params.signal,
       });
       sha = pushed.commit;
       emit({ type: "step", step: "code-push", status: pushed.pushed ? "done" : "skipped" });
     }
     checkpoint("github-tag");
     emit({ type: "step", step: "github-tag", status: "start", detail: plan.tag });
-    const tagged = await applyGitHubTag(gh, { repo: plan.repo, tag: plan.tag, ...(sha ? { sha } : {}) });
+    const tagged = await applyGitHubTag(gh, { repo: plan.repo, tag: plan.tag, sha });
     out.codeCommit = tagged;
     await done("github-tag", { commit: tagged });
   }
@@ -90,7 +90,7 @@ export async function applyGitHubSteps(params: {
   emit({ type: "step", step: "github-draft", status: "start" });
   const draft = await applyGitHubDraft(gh, plan, {
     runId: journal.runId,
-    ...(params.takeover ? { takeover: true } : {}),
+    takeover: params.takeover,
   });
   if (!journal.steps["github-draft"]) await done("github-draft", { releaseId: draft.id });
   else emit({ type: "step", step: "github-draft", status: "done" });

@@ -25,9 +25,9 @@ export async function assertBundleUnchanged(params: {
   const cache = params.cacheDir ? await readHashCache({ dir: params.cacheDir }) : undefined;
   const verified = await verifyBundle({
     dir: bundle.dir,
-    ...(cache ? { cache } : {}),
-    ...(params.signal ? { signal: params.signal } : {}),
-    ...(params.onProgress ? { onProgress: params.onProgress } : {}),
+    cache,
+    signal: params.signal,
+    onProgress: params.onProgress,
   });
   if (!verified.ok) {
     const names = [

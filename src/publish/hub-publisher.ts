@@ -123,7 +123,7 @@ export async function fetchHubManifestDigest(
       hubUrl: hub.hubUrl,
       fetch: hub.fetch,
       xet: false,
-      ...(hub.accessToken ? { accessToken: hub.accessToken } : {}),
+      accessToken: hub.accessToken,
     });
     if (!blob) return null;
     const digest = (JSON.parse(await blob.text()) as { contentDigest?: unknown }).contentDigest;
@@ -156,7 +156,7 @@ export async function fetchHubState(
         revision: head,
         hubUrl: hub.hubUrl,
         fetch: hub.fetch,
-        ...(hub.accessToken ? { accessToken: hub.accessToken } : {}),
+        accessToken: hub.accessToken,
       })) {
         if (entry.type !== "file") continue;
         files.push({
@@ -247,12 +247,12 @@ export async function applyHubCommit(
       description: `content-digest: ${bundle.manifest.contentDigest}\n${marker}`,
       operations,
       branch: plan.branch,
-      ...(plan.parentCommit ? { parentCommit: plan.parentCommit } : {}),
+      parentCommit: plan.parentCommit,
       hubUrl: hub.hubUrl,
       fetch: emit ? createUploadProgressFetch(hub.fetch, sizes, emit) : hub.fetch,
       useXet: false,
-      ...(hub.signal ? { abortSignal: hub.signal } : {}),
-      ...(hub.accessToken ? { accessToken: hub.accessToken } : {}),
+      abortSignal: hub.signal,
+      accessToken: hub.accessToken,
     });
     for (;;) {
       const next = await iter.next();
@@ -327,7 +327,7 @@ async function fetchHeadCommit(
       batchSize: 1,
       hubUrl: hub.hubUrl,
       fetch: hub.fetch,
-      ...(hub.accessToken ? { accessToken: hub.accessToken } : {}),
+      accessToken: hub.accessToken,
     })) {
       return { id: c.oid, message: `${c.title}\n${c.message}` };
     }

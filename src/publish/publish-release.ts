@@ -153,11 +153,11 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
   const bundle = await readReleaseBundle(params.bundleDir);
   const { manifest } = bundle;
   const fetchImpl = createRetryingFetch({
-    ...(params.fetch ? { fetch: params.fetch } : {}),
-    ...(params.retry?.retries !== undefined ? { retries: params.retry.retries } : {}),
-    ...(params.retry?.baseDelayMs !== undefined ? { baseDelayMs: params.retry.baseDelayMs } : {}),
+    fetch: params.fetch,
+    retries: params.retry?.retries,
+    baseDelayMs: params.retry?.baseDelayMs,
     onRetry: (info) => emit({ type: "retry", ...info }),
-    ...(signal ? { signal } : {}),
+    signal,
   });
   emit({ type: "step", step: "plan", status: "start" });
 
@@ -167,7 +167,7 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
       hubUrl: params.targets.hub.url,
       accessToken: params.targets.hub.token || undefined,
       fetch: fetchImpl,
-      ...(signal ? { signal } : {}),
+      signal,
     } as HubClient);
   const ghRepo = manifest.github?.repo;
   const gh: GitHubClient | undefined =
@@ -177,7 +177,7 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
           token: params.targets.github.token,
           fetch: fetchImpl,
           pace: params.githubPace ?? true,
-          ...(params.githubPace === false ? { retryBaseMs: 50 } : {}),
+          retryBaseMs: params.githubPace === false ? 50 : undefined,
         })
       : undefined;
   if (params.targets.github && !ghRepo)
@@ -208,7 +208,7 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
     tagFormat: tagFormatOf(bundle),
     // Hub tags are the record of releases; GitHub releases count too (a GitHub-only publish).
     existingTags: [...new Set([...(hubState?.tags.map((t) => t.name) ?? []), ...(ghState?.releaseTags ?? [])])],
-    ...(params.allowOlder ? { allowOlder: true } : {}),
+    allowOlder: params.allowOlder,
   });
   const hubUrl = params.targets.hub?.url ?? "https://huggingface.co";
   const hubPlan =
@@ -263,7 +263,8 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
         hubUrl,
         policy,
         onWarning: (message) => emit({ type: "warning", message }),
-        ...(params.options?.summary ? { summary: params.options.summary } : {}),
+        // An empty summary falls back to the card's, as an absent one does.
+        summary: params.options?.summary || undefined,
       }),
       ...(codeOption && codeExport
         ? {
@@ -282,9 +283,9 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
       ? {
           hub: {
             repo: manifest.hub.repo,
-            ...(hubAccess ? { access: hubAccess } : {}),
+            access: hubAccess,
             plan: hubPlan,
-            ...(architectureChange ? { architectureChange } : {}),
+            architectureChange,
             visibilityUnknown: (params.requireHubVisibility ?? false) && params.options?.hubPrivate === undefined,
           },
         }
@@ -293,17 +294,17 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
       ? {
           github: {
             repo: ghRepo,
-            ...(ghAccess ? { access: ghAccess } : {}),
+            access: ghAccess,
             plan: ghPlan,
             create: params.options?.githubCreate ?? false,
             contentDigest: manifest.contentDigest,
-            ...(ghState?.release?.contentDigest ? { publishedDigest: ghState.release.contentDigest } : {}),
-            ...(codeExport ? { codeFiles: codeExport.files.length } : {}),
+            publishedDigest: ghState?.release?.contentDigest,
+            codeFiles: codeExport?.files.length,
           },
         }
       : {}),
-    ...(params.allowWeightReplacement ? { allowWeightReplacement: true } : {}),
-    ...(params.allowArchitectureChange ? { allowArchitectureChange: true } : {}),
+    allowWeightReplacement: params.allowWeightReplacement,
+    allowArchitectureChange: params.allowArchitectureChange,
   });
   emit({ type: "step", step: "plan", status: "done" });
   const hubRepoUrl = `${hubUrl}/${repoType === "dataset" ? "datasets/" : ""}${manifest.hub.repo}/tree/${encodeURIComponent(manifest.tag)}`;
@@ -327,8 +328,8 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
   const verifyEmit = throttleProgress(emit);
   const { signature, verified } = await assertBundleUnchanged({
     bundle,
-    ...(params.cacheDir ? { cacheDir: params.cacheDir } : {}),
-    ...(signal ? { signal } : {}),
+    cacheDir: params.cacheDir,
+    signal,
     // Only what the cache cannot vouch for is read; that part gets a bar like an upload.
     onProgress: (e) =>
       e.kind === "plan"
@@ -354,8 +355,8 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
     name: manifest.name,
     tag: manifest.tag,
     contentDigest: manifest.contentDigest,
-    ...(hubPlan ? { hub: { url: hubUrl, repo: hubPlan.repo } } : {}),
-    ...(ghPlan ? { github: { apiUrl: ghPlan.apiUrl, repo: ghPlan.repo } } : {}),
+    hub: hubPlan ? { url: hubUrl, repo: hubPlan.repo } : undefined,
+    github: ghPlan ? { apiUrl: ghPlan.apiUrl, repo: ghPlan.repo } : undefined,
   });
   const unlock = await acquirePublishLock(stateDir, keys.lock);
   try {
@@ -368,8 +369,8 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
     // The journal is a hint: only what the remote holds is skipped.
     const { confirmed, dropped } = planConfirmedSteps(journal, {
       tag: manifest.tag,
-      ...(hubState ? { hub: hubState } : {}),
-      ...(ghState ? { github: ghState } : {}),
+      hub: hubState,
+      github: ghState,
     });
     if (dropped.length > 0)
       emit({
@@ -414,17 +415,17 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
           ...(ghMissing
             ? {
                 createRepo: {
-                  ...(ghAccess?.login ? { login: ghAccess.login } : {}),
+                  login: ghAccess?.login,
                   private: params.options?.hubPrivate ?? false,
                 },
               }
             : {}),
           ...(code && codeExport
-            ? { code: { branch: code.branch, export: codeExport, ...(codeRemote ? { remote: codeRemote } : {}) } }
+            ? { code: { branch: code.branch, export: codeExport, remote: codeRemote || undefined } }
             : {}),
-          ...(params.takeover ? { takeover: true } : {}),
-          ...(params.gitEnv ? { gitEnv: params.gitEnv } : {}),
-          ...(signal ? { signal } : {}),
+          takeover: params.takeover,
+          gitEnv: params.gitEnv,
+          signal,
         }),
       );
     }

@@ -88,7 +88,7 @@ export async function pullRelease(
   );
   const commit = refs.tags.find((t) => t.name === tag)!.targetCommit;
   const designation: RepoDesignation = { type: repoType, name: repo };
-  const creds = { hubUrl: hub.hubUrl, fetch: hub.fetch, ...(hub.accessToken ? { accessToken: hub.accessToken } : {}) };
+  const creds = { hubUrl: hub.hubUrl, fetch: hub.fetch, accessToken: hub.accessToken };
   if (params.cacheDir) {
     emit({ type: "step", step: "download", status: "start", detail: `${repo}@${tag} into the Hub cache` });
     let snapshot: string;
@@ -118,7 +118,7 @@ export async function pullRelease(
   const { update, remove } = planPullUpdate({
     to: params.to,
     local: await readLocalFiles(params.to),
-    ...(record ? { record } : {}),
+    record,
     repo,
     remote: entries.map((e) => e.path),
   });
@@ -235,7 +235,7 @@ async function verifyPulled(
   entries?: RemoteEntry[],
 ): Promise<{ dir: string; checked: number; manifestBytes: number }> {
   emit({ type: "step", step: "verify", status: "start" });
-  const v = await verifyBundle({ dir, ...(hub.signal ? { signal: hub.signal } : {}) });
+  const v = await verifyBundle({ dir, signal: hub.signal });
   const pulled = entries ? new Set(entries.map((e) => e.path)) : undefined;
   // The user's own files beside an earlier pull are not part of the release: not an error.
   const extra = pulled ? v.extra.filter((p) => pulled.has(p)) : v.extra;

@@ -38,9 +38,9 @@ export async function readReleaseNotes(params: {
     hubRepo: manifest.hub.repo,
     repoType: manifest.hub.repoType,
     contentDigest: manifest.contentDigest,
-    ...(summary ? { summary } : {}),
+    summary,
     evals: parseEvalRows(evalJson),
-    ...(policy.previous ? { previousVersion: policy.previous } : {}),
+    previousVersion: policy.previous,
     sha256sums: (await readOptionalText(join(bundle.dir, "SHA256SUMS"))) ?? "",
     ...(await readTrustNotes(bundle.dir, manifest.hub.repo)),
   });

@@ -156,7 +156,7 @@ async function planPublishedFile(
       path: file.path,
       absPath: file.absPath,
       role: decision.role,
-      ...(decision.overrideReason ? { overrideReason: decision.overrideReason } : {}),
+      overrideReason: decision.overrideReason,
     });
   const unreadable = (err: unknown): Finding[] => {
     if (!isReleaseError(err)) throw err;

@@ -564,8 +564,8 @@ async function scanPickleImports(src: Source, sink: Sink): Promise<Buffer | unde
   const scan = scanPickle({
     file: sink.file,
     bytes,
-    ...(sink.member ? { member: sink.member } : {}),
-    ...(legacy ? { maxPickles: TORCH_LEGACY_PICKLES } : {}),
+    member: sink.member,
+    maxPickles: legacy ? TORCH_LEGACY_PICKLES : undefined,
   });
   sink.findings.push(...scan.findings);
   return bytes;
@@ -587,7 +587,7 @@ async function scanPickleSource(src: Source, sink: Sink): Promise<void> {
     const { strings } = extractPickleStrings({
       file: sink.file,
       bytes,
-      ...(sink.member ? { member: sink.member } : {}),
+      member: sink.member,
       maxPickles: TORCH_LEGACY_PICKLES,
     });
     const runs: StringRun[] = [];

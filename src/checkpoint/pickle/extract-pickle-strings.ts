@@ -79,8 +79,8 @@ export async function readTorchFileStrings(
       const r = extractPickleStrings({
         file,
         bytes: p.bytes,
-        ...(p.member ? { member: p.member } : {}),
-        ...(p.maxPickles ? { maxPickles: p.maxPickles } : {}),
+        member: p.member,
+        maxPickles: p.maxPickles,
       });
       out.strings.push(...r.strings);
       out.findings.push(...r.findings);

@@ -115,8 +115,8 @@ export async function scanTorchFile(absPath: string, params: { file?: string } =
       const scan = scanPickle({
         file,
         bytes: p.bytes,
-        ...(p.member ? { member: p.member } : {}),
-        ...(p.maxPickles ? { maxPickles: p.maxPickles } : {}),
+        member: p.member,
+        maxPickles: p.maxPickles,
       });
       out.pickles.push({ ...(p.member ? { member: p.member } : {}), globals: scan.globals });
       out.findings.push(...scan.findings);
