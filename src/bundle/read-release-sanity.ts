@@ -43,7 +43,7 @@ export async function readReleaseSanity(params: {
     findings: planReleaseSanity({
       tensors,
       hasWeights,
-      ...(configJson ? { configJson } : {}),
+      configJson,
       baseModel: config.base_model,
       baseModelRelation: config.base_model_relation,
       adapter:

@@ -126,10 +126,10 @@ export async function runPublish(
     env: ctx.env,
     targets,
     flags: {
-      ...(flags.hubUrl ? { hubUrl: flags.hubUrl } : {}),
-      ...(flags.hfToken ? { hfToken: flags.hfToken } : {}),
-      ...(flags.githubApiUrl ? { githubApiUrl: flags.githubApiUrl } : {}),
-      ...(flags.githubToken ? { githubToken: flags.githubToken } : {}),
+      hubUrl: flags.hubUrl || undefined,
+      hfToken: flags.hfToken || undefined,
+      githubApiUrl: flags.githubApiUrl || undefined,
+      githubToken: flags.githubToken || undefined,
     },
     requireTokens: !flags.dryRun,
   });
@@ -147,7 +147,7 @@ export async function runPublish(
   try {
     result = await publishRelease({
       bundleDir: resolve(ctx.cwd, bundleDir),
-      ...(stateDir ? { stateDir } : {}),
+      stateDir: stateDir || undefined,
       // The build's hash cache lets the pre-publish verification skip files provably unchanged.
       cacheDir: defaultCacheDir(ctx.env),
       targets: endpoints,
@@ -168,12 +168,12 @@ export async function runPublish(
             }
           : {}),
       },
-      ...(flags.allowOlder ? { allowOlder: true } : {}),
-      ...(flags.takeover ? { takeover: true } : {}),
-      ...(flags.allowWeightReplacement ? { allowWeightReplacement: true } : {}),
+      allowOlder: flags.allowOlder,
+      takeover: flags.takeover,
+      allowWeightReplacement: flags.allowWeightReplacement,
       // Without the release config a new model repo's visibility is unknown: never guess it.
       requireHubVisibility: (params.configRequiredForNewRepo ?? false) && !config && hubPrivate === undefined,
-      ...(flags.allowArchitectureChange ? { allowArchitectureChange: true } : {}),
+      allowArchitectureChange: flags.allowArchitectureChange,
       // A re-run of a failed Actions job starts on a fresh runner without the journal: the run id
       // (stable across attempts) still lets it recognise its first attempt's commit and draft.
       ...(ctx.env.GITHUB_ACTIONS === "true" && ctx.env.GITHUB_RUN_ID
@@ -181,7 +181,7 @@ export async function runPublish(
         : {}),
       dryRun: flags.dryRun ?? false,
       onEvent: progress.sink,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      signal: ctx.signal,
       gitEnv: ctx.env,
       githubPace: !(endpoints.github && isLoopback(endpoints.github.apiUrl)),
     });

@@ -39,7 +39,7 @@ async function fetchHubFileText(
       hubUrl: hub.hubUrl,
       fetch: hub.fetch,
       xet: false,
-      ...(hub.accessToken ? { accessToken: hub.accessToken } : {}),
+      accessToken: hub.accessToken || undefined,
     });
     return blob ? await blob.text() : undefined;
   } catch (err) {

@@ -251,7 +251,7 @@ export function assertPreflightPassed(checks: readonly PreflightCheck[]): void {
     {
       code: first.code,
       category: first.category,
-      ...(first.hint ? { hint: first.hint } : {}),
+      hint: first.hint || undefined,
       details: { failed: failed.map((c) => ({ target: c.target, check: c.check, code: c.error!.code })) },
     },
   );

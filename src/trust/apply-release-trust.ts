@@ -37,9 +37,9 @@ export interface ReleaseTrustResult {
 /** Picks this stage's options out of a larger params object. Pure. */
 export function pickTrustParams(p: ReleaseTrustParams): ReleaseTrustParams {
   return {
-    ...(p.reviewPage !== undefined ? { reviewPage: p.reviewPage } : {}),
-    ...(p.previous ? { previous: p.previous } : {}),
-    ...(p.signing ? { signing: p.signing } : {}),
+    reviewPage: p.reviewPage,
+    previous: p.previous,
+    signing: p.signing,
   };
 }
 
@@ -68,8 +68,8 @@ export async function applyReleaseTrust(
         planBundleSnapshot({
           manifest,
           inventory: plan.inventory,
-          ...(evalResultsJson !== undefined ? { evalResultsJson } : {}),
-          ...(card !== undefined ? { card } : {}),
+          evalResultsJson,
+          card,
         }),
       )
     : undefined;
@@ -106,8 +106,8 @@ export async function applyReleaseTrust(
       inventory: plan.inventory,
       report,
       inputs: plan.inputs,
-      ...(diff ? { diff } : {}),
-      ...(signing ? { signing } : {}),
+      diff,
+      signing,
       patterns: plan.config.config.sanitize.patterns,
     });
     const written = await applyReviewPage({ bundleDir: params.bundleDir, review, manifest });

@@ -92,7 +92,7 @@ export async function applySignature(params: {
     const bundle = signModelWithKey({
       statement,
       privateKeyPem: params.signing.privateKeyPem,
-      ...(params.signing.passphrase !== undefined ? { passphrase: params.signing.passphrase } : {}),
+      passphrase: params.signing.passphrase,
     });
     const publicKey = createPublicKey(parseSigningKey(params.signing));
     await writeFile(signaturePath, `${JSON.stringify(bundle, null, 2)}\n`);
@@ -101,7 +101,7 @@ export async function applySignature(params: {
   }
   const bundle = await signModelKeyless({
     statement,
-    ...(params.signing.identityToken ? { identityToken: params.signing.identityToken } : {}),
+    identityToken: params.signing.identityToken,
   });
   await writeFile(signaturePath, `${JSON.stringify(bundle, null, 2)}\n`);
   // A key from an earlier key-signed build would sit beside a keyless signature and mislead.

@@ -21,7 +21,7 @@ export async function readBundleSnapshot(params: { dir: string; signal?: AbortSi
     listed.has(p) ? readFile(path.join(dir, p), "utf8").catch(() => undefined) : undefined;
   let inventory: Inventory | undefined;
   try {
-    inventory = await inspectCheckpoint({ dir, ...(params.signal ? { signal: params.signal } : {}) });
+    inventory = await inspectCheckpoint({ dir, signal: params.signal });
   } catch {
     // A bundle whose weights cannot be inspected (e.g. only pickles) still diffs by files.
     inventory = undefined;
@@ -29,8 +29,8 @@ export async function readBundleSnapshot(params: { dir: string; signal?: AbortSi
   const [evalResultsJson, card] = await Promise.all([text("eval-results.json"), text("README.md")]);
   return planBundleSnapshot({
     manifest,
-    ...(inventory ? { inventory } : {}),
-    ...(evalResultsJson !== undefined ? { evalResultsJson } : {}),
-    ...(card !== undefined ? { card } : {}),
+    inventory,
+    evalResultsJson,
+    card,
   });
 }

@@ -46,10 +46,7 @@ export async function verifyRelease(params: {
   const sigPath = params.signaturePath ? path.resolve(params.signaturePath) : path.join(dir, SIGNATURE_FILE);
   const hasSig = await exists(sigPath);
   const hasManifest = await exists(path.join(dir, MANIFEST_FILE));
-  const common = {
-    ...(params.concurrency !== undefined ? { concurrency: params.concurrency } : {}),
-    ...(params.signal ? { signal: params.signal } : {}),
-  };
+  const common = { concurrency: params.concurrency, signal: params.signal };
   // Without a manifest, a signature check alone is still a complete answer; without either, say so.
   const bundle = hasManifest || !(hasSig && params.trust) ? await verifyBundle({ dir, ...common }) : undefined;
   if (!params.trust) {

@@ -63,10 +63,10 @@ export function registerBuild(program: Command, ctx: CliContext): void {
       const common = {
         configFile: path.resolve(ctx.cwd, opts.config),
         version: opts.version,
-        ...(opts.checkpoint ? { checkpoint: path.resolve(ctx.cwd, opts.checkpoint) } : {}),
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-        ...(opts.allowRegression ? { allowRegression: true } : {}),
-        ...(opts.date ? { date: opts.date } : {}),
+        checkpoint: opts.checkpoint ? path.resolve(ctx.cwd, opts.checkpoint) : undefined,
+        signal: ctx.signal,
+        allowRegression: opts.allowRegression,
+        date: opts.date,
       };
       if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) {
         const { usageError } = await import("../../errors.js");
@@ -101,7 +101,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
             const { blockedError, isReleaseError } = await import("../../errors.js");
             if (!isReleaseError(err)) throw err;
             throw blockedError(err.code, err.message, {
-              ...(err.hint ? { hint: err.hint } : {}),
+              hint: err.hint || undefined,
               details: { ...err.details, plan: summary },
             });
           }
@@ -149,14 +149,17 @@ export function registerBuild(program: Command, ctx: CliContext): void {
       const hashProgress = tty ? createHashProgress({ stderr: ctx.stderr }) : undefined;
       const r = await buildRelease({
         ...common,
-        ...(signing ? { signing } : {}),
-        ...(previous ? { previous } : {}),
-        ...(hashProgress ? { onProgress: hashProgress.sink } : {}),
+        signing,
+        previous,
+        onProgress: hashProgress?.sink,
         outDir: path.resolve(ctx.cwd, opts.out),
-        ...(opts.cache === false
-          ? {}
-          : { cacheDir: opts.cacheDir ? path.resolve(ctx.cwd, opts.cacheDir) : defaultCacheDir(ctx.env) }),
-        ...(jobs !== undefined ? { concurrency: jobs } : {}),
+        cacheDir:
+          opts.cache === false
+            ? undefined
+            : opts.cacheDir
+              ? path.resolve(ctx.cwd, opts.cacheDir)
+              : defaultCacheDir(ctx.env),
+        concurrency: jobs,
       });
       hashProgress?.finish();
       const { PREVIOUS_VERSION_MISMATCH } = await import("../../evals/read-eval-report.js");
@@ -180,7 +183,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
           written: r.sources.filter((s) => s.mode === "written").length,
           cacheHits: r.cacheHits,
           hashedBytes: r.hashedBytes,
-          ...(r.reviewPage ? { reviewPage: r.reviewPage } : {}),
+          reviewPage: r.reviewPage,
           signature: r.signature
             ? {
                 method: r.signature.method,
@@ -191,7 +194,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
                 rootDigest: r.signature.rootDigest,
               }
             : null,
-          ...(r.diff ? { diff: r.diff } : {}),
+          diff: r.diff,
         });
         return;
       }

@@ -22,7 +22,7 @@ export function registerPublish(program: Command, ctx: CliContext): void {
         return runPublish(ctx, {
           bundleDir: bundle,
           flags: opts,
-          ...(config ? { config } : {}),
+          config,
           configRequiredForNewRepo: true,
         });
       },

@@ -61,14 +61,14 @@ export function registerPull(program: Command, ctx: CliContext): void {
           const result = await pullRelease(
             {
               hubUrl: hub.url,
-              ...(hub.token ? { accessToken: hub.token } : {}),
+              accessToken: hub.token || undefined,
               fetch: createRetryingFetch({ onRetry: (info) => progress.sink({ type: "retry", ...info }) }),
-              ...(ctx.signal ? { signal: ctx.signal } : {}),
+              signal: ctx.signal,
             },
             {
               ref,
               to,
-              ...(cacheDir ? { cacheDir } : {}),
+              cacheDir,
               repoType: opts.dataset ? "dataset" : "model",
               onEvent: progress.sink,
             },

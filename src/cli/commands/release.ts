@@ -96,8 +96,8 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
     env: ctx.env,
     targets: parseTargets(opts.to),
     flags: {
-      ...(opts.hfToken ? { hfToken: opts.hfToken } : {}),
-      ...(opts.githubToken ? { githubToken: opts.githubToken } : {}),
+      hfToken: opts.hfToken || undefined,
+      githubToken: opts.githubToken || undefined,
     },
   });
 
@@ -133,15 +133,15 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
       `→ build ${config.config.name} ${version} into ${outDir}${signing ? ` (signed: ${signing.kind})` : " (unsigned)"}`,
     );
   const built = await buildRelease({
-    ...(signing ? { signing } : {}),
-    ...(previous ? { previous } : {}),
+    signing,
+    previous,
     configFile,
     version,
     date,
-    ...(opts.checkpoint ? { checkpoint: path.resolve(ctx.cwd, opts.checkpoint) } : {}),
+    checkpoint: opts.checkpoint ? path.resolve(ctx.cwd, opts.checkpoint) : undefined,
     outDir,
-    ...(opts.cache === false ? {} : { cacheDir: defaultCacheDir(ctx.env) }),
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    cacheDir: opts.cache === false ? undefined : defaultCacheDir(ctx.env),
+    signal: ctx.signal,
   });
   const { PREVIOUS_VERSION_MISMATCH } = await import("../../evals/read-eval-report.js");
   for (const f of built.plan.docsFindings.filter((f) => f.rule === PREVIOUS_VERSION_MISMATCH))
