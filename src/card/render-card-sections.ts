@@ -1,15 +1,8 @@
 import type { CardContext, CardLanguage } from "./card-context.js";
 import { GPU_CLASSES } from "./plan-inference-hardware.js";
 import { renderVllmServe } from "./render-vllm-serve.js";
+import { renderMarkdownTable as table } from "./render-markdown-table.js";
 
-const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
-  rows.length === 0
-    ? ""
-    : [
-        `| ${head.join(" | ")} |`,
-        `|${head.map(() => "---").join("|")}|`,
-        ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`),
-      ].join("\n");
 
 /** Files the bundle ships for the licence, linked relatively from the card. */
 const hasFile = (ctx: CardContext, p: string) => ctx.licence.files.some((f) => f.path === p);

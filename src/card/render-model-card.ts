@@ -15,18 +15,11 @@ import {
 import { renderTemplate } from "./render-template.js";
 import { CARD_LABELS as T } from "./card-labels.js";
 import type { CardContext, CardLanguage } from "./card-context.js";
+import { renderMarkdownTable as table } from "./render-markdown-table.js";
 
 export type { CardContext, CardLanguage } from "./card-context.js";
 
 const bullets = (items: readonly string[]) => items.map((i) => `- ${i}`).join("\n");
-const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
-  rows.length === 0
-    ? ""
-    : [
-        `| ${head.join(" | ")} |`,
-        `|${head.map(() => "---").join("|")}|`,
-        ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`),
-      ].join("\n");
 
 function humanCount(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)}B`;
