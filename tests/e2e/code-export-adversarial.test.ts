@@ -2,6 +2,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Octokit } from "octokit";
+import { standInEnv } from "./helpers/run-cli.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CodeCanary, writeCodeAdversarialCorpus } from "../fixtures/code-adversarial/generate.js";
 import { writeTestBundle } from "../integration/helpers/publish-bundle.js";
@@ -52,12 +53,7 @@ beforeAll(async () => {
   s = await startStandIns();
   canaries = await writeCodeAdversarialCorpus(join(s.root, "corpus"));
   const env = {
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "",
-    HF_ENDPOINT: s.hub.url,
-    HF_TOKEN: s.hfToken,
-    GITHUB_API_URL: s.gh.url,
-    GITHUB_TOKEN: s.ghToken,
+    ...standInEnv(s),
     GITHUB_ACTIONS: "true",
     GITHUB_STEP_SUMMARY: join(s.root, "step-summary.md"),
   };

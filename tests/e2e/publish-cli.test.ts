@@ -4,6 +4,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { Octokit } from "octokit";
+import { standInEnv } from "./helpers/run-cli.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTestBundle } from "../integration/helpers/publish-bundle.js";
 import { startStandIns, type StandIns } from "../integration/helpers/stand-ins.js";
@@ -15,14 +16,7 @@ let env: Record<string, string>;
 beforeAll(async () => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
   s = await startStandIns();
-  env = {
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "",
-    HF_ENDPOINT: s.hub.url,
-    HF_TOKEN: s.hfToken,
-    GITHUB_API_URL: s.gh.url,
-    GITHUB_TOKEN: s.ghToken,
-  };
+  env = standInEnv(s);
 });
 afterAll(async () => s?.close());
 

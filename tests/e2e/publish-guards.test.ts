@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHubServer } from "../../src/local/hub/start-hub-server.js";
 import { writeTestBundle } from "../integration/helpers/publish-bundle.js";
 import { startStandIns, type StandIns } from "../integration/helpers/stand-ins.js";
-import { BIN, runCli, writeReleaseConfig } from "./helpers/run-cli.js";
+import { BIN, runCli, writeReleaseConfig, standInEnv } from "./helpers/run-cli.js";
 import { startCountingProxy } from "./helpers/start-counting-proxy.js";
 
 // Every check before the first byte (tokens, write access, repos, tags on both sides, the
@@ -19,14 +19,7 @@ let env: Record<string, string>;
 beforeAll(async () => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
   s = await startStandIns();
-  env = {
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "",
-    HF_ENDPOINT: s.hub.url,
-    HF_TOKEN: s.hfToken,
-    GITHUB_API_URL: s.gh.url,
-    GITHUB_TOKEN: s.ghToken,
-  };
+  env = standInEnv(s);
 });
 afterAll(async () => s?.close());
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FaultRule } from "../../src/local/faults.js";
 import { writeTestBundle } from "../integration/helpers/publish-bundle.js";
 import { startStandIns, type StandIns } from "../integration/helpers/stand-ins.js";
-import { BIN, runCli, stepIs, writeReleaseConfig } from "./helpers/run-cli.js";
+import { BIN, runCli, stepIs, writeReleaseConfig, standInEnv } from "./helpers/run-cli.js";
 
 // Ctrl-C and SIGTERM at every step boundary and in the middle of a request: every request in
 // flight is aborted, nothing is made public after the signal, the CLI says how to resume and
@@ -20,14 +20,7 @@ beforeAll(async () => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
   s = await startStandIns();
   await s.gh.createRepo({ owner: "acme", name: "interrupts", members: ["alice"] });
-  env = {
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "",
-    HF_ENDPOINT: s.hub.url,
-    HF_TOKEN: s.hfToken,
-    GITHUB_API_URL: s.gh.url,
-    GITHUB_TOKEN: s.ghToken,
-  };
+  env = standInEnv(s);
 });
 afterAll(async () => s?.close());
 

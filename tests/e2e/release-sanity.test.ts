@@ -4,7 +4,7 @@ import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStandIns, type StandIns } from "../integration/helpers/stand-ins.js";
-import { BIN, runCli } from "./helpers/run-cli.js";
+import { BIN, runCli, standInEnv } from "./helpers/run-cli.js";
 
 // What is released is checked before staging (no weights: exit 7; weights that are not what
 // config.json and base_model say: exit 3), and a signed bundle's signature is checked against the
@@ -41,13 +41,8 @@ beforeAll(async () => {
   s = await startStandIns();
   await s.gh.createRepo({ owner: "acme", name: "sanity", members: ["alice"] });
   env = {
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "",
+    ...standInEnv(s),
     XDG_CACHE_HOME: join(s.root, "cache"),
-    HF_ENDPOINT: s.hub.url,
-    HF_TOKEN: s.hfToken,
-    GITHUB_API_URL: s.gh.url,
-    GITHUB_TOKEN: s.ghToken,
   };
   config = await demoConfig("sanity");
 });

@@ -5,6 +5,26 @@ import { createInterface } from "node:readline";
 
 export const BIN = resolve(import.meta.dirname, "../../../dist/cli/bin.js");
 
+/**
+ * The environment of a CLI run against the stand-ins: their endpoints and tokens, and nothing
+ * of the caller's (no real token or endpoint can leak into a test run).
+ */
+export function standInEnv(s: {
+  hub: { url: string };
+  gh: { url: string };
+  hfToken: string;
+  ghToken: string;
+}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "",
+    HF_ENDPOINT: s.hub.url,
+    HF_TOKEN: s.hfToken,
+    GITHUB_API_URL: s.gh.url,
+    GITHUB_TOKEN: s.ghToken,
+  };
+}
+
 export interface Run {
   code: number | null;
   signal: NodeJS.Signals | null;
