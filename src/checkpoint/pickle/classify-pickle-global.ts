@@ -34,41 +34,28 @@ const SAFE_GLOBALS: Readonly<Record<string, readonly string[]>> = {
 };
 
 const ANY = "*";
+/** Builtins that run code, reach attributes or open files when a pickle calls them. */
+const BUILTIN_CALLABLES: readonly string[] = [
+  "eval",
+  "compile",
+  "getattr",
+  "apply",
+  "exec",
+  "open",
+  "breakpoint",
+  "__import__",
+  "setattr",
+  "delattr",
+  "globals",
+  "locals",
+  "vars",
+  "input",
+];
 /** Dangerous imports: module → names, `*` for the whole module and its submodules. */
 const DANGEROUS_GLOBALS: Readonly<Record<string, readonly string[]>> = {
-  __builtin__: [
-    "eval",
-    "compile",
-    "getattr",
-    "apply",
-    "exec",
-    "open",
-    "breakpoint",
-    "__import__",
-    "execfile",
-    "setattr",
-    "delattr",
-    "globals",
-    "locals",
-    "vars",
-    "input",
-  ],
-  builtins: [
-    "eval",
-    "compile",
-    "getattr",
-    "apply",
-    "exec",
-    "open",
-    "breakpoint",
-    "__import__",
-    "setattr",
-    "delattr",
-    "globals",
-    "locals",
-    "vars",
-    "input",
-  ],
+  // Python 2 names the module `__builtin__`, and it also had `execfile`.
+  __builtin__: [...BUILTIN_CALLABLES, "execfile"],
+  builtins: BUILTIN_CALLABLES,
   "cloudpickle.cloudpickle": [
     "_builtin_type",
     "_make_function",
