@@ -34,7 +34,17 @@ export function findEncodedRuns(
     if (budget.bytes <= 0) break;
     let stop = end;
     while (stop < text.length && stop - end < 2 && text.charCodeAt(stop) === 0x3d) stop++;
-    decodeRun(out, budget, text.slice(start, stop), start);
+    const whole = text.slice(start, stop);
+    decodeRun(out, budget, whole, start);
+    // `/` is a base64 character and a path separator: in `runs/<base64>` each component may be
+    // a run of its own, misaligned when decoded with its neighbours.
+    if (!whole.includes("/")) continue;
+    let at = start;
+    for (const part of whole.split("/")) {
+      if (part.length >= MIN_ENCODED_RUN && part.length < whole.length && budget.bytes > 0)
+        decodeRun(out, budget, part, at);
+      at += part.length + 1;
+    }
   }
   if (text.includes("%")) for (const r of percentRuns(text)) if (budget.bytes > 0) push(out, budget, r);
   return out;

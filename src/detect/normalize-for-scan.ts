@@ -2,7 +2,7 @@
  * The text the rules see a second time: NFKC-folded (full-width `ｈｆ＿` becomes `hf_`, NBSP and
  * ideographic spaces become spaces, NFD Hangul is composed, mathematical and circled letters
  * become letters) with format characters (`\p{Cf}`: zero-width space and joiner, BOM, soft
- * hyphen, bidi marks) removed. `mapFoldedSpan` maps folded offsets back to the original text, so
+ * hyphen, bidi marks) and hidden control characters (ESC, NUL, C1) removed. `mapFoldedSpan` maps folded offsets back to the original text, so
  * a finding points at what is really there.
  */
 export interface NormalizedText {
@@ -18,6 +18,12 @@ export interface NormalizedText {
  */
 const COMPOSING = /[\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\u3099-\u309c\uff9e\uff9f]/u;
 const FORMAT_CHARS = /\p{Cf}/gu;
+/**
+ * Control characters that hide inside a word (an ESC or NUL in a token or a file name): C0 other
+ * than tab and line breaks, DEL and C1. Removed like format characters.
+ */
+const HIDDEN_CONTROLS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g;
+const HAS_HIDDEN_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 /** What the rules and config patterns are written in: printable ASCII and Hangul syllables. */
 const RULE_CHARS = /[\x21-\x7e\uac00-\ud7a3]/;
 
@@ -32,6 +38,7 @@ let table: Uint8Array | undefined;
  * a second per process.
  */
 const FOLDABLE_RANGES: [number, number][] = [
+  [0x0080, 0x009f],
   [0x00a0, 0x00a0],
   [0x00aa, 0x00aa],
   [0x00ad, 0x00ad],
@@ -75,7 +82,7 @@ function foldableTable(): Uint8Array {
   return table;
 }
 
-const fold = (s: string) => s.normalize("NFKC").replace(FORMAT_CHARS, "");
+const fold = (s: string) => s.normalize("NFKC").replace(FORMAT_CHARS, "").replace(HIDDEN_CONTROLS, "");
 
 /**
  * Folds `text`, or returns undefined when folding changes nothing (ASCII text, or text without a
@@ -107,14 +114,17 @@ export function normalizeForScan(text: string): NormalizedText | undefined {
     copied = to;
   };
   // Pure ASCII (the byte length is the character count): nothing to fold. Native and fast.
-  if (Buffer.byteLength(text, "utf8") === text.length) return undefined;
+  if (Buffer.byteLength(text, "utf8") === text.length && !HAS_HIDDEN_CONTROL.test(text)) return undefined;
   // A character-code walk: only non-ASCII characters are tested (a Unicode-property regex over the
   // whole text costs ~100 ns a character).
   const n = text.length;
   const tbl = foldableTable();
   for (let i = 0; i < n; i++) {
     const code = text.charCodeAt(i);
-    if (code < 0x80) continue;
+    if (code < 0x80) {
+      if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) change(i, i + 1, "");
+      continue;
+    }
     const w = code >= 0xd800 && code <= 0xdbff && i + 1 < n ? 2 : 1;
     if (w === 1 ? tbl[code] === 0 : code !== 0xd835 && code !== 0xd83c) {
       i += w - 1;

@@ -1,9 +1,7 @@
 import {
   compileUserRegex,
-  dedupeDetections,
   type SecretPattern,
   type DetectOptions,
-  type Detection,
   detectSecrets,
   redactSecrets,
 } from "./detect-secrets.js";
@@ -94,11 +92,11 @@ function escapeForTerminal(text: string, multiline: boolean | "document"): strin
 
 // Text longer than this is scanned as written only: folding and decoding are for names and
 // messages, and a long document (a diff) has already been through the scanner.
-const MAX_DEEP_SCAN = 64 * 1024;
+const _MAX_DEEP_SCAN = 64 * 1024;
 /** Encoded runs worth decoding: long enough to hold a token, short enough to stay cheap. */
-const BASE64_RUN = /[A-Za-z0-9+/_-]{16,4096}={0,2}/g;
-const HEX_RUN = /(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,2048}(?![0-9A-Fa-f])/g;
-const PERCENT_RUN = /(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9._~+@:/-])*%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9._~+@:/-])*/g;
+const _BASE64_RUN = /[A-Za-z0-9+/_-]{16,4096}={0,2}/g;
+const _HEX_RUN = /(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,2048}(?![0-9A-Fa-f])/g;
+const _PERCENT_RUN = /(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9._~+@:/-])*%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9._~+@:/-])*/g;
 
 const usable = new WeakMap<SecretPattern[], SecretPattern[]>();
 
@@ -125,96 +123,7 @@ function usablePatterns(patterns: SecretPattern[]): SecretPattern[] {
 function redactEverything(text: string, given: DetectOptions): string {
   if (text.length === 0) return text;
   const opts = given.patterns ? { ...given, patterns: usablePatterns(given.patterns) } : given;
-  const found = [...detectSecrets(text, opts)];
-  if (text.length <= MAX_DEEP_SCAN) {
-    found.push(...detectFolded(text, opts, false));
-    if (opts.patterns && opts.patterns.length > 0) found.push(...detectFolded(text, opts, true));
-    found.push(...detectEncodedRuns(text, opts));
-  }
-  return found.length === 0 ? text : redactSecrets(text, dedupeDetections(found));
-}
-
-/**
- * Detections in the NFKC-folded text with format and control characters removed (full-width
- * `ｈｆ＿…`, a zero-width space or an ESC inside a token), mapped back to the original offsets.
- * With `underscores`, `_` also reads as a space, for project names written `Kanary_Motors`.
- */
-function detectFolded(text: string, opts: DetectOptions, underscores: boolean): Detection[] {
-  let folded = "";
-  const from: number[] = [];
-  const to: number[] = [];
-  let changed = false;
-  for (let i = 0; i < text.length; ) {
-    const cp = text.codePointAt(i)!;
-    const ch = String.fromCodePoint(cp);
-    const next = i + ch.length;
-    let out: string;
-    // Line breaks and tabs separate words; other controls and format characters hide inside one.
-    if (/[\s\u001c-\u001f\u0085]/u.test(ch)) out = ch === " " ? ch : " ";
-    else if (/[\p{Cc}\p{Cf}]/u.test(ch)) out = "";
-    else if (underscores && ch === "_") out = " ";
-    else out = ch.normalize("NFKC");
-    if (out !== ch) changed = true;
-    for (let k = 0; k < out.length; k++) {
-      from.push(i);
-      to.push(next);
-    }
-    folded += out;
-    i = next;
-  }
-  if (!changed) return [];
-  return detectSecrets(folded, opts)
-    .filter((d) => d.end > d.start)
-    .map((d) => ({ ...d, start: from[d.start]!, end: to[d.end - 1]! }));
-}
-
-/** Base64, hex and percent-encoded runs whose decoded text holds a detection: the whole run goes. */
-function detectEncodedRuns(text: string, opts: DetectOptions): Detection[] {
-  const out: Detection[] = [];
-  const tryRun = (start: number, run: string, decode: (s: string) => string | undefined) => {
-    const decoded = decode(run);
-    if (decoded === undefined || decoded.length < 4) return;
-    const [d] = detectSecrets(decoded, opts);
-    if (d) out.push({ ...d, start, end: start + run.length, message: `${d.message} (encoded)` });
-  };
-  for (const m of text.matchAll(BASE64_RUN)) {
-    tryRun(m.index, m[0], decodeBase64Text);
-    // `/` is base64 and a path separator: each component may be a run of its own.
-    if (!m[0].includes("/")) continue;
-    let at = m.index;
-    for (const part of m[0].split("/")) {
-      if (part.length >= 16) tryRun(at, part, decodeBase64Text);
-      at += part.length + 1;
-    }
-  }
-  for (const m of text.matchAll(HEX_RUN)) tryRun(m.index, m[0], (s) => printableUtf8(Buffer.from(s, "hex")));
-  if (text.includes("%"))
-    for (const m of text.matchAll(PERCENT_RUN))
-      tryRun(m.index, m[0], (s) => {
-        try {
-          return decodeURIComponent(s);
-        } catch {
-          return printableUtf8(
-            Buffer.from(
-              s.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
-              "latin1",
-            ),
-          );
-        }
-      });
-  return out;
-}
-
-function decodeBase64Text(run: string): string | undefined {
-  const bytes = Buffer.from(run.replace(/-/g, "+").replace(/_/g, "/"), "base64");
-  return printableUtf8(bytes);
-}
-
-/** The bytes as UTF-8 text when they mostly are text (a random run decodes to noise). */
-function printableUtf8(bytes: Buffer): string | undefined {
-  if (bytes.length === 0) return undefined;
-  const s = bytes.toString("utf8");
-  let bad = 0;
-  for (const c of s) if (c === "\uFFFD" || /[\u0000-\u0008\u000e-\u001f]/.test(c)) bad++;
-  return bad * 10 <= s.length ? s : undefined;
+  // The engine reads the text as written, folded and decoded (base64, hex, percent, UTF-16, gzip).
+  const found = detectSecrets(text, opts);
+  return found.length === 0 ? text : redactSecrets(text, found);
 }

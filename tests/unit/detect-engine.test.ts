@@ -252,3 +252,25 @@ describe("folding table", () => {
       expect(fold(`a${ch}b`), JSON.stringify(ch)).toBeDefined();
   });
 });
+
+describe("hidden characters and path components", () => {
+  const token = `hf_${"Q7mX2pLk9RtV4nB8cZ1wY6sD3fG5hJ0aEu"}`;
+
+  it("finds a token with an ESC, NUL or C1 control inside it, at its original offsets", () => {
+    for (const hidden of ["\u001b", "\u0000", "\u0085", "\u007f"]) {
+      const text = `name: ${token.slice(0, 9)}${hidden}${token.slice(9)} end`;
+      const [d] = detectSecrets(text);
+      expect(d?.rule, JSON.stringify(hidden)).toBe("hf-token");
+      expect(text.slice(d!.start, d!.end)).toBe(`${token.slice(0, 9)}${hidden}${token.slice(9)}`);
+    }
+  });
+
+  it("leaves tabs and line breaks as separators (no token is made across them)", () => {
+    expect(detectSecrets(`${token.slice(0, 9)}\n${token.slice(9)}`).some((d) => d.rule === "hf-token")).toBe(false);
+  });
+
+  it("decodes a base64 path component on its own (runs/<base64 of a token>)", () => {
+    const text = `logs/runs/${Buffer.from(token).toString("base64")}/events`;
+    expect(detectSecrets(text).some((d) => d.rule === "hf-token")).toBe(true);
+  });
+});
