@@ -27,7 +27,7 @@ export async function readReleaseBundle(dir: string): Promise<ReleaseBundle> {
       ? `${dir} is not a bundle: it has no manifest.json`
       : `cannot read ${manifestPath}: ${(err as Error).message}`;
     throw inputError("BUNDLE_UNREADABLE", message, {
-      hint: "build one with `npx model-release build --config <yaml> --version <semver> --out <dir>`, then pass that folder",
+      hint: "build one with `model-release build --config <yaml> --version <semver> --out <dir>`, then pass that folder",
       location: { file: manifestPath },
     });
   }

@@ -99,6 +99,34 @@ describe("usage errors a newcomer meets in the first hour", () => {
     expect(other).toContain("does not start with hf_");
   });
 
+  it("says a folder without manifest.json is not a bundle, and how to build one", async () => {
+    const { mkdtemp } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { readReleaseBundle } = await import("../../src/publish/read-release-bundle.js");
+    const dir = await mkdtemp(join(tmpdir(), "mr-not-a-bundle-"));
+    const err = await readReleaseBundle(dir).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const text = renderError(err).text;
+    expect(text).toContain(`${dir} is not a bundle: it has no manifest.json`);
+    expect(text).toContain("model-release build --config");
+    expect(text).not.toContain("ENOENT");
+    expect(renderError(err).exitCode).toBe(7);
+  });
+
+  it("inspect on a missing folder names the folder and gives a hint that fits inspect", async () => {
+    const { inspectCheckpoint } = await import("../../src/checkpoint/inspect-checkpoint.js");
+    const err = await inspectCheckpoint({ dir: "/nonexistent/ckpt" }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const text = renderError(err).text;
+    expect(text).toContain("checkpoint folder /nonexistent/ckpt does not exist");
+    expect(text).toContain("`inspect <dir>`");
+  });
+
   it("blames --from-tag, not GITHUB_REF_NAME, for a tag that matches no config", () => {
     const text = thrown(() =>
       planReleaseFromTag("nonsense", [{ file: "d.yaml", name: "demo", tagFormat: "v{version}" }]),
