@@ -82,7 +82,13 @@ function foldableTable(): Uint8Array {
   return table;
 }
 
-const fold = (s: string) => s.normalize("NFKC").replace(FORMAT_CHARS, "").replace(HIDDEN_CONTROLS, "");
+/**
+ * No-break spaces glue what they stand between: read as nothing, so a token with an NBSP inside is
+ * found whole (names still match: config patterns take any separator or none).
+ */
+const NO_BREAK_SPACES = /[\u00a0\u2007\u202f]/g;
+const fold = (s: string) =>
+  s.replace(NO_BREAK_SPACES, "").normalize("NFKC").replace(FORMAT_CHARS, "").replace(HIDDEN_CONTROLS, "");
 
 /**
  * Folds `text`, or returns undefined when folding changes nothing (ASCII text, or text without a
