@@ -3,7 +3,6 @@ import { GPU_CLASSES } from "./plan-inference-hardware.js";
 import { renderVllmServe } from "./render-vllm-serve.js";
 import { renderMarkdownTable as table } from "./render-markdown-table.js";
 
-
 /** Files the bundle ships for the licence, linked relatively from the card. */
 const hasFile = (ctx: CardContext, p: string) => ctx.licence.files.some((f) => f.path === p);
 
