@@ -141,7 +141,8 @@ export function normalizeForScan(text: string): NormalizedText | undefined {
       // Fold the whole non-ASCII run around it, with the ASCII base letter before it.
       let from = i;
       while (from > copied && text.charCodeAt(from - 1) >= 0x80) from--;
-      if (from > copied && from > 0) from--;
+      // (Not a space or line break: nothing composes with those, and a finding must not start there.)
+      if (from > copied && from > 0 && text.charCodeAt(from - 1) > 0x20) from--;
       let to = i + w;
       while (to < n && text.charCodeAt(to) >= 0x80) to++;
       const whole = text.slice(from, to);

@@ -2,6 +2,7 @@ import type { Finding } from "../findings.js";
 import {
   dedupeDetections,
   detectSecrets,
+  detectSecretsInLines,
   renderExcerpt,
   type DetectOptions,
   type Detection,
@@ -106,8 +107,9 @@ export function locate(sink: Sink, base: Partial<Finding>, text: string, d: Dete
   };
 }
 
-export async function detect(text: string, ctx: ScanContext): Promise<Detection[]> {
-  const own = detectSecrets(text, ctx.opts);
+/** Own rules (and secretlint's): `independentLines` for printable strings of a binary joined by newlines. */
+export async function detect(text: string, ctx: ScanContext, independentLines = false): Promise<Detection[]> {
+  const own = independentLines ? detectSecretsInLines(text, ctx.opts) : detectSecrets(text, ctx.opts);
   if (!ctx.secretlint) return own;
   return dedupeDetections([...own, ...(await detectWithSecretlint(text))]);
 }

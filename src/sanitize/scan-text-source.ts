@@ -2,6 +2,7 @@ import { isReleaseError } from "../errors.js";
 import type { Finding } from "../findings.js";
 import { createLineIndex, dedupeDetections, detectSecrets } from "./detect-secrets.js";
 import { detectWithSecretlint } from "./detect-with-secretlint.js";
+import { createChunkDecoder, decodeUtf8Strict } from "./create-chunk-decoder.js";
 import { extractPrintableRuns, MIN_STRING_RUN, type StringRun } from "./extract-printable-runs.js";
 import { parseJsonStrings } from "./parse-json-strings.js";
 import { planJsonMemberChecks } from "./plan-json-member-checks.js";
@@ -130,11 +131,7 @@ export async function scanTextSource(src: Source, sink: Sink, format: "json" | "
     {
       // The bytes go out of scope once decoded: only the text is held while it is scanned.
       const bytes = await src.read(0, src.length);
-      try {
-        text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-      } catch {
-        text = undefined;
-      }
+      text = decodeUtf8Strict(bytes);
       if (text === undefined || text.includes("\u0000")) return notText(src, sink, bytes);
     }
     if (format === "json") return scanJsonText(text, sink, src.fileOffset);
@@ -149,7 +146,7 @@ export async function scanTextSource(src: Source, sink: Sink, format: "json" | "
     });
   // Large text: chunks cut at line ends; a line longer than a chunk is cut with an overlap so a
   // secret spanning the cut is still seen whole once.
-  const decoder = new TextDecoder("utf-8");
+  const decode = createChunkDecoder();
   const chunk = Buffer.allocUnsafe(TEXT_CHUNK);
   let carry = "";
   let lineBase = 0;
@@ -158,7 +155,7 @@ export async function scanTextSource(src: Source, sink: Sink, format: "json" | "
     step(sink);
     const last = pos + TEXT_CHUNK >= src.length;
     const got = await src.readInto(chunk, 0, pos, TEXT_CHUNK);
-    const text = carry + decoder.decode(chunk.subarray(0, got), { stream: !last });
+    const text = carry + decode(chunk.subarray(0, got), last);
     let cut = last ? text.length : text.lastIndexOf("\n") + 1;
     let overlap = 0;
     if (cut <= 0) {
@@ -254,7 +251,7 @@ export async function scanStringRuns(
       at += t.length + 1;
     }
     const text = `${parts.join("\n")}\n`;
-    const ds = await detect(text, sink.ctx);
+    const ds = await detect(text, sink.ctx, true);
     for (const d of ds) {
       let lo = 0;
       let hi = starts.length - 1;
@@ -281,7 +278,7 @@ export async function scanStringRuns(
  * than a piece. Lines are counted from the member's start; offsets are not file offsets.
  */
 export async function scanTextStream(chunks: AsyncIterable<Uint8Array>, sink: Sink): Promise<void> {
-  const decoder = new TextDecoder("utf-8");
+  const decode = createChunkDecoder();
   let pending = "";
   let lineBase = 0;
   const scanPiece = async (last: boolean) => {
@@ -297,9 +294,9 @@ export async function scanTextStream(chunks: AsyncIterable<Uint8Array>, sink: Si
     pending = overlap > 0 ? pending.slice(cut - overlap) : pending.slice(cut);
   };
   for await (const chunk of chunks) {
-    pending += decoder.decode(chunk, { stream: true });
+    pending += decode(chunk, false);
     if (pending.length >= TEXT_CHUNK) await scanPiece(false);
   }
-  pending += decoder.decode();
+  pending += decode(new Uint8Array(0), true);
   if (pending.length > 0) await scanPiece(true);
 }

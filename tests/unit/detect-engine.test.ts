@@ -2,7 +2,7 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { classifyCredentialKey } from "../../src/detect/classify-credential-key.js";
 import { detectAssignment, detectJsonAssignments, detectKeyValueSecrets } from "../../src/detect/detect-assignment.js";
-import { detectSecrets, detectSecretsInBytes } from "../../src/detect/detect-secrets.js";
+import { detectSecrets, detectSecretsInBytes, detectSecretsInLines } from "../../src/detect/detect-secrets.js";
 import { detectInAddedTokens, joinAddedTokens } from "../../src/detect/join-added-tokens.js";
 import { normalizeForScan } from "../../src/detect/normalize-for-scan.js";
 import { isBusinessRegistrationNumber, isRegistrationNumber } from "../../src/detect/personal-rules.js";
@@ -272,5 +272,34 @@ describe("hidden characters and path components", () => {
   it("decodes a base64 path component on its own (runs/<base64 of a token>)", () => {
     const text = `logs/runs/${Buffer.from(token).toString("base64")}/events`;
     expect(detectSecrets(text).some((d) => d.rule === "hf-token")).toBe(true);
+  });
+});
+
+describe("independent lines (strings of a binary)", () => {
+  const token = `hf_${"Q7mX2pLk9RtV4nB8cZ1wY6sD3fG5hJ0aEu"}`;
+  const wide = [...token].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join("");
+  const forms = [
+    wide,
+    `${token.slice(0, 9)}\u0085${token.slice(9)}`,
+    `${token.slice(0, 9)}\u200b${token.slice(9)}`,
+    `${token.slice(0, 9)}\u00a0${token.slice(9)}`,
+    "Ｋａｎａｒｙ Ｍｏｔｏｒｓ",
+    "카나리 모터스".normalize("NFD"),
+  ];
+  const patterns = [{ name: "customer", values: ["Kanary Motors", "카나리 모터스"] }];
+
+  it("finds every folded form on its own line, at the offsets the per-line scan gives", () => {
+    // Noise shaped like random binary strings: C1 controls, Latin-1 and CJK between ASCII.
+    const noise = ["x\u0085yz=q1", "ab\u00b2cd@e", "\u4e00\u0634:key", "plain words here", "\u00bd\u0092\u00aa ok"];
+    const lines: string[] = [];
+    for (let i = 0; i < 200; i++)
+      lines.push(noise[i % noise.length]!, i % 37 === 0 ? forms[(i / 37) % forms.length]! : `n${i}`);
+    const text = lines.join("\n");
+    const got = detectSecretsInLines(text, { patterns }).map((d) => [d.rule, text.slice(d.start, d.end)]);
+    const want: [string, string][] = [];
+    for (const line of lines)
+      for (const d of detectSecrets(line, { patterns })) want.push([d.rule, line.slice(d.start, d.end)]);
+    expect(want.length).toBeGreaterThanOrEqual(forms.length);
+    expect(got).toEqual(want);
   });
 });
