@@ -1,49 +1,59 @@
-import { mapFoldedSpan, type NormalizedText } from "./normalize-for-scan.js";
+import { mapFoldedOffset, type NormalizedText, normalizeForScan } from "./normalize-for-scan.js";
 import { runRules } from "./run-rules.js";
 import type { Detection, Rule } from "./types.js";
 
 /**
- * The folded pass over text made of independent lines: the lines of `folded.text` that hold a
- * relevant change, joined into one text (one pass of every rule, gates included, however many
- * lines), with detections mapped back to offsets of the original text.
+ * The folded pass over text made of independent lines (`text`, folded as `folded`): every line
+ * that holds a relevant change is folded on its own, the folded lines are joined into one text
+ * (one pass of every rule, gates included, however many lines), and detections are mapped back
+ * to offsets of `text`. The whole folded text is never built.
  */
-export function detectInChangedLines(folded: NormalizedText, rules: readonly Rule[], filtered: boolean): Detection[] {
-  const ranges = changedLines(folded);
-  if (ranges.length === 0) return [];
-  const starts: number[] = [];
+export function detectInChangedLines(
+  text: string,
+  folded: NormalizedText,
+  rules: readonly Rule[],
+  filtered: boolean,
+): Detection[] {
+  const lines: { start: number; folded: NormalizedText | undefined; at: number }[] = [];
   const parts: string[] = [];
   let at = 0;
-  for (const [from, to] of ranges) {
-    starts.push(at);
-    parts.push(folded.text.slice(from, to));
-    at += to - from + 1;
+  for (const [from, to] of changedLines(text, folded)) {
+    const line = text.slice(from, to);
+    const f = normalizeForScan(line);
+    const piece = f ? f.text : line;
+    lines.push({ start: from, folded: f, at });
+    parts.push(piece);
+    at += piece.length + 1;
   }
+  if (lines.length === 0) return [];
   const out: Detection[] = [];
   for (const d of runRules(parts.join("\n"), rules, filtered)) {
-    const i = rangeAt(starts, d.start);
-    const j = rangeAt(starts, Math.max(d.start, d.end - 1));
-    const [start, end] = mapFoldedSpan(
-      folded,
-      ranges[i]![0] + d.start - starts[i]!,
-      ranges[j]![0] + d.end - starts[j]!,
-    );
-    out.push({ ...d, start, end });
+    const a = lines[lineAt(lines, d.start)]!;
+    const b = lines[lineAt(lines, Math.max(d.start, d.end - 1))]!;
+    const start = a.start + original(a.folded, d.start - a.at, false);
+    const end = b.start + original(b.folded, d.end - b.at, true);
+    out.push({ ...d, start, end: Math.max(end, start + 1) });
   }
   return out;
 }
 
-/** Merged `[from, to)` line ranges (without their newline) of the folded text around relevant changes. */
-function changedLines(folded: NormalizedText): [number, number][] {
-  const text = folded.text;
+/** Offset in the original line of offset `o` of its folded form. */
+function original(f: NormalizedText | undefined, o: number, isEnd: boolean): number {
+  if (!f) return o;
+  return mapFoldedOffset(f, o, isEnd);
+}
+
+/** Merged `[from, to)` ranges of whole lines (without their newline) of `text` that hold a relevant change. */
+function changedLines(text: string, folded: NormalizedText): [number, number][] {
   const out: [number, number][] = [];
   for (const s of folded.segments) {
     if (!s.relevant) continue;
     const last = out[out.length - 1];
-    if (last && s.foldedStart <= last[1]) {
-      if (s.foldedEnd > last[1]) last[1] = lineEnd(text, s.foldedEnd);
+    if (last && s.origStart <= last[1]) {
+      if (s.origEnd > last[1]) last[1] = lineEnd(text, s.origEnd);
       continue;
     }
-    out.push([text.lastIndexOf("\n", s.foldedStart - 1) + 1, lineEnd(text, s.foldedEnd)]);
+    out.push([text.lastIndexOf("\n", s.origStart - 1) + 1, lineEnd(text, s.origEnd)]);
   }
   return out;
 }
@@ -53,13 +63,13 @@ function lineEnd(text: string, from: number): number {
   return nl < 0 ? text.length : nl;
 }
 
-/** Index of the last range whose start is at or before `offset`. */
-function rangeAt(starts: readonly number[], offset: number): number {
+/** Index of the last line whose folded start is at or before `offset`. */
+function lineAt(lines: readonly { at: number }[], offset: number): number {
   let lo = 0;
-  let hi = starts.length - 1;
+  let hi = lines.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
+    if (lines[mid]!.at <= offset) lo = mid;
     else hi = mid - 1;
   }
   return lo;

@@ -121,7 +121,7 @@ function detectIn(
   const extra: Detection[] = [];
   const folded = normalizeForScan(text);
   if (folded && independentLines) {
-    for (const d of detectInChangedLines(folded, rules, filtered))
+    for (const d of detectInChangedLines(text, folded, rules, filtered))
       extra.push({ ...d, message: `${d.message} (after Unicode folding)` });
   } else if (folded) {
     let windows = foldedWindows(folded);

@@ -6,7 +6,8 @@
  * a finding points at what is really there.
  */
 export interface NormalizedText {
-  text: string;
+  /** The folded text (built on first access). */
+  readonly text: string;
   /** Changed pieces, in order: `[foldedStart, foldedEnd)` came from `[origStart, origEnd)`. */
   segments: { foldedStart: number; foldedEnd: number; origStart: number; origEnd: number; relevant: boolean }[];
 }
@@ -91,6 +92,21 @@ const fold = (s: string) =>
   s.replace(NO_BREAK_SPACES, "").normalize("NFKC").replace(FORMAT_CHARS, "").replace(HIDDEN_CONTROLS, "");
 
 /**
+ * `fold` of one foldable character, remembered: random binary strings hold thousands of C1
+ * controls and compatibility characters, and each fold is four passes of string work. Bounded:
+ * only characters of FOLDABLE_RANGES (and two surrogate blocks) get here.
+ */
+const foldedChars = new Map<string, string>();
+function foldChar(ch: string): string {
+  let f = foldedChars.get(ch);
+  if (f === undefined) {
+    f = fold(ch);
+    foldedChars.set(ch, f);
+  }
+  return f;
+}
+
+/**
  * Folds `text`, or returns undefined when folding changes nothing (ASCII text, or text without a
  * foldable character: the common case, kept to one regex pass).
  *
@@ -151,17 +167,25 @@ export function normalizeForScan(text: string): NormalizedText | undefined {
       i = to - 1;
       continue;
     }
-    const f = fold(ch);
+    const f = foldChar(ch);
     if (f !== ch) change(i, i + w, f);
     i += w - 1;
   }
   if (!anyRelevant) return undefined;
   pieces.push(text.slice(copied));
-  return { text: pieces.join(""), segments };
+  // The folded text is built when asked for: the by-line pass folds only the lines it needs.
+  let joined: string | undefined;
+  return {
+    get text() {
+      joined ??= pieces.join("");
+      return joined;
+    },
+    segments,
+  };
 }
 
 /** Original offset of folded offset `o`; inside a changed piece, its start (or end, for `isEnd`). */
-function mapOffset(n: NormalizedText, o: number, isEnd: boolean): number {
+export function mapFoldedOffset(n: NormalizedText, o: number, isEnd: boolean): number {
   const segs = n.segments;
   let lo = 0;
   let hi = segs.length - 1;
@@ -182,8 +206,8 @@ function mapOffset(n: NormalizedText, o: number, isEnd: boolean): number {
 
 /** Maps a `[start, end)` span of the folded text back to the original text. */
 export function mapFoldedSpan(n: NormalizedText, start: number, end: number): [number, number] {
-  const s = mapOffset(n, start, false);
-  return [s, Math.max(mapOffset(n, end, true), s + 1)];
+  const s = mapFoldedOffset(n, start, false);
+  return [s, Math.max(mapFoldedOffset(n, end, true), s + 1)];
 }
 
 /** Characters either side of a changed piece that the folded pass re-reads (longest match < 300). */
