@@ -1,3 +1,4 @@
+import { escapeControlChars } from "./escape-control-chars.js";
 import type { Detection } from "./types.js";
 
 /**
@@ -41,19 +42,7 @@ export function renderExcerptOf(text: string, d: Detection, all: Detection[]): s
   const at = out.indexOf(marker);
   // Trim context that the widening added, keeping the marker for `d` in the middle.
   if (at >= 0) out = out.slice(Math.max(0, at - EXCERPT_CONTEXT), at + marker.length + EXCERPT_CONTEXT);
-  return (from > 0 ? "…" : "") + printable(out) + (to < text.length ? "…" : "");
-}
-
-function printable(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
-    c === "\n"
-      ? "\\n"
-      : c === "\t"
-        ? "\\t"
-        : c === "\r"
-          ? "\\r"
-          : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  return (from > 0 ? "…" : "") + escapeControlChars(out) + (to < text.length ? "…" : "");
 }
 
 /**

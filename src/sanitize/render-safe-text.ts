@@ -1,3 +1,4 @@
+import { escapeControlChars, INVISIBLE_CHARS } from "../detect/escape-control-chars.js";
 import {
   compileUserRegex,
   type SecretPattern,
@@ -31,7 +32,7 @@ export interface SafeTextOptions extends DetectOptions {
  */
 export function renderSafeText(text: string, opts: SafeTextOptions = {}): string {
   const redacted = redactEverything(text, opts);
-  return escapeForTerminal(redacted, opts.multiline ?? false);
+  return escapeControlChars(redacted, opts.multiline ?? false);
 }
 
 /**
@@ -63,40 +64,10 @@ export function renderSafeValue<T>(value: T, opts: DetectOptions = {}): T {
  */
 export function renderSafeJson(value: unknown, opts: DetectOptions = {}, indent?: number): string {
   return JSON.stringify(renderSafeValue(value, opts), null, indent).replace(
-    INVISIBLE,
+    INVISIBLE_CHARS,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }
-
-/** Characters JSON.stringify does not escape but that must not reach a terminal or a log raw. */
-const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
-/** Everything `escapeForTerminal` writes as a visible escape: C0 controls too. */
-const UNSAFE =
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
-const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-
-function escapeForTerminal(text: string, multiline: boolean | "document"): string {
-  const escaped = text.replace(UNSAFE, (c, at: number) => {
-    if (multiline === "document" && (c === "\n" || c === "\t")) return c;
-    if (multiline && c === "\n" && (text[at + 1] === " " || text[at + 1] === "\t")) return c;
-    const named = NAMED[c];
-    if (named) return named;
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
-  });
-  // GitHub's runner takes `##[command]` anywhere in a line (the old syntax) and `::command::` at
-  // the start of a (trimmed) line: neither may come out of a printed name.
-  const defused = escaped.replaceAll("##[", "##\\x5b");
-  return multiline ? defused.replace(/^(\s*):/gm, "$1\\x3a") : defused;
-}
-
-// Text longer than this is scanned as written only: folding and decoding are for names and
-// messages, and a long document (a diff) has already been through the scanner.
-const _MAX_DEEP_SCAN = 64 * 1024;
-/** Encoded runs worth decoding: long enough to hold a token, short enough to stay cheap. */
-const _BASE64_RUN = /[A-Za-z0-9+/_-]{16,4096}={0,2}/g;
-const _HEX_RUN = /(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,2048}(?![0-9A-Fa-f])/g;
-const _PERCENT_RUN = /(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9._~+@:/-])*%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9._~+@:/-])*/g;
 
 const usable = new WeakMap<SecretPattern[], SecretPattern[]>();
 

@@ -119,3 +119,16 @@ describe("excerpts never leak (property)", () => {
     );
   });
 });
+
+describe("excerpt escaping", () => {
+  it("writes controls, bidi overrides and zero-width characters around a finding as visible escapes", () => {
+    const text = `\u202egpj.exe\u202c \u001b[31m token=hf_Q7mX2pLk9RtV4nB8cZ1wY6sD3fG5hJ0aEu\u200b ##[group]`;
+    const ds = detectSecrets(text);
+    const ex = renderExcerpt(text, ds[0]!, ds);
+    expect(ex).toContain("[REDACTED:hf-token]");
+    expect(ex).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e]/);
+    expect(ex).toContain("\\u202e");
+    expect(ex).toContain("\\x1b");
+    expect(ex).not.toContain("##[");
+  });
+});
