@@ -71,6 +71,29 @@ export const sanitizeSchema = z
       .describe(
         "DNS suffixes that are internal (e.g. 'hmg-ai.co.kr'): every host name under them is a finding, even under a public suffix.",
       ),
+    scan_budget: z
+      .strictObject({
+        inflated_mib_per_file: z
+          .number()
+          .positive()
+          .optional()
+          .describe("MiB inflated from zip members and gzip streams in one file (default 64)."),
+        inflated_mib_per_checkpoint: z
+          .number()
+          .positive()
+          .optional()
+          .describe("MiB inflated across the checkpoint (default 256)."),
+        minutes_per_file: z.number().positive().optional().describe("Scan time for one file (default 10)."),
+        minutes_per_checkpoint: z
+          .number()
+          .positive()
+          .optional()
+          .describe("Scan time for the whole checkpoint (default 60)."),
+      })
+      .optional()
+      .describe(
+        "Resource budgets of the scan. A file that exceeds one is blocked (scan-budget-exceeded): what was not scanned may hold anything. Raise a budget for a legitimately large archive.",
+      ),
     allow_findings: z
       .array(z.strictObject({ rule: z.string(), path: z.string().optional(), reason: reasonSchema }))
       .default([])

@@ -11,7 +11,7 @@ import { scanFilesParallel } from "./scan-files-parallel.js";
 import { scrubJsonMetadata } from "./scrub-json-metadata.js";
 import { planConversion, planConvertedIndex } from "./plan-conversion.js";
 import { planPathNames } from "./plan-path-names.js";
-import type { ScanBudget } from "./scan-budget.js";
+import { type ScanBudget, scanBudgetFromConfig } from "./scan-budget.js";
 import type { SanitizePlan } from "./types.js";
 
 /** Dropped files up to this size are scanned too, to warn that the source tree leaked. */
@@ -29,7 +29,7 @@ export interface PlanSanitizeParams {
   signal?: AbortSignal;
   /** Files scanned at once (default: one per core; see `scanFilesParallel`). */
   concurrency?: number;
-  /** Resource budgets of the scan (default `DEFAULT_SCAN_BUDGET`); exceeding one blocks the file. */
+  /** Resource budgets of the scan (default: the config's `scan_budget`, else `DEFAULT_SCAN_BUDGET`); exceeding one blocks the file. */
   budget?: ScanBudget;
 }
 
@@ -60,7 +60,7 @@ export async function planSanitize(params: PlanSanitizeParams): Promise<Sanitize
     opts: { patterns, internalDomains: config.internal_domains },
     secretlint: scanOpts.secretlint,
     signal: params.signal,
-    budget: params.budget,
+    budget: params.budget ?? scanBudgetFromConfig(config.scan_budget),
     usage: { inflated: 0 },
   };
   const mode = params.scanDropped ?? "small";

@@ -31,6 +31,31 @@ export const DEFAULT_SCAN_BUDGET: ScanBudget = {
   msPerCheckpoint: 60 * 60 * 1000,
 };
 
+const MIB = 1024 * 1024;
+const MINUTE = 60 * 1000;
+
+/** The budgets of `sanitize.scan_budget` (MiB and minutes), each defaulting to `DEFAULT_SCAN_BUDGET`. */
+export function scanBudgetFromConfig(
+  c:
+    | {
+        inflated_mib_per_file?: number;
+        inflated_mib_per_checkpoint?: number;
+        minutes_per_file?: number;
+        minutes_per_checkpoint?: number;
+      }
+    | undefined,
+): ScanBudget {
+  const d = DEFAULT_SCAN_BUDGET;
+  return {
+    inflatedBytesPerFile:
+      c?.inflated_mib_per_file !== undefined ? c.inflated_mib_per_file * MIB : d.inflatedBytesPerFile,
+    inflatedBytesPerCheckpoint:
+      c?.inflated_mib_per_checkpoint !== undefined ? c.inflated_mib_per_checkpoint * MIB : d.inflatedBytesPerCheckpoint,
+    msPerFile: c?.minutes_per_file !== undefined ? c.minutes_per_file * MINUTE : d.msPerFile,
+    msPerCheckpoint: c?.minutes_per_checkpoint !== undefined ? c.minutes_per_checkpoint * MINUTE : d.msPerCheckpoint,
+  };
+}
+
 /** Thrown inside a file's scan when a budget runs out; `scanFile` turns it into a finding. */
 export class ScanBudgetExceeded extends Error {
   readonly what: "inflated bytes" | "time";

@@ -157,8 +157,12 @@ function budgetFinding(sink: Sink, err: ScanBudgetExceeded): Finding {
     rule: "scan-budget-exceeded",
     severity: "block",
     file: sink.file,
-    message: `the scan used up its budget of ${limit} (${err.what} per ${err.scope})${sink.member ? ` inside archive member ${sink.member}` : ""}; the rest was not scanned, so it cannot be published`,
+    message: `the scan used up its budget of ${limit} (${err.what} per ${err.scope})${sink.member ? ` inside archive member ${sink.member}` : ""}; the rest was not scanned, so it cannot be published; if the file is legitimate, raise sanitize.scan_budget.${budgetField(err)} in the release config`,
   };
+}
+
+function budgetField(err: ScanBudgetExceeded): string {
+  return `${err.what === "time" ? "minutes" : "inflated_mib"}_per_${err.scope}`;
 }
 
 async function scanSource(src: Source, sink: Sink, depth: number): Promise<void> {

@@ -81,4 +81,25 @@ describe("scan budgets", () => {
     const r = await planScan({ dir, secretlint: false });
     expect(r.findings.map((x) => [x.rule, x.severity])).toContainEqual(["unscanned-archive-member", "block"]);
   });
+  it("takes its budgets from sanitize.scan_budget in the config, and the finding names the field to raise", async () => {
+    const members = [0, 1, 2, 3].map((i) => ({ name: `part${i}.txt`, data: logText(MiB), deflate: true }));
+    const dir = await folder({ "logs.zip": encodeZip(members) });
+    const config = {
+      allow: [],
+      drop: [],
+      patterns: [],
+      allow_findings: [],
+      scan_budget: { inflated_mib_per_file: 2.5 },
+    };
+    const tight = await planScan({ dir, secretlint: false, config });
+    const f = tight.findings.filter((x) => x.rule === "scan-budget-exceeded");
+    expect(f.map((x) => x.file)).toEqual(["logs.zip"]);
+    expect(f[0]!.message).toContain("sanitize.scan_budget.inflated_mib_per_file");
+    const roomy = await planScan({
+      dir,
+      secretlint: false,
+      config: { ...config, scan_budget: { inflated_mib_per_file: 8 } },
+    });
+    expect(roomy.findings.some((x) => x.rule === "scan-budget-exceeded")).toBe(false);
+  });
 });
