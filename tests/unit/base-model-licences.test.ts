@@ -105,7 +105,10 @@ describe("planLicence", () => {
   });
 
   it("every bundle gets a LICENSE: Apache text, the base's agreement, a generated MIT, or a pointer with a warning", () => {
-    expect(plan("openai/gpt-oss-120b").files).toEqual([{ path: "LICENSE", template: "licences/apache-2.0.txt" }]);
+    expect(plan("openai/gpt-oss-120b").files).toEqual([
+      { path: "LICENSE", template: "licences/apache-2.0.txt" },
+      { path: "USAGE_POLICY", template: "licences/gpt-oss-USAGE_POLICY" },
+    ]);
     const mit = planLicence({
       baseModel: "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B",
       requested: "mit",
