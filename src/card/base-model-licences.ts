@@ -178,6 +178,7 @@ export const BASE_MODEL_LICENCES: readonly BaseModelLicence[] = [
     license: "other",
     license_name: "qwen-research",
     license_link: "https://huggingface.co/Qwen/Qwen2.5-VL-3B-Instruct/blob/main/LICENSE",
+    licenceFiles: [{ path: "LICENSE", template: "licences/qwen-research-LICENSE.txt" }],
     allowsApache: false,
     terms:
       "Qwen2.5-VL-3B is released under the Qwen RESEARCH LICENSE AGREEMENT (non-commercial); a derivative cannot be Apache-2.0 and cannot be used commercially.",

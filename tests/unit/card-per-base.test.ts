@@ -25,7 +25,7 @@ const root = path.resolve(import.meta.dirname, "../..");
  * see model-cards/licences/README.md): their bundle's LICENSE names the licence and links it, and
  * the build warns. Shrinks as texts are added.
  */
-const TEXT_MISSING = ["devstral-2", "qwen2.5-vl-72b", "qwen2.5-vl-3b"];
+const TEXT_MISSING = ["devstral-2", "qwen2.5-vl-72b"];
 const HUB = "https://huggingface.co";
 
 /** The shape of each base's fine-tune: what config.json and the safetensors headers would say. */
