@@ -28,7 +28,7 @@ export interface BaseModelLicence {
   namePrefix?: string;
   /** Line(s) for the NOTICE file shipped with the weights; for Llama the licence's exact sentence. */
   notice: string;
-  /** The base's acceptable use / usage policy. */
+  /** The base's acceptable use / usage policy (online). */
   usagePolicy?: string;
   /**
    * Licence texts the bundle must carry when the base's licence governs the release, from
@@ -97,6 +97,8 @@ export const BASE_MODEL_LICENCES: readonly BaseModelLicence[] = [
     notice:
       "This model is a modified version of gpt-oss by OpenAI, licensed under the Apache License, Version 2.0. Use is subject to the gpt-oss usage policy.",
     usagePolicy: "https://huggingface.co/openai/gpt-oss-120b/blob/main/USAGE_POLICY",
+    // Apache-2.0 governs, but the policy travels with the weights as it does in the base repos.
+    extraFiles: [{ path: "USAGE_POLICY", template: "licences/gpt-oss-USAGE_POLICY" }],
     conditions: ["Use must comply with the gpt-oss usage policy and all applicable law."],
     citation: `@misc{openai2025gptoss,
   title         = {gpt-oss-120b & gpt-oss-20b Model Card},
@@ -176,6 +178,7 @@ export const BASE_MODEL_LICENCES: readonly BaseModelLicence[] = [
     license: "other",
     license_name: "qwen-research",
     license_link: "https://huggingface.co/Qwen/Qwen2.5-VL-3B-Instruct/blob/main/LICENSE",
+    licenceFiles: [{ path: "LICENSE", template: "licences/qwen-research-LICENSE.txt" }],
     allowsApache: false,
     terms:
       "Qwen2.5-VL-3B is released under the Qwen RESEARCH LICENSE AGREEMENT (non-commercial); a derivative cannot be Apache-2.0 and cannot be used commercially.",

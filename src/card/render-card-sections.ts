@@ -6,6 +6,10 @@ import { renderMarkdownTable as table } from "./render-markdown-table.js";
 /** Files the bundle ships for the licence, linked relatively from the card. */
 const hasFile = (ctx: CardContext, p: string) => ctx.licence.files.some((f) => f.path === p);
 
+/** The base's use policy as the bundle ships it: Llama's USE_POLICY.md or gpt-oss's USAGE_POLICY. */
+const POLICY_FILES = ["USE_POLICY.md", "USAGE_POLICY"];
+const shippedPolicy = (ctx: CardContext) => POLICY_FILES.find((p) => hasFile(ctx, p));
+
 /**
  * The first-screen licence box: "Built with Llama/Qwen" where the base's licence asks for a
  * prominent display, the exact attribution sentence, and the conditions a user must know
@@ -18,7 +22,7 @@ export function renderLicenceBanner(lang: CardLanguage, ctx: CardContext): strin
   const en = lang === "en";
   const lines: string[] = [];
   if (base.attribution) lines.push(`**${base.attribution}.** ${base.notice}`);
-  const policy = hasFile(ctx, "USE_POLICY.md") ? "USE_POLICY.md" : base.usagePolicy;
+  const policy = shippedPolicy(ctx) ?? base.usagePolicy;
   if (base.forbidsHeavyMachinery && ctx.config.card.family === "code-conversion-llm") {
     lines.push(
       en
@@ -77,11 +81,14 @@ function renderLicenceTail(lang: CardLanguage, ctx: CardContext): string[] {
   const base = licence.base;
   if (base?.conditions.length)
     lines.push((en ? "Conditions:\n\n" : "조건 (영문):\n\n") + base.conditions.map((c) => `- ${c}`).join("\n"));
-  if (hasFile(ctx, "USE_POLICY.md"))
+  const policy = shippedPolicy(ctx);
+  // Llama calls its policy an acceptable use policy, gpt-oss a usage policy.
+  const acceptable = policy === "USE_POLICY.md";
+  if (policy)
     lines.push(
       en
-        ? `The base model's acceptable use policy ships as [USE_POLICY.md](USE_POLICY.md) (online: ${base?.usagePolicy}).`
-        : `기반 모델의 허용 사용 정책은 [USE_POLICY.md](USE_POLICY.md)에 있습니다(온라인: ${base?.usagePolicy}).`,
+        ? `The base model's ${acceptable ? "acceptable use" : "usage"} policy ships as [${policy}](${policy}) (online: ${base?.usagePolicy}).`
+        : `기반 모델의 ${acceptable ? "허용 " : ""}사용 정책은 [${policy}](${policy})에 있습니다(온라인: ${base?.usagePolicy}).`,
     );
   else if (base?.usagePolicy)
     lines.push(
@@ -89,7 +96,7 @@ function renderLicenceTail(lang: CardLanguage, ctx: CardContext): string[] {
         ? `Use is subject to the base model's usage policy: ${base.usagePolicy}.`
         : `사용 시 기반 모델의 사용 정책을 따라야 합니다: ${base.usagePolicy}.`,
     );
-  for (const f of licence.files.filter((x) => x.path !== "LICENSE" && x.path !== "USE_POLICY.md"))
+  for (const f of licence.files.filter((x) => x.path !== "LICENSE" && x.path !== policy))
     lines.push(en ? `Also shipped: [${f.path}](${f.path}).` : `함께 제공: [${f.path}](${f.path}).`);
   if (licence.notice)
     lines.push(

@@ -1,10 +1,8 @@
-import type { ReleaseConfig } from "../config/schema.js";
-import { labelCheckpointFiles } from "../bundle/count-release-files.js";
-import { compareKeys } from "./compare-keys.js";
-import type { SanitizePlan } from "../sanitize/types.js";
 import type { Finding } from "../findings.js";
-import { fmt, points } from "../evals/compare-evals.js";
-import type { EvalComparisonRow } from "../evals/types.js";
+import type { CardContext, CardLanguage } from "./card-context.js";
+import { CARD_LABELS as T } from "./card-labels.js";
+import { compareKeys } from "./compare-keys.js";
+import { renderCardEvaluation } from "./render-card-evaluation.js";
 import {
   acceptableUseBullet,
   renderBaseCitation,
@@ -12,10 +10,9 @@ import {
   renderLicenceSection,
   renderTechnicalSpecs,
 } from "./render-card-sections.js";
-import { renderTemplate } from "./render-template.js";
-import { CARD_LABELS as T } from "./card-labels.js";
-import type { CardContext, CardLanguage } from "./card-context.js";
 import { renderMarkdownTable as table } from "./render-markdown-table.js";
+import { renderRedactionSummary } from "./render-redaction-summary.js";
+import { renderTemplate } from "./render-template.js";
 
 export type { CardContext, CardLanguage } from "./card-context.js";
 
@@ -46,24 +43,6 @@ export function safeHyperparameters(h: Record<string, string | number | boolean>
   return { safe, held };
 }
 
-function cell(v: number | undefined, scale: "fraction" | "raw", stderr?: number): string {
-  if (v === undefined) return "–";
-  const s = fmt(v, scale);
-  return stderr === undefined
-    ? s
-    : `${s} ± ${scale === "fraction" ? (stderr * 100).toFixed(1) : Number(stderr.toPrecision(3))}`;
-}
-
-function delta(r: EvalComparisonRow): string {
-  if (r.gainOverPrevious === undefined) return "–";
-  const g = r.gainOverPrevious;
-  const s =
-    r.scale === "fraction"
-      ? `${g >= 0 ? "+" : "−"}${Math.abs(g * 100).toFixed(1)}`
-      : `${g >= 0 ? "+" : "−"}${Number(Math.abs(g).toPrecision(3))}`;
-  return r.regression ? `**${s}** ⚠` : s;
-}
-
 /**
  * Renders one language of the model card body (without front matter) from the family template,
  * Pure apart from `readTemplate`, which returns a template file's text. `checkCard` checks the result.
@@ -74,7 +53,7 @@ export function renderModelCard(params: {
   readTemplate: (name: string) => string;
 }): { markdown: string; findings: Finding[] } {
   const { ctx, lang, readTemplate } = params;
-  const { config, inventory, evals, licence, co2 } = ctx;
+  const { config, inventory, licence, co2 } = ctx;
   const t = T[lang];
   const card = config.card;
   const ko = card.ko ?? {};
@@ -175,103 +154,15 @@ export function renderModelCard(params: {
   );
 
   // Evaluation.
-  const mainRows = evals?.comparison.rows.filter((r) => !r.slice) ?? [];
-  // Slices are defect classes (`porosity`) or factor values (`line=machining-2`, from the config's factors).
-  const allSlices = evals?.comparison.rows.filter((r) => r.slice) ?? [];
-  const sliceRows = allSlices.filter((r) => !r.slice!.includes("="));
-  const factorRows = allSlices.filter((r) => r.slice!.includes("="));
-  const baseHead = evals?.base ? `${lang === "ko" ? "기반 모델" : "Base"} (${evals.base.label})` : undefined;
-  const prevHead = evals?.previous
-    ? `${lang === "ko" ? "이전 릴리스" : "Previous"} (${evals.previous.label})`
-    : undefined;
-  const harnessOf = (r: EvalComparisonRow) =>
-    `${r.release.harness.name}${r.release.harness.version ? ` ${r.release.harness.version}` : ""}`;
-  const resultsTable = table(
-    [
-      t.benchmark,
-      t.metric,
-      t.nShot,
-      t.samples,
-      `${t.thisRelease} (${ctx.version})`,
-      ...(baseHead ? [baseHead] : []),
-      ...(prevHead ? [prevHead, t.deltaPrev] : []),
-    ],
-    mainRows.map((r) => [
-      r.benchmark,
-      `${r.metric}${r.filter ? ` (${r.filter})` : ""}${r.higherIsBetter ? " ↑" : " ↓"}`,
-      r.release.nShot === undefined ? "–" : String(r.release.nShot),
-      r.release.samples === undefined ? "–" : String(r.release.samples),
-      cell(r.release.value, r.scale, r.release.stderr),
-      ...(baseHead ? [cell(r.base, r.scale)] : []),
-      ...(prevHead ? [cell(r.previous, r.scale), delta(r)] : []),
-    ]),
-  );
-  const perClass = table(
-    [
-      t.cls,
-      t.benchmark,
-      t.metric,
-      `${t.thisRelease} (${ctx.version})`,
-      ...(baseHead ? [baseHead] : []),
-      ...(prevHead ? [prevHead] : []),
-    ],
-    sliceRows.map((r) => [
-      r.slice!,
-      r.benchmark,
-      `${r.metric}${r.higherIsBetter ? " ↑" : " ↓"}`,
-      cell(r.release.value, r.scale, r.release.stderr),
-      ...(baseHead ? [cell(r.base, r.scale)] : []),
-      ...(prevHead ? [cell(r.previous, r.scale)] : []),
-    ]),
-  );
-  const factorTable = table(
-    [
-      t.factors,
-      t.value,
-      t.benchmark,
-      t.metric,
-      `${t.thisRelease} (${ctx.version})`,
-      ...(baseHead ? [baseHead] : []),
-      ...(prevHead ? [prevHead] : []),
-    ],
-    factorRows.map((r) => {
-      const [factor, value] = r.slice!.split("=", 2) as [string, string];
-      return [
-        factor.trim(),
-        value.trim(),
-        r.benchmark,
-        `${r.metric}${r.higherIsBetter ? " ↑" : " ↓"}`,
-        cell(r.release.value, r.scale, r.release.stderr),
-        ...(baseHead ? [cell(r.base, r.scale)] : []),
-        ...(prevHead ? [cell(r.previous, r.scale)] : []),
-      ];
-    }),
-  );
-  if (card.family === "vision-language-inspection" && card.defect_classes.length > 0 && evals) {
-    const missing = card.defect_classes.filter((c) => !sliceRows.some((r) => r.slice === c));
-    if (missing.length > 0 && lang === "en") {
-      findings.push({
-        rule: "card-missing-class-results",
-        severity: "block",
-        file,
-        message: `no per-class evaluation results for defect classes: ${missing.join(", ")}; add metrics with slice: <class> to the in-house results`,
-      });
-    }
-  }
-  const harnesses = [...new Set(evals?.comparison.rows.map(harnessOf) ?? [])].sort();
-  const factors = (text("factors", card.evaluation?.factors) as string[] | undefined) ?? [];
-  const testing = [
-    (text("testing_data", card.evaluation?.testing_data) as string | undefined) ?? "",
-    factors.length > 0 ? `${t.factors}:\n\n${bullets(factors)}` : "",
-    harnesses.length > 0 ? `${t.metricsUsed}: ${harnesses.map((h) => `\`${h}\``).join(", ")}.` : "",
-  ]
-    .filter(Boolean)
-    .join("\n\n");
-  const chart =
-    evals && ctx.chartPath
-      ? `![${lang === "ko" ? "평가 결과: 이번 릴리스, 기반 모델, 이전 릴리스" : "Evaluation results: this release, the base model and the previous release"}](${ctx.chartPath})`
-      : "";
-  const { summary: resultsSummary, notice } = renderRegressionText(lang, ctx);
+  const evaluation = renderCardEvaluation({
+    lang,
+    ctx,
+    file,
+    // In this order: a Korean card warns of untranslated factors before testing data.
+    factors: (text("factors", card.evaluation?.factors) as string[] | undefined) ?? [],
+    testingData: (text("testing_data", card.evaluation?.testing_data) as string | undefined) ?? "",
+  });
+  findings.push(...evaluation.findings);
 
   // Compute.
   const tr = config.training;
@@ -324,7 +215,7 @@ export function renderModelCard(params: {
   const vars: Record<string, string | undefined> = {
     title: `${name} ${ctx.version}`,
     summary: (text("summary", card.summary) as string | undefined)?.trim() ?? "",
-    regression_notice: notice,
+    regression_notice: evaluation.notice,
     details_table: details,
     sources,
     formats_table: formats,
@@ -343,12 +234,12 @@ export function renderModelCard(params: {
     training_data: trainingData,
     redaction_summary: redaction,
     hyperparameters: hyper,
-    testing_data: testing,
-    results_table: resultsTable,
-    per_class_table: perClass,
-    factor_table: factorTable,
-    chart,
-    results_summary: resultsSummary,
+    testing_data: evaluation.testing,
+    results_table: evaluation.resultsTable,
+    per_class_table: evaluation.perClass,
+    factor_table: evaluation.factorTable,
+    chart: evaluation.chart,
+    results_summary: evaluation.summary,
     compute_table: computeTable,
     co2_formula: formula,
     citation,
@@ -367,86 +258,4 @@ export function renderModelCard(params: {
     readPartial: (p) => readTemplate(`${p}.${lang}.md`),
   });
   return { markdown, findings };
-}
-
-function renderRedactionSummary(lang: CardLanguage, config: ReleaseConfig, plan?: SanitizePlan): string {
-  // Names of the project's sensitive patterns only: their values are the customer names.
-  const patterns = config.sanitize.patterns.map((p) => p.name);
-  const en = lang === "en";
-  const lines: string[] = [];
-  if (patterns.length > 0) {
-    lines.push(
-      en
-        ? `The training data and every published file were scanned for project-specific sensitive patterns (${patterns.map((p) => `\`${p}\``).join(", ")}) as well as secrets, personal data and network addresses; matches were removed or replaced before training and before release.`
-        : `학습 데이터와 공개되는 모든 파일에서 프로젝트 고유의 민감 패턴(${patterns.map((p) => `\`${p}\``).join(", ")})과 비밀 정보, 개인 정보, 네트워크 주소를 검사했으며, 발견된 항목은 학습 전과 공개 전에 제거하거나 치환했습니다.`,
-    );
-  }
-  if (plan) {
-    const byRule = new Map<string, number>();
-    for (const f of plan.findings) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
-    const rules = [...byRule.entries()]
-      .sort(([a], [b]) => compareKeys(a, b))
-      .map(([r, n]) => `\`${r}\` × ${n}`)
-      .join(", ");
-    const conv = plan.conversions ?? [];
-    const converted =
-      conv.length === 0
-        ? ""
-        : en
-          ? `, ${conv.length} converted from PyTorch pickle to safetensors without running the pickle (${conv.map((c) => `\`${c.from}\` → \`${c.path}\``).join(", ")})`
-          : `, ${conv.length}개는 pickle을 실행하지 않고 safetensors로 변환(${conv.map((c) => `\`${c.from}\` → \`${c.path}\``).join(", ")})`;
-    lines.push(
-      en
-        ? `Release sanitizer: ${labelCheckpointFiles(plan.publish.length + plan.rewrites.length + conv.length)} published (the release adds its card, examples and reports), ${plan.rewrites.length} rewritten (metadata scrubbed)${converted}, ${plan.dropped.length} left out (optimizer state, training logs, pickles and other files outside the allowlist)${rules ? `; findings by rule: ${rules}` : "; no findings"}.`
-        : `릴리스 민감정보 제거(비식별화) 도구: 체크포인트 파일 ${plan.publish.length + plan.rewrites.length + conv.length}개 공개(카드, 예제, 보고서는 별도), ${plan.rewrites.length}개 수정(메타데이터 정리)${converted}, ${plan.dropped.length}개 제외(옵티마이저 상태, 학습 로그, pickle 등 허용 목록 밖의 파일)${rules ? `; 규칙별 발견 건수: ${rules}` : "; 발견 사항 없음"}.`,
-    );
-  }
-  return lines.join("\n\n");
-}
-
-function renderRegressionText(lang: CardLanguage, ctx: CardContext): { summary: string; notice: string } {
-  const ev = ctx.evals;
-  const en = lang === "en";
-  if (!ev) return { summary: "", notice: "" };
-  const pts = ev.comparison.threshold * 100;
-  const prev = ev.previous?.label;
-  const regs = ev.comparison.regressions;
-  const belowBase = ev.comparison.rows.filter((r) => r.belowBase);
-  const parts: string[] = [];
-  if (!prev)
-    parts.push(
-      en
-        ? "No previous release was evaluated, so there is no regression check."
-        : "평가된 이전 릴리스가 없어 회귀 검사를 하지 않았습니다.",
-    );
-  else if (regs.length === 0)
-    parts.push(
-      en
-        ? `No metric dropped more than ${points(ev.comparison.threshold)} below ${prev} (the release config's regression threshold).`
-        : `어떤 지표도 ${prev} 대비 ${pts}%p(릴리스 설정의 회귀 임계값)보다 더 떨어지지 않았습니다.`,
-    );
-  else {
-    const which = regs
-      .map((r) => `${r.key} (${fmt(r.previous!, r.scale)} → ${fmt(r.release.value, r.scale)})`)
-      .join(", ");
-    parts.push(
-      en
-        ? `**Regression:** ${which} dropped more than ${points(ev.comparison.threshold)} below ${prev}; this release was published with \`--allow-regression\`.`
-        : `**회귀:** ${which} 지표가 ${prev} 대비 ${pts}%p보다 더 떨어졌으며, 이 릴리스는 \`--allow-regression\` 옵션으로 공개되었습니다.`,
-    );
-  }
-  if (belowBase.length > 0) {
-    parts.push(
-      en
-        ? `Below the base model by more than ${points(ev.comparison.threshold)}: ${belowBase.map((r) => r.key).join(", ")}.`
-        : `기반 모델보다 ${pts}%p 넘게 낮은 지표: ${belowBase.map((r) => r.key).join(", ")}.`,
-    );
-  }
-  const notice =
-    regs.length > 0 && prev
-      ? en
-        ? `> [!CAUTION]\n> This release scores lower than ${prev} on ${regs.map((r) => r.key).join(", ")} (beyond the ${points(ev.comparison.threshold)} threshold); it was released with \`--allow-regression\`. See [Evaluation](#evaluation).`
-        : `> [!CAUTION]\n> 이 릴리스는 ${regs.map((r) => r.key).join(", ")} 지표에서 ${prev}보다 낮습니다(임계값 ${pts}%p 초과). \`--allow-regression\` 옵션으로 공개되었습니다. 평가 항목을 참고하십시오.`
-      : "";
-  return { summary: parts.join("\n\n"), notice };
 }

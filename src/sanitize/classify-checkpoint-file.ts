@@ -109,7 +109,8 @@ const PUBLISH: { re: RegExp; role: FileRole; formats: SniffedFormat[]; scrub: "j
     scrub: "json-metadata",
   },
   {
-    re: /^(?:LICENSE|LICENCE|COPYING|NOTICE|USE_POLICY)(?:\.(?:md|txt))?$/i,
+    // USE_POLICY.md ships with Llama checkpoints, USAGE_POLICY with gpt-oss ones.
+    re: /^(?:LICENSE|LICENCE|COPYING|NOTICE|USE_POLICY|USAGE_POLICY)(?:\.(?:md|txt))?$/i,
     role: "licence",
     formats: ["text"],
     scrub: "none",

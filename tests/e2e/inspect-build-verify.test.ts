@@ -89,7 +89,7 @@ describe("model-release build and verify", () => {
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     const b1 = JSON.parse(first.stdout) as { manifest: { files: unknown[] }; linked: number; cacheHits: number };
-    expect(b1.manifest.files).toHaveLength(22); // 7 checkpoint files + card (en, ko), LICENSE, NOTICE, examples (5), eval outputs, report.json, report.md, report.html
+    expect(b1.manifest.files).toHaveLength(23); // 7 checkpoint files + card (en, ko), LICENSE, NOTICE, USAGE_POLICY, examples (5), eval outputs, report.json, report.md, report.html
     expect(b1.linked).toBe(7);
 
     const second = JSON.parse(cli(args).stdout) as { cacheHits: number; hashedBytes: number };
@@ -101,7 +101,7 @@ describe("model-release build and verify", () => {
     expect(execFileSync("sha256sum", ["-c", "--quiet", "SHA256SUMS"], { cwd: out, encoding: "utf8" })).toBe("");
     const ok = cli(["verify", out]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^ok: 22 files of demo 1.0.0 match manifest.json/);
+    expect(ok.stdout).toMatch(/^ok: 23 files of demo 1.0.0 match manifest.json/);
 
     // Replace links rather than writing through them, so the checkpoint copy stays intact.
     await rm(path.join(out, "config.json"));

@@ -72,9 +72,9 @@ describe("model-release verify with a signature", () => {
   it("verifies the manifest and the signature with --key", () => {
     const r = cli(["verify", v2, "--key", pub]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^ok: 22 files of demo 1\.1\.0 match manifest\.json/m);
+    expect(r.stdout).toMatch(/^ok: 23 files of demo 1\.1\.0 match manifest\.json/m);
     expect(r.stdout).toMatch(
-      /^ok: model\.sig verified: signed by the key [0-9a-f]{16}…, 24 files signed \(the manifest's 22, manifest\.json and SHA256SUMS\) match/m,
+      /^ok: model\.sig verified: signed by the key [0-9a-f]{16}…, 25 files signed \(the manifest's 23, manifest\.json and SHA256SUMS\) match/m,
     );
   });
 

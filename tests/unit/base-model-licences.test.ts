@@ -54,6 +54,13 @@ describe("planLicence", () => {
     const p3 = plan("Qwen/Qwen2.5-VL-3B-Instruct");
     expect(p3).toMatchObject({ license: "other", license_name: "qwen-research" });
     expect(rules(p3)).toEqual(["block:licence-incompatible"]);
+    // Keeping the research licence ships its text, with the notice sentence §3.c asks for.
+    const kept = plan("Qwen/Qwen2.5-VL-3B-Instruct", "other");
+    expect(kept.findings).toEqual([]);
+    expect(kept.files).toEqual([{ path: "LICENSE", template: "licences/qwen-research-LICENSE.txt" }]);
+    expect(kept.notice).toContain(
+      "Qwen is licensed under the Qwen RESEARCH LICENSE AGREEMENT, Copyright (c) Alibaba Cloud. All Rights Reserved.",
+    );
   });
 
   it("qwen3 (coder) is Apache-2.0", () => {
@@ -105,7 +112,10 @@ describe("planLicence", () => {
   });
 
   it("every bundle gets a LICENSE: Apache text, the base's agreement, a generated MIT, or a pointer with a warning", () => {
-    expect(plan("openai/gpt-oss-120b").files).toEqual([{ path: "LICENSE", template: "licences/apache-2.0.txt" }]);
+    expect(plan("openai/gpt-oss-120b").files).toEqual([
+      { path: "LICENSE", template: "licences/apache-2.0.txt" },
+      { path: "USAGE_POLICY", template: "licences/gpt-oss-USAGE_POLICY" },
+    ]);
     const mit = planLicence({
       baseModel: "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B",
       requested: "mit",

@@ -291,6 +291,38 @@ describe("readEvalReport", () => {
 });
 
 describe("renderEvalResultsFiles", () => {
+  it("writes an in-house benchmark only once the config maps it to a registered Hub benchmark", async () => {
+    const { renderEvalResultsFiles } = await import("../../src/evals/render-eval-outputs.js");
+    const y = `format: model-release/evals@1
+harness: {name: drl-bench, version: 0.4.2}
+benchmarks:
+  - name: drl-conversion
+    samples: 240
+    metrics:
+      - {name: exact_match, value: 0.81}
+      - {name: error_rate, value: 0.04}
+  - name: cell-audit
+    metrics:
+      - {name: exact_match, value: 0.7}
+`;
+    const release = run("release", parseEvalFile({ file: "r.yaml", text: y }).metrics);
+    const report = { release, comparison: compareEvals({ release, threshold: 0.01 }) };
+    // Not registered: the Hub documents .eval_results only for Benchmark datasets.
+    expect(renderEvalResultsFiles({ report, hubBenchmarks: {} })).toEqual([]);
+    const files = renderEvalResultsFiles({
+      report,
+      hubBenchmarks: { "drl-conversion": { dataset: "acme/drl-bench", task_id: "conversion", metric: "exact_match" } },
+      date: "2026-12-01",
+    });
+    expect(files).toEqual([
+      {
+        path: ".eval_results/drl-conversion.yaml",
+        content:
+          '- dataset:\n    id: acme/drl-bench\n    task_id: conversion\n  value: 81\n  date: "2026-12-01"\n  notes: drl-bench 0.4.2, exact_match, 240 samples\n',
+      },
+    ]);
+  });
+
   it("writes one .eval_results file per registered benchmark, skipping private ones and slices", async () => {
     const { renderEvalResultsFiles } = await import("../../src/evals/render-eval-outputs.js");
     const y = `format: model-release/evals@1

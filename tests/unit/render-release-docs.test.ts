@@ -98,6 +98,7 @@ describe("renderReleaseDocs: the demo release", () => {
       "NOTICE licence",
       "README.ko.md card",
       "README.md card",
+      "USAGE_POLICY licence",
       "assets/eval-chart.svg chart",
       "eval-results.json eval",
       "examples/curl.sh example",

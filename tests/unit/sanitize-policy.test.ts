@@ -51,6 +51,8 @@ describe("classifyCheckpointFile", () => {
     ["chat_template.jinja", "text", "tokenizer"],
     ["preprocessor_config.json", "json", "processor"],
     ["LICENSE", "text", "licence"],
+    ["USE_POLICY.md", "text", "licence"],
+    ["USAGE_POLICY", "text", "licence"],
   ] as const)("publishes %s (%s) as %s", (p, format, role) => {
     expect(decide(p, format)).toMatchObject({ action: "publish", role });
   });
