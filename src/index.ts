@@ -83,11 +83,10 @@ export {
 } from "./checkpoint/pickle/extract-pickle-strings.js";
 export {
   convertTorchToSafetensors,
-  readTorchConversionPlan,
-  type TorchConversionPlan,
   type TorchConversionResult,
-  type PlannedTensor,
 } from "./checkpoint/pickle/convert-torch-to-safetensors.js";
+export { readTorchConversionPlan } from "./checkpoint/pickle/read-torch-conversion-plan.js";
+export type { TorchConversionPlan, PlannedTensor } from "./checkpoint/pickle/plan-safetensors-layout.js";
 export {
   renderReleaseDocs,
   DEFAULT_TEMPLATES_DIR,

@@ -350,7 +350,7 @@ describe("stageBundle of converted pickle weights", () => {
   });
 
   it("streams the conversion into the bundle and hashes the written file", async () => {
-    const { readTorchConversionPlan } = await import("../../src/checkpoint/pickle/convert-torch-to-safetensors.js");
+    const { readTorchConversionPlan } = await import("../../src/checkpoint/pickle/read-torch-conversion-plan.js");
     const src = path.join(PICKLES, "plain_state_dict.pt");
     const plan = await readTorchConversionPlan(src);
     const out = path.join(await tmp(), "bundle");
