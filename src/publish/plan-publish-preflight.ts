@@ -94,9 +94,9 @@ export function planPublishPreflight(f: PublishPreflightFacts): PreflightCheck[]
       plan.createRepo && f.hub.visibilityUnknown
         ? usageError(
             "CONFIG_REQUIRED",
-            `${repo} does not exist on the Hub and its visibility is not known without the release config`,
+            `${repo} does not exist on the Hub and its visibility is not known without the config`,
             {
-              hint: "pass --config with the release config (hub.private decides whether the new repo is public)",
+              hint: "pass --config with the config the bundle was built from (its `private:` under `hub:` decides whether the new repo is public)",
               location: { field: "--config" },
             },
           )
