@@ -27,16 +27,15 @@ export { detectCheckpointLayout } from "./checkpoint/detect-checkpoint-layout.js
 export * from "./bundle/types.js";
 export {
   stageBundle,
-  planManifest,
-  renderManifest,
-  renderSha256Sums,
-  planContentDigest,
   type StageBundleParams,
   type StageBundleResult,
-  type BundleRelease,
   type StagedSource,
   type StageProgress,
 } from "./bundle/stage-bundle.js";
+export { planManifest, type BundleRelease } from "./bundle/plan-manifest.js";
+export { renderManifest } from "./bundle/render-manifest.js";
+export { renderSha256Sums } from "./bundle/render-sha256-sums.js";
+export { planContentDigest } from "./bundle/plan-content-digest.js";
 export { verifyBundle, readManifest, type VerifyBundleResult, type ChangedFile } from "./bundle/verify-bundle.js";
 export { createHashPool, defaultHashConcurrency, type HashPool } from "./bundle/hash-pool.js";
 export { readHashCache, type HashCache } from "./bundle/hash-cache.js";
@@ -83,11 +82,10 @@ export {
 } from "./checkpoint/pickle/extract-pickle-strings.js";
 export {
   convertTorchToSafetensors,
-  readTorchConversionPlan,
-  type TorchConversionPlan,
   type TorchConversionResult,
-  type PlannedTensor,
 } from "./checkpoint/pickle/convert-torch-to-safetensors.js";
+export { readTorchConversionPlan } from "./checkpoint/pickle/read-torch-conversion-plan.js";
+export type { TorchConversionPlan, PlannedTensor } from "./checkpoint/pickle/plan-safetensors-layout.js";
 export {
   renderReleaseDocs,
   DEFAULT_TEMPLATES_DIR,

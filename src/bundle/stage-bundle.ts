@@ -1,24 +1,17 @@
 import { applySanitizeRewrite } from "../sanitize/apply-sanitize-rewrite.js";
 import { convertTorchToSafetensors } from "../checkpoint/pickle/convert-torch-to-safetensors.js";
 import { createHash } from "node:crypto";
-import { link, lstat, mkdir, readdir, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { blockedError, inputError, usageError } from "../errors.js";
-import { assertBundlePath, MANIFEST_FILE, PRIVATE_DIR, SOURCES_FILE, SUMS_FILE } from "./bundle-paths.js";
+import { blockedError, inputError } from "../errors.js";
+import { applyManifestFiles } from "./apply-manifest-files.js";
+import { assertBundlePath, PRIVATE_DIR, SOURCES_FILE } from "./bundle-paths.js";
 import { readHashCache, readFileStamp, type HashCache } from "./hash-cache.js";
 import { createHashPool } from "./hash-pool.js";
+import { linkOrReference, type SourceMode } from "./link-or-reference.js";
+import { planManifest, type BundleRelease } from "./plan-manifest.js";
+import { prepareBundleDir } from "./prepare-bundle-dir.js";
 import type { BundleInput, Manifest, ManifestFile } from "./types.js";
-import { omitUndefined } from "../omit-undefined.js";
-
-/** The release facts the manifest records beside the files. */
-export interface BundleRelease {
-  name: string;
-  version: string;
-  tag: string;
-  hub: Manifest["hub"];
-  github?: Manifest["github"];
-  overrides?: Manifest["overrides"];
-}
 
 export interface StageBundleParams {
   /** Bundle folder; created, or emptied when it holds a previous bundle. */
@@ -43,9 +36,6 @@ export type StageProgress =
   | { kind: "hashed"; path: string; bytes: number; cached: boolean }
   | { kind: "staged"; path: string; mode: SourceMode };
 
-/** How a file got into the bundle folder. */
-export type SourceMode = "link" | "reference" | "written";
-
 export interface StagedSource {
   path: string;
   mode: SourceMode;
@@ -63,41 +53,6 @@ export interface StageBundleResult {
   hashedBytes: number;
   /** Set when the hash cache could not be written; the bundle is complete regardless. */
   cacheWarning?: string;
-}
-
-/** Serialises a manifest deterministically: fixed key order, sorted files, trailing newline. */
-export function renderManifest(m: Manifest): string {
-  return `${JSON.stringify(m, null, 2)}\n`;
-}
-
-/** `sha256  path` lines, sorted by path, as `sha256sum` writes and `sha256sum -c` reads them. */
-export function renderSha256Sums(files: { path: string; sha256: string }[]): string {
-  return [...files]
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .map((f) => `${f.sha256}  ${f.path}\n`)
-    .join("");
-}
-
-/** sha256 over the sorted `sha256  path` lines of the content files: equal content, equal digest. */
-export function planContentDigest(files: { path: string; sha256: string }[]): string {
-  return createHash("sha256").update(renderSha256Sums(files)).digest("hex");
-}
-
-/** Builds the manifest from staged files. Pure and deterministic. */
-export function planManifest(release: BundleRelease, files: ManifestFile[]): Manifest {
-  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  // manifest.json is hashed and diffed: no `"github": undefined` member may reach it.
-  return omitUndefined({
-    schema: "model-release/manifest@1",
-    name: release.name,
-    version: release.version,
-    tag: release.tag,
-    hub: release.hub,
-    github: release.github,
-    files: sorted.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, role: f.role, origin: f.origin })),
-    overrides: [...(release.overrides ?? [])].sort((a, b) => (a.path < b.path ? -1 : 1)),
-    contentDigest: planContentDigest(sorted),
-  });
 }
 
 /**
@@ -137,7 +92,7 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
     }
   }
 
-  const keep = await prepareOutDir(outDir);
+  const keep = await prepareBundleDir(outDir);
   const clock = params.clock ?? Date.now;
   const cache: HashCache | undefined = params.cacheDir
     ? await readHashCache({
@@ -325,87 +280,6 @@ export async function stageBundle(params: StageBundleParams): Promise<StageBundl
   }
 }
 
-/**
- * Hard link when the filesystem allows it (same device, links supported); otherwise a symlink
- * to the absolute source, recorded as a reference in sources.json, so `sha256sum -c` and the
- * publishers still read the file through the bundle folder. Never a copy. A link a previous
- * build left to the same file is kept: relinking would move the source's ctime and defeat the
- * hash cache.
- */
-async function linkOrReference(src: string, dest: string): Promise<SourceMode> {
-  const [srcStat, destStat] = await Promise.all([stat(src), lstat(dest).catch(() => undefined)]);
-  if (destStat) {
-    if (destStat.isFile() && destStat.dev === srcStat.dev && destStat.ino === srcStat.ino) return "link";
-    if (destStat.isSymbolicLink() && (await readlink(dest)) === src) return "reference";
-    await rm(dest, { recursive: true, force: true });
-  }
-  try {
-    await link(src, dest);
-    return "link";
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (
-      code !== "EXDEV" &&
-      code !== "EPERM" &&
-      code !== "EMLINK" &&
-      code !== "ENOTSUP" &&
-      code !== "EOPNOTSUPP" &&
-      code !== "EACCES"
-    )
-      throw e;
-  }
-  await symlink(src, dest);
-  return "reference";
-}
-
-/**
- * Creates the bundle folder, or accepts one that a previous build staged (recognised by its
- * private `.model-release/` folder) and returns the paths it holds, so unchanged links are kept
- * and the rest removed. Any other non-empty folder is refused: we never delete files we did not
- * write.
- */
-async function prepareOutDir(outDir: string): Promise<Set<string>> {
-  let names: string[] = [];
-  try {
-    const st = await stat(outDir);
-    if (!st.isDirectory())
-      throw usageError("OUT_DIR_NOT_EMPTY", `${outDir} exists and is not a folder`, {
-        hint: "pass --out with a new or empty folder",
-        location: { file: outDir },
-      });
-    names = await readdir(outDir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-  }
-  const existing = new Set<string>();
-  if (names.length > 0) {
-    const ours = await lstat(path.join(outDir, PRIVATE_DIR)).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
-    if (!ours) {
-      throw usageError("OUT_DIR_NOT_EMPTY", `${outDir} is not empty and was not staged by model-release`, {
-        hint: "pass --out with a new or empty folder (a folder from a previous build is replaced)",
-        location: { file: outDir },
-      });
-    }
-    // rm on a hard link or symlink removes the link only; the checkpoint's files are untouched.
-    await Promise.all(
-      [MANIFEST_FILE, SUMS_FILE, PRIVATE_DIR].map((n) => rm(path.join(outDir, n), { recursive: true, force: true })),
-    );
-    const visit = async (abs: string, rel: string) => {
-      for (const ent of await readdir(abs, { withFileTypes: true })) {
-        const p = rel ? `${rel}/${ent.name}` : ent.name;
-        if (ent.isDirectory()) await visit(path.join(abs, ent.name), p);
-        else existing.add(p);
-      }
-    };
-    await visit(outDir, "");
-  }
-  await mkdir(outDir, { recursive: true });
-  return existing;
-}
-
 /** Removes folders left empty after stale files went away (not the root). */
 async function removeEmptyDirs(dir: string, isRoot = true): Promise<boolean> {
   let empty = true;
@@ -415,18 +289,4 @@ async function removeEmptyDirs(dir: string, isRoot = true): Promise<boolean> {
   }
   if (empty && !isRoot) await rm(dir, { recursive: true, force: true });
   return empty;
-}
-
-/**
- * Writes `manifest.json` and the `SHA256SUMS` that covers every listed file and the manifest
- * itself. Used by staging and by steps that add a published file afterwards (the review page).
- */
-export async function applyManifestFiles(dir: string, manifest: Manifest): Promise<void> {
-  const manifestText = renderManifest(manifest);
-  await writeFile(path.join(dir, MANIFEST_FILE), manifestText);
-  const manifestDigest = createHash("sha256").update(manifestText).digest("hex");
-  await writeFile(
-    path.join(dir, SUMS_FILE),
-    renderSha256Sums([...manifest.files, { path: MANIFEST_FILE, sha256: manifestDigest }]),
-  );
 }

@@ -4,7 +4,7 @@ import { inputError, verifyError } from "../errors.js";
 import { assertBundlePath, isNonContentPath, MANIFEST_FILE, SOURCES_FILE, SUMS_FILE } from "./bundle-paths.js";
 import { readFileStamp, type HashCache } from "./hash-cache.js";
 import { createHashPool } from "./hash-pool.js";
-import { planContentDigest } from "./stage-bundle.js";
+import { planContentDigest } from "./plan-content-digest.js";
 import type { Manifest } from "./types.js";
 
 export interface ChangedFile {

@@ -74,7 +74,8 @@ export function parseTargets(to: string): ("hf" | "github")[] {
   return [...new Set(list)] as ("hf" | "github")[];
 }
 
-const isLoopback = (url: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(url);
+/** A stand-in on this machine: no rate-limit pacing needed. */
+export const isLoopback = (url: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(url);
 
 /**
  * In GitHub Actions (`GITHUB_ACTIONS=true`): a Markdown summary to `$GITHUB_STEP_SUMMARY` and

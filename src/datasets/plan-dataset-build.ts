@@ -5,54 +5,23 @@ import type { BundleInput } from "../bundle/types.js";
 import { checkCard } from "../card/check-card.js";
 import type { Finding } from "../findings.js";
 import type { DatasetConfig } from "./dataset-config-schema.js";
-import { compileRedactionRules, type RedactionRules } from "./compile-redaction-rules.js";
-import { createPseudonymizer, type Pseudonymizer } from "./create-pseudonymizer.js";
-import { decodeProgram } from "./decode-program.js";
+import { compileRedactionRules } from "./compile-redaction-rules.js";
+import { createPseudonymizer } from "./create-pseudonymizer.js";
 import type { SecretDetector } from "./create-dataset-detector.js";
-import { measureRedactionRecall, type RecallReport } from "./measure-redaction-recall.js";
-import {
-  detectHyundaiDialect,
-  parseRobotProgram,
-  INSTRUCTION_KINDS,
-  type ParsedProgram,
-} from "./parse-robot-program.js";
-import type { DatasetSource, RejectedRecord, SourceProgram, SourceRecord } from "./read-dataset-source.js";
-import { redactProgram, type RedactionHit } from "./redact-program.js";
-import { renderFileName } from "./render-file-name.js";
+import { measurePlantedRecall } from "./measure-planted-recall.js";
+import { measureRedactionRecall } from "./measure-redaction-recall.js";
+import { planDatasetRecord } from "./plan-dataset-record.js";
+import type { DatasetSource, RejectedRecord } from "./read-dataset-source.js";
+import type { RedactionHit } from "./redact-program.js";
 import { rejectionReason } from "./render-rejection-reason.js";
 import { globToRegExp, keyedUnitHash, pickSplit } from "./plan-dataset-sample.js";
 import { renderSplitFile, type OutputRecord } from "./render-split-file.js";
+import { planDatasetCardMetadata, renderDatasetCard } from "./render-dataset-card.js";
+import { sortRecordKeys as sortKeys } from "./sort-record-keys.js";
+import type { RedactionReport } from "./types.js";
 
 export { renderSplitFile, type OutputRecord };
-import { planDatasetCardMetadata, renderDatasetCard } from "./render-dataset-card.js";
-import type { ProgramDialect } from "./scan-program-regions.js";
-
-/** Counts only: the report never holds a sensitive value, a source path or program text. */
-export interface RedactionReport {
-  schema: "model-release/redaction-report@1";
-  dataset: string;
-  version: string;
-  /** Where the pseudonym key came from; the key itself is never recorded. */
-  keySource: "env" | "random";
-  records: { source: number; selected: number; published: number; rejected: number; sourceRejected: number };
-  splits: Record<string, number>;
-  byRule: Record<string, number>;
-  byCategory: Record<string, number>;
-  /** Per output field, per rule. */
-  byField: Record<string, Record<string, number>>;
-  rejectedByCode: Record<string, number>;
-  /** Rejected records by code: a count and a fixed reason, never a name, line, excerpt or id. */
-  rejected: { code: string; reason: string; count: number }[];
-  /** Comments dropped by the comment allowlist (`redaction.comments.mode: allowlist`). */
-  commentsDropped: number;
-  /** Recall of the redaction on built-in probes of every class, measured in this build with its own rules, per place. */
-  recall: RecallReport;
-  /**
-   * Redaction recall on the values planted in the source for testing: distinct values, how many
-   * still appear verbatim in a published record, by category. Counts only, never the values.
-   */
-  plantedRecall?: { values: number; leaked: number; recall: number; leakedByCategory: Record<string, number> };
-}
+export type { RedactionReport };
 
 export interface DatasetBuildPlan {
   name: string;
@@ -136,7 +105,7 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
   const bySplit = new Map<string, OutputRecord[]>(config.splits.map((s) => [s.name, []]));
   const seenIds = new Set<string>();
   for (const rec of selected) {
-    const result = processRecord(rec, rules, pseudo, config);
+    const result = planDatasetRecord(rec, rules, pseudo, config);
     if ("reject" in result) {
       rejected.push(result.reject);
       continue;
@@ -253,171 +222,5 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
     cardMetadata,
     inputs,
     findings,
-  };
-}
-
-type Processed =
-  | { reject: RejectedRecord }
-  | {
-      dialect: "hi5-job" | "hi6-job";
-      hyundaiText: string;
-      hyundaiFile: string;
-      drlText: string;
-      drlFile: string;
-      commentsDropped: number;
-      hits: {
-        hyundai_program: RedactionHit[];
-        hyundai_file: RedactionHit[];
-        drl_program: RedactionHit[];
-        drl_file: RedactionHit[];
-      };
-    };
-
-function processRecord(
-  rec: SourceRecord,
-  rules: RedactionRules,
-  pseudo: Pseudonymizer,
-  config: DatasetConfig,
-): Processed {
-  const reject = (
-    prog: SourceProgram,
-    code: string,
-    message: string,
-    programLine?: number,
-    offset?: number,
-  ): Processed => {
-    // A JSONL record is located by its line in the JSONL file, and the program line goes into the message.
-    const inJsonl = prog.line !== undefined;
-    const line = inJsonl ? prog.line : programLine;
-    const msg = inJsonl && programLine !== undefined ? `${message} (program line ${programLine})` : message;
-    return {
-      reject: {
-        sourceId: rec.sourceId,
-        file: prog.origin,
-        line,
-        offset: inJsonl ? undefined : offset,
-        code,
-        message: msg,
-      },
-    };
-  };
-  const programs: { prog: SourceProgram; field: "hyundai_program" | "drl_program" }[] = [
-    { prog: rec.hyundai, field: "hyundai_program" },
-    { prog: rec.drl, field: "drl_program" },
-  ];
-  const texts: string[] = [];
-  for (const { prog } of programs) {
-    const d = decodeProgram(prog.content, config.source.encoding);
-    if (!d.ok) return reject(prog, d.code, d.message, d.line, d.offset);
-    texts.push(d.text);
-  }
-  const [hyText] = texts as [string, string];
-  const dialect = detectHyundaiDialect(hyText);
-  if (!dialect)
-    return reject(
-      rec.hyundai,
-      "PROGRAM_UNPARSEABLE",
-      "not a Hyundai job: line 1 is neither a Hi5 'Program File Format Version' nor a Hi6 'Hyundai Robot Job File' header",
-      1,
-    );
-  const out: string[] = [];
-  const hits: Record<string, RedactionHit[]> = {};
-  let commentsDropped = 0;
-  for (const [i, { prog, field }] of programs.entries()) {
-    const text = texts[i]!;
-    const d: ProgramDialect = i === 0 ? dialect : "drl";
-    const before = parseRobotProgram(text, d);
-    if (before.issues.length > 0) {
-      const first = before.issues[0]!;
-      return reject(
-        prog,
-        "PROGRAM_UNPARSEABLE",
-        `${dialectName(d)}: ${first.message}${before.issues.length > 1 ? ` (and ${before.issues.length - 1} more issue${before.issues.length > 2 ? "s" : ""})` : ""}`,
-        first.line,
-      );
-    }
-    const red = redactProgram({ text, dialect: d, rules, pseudonymizer: pseudo });
-    if (red.leaks.length > 0) {
-      const l = red.leaks[0]!;
-      return reject(
-        prog,
-        "SENSITIVE_VALUE_IN_STATEMENT",
-        `a ${l.category} value (rule ${l.rule}) sits in a statement, where it cannot be replaced without changing the program`,
-        l.line,
-      );
-    }
-    const after = parseRobotProgram(red.text, d);
-    const changed = sameCounts(before, after)
-      ? undefined
-      : INSTRUCTION_KINDS.find((k) => before.counts[k] !== after.counts[k]);
-    if (changed !== undefined || after.issues.length > 0) {
-      return reject(
-        prog,
-        "REDACTION_CHANGED_PROGRAM",
-        changed
-          ? `redaction changed the number of ${changed} instructions (${before.counts[changed]} -> ${after.counts[changed]})`
-          : `redacted program does not parse: ${after.issues[0]!.message}`,
-        after.issues[0]?.line,
-      );
-    }
-    // Redacting the result again must find nothing: otherwise a rule produced or left a match.
-    const again = redactProgram({ text: red.text, dialect: d, rules, pseudonymizer: pseudo });
-    if (again.hits.length > 0 || again.leaks.length > 0)
-      return reject(
-        prog,
-        "REDACTION_UNSTABLE",
-        `a second redaction pass still found ${again.hits.length + again.leaks.length} value(s)`,
-      );
-    out.push(red.text);
-    hits[field] = red.hits;
-    commentsDropped += red.commentsDropped;
-  }
-  const mode = config.redaction.file_names;
-  const hyFile = renderFileName({ name: rec.hyundai.name, mode, rules, pseudonymizer: pseudo });
-  const drlFile = renderFileName({ name: rec.drl.name, mode, rules, pseudonymizer: pseudo });
-  return {
-    dialect,
-    hyundaiText: out[0]!,
-    drlText: out[1]!,
-    hyundaiFile: hyFile.text,
-    drlFile: drlFile.text,
-    commentsDropped,
-    hits: {
-      hyundai_program: hits.hyundai_program!,
-      drl_program: hits.drl_program!,
-      hyundai_file: hyFile.hits,
-      drl_file: drlFile.hits,
-    },
-  };
-}
-
-const dialectName = (d: ProgramDialect) => (d === "hi5-job" ? "Hi5 JOB" : d === "hi6-job" ? "Hi6 HRScript" : "DRL");
-const sameCounts = (a: ParsedProgram, b: ParsedProgram) => INSTRUCTION_KINDS.every((k) => a.counts[k] === b.counts[k]);
-
-function sortKeys<T>(o: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(o).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
-}
-
-/** How many distinct planted values survive verbatim in the published records. Pure. */
-function measurePlantedRecall(
-  planted: readonly { category: string; value: string }[],
-  splits: { records: OutputRecord[] }[],
-): NonNullable<RedactionReport["plantedRecall"]> {
-  const text = splits.flatMap((s) => s.records.flatMap((r) => Object.values(r))).join("\n");
-  const distinct = new Map<string, string>();
-  for (const p of planted) if (p.value.length > 0) distinct.set(p.value, p.category);
-  const leakedByCategory: Record<string, number> = {};
-  let leaked = 0;
-  for (const [value, category] of distinct) {
-    if (!text.includes(value)) continue;
-    leaked++;
-    leakedByCategory[category] = (leakedByCategory[category] ?? 0) + 1;
-  }
-  const values = distinct.size;
-  return {
-    values,
-    leaked,
-    recall: values === 0 ? 1 : (values - leaked) / values,
-    leakedByCategory: sortKeys(leakedByCategory),
   };
 }

@@ -1,5 +1,5 @@
 import type { DatasetConfig } from "./dataset-config-schema.js";
-import type { RedactionReport } from "./plan-dataset-build.js";
+import type { RedactionReport } from "./types.js";
 
 /** Lines of a program shown in the card's example record: enough to see the format. */
 const EXAMPLE_LINES = 6;

@@ -2,7 +2,7 @@ import { stringify } from "yaml";
 import { renderDatasetCardExtras } from "./render-dataset-card-extras.js";
 import { SIZE_CATEGORIES, type DatasetConfig } from "./dataset-config-schema.js";
 import { RECALL_PLACES } from "./measure-redaction-recall.js";
-import type { RedactionReport } from "./plan-dataset-build.js";
+import type { RedactionReport } from "./types.js";
 
 /** The Hub's `size_categories` bucket of a record count. Pure. */
 export function sizeCategory(n: number): (typeof SIZE_CATEGORIES)[number] {

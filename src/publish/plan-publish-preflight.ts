@@ -1,15 +1,11 @@
-import { ReleaseError, blockedError, conflictError, remoteError, usageError } from "../errors.js";
+import { ReleaseError, blockedError, conflictError, usageError } from "../errors.js";
 import type { GitHubAccess, HubAccess } from "./fetch-publish-access.js";
+import { planAccessChecks, type PreflightCheck } from "./plan-access-checks.js";
 import type { GitHubReleasePlan, HubPublishPlan } from "./types.js";
 
-/** One check of the preflight: what was checked, whether it passed, and the error to throw when not. */
-export interface PreflightCheck {
-  target: "hub" | "github";
-  check: string;
-  status: "ok" | "fail" | "skipped";
-  detail: string;
-  error?: ReleaseError;
-}
+// The access checks live in plan-access-checks.ts (release runs them before its build); these
+// names stay importable from here.
+export { githubTokenInvalid, hubTokenInvalid, type PreflightCheck } from "./plan-access-checks.js";
 
 /** Weight files as the Hub stores them: what "all weights of the previous release" means. */
 const WEIGHTS = /\.(safetensors|bin|pt|pth|ckpt|gguf|h5|msgpack|onnx)$/i;
@@ -55,48 +51,19 @@ export function planPublishPreflight(f: PublishPreflightFacts): PreflightCheck[]
         ? { target, check, status: "fail", detail: error.message, error }
         : { target, check, status: "ok", detail: ok },
     );
-  const skip = (target: PreflightCheck["target"], check: string, detail: string) =>
-    checks.push({ target, check, status: "skipped", detail });
 
   if (f.hub) {
     const { repo, access, plan } = f.hub;
-    const namespace = repo.split("/")[0]!;
-    if (!access) {
-      skip("hub", "token", "no token given (dry run)");
-    } else if (!access.tokenValid) {
-      add("hub", "token", hubTokenInvalid(access, plan.hubUrl), "");
-    } else {
-      add("hub", "token", undefined, `valid, user ${access.user ?? "?"}`);
-      const org = access.orgs.find((o) => o.name === namespace);
-      const mayWrite =
-        access.tokenRole !== "read" && (access.user === namespace || (org !== undefined && org.role !== "read"));
-      add(
-        "hub",
-        "write access",
-        mayWrite
-          ? undefined
-          : remoteError(
-              "HUB_NO_WRITE_ACCESS",
-              access.tokenRole === "read"
-                ? `HF_TOKEN is a read token: it cannot publish to ${repo}`
-                : `${access.user ?? "the token's user"} cannot write to the ${namespace} namespace of ${repo}${org ? ` (role ${org.role})` : " (not a member)"}`,
-              {
-                hint: `use a write token of a member of ${namespace} (fine-grained: repo write in ${namespace})`,
-                location: { field: "HF_TOKEN" },
-              },
-            ),
-        `${access.tokenRole === "fineGrained" ? "fine-grained token, " : ""}may write to ${namespace}`,
-      );
-    }
+    checks.push(...planAccessChecks({ hub: { repo, hubUrl: plan.hubUrl, access } }));
     add(
       "hub",
       "repository",
       plan.createRepo && f.hub.visibilityUnknown
         ? usageError(
             "CONFIG_REQUIRED",
-            `${repo} does not exist on the Hub and its visibility is not known without the release config`,
+            `${repo} does not exist on the Hub and its visibility is not known without the config`,
             {
-              hint: "pass --config with the release config (hub.private decides whether the new repo is public)",
+              hint: "pass --config with the config the bundle was built from (its `private:` under `hub:` decides whether the new repo is public)",
               location: { field: "--config" },
             },
           )
@@ -151,43 +118,7 @@ export function planPublishPreflight(f: PublishPreflightFacts): PreflightCheck[]
 
   if (f.github) {
     const { repo, access, plan } = f.github;
-    if (!access) {
-      skip("github", "token", "no token given (dry run)");
-    } else if (!access.tokenValid) {
-      add("github", "token", githubTokenInvalid(plan.apiUrl), "");
-    } else {
-      add("github", "token", undefined, `valid${access.login ? `, user ${access.login}` : ""}`);
-      if (!access.repoExists)
-        add(
-          "github",
-          "repository",
-          f.github.create
-            ? undefined
-            : remoteError(
-                "GITHUB_REPO_MISSING",
-                `GitHub repository ${repo} does not exist (or the token cannot see it)`,
-                {
-                  hint: "create it, or set github.create: true in the release config to have it created",
-                  location: { field: "github.repo" },
-                },
-              ),
-          `${repo} will be created (github.create)`,
-        );
-      else {
-        add("github", "repository", undefined, `${repo} exists`);
-        add(
-          "github",
-          "write access",
-          access.canPush === false
-            ? remoteError("GITHUB_NO_WRITE_ACCESS", `GITHUB_TOKEN cannot push to ${repo}`, {
-                hint: "give the token contents:write on the repository (in Actions: `permissions: contents: write`)",
-                location: { field: "GITHUB_TOKEN" },
-              })
-            : undefined,
-          access.canPush === undefined ? "checked by GitHub at push (installation token)" : "may push",
-        );
-      }
-    }
+    checks.push(...planAccessChecks({ github: { repo, apiUrl: plan.apiUrl, access, create: f.github.create } }));
     if (f.github.codeFiles !== undefined)
       add(
         "github",
@@ -255,20 +186,4 @@ export function assertPreflightPassed(checks: readonly PreflightCheck[]): void {
       details: { failed: failed.map((c) => ({ target: c.target, check: c.check, code: c.error!.code })) },
     },
   );
-}
-
-/** The Hub refused the token (401). */
-export function hubTokenInvalid(_access: HubAccess, hubUrl: string): ReleaseError {
-  return remoteError("HUB_TOKEN_INVALID", `the Hub at ${hubUrl} refused HF_TOKEN (HTTP 401)`, {
-    hint: "set HF_TOKEN to a valid token for this endpoint (a rehearsal token does not work on huggingface.co)",
-    location: { field: "HF_TOKEN" },
-  });
-}
-
-/** GitHub refused the token (401). */
-export function githubTokenInvalid(apiUrl: string): ReleaseError {
-  return remoteError("GITHUB_TOKEN_INVALID", `GitHub at ${apiUrl} refused GITHUB_TOKEN (HTTP 401)`, {
-    hint: "set GITHUB_TOKEN to a valid token with contents:write on the repository",
-    location: { field: "GITHUB_TOKEN" },
-  });
 }

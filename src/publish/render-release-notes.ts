@@ -7,6 +7,9 @@ export interface EvalRow {
   previous?: number;
 }
 
+/** The public Hub: `hf` needs no HF_ENDPOINT for it. */
+const DEFAULT_HUB_URL = "https://huggingface.co";
+
 /** Longest SHA256SUMS shown inline; longer lists stay in the SHA256SUMS asset. */
 const MAX_INLINE_CHECKSUM_LINES = 40;
 
@@ -64,12 +67,25 @@ export function renderReleaseNotes(params: {
 
   if (params.changes?.trim()) out.push(params.changes.trim(), "");
 
-  const repoArg = `${params.hubRepo}@${params.version}`;
+  // A reader of a public release has neither this repository nor an npm package (model-release is
+  // not on the npm registry), so the first commands need only public tools: the Hub's own CLI and
+  // coreutils. model-release is offered after them, in the form that works from a clone of it.
+  const dir = `./${params.hubRepo.split("/")[1] ?? params.name}`;
+  const endpoint = params.hubUrl.replace(/\/+$/, "") === DEFAULT_HUB_URL ? "" : `HF_ENDPOINT=${params.hubUrl} `;
+  const repoType = params.repoType === "dataset" ? " --repo-type dataset" : "";
   out.push(
     "## Get and verify",
     "",
     "```sh",
-    `npx model-release pull ${repoArg} --to ./${params.hubRepo.split("/")[1] ?? params.name}`,
+    "pip install -U huggingface_hub   # the Hugging Face CLI, hf",
+    `${endpoint}hf download ${params.hubRepo}${repoType} --revision ${params.tag} --local-dir ${dir}`,
+    `(cd ${dir} && sha256sum -c SHA256SUMS)   # every file against the release's checksums`,
+    "```",
+    "",
+    "Or with model-release, which downloads exactly this tag and verifies every file on arrival. It is not on the npm registry: in a clone of its repository run `npm ci && npm run build`, then:",
+    "",
+    "```sh",
+    `${endpoint}node dist/cli/bin.js pull ${params.hubRepo}@${params.version}${params.repoType === "dataset" ? " --dataset" : ""} --to ${dir}`,
     "```",
     "",
     `Content digest: \`${params.contentDigest}\``,
@@ -77,7 +93,7 @@ export function renderReleaseNotes(params: {
   );
   if (params.verifyCommands?.length) {
     out.push(
-      "Check the signature (`model.sig`, OpenSSF model signing format) with either tool:",
+      "Check the signature (`model.sig`, OpenSSF model signing format) with the reference verifier (`pip install model-signing`) or with model-release:",
       "",
       "```sh",
       ...params.verifyCommands,

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { applyManifestFiles, planManifest } from "../bundle/stage-bundle.js";
+import { applyManifestFiles } from "../bundle/apply-manifest-files.js";
+import { planManifest } from "../bundle/plan-manifest.js";
 import type { Manifest } from "../bundle/types.js";
 import { REVIEW_PAGE_FILE } from "./plan-release-review.js";
 import { renderReviewPage, type ReleaseReview } from "./render-review-page.js";

@@ -38,21 +38,24 @@ export function planSignatureSigner(sigText: string): SignatureSigner {
 }
 
 /**
- * The commands that check a downloaded release's signature: this tool's `verify`, and the
- * reference `model_signing` (pip install model-signing) with its exact flag spelling. Pure.
+ * The commands that check a downloaded release's signature: the reference `model_signing`
+ * (pip install model-signing) with its exact flag spelling, which a reader of a public release can
+ * run as is, then this tool's `verify` as it runs from a clone of model-release (`node
+ * dist/cli/bin.js`: the tool is not on the npm registry, so `npx model-release` would fetch
+ * nothing, or someone else's package). Pure.
  */
 export function renderVerifyCommands(params: { dir: string; signer: SignatureSigner }): string[] {
   const d = params.dir;
   if (params.signer.kind === "key") {
     return [
-      `npx model-release verify ${d} --key model.pub`,
       `model_signing verify key ${d} --signature ${d}/model.sig --public-key model.pub`,
+      `node dist/cli/bin.js verify ${d} --key model.pub`,
     ];
   }
   const id = params.signer.identity ?? "<workflow identity>";
   const issuer = params.signer.issuer ?? GITHUB_ACTIONS_ISSUER;
   return [
-    `npx model-release verify ${d} --identity ${id} --issuer ${issuer}`,
     `model_signing verify sigstore ${d} --signature ${d}/model.sig --identity ${id} --identity-provider ${issuer}`,
+    `node dist/cli/bin.js verify ${d} --identity ${id} --issuer ${issuer}`,
   ];
 }

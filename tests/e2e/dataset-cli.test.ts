@@ -190,9 +190,34 @@ describe("model-release dataset publish", () => {
       expect(
         cli(["dataset", "build", "--config", SAMPLE, "--out", out], { MODEL_RELEASE_REDACTION_KEY: KEY }).code,
       ).toBe(0);
-      const r = await cliAsync(["dataset", "publish", out, "--hub-url", hub.url], { HF_TOKEN: token, CI: "1" });
+      // Without --config a new repo's visibility is unknown: the preflight refuses, as `publish`
+      // does, and nothing is created (not even a private repo).
+      const datasetApi = `${hub.url}/api/datasets/model-release-demo/robot-jobfiles-sample`;
+      const auth = { headers: { authorization: `Bearer ${token}` } };
+      const noConfig = await cliAsync(["dataset", "publish", out, "--hub-url", hub.url], { HF_TOKEN: token, CI: "1" });
+      expect(noConfig.code).toBe(2);
+      expect(noConfig.stderr).toContain(
+        "error[CONFIG_REQUIRED]: model-release-demo/robot-jobfiles-sample does not exist on the Hub and its visibility is not known without the config",
+      );
+      expect(noConfig.stderr).toContain(
+        "hint: pass --config with the config the bundle was built from (its `private:` under `hub:` decides whether the new repo is public)",
+      );
+      expect((await fetch(datasetApi, auth)).status).toBe(404);
+      const dryNoConfig = await cliAsync(["dataset", "publish", out, "--hub-url", hub.url, "--dry-run"], {
+        HF_TOKEN: token,
+      });
+      expect(dryNoConfig.code).toBe(2);
+      expect((await fetch(datasetApi, auth)).status).toBe(404);
+
+      const r = await cliAsync(["dataset", "publish", out, "--config", SAMPLE, "--hub-url", hub.url], {
+        HF_TOKEN: token,
+        CI: "1",
+      });
       expect(r.stderr).not.toContain(token);
       expect(r.code).toBe(0);
+      // The repo exists now and keeps its visibility: a re-run needs no config.
+      const again = await cliAsync(["dataset", "publish", out, "--hub-url", hub.url], { HF_TOKEN: token });
+      expect(again.code).toBe(0);
       const tags = (await (
         await fetch(`${hub.url}/api/datasets/model-release-demo/robot-jobfiles-sample/refs`, {
           headers: { authorization: `Bearer ${token}` },

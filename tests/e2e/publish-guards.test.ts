@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { Octokit } from "octokit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHubServer } from "../../src/local/hub/start-hub-server.js";
@@ -129,6 +129,76 @@ describe("publish preflight (built CLI)", () => {
       0,
     );
     expect(await hubTags(repo)).toEqual(["v1.0.0", "v1.1.0", "v1.2.0"]);
+  });
+});
+
+describe("release checks the remotes before its build", () => {
+  it("a refused token, a missing GitHub repo or an older version fail before anything is built or sent", async () => {
+    // The shipped demo config with its real sample checkpoint: without the early checks these runs
+    // would build (and write the bundle) first, then fail in publish's preflight.
+    const repoRoot = resolve(import.meta.dirname, "../..");
+    const demo = await readFile(join(repoRoot, "release-configs", "demo.yaml"), "utf8");
+    const file = join(s.root, "early.yaml");
+    await writeFile(
+      file,
+      demo
+        .replace(/^name: .*$/m, "name: early")
+        .replaceAll("demo-org/robot-coder-demo", "acme/early")
+        .replace(/source: \.\.\/samples\/demo-code/, `source: ${s.codeDir}`)
+        .replace(/paths: \[.*\]/, 'paths: ["train/**"]')
+        .replaceAll("../samples/", `${repoRoot}/samples/`),
+    );
+    const out = join(s.root, "early-bundle");
+    const release = (version: string, extraEnv: Record<string, string> = {}, more: string[] = []) =>
+      cli(
+        ["release", "--config", file, "--version", version, "--out", out, "--unsigned", "--no-cache", ...more],
+        extraEnv,
+      );
+
+    const noRepo = await release("1.0.0");
+    expect([noRepo.code, errorLine(noRepo.stderr)]).toEqual([
+      4,
+      "error[GITHUB_REPO_MISSING]: GitHub repository acme/early does not exist (or the token cannot see it)",
+    ]);
+    expect(noRepo.stderr).not.toContain("→ build");
+    expect(existsSync(out)).toBe(false);
+    expect(await hubTags("acme/early")).toBeUndefined();
+    await s.gh.createRepo({ owner: "acme", name: "early", members: ["alice"] });
+
+    const badHub = await release("1.0.0", { HF_TOKEN: `hf_${"x".repeat(34)}` });
+    expect([badHub.code, errorLine(badHub.stderr)]).toEqual([
+      4,
+      `error[HUB_TOKEN_INVALID]: the Hub at ${s.hub.url} refused HF_TOKEN (HTTP 401)`,
+    ]);
+    expect(badHub.stderr).not.toContain("→ build");
+    expect(existsSync(out)).toBe(false);
+
+    const badGitHub = await release("1.0.0", { GITHUB_TOKEN: `ghp_${"x".repeat(36)}` });
+    expect([badGitHub.code, errorLine(badGitHub.stderr)]).toEqual([
+      4,
+      `error[GITHUB_TOKEN_INVALID]: GitHub at ${s.gh.url} refused GITHUB_TOKEN (HTTP 401)`,
+    ]);
+    expect(existsSync(out)).toBe(false);
+
+    // A released 2.0.0 on the Hub: 1.0.0 is refused by the version policy before the build.
+    const config = await writeReleaseConfig(s.root, { repo: "acme/early", file: "early-publish.yaml" });
+    expect((await cli(["publish", await bundle("acme/early", "2.0.0"), "--config", config, "--to", "hf"])).code).toBe(
+      0,
+    );
+    const older = await release("1.0.0");
+    expect([older.code, errorLine(older.stderr)]).toEqual([
+      5,
+      "error[VERSION_NOT_NEWER]: version 1.0.0 is not greater than the latest release 2.0.0",
+    ]);
+    expect(existsSync(out)).toBe(false);
+
+    // With every check passing, the same command builds and publishes (the 2.0.0 test bundle's
+    // weights and config.json are not the demo's: those guards are acknowledged).
+    const ok = await release("2.1.0", {}, ["--allow-weight-replacement", "--allow-architecture-change"]);
+    expect([ok.code, ok.stderr.includes("error[") ? ok.stderr : ""]).toEqual([0, ""]);
+    expect(ok.stderr).toMatch(/→ access[^\n]*\n✓ access: hub token ok, hub write access ok, github token ok/);
+    expect(ok.stderr.indexOf("✓ access")).toBeLessThan(ok.stderr.indexOf("→ build"));
+    expect(await hubTags("acme/early")).toEqual(["v2.0.0", "v2.1.0"]);
   });
 });
 

@@ -2,7 +2,7 @@ import { type ChildProcessWithoutNullStreams, execFile, spawn, spawnSync } from 
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -101,6 +101,22 @@ describe.skipIf(!pythonOk)("huggingface_hub, hf and git against `model-release s
     await run(HF, ["download", "demo-org/robot-coder-demo", "--revision", "v1.0.0", "--local-dir", dl], { env });
     const verify = await run(process.execPath, [BIN, "verify", dl], { env });
     expect(verify.stdout).toMatch(/^ok: \d+ files of demo 1\.0\.0 match manifest\.json/);
+
+    // The release notes' own "Get and verify" lines, run as printed (model-release is not on the
+    // npm registry, so they must work with the Hub's CLI and coreutils alone).
+    const res = await fetch(`${env.GITHUB_API_URL}/repos/demo-org/robot-coder-demo/releases/tags/v1.0.0`, {
+      headers: { authorization: `Bearer ${env.GITHUB_TOKEN}` },
+    });
+    const notes = ((await res.json()) as { body: string }).body;
+    const printed = notes.split("\n").filter((l) => / hf download |^hf download |sha256sum -c/.test(l));
+    expect(printed).toHaveLength(2);
+    expect(notes).not.toMatch(/npx /);
+    const reader = await mkdtemp(join(work, "reader-"));
+    const shellEnv = { ...env, PATH: `${dirname(HF)}:${env.PATH}` };
+    for (const line of printed) await run("bash", ["-euo", "pipefail", "-c", line], { cwd: reader, env: shellEnv });
+    const sums = await run("bash", ["-c", printed[1]!], { cwd: reader, env: shellEnv });
+    expect(sums.stdout).toMatch(/: OK$/m);
+    expect(sums.stdout).not.toMatch(/FAILED/);
 
     // `hf` steps a maintainer takes after a release.
     await run(HF, ["repos", "create", "demo-org/robot-coder-demo", "--exist-ok"], { env });

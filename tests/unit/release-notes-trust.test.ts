@@ -20,8 +20,8 @@ describe("planSignatureSigner + renderVerifyCommands", () => {
     const signer = planSignatureSigner(sig);
     expect(signer).toEqual({ kind: "key", keyHint: publicKeyHint(publicKey) });
     expect(renderVerifyCommands({ dir: "./robot-coder", signer })).toEqual([
-      "npx model-release verify ./robot-coder --key model.pub",
       "model_signing verify key ./robot-coder --signature ./robot-coder/model.sig --public-key model.pub",
+      "node dist/cli/bin.js verify ./robot-coder --key model.pub",
     ]);
   });
 
@@ -37,8 +37,8 @@ describe("planSignatureSigner + renderVerifyCommands", () => {
       expect(signer).toEqual({ kind: "keyless", identity, issuer: "https://token.actions.githubusercontent.com" });
     }
     expect(renderVerifyCommands({ dir: "./m", signer: { kind: "keyless", identity } })).toEqual([
-      `npx model-release verify ./m --identity ${identity} --issuer https://token.actions.githubusercontent.com`,
       `model_signing verify sigstore ./m --signature ./m/model.sig --identity ${identity} --identity-provider https://token.actions.githubusercontent.com`,
+      `node dist/cli/bin.js verify ./m --identity ${identity} --issuer https://token.actions.githubusercontent.com`,
     ]);
   });
 
@@ -54,9 +54,38 @@ describe("planSignatureSigner + renderVerifyCommands", () => {
       evals: [],
       sha256sums: "",
       changes: "## Changes since 1.0.0\n\n- changed `README.md`\n",
-      verifyCommands: ["npx model-release verify ./robot-coder --key model.pub"],
+      verifyCommands: ["node dist/cli/bin.js verify ./robot-coder --key model.pub"],
     });
     expect(notes).toContain("## Changes since 1.0.0\n\n- changed `README.md`\n\n## Get and verify");
-    expect(notes).toContain("```sh\nnpx model-release verify ./robot-coder --key model.pub\n```");
+    expect(notes).toContain("```sh\nnode dist/cli/bin.js verify ./robot-coder --key model.pub\n```");
+  });
+
+  it("tells a reader of a public release commands that work without this repository or an npm package", () => {
+    const notes = (p: { hubUrl: string; repoType: "model" | "dataset" }) =>
+      renderReleaseNotes({
+        name: "robot-coder",
+        version: "1.1.0",
+        tag: "robot-coder-v1.1.0",
+        hubRepo: "acme/robot-coder",
+        contentDigest: "c".repeat(64),
+        evals: [],
+        sha256sums: "",
+        ...p,
+      });
+    const hub = notes({ hubUrl: "https://huggingface.co", repoType: "model" });
+    // model-release is not on the npm registry: npx would fetch nothing, or someone else's package.
+    expect(hub).not.toMatch(/npx|npm install -g|^model-release /m);
+    expect(hub).toContain(
+      "hf download acme/robot-coder --revision robot-coder-v1.1.0 --local-dir ./robot-coder\n(cd ./robot-coder && sha256sum -c SHA256SUMS)",
+    );
+    expect(hub).toContain("node dist/cli/bin.js pull acme/robot-coder@1.1.0 --to ./robot-coder");
+    // Another Hub (a self-hosted one, or the stand-ins) must be named, or hf goes to huggingface.co.
+    const dataset = notes({ hubUrl: "http://127.0.0.1:8080", repoType: "dataset" });
+    expect(dataset).toContain(
+      "HF_ENDPOINT=http://127.0.0.1:8080 hf download acme/robot-coder --repo-type dataset --revision robot-coder-v1.1.0",
+    );
+    expect(dataset).toContain(
+      "HF_ENDPOINT=http://127.0.0.1:8080 node dist/cli/bin.js pull acme/robot-coder@1.1.0 --dataset --to ./robot-coder",
+    );
   });
 });

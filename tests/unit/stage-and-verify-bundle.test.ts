@@ -18,7 +18,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildRelease, planBuild } from "../../src/bundle/build-release.js";
-import { stageBundle, type BundleRelease } from "../../src/bundle/stage-bundle.js";
+import type { BundleRelease } from "../../src/bundle/plan-manifest.js";
+import { stageBundle } from "../../src/bundle/stage-bundle.js";
 import type { BundleInput } from "../../src/bundle/types.js";
 import { type VerifyProgress, verifyBundle } from "../../src/bundle/verify-bundle.js";
 import { isReleaseError, type ReleaseError } from "../../src/errors.js";
@@ -350,7 +351,7 @@ describe("stageBundle of converted pickle weights", () => {
   });
 
   it("streams the conversion into the bundle and hashes the written file", async () => {
-    const { readTorchConversionPlan } = await import("../../src/checkpoint/pickle/convert-torch-to-safetensors.js");
+    const { readTorchConversionPlan } = await import("../../src/checkpoint/pickle/read-torch-conversion-plan.js");
     const src = path.join(PICKLES, "plain_state_dict.pt");
     const plan = await readTorchConversionPlan(src);
     const out = path.join(await tmp(), "bundle");

@@ -3,10 +3,8 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  convertTorchToSafetensors,
-  readTorchConversionPlan,
-} from "../../src/checkpoint/pickle/convert-torch-to-safetensors.js";
+import { convertTorchToSafetensors } from "../../src/checkpoint/pickle/convert-torch-to-safetensors.js";
+import { readTorchConversionPlan } from "../../src/checkpoint/pickle/read-torch-conversion-plan.js";
 import { openZip } from "../../src/checkpoint/zip/open-zip.js";
 import { encodeZip } from "../fixtures/lib/encode-zip.js";
 

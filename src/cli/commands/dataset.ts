@@ -113,7 +113,7 @@ export function registerDataset(program: Command, ctx: CliContext): void {
       .argument("<dir>", "bundle folder made by `model-release dataset build`")
       .option(
         "--config <yaml>",
-        "the dataset config the bundle was built from; its hub.private decides the visibility of a new repo (default public)",
+        "the dataset config the bundle was built from; required when the Hub repo does not exist yet (its hub.private decides the new repo's visibility)",
       ),
     // Datasets go to the Hub only (their manifest names no GitHub repository): no --to, no GitHub flags.
     { hubOnly: true },
@@ -148,7 +148,9 @@ export function registerDataset(program: Command, ctx: CliContext): void {
     const { renderStepSummary } = await import("../render-github-actions.js");
     await withActionsReporting(
       ctx,
-      () => runPublish(ctx, { bundleDir: dir, flags: opts, hubPrivate }),
+      // As for `publish`: without the config a new repo's visibility is unknown, and the preflight
+      // refuses (CONFIG_REQUIRED) rather than guess public; an existing repo keeps its own.
+      () => runPublish(ctx, { bundleDir: dir, flags: opts, hubPrivate, configRequiredForNewRepo: true }),
       renderStepSummary,
     );
   });

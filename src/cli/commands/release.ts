@@ -4,7 +4,8 @@ import type { Command } from "commander";
 import { usageError } from "../../errors.js";
 import { printable, writeLine, type CliContext } from "../context.js";
 import { addPublishOptions, runPublish, withActionsReporting, type PublishFlags } from "../publish-options.js";
-import { resolvePublishEndpoints } from "../resolve-publish-env.js";
+import { resolvePublishEndpoints, type PublishEndpoints } from "../resolve-publish-env.js";
+import type { LoadedReleaseConfig } from "../../config/load-release-config.js";
 
 interface ReleaseOptions extends PublishFlags {
   config?: string;
@@ -92,14 +93,20 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
   ctx.redaction.patterns = config.config.sanitize.patterns;
   // Credentials are checked before the (long) build, so a missing token fails in seconds.
   const { parseTargets } = await import("../publish-options.js");
-  resolvePublishEndpoints({
+  const endpoints = resolvePublishEndpoints({
     env: ctx.env,
     targets: parseTargets(opts.to),
     flags: {
+      hubUrl: opts.hubUrl || undefined,
       hfToken: opts.hfToken || undefined,
+      githubApiUrl: opts.githubApiUrl || undefined,
       githubToken: opts.githubToken || undefined,
     },
   });
+  // And so is what the remotes say about them: a refused token, no write access, a missing
+  // GitHub repository or a version below the latest release fails before minutes of hashing.
+  // The full preflight still runs after the build, before anything is sent.
+  await assertReleaseAccessBeforeBuild(ctx, { opts, config, version, endpoints });
 
   const outDir = path.resolve(
     ctx.cwd,
@@ -154,4 +161,44 @@ async function runRelease(ctx: CliContext, opts: ReleaseOptions) {
     config,
     stateDir: path.resolve(ctx.cwd, ".model-release", "state"),
   });
+}
+
+/** Runs the release's access checks that need no bundle (tokens, write access, repos, tags) and throws the failures. */
+async function assertReleaseAccessBeforeBuild(
+  ctx: CliContext,
+  params: { opts: ReleaseOptions; config: LoadedReleaseConfig; version: string; endpoints: PublishEndpoints },
+): Promise<void> {
+  const { opts, config, version, endpoints } = params;
+  const { hub, github } = endpoints;
+  const ghRepo = config.config.github?.repo;
+  // A dry run prints the whole plan with every failed check after the build (and may have no
+  // token); stopping it here would hide the plan it was asked for.
+  if (opts.dryRun || (!hub?.token && !(github?.token && ghRepo))) return;
+  const { fetchReleaseAccess } = await import("../../publish/fetch-release-access.js");
+  const { assertPreflightPassed } = await import("../../publish/plan-publish-preflight.js");
+  const { interruptedError } = await import("../../publish/interrupted-error.js");
+  const { isLoopback } = await import("../publish-options.js");
+  if (!opts.json) writeLine(ctx.stderr, "→ access (tokens, write access, repositories, tags)");
+  let checks: Awaited<ReturnType<typeof fetchReleaseAccess>>;
+  try {
+    checks = await fetchReleaseAccess({
+      name: config.config.name,
+      version,
+      tagFormat: config.config.tag_format,
+      hub: hub?.token ? { url: hub.url, token: hub.token, repo: config.config.hub.repo, repoType: "model" } : undefined,
+      github:
+        github?.token && ghRepo
+          ? { apiUrl: github.apiUrl, token: github.token, repo: ghRepo, create: config.config.github?.create ?? false }
+          : undefined,
+      allowOlder: opts.allowOlder,
+      signal: ctx.signal,
+      githubPace: !(github && isLoopback(github.apiUrl)),
+    });
+  } catch (err) {
+    if (ctx.signal?.aborted) throw interruptedError("the access check");
+    throw err;
+  }
+  assertPreflightPassed(checks);
+  if (!opts.json)
+    writeLine(ctx.stderr, `✓ access: ${checks.map((c) => `${c.target} ${c.check} ${c.status}`).join(", ")}`);
 }
