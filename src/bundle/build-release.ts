@@ -12,6 +12,7 @@ import { renderBuildReport } from "../sanitize/render-build-report.js";
 import type { SanitizePlan } from "../sanitize/types.js";
 import type { BundleRelease } from "./plan-manifest.js";
 import { stageBundle, type StageBundleResult, type StageProgress } from "./stage-bundle.js";
+import type { BuildPlan } from "./build-plan.js";
 import type { BundleInput } from "./types.js";
 import { assertReleaseDocsPublishable, readReleaseDocs } from "../card/read-release-docs.js";
 import type { EvalReport } from "../evals/types.js";
@@ -53,25 +54,7 @@ export interface BuildReleaseParams extends ReleaseTrustParams {
   onProgress?: (event: StageProgress) => void;
 }
 
-/** Everything a build will do, as data: printable with `--dry-run`, testable without staging. */
-export interface BuildPlan {
-  config: LoadedReleaseConfig;
-  version: string;
-  checkpointDir: string;
-  /**
-   * The checkpoint as inspected, with the tensors of converted pickle weights counted in
-   * (`planConvertedInventory`): what the card and reports describe.
-   */
-  inventory: Inventory;
-  sanitize: SanitizePlan;
-  release: BundleRelease;
-  inputs: BundleInput[];
-  /** Findings of the generated documents (card, licence, evaluation regressions); blocking ones stop `buildRelease`. */
-  docsFindings: Finding[];
-  evals?: EvalReport;
-  /** What the release is checked against before staging: weights present, shapes and family match config.json. */
-  sanity: { hasWeights: boolean; findings: Finding[] };
-}
+export type { BuildPlan } from "./build-plan.js";
 
 export interface BuildReleaseResult extends StageBundleResult, ReleaseTrustResult {
   plan: BuildPlan;

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { readTorchConversionPlan } from "../checkpoint/pickle/convert-torch-to-safetensors.js";
+import { readTorchConversionPlan } from "../checkpoint/pickle/read-torch-conversion-plan.js";
 import { parseSafetensorsIndex } from "../checkpoint/parse-safetensors-index.js";
 import type { Inventory, InventoryFile } from "../checkpoint/types.js";
 import { isReleaseError } from "../errors.js";

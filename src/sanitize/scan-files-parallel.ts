@@ -5,8 +5,7 @@ import { Worker } from "node:worker_threads";
 import type { InventoryFile } from "../checkpoint/types.js";
 import type { Finding } from "../findings.js";
 import { DEFAULT_SCAN_BUDGET } from "./scan-budget.js";
-import type { ScanContext } from "./scan-checkpoint.js";
-import type { ScanJob } from "./scan-worker.js";
+import type { ScanContext, ScanJob } from "./scan-source.js";
 
 /** Below this many bytes to read in all, a worker's start-up (a fresh isolate loading the rules and secretlint) does not pay. */
 const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;

@@ -1,3 +1,4 @@
+import type { InventoryFile } from "../checkpoint/types.js";
 import type { Finding } from "../findings.js";
 import {
   dedupeDetections,
@@ -141,4 +142,16 @@ export function compressedFormatOf(head: Uint8Array): string | undefined {
   if (b.length >= 4 && b.readUInt32LE(0) === 0xfd2fb528) return "zstd";
   if (b.length >= 4 && b.toString("latin1", 0, 4) === "Rar!") return "rar";
   return undefined;
+}
+
+/** One file for a scan worker (`scan-worker.ts`), sent by `scanFilesParallel`. */
+export interface ScanJob {
+  id: number;
+  file: InventoryFile;
+  opts: DetectOptions;
+  secretlint: boolean;
+  budget?: ScanBudget;
+  /** The checkpoint's deadline (epoch ms) and the bytes it inflated before this job. */
+  deadline?: number;
+  inflated: number;
 }

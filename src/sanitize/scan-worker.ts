@@ -3,21 +3,8 @@
  * `scanFile` as the main thread and posts its findings back (plain data).
  */
 import { parentPort } from "node:worker_threads";
-import type { InventoryFile } from "../checkpoint/types.js";
-import type { DetectOptions } from "./detect-secrets.js";
-import type { ScanBudget } from "./scan-budget.js";
 import { scanFile } from "./scan-checkpoint.js";
-
-export interface ScanJob {
-  id: number;
-  file: InventoryFile;
-  opts: DetectOptions;
-  secretlint: boolean;
-  budget?: ScanBudget;
-  /** The checkpoint's deadline (epoch ms) and the bytes it inflated before this job. */
-  deadline?: number;
-  inflated: number;
-}
+import type { ScanJob } from "./scan-source.js";
 
 const port = parentPort;
 if (port) {

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PRIVATE_DIR } from "../bundle/bundle-paths.js";
 import { renderReleaseDiffMarkdown } from "./render-release-diff.js";
-import type { BuildPlan } from "../bundle/build-release.js";
+import type { BuildPlan } from "../bundle/build-plan.js";
 import type { BundleInput, Manifest } from "../bundle/types.js";
 import { renderBuildReport, type BuildReport } from "../sanitize/render-build-report.js";
 import { renderSafeText } from "../sanitize/render-safe-text.js";

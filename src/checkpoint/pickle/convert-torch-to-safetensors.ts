@@ -111,7 +111,3 @@ async function* streamStorage(
     yield buf;
   }
 }
-
-// Kept for src/sanitize/plan-conversion.ts, which imports the planner from here (owned elsewhere;
-// it can import read-torch-conversion-plan.js directly, and then this line goes).
-export { readTorchConversionPlan } from "./read-torch-conversion-plan.js";

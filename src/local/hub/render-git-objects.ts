@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { CommitObject, TreeEntry } from "./hub-store.js";
+import type { CommitObject, TreeEntry } from "./hub-store-types.js";
 
 /**
  * The git objects of a Hub commit, computed without git: nested trees from the flat path map
