@@ -3,20 +3,16 @@ import semver from "semver";
 import { usageError } from "../errors.js";
 import { renderTag } from "../config/render-tag.js";
 import { inspectCheckpoint } from "../checkpoint/inspect-checkpoint.js";
-import type { Inventory } from "../checkpoint/types.js";
-import { readReleaseConfig, resolveConfigPath, type LoadedReleaseConfig } from "../config/load-release-config.js";
+import { readReleaseConfig, resolveConfigPath, } from "../config/load-release-config.js";
 import { assertSanitizePlanClean } from "../sanitize/assert-sanitize-plan-clean.js";
 import { planSanitize } from "../sanitize/plan-sanitize.js";
 import { planConvertedInventory } from "../sanitize/plan-converted-inventory.js";
 import { renderBuildReport } from "../sanitize/render-build-report.js";
-import type { SanitizePlan } from "../sanitize/types.js";
 import type { BundleRelease } from "./plan-manifest.js";
 import { stageBundle, type StageBundleResult, type StageProgress } from "./stage-bundle.js";
 import type { BuildPlan } from "./build-plan.js";
 import type { BundleInput } from "./types.js";
 import { assertReleaseDocsPublishable, readReleaseDocs } from "../card/read-release-docs.js";
-import type { EvalReport } from "../evals/types.js";
-import type { Finding } from "../findings.js";
 import {
   applyReleaseTrust,
   pickTrustParams,
