@@ -68,9 +68,20 @@ beforeAll(async () => {
     for (const e of await readdir(out, { withFileTypes: true, recursive: true }))
       if (e.isFile()) hay[name].push(...views(await readFile(path.join(e.parentPath, e.name), "utf8")));
   }
-  const pub = await cli(["dataset", "publish", path.join(work, "out-default"), "--hub-url", hub.url], {
-    HF_TOKEN: token,
-  });
+  const pub = await cli(
+    [
+      "dataset",
+      "publish",
+      path.join(work, "out-default"),
+      "--config",
+      path.join("corpus", "dataset.yaml"),
+      "--hub-url",
+      hub.url,
+    ],
+    {
+      HF_TOKEN: token,
+    },
+  );
   runs.publish = pub;
   hay.default.push(pub.stdout, pub.stderr);
   const repo = { type: "dataset" as const, name: "model-release-demo/adversarial" };

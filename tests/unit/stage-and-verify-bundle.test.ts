@@ -485,6 +485,7 @@ describe("buildRelease", () => {
       "NOTICE licence",
       "README.ko.md card",
       "README.md card",
+      "USAGE_POLICY licence",
       "assets/eval-chart.svg chart",
       "config.json config",
       "eval-results.json eval",
