@@ -3,7 +3,7 @@ import semver from "semver";
 import { usageError } from "../errors.js";
 import { renderTag } from "../config/render-tag.js";
 import { inspectCheckpoint } from "../checkpoint/inspect-checkpoint.js";
-import { readReleaseConfig, resolveConfigPath, } from "../config/load-release-config.js";
+import { readReleaseConfig, resolveConfigPath } from "../config/load-release-config.js";
 import { assertSanitizePlanClean } from "../sanitize/assert-sanitize-plan-clean.js";
 import { planSanitize } from "../sanitize/plan-sanitize.js";
 import { planConvertedInventory } from "../sanitize/plan-converted-inventory.js";
