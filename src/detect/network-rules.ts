@@ -54,6 +54,7 @@ export const NETWORK_RULES: Rule[] = [
       `(?<![A-Za-z0-9.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+(?:${INTERNAL_TLDS})(?![A-Za-z0-9_-])`,
       "gi",
     ),
+    accept: (v, m, text) => !isAttributeAccess(v, text, m.index + m[0].length),
   },
   {
     id: "user-path",
@@ -91,6 +92,39 @@ export const NETWORK_RULES: Rule[] = [
     re: /(?<![A-Za-z0-9])(?:s3a?|gs|abfss?|wasbs?|hdfs):\/\/[^\s"'<>|,;)}\]]+/g,
   },
 ];
+
+/** Receivers that code reads attributes of: `self.local`, `args.private`, `config.internal`. */
+const CODE_RECEIVERS = new Set([
+  "self",
+  "this",
+  "cls",
+  "obj",
+  "args",
+  "kwargs",
+  "opts",
+  "options",
+  "config",
+  "cfg",
+  "conf",
+  "settings",
+  "params",
+  "ctx",
+]);
+
+/**
+ * Whether a built-in TLD match is code reading an attribute, not a host: a single label that is
+ * a usual receiver (`self.local`), or a single letters-only label followed by an assignment, a
+ * call or an index (`x.private = True`, `obj.internal(`). Host names with a digit, a hyphen or
+ * two labels (`gpu01.private`, `node-3.internal`, `a.b.corp`) are always hosts.
+ */
+function isAttributeAccess(v: string, text: string, end: number): boolean {
+  const dot = v.indexOf(".");
+  if (dot !== v.lastIndexOf(".")) return false;
+  const label = v.slice(0, dot);
+  if (!/^[A-Za-z]+$/.test(label)) return false;
+  if (CODE_RECEIVERS.has(label.toLowerCase())) return true;
+  return /^\s*(?:=(?!=)|\(|\[)/.test(text.slice(end, end + 8));
+}
 
 /**
  * The `internal-hostname` rule for configured suffixes (`sanitize.internal_domains`): every host

@@ -77,6 +77,26 @@ describe("addresses and hosts", () => {
     expect(rules(text)).toEqual([]);
   });
 
+  it("tells internal hosts from code reading an attribute", () => {
+    for (const host of [
+      "gpu01.private",
+      "node3.cluster.local",
+      "ssh gpu01.internal",
+      "wiki.corp",
+      "http://ldap.corp:389",
+    ])
+      expect(rules(host), host).toEqual(["internal-hostname"]);
+    for (const code of [
+      "self.local = 1",
+      "x = args.private",
+      "if cfg.internal:",
+      "repo.private = True",
+      "foo.local(1)",
+      "flag.private=1",
+    ])
+      expect(rules(code), code).toEqual([]);
+  });
+
   it("flags hosts under configured internal domains, and nothing else", () => {
     const internalDomains = ["hmg-ai.co.kr", ".corp.example.com"];
     expect(rules("ssh -J bastion.hmg-ai.co.kr gpu01.HMG-AI.co.kr", { internalDomains })).toEqual([
