@@ -250,7 +250,10 @@ export async function scanStringRuns(
       parts[k] = t;
       at += t.length + 1;
     }
-    const text = `${parts.join("\n")}\n`;
+    // One flat string (join with an empty last part), not a concatenation: character walks over
+    // a cons string take a slow path on every access.
+    parts.push("");
+    const text = parts.join("\n");
     const ds = await detect(text, sink.ctx, true);
     for (const d of ds) {
       let lo = 0;
