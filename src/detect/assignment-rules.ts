@@ -1,3 +1,4 @@
+import { hasLiteral, hasLiteralAnyCase } from "./text-has.js";
 import { classifyCredentialKey, isCredentialValue } from "./classify-credential-key.js";
 import { identifierBefore, isRandomLooking } from "./rule-helpers.js";
 import type { Rule } from "./types.js";
@@ -21,7 +22,7 @@ export const ASSIGNMENT_RULES: Rule[] = [
     family: "wandb",
     severity: "block",
     message: "Weights & Biases API key",
-    gate: (t) => /wandb/i.test(t),
+    gate: (t) => hasLiteralAnyCase(t, "wandb", /wandb/i),
     // W&B keys have no vendor prefix (`check_api_key`: optional `<prefix>-`, then >= 40 word chars), so only in context.
     re: /(?:wandb[_-]?(?:api[_-]?)?key|wandb\.login\(\s*key)["'\]]*\s*(?::|=)?\s*["']?((?:[A-Za-z0-9]+-)?\w{40,})/gi,
     group: 1,
@@ -31,7 +32,7 @@ export const ASSIGNMENT_RULES: Rule[] = [
     family: "wandb",
     severity: "block",
     message: "Weights & Biases API key in a netrc entry",
-    gate: (t) => /api\.wandb\.ai/i.test(t),
+    gate: (t) => hasLiteralAnyCase(t, "api.wandb.ai", /api\.wandb\.ai/i),
     re: /machine\s+api\.wandb\.ai\s+(?:login\s+\S+\s+)?password\s+((?:[A-Za-z0-9]+-)?\w{40,})/gi,
     group: 1,
   },
@@ -40,7 +41,7 @@ export const ASSIGNMENT_RULES: Rule[] = [
     family: "comet",
     severity: "block",
     message: "Comet API key",
-    gate: (t) => /comet/i.test(t),
+    gate: (t) => hasLiteralAnyCase(t, "comet", /comet/i),
     re: /comet(?:[_.-]?ml)?[_.-]?(?:api[_-]?)?key["'\]]*\s*(?::|=)\s*["']?([A-Za-z0-9]{20,})/gi,
     group: 1,
   },
@@ -49,7 +50,7 @@ export const ASSIGNMENT_RULES: Rule[] = [
     family: "neptune",
     severity: "block",
     message: "Neptune API token",
-    gate: (t) => /neptune/i.test(t),
+    gate: (t) => hasLiteralAnyCase(t, "neptune", /neptune/i),
     re: /neptune[_.-]?api[_-]?token["'\]]*\s*(?::|=)\s*["']?([A-Za-z0-9+/=]{40,})/gi,
     group: 1,
   },
@@ -58,7 +59,7 @@ export const ASSIGNMENT_RULES: Rule[] = [
     family: "aws",
     severity: "block",
     message: "AWS secret access key",
-    gate: (t) => t.includes("ecret") || t.includes("ECRET"),
+    gate: (t) => hasLiteral(t, "ecret") || hasLiteral(t, "ECRET"),
     re: /(?:aws_?secret_?(?:access_?)?key|secret_?access_?key)["'\]]*\s*(?::|=>|=)\s*["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi,
     group: 1,
     accept: (v) => !v.includes("EXAMPLE") && isRandomLooking(v, 3.5),

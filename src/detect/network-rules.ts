@@ -1,3 +1,4 @@
+import { hasLiteral } from "./text-has.js";
 import { escapeRegExp } from "./rule-helpers.js";
 import type { Rule } from "./types.js";
 
@@ -88,7 +89,7 @@ export const NETWORK_RULES: Rule[] = [
     family: "path",
     severity: "block",
     message: "object storage URL",
-    gate: (t) => t.includes("://"),
+    gate: (t) => hasLiteral(t, "://"),
     re: /(?<![A-Za-z0-9])(?:s3a?|gs|abfss?|wasbs?|hdfs):\/\/[^\s"'<>|,;)}\]]+/g,
   },
 ];

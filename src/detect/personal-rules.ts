@@ -1,3 +1,4 @@
+import { hasLiteral, hasLiteralAnyCase } from "./text-has.js";
 import type { Rule } from "./types.js";
 
 /**
@@ -122,7 +123,7 @@ export const PERSONAL_RULES: Rule[] = [
     family: "kr-pii",
     severity: "block",
     message: "Korean phone number in international form",
-    gate: (t) => t.includes("+82"),
+    gate: (t) => hasLiteral(t, "+82"),
     re: new RegExp(
       String.raw`\+82[-. ]?\(?0?\)?(?:1[016789][-. ]?\d{3,4}[-. ]?\d{4}|(?:2|[3-6][1-5]|70)[-. )]\s?[2-9]\d{2,3}[-. ]\d{4})${NUM_AFTER}`,
       "g",
@@ -143,7 +144,7 @@ export const PERSONAL_RULES: Rule[] = [
     severity: "block",
     message: "Korean passport number",
     // M/S/R/O/D and 8 digits (or the 2021 form M123A4567) look like part numbers: only after a label.
-    gate: (t) => /passport|여권/i.test(t),
+    gate: (t) => hasLiteralAnyCase(t, "passport", /passport/i) || hasLiteral(t, "여권"),
     anchor: /passport|여권/gi,
     re: /(?:passport|여권)[^\n]{0,30}?(?<![A-Za-z0-9])([MSROD]\d{8}|[MSROD]\d{3}[A-Z]\d{4})(?![A-Za-z0-9])/gi,
     group: 1,

@@ -1,3 +1,4 @@
+import { hasLiteral } from "./text-has.js";
 import { isRandomLooking } from "./rule-helpers.js";
 import type { Rule } from "./types.js";
 
@@ -39,7 +40,10 @@ export const PROVIDER_RULES: Rule[] = [
     family: "gitlab",
     severity: "block",
     message: "GitLab token",
-    gate: (t) => /gl(?:pat|dt|ft|rt|cbt|imt|agent|oas|ptt|soat|ffct)-|GR1348941|_gitlab_session=/.test(t),
+    gate: (t) =>
+      (hasLiteral(t, "gl") && /gl(?:pat|dt|ft|rt|cbt|imt|agent|oas|ptt|soat|ffct)-/.test(t)) ||
+      hasLiteral(t, "GR1348941") ||
+      hasLiteral(t, "_gitlab_session="),
     re: /(?<![A-Za-z0-9])(?:glpat-[\w-]{20,300}(?:\.[0-9a-z]{9})?|gl(?:dt|ft|rt|soat|ffct)-[\w-]{20,300}|glcbt-[0-9a-zA-Z]{1,5}_[\w-]{20}|glimt-[\w-]{25}|glagent-[\w-]{50}|gloas-[\w-]{64}|glptt-[0-9a-f]{40}|GR1348941[\w-]{20}|(?<=_gitlab_session=)[0-9a-z]{32})(?![\w-])/g,
     accept: random(3),
   },
@@ -79,7 +83,7 @@ export const PROVIDER_RULES: Rule[] = [
     family: "google",
     severity: "block",
     message: "Google Cloud service-account key file",
-    gate: (t) => t.includes("service_account"),
+    gate: (t) => hasLiteral(t, "service_account"),
     re: /"type"\s*:\s*"service_account"/g,
   },
   {
@@ -87,7 +91,7 @@ export const PROVIDER_RULES: Rule[] = [
     family: "google",
     severity: "block",
     message: "Google Cloud service-account private key id",
-    gate: (t) => t.includes("private_key_id"),
+    gate: (t) => hasLiteral(t, "private_key_id"),
     re: /"private_key_id"\s*:\s*"([0-9a-f]{40})"/g,
     group: 1,
   },
@@ -96,7 +100,7 @@ export const PROVIDER_RULES: Rule[] = [
     family: "azure",
     severity: "block",
     message: "Azure AD client secret",
-    gate: (t) => t.includes("Q~"),
+    gate: (t) => hasLiteral(t, "Q~"),
     re: /(?<![A-Za-z0-9_~.-])[a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g,
     accept: random(3),
   },
@@ -107,7 +111,7 @@ export const PROVIDER_RULES: Rule[] = [
     message: "Azure storage account key or shared access key",
     // Connection strings (`AccountKey=…`, `SharedAccessKey=…`); `AZURE_STORAGE_KEY: …` is a key
     // name, found by `password-assignment`. One literal, so one pass over text without it.
-    gate: (t) => t.includes("Key="),
+    gate: (t) => hasLiteral(t, "Key="),
     re: /(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{40,88}={0,2})/g,
     group: 1,
     accept: random(3.5),
@@ -117,7 +121,7 @@ export const PROVIDER_RULES: Rule[] = [
     family: "azure",
     severity: "block",
     message: "Azure shared access signature",
-    gate: (t) => t.includes("sig="),
+    gate: (t) => hasLiteral(t, "sig="),
     re: /(?<=[?&;]sig=)[A-Za-z0-9%+/]{30,120}={0,2}/g,
   },
   {
@@ -144,7 +148,7 @@ export const PROVIDER_RULES: Rule[] = [
     family: "slack",
     severity: "block",
     message: "Slack token",
-    gate: (t) => (t.includes("xox") && /xox[abposre][-.]/.test(t)) || t.includes("xapp-"),
+    gate: (t) => (hasLiteral(t, "xox") && /xox[abposre][-.]/.test(t)) || hasLiteral(t, "xapp-"),
     // gitleaks' Slack rules as one alternation: bot, legacy bot, user, legacy, workspace, app,
     // configuration access and refresh tokens. Bare `xoxb-12345-abcd234` examples are not tokens.
     re: /(?<![A-Za-z0-9])(?:xoxb-[0-9]{10,13}-[0-9]{10,13}[a-zA-Z0-9-]*|xoxb-[0-9]{8,14}-[a-zA-Z0-9]{18,26}|xox[pe](?:-[0-9]{10,13}){3}-[a-zA-Z0-9-]{28,34}|xox[os]-\d+-\d+-\d+-[a-fA-F\d]+|xox[ar]-(?:\d-)?[0-9a-zA-Z]{8,48}|xapp-\d-[A-Za-z0-9]+-\d+-[a-z0-9]+|xoxe\.xox[bp]-\d-[A-Za-z0-9]{163,166}|xoxe-\d-[A-Za-z0-9]{146})/g,
@@ -155,7 +159,7 @@ export const PROVIDER_RULES: Rule[] = [
     family: "slack",
     severity: "block",
     message: "Slack webhook URL",
-    gate: (t) => t.includes("hooks.slack.com/"),
+    gate: (t) => hasLiteral(t, "hooks.slack.com/"),
     re: /hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{20,80}/g,
   },
   {
@@ -163,7 +167,10 @@ export const PROVIDER_RULES: Rule[] = [
     family: "stripe",
     severity: "block",
     message: "Stripe secret or restricted key",
-    gate: (t) => /(?:sk|rk)_(?:test|live|prod)_|whsec_/.test(t),
+    gate: (t) =>
+      ((hasLiteral(t, "_test_") || hasLiteral(t, "_live_") || hasLiteral(t, "_prod_")) &&
+        /(?:sk|rk)_(?:test|live|prod)_/.test(t)) ||
+      hasLiteral(t, "whsec_"),
     re: new RegExp(
       `(?<![A-Za-z0-9])(?:(?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99}|whsec_[a-zA-Z0-9]{32,})${END}`,
       "g",
@@ -220,7 +227,7 @@ export const PROVIDER_RULES: Rule[] = [
     family: "private-key",
     severity: "block",
     message: "private key",
-    gate: (t) => t.includes("-----BEGIN"),
+    gate: (t) => hasLiteral(t, "-----BEGIN"),
     // Bounded body: a truncated key (no END line) is still reported, up to 16 KiB of it.
     re: /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,16384}?(?:-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|$)/g,
     // A body with no key material (`anything`, empty) is documentation (gitleaks' negatives).
@@ -231,7 +238,7 @@ export const PROVIDER_RULES: Rule[] = [
     family: "private-key",
     severity: "block",
     message: "PuTTY private key",
-    gate: (t) => t.includes("PuTTY-User-Key-File-"),
+    gate: (t) => hasLiteral(t, "PuTTY-User-Key-File-"),
     re: /PuTTY-User-Key-File-\d:[\s\S]{0,8192}?Private-Lines:\s*\d+(?:\r?\n|\\r?\\n)[A-Za-z0-9+/=\r\n\\]{20,16384}/g,
   },
   {
@@ -239,7 +246,7 @@ export const PROVIDER_RULES: Rule[] = [
     family: "url-credentials",
     severity: "block",
     message: "URL with a password (scheme://user:password@host)",
-    gate: (t) => t.includes("://") && t.includes("@"),
+    gate: (t) => hasLiteral(t, "@") && hasLiteral(t, "://"),
     anchor: /:\/\/[^\s/@:]{0,64}:[^\s/@]{1,128}@/g,
     re: /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/[^\s/@:"'<>]{0,64}:([^\s/@"'<>]{1,128})@[A-Za-z0-9[]/g,
     group: 1,
