@@ -22,11 +22,7 @@ export function planAccessChecks(f: {
 }): PreflightCheck[] {
   const checks: PreflightCheck[] = [];
   const add = (target: PreflightCheck["target"], check: string, error: ReleaseError | undefined, ok: string) =>
-    checks.push(
-      error
-        ? { target, check, status: "fail", detail: error.message, error }
-        : { target, check, status: "ok", detail: ok },
-    );
+    checks.push(preflightCheck(target, check, error, ok));
   const skip = (target: PreflightCheck["target"], check: string, detail: string) =>
     checks.push({ target, check, status: "skipped", detail });
 
@@ -119,4 +115,16 @@ export function githubTokenInvalid(apiUrl: string): ReleaseError {
     hint: "set GITHUB_TOKEN to a valid token with contents:write on the repository",
     location: { field: "GITHUB_TOKEN" },
   });
+}
+
+/** A failed check when `error` is set (its message is the detail), else a passed one saying `ok`. */
+export function preflightCheck(
+  target: PreflightCheck["target"],
+  check: string,
+  error: ReleaseError | undefined,
+  ok: string,
+): PreflightCheck {
+  return error
+    ? { target, check, status: "fail", detail: error.message, error }
+    : { target, check, status: "ok", detail: ok };
 }

@@ -1,6 +1,6 @@
 import { ReleaseError, blockedError, conflictError, usageError } from "../errors.js";
 import type { GitHubAccess, HubAccess } from "./fetch-publish-access.js";
-import { planAccessChecks, type PreflightCheck } from "./plan-access-checks.js";
+import { planAccessChecks, preflightCheck, type PreflightCheck } from "./plan-access-checks.js";
 import type { GitHubReleasePlan, HubPublishPlan } from "./types.js";
 
 // The access checks live in plan-access-checks.ts (release runs them before its build); these
@@ -46,11 +46,7 @@ export interface PublishPreflightFacts {
 export function planPublishPreflight(f: PublishPreflightFacts): PreflightCheck[] {
   const checks: PreflightCheck[] = [];
   const add = (target: PreflightCheck["target"], check: string, error: ReleaseError | undefined, ok: string) =>
-    checks.push(
-      error
-        ? { target, check, status: "fail", detail: error.message, error }
-        : { target, check, status: "ok", detail: ok },
-    );
+    checks.push(preflightCheck(target, check, error, ok));
 
   if (f.hub) {
     const { repo, access, plan } = f.hub;
