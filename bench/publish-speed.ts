@@ -211,11 +211,15 @@ const bench: Benchmark = {
           await rm(path.join(bundle, ".model-release", f), { recursive: true, force: true });
       const hub = await freshHub(path.join(tmpDir, `hub-${label}`));
       try {
-        const r = await timed(process.execPath, [cli(distDir), "publish", bundle, "--to", "hf", "--json"], {
-          ...env,
-          HF_ENDPOINT: hub.url,
-          HF_TOKEN: hub.token,
-        });
+        const r = await timed(
+          process.execPath,
+          [cli(distDir), "publish", bundle, "--config", config, "--to", "hf", "--json"],
+          {
+            ...env,
+            HF_ENDPOINT: hub.url,
+            HF_TOKEN: hub.token,
+          },
+        );
         // The library's own hash pass: from its first "hashing" event to its first "uploading" one.
         const first = (state: string) => r.lines.find((l) => l.text.includes(`"state":"${state}"`))?.at ?? 0;
         return { ms: r.ms, hashMs: first("uploading") - first("hashing"), ...peakEventsPerFileSecond(r.lines), hub };
