@@ -3,7 +3,7 @@ import { MAX_CODE_FILE_BYTES, readCodeFiles } from "./apply-code-push.js";
 import { createCodeSecretScan } from "./create-code-secret-scan.js";
 import { fetchArchitectureChange } from "./fetch-architecture-change.js";
 import { fetchGitHubAccess, fetchHubAccess, type GitHubAccess, type HubAccess } from "./fetch-publish-access.js";
-import { createGitHubClient, fetchGitHubCloneUrl, fetchGitHubState, type GitHubClient } from "./github-publisher.js";
+import type { GitHubClient } from "./github-publisher.js";
 import { fetchHubState, type HubClient } from "./hub-publisher.js";
 import { planCodeExport, type CodeExportPlan } from "./plan-code-export.js";
 import { planGitHubRelease } from "./plan-github-release.js";
@@ -68,9 +68,11 @@ export async function fetchPublishPlan(
       signal,
     } as HubClient);
   const ghRepo = manifest.github?.repo;
+  // Loaded only for a GitHub target: octokit is a fifth of a Hub-only publish's start-up.
+  const github = params.targets.github && ghRepo ? await import("./github-publisher.js") : undefined;
   const gh: GitHubClient | undefined =
-    params.targets.github && ghRepo
-      ? createGitHubClient({
+    params.targets.github && ghRepo && github
+      ? github.createGitHubClient({
           apiUrl: params.targets.github.apiUrl,
           token: params.targets.github.token,
           fetch: fetchImpl,
@@ -97,7 +99,7 @@ export async function fetchPublishPlan(
     gh && ghRepo
       ? ghMissing
         ? { tagExists: false, releaseTags: [] }
-        : await fetchGitHubState(gh, { repo: ghRepo, tag: manifest.tag })
+        : await github?.fetchGitHubState(gh, { repo: ghRepo, tag: manifest.tag })
       : undefined;
 
   const policy = planVersionTag({
@@ -131,7 +133,7 @@ export async function fetchPublishPlan(
   const codeRemote =
     codeOption?.remote ??
     ghAccess?.cloneUrl ??
-    (gh && ghRepo && codeOption && !ghMissing ? await fetchGitHubCloneUrl(gh, ghRepo) : undefined);
+    (gh && ghRepo && codeOption && !ghMissing ? await github?.fetchGitHubCloneUrl(gh, ghRepo) : undefined);
   if (gh && ghRepo && ghState) {
     // Fail closed: code is always scanned, with the sanitizer's detectors unless a scan is given.
     if (codeOption) {

@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { applyGitHubSteps } from "./apply-github-steps.js";
 import { applyHubSteps, type RecordStep } from "./apply-hub-steps.js";
 import { assertBundleUnchanged } from "./assert-bundle-unchanged.js";
 import { createRetryingFetch } from "./create-retrying-fetch.js";
@@ -173,7 +172,7 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
       const code = params.options?.code;
       Object.assign(
         result.github,
-        await applyGitHubSteps({
+        await (await import("./apply-github-steps.js")).applyGitHubSteps({
           gh,
           plan: ghPlan,
           bundle,
