@@ -49,7 +49,7 @@ export async function writeSparseCheckpoint(dir: string, params: { shards: numbe
   );
   await writeFile(
     path.join(dir, "config.json"),
-    JSON.stringify({ architectures: ["LlamaForCausalLM"], model_type: "llama" }),
+    JSON.stringify({ architectures: ["GptOssForCausalLM"], model_type: "gpt_oss" }),
   );
   // A finished checkpoint is older than the build: mtimes in the past, as they would be.
   const hourAgo = new Date(Date.now() - 3600_000);
@@ -69,7 +69,7 @@ export async function writeBenchReleaseConfig(
     [
       "name: bench",
       `checkpoint: ${JSON.stringify(params.checkpointDir)}`,
-      "base_model: meta-llama/Llama-3.1-8B",
+      "base_model: openai/gpt-oss-20b",
       "task: text-generation",
       "hub:",
       `  repo: ${params.repo}`,

@@ -1,27 +1,10 @@
 import { join } from "node:path";
-import { interruptedError } from "./interrupted-error.js";
-import type { Finding } from "../findings.js";
-import type { SecretPattern } from "../sanitize/detect-secrets.js";
-import { applyGitHubSteps } from "./apply-github-steps.js";
 import { applyHubSteps, type RecordStep } from "./apply-hub-steps.js";
 import { assertBundleUnchanged } from "./assert-bundle-unchanged.js";
-import { createCodeSecretScan } from "./create-code-secret-scan.js";
-import { MAX_CODE_FILE_BYTES, readCodeFiles } from "./apply-code-push.js";
 import { createRetryingFetch } from "./create-retrying-fetch.js";
-import { fetchGitHubAccess, fetchHubAccess, type GitHubAccess, type HubAccess } from "./fetch-publish-access.js";
-import { createGitHubClient, fetchGitHubCloneUrl, fetchGitHubState, type GitHubClient } from "./github-publisher.js";
-import { fetchArchitectureChange } from "./fetch-architecture-change.js";
-import { fetchHubState, type HubClient } from "./hub-publisher.js";
-import { planCodeExport, type CodeExportPlan } from "./plan-code-export.js";
-import { planGitHubRelease } from "./plan-github-release.js";
-import { planHubPublish } from "./plan-hub-publish.js";
-import {
-  assertPreflightPassed,
-  githubTokenInvalid,
-  hubTokenInvalid,
-  planPublishPreflight,
-  type PreflightCheck,
-} from "./plan-publish-preflight.js";
+import { fetchPublishPlan } from "./fetch-publish-plan.js";
+import { interruptedError } from "./interrupted-error.js";
+import { assertPreflightPassed } from "./plan-publish-preflight.js";
 import type { ProgressSink } from "./progress.js";
 import {
   acquirePublishLock,
@@ -31,96 +14,11 @@ import {
   writePublishJournal,
   type PublishStep,
 } from "./publish-journal.js";
+import type { PublishReleaseParams, PublishResult } from "./publish-release-types.js";
 import { readReleaseBundle } from "./read-release-bundle.js";
-import { readOptionalText, readReleaseNotes } from "./read-release-notes.js";
 import { throttleProgress } from "./throttle-progress.js";
-import type { GitHubReleasePlan, GitHubRemoteState, HubPublishPlan, ReleaseBundle } from "./types.js";
-import { planVersionTag, type VersionTagPlan } from "./version-policy.js";
 
-export interface PublishReleaseParams {
-  bundleDir: string;
-  /**
-   * Where the journal and the lock live; default `<bundle>/.model-release`. `release` keeps them
-   * outside the bundle, which a rebuild replaces.
-   */
-  stateDir?: string;
-  /** Resolved endpoints and tokens; a target that is absent is not published to. */
-  targets: { hub?: { url: string; token: string }; github?: { apiUrl: string; token: string } };
-  /** From the release config, when there is one. */
-  options?: {
-    hubPrivate?: boolean;
-    /** Code export; `remote` defaults to the GitHub repository's clone URL. */
-    code?: {
-      remote?: string;
-      sourceDir: string;
-      paths: string[];
-      branch: string;
-      /** Notebook outputs: dropped (default) or kept and scanned like code. */
-      notebookOutputs?: "strip" | "keep";
-    };
-    summary?: string;
-    /** The config's `sanitize.patterns`, also applied to exported code. */
-    secretPatterns?: SecretPattern[];
-    /** Create the GitHub repository when it is missing (the config's `github.create`). */
-    githubCreate?: boolean;
-  };
-  /**
-   * Fail the preflight when the Hub repo must be created and `options.hubPrivate` is not given:
-   * `publish` without `--config` must not guess a new repo's visibility.
-   */
-  requireHubVisibility?: boolean;
-  /** Publish although the release deletes every weight file of the previous one on the Hub. */
-  allowWeightReplacement?: boolean;
-  /** Publish although config.json names another architecture than the previous release's. */
-  allowArchitectureChange?: boolean;
-  allowOlder?: boolean;
-  /** Identifies this publish in Hub commits and draft notes when no journal exists yet (CI: the workflow run). */
-  runId?: string;
-  /** Adopt the untagged commit or the draft of an interrupted publish of this version made elsewhere. */
-  takeover?: boolean;
-  dryRun?: boolean;
-  fetch?: typeof fetch;
-  onEvent?: ProgressSink;
-  signal?: AbortSignal;
-  /** The secret scan run over exported code; default the sanitizer's detectors with `options.secretPatterns`. */
-  scanCode?: (path: string, content: string) => Finding[];
-  /** Environment for the git subprocess (PATH, HOME, proxies); tokens are added separately. */
-  gitEnv?: Record<string, string | undefined>;
-  /** GitHub rate-limit pacing (1 s between writes); off for loopback stand-ins. */
-  githubPace?: boolean;
-  retry?: { retries?: number; baseDelayMs?: number };
-  /**
-   * The build's hash cache folder: the bundle is verified before anything is sent, and files
-   * the build hashed and that are provably unchanged since are not read again. Without it every
-   * file is re-hashed.
-   */
-  cacheDir?: string;
-}
-
-export interface PublishResult {
-  name: string;
-  version: string;
-  tag: string;
-  contentDigest: string;
-  dryRun: boolean;
-  versionPolicy: VersionTagPlan;
-  hub?: { plan: HubPublishPlan; commit?: string; url: string };
-  github?: { plan: GitHubReleasePlan; releaseUrl?: string; codeCommit?: string; assetsUploaded?: string[] };
-  /** Steps a previous, interrupted run had finished (and the remote confirmed). */
-  resumed: PublishStep[];
-  /** Every check made before the first byte; a dry run returns failed ones instead of throwing. */
-  preflight: PreflightCheck[];
-  /** The staged bundle's signature, checked before any upload (absent for an unsigned bundle or a dry run). */
-  signature?: { signer: string; files: number };
-}
-
-/** `v{version}` or `{name}-v{version}`, recovered from the manifest's own tag. */
-function tagFormatOf(bundle: ReleaseBundle): string {
-  const { tag, version, name } = bundle.manifest;
-  const i = tag.lastIndexOf(version);
-  const format = i < 0 ? "v{version}" : `${tag.slice(0, i)}{version}${tag.slice(i + version.length)}`;
-  return format.startsWith(`${name}-`) ? `{name}-${format.slice(name.length + 1)}` : format;
-}
+export type { PublishReleaseParams, PublishResult } from "./publish-release-types.js";
 
 /**
  * Publishes a staged bundle: read the remote state and plan everything, run the preflight (tokens,
@@ -161,151 +59,22 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
   });
   emit({ type: "step", step: "plan", status: "start" });
 
-  const hub: HubClient | undefined =
-    params.targets.hub &&
-    ({
-      hubUrl: params.targets.hub.url,
-      accessToken: params.targets.hub.token || undefined,
-      fetch: fetchImpl,
-      signal,
-    } as HubClient);
-  const ghRepo = manifest.github?.repo;
-  const gh: GitHubClient | undefined =
-    params.targets.github && ghRepo
-      ? createGitHubClient({
-          apiUrl: params.targets.github.apiUrl,
-          token: params.targets.github.token,
-          fetch: fetchImpl,
-          pace: params.githubPace ?? true,
-          retryBaseMs: params.githubPace === false ? 50 : undefined,
-        })
-      : undefined;
-  if (params.targets.github && !ghRepo)
-    emit({
-      type: "warning",
-      message: "the bundle's manifest names no GitHub repository (github.repo in the config): skipping GitHub",
-    });
-  // Who the tokens are, first: a refused token is named as such, not as a failed listing.
-  const hubAccess: HubAccess | undefined = hub?.accessToken ? await fetchHubAccess(hub) : undefined;
-  const ghAccess: GitHubAccess | undefined =
-    gh && ghRepo && params.targets.github?.token ? await fetchGitHubAccess(gh, ghRepo) : undefined;
-  if (hubAccess?.tokenValid === false) throw hubTokenInvalid(hubAccess, params.targets.hub!.url);
-  if (ghAccess?.tokenValid === false) throw githubTokenInvalid(params.targets.github!.apiUrl);
-
+  const {
+    hub,
+    gh,
+    ghAccess,
+    ghMissing,
+    hubState,
+    ghState,
+    policy,
+    hubUrl,
+    hubPlan,
+    ghPlan,
+    codeExport,
+    codeRemote,
+    preflight,
+  } = await fetchPublishPlan(params, { bundle, fetch: fetchImpl, emit });
   const repoType = manifest.hub.repoType;
-  const hubState = hub ? await fetchHubState(hub, { repo: manifest.hub.repo, repoType, tag: manifest.tag }) : undefined;
-  const ghMissing = ghAccess?.repoExists === false;
-  const ghState: GitHubRemoteState | undefined =
-    gh && ghRepo
-      ? ghMissing
-        ? { tagExists: false, releaseTags: [] }
-        : await fetchGitHubState(gh, { repo: ghRepo, tag: manifest.tag })
-      : undefined;
-
-  const policy = planVersionTag({
-    version: manifest.version,
-    name: manifest.name,
-    tagFormat: tagFormatOf(bundle),
-    // Hub tags are the record of releases; GitHub releases count too (a GitHub-only publish).
-    existingTags: [...new Set([...(hubState?.tags.map((t) => t.name) ?? []), ...(ghState?.releaseTags ?? [])])],
-    allowOlder: params.allowOlder,
-  });
-  const hubUrl = params.targets.hub?.url ?? "https://huggingface.co";
-  const hubPlan =
-    hub && hubState
-      ? planHubPublish({
-          bundle,
-          remote: hubState,
-          hubUrl,
-          repoType,
-          private: params.options?.hubPrivate ?? false,
-          tag: manifest.tag,
-        })
-      : undefined;
-  const architectureChange =
-    hub && hubPlan?.commit?.change.some((f) => f.path === "config.json") && hubState?.head
-      ? await fetchArchitectureChange(hub, { bundle, head: hubState.head })
-      : undefined;
-
-  let codeExport: CodeExportPlan | undefined;
-  let ghPlan: GitHubReleasePlan | undefined;
-  const codeOption = params.options?.code;
-  const codeRemote =
-    codeOption?.remote ??
-    ghAccess?.cloneUrl ??
-    (gh && ghRepo && codeOption && !ghMissing ? await fetchGitHubCloneUrl(gh, ghRepo) : undefined);
-  if (gh && ghRepo && ghState) {
-    // Fail closed: code is always scanned, with the sanitizer's detectors unless a scan is given.
-    if (codeOption) {
-      // The code export carries the release's LICENSE too, when the code folder has none.
-      const licence = await readOptionalText(join(bundle.dir, "LICENSE"));
-      codeExport = planCodeExport({
-        files: await readCodeFiles(codeOption.sourceDir),
-        allow: codeOption.paths,
-        scan: params.scanCode ?? createCodeSecretScan(params.options?.secretPatterns ?? []),
-        notebookOutputs: codeOption.notebookOutputs ?? "strip",
-        maxFileBytes: MAX_CODE_FILE_BYTES,
-        required: licence === undefined ? [] : [{ path: "LICENSE", content: licence }],
-      });
-    }
-    for (const f of codeExport?.findings ?? [])
-      emit({ type: "warning", message: `code export: ${f.file}${f.line ? `:${f.line}` : ""}: ${f.message}` });
-    ghPlan = planGitHubRelease({
-      bundle,
-      remote: ghState,
-      apiUrl: params.targets.github!.apiUrl,
-      repo: ghRepo,
-      tag: manifest.tag,
-      prerelease: policy.prerelease,
-      latest: policy.latest,
-      notes: await readReleaseNotes({
-        bundle,
-        hubUrl,
-        policy,
-        onWarning: (message) => emit({ type: "warning", message }),
-        // An empty summary falls back to the card's, as an absent one does.
-        summary: params.options?.summary || undefined,
-      }),
-      ...(codeOption && codeExport
-        ? {
-            code: {
-              remote: codeRemote ?? `(clone URL of the new ${ghRepo})`,
-              files: codeExport.files.length,
-              branch: codeOption.branch,
-            },
-          }
-        : {}),
-    });
-  }
-  const preflight = planPublishPreflight({
-    dryRun: params.dryRun ?? false,
-    ...(hubPlan
-      ? {
-          hub: {
-            repo: manifest.hub.repo,
-            access: hubAccess,
-            plan: hubPlan,
-            architectureChange,
-            visibilityUnknown: (params.requireHubVisibility ?? false) && params.options?.hubPrivate === undefined,
-          },
-        }
-      : {}),
-    ...(ghPlan && ghRepo
-      ? {
-          github: {
-            repo: ghRepo,
-            access: ghAccess,
-            plan: ghPlan,
-            create: params.options?.githubCreate ?? false,
-            contentDigest: manifest.contentDigest,
-            publishedDigest: ghState?.release?.contentDigest,
-            codeFiles: codeExport?.files.length,
-          },
-        }
-      : {}),
-    allowWeightReplacement: params.allowWeightReplacement,
-    allowArchitectureChange: params.allowArchitectureChange,
-  });
   emit({ type: "step", step: "plan", status: "done" });
   const hubRepoUrl = `${hubUrl}/${repoType === "dataset" ? "datasets/" : ""}${manifest.hub.repo}/tree/${encodeURIComponent(manifest.tag)}`;
   const result: PublishResult = {
@@ -403,7 +172,7 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
       const code = params.options?.code;
       Object.assign(
         result.github,
-        await applyGitHubSteps({
+        await (await import("./apply-github-steps.js")).applyGitHubSteps({
           gh,
           plan: ghPlan,
           bundle,

@@ -701,6 +701,50 @@ describe("multipart transfer details", () => {
     const tooLong = await fetch(up2.header["00004"]!, { method: "PUT", body: new Uint8Array(chunk + 1) });
     expect(tooLong.status).toBe(400);
   });
+
+  it("a part cut off mid-body and sent again, in order, completes with the right object", async () => {
+    await createRepo({ repo: "alice/cut", accessToken: alice, hubUrl });
+    const content = bytes(3 * 64 * 1024 + 100, 23);
+    const batch = await fetch(`${hubUrl}/alice/cut.git/info/lfs/objects/batch`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice}` },
+      body: JSON.stringify({
+        operation: "upload",
+        transfers: ["basic", "multipart"],
+        objects: [{ oid: sha256(content), size: content.length }],
+      }),
+    });
+    const up = (await json(batch)).objects[0].actions.upload as { href: string; header: Record<string, string> };
+    const chunk = Number(up.header.chunk_size);
+    const url = (n: number) => up.header[String(n).padStart(5, "0")]!;
+    // Half of part 1, then the client's body fails: the server must forget those bytes.
+    const cut = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(content.subarray(0, chunk / 2));
+      },
+      pull(c) {
+        c.error(new Error("connection lost"));
+      },
+    });
+    await expect(fetch(url(1), { method: "PUT", body: cut, duplex: "half" } as RequestInit)).rejects.toThrow();
+    const etags: (string | null)[] = [];
+    for (let n = 1; n <= 4; n++) {
+      const res = await fetch(url(n), { method: "PUT", body: content.subarray((n - 1) * chunk, n * chunk) });
+      expect(res.status).toBe(200);
+      etags.push(res.headers.get("etag"));
+    }
+    const done = await fetch(up.href, {
+      method: "POST",
+      body: JSON.stringify({ oid: sha256(content), parts: etags.map((etag, i) => ({ partNumber: i + 1, etag })) }),
+    });
+    expect([done.status, await json(done)]).toEqual([200, { oid: sha256(content), size: content.length }]);
+    const again = await fetch(`${hubUrl}/alice/cut.git/info/lfs/objects/batch`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice}` },
+      body: JSON.stringify({ operation: "upload", objects: [{ oid: sha256(content), size: content.length }] }),
+    });
+    expect((await json(again)).objects).toEqual([{ oid: sha256(content), size: content.length }]);
+  });
 });
 
 describe("repo lifecycle and paths-info", () => {

@@ -1,10 +1,10 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual, type Hash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { Transform } from "node:stream";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
+import { createPartHasher, type PartHasher } from "./create-part-hasher.js";
 import { HttpError, readJsonBody, sendJson } from "./hub-http.js";
 import { ObjectMismatchError, type HubStore } from "./hub-store.js";
 import { fsyncFile } from "./write-file-atomic.js";
@@ -29,23 +29,8 @@ export interface LfsConfig {
   /** Lifetime of signed URLs (the Hub's S3 URLs live 900 s). */
   signedUrlSeconds: number;
   now: () => number;
-  /** In-memory sequential hashers of open multipart uploads (see `SequentialHasher`). */
-  hashers: Map<string, SequentialHasher>;
-}
-
-/**
- * Hashes a multipart upload while it arrives: whenever the parts 1..k are all on disk, part k is
- * read back (from the page cache) into a running sha256, so completion does not have to re-read
- * the whole object. A part re-uploaded after it was hashed poisons the state, and completion then
- * falls back to a full re-read; so does a restart, which loses this in-memory state.
- */
-export interface SequentialHasher {
-  next: number;
-  reading?: number;
-  done: Set<number>;
-  hash: Hash;
-  invalid: boolean;
-  busy: Promise<void>;
+  /** Running hashes of open multipart uploads (in memory: a restart falls back to hashing at completion). */
+  hashers: Map<string, PartHasher>;
 }
 
 /** Most objects per batch request (the clients send 100 or 256). */
@@ -242,7 +227,62 @@ async function readMeta(dir: string): Promise<MultipartMeta> {
   }
 }
 
-/** PUT /lfs/multipart/{id}/{n}: one part, written at its offset in the session's data file. */
+/** Bytes per read and write of the multipart path: large enough that per-call costs vanish. */
+const IO_BYTES = 1024 * 1024;
+
+/** Reads part `n` of an upload's data file, in order, through one reused buffer (no garbage per chunk). */
+async function readPart(data: string, meta: MultipartMeta, n: number, update: (chunk: Uint8Array) => void) {
+  const start = (n - 1) * meta.chunkSize;
+  const end = Math.min(start + meta.chunkSize, meta.size);
+  const fh = await open(data, "r");
+  try {
+    const buf = Buffer.allocUnsafeSlow(Math.min(IO_BYTES, end - start));
+    for (let pos = start; pos < end; ) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - pos), pos);
+      if (bytesRead === 0) throw new Error(`part ${n} is shorter on disk than acknowledged`);
+      update(buf.subarray(0, bytesRead));
+      pos += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * A stream writing at `start` of an open file, batching buffered chunks into one `writev`. The
+ * handle stays the caller's (an fs write stream over it would close or hold it).
+ */
+function writeAt(fh: FileHandle, start: number): Writable {
+  let pos = start;
+  const writeAll = async (chunks: Buffer[]) => {
+    const total = chunks.reduce((n, c) => n + c.length, 0);
+    let { bytesWritten } = await fh.writev(chunks, pos);
+    // Short writes are rare on regular files; the rest goes out in one piece.
+    if (bytesWritten < total) {
+      const rest = Buffer.concat(chunks).subarray(bytesWritten);
+      for (let off = 0; off < rest.length; ) {
+        const r = await fh.write(rest, off, rest.length - off, pos + bytesWritten + off);
+        off += r.bytesWritten;
+      }
+      bytesWritten = total;
+    }
+    pos += bytesWritten;
+  };
+  return new Writable({
+    highWaterMark: IO_BYTES,
+    write(chunk: Buffer, _enc, done) {
+      writeAll([chunk]).then(() => done(), done);
+    },
+    writev(chunks, done) {
+      writeAll(chunks.map((c) => c.chunk as Buffer)).then(() => done(), done);
+    },
+  });
+}
+
+/**
+ * PUT /lfs/multipart/{id}/{n}: one part, written at its offset in the session's data file and
+ * folded into the upload's running hash (see `createPartHasher`).
+ */
 export async function handleLfsPart(
   cfg: LfsConfig,
   req: IncomingMessage,
@@ -256,57 +296,41 @@ export async function handleLfsPart(
   if (!Number.isInteger(n) || n < 1 || n > meta.parts) throw new HttpError(400, `Part number must be 1..${meta.parts}`);
   const offset = (n - 1) * meta.chunkSize;
   const expected = Math.min(meta.chunkSize, meta.size - offset);
+  const data = join(dir, "data");
   let hasher = cfg.hashers.get(id);
   if (!hasher) {
-    hasher = { next: 1, done: new Set(), hash: createHash("sha256"), invalid: false, busy: Promise.resolve() };
+    hasher = createPartHasher({ parts: meta.parts, readPart: (k, update) => readPart(data, meta, k, update) });
     cfg.hashers.set(id, hasher);
   }
-  if (n < hasher.next || n === hasher.reading) hasher.invalid = true;
-  hasher.done.delete(n);
+  const fh = await open(data, "r+");
+  const intake = hasher.begin(n);
   let written = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       written += chunk.length;
       if (written > expected) return done(new HttpError(400, `Part ${n} is longer than ${expected} bytes`));
+      intake.update(chunk);
       done(null, chunk);
     },
   });
-  await pipeline(
-    req,
-    meter,
-    createWriteStream(join(dir, "data"), { flags: "r+", start: offset, highWaterMark: 1024 * 1024 }),
-  );
-  if (written !== expected) throw new HttpError(400, `Part ${n} has ${written} bytes, expected ${expected}`);
+  let ok = false;
+  try {
+    await pipeline(req, meter, writeAt(fh, offset));
+    if (written !== expected) throw new HttpError(400, `Part ${n} has ${written} bytes, expected ${expected}`);
+    // As on S3, a part whose ETag was returned is durable. Syncing each part also lets the disk
+    // write it while later parts still arrive, instead of all of it at completion.
+    await fh.datasync();
+    ok = true;
+  } finally {
+    intake.end(ok);
+    await fh.close();
+  }
   // The ETag names this upload of this part (not its hash): the whole object's sha256 is verified
   // at completion, so a per-part digest would only cost a second pass over the bytes.
   const etag = `"${randomBytes(16).toString("hex")}"`;
   await writeFile(join(dir, `part-${n}.etag`), etag);
-  hasher.done.add(n);
-  const h = hasher;
-  h.busy = h.busy
-    .then(() => hashReadyParts(dir, meta, h))
-    .catch(() => {
-      h.invalid = true;
-    });
   res.writeHead(200, { etag, "content-length": "0" });
   res.end();
-}
-
-async function hashReadyParts(dir: string, meta: MultipartMeta, h: SequentialHasher): Promise<void> {
-  while (!h.invalid && h.done.has(h.next)) {
-    const start = (h.next - 1) * meta.chunkSize;
-    const end = Math.min(start + meta.chunkSize, meta.size) - 1;
-    h.reading = h.next;
-    for await (const chunk of createReadStream(join(dir, "data"), {
-      start,
-      end,
-      highWaterMark: 1024 * 1024,
-    }) as AsyncIterable<Buffer>) {
-      h.hash.update(chunk);
-    }
-    h.reading = undefined;
-    h.next++;
-  }
 }
 
 /** POST /lfs/multipart/{id}/complete: checks the part ETags, hashes the assembled file, stores it. */
@@ -337,15 +361,14 @@ export async function handleLfsComplete(
   }
   const data = join(dir, "data");
   const size = (await stat(data)).size;
-  const h = cfg.hashers.get(id);
+  const hasher = cfg.hashers.get(id);
   cfg.hashers.delete(id);
-  if (h) await h.busy;
-  let sha256: string;
-  if (h && !h.invalid && h.next === meta.parts + 1) sha256 = h.hash.digest("hex");
-  else {
+  // The running hash saw every part in order; without it (a restart, a part sent again after it
+  // was hashed) the assembled file is read once more.
+  let sha256 = await hasher?.digest();
+  if (sha256 === undefined) {
     const hash = createHash("sha256");
-    for await (const chunk of createReadStream(data, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>)
-      hash.update(chunk);
+    for (let n = 1; n <= meta.parts; n++) await readPart(data, meta, n, (chunk) => hash.update(chunk));
     sha256 = hash.digest("hex");
   }
   if (sha256 !== meta.oid || size !== meta.size) {
