@@ -302,7 +302,7 @@ const bench: Benchmark = {
           name: "NDJSON progress events per file per second",
           value: after.peak,
           unit: "/s",
-          goal: { max: 11 },
+          goal: { max: 10 },
           note: `${after.total} file events in all`,
         },
       );

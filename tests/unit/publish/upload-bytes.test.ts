@@ -83,7 +83,7 @@ describe("progress throttling", () => {
     size: 1000,
   });
 
-  it("passes at most one event per file per 100 ms in a state, and always the first, the last and other events", () => {
+  it("passes at most one event per file per 150 ms, and always the last of each state and other events", () => {
     let t = 0;
     const seen: ProgressEvent[] = [];
     const sink = throttleProgress((e) => seen.push(e), { now: () => t });
@@ -97,12 +97,37 @@ describe("progress throttling", () => {
     sink({ type: "file", path: "other.bin", state: "uploading", bytes: 1, size: 2 });
     const forShard = seen.filter((e) => e.type === "file" && e.path === "model.safetensors");
     expect(forShard.map((e) => (e.type === "file" ? `${e.state}:${e.bytes}` : ""))).toEqual([
-      ...[0, 100, 200, 300, 400].map((b) => `hashing:${b}`),
-      ...[500, 600, 700, 800, 900].map((b) => `uploading:${b}`),
+      ...[0, 150, 300, 450].map((b) => `hashing:${b}`),
+      ...[600, 750, 900].map((b) => `uploading:${b}`),
       "uploading:1000",
     ]);
     expect(seen[0]).toEqual({ type: "step", step: "hub-commit", status: "start" });
     expect(seen.at(-1)).toMatchObject({ path: "other.bin" });
+  });
+
+  it("never lets more than ten events of one file into any second, across state changes", () => {
+    let t = 0;
+    const times: number[] = [];
+    const sink = throttleProgress(() => times.push(t), { now: () => t });
+    const file2 = (bytes: number, state: "hashing" | "uploading" | "done") => ({
+      type: "file" as const,
+      path: "a.bin",
+      state,
+      bytes,
+      size: 1000,
+    });
+    // Hashing in half a second, then uploading in the next half.
+    for (let i = 0; i <= 1000; i++) {
+      t = i / 2;
+      sink(file2(i, "hashing"));
+    }
+    for (let i = 0; i <= 1000; i++) {
+      t = 500 + i / 2;
+      sink(file2(i, "uploading"));
+    }
+    sink(file2(1000, "done"));
+    for (let k = 0; k < times.length; k++)
+      expect(times.filter((x) => x >= times[k]! && x < times[k]! + 1000).length).toBeLessThanOrEqual(10);
   });
 
   it("keeps --json output to about ten lines a second per file", () => {
