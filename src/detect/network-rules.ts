@@ -29,7 +29,8 @@ export const NETWORK_RULES: Rule[] = [
     // A full stop after the address ends a sentence or starts a file extension
     // (`job_0108_10.1.2.3.drl`); a digit after it makes a longer dotted number (a version).
     re: new RegExp(`(?<![\\d.])(?:${OCTET}\\.){3}${OCTET}(?!\\d|\\.\\d)`, "g"),
-    accept: (ip) => !/^(?:0\.0\.0\.0|127\.|255\.255\.255\.)/.test(ip),
+    // 0.0.0.0/8 is no host (and `0.4.9.1` is a version), 127/8 is loopback, 255.255.255.x a mask.
+    accept: (ip) => !/^(?:0\.|127\.|255\.255\.255\.)/.test(ip),
   },
   {
     id: "ip-address",

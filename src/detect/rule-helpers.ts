@@ -3,7 +3,7 @@
 // Values that a key named like a secret commonly holds without being one: transformers writes
 // `<HUB_TOKEN>` in `TrainingArguments.to_dict()`, configs use `${ENV}`, `{{ secrets.X }}` and `null`.
 export const PLACEHOLDER =
-  /^(?:<[^>]*>|\$\{?[A-Za-z_][\w.]*\}?|\$\(\s*[\w .-]+\)|\{\{[^}]*\}\}|%\(?[A-Za-z_]\w*\)?s?%?|\*+|x+|X+|\.+|-+|null|nil|none|true|false|undefined|changeme|change[_-]?me|redacted|secret|password|passwd|your[_-][\w-]*|my[_-][\w-]*|example[\w-]*|dummy[\w-]*|placeholder|todo|tbd|fixme|\[redacted[^\]]*\]|os\.environ.*|process\.env.*|getenv.*|env\(.*)$/i;
+  /^(?:<[^>]*>|\$\{?[A-Za-z_][\w.]*\}?|\$\{[A-Za-z_]\w*:?[-=?+][^}]*\}?|\$\(\s*[\w .-]+\)|\{\{[^}]*\}\}|%\(?[A-Za-z_]\w*\)?s?%?|\*+|x+|X+|\.+|-+|null|nil|none|true|false|undefined|changeme|change[_-]?me|redacted|secret|password|passwd|your[_-][\w-]*|my[_-][\w-]*|example[\w-]*|dummy[\w-]*|placeholder|todo|tbd|fixme|\[redacted[^\]]*\]|os\.environ.*|process\.env.*|getenv.*|env\(.*)$/i;
 
 /** Shannon entropy in bits per character. */
 export function shannonEntropy(s: string): number {

@@ -17,6 +17,7 @@ import {
 import type { ProgressSink } from "./progress.js";
 import type { PublishReleaseParams } from "./publish-release-types.js";
 import { readOptionalText, readReleaseNotes } from "./read-release-notes.js";
+import { assertReleaseNotesClean } from "./assert-release-notes-clean.js";
 import type { GitHubReleasePlan, GitHubRemoteState, HubPublishPlan, HubRemoteState, ReleaseBundle } from "./types.js";
 import { planVersionTag, type VersionTagPlan } from "./version-policy.js";
 
@@ -158,14 +159,17 @@ export async function fetchPublishPlan(
       tag: manifest.tag,
       prerelease: policy.prerelease,
       latest: policy.latest,
-      notes: await readReleaseNotes({
-        bundle,
-        hubUrl,
-        policy,
-        onWarning: (message) => emit({ type: "warning", message }),
-        // An empty summary falls back to the card's, as an absent one does.
-        summary: params.options?.summary || undefined,
-      }),
+      notes: assertedClean(
+        await readReleaseNotes({
+          bundle,
+          hubUrl,
+          policy,
+          onWarning: (message) => emit({ type: "warning", message }),
+          // An empty summary falls back to the card's, as an absent one does.
+          summary: params.options?.summary || undefined,
+        }),
+        params.options?.secretPatterns,
+      ),
       ...(codeOption && codeExport
         ? {
             code: {
@@ -221,4 +225,9 @@ export async function fetchPublishPlan(
     codeRemote,
     preflight,
   };
+}
+
+function assertedClean(notes: string, patterns: Parameters<typeof assertReleaseNotesClean>[1]): string {
+  assertReleaseNotesClean(notes, patterns);
+  return notes;
 }

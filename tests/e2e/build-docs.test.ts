@@ -127,3 +127,49 @@ describe("the shipped robot-coder and inspection-vlm configs build out of the bo
     },
   );
 });
+
+describe("model-release build: the generated documents are scanned like the checkpoint", () => {
+  const TOKEN = "hf_Q7mX2pLk9RtV4nB8cZ1wY6sD3fG5hJ0aEu";
+  const HOST = "gpu07.hmg-ai.internal";
+  const CUSTOMER = "Kanary Motors";
+
+  /** The demo config with sensitive text in the card's own fields, and the customer as a pattern. */
+  async function leakyConfig(): Promise<string> {
+    const demo = await readFile(path.join(REPO, "release-configs/demo.yaml"), "utf8");
+    const text = demo
+      .replaceAll("../samples/", `${path.join(REPO, "samples")}/`)
+      .replace(
+        "It is not trained to do anything useful.",
+        `It is not trained. Ask ops at ${HOST} (token ${TOKEN}) about ${CUSTOMER.toUpperCase().replace(" ", "_")}.`,
+      )
+      .replace("values: [Vantor Castings, Hanbit Motors]", `values: [Vantor Castings, Hanbit Motors, ${CUSTOMER}]`);
+    expect(text).toContain(TOKEN);
+    const file = path.join(work, "leaky.yaml");
+    await writeFile(file, text);
+    return file;
+  }
+
+  it("blocks a token, an internal host and a customer name written into the card's fields, naming file, line and rule only", async () => {
+    const out = path.join(work, "leaky");
+    const r = cli(["build", "--config", await leakyConfig(), "--version", "1.0.0", "--out", out]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("error[RELEASE_DOCS_BLOCKED]");
+    for (const rule of ["hf-token", "internal-hostname", "customer-name"])
+      expect(r.stderr).toMatch(new RegExp(`README\\.md:\\d+ \\[${rule}\\]`));
+    for (const secret of [TOKEN, HOST, "KANARY", "Kanary"]) expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
+    await expect(readFile(path.join(out, "README.md"))).rejects.toThrow();
+  });
+
+  it("the demo's own documents hold nothing a rule flags (versions, shell defaults)", () => {
+    const r = cli([
+      "build",
+      "--config",
+      "release-configs/demo.yaml",
+      "--version",
+      "1.0.0",
+      "--out",
+      path.join(work, "demo-clean"),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+});

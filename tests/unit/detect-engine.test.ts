@@ -77,6 +77,14 @@ describe("addresses and hosts", () => {
     expect(rules(text)).toEqual([]);
   });
 
+  it("does not take a four-part version or a shell default for an address or a credential", () => {
+    expect(rules("lm-evaluation-harness 0.4.9.1")).toEqual([]);
+    expect(rules('"version": "0.4.9.1"')).toEqual([]);
+    expect(rules('API_TOKEN="${API_TOKEN:-unused}"')).toEqual([]);
+    expect(rules("password=${DB_PASSWORD:?set it}")).toEqual([]);
+    expect(rules("host 10.4.9.1")).toEqual(["ip-address"]);
+  });
+
   it("tells internal hosts from code reading an attribute", () => {
     for (const host of [
       "gpu01.private",
