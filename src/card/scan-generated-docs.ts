@@ -15,7 +15,10 @@ const VERBATIM = /^(?:LICENSE|USE_POLICY(?:\.md)?|USAGE_POLICY|LICENSE-[\w.-]+|l
  * A finding says the file, line and rule, never the text; `sanitize.allow_findings` accepts one
  * with a written reason (a public contact e-mail in the card, say).
  */
-export function scanGeneratedDocs(files: readonly BundleInput[], sanitize: SanitizeConfig): Finding[] {
+export function scanGeneratedDocs(
+  files: readonly BundleInput[],
+  sanitize: Partial<Pick<SanitizeConfig, "patterns" | "internal_domains" | "allow_findings">>,
+): Finding[] {
   const opts = { patterns: sanitize.patterns, internalDomains: sanitize.internal_domains };
   const findings: Finding[] = [];
   for (const f of files) {
@@ -35,5 +38,5 @@ export function scanGeneratedDocs(files: readonly BundleInput[], sanitize: Sanit
       });
     }
   }
-  return applyAllowFindings(findings, sanitize.allow_findings);
+  return applyAllowFindings(findings, sanitize.allow_findings ?? []);
 }

@@ -1,6 +1,7 @@
 import { PIPELINE_TYPES } from "@huggingface/tasks";
 import { usageError } from "../errors.js";
 import { renderTag } from "../config/render-tag.js";
+import { scanGeneratedDocs } from "../card/scan-generated-docs.js";
 import type { BundleInput } from "../bundle/types.js";
 import { checkCard } from "../card/check-card.js";
 import type { Finding } from "../findings.js";
@@ -210,7 +211,22 @@ export function planDatasetBuild(params: PlanDatasetBuildParams): DatasetBuildPl
       origin: "generated:redaction-report",
     },
   ];
-  const findings = checkCard({ file: "README.md", markdown: card });
+  // The card's text comes from the config (summary, provenance): scanned with the engine and the
+  // names this dataset redacts, so none of them is published through it.
+  const r = config.redaction;
+  const names = [
+    { name: "customer-name", values: r.customers, severity: "block" as const },
+    { name: "plant-name", values: r.plants, severity: "block" as const },
+    { name: "line-name", values: r.lines, severity: "block" as const },
+    { name: "person-name", values: r.people, severity: "block" as const },
+  ].filter((p) => p.values.length > 0);
+  const findings = [
+    ...checkCard({ file: "README.md", markdown: card }),
+    ...scanGeneratedDocs(
+      inputs.filter((i) => i.role === "card"),
+      { patterns: names },
+    ),
+  ];
   return {
     name: config.name,
     version,

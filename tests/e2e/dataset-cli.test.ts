@@ -287,3 +287,22 @@ describe("model-release dataset publish", () => {
     }
   });
 });
+
+describe("model-release dataset build: the card's own text is scanned", () => {
+  it("blocks a token, an internal host and a redacted customer written into the summary, naming line and rule only", async () => {
+    const dir = path.join(work, "leaky-dataset");
+    await cp(path.join(REPO, "datasets/robot-jobfiles-sample"), dir, { recursive: true });
+    const file = path.join(dir, "dataset.yaml");
+    const token = "hf_Q7mX2pLk9RtV4nB8cZ1wY6sD3fG5hJ0aEu";
+    const yaml = (await readFile(file, "utf8")).replace(
+      "consistent placeholders.",
+      `consistent placeholders. Ask gpu07.hmg-ai.internal (${token}) about Vantor Castings.`,
+    );
+    await writeFile(file, yaml);
+    const r = cli(["dataset", "build", "--config", file, "--out", path.join(dir, "out")]);
+    expect(r.code).toBe(3);
+    for (const rule of ["hf-token", "internal-hostname", "customer-name"])
+      expect(r.stderr).toMatch(new RegExp(`README\\.md:\\d+ \\[${rule}\\]`));
+    for (const s of [token, "gpu07", "Vantor"]) expect(`${r.stdout}${r.stderr}`).not.toContain(s);
+  });
+});
