@@ -7,7 +7,7 @@ import { readEvalReport } from "../evals/read-eval-report.js";
 import type { EvalReport } from "../evals/types.js";
 import type { CheckpointModelConfig } from "./card-context.js";
 import { renderReleaseDocs, type RenderReleaseDocsParams } from "./render-release-docs.js";
-import { scanGeneratedDocs } from "./scan-generated-docs.js";
+import { scanGeneratedDocs, scanReleaseIdentifiers } from "./scan-generated-docs.js";
 
 /** A config.json larger than this is not a model config; the card then goes without its facts. */
 const MAX_MODEL_CONFIG_BYTES = 1 << 20;
@@ -66,7 +66,21 @@ export async function readReleaseDocs(
     evals,
     modelConfig,
   });
-  return { files, findings: [...findings, ...scanGeneratedDocs(files, params.config.sanitize)], evals };
+  const c = params.config;
+  const ids = [
+    { field: "name", value: c.name },
+    { field: "hub.repo", value: c.hub.repo },
+    { field: "github.repo", value: c.github?.repo },
+  ];
+  return {
+    files,
+    findings: [
+      ...findings,
+      ...scanGeneratedDocs(files, c.sanitize),
+      ...scanReleaseIdentifiers(ids, c.sanitize, "release config"),
+    ],
+    evals,
+  };
 }
 
 /**

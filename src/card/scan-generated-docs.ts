@@ -40,3 +40,29 @@ export function scanGeneratedDocs(
   }
   return applyAllowFindings(findings, sanitize.allow_findings ?? []);
 }
+
+/**
+ * The names a release makes public before anyone reads a file: the release name and the Hub and
+ * GitHub repository ids (they become URLs, tags and commit titles). A configured customer name or
+ * an internal host there is published as surely as in a card. Findings point at the config field.
+ */
+export function scanReleaseIdentifiers(
+  ids: { field: string; value: string | undefined }[],
+  sanitize: Partial<Pick<SanitizeConfig, "patterns" | "internal_domains" | "allow_findings">>,
+  configFile: string,
+): Finding[] {
+  const opts = { patterns: sanitize.patterns, internalDomains: sanitize.internal_domains };
+  const findings: Finding[] = [];
+  for (const { field, value } of ids) {
+    if (!value) continue;
+    for (const d of detectSecrets(value, opts))
+      findings.push({
+        rule: d.rule,
+        severity: d.severity,
+        file: configFile,
+        pointer: `/${field.replaceAll(".", "/")}`,
+        message: `${d.message} in ${field}, which is published as a name (repository id, URL, tag): choose another`,
+      });
+  }
+  return applyAllowFindings(findings, sanitize.allow_findings ?? []);
+}

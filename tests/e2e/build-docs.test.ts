@@ -160,6 +160,22 @@ describe("model-release build: the generated documents are scanned like the chec
     await expect(readFile(path.join(out, "README.md"))).rejects.toThrow();
   });
 
+  it("blocks a repository named after a configured customer, pointing at the config field", async () => {
+    const demo = await readFile(path.join(REPO, "release-configs/demo.yaml"), "utf8");
+    const file = path.join(work, "named.yaml");
+    await writeFile(
+      file,
+      demo
+        .replaceAll("../samples/", `${path.join(REPO, "samples")}/`)
+        .replace("repo: demo-org/robot-coder-demo\n  private", "repo: demo-org/kanary-motors-coder\n  private")
+        .replace("values: [Vantor Castings, Hanbit Motors]", `values: [Vantor Castings, Hanbit Motors, ${CUSTOMER}]`),
+    );
+    const r = cli(["build", "--config", file, "--version", "1.0.0", "--out", path.join(work, "named")]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("release config /hub/repo [customer-name]");
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/kanary/i);
+  });
+
   it("the demo's own documents hold nothing a rule flags (versions, shell defaults)", () => {
     const r = cli([
       "build",
