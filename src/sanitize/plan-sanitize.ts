@@ -6,7 +6,14 @@ import { isBlocking, type Finding } from "../findings.js";
 import { planTypedContent } from "./plan-typed-content.js";
 import { classifyCheckpointFile } from "./classify-checkpoint-file.js";
 import { planSafetensorsHeader } from "./plan-safetensors-header.js";
-import { applyAllowFindings, scanCheckpoint, scanContent, scanFile, type ScanContext } from "./scan-checkpoint.js";
+import {
+  applyAllowFindings,
+  scanCheckpoint,
+  scanContent,
+  scanFile,
+  scanSafetensorsByteTensors,
+  type ScanContext,
+} from "./scan-checkpoint.js";
 import { scanFilesParallel } from "./scan-files-parallel.js";
 import { scrubJsonMetadata } from "./scrub-json-metadata.js";
 import { planConversion, planConvertedIndex } from "./plan-conversion.js";
@@ -121,7 +128,7 @@ export async function planSanitize(params: PlanSanitizeParams): Promise<Sanitize
       sub.findings.push(...(await planConversion(file, decision.target, ctx, sub)));
       return;
     }
-    sub.findings.push(...(await planPublishedFile(file, decision, params, sub, scanOne)));
+    sub.findings.push(...(await planPublishedFile(file, decision, params, sub, scanOne, ctx)));
   };
   const subs = await mapInOrder(inventory.files, FILE_PLAN_CONCURRENCY, async (file, i) => {
     const sub: SanitizePlan = { publish: [], dropped: [], rewrites: [], conversions: [], findings: [], unscanned: [] };
@@ -148,6 +155,7 @@ async function planPublishedFile(
   params: PlanSanitizeParams,
   plan: SanitizePlan,
   scanOne: (file: InventoryFile) => Promise<Finding[]>,
+  ctx: ScanContext,
 ): Promise<Finding[]> {
   const patterns = params.config.patterns;
   const secretlint = params.secretlint ?? true;
@@ -240,6 +248,8 @@ async function planPublishedFile(
         secretlint,
         signal: params.signal,
       });
+      // Byte tensors carry bytes, not numbers (TransformerEngine's pickled `_extra_state`).
+      findings.push(...(await scanSafetensorsByteTensors(file, ctx)));
       if (!header.rewrite) publishAsIs();
       else {
         const r = header.rewrite;

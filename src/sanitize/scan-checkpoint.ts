@@ -20,7 +20,8 @@ import {
   bufferSource,
   compressedFormatOf,
 } from "./scan-source.js";
-import { scanSafetensorsHeader, scanTextSource, scanStrings } from "./scan-text-source.js";
+import { scanByteTensors, scanSafetensorsHeader, scanTextSource, scanStrings } from "./scan-text-source.js";
+import { MAX_HEADER_LENGTH } from "../checkpoint/parse-safetensors-header.js";
 import { scanNumpy, scanPickleSource } from "./scan-pickle-source.js";
 import { scanGzip, scanZip, scanTar } from "./scan-archives.js";
 export type { ScanContext } from "./scan-source.js";
@@ -103,6 +104,27 @@ function assertPatternsCompile(patterns: SecretPattern[]): void {
 
 /** Scans one checkpoint file. Never throws on bad content: unreadable parts become findings. */
 export async function scanFile(file: InventoryFile, ctx: ScanContext): Promise<Finding[]> {
+  return scanFileWith(file, ctx, (source, sink) => scanSource(source, sink, 0));
+}
+
+/**
+ * The data of a safetensors file's small byte tensors (`scanByteTensorData`), for a shard whose
+ * header the plan scans as rewritten: the header is not scanned again here.
+ */
+export async function scanSafetensorsByteTensors(file: InventoryFile, ctx: ScanContext): Promise<Finding[]> {
+  return scanFileWith(file, ctx, async (source, sink) => {
+    if (source.length < 8) return;
+    const n = Number((await source.read(0, 8)).readBigUInt64LE(0));
+    if (n > MAX_HEADER_LENGTH || 8 + n > source.length) return; // the header plan reports it
+    await scanByteTensors(source, sink, (await source.read(8, n)).toString("utf8"), 8 + n, 0);
+  });
+}
+
+async function scanFileWith(
+  file: InventoryFile,
+  ctx: ScanContext,
+  scan: (source: Source, sink: Sink) => Promise<void>,
+): Promise<Finding[]> {
   const sink: Sink = { file: file.path, findings: [], ctx, meter: meterFor(ctx), scanSource };
   let fh: FileHandle | undefined;
   try {
@@ -122,7 +144,7 @@ export async function scanFile(file: InventoryFile, ctx: ScanContext): Promise<F
         return n > 0 ? (await handle.read(target, at, n, pos)).bytesRead : 0;
       },
     };
-    await scanSource(source, sink, 0);
+    await scan(source, sink);
   } catch (err) {
     if (err instanceof Error && err.name === "AbortError") throw err;
     if (err instanceof ScanBudgetExceeded) sink.findings.push(budgetFinding(sink, err));
@@ -175,7 +197,7 @@ async function scanSource(src: Source, sink: Sink, depth: number): Promise<void>
     case "empty":
       return;
     case "safetensors":
-      return scanSafetensorsHeader(src, sink);
+      return scanSafetensorsHeader(src, sink, depth);
     case "zip":
     case "torch-zip":
       if (depth >= MAX_ARCHIVE_DEPTH) return scanStrings(src, sink);

@@ -17,14 +17,76 @@ import {
   step,
   locate,
   detect,
+  subSource,
 } from "./scan-source.js";
 
-export async function scanSafetensorsHeader(src: Source, sink: Sink): Promise<void> {
+export async function scanSafetensorsHeader(src: Source, sink: Sink, depth = 0): Promise<void> {
   const n = Number((await src.read(0, 8)).readBigUInt64LE(0));
   // No reader loads a header over the reference cap: not safetensors, so only its strings count.
   if (n > MAX_HEADER_LENGTH) return scanStrings(src, sink);
   const text = (await src.read(8, n)).toString("utf8");
   await scanJsonText(text, sink, 8);
+  await scanByteTensors(src, sink, text, 8 + n, depth);
+}
+
+/** Byte tensors up to this size have their data scanned: buffers, not weights. */
+export const BYTE_TENSOR_SCAN_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * The data of small `U8`/`I8`/`BOOL` tensors, through the whole dispatcher (strings, pickles,
+ * archives): such tensors carry bytes rather than numbers. TransformerEngine saves each layer's
+ * `_extra_state` as a U8 tensor holding a pickle that it unpickles on load, and a string can be
+ * stored the same way. Weights (float, and packed 4-bit U8 far above the limit) are not read.
+ */
+export async function scanByteTensors(
+  src: Source,
+  sink: Sink,
+  header: string,
+  dataStart: number,
+  depth: number,
+): Promise<void> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(header);
+  } catch {
+    return; // scanJsonText has reported it
+  }
+  if (typeof parsed !== "object" || parsed === null) return;
+  const tensors: ByteTensor[] = [];
+  for (const [name, t] of Object.entries(parsed as Record<string, unknown>)) {
+    if (name === "__metadata__" || typeof t !== "object" || t === null) continue;
+    const { dtype, data_offsets: off } = t as { dtype?: unknown; data_offsets?: unknown };
+    if (typeof dtype !== "string" || !Array.isArray(off) || typeof off[0] !== "number" || typeof off[1] !== "number")
+      continue;
+    tensors.push({ name, dtype, dataOffsets: [off[0], off[1]] });
+  }
+  await scanByteTensorData(src, sink, tensors, dataStart, depth);
+}
+
+interface ByteTensor {
+  name: string;
+  dtype: string;
+  /** Byte range relative to the data section. */
+  dataOffsets: [number, number];
+}
+
+/** `scanByteTensors` over the parsed tensors, the data section at `dataStart` of `src`. */
+async function scanByteTensorData(
+  src: Source,
+  sink: Sink,
+  tensors: readonly ByteTensor[],
+  dataStart: number,
+  depth: number,
+): Promise<void> {
+  for (const { name, dtype, dataOffsets } of tensors) {
+    if (dtype !== "U8" && dtype !== "I8" && dtype !== "BOOL") continue;
+    const [begin, end] = dataOffsets;
+    const length = end - begin;
+    if (length <= 0 || length > BYTE_TENSOR_SCAN_LIMIT || dataStart + end > src.length) continue;
+    const member = `tensor ${name}`;
+    const inner: Sink = { ...sink, member: sink.member ? `${sink.member}/${member}` : member };
+    await sink.scanSource(subSource(src, dataStart + begin, length), inner, depth + 1);
+  }
 }
 
 export async function scanJsonText(text: string, sink: Sink, byteBase: number | undefined): Promise<void> {
