@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { isReleaseError } from "../errors.js";
 import type { Finding } from "../findings.js";
 import { createLineIndex, dedupeDetections, detectSecrets } from "./detect-secrets.js";
@@ -63,6 +64,29 @@ export async function scanByteTensors(
   await scanByteTensorData(src, sink, tensors, dataStart, depth);
 }
 
+/**
+ * Whether a byte tensor's first bytes are a payload rather than numbers: a pickle (protocol 2-5;
+ * 0 and 1 are text), a zip (`torch.save` into a buffer) or gzip, or text (valid UTF-8, almost no
+ * control characters; bitsandbytes' quant_state is JSON). Packed 4-bit weights and absmax scales
+ * are random-looking bytes: reading their printable runs finds nothing but chance look-alikes of
+ * e-mail addresses (about one in 20 MB), which would block an honest quantized release.
+ */
+function carriesBytes(head: Buffer): boolean {
+  if (head.length === 0) return false;
+  if (head[0] === 0x80 && head[1] !== undefined && head[1] >= 2 && head[1] <= 5) return true;
+  if (head[0] === 0x50 && head[1] === 0x4b) return true; // PK
+  if (head[0] === 0x1f && head[1] === 0x8b) return true; // gzip
+  let end = head.length;
+  // A multi-byte character cut by the sample's end is not an error.
+  while (end > 0 && end > head.length - 4 && (head[end - 1]! & 0xc0) === 0x80) end--;
+  if (end > 0 && head[end - 1]! >= 0xc0) end--;
+  const sample = head.subarray(0, end);
+  if (!isUtf8(sample)) return false;
+  let controls = 0;
+  for (const b of sample) if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) controls++;
+  return controls <= sample.length * 0.05;
+}
+
 interface ByteTensor {
   name: string;
   dtype: string;
@@ -83,9 +107,11 @@ async function scanByteTensorData(
     const [begin, end] = dataOffsets;
     const length = end - begin;
     if (length <= 0 || length > BYTE_TENSOR_SCAN_LIMIT || dataStart + end > src.length) continue;
+    const data = subSource(src, dataStart + begin, length);
+    if (!carriesBytes(await data.read(0, Math.min(length, 4096)))) continue;
     const member = `tensor ${name}`;
     const inner: Sink = { ...sink, member: sink.member ? `${sink.member}/${member}` : member };
-    await sink.scanSource(subSource(src, dataStart + begin, length), inner, depth + 1);
+    await sink.scanSource(data, inner, depth + 1);
   }
 }
 

@@ -59,4 +59,20 @@ describe("byte tensors in safetensors", () => {
     expect(hits[0]!.message).toContain("tensor buf");
     expect(JSON.stringify(r.findings)).not.toContain(TOKEN);
   });
+  it("leaves packed 4-bit weights alone (random bytes are numbers), and reads a JSON quant_state", async () => {
+    const packed = Buffer.alloc(4 * 1024 * 1024);
+    let x = 12345;
+    for (let i = 0; i < packed.length; i++) {
+      x = (x * 1103515245 + 12345) & 0x7fffffff;
+      packed[i] = x >> 16;
+    }
+    Buffer.from(" ops@example-corp.com ").copy(packed, 1_000_000);
+    const quantState = Buffer.from(JSON.stringify({ quant_type: "nf4", blocksize: 64, note: TOKEN }));
+    const r = await scan([
+      { name: "mlp.down_proj.weight", dtype: "U8", data: packed },
+      { name: "mlp.down_proj.weight.quant_state.bitsandbytes__nf4", dtype: "U8", data: quantState },
+    ]);
+    expect(r.findings.map((f) => f.rule)).toEqual(["hf-token"]);
+    expect(r.findings[0]!.message).toContain("quant_state");
+  });
 });
