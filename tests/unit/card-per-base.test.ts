@@ -11,6 +11,7 @@ import type { BundleInput } from "../../src/bundle/types.js";
 import { BASE_MODEL_LICENCES, findBaseModelLicence } from "../../src/card/base-model-licences.js";
 import { PROFILED_BASE_KEYS } from "../../src/card/inference-profiles.js";
 import { renderReleaseDocs } from "../../src/card/render-release-docs.js";
+import { scanGeneratedDocs } from "../../src/card/scan-generated-docs.js";
 import type { Inventory } from "../../src/checkpoint/types.js";
 import { parseReleaseConfig } from "../../src/config/load-release-config.js";
 import { compareEvals } from "../../src/evals/compare-evals.js";
@@ -249,6 +250,8 @@ describe.each(BASE_MODEL_LICENCES.map((b) => b.key))("fixture release of a %s fi
 
   it("renders with no blocking finding, and ships LICENSE", () => {
     expect(findings.filter(isBlocking)).toEqual([]);
+    // What the build adds: the sanitizer's rules over the generated text (no false alarm on any base's examples).
+    expect(scanGeneratedDocs(files, config.sanitize).map((f) => `${f.file}:${f.line} ${f.rule}`)).toEqual([]);
     expect(files.some((f) => f.path === "LICENSE" && f.role === "licence")).toBe(true);
   });
 
