@@ -22,19 +22,23 @@ function cli(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The demo config's text, with the sample paths made absolute (so it works from any folder). */
+async function demoConfigText(): Promise<string> {
+  const demo = await readFile(path.join(REPO, "release-configs/demo.yaml"), "utf8");
+  return demo.replaceAll("../samples/", `${path.join(REPO, "samples")}/`);
+}
+
 /** The demo config, moved next to a release result that regressed against the previous one. */
 async function regressedConfig(): Promise<string> {
-  const demo = await readFile(path.join(REPO, "release-configs/demo.yaml"), "utf8");
+  const demo = await demoConfigText();
   const y = (v: number) =>
     `format: model-release/evals@1\nharness: {name: drl-bench, version: 0.4.2}\nbenchmarks:\n  - name: jobfile-to-drl\n    samples: 412\n    metrics:\n      - {name: exact_match, value: ${v}}\n`;
   await writeFile(path.join(work, "release.yaml"), y(0.5));
   await writeFile(path.join(work, "previous.yaml"), y(0.574));
-  const text = demo
-    .replaceAll("../samples/", `${path.join(REPO, "samples")}/`)
-    .replace(
-      /^evals:\n( {2}.*\n)+/m,
-      "evals:\n  results: [release.yaml]\n  previous: [previous.yaml]\n  previous_version: 0.9.0\n  regression_threshold: 0.02\n",
-    );
+  const text = demo.replace(
+    /^evals:\n( {2}.*\n)+/m,
+    "evals:\n  results: [release.yaml]\n  previous: [previous.yaml]\n  previous_version: 0.9.0\n  regression_threshold: 0.02\n",
+  );
   const file = path.join(work, "regressed.yaml");
   await writeFile(file, text);
   return file;
@@ -135,9 +139,7 @@ describe("model-release build: the generated documents are scanned like the chec
 
   /** The demo config with sensitive text in the card's own fields, and the customer as a pattern. */
   async function leakyConfig(): Promise<string> {
-    const demo = await readFile(path.join(REPO, "release-configs/demo.yaml"), "utf8");
-    const text = demo
-      .replaceAll("../samples/", `${path.join(REPO, "samples")}/`)
+    const text = (await demoConfigText())
       .replace(
         "It is not trained to do anything useful.",
         `It is not trained. Ask ops at ${HOST} (token ${TOKEN}) about ${CUSTOMER.toUpperCase().replace(" ", "_")}.`,
@@ -161,12 +163,10 @@ describe("model-release build: the generated documents are scanned like the chec
   });
 
   it("blocks a repository named after a configured customer, pointing at the config field", async () => {
-    const demo = await readFile(path.join(REPO, "release-configs/demo.yaml"), "utf8");
     const file = path.join(work, "named.yaml");
     await writeFile(
       file,
-      demo
-        .replaceAll("../samples/", `${path.join(REPO, "samples")}/`)
+      (await demoConfigText())
         .replace("repo: demo-org/robot-coder-demo\n  private", "repo: demo-org/kanary-motors-coder\n  private")
         .replace("values: [Vantor Castings, Hanbit Motors]", `values: [Vantor Castings, Hanbit Motors, ${CUSTOMER}]`),
     );
