@@ -8,6 +8,7 @@ import type { EvalReport } from "../evals/types.js";
 import type { CheckpointModelConfig } from "./card-context.js";
 import { renderReleaseDocs, type RenderReleaseDocsParams } from "./render-release-docs.js";
 import { scanGeneratedDocs, scanReleaseIdentifiers } from "./scan-generated-docs.js";
+import { stripImageMetadata } from "./strip-image-metadata.js";
 
 /** A config.json larger than this is not a model config; the card then goes without its facts. */
 const MAX_MODEL_CONFIG_BYTES = 1 << 20;
@@ -66,6 +67,7 @@ export async function readReleaseDocs(
     evals,
     modelConfig,
   });
+  await stripExampleImage(files, findings);
   const c = params.config;
   const ids = [
     { field: "name", value: c.name },
@@ -116,4 +118,47 @@ export function assertReleaseDocsPublishable(findings: Finding[]): void {
       details: { findings: blocking },
     },
   );
+}
+
+/**
+ * The example image of a vision release, staged without its metadata (`stripImageMetadata`:
+ * EXIF GPS and camera serials, XMP and IPTC authors, PNG text): written as content instead of
+ * linked. What was removed is said by kind, never by value; a file that is not a PNG or JPEG blocks.
+ */
+async function stripExampleImage(files: BundleInput[], findings: Finding[]): Promise<void> {
+  const i = files.findIndex((f) => f.origin.startsWith("generated:example-image") && f.source.kind === "file");
+  if (i < 0) return;
+  const f = files[i]!;
+  if (f.source.kind !== "file") return;
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(f.source.absPath);
+  } catch {
+    findings.push({
+      rule: "card-example-image",
+      severity: "block",
+      file: f.path,
+      message: "card.example_image cannot be read",
+    });
+    return;
+  }
+  const stripped = stripImageMetadata(bytes);
+  if (!stripped) {
+    findings.push({
+      rule: "card-example-image",
+      severity: "block",
+      file: f.path,
+      message:
+        "card.example_image is not a well-formed PNG or JPEG; convert it to one (its metadata is removed before it ships)",
+    });
+    return;
+  }
+  files[i] = { ...f, source: { kind: "content", content: stripped.bytes } };
+  if (stripped.removed.length > 0)
+    findings.push({
+      rule: "image-metadata-removed",
+      severity: "warn",
+      file: f.path,
+      message: `metadata removed from the example image before it ships: ${stripped.removed.join(", ")}`,
+    });
 }

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import type { BundleInput } from "../bundle/types.js";
 import type { SanitizeConfig } from "../config/schema.js";
 import { createLineIndex, detectSecrets } from "../detect/detect-secrets.js";
@@ -23,8 +24,10 @@ export function scanGeneratedDocs(
   const findings: Finding[] = [];
   for (const f of files) {
     if (f.source.kind !== "content" || VERBATIM.test(f.path)) continue;
-    const text =
-      typeof f.source.content === "string" ? f.source.content : Buffer.from(f.source.content).toString("utf8");
+    const content = f.source.content;
+    // Binary content (the example image, its metadata already removed) is pixels, not text.
+    if (typeof content !== "string" && !isUtf8(content)) continue;
+    const text = typeof content === "string" ? content : Buffer.from(content).toString("utf8");
     const lineColumnAt = createLineIndex(text);
     for (const d of detectSecrets(text, opts)) {
       const { line, column } = lineColumnAt(d.start);

@@ -189,3 +189,34 @@ describe("model-release build: the generated documents are scanned like the chec
     expect(r.code, r.stderr).toBe(0);
   });
 });
+
+describe("model-release build: the example image ships without its metadata", () => {
+  it("removes EXIF-like text from a vision release's example image and says so by kind only", async () => {
+    const sample = await readFile(path.join(REPO, "samples/inspection-vlm-example.png"));
+    // The sample with a text chunk after IHDR (CRC is not checked by the stripper, but keep it plausible).
+    const ihdrEnd = 8 + 25;
+    const text = Buffer.from("tEXtGPS\0 35.5384 N 129.3114 E Kanary Motors Ulsan", "latin1");
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(text.length - 4);
+    const tagged = Buffer.concat([sample.subarray(0, ihdrEnd), len, text, Buffer.alloc(4), sample.subarray(ihdrEnd)]);
+    const image = path.join(work, "plant-photo.png");
+    await writeFile(image, tagged);
+    const config = await readFile(path.join(REPO, "release-configs/inspection-vlm.yaml"), "utf8");
+    const file = path.join(work, "vlm.yaml");
+    await writeFile(
+      file,
+      config
+        .replaceAll("../samples/", `${path.join(REPO, "samples")}/`)
+        .replaceAll("../evals/", `${path.join(REPO, "evals")}/`)
+        .replace(/example_image: .*/, `example_image: ${image}`),
+    );
+    const out = path.join(work, "vlm-out");
+    const r = cli(["build", "--config", file, "--version", "1.0.0", "--out", out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await readFile(path.join(out, "report.md"), "utf8")).toContain("PNG tEXt");
+    expect(`${r.stdout}${r.stderr}`).not.toContain("129.3114");
+    const shipped = await readFile(path.join(out, "assets/plant-photo.png"));
+    expect(shipped.toString("latin1")).not.toContain("129.3114");
+    expect(shipped.length).toBe(sample.length);
+  });
+});
