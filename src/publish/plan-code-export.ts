@@ -1,3 +1,4 @@
+import { stripImageMetadata } from "../card/strip-image-metadata.js";
 import { blockedError, inputError } from "../errors.js";
 import type { Finding } from "../findings.js";
 import { extractPrintableRuns } from "../sanitize/extract-printable-runs.js";
@@ -110,11 +111,14 @@ export function planCodeExport(params: {
       continue;
     }
     if (decoded.kind === "binary") {
-      const strings = extractPrintableRuns(bytes!)
+      // Figures and screenshots in a code repository carry EXIF (GPS, camera serials, owners),
+      // XMP and PNG text like the example image does: they are published without it.
+      const content = stripImageMetadata(bytes!)?.bytes ?? bytes!;
+      const strings = extractPrintableRuns(content)
         .runs.map((r) => r.text)
         .join("\n");
       findings.push(...(params.scan?.(f.path, strings) ?? []));
-      files.push({ path: f.path, content: bytes!, removedLines: 0 });
+      files.push({ path: f.path, content, removedLines: 0 });
       continue;
     }
     let text: string;

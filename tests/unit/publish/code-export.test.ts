@@ -49,7 +49,7 @@ describe("internal blocks", () => {
 });
 
 describe("files as bytes", () => {
-  it("keeps binary files byte for byte and scans their printable strings", () => {
+  it("keeps other binary files byte for byte and scans their printable strings", () => {
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0xff, 0xfe, 0x80, 0x00, 0xc3, 0x28]);
     const plan = planCodeExport({ files: [{ path: "a/logo.png", content: png }], allow: ["**"], scan });
     expect(plan.files[0]!.content).toBe(png);
@@ -57,6 +57,25 @@ describe("files as bytes", () => {
     expect(
       caught(() => planCodeExport({ files: [{ path: "a/x.bin", content: leaky }], allow: ["**"], scan })).code,
     ).toBe("CODE_SECRET_FOUND");
+  });
+
+  it("publishes figures without their metadata (EXIF in a JPEG, text chunks in a PNG)", () => {
+    const seg = (marker: number, data: Buffer) => {
+      const h = Buffer.from([0xff, marker, 0, 0]);
+      h.writeUInt16BE(data.length + 2, 2);
+      return Buffer.concat([h, data]);
+    };
+    const jpeg = Buffer.concat([
+      Buffer.from([0xff, 0xd8]),
+      seg(0xe1, Buffer.from("Exif\0\0GPS 35.5384N 129.3114E owner Kim Min-jun", "latin1")),
+      seg(0xc0, Buffer.from([8, 0, 1, 0, 1, 1, 1, 0x11, 0])),
+      seg(0xda, Buffer.from([1, 1, 0, 0, 0x3f, 0])),
+      Buffer.from([0x00, 0xff, 0xd9]),
+    ]);
+    const plan = planCodeExport({ files: [{ path: "docs/cell.jpg", content: jpeg }], allow: ["**"], scan });
+    const out = Buffer.from(plan.files[0]!.content as Uint8Array);
+    expect(out.toString("latin1")).not.toContain("129.3114");
+    expect(out.subarray(-2)).toEqual(Buffer.from([0xff, 0xd9]));
   });
 
   it("decodes UTF-16 (BOM or NUL pattern), scans it, and writes a stripped file back in UTF-16", () => {
