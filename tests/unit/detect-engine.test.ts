@@ -80,8 +80,10 @@ describe("addresses and hosts", () => {
   it("does not take a four-part version or a shell default for an address or a credential", () => {
     expect(rules("lm-evaluation-harness 0.4.9.1")).toEqual([]);
     expect(rules('"version": "0.4.9.1"')).toEqual([]);
-    expect(rules('API_TOKEN="${API_TOKEN:-unused}"')).toEqual([]);
-    expect(rules("password=${DB_PASSWORD:?set it}")).toEqual([]);
+    // Shell parameter expansions, written as the shell has them (not template strings).
+    const dollar = "$";
+    expect(rules(`API_TOKEN="${dollar}{API_TOKEN:-unused}"`)).toEqual([]);
+    expect(rules(`password=${dollar}{DB_PASSWORD:?set it}`)).toEqual([]);
     expect(rules("host 10.4.9.1")).toEqual(["ip-address"]);
   });
 
