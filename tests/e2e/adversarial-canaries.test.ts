@@ -246,6 +246,8 @@ const CASE_IDS = [
   "printed-index-key",
   "printed-excerpt",
   "terminal-injection",
+  "generated-documents",
+  "byte-tensors",
 ] as const;
 const byId = (id: string) => {
   const c = cases.find((x) => x.id === id);
@@ -255,9 +257,9 @@ const byId = (id: string) => {
 const pairs = CASE_IDS.flatMap((id) => CHECKS.map((what) => ({ id, what, key: `${id}: ${what}` })));
 
 describe("adversarial canaries (issue 11)", () => {
-  it("the corpus covers every class of issue 11, each case with its own canaries", () => {
+  it("the corpus covers every class of issue 11 (and the two found later), each case with its own canaries", () => {
     expect(cases.map((c) => c.id).sort()).toEqual([...CASE_IDS].sort());
-    expect(new Set(cases.map((c) => c.leakClass)).size).toBe(11);
+    expect(new Set(cases.map((c) => c.leakClass)).size).toBe(13);
     const all = cases.flatMap((c) => c.canaries);
     expect(new Set(all).size).toBe(all.length);
   });
