@@ -67,9 +67,26 @@ const LLAMA_AUP =
   "The Llama Acceptable Use Policy forbids using the model for the operation of critical infrastructure, transportation technologies or heavy machinery.";
 const QWEN_AGREEMENT_LINK = "https://huggingface.co/Qwen/Qwen2.5-VL-72B-Instruct/blob/main/LICENSE";
 
+/**
+ * What every base governed by a Llama 3.x Community License shares: the licence id, the
+ * attribution notice, the AUP, the agreement files, "Built with Llama", the name prefix, the
+ * heavy-machinery ban and the user cap. A row adds its terms and any further conditions.
+ */
 function llama(
   v: "3.1" | "3.2" | "3.3",
-): Pick<BaseModelLicence, "license" | "licenceFiles" | "notice" | "usagePolicy"> {
+  moreConditions: string[] = [],
+): Pick<
+  BaseModelLicence,
+  | "license"
+  | "licenceFiles"
+  | "notice"
+  | "usagePolicy"
+  | "allowsApache"
+  | "attribution"
+  | "namePrefix"
+  | "conditions"
+  | "forbidsHeavyMachinery"
+> {
   const u = v.replace(".", "_");
   return {
     license: `llama${v}`,
@@ -79,6 +96,15 @@ function llama(
       { path: "LICENSE", template: `licences/llama${u}-LICENSE.txt` },
       { path: "USE_POLICY.md", template: `licences/llama${u}-USE_POLICY.md` },
     ],
+    allowsApache: false,
+    attribution: "Built with Llama",
+    namePrefix: "Llama",
+    conditions: [
+      LLAMA_AUP,
+      ...moreConditions,
+      "User cap: products with more than 700 million monthly active users need a separate licence from Meta (§2).",
+    ],
+    forbidsHeavyMachinery: true,
   };
 }
 const llamaTerms = (v: string, extra = "") =>
@@ -231,15 +257,7 @@ export const BASE_MODEL_LICENCES: readonly BaseModelLicence[] = [
     example: "meta-llama/Llama-3.1-8B-Instruct",
     displayName: "Llama 3.1",
     ...llama("3.1"),
-    allowsApache: false,
     terms: llamaTerms("3.1"),
-    attribution: "Built with Llama",
-    namePrefix: "Llama",
-    conditions: [
-      LLAMA_AUP,
-      "User cap: products with more than 700 million monthly active users need a separate licence from Meta (§2).",
-    ],
-    forbidsHeavyMachinery: true,
     citation: LLAMA_HERD,
   },
   {
@@ -247,20 +265,13 @@ export const BASE_MODEL_LICENCES: readonly BaseModelLicence[] = [
     match: /^meta-llama\/Llama-3\.2-/i,
     example: "meta-llama/Llama-3.2-11B-Vision-Instruct",
     displayName: "Llama 3.2",
-    ...llama("3.2"),
-    allowsApache: false,
+    ...llama("3.2", [
+      "EU: the rights to the Llama 3.2 multimodal models are not granted to individuals domiciled in, or companies with a principal place of business in, the European Union (end users of a product that incorporates them are not affected).",
+    ]),
     terms: llamaTerms(
       "3.2",
       " The rights to the multimodal (Vision) models are not granted to individuals domiciled in, or companies with a principal place of business in, the European Union.",
     ),
-    attribution: "Built with Llama",
-    namePrefix: "Llama",
-    conditions: [
-      LLAMA_AUP,
-      "EU: the rights to the Llama 3.2 multimodal models are not granted to individuals domiciled in, or companies with a principal place of business in, the European Union (end users of a product that incorporates them are not affected).",
-      "User cap: products with more than 700 million monthly active users need a separate licence from Meta (§2).",
-    ],
-    forbidsHeavyMachinery: true,
     citation: LLAMA_HERD,
   },
   {
@@ -269,15 +280,7 @@ export const BASE_MODEL_LICENCES: readonly BaseModelLicence[] = [
     example: "meta-llama/Llama-3.3-70B-Instruct",
     displayName: "Llama 3.3",
     ...llama("3.3"),
-    allowsApache: false,
     terms: llamaTerms("3.3"),
-    attribution: "Built with Llama",
-    namePrefix: "Llama",
-    conditions: [
-      LLAMA_AUP,
-      "User cap: products with more than 700 million monthly active users need a separate licence from Meta (§2).",
-    ],
-    forbidsHeavyMachinery: true,
     citation: LLAMA_HERD,
   },
   {
@@ -286,16 +289,8 @@ export const BASE_MODEL_LICENCES: readonly BaseModelLicence[] = [
     example: "deepseek-ai/DeepSeek-R1-Distill-Llama-8B",
     displayName: "Llama 3.1",
     ...llama("3.1"),
-    allowsApache: false,
     terms: `DeepSeek-R1-Distill-Llama-8B is an MIT-licensed distillation of Llama-3.1-8B and stays governed by the Llama 3.1 Community License. ${llamaTerms("3.1")}`,
-    attribution: "Built with Llama",
-    namePrefix: "Llama",
     extraFiles: [{ path: "LICENSE-DeepSeek-MIT.txt", template: "licences/deepseek-mit.txt" }],
-    conditions: [
-      LLAMA_AUP,
-      "User cap: products with more than 700 million monthly active users need a separate licence from Meta (§2).",
-    ],
-    forbidsHeavyMachinery: true,
     citation: DEEPSEEK_R1,
   },
   {
@@ -304,16 +299,8 @@ export const BASE_MODEL_LICENCES: readonly BaseModelLicence[] = [
     example: "deepseek-ai/DeepSeek-R1-Distill-Llama-70B",
     displayName: "Llama 3.3",
     ...llama("3.3"),
-    allowsApache: false,
     terms: `DeepSeek-R1-Distill-Llama-70B is an MIT-licensed distillation of Llama-3.3-70B-Instruct and stays governed by the Llama 3.3 Community License. ${llamaTerms("3.3")}`,
-    attribution: "Built with Llama",
-    namePrefix: "Llama",
     extraFiles: [{ path: "LICENSE-DeepSeek-MIT.txt", template: "licences/deepseek-mit.txt" }],
-    conditions: [
-      LLAMA_AUP,
-      "User cap: products with more than 700 million monthly active users need a separate licence from Meta (§2).",
-    ],
-    forbidsHeavyMachinery: true,
     citation: DEEPSEEK_R1,
   },
   {
