@@ -6,16 +6,16 @@
  * The default export is the `Benchmark` that `npm run bench` runs; `benchHubUpload()` returns
  * the raw numbers. Standalone: `npx tsx bench/hub-upload.ts [sizeMiB]`.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, mkdtemp, rm, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { promisify } from "node:util";
 import { createRepo, uploadFile } from "@huggingface/hub";
 import { createHubUser } from "../src/local/hub/hub-users.js";
+import { curlPut } from "./curl-put.js";
 import type { Benchmark } from "./types.js";
 
 /** Starts the server in a child process (see hub-server-process.ts) and waits for its URL. */
@@ -92,20 +92,8 @@ export async function benchHubUpload(
     const href = ((await batch.json()) as { objects: { actions: { upload: { href: string } } }[] }).objects[0]!.actions
       .upload.href;
     const t0 = performance.now();
-    const { stdout } = await promisify(execFile)("curl", [
-      "-sS",
-      "-o",
-      "/dev/null",
-      "-w",
-      "%{http_code}",
-      "-H",
-      "Expect:",
-      "-T",
-      file,
-      href,
-    ]);
+    await curlPut(file, href);
     const curlSeconds = (performance.now() - t0) / 1000;
-    if (stdout.trim() !== "200") throw new Error(`curl PUT answered HTTP ${stdout.trim()}`);
     // Forget the object so the client has to upload it too (the batch API skips stored objects).
     await unlink(join(dataDir, "objects", oid.slice(0, 2), oid));
 

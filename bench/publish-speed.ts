@@ -20,6 +20,7 @@ import { createRepo } from "@huggingface/hub";
 import { createHubUser } from "../src/local/hub/hub-users.js";
 import { spawnHubServer } from "./hub-upload.js";
 import { writeBenchReleaseConfig, writeSparseCheckpoint } from "./sparse-checkpoint.js";
+import { curlPut } from "./curl-put.js";
 import type { Benchmark, BenchMetric } from "./types.js";
 
 const run = promisify(execFile);
@@ -186,19 +187,7 @@ const bench: Benchmark = {
         for (const [k, shard] of shards.entries()) {
           const href = objects.find((o) => o.oid === oids[k])?.actions?.upload.href;
           if (!href) throw new Error("no upload URL for a shard");
-          const { stdout } = await run("curl", [
-            "-sS",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            "-H",
-            "Expect:",
-            "-T",
-            shard,
-            href,
-          ]);
-          if (stdout.trim() !== "200") throw new Error(`curl PUT answered HTTP ${stdout.trim()}`);
+          await curlPut(shard, href);
         }
         return performance.now() - t0;
       } finally {
