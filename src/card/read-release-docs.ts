@@ -138,7 +138,7 @@ async function stripExampleImage(files: BundleInput[], findings: Finding[]): Pro
       rule: "card-example-image",
       severity: "block",
       file: f.path,
-      message: "card.example_image cannot be read",
+      message: "card.example_image cannot be read: check the path (relative to the release config) and its permissions",
     });
     return;
   }

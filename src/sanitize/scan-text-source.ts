@@ -30,6 +30,9 @@ export async function scanSafetensorsHeader(src: Source, sink: Sink, depth = 0):
   await scanByteTensors(src, sink, text, 8 + n, depth);
 }
 
+/** A byte dtype anywhere in a header (a superset test: a metadata value may hold the text too). */
+const BYTE_DTYPE = /"(?:U8|I8|BOOL)"/;
+
 /** Byte tensors up to this size have their data scanned: buffers, not weights. */
 export const BYTE_TENSOR_SCAN_LIMIT = 16 * 1024 * 1024;
 
@@ -46,6 +49,8 @@ export async function scanByteTensors(
   dataStart: number,
   depth: number,
 ): Promise<void> {
+  // Most shards hold no byte tensor: a header without one is not parsed a second time.
+  if (!BYTE_DTYPE.test(header)) return;
   let parsed: unknown;
   try {
     parsed = JSON.parse(header);

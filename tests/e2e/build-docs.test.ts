@@ -219,4 +219,22 @@ describe("model-release build: the example image ships without its metadata", ()
     expect(shipped.toString("latin1")).not.toContain("129.3114");
     expect(shipped.length).toBe(sample.length);
   });
+  it.each([
+    ["is not a PNG or JPEG", "not-an-image.png", "not a well-formed PNG or JPEG"],
+    ["cannot be read", "missing.png", "cannot be read: check the path"],
+  ])("blocks an example image that %s, saying how to fix it", async (_what, name, message) => {
+    if (name === "not-an-image.png") await writeFile(path.join(work, name), "\x80\x02cposix\nsystem\n");
+    const config = await readFile(path.join(REPO, "release-configs/inspection-vlm.yaml"), "utf8");
+    const file = path.join(work, `vlm-${name}.yaml`);
+    await writeFile(
+      file,
+      config
+        .replaceAll("../samples/", `${path.join(REPO, "samples")}/`)
+        .replace(/example_image: .*/, `example_image: ${path.join(work, name)}`),
+    );
+    const r = cli(["build", "--config", file, "--version", "1.0.0", "--out", path.join(work, `vlm-${name}-out`)]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("[card-example-image]");
+    expect(r.stderr).toContain(message);
+  });
 });
