@@ -8,7 +8,7 @@ import type { EvalReport } from "../evals/types.js";
 import type { CheckpointModelConfig } from "./card-context.js";
 import { renderReleaseDocs, type RenderReleaseDocsParams } from "./render-release-docs.js";
 import { scanGeneratedDocs, scanReleaseIdentifiers } from "./scan-generated-docs.js";
-import { stripImageMetadata } from "./strip-image-metadata.js";
+import { stripImageMetadata } from "../sanitize/strip-image-metadata.js";
 
 /** A config.json larger than this is not a model config; the card then goes without its facts. */
 const MAX_MODEL_CONFIG_BYTES = 1 << 20;

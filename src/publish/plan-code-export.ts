@@ -1,4 +1,4 @@
-import { stripImageMetadata } from "../card/strip-image-metadata.js";
+import { stripImageMetadata } from "../sanitize/strip-image-metadata.js";
 import { blockedError, inputError } from "../errors.js";
 import type { Finding } from "../findings.js";
 import { extractPrintableRuns } from "../sanitize/extract-printable-runs.js";

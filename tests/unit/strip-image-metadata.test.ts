@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { deflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { stripImageMetadata } from "../../src/card/strip-image-metadata.js";
+import { stripImageMetadata } from "../../src/sanitize/strip-image-metadata.js";
 
 const GPS = "GPSLatitude 35.5384 N 129.3114 E plant Kanary Motors Ulsan";
 
