@@ -8,7 +8,8 @@ import {
   type RepoDesignation,
 } from "@huggingface/hub";
 import { blockedError, conflictError, remoteError } from "../errors.js";
-import { FileSliceBlob, openFileBlob } from "./open-file-blob.js";
+import { createPartOrderFetch, createUploadProgressFetch } from "./hub-upload-fetch.js";
+import { openFileBlob } from "./open-file-blob.js";
 import type { ProgressSink } from "./progress.js";
 import { throttleProgress } from "./throttle-progress.js";
 import { translateRemoteError } from "./translate-remote-error.js";
@@ -240,6 +241,7 @@ export async function applyHubCommit(
   const sizes = new Map(bundle.files.map((f) => [f.path, f.size]));
   // The library reports every chunk it hashes; ten events a second per file are plenty.
   const emit = params.onEvent && throttleProgress(params.onEvent);
+  const partOrdered = createPartOrderFetch(hub.fetch);
   try {
     const iter = commitIter({
       repo: designation(plan.repo, plan.repoType),
@@ -249,7 +251,7 @@ export async function applyHubCommit(
       branch: plan.branch,
       parentCommit: plan.parentCommit,
       hubUrl: hub.hubUrl,
-      fetch: emit ? createUploadProgressFetch(hub.fetch, sizes, emit) : hub.fetch,
+      fetch: emit ? createUploadProgressFetch(partOrdered, sizes, emit) : partOrdered,
       useXet: false,
       abortSignal: hub.signal,
       accessToken: hub.accessToken,
@@ -287,33 +289,6 @@ export async function applyHubCommit(
     }
     throw translateRemoteError(err, { service: "hub", action: "commit to", target: `${plan.repo}@${plan.branch}` });
   }
-}
-
-/**
- * The library passes a `progressHint` (path, part) with each LFS upload request, for a fetch
- * that can report upload progress (its own `uploadFilesWithProgress` uses XMLHttpRequest). Ours
- * counts the bytes each request body has read from disk, summed over a file's parts.
- */
-function createUploadProgressFetch(inner: typeof fetch, sizes: Map<string, number>, emit: ProgressSink): typeof fetch {
-  const partBytes = new Map<string, Map<number, number>>();
-  return (input, init) => {
-    const hint = (init as { progressHint?: { path?: unknown; part?: unknown } } | undefined)?.progressHint;
-    const body = init?.body;
-    if (!init || typeof hint?.path !== "string" || !(body instanceof FileSliceBlob)) return inner(input, init);
-    const path = hint.path;
-    const part = typeof hint.part === "number" ? hint.part : 0;
-    const parts = partBytes.get(path) ?? new Map<number, number>();
-    partBytes.set(path, parts);
-    const size = sizes.get(path) ?? 0;
-    const counted = body.withReadProgress((bytes) => {
-      parts.set(part, bytes);
-      let sum = 0;
-      for (const b of parts.values()) sum += b;
-      // The last chunk read is not yet sent: "done" comes from the library when the server answered.
-      emit({ type: "file", path, state: "uploading", bytes: Math.min(sum, Math.max(0, size - 1)), size });
-    });
-    return inner(input, { ...init, body: counted });
-  };
 }
 
 async function fetchHeadCommit(

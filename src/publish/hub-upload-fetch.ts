@@ -1,0 +1,146 @@
+import { FileSliceBlob } from "./open-file-blob.js";
+import type { ProgressSink } from "./progress.js";
+
+/**
+ * The fetch `@huggingface/hub` uploads through. The library marks each LFS upload request with a
+ * `progressHint` ({ path, part, numParts }) for a fetch that can report upload progress; these
+ * wrappers use it to count sent bytes and to order multipart parts. Every other request passes
+ * through untouched.
+ */
+interface UploadHint {
+  path: string;
+  /** Zero-based part index (absent for a basic single PUT). */
+  part: number;
+  numParts: number;
+}
+
+function uploadHint(init: RequestInit | undefined): UploadHint | undefined {
+  const hint = (init as { progressHint?: { path?: unknown; part?: unknown; numParts?: unknown } } | undefined)
+    ?.progressHint;
+  if (typeof hint?.path !== "string") return undefined;
+  return {
+    path: hint.path,
+    part: typeof hint.part === "number" ? hint.part : 0,
+    numParts: typeof hint.numParts === "number" ? hint.numParts : 1,
+  };
+}
+
+/**
+ * Counts the bytes each upload request body has read from disk, summed over a file's parts, and
+ * reports them as `uploading` progress (the library itself only says 0 and 1).
+ */
+export function createUploadProgressFetch(
+  inner: typeof fetch,
+  sizes: Map<string, number>,
+  emit: ProgressSink,
+): typeof fetch {
+  const partBytes = new Map<string, Map<number, number>>();
+  return (input, init) => {
+    const hint = uploadHint(init);
+    const body = init?.body;
+    if (!init || !hint || !(body instanceof FileSliceBlob)) return inner(input, init);
+    const { path, part } = hint;
+    const parts = partBytes.get(path) ?? new Map<number, number>();
+    partBytes.set(path, parts);
+    const size = sizes.get(path) ?? 0;
+    const counted = body.withReadProgress((bytes) => {
+      parts.set(part, bytes);
+      let sum = 0;
+      for (const b of parts.values()) sum += b;
+      // The last chunk read is not yet sent: "done" comes from the library when the server answered.
+      emit({ type: "file", path, state: "uploading", bytes: Math.min(sum, Math.max(0, size - 1)), size });
+    });
+    return inner(input, { ...init, body: counted });
+  };
+}
+
+/** Parallel part uploads the library allows per file (its MULTIPART_PARALLEL_UPLOAD). */
+export const LIBRARY_PARALLEL_PARTS = 5;
+
+interface Waiting {
+  hint: UploadHint;
+  seq: number;
+  start: () => void;
+}
+
+/**
+ * Orders multipart part uploads as `huggingface_hub` does: the parts of a file go one at a time,
+ * in order, while the library uploads up to five files at once; a file left uploading alone gets
+ * the library's five parallel parts back.
+ *
+ * Why: `@huggingface/hub` sends five parts of every file at once (20 streams for four shards).
+ * A server that hashes an object as it arrives (S3 computes checksums per part; the stand-in keeps
+ * a running sha256) must read back every part that arrives ahead of its turn, and the streams
+ * compete for one disk. Measured on the stand-in, 2 GiB in four shards: upload phase 6.0 s with
+ * the library's order, 5.1 s with this one (the same as the Python client's).
+ *
+ * Decisions wait for the end of the current turn of the event loop, because the library issues
+ * all parts of all started files in one burst: admitting the first part before the other files
+ * are seen would look like "a file alone".
+ */
+export function createPartOrderFetch(inner: typeof fetch, parallelParts = LIBRARY_PARALLEL_PARTS): typeof fetch {
+  const inFlight = new Map<string, number>();
+  const waiting: Waiting[] = [];
+  /** When each file's first part was seen: files are served in the order they started. */
+  const order = new Map<string, number>();
+  let pumpScheduled = false;
+
+  const busyFiles = () => new Set([...inFlight.keys(), ...waiting.map((w) => w.hint.path)]).size;
+  const pump = () => {
+    pumpScheduled = false;
+    // Lowest part first within a file, files in the order they started.
+    waiting.sort((a, b) => (a.hint.path === b.hint.path ? a.hint.part - b.hint.part : a.seq - b.seq));
+    for (let i = 0; i < waiting.length; ) {
+      const w = waiting[i]!;
+      const running = inFlight.get(w.hint.path) ?? 0;
+      const limit = busyFiles() === 1 ? parallelParts : 1;
+      if (running >= limit) {
+        i++;
+        continue;
+      }
+      waiting.splice(i, 1);
+      inFlight.set(w.hint.path, running + 1);
+      w.start();
+    }
+  };
+  const schedulePump = () => {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    setImmediate(pump);
+  };
+  const release = (path: string) => {
+    const left = (inFlight.get(path) ?? 1) - 1;
+    if (left > 0) inFlight.set(path, left);
+    else inFlight.delete(path);
+    schedulePump();
+  };
+
+  return (input, init) => {
+    const hint = uploadHint(init);
+    if (!hint || hint.numParts < 2) return inner(input, init);
+    const signal = init?.signal ?? undefined;
+    return new Promise<Response>((resolve, reject) => {
+      const entry: Waiting = {
+        hint,
+        seq: order.get(hint.path) ?? order.set(hint.path, order.size).size - 1,
+        start: () => {
+          signal?.removeEventListener("abort", onAbort);
+          inner(input, init)
+            .then(resolve, reject)
+            .finally(() => release(hint.path));
+        },
+      };
+      const onAbort = () => {
+        const i = waiting.indexOf(entry);
+        if (i < 0) return;
+        waiting.splice(i, 1);
+        reject(signal?.reason ?? new DOMException("Aborted", "AbortError"));
+        schedulePump();
+      };
+      if (signal?.aborted) return reject(signal.reason ?? new DOMException("Aborted", "AbortError"));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      waiting.push(entry);
+      schedulePump();
+    });
+  };
+}
