@@ -125,9 +125,8 @@ export function createPartOrderFetch(inner: typeof fetch, parallelParts = LIBRAR
         seq: order.get(hint.path) ?? order.set(hint.path, order.size).size - 1,
         start: () => {
           signal?.removeEventListener("abort", onAbort);
-          inner(input, init)
-            .then(resolve, reject)
-            .finally(() => release(hint.path));
+          // A fetch that throws instead of rejecting must still free the slot.
+          new Promise<Response>((ok) => ok(inner(input, init))).then(resolve, reject).finally(() => release(hint.path));
         },
       };
       const onAbort = () => {

@@ -129,6 +129,19 @@ describe("createPartOrderFetch", () => {
     expect(r.open.map((o) => o.url)).toEqual(["b#2"]);
     r.finish("b#2");
     await Promise.all([other, otherNext]);
+    // A fetch that throws synchronously rejects its part and frees the slot for the next.
+    let calls = 0;
+    const throwing = createPartOrderFetch(((input: string | URL | Request, init?: RequestInit) => {
+      if (calls++ === 0) throw new TypeError("bad init");
+      return r.inner(input, init);
+    }) as typeof fetch);
+    const bad = throwing(...part("d", 0, 2));
+    const good = throwing(...part("d", 1, 2));
+    await expect(bad).rejects.toThrow("bad init");
+    await tick();
+    expect(r.open.map((o) => o.url)).toEqual(["d#2"]);
+    r.finish("d#2");
+    await good;
     // Aborted before it was queued: rejected at once, never sent.
     await expect(f(...part("c", 0, 2, ac.signal))).rejects.toMatchObject({ name: "AbortError" });
     expect(r.started).not.toContain("c#1");
