@@ -21,7 +21,7 @@ export function assertReleaseSane(params: { checkpointDir: string; hasWeights: b
     {
       hint: "check --checkpoint, config.json and base_model; if it is right, accept the finding in sanitize.allow_findings with rule and a written reason (recorded in the manifest)",
       location: { file: "config.json" },
-      details: { findings: blocking.map((f) => ({ rule: f.rule, file: f.file, pointer: f.pointer })) },
+      details: { findings: blocking },
     },
   );
 }

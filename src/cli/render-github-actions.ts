@@ -1,4 +1,4 @@
-import { isReleaseError } from "../errors.js";
+import { isReleaseError, type ReleaseError } from "../errors.js";
 import { type Finding, renderSafeFinding } from "../findings.js";
 import type { PublishResult } from "../publish/publish-release.js";
 import type { SecretPattern } from "../sanitize/detect-secrets.js";
@@ -12,6 +12,40 @@ export const escapeData = (s: string) => s.replaceAll("%", "%25").replaceAll("\r
 export const escapeProperty = (s: string) => escapeData(s).replaceAll(":", "%3A").replaceAll(",", "%2C");
 
 /**
+ * The findings an error carries in `details.findings`, as whole `Finding`s. Errors are built in
+ * many places and a detail is data, not a contract: an entry that is not an object with a `rule`
+ * is skipped, and missing fields fall back to the error's own location and code, so a failed
+ * release is always reported, never turned into a crash of the reporter.
+ */
+function findingsOf(err: ReleaseError): Finding[] {
+  const raw = err.details?.findings;
+  if (!Array.isArray(raw)) return [];
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+  return raw.flatMap((x: unknown): Finding[] => {
+    if (typeof x !== "object" || x === null) return [];
+    const f = x as Record<string, unknown>;
+    const rule = str(f.rule);
+    if (!rule) return [];
+    const line = num(f.line);
+    const column = num(f.column);
+    const pointer = str(f.pointer);
+    return [
+      {
+        rule,
+        severity: f.severity === "warn" ? "warn" : "block",
+        file: str(f.file) ?? err.location?.file ?? "",
+        message: str(f.message) ?? `blocked by rule ${rule} (${err.code})`,
+        ...(line === undefined ? {} : { line }),
+        ...(column === undefined ? {} : { column }),
+        ...(pointer === undefined ? {} : { pointer }),
+        ...(str(f.excerpt) === undefined ? {} : { excerpt: str(f.excerpt) }),
+      },
+    ];
+  });
+}
+
+/**
  * `::error file=…,line=…,title=…::message` lines for a failed release: one per finding, else one
  * for the error. Every name, message and excerpt is made safe first (`renderSafeText` with the
  * config's `patterns`): the log of a public repository's workflow is public.
@@ -20,9 +54,7 @@ export function renderErrorAnnotations(err: unknown, patterns: SecretPattern[] =
   const safe = (s: string) => renderSafeText(s, { patterns, multiline: true });
   if (!isReleaseError(err))
     return [`::error title=INTERNAL::${escapeData(safe(err instanceof Error ? err.message : String(err)))}`];
-  const findings = ((err.details?.findings as Finding[] | undefined) ?? []).map((f) =>
-    renderSafeFinding(f, { patterns }),
-  );
+  const findings = findingsOf(err).map((f) => renderSafeFinding(f, { patterns }));
   const one = (props: Record<string, string | number | undefined>, message: string) =>
     `::error ${Object.entries(props)
       .filter(([, v]) => v !== undefined)
@@ -82,7 +114,7 @@ export function renderFailureSummary(err: unknown, patterns: SecretPattern[] = [
     return `## ${what} failed\n\nUnexpected error: ${text(err instanceof Error ? err.message : String(err))}\n`;
   const lines = [`## ${what} failed: \`${mdCell(err.code, patterns)}\``, "", text(err.message), ""];
   if (err.hint) lines.push(`**How to fix:** ${text(err.hint)}`, "");
-  const findings = (err.details?.findings as Finding[] | undefined) ?? [];
+  const findings = findingsOf(err);
   if (findings.length > 0) {
     lines.push("| rule | file | line | message |", "|---|---|---|---|");
     for (const f of findings)

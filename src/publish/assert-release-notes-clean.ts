@@ -1,5 +1,6 @@
 import { createLineIndex, detectSecrets, type SecretPattern } from "../detect/detect-secrets.js";
 import { blockedError } from "../errors.js";
+import type { Finding } from "../findings.js";
 
 /**
  * Refuses release notes that any sanitizer rule flags. The notes are the card's summary (already
@@ -19,7 +20,17 @@ export function assertReleaseNotesClean(notes: string, patterns: SecretPattern[]
     `the GitHub release notes cannot be published (${found.length} finding${found.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
     {
       hint: "the notes hold the --summary text and the diff against the previous release: remove what the rule found from the summary, or from the previous release's files it came from",
-      details: { findings: found.map((d) => ({ rule: d.rule, line: lineColumnAt(d.start).line })) },
+      details: {
+        findings: found.map(
+          (d): Finding => ({
+            rule: d.rule,
+            severity: "block",
+            file: "release notes",
+            line: lineColumnAt(d.start).line,
+            message: d.message,
+          }),
+        ),
+      },
     },
   );
 }

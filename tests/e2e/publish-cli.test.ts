@@ -211,6 +211,40 @@ describe("model-release publish / pull (built CLI)", () => {
     expect(await readFile(summary, "utf8")).toContain("## Release failed: `TAG_CONFLICT`");
   });
 
+  it("a secret in the publish-time summary exits 3 before anything is sent, named by rule in the log and the step summary, never shown", async () => {
+    const token = "hf_Q7mX2pLk9RtV4nB8cZ1wY6sD3fG5hJ0aEu";
+    const config = join(s.root, "robot-coder-notes.yaml");
+    await writeFile(
+      config,
+      [
+        ...(await readFile(await writeConfig(), "utf8")).trimEnd().split("\n"),
+        "card:",
+        `  summary: "Fine-tuned for Kanary Motors; ask with ${token}."`,
+        "sanitize:",
+        "  patterns:",
+        "    - name: customer-name",
+        '      values: ["Kanary Motors"]',
+        "",
+      ].join("\n"),
+    );
+    const summary = join(s.root, "notes-step-summary.md");
+    const r = await cli(["publish", await bundle("9.0.0"), "--config", config], {
+      env: { ...env, GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary },
+    });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain("::error file=release notes,line=3,title=hf-token::");
+    expect(await readFile(summary, "utf8")).toContain("## Release failed: `RELEASE_NOTES_BLOCKED`");
+    const written = `${r.stdout}${r.stderr}${await readFile(summary, "utf8")}`;
+    expect(written).toMatch(/\[hf-token\]/);
+    expect(written).toContain("[customer-name]");
+    for (const leak of [token, "Kanary"]) expect(written).not.toContain(leak);
+    expect(await releasesFor("v9.0.0")).toEqual([]);
+    const tags = await fetch(`${s.hub.url}/api/models/acme/robot-coder/refs`, {
+      headers: { authorization: `Bearer ${s.hfToken}` },
+    });
+    expect(tags.status === 404 || !JSON.stringify(await tags.json()).includes("v9.0.0")).toBe(true);
+  });
+
   it("release builds the sample checkpoint and publishes it; a re-run is a no-op success", async () => {
     await s.gh.createRepo({ owner: "acme", name: "demo-release", members: ["alice"] });
     // The shipped demo config (full card, evals), pointed at these stand-ins and this code folder.

@@ -72,6 +72,33 @@ describe("GitHub Actions reporting", () => {
     expect(renderFailureSummary(err)).toContain("| hf-token | train/config.py | 3 | a Hugging Face token |");
   });
 
+  it("reports an error whose findings are partial or malformed instead of crashing the reporter", () => {
+    const token = "hf_Q7mX2pLk9RtV4nB8cZ1wY6sD3fG5hJ0aEu";
+    const err = blockedError("SOME_CHECK_BLOCKED", "blocked", {
+      location: { file: "config.json" },
+      details: {
+        findings: [
+          { rule: "hf-token", line: 4 },
+          { rule: "arch-mismatch", file: `weights-${token}.safetensors`, pointer: "/architectures/0" },
+          null,
+          "not a finding",
+          { file: "no-rule.json" },
+          { rule: 7 },
+        ],
+      },
+    });
+    expect(renderErrorAnnotations(err)).toEqual([
+      "::error file=config.json,line=4,title=hf-token::blocked by rule hf-token (SOME_CHECK_BLOCKED)",
+      "::error file=weights-[REDACTED%3Ahf-token].safetensors,title=arch-mismatch::blocked by rule arch-mismatch (SOME_CHECK_BLOCKED)",
+    ]);
+    const summary = renderFailureSummary(err);
+    expect(summary).toContain("| hf-token | config.json | 4 | blocked by rule hf-token (SOME_CHECK_BLOCKED) |");
+    expect(summary).not.toContain(token);
+    // Details that are no list at all: the error itself is annotated.
+    const odd = blockedError("ODD", "odd details", { details: { findings: "three" } });
+    expect(renderErrorAnnotations(odd)).toEqual(["::error title=ODD::odd details"]);
+  });
+
   it("annotates a plain error with its code and hint", () => {
     expect(
       renderErrorAnnotations(remoteError("REMOTE_FAILED", "Hub: commit failed: HTTP 503", { hint: "run again" })),
