@@ -96,6 +96,22 @@ describe("release sanity at build (built CLI)", () => {
     expect(existsSync(join(s.root, "out-wide"))).toBe(false);
   });
 
+  it("in GitHub Actions, `release` of such weights exits 3 with one annotation per finding and a failure summary", async () => {
+    const dir = await checkpoint("wide-ci", (c) => ({ ...c, hidden_size: 128 }));
+    const summary = join(s.root, "sanity-step-summary.md");
+    const r = await cli(
+      ["release", "--config", config, "--version", "2.0.0", "--checkpoint", dir, "--out", join(s.root, "out-wide-ci")],
+      { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary },
+    );
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain(
+      "::error file=config.json,title=config-shape-mismatch::model.embed_tokens.weight is 64 wide",
+    );
+    const md = await readFile(summary, "utf8");
+    expect(md).toContain("## Release failed: `RELEASE_SANITY_BLOCKED`");
+    expect(md).toContain("| config-shape-mismatch | config.json |");
+  });
+
   it("a base model of another family blocks (exit 3); accepted with a reason, the manifest records it", async () => {
     const dir = await checkpoint("qwen-vl", (c) => ({
       ...c,
