@@ -10,6 +10,7 @@ import { renderSafeText } from "../sanitize/render-safe-text.js";
 import { createProgressRenderer, formatBytes, pickProgressMode } from "./render-progress.js";
 import { resolvePublishEndpoints } from "./resolve-publish-env.js";
 import { defaultCacheDir } from "./default-cache-dir.js";
+import { isLoopbackUrl } from "../publish/is-loopback-url.js";
 
 export interface PublishFlags {
   to: string;
@@ -75,7 +76,7 @@ export function parseTargets(to: string): ("hf" | "github")[] {
 }
 
 /** A stand-in on this machine: no rate-limit pacing needed. */
-export const isLoopback = (url: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(url);
+export const isLoopback = isLoopbackUrl;
 
 /**
  * In GitHub Actions (`GITHUB_ACTIONS=true`): a Markdown summary to `$GITHUB_STEP_SUMMARY` and

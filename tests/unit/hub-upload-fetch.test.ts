@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createPartOrderFetch } from "../../src/publish/hub-upload-fetch.js";
+import { isLoopbackUrl } from "../../src/publish/is-loopback-url.js";
 
 /**
  * The part scheduler between `@huggingface/hub` and the network. The inner fetch here is a
@@ -11,7 +12,7 @@ function recorder() {
   const open: { url: string; finish: (ok?: boolean) => void }[] = [];
   const started: string[] = [];
   const inner = ((input: string | URL | Request) => {
-    const url = String(input);
+    const url = String(input).replace(LOCAL, "");
     started.push(url);
     return new Promise<Response>((resolve, reject) => {
       open.push({
@@ -32,9 +33,11 @@ function recorder() {
 const tick = async () => {
   for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
 };
-const part = (path: string, index: number, numParts: number, signal?: AbortSignal) =>
+/** Upload URLs of a stand-in on this machine (the recorder shows them without this prefix). */
+const LOCAL = "http://127.0.0.1:8123/lfs/";
+const part = (path: string, index: number, numParts: number, signal?: AbortSignal, base = LOCAL) =>
   [
-    `${path}#${index + 1}`,
+    `${base}${path}#${index + 1}`,
     { method: "PUT", signal, progressHint: { path, part: index, numParts } } as RequestInit,
   ] as const;
 
@@ -99,6 +102,16 @@ describe("createPartOrderFetch", () => {
     await Promise.all(done);
   });
 
+  it("leaves parts to other machines in the library's order: five at once per file", async () => {
+    const r = recorder();
+    const f = createPartOrderFetch(r.inner);
+    const remote = "https://s3.example.com/bucket/";
+    const done = ["a", "b"].flatMap((p) => [0, 1, 2, 3, 4].map((i) => f(...part(p, i, 5, undefined, remote))));
+    expect(r.started).toHaveLength(10);
+    for (const o of [...r.open]) r.finish(o.url);
+    await Promise.all(done);
+  });
+
   it("passes every other request straight through", async () => {
     const r = recorder();
     const f = createPartOrderFetch(r.inner);
@@ -145,5 +158,20 @@ describe("createPartOrderFetch", () => {
     // Aborted before it was queued: rejected at once, never sent.
     await expect(f(...part("c", 0, 2, ac.signal))).rejects.toMatchObject({ name: "AbortError" });
     expect(r.started).not.toContain("c#1");
+  });
+});
+
+describe("isLoopbackUrl", () => {
+  it("is true for this machine only", () => {
+    for (const u of ["http://127.0.0.1:8123/x", "http://127.3.2.1/", "http://localhost:1/", "http://[::1]:80/a"])
+      expect(isLoopbackUrl(u)).toBe(true);
+    for (const u of [
+      "https://huggingface.co/api",
+      "http://10.0.0.7/",
+      "http://127.0.0.1.example.com/",
+      "http://localhost.example.com/",
+      "not a url",
+    ])
+      expect(isLoopbackUrl(u)).toBe(false);
   });
 });
