@@ -77,7 +77,7 @@ interface Waiting {
  * streams only compete: for one disk, for two cores, and, with a server that hashes an object as
  * it arrives (the stand-in keeps a running sha256), for the read-back of every part that came
  * ahead of its turn. Measured against the stand-in, 2 GiB in four shards: upload phase 6.0 s with
- * the library's order, 5.1 s with this one (the Python client's is 4.8-5.3 s).
+ * the library's order, 5.1 s with this one (the Python client's is 4.6-5.5 s).
  *
  * Decisions wait for the end of the current turn of the event loop, because the library issues
  * all parts of all started files in one burst: admitting the first part before the other files
