@@ -4,7 +4,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { Octokit } from "octokit";
-import { standInEnv } from "./helpers/run-cli.js";
+import { standInEnv, writeDemoConfig } from "./helpers/run-cli.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTestBundle } from "../integration/helpers/publish-bundle.js";
 import { startStandIns, type StandIns } from "../integration/helpers/stand-ins.js";
@@ -248,18 +248,7 @@ describe("model-release publish / pull (built CLI)", () => {
   it("release builds the sample checkpoint and publishes it; a re-run is a no-op success", async () => {
     await s.gh.createRepo({ owner: "acme", name: "demo-release", members: ["alice"] });
     // The shipped demo config (full card, evals), pointed at these stand-ins and this code folder.
-    const repoRoot = resolve(import.meta.dirname, "../..");
-    const demo = await readFile(join(repoRoot, "release-configs", "demo.yaml"), "utf8");
-    const file = join(s.root, "demo-release.yaml");
-    await writeFile(
-      file,
-      demo
-        .replace(/^name: .*$/m, "name: demo-release")
-        .replaceAll("demo-org/robot-coder-demo", "acme/demo-release")
-        .replace(/source: \.\.\/samples\/demo-code/, `source: ${s.codeDir}`)
-        .replace(/paths: \[.*\]/, 'paths: ["train/**"]')
-        .replaceAll("../samples/", `${repoRoot}/samples/`),
-    );
+    const file = await writeDemoConfig(s, { file: "demo-release", name: "demo-release", repo: "acme/demo-release" });
     const r = await cli(["release", "--config", file, "--version", "1.0.0", "--no-cache"]);
     expect([r.code, r.stderr.includes("error[") ? r.stderr : ""]).toEqual([0, ""]);
     expect(r.stdout).toContain("Published demo-release 1.0.0 as v1.0.0");

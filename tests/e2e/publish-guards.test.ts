@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { mkdtemp } from "node:fs/promises";
+import { join } from "node:path";
 import { Octokit } from "octokit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHubServer } from "../../src/local/hub/start-hub-server.js";
 import { writeTestBundle } from "../integration/helpers/publish-bundle.js";
 import { startStandIns, type StandIns } from "../integration/helpers/stand-ins.js";
-import { BIN, runCli, writeReleaseConfig, standInEnv } from "./helpers/run-cli.js";
+import { BIN, runCli, writeReleaseConfig, standInEnv, writeDemoConfig } from "./helpers/run-cli.js";
 import { startCountingProxy } from "./helpers/start-counting-proxy.js";
 
 // Every check before the first byte (tokens, write access, repos, tags on both sides, the
@@ -136,18 +136,7 @@ describe("release checks the remotes before its build", () => {
   it("a refused token, a missing GitHub repo or an older version fail before anything is built or sent", async () => {
     // The shipped demo config with its real sample checkpoint: without the early checks these runs
     // would build (and write the bundle) first, then fail in publish's preflight.
-    const repoRoot = resolve(import.meta.dirname, "../..");
-    const demo = await readFile(join(repoRoot, "release-configs", "demo.yaml"), "utf8");
-    const file = join(s.root, "early.yaml");
-    await writeFile(
-      file,
-      demo
-        .replace(/^name: .*$/m, "name: early")
-        .replaceAll("demo-org/robot-coder-demo", "acme/early")
-        .replace(/source: \.\.\/samples\/demo-code/, `source: ${s.codeDir}`)
-        .replace(/paths: \[.*\]/, 'paths: ["train/**"]')
-        .replaceAll("../samples/", `${repoRoot}/samples/`),
-    );
+    const file = await writeDemoConfig(s, { file: "early", name: "early", repo: "acme/early" });
     const out = join(s.root, "early-bundle");
     const release = (version: string, extraEnv: Record<string, string> = {}, more: string[] = []) =>
       cli(

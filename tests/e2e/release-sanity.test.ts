@@ -4,7 +4,7 @@ import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStandIns, type StandIns } from "../integration/helpers/stand-ins.js";
-import { BIN, runCli, standInEnv } from "./helpers/run-cli.js";
+import { BIN, runCli, standInEnv, writeDemoConfig } from "./helpers/run-cli.js";
 
 // What is released is checked before staging (no weights: exit 7; weights that are not what
 // config.json and base_model say: exit 3), and a signed bundle's signature is checked against the
@@ -14,16 +14,8 @@ const ROOT = resolve(import.meta.dirname, "../..");
 let s: StandIns;
 let env: Record<string, string>;
 let config: string;
-const demoConfig = async (name: string, edit: (text: string) => string = (t) => t) => {
-  const text = (await readFile(join(ROOT, "release-configs", "demo.yaml"), "utf8"))
-    .replaceAll("demo-org/robot-coder-demo", "acme/sanity")
-    .replace(/source: \.\.\/samples\/demo-code/, `source: ${s.codeDir}`)
-    .replace(/paths: \[.*\]/, 'paths: ["train/**"]')
-    .replaceAll("../samples/", `${ROOT}/samples/`);
-  const file = join(s.root, `${name}.yaml`);
-  await writeFile(file, edit(text));
-  return file;
-};
+const demoConfig = (file: string, edit?: (text: string) => string) =>
+  writeDemoConfig(s, { file, repo: "acme/sanity", ...(edit ? { edit } : {}) });
 const cli = (args: string[], extra: Record<string, string> = {}) =>
   runCli(args, { env: { ...env, ...extra }, cwd: s.root });
 const errorLine = (stderr: string) => stderr.split("\n").find((l) => l.startsWith("error[")) ?? "";

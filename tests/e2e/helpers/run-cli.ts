@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -23,6 +23,27 @@ export function standInEnv(s: {
     GITHUB_API_URL: s.gh.url,
     GITHUB_TOKEN: s.ghToken,
   };
+}
+
+/**
+ * The shipped demo config (full card, evals, sample checkpoint) pointed at the stand-ins: `repo`
+ * on the Hub and on GitHub, the stand-ins' code folder, sample paths made absolute. Written to
+ * `<s.root>/<file>.yaml`; `name` renames the release, `edit` changes the text further.
+ */
+export async function writeDemoConfig(
+  s: { root: string; codeDir: string },
+  p: { file: string; repo: string; name?: string; edit?: (text: string) => string },
+): Promise<string> {
+  const root = resolve(import.meta.dirname, "../../..");
+  let text = (await readFile(join(root, "release-configs", "demo.yaml"), "utf8"))
+    .replaceAll("demo-org/robot-coder-demo", p.repo)
+    .replace(/source: \.\.\/samples\/demo-code/, `source: ${s.codeDir}`)
+    .replace(/paths: \[.*\]/, 'paths: ["train/**"]')
+    .replaceAll("../samples/", `${root}/samples/`);
+  if (p.name) text = text.replace(/^name: .*$/m, `name: ${p.name}`);
+  const file = join(s.root, `${p.file}.yaml`);
+  await writeFile(file, p.edit ? p.edit(text) : text);
+  return file;
 }
 
 export interface Run {
