@@ -211,39 +211,91 @@ describe("model-release publish / pull (built CLI)", () => {
     expect(await readFile(summary, "utf8")).toContain("## Release failed: `TAG_CONFLICT`");
   });
 
-  it("a secret in the publish-time summary exits 3 before anything is sent, named by rule in the log and the step summary, never shown", async () => {
-    const token = "hf_Q7mX2pLk9RtV4nB8cZ1wY6sD3fG5hJ0aEu";
-    const config = join(s.root, "robot-coder-notes.yaml");
-    await writeFile(
-      config,
-      [
-        ...(await readFile(await writeConfig(), "utf8")).trimEnd().split("\n"),
-        "card:",
-        `  summary: "Fine-tuned for Kanary Motors; ask with ${token}."`,
-        "sanitize:",
-        "  patterns:",
-        "    - name: customer-name",
-        '      values: ["Kanary Motors"]',
-        "",
-      ].join("\n"),
-    );
-    const summary = join(s.root, "notes-step-summary.md");
-    const r = await cli(["publish", await bundle("9.0.0"), "--config", config], {
-      env: { ...env, GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary },
+  // The GitHub release notes carry the summary given at publish time, which never went through
+  // the build. Every form of a secret there must block before anything is sent, and no output
+  // (log, annotations, --json, step summary) may hold any form of it.
+  const notesToken = "hf_Q7mX2pLk9RtV4nB8cZ1wY6sD3fG5hJ0aEu";
+  const fullWidth = (t: string) => [...t].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join("");
+  const notesCases: { name: string; summary: string; rule: string; canaries: string[] }[] = [
+    { name: "a token", summary: `ask with ${notesToken}`, rule: "hf-token", canaries: [notesToken] },
+    {
+      name: "a full-width token",
+      summary: `ask with ${fullWidth(notesToken)}`,
+      rule: "hf-token",
+      canaries: [fullWidth(notesToken), fullWidth("Q7mX2pLk9RtV4nB8")],
+    },
+    {
+      name: "a token split by zero-width spaces",
+      summary: `ask with ${notesToken.slice(0, 12)}\u200b${notesToken.slice(12)}`,
+      rule: "hf-token",
+      canaries: [notesToken.slice(0, 12), notesToken.slice(12)],
+    },
+    {
+      name: "a base64-encoded token",
+      summary: `config blob ${Buffer.from(`HF_TOKEN=${notesToken}`).toString("base64")}`,
+      rule: "hf-token",
+      canaries: [Buffer.from(`HF_TOKEN=${notesToken}`).toString("base64")],
+    },
+    {
+      name: "a percent-encoded token",
+      summary: `see https://example.org/?t=${encodeURIComponent(notesToken).replaceAll("_", "%5F")}`,
+      rule: "hf-token",
+      canaries: ["Q7mX2pLk9RtV4nB8"],
+    },
+    {
+      name: "a customer, another spelling",
+      summary: "tuned for KANARY_motors lines",
+      rule: "customer-name",
+      canaries: ["KANARY", "anary"],
+    },
+    { name: "a customer in Hangul", summary: "카나리 모터스 라인용", rule: "customer-name", canaries: ["카나리"] },
+    {
+      name: "an internal host",
+      summary: "served from gpu07.hmg-ai.internal",
+      rule: "internal-hostname",
+      canaries: ["gpu07", "hmg-ai"],
+    },
+  ];
+  for (const [k, c] of notesCases.entries()) {
+    it(`${c.name} in the publish-time summary exits 3 before anything is sent, named by rule, never shown (GITHUB_ACTIONS=true, also --json)`, async () => {
+      const config = join(s.root, `robot-coder-notes-${k}.yaml`);
+      await writeFile(
+        config,
+        [
+          ...(await readFile(await writeConfig(), "utf8")).trimEnd().split("\n"),
+          "card:",
+          `  summary: ${JSON.stringify(`Robot coder. ${c.summary}.`)}`,
+          "sanitize:",
+          "  patterns:",
+          "    - name: customer-name",
+          '      values: ["Kanary Motors", "카나리 모터스"]',
+          "",
+        ].join("\n"),
+      );
+      const version = `9.${k}.0`;
+      const dir = await bundle(version);
+      const summary = join(s.root, `notes-step-summary-${k}.md`);
+      const actions = { ...env, GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary };
+      const r = await cli(["publish", dir, "--config", config], { env: actions });
+      const j = await cli(["publish", dir, "--config", config, "--json"], { env: actions });
+      for (const run of [r, j]) expect(run.code, run.stderr).toBe(3);
+      expect(r.stdout).toMatch(new RegExp(`::error file=release notes,line=\\d+,title=${c.rule}::`));
+      const md = await readFile(summary, "utf8");
+      expect(md).toContain("## Release failed: `RELEASE_NOTES_BLOCKED`");
+      expect(JSON.parse(j.stdout.trim().split("\n").at(-1)!)).toMatchObject({
+        type: "error",
+        error: { code: "RELEASE_NOTES_BLOCKED" },
+      });
+      const written = [r.stdout, r.stderr, j.stdout, j.stderr, md].join("\n");
+      expect(written).toContain(`[${c.rule}]`);
+      for (const leak of c.canaries) expect(written).not.toContain(leak);
+      expect(await releasesFor(`v${version}`)).toEqual([]);
+      const refs = await fetch(`${s.hub.url}/api/models/acme/robot-coder/refs`, {
+        headers: { authorization: `Bearer ${s.hfToken}` },
+      });
+      expect(refs.status === 404 || !JSON.stringify(await refs.json()).includes(`v${version}`)).toBe(true);
     });
-    expect(r.code).toBe(3);
-    expect(r.stdout).toContain("::error file=release notes,line=3,title=hf-token::");
-    expect(await readFile(summary, "utf8")).toContain("## Release failed: `RELEASE_NOTES_BLOCKED`");
-    const written = `${r.stdout}${r.stderr}${await readFile(summary, "utf8")}`;
-    expect(written).toMatch(/\[hf-token\]/);
-    expect(written).toContain("[customer-name]");
-    for (const leak of [token, "Kanary"]) expect(written).not.toContain(leak);
-    expect(await releasesFor("v9.0.0")).toEqual([]);
-    const tags = await fetch(`${s.hub.url}/api/models/acme/robot-coder/refs`, {
-      headers: { authorization: `Bearer ${s.hfToken}` },
-    });
-    expect(tags.status === 404 || !JSON.stringify(await tags.json()).includes("v9.0.0")).toBe(true);
-  });
+  }
 
   it("release builds the sample checkpoint and publishes it; a re-run is a no-op success", async () => {
     await s.gh.createRepo({ owner: "acme", name: "demo-release", members: ["alice"] });
