@@ -62,6 +62,7 @@ interface Waiting {
   hint: UploadHint;
   seq: number;
   start: () => void;
+  reject: (reason: unknown) => void;
 }
 
 /**
@@ -120,30 +121,51 @@ export function createPartOrderFetch(inner: typeof fetch, parallelParts = LIBRAR
     schedulePump();
   };
 
+  // One abort listener per signal, however many parts wait on it: the library passes the same
+  // signal to every part, and a listener per waiting part passed Node's limit of ten and printed a
+  // MaxListenersExceededWarning into every publish of more than a few parts.
+  const waitersBySignal = new Map<AbortSignal, { waiters: Set<Waiting>; listener: () => void }>();
+  const watch = (signal: AbortSignal, w: Waiting) => {
+    const watched = waitersBySignal.get(signal);
+    if (watched) return void watched.waiters.add(w);
+    const listener = () => {
+      const waiters = waitersBySignal.get(signal)?.waiters ?? new Set<Waiting>();
+      waitersBySignal.delete(signal);
+      for (const entry of waiters) {
+        const i = waiting.indexOf(entry);
+        if (i >= 0) waiting.splice(i, 1);
+        entry.reject(signal.reason ?? new DOMException("Aborted", "AbortError"));
+      }
+      schedulePump();
+    };
+    waitersBySignal.set(signal, { waiters: new Set([w]), listener });
+    signal.addEventListener("abort", listener, { once: true });
+  };
+  const unwatch = (signal: AbortSignal, w: Waiting) => {
+    const watched = waitersBySignal.get(signal);
+    if (!watched?.waiters.delete(w) || watched.waiters.size > 0) return;
+    waitersBySignal.delete(signal);
+    signal.removeEventListener("abort", watched.listener);
+  };
+
   return (input, init) => {
     const hint = uploadHint(init);
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     if (!hint || hint.numParts < 2 || !isLoopbackUrl(url)) return inner(input, init);
     const signal = init?.signal ?? undefined;
     return new Promise<Response>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason ?? new DOMException("Aborted", "AbortError"));
       const entry: Waiting = {
         hint,
         seq: order.get(hint.path) ?? order.set(hint.path, order.size).size - 1,
+        reject,
         start: () => {
-          signal?.removeEventListener("abort", onAbort);
+          if (signal) unwatch(signal, entry);
           // A fetch that throws instead of rejecting must still free the slot.
           new Promise<Response>((ok) => ok(inner(input, init))).then(resolve, reject).finally(() => release(hint.path));
         },
       };
-      const onAbort = () => {
-        const i = waiting.indexOf(entry);
-        if (i < 0) return;
-        waiting.splice(i, 1);
-        reject(signal?.reason ?? new DOMException("Aborted", "AbortError"));
-        schedulePump();
-      };
-      if (signal?.aborted) return reject(signal.reason ?? new DOMException("Aborted", "AbortError"));
-      signal?.addEventListener("abort", onAbort, { once: true });
+      if (signal) watch(signal, entry);
       waiting.push(entry);
       schedulePump();
     });

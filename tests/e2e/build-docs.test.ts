@@ -1,11 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliSync } from "./helpers/run-cli.js";
 
 const REPO = path.resolve(import.meta.dirname, "..", "..");
-const BIN = path.join(REPO, "dist", "cli", "bin.js");
 let work: string;
 
 beforeAll(async () => {
@@ -14,12 +13,7 @@ beforeAll(async () => {
 afterAll(async () => rm(work, { recursive: true, force: true }));
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: REPO,
-    encoding: "utf8",
-    env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache") },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCliSync(args, { cwd: REPO, env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache") } });
 }
 
 /** The demo config's text, with the sample paths made absolute (so it works from any folder). */

@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliSync } from "./helpers/run-cli.js";
 
 /**
  * `build` of pickle-only checkpoints written by Debian's python3-torch (tests/fixtures/pickles,
@@ -11,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * storages, an os.system payload is refused before anything is staged.
  */
 const REPO = path.resolve(import.meta.dirname, "..", "..");
-const BIN = path.join(REPO, "dist", "cli", "bin.js");
 const PICKLES = path.join(REPO, "tests", "fixtures", "pickles");
 const expected = JSON.parse(await readFile(path.join(PICKLES, "expected.json"), "utf8")) as Record<
   string,
@@ -25,12 +25,7 @@ beforeAll(async () => {
 afterAll(async () => rm(work, { recursive: true, force: true }));
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: work,
-    encoding: "utf8",
-    env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache") },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCliSync(args, { cwd: work, env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache") } });
 }
 
 /** A checkpoint folder from fixture files; built with the demo release config (card, evals). */

@@ -4,6 +4,7 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliSync } from "./helpers/run-cli.js";
 
 const REPO = path.resolve(import.meta.dirname, "..", "..");
 const BIN = path.join(REPO, "dist", "cli", "bin.js");
@@ -17,12 +18,10 @@ beforeAll(async () => {
 afterAll(async () => rm(work, { recursive: true, force: true }));
 
 function cli(args: string[], env: Record<string, string | undefined> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+  return runCliSync(args, {
     cwd: REPO,
-    encoding: "utf8",
     env: { ...process.env, MODEL_RELEASE_REDACTION_KEY: undefined, XDG_CACHE_HOME: path.join(work, "cache"), ...env },
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 async function allFiles(dir: string): Promise<string[]> {

@@ -1,11 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliSync } from "./helpers/run-cli.js";
 
 const REPO = path.resolve(import.meta.dirname, "..", "..");
-const BIN = path.join(REPO, "dist", "cli", "bin.js");
 let work: string;
 
 beforeAll(async () => {
@@ -17,8 +16,7 @@ function cli(args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: path.join(work, "cache") };
   // The demo must not depend on the caller's credentials or endpoints.
   for (const k of ["HF_TOKEN", "HF_ENDPOINT", "GITHUB_TOKEN", "GITHUB_API_URL", "GITHUB_ACTIONS"]) delete env[k];
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: "utf8", env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCliSync(args, { cwd: REPO, env });
 }
 
 describe("model-release demo (the README's main job)", () => {

@@ -3,9 +3,9 @@ import { cp, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/p
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliSync } from "./helpers/run-cli.js";
 
 const REPO = path.resolve(import.meta.dirname, "..", "..");
-const BIN = path.join(REPO, "dist", "cli", "bin.js");
 let work: string;
 
 beforeAll(async () => {
@@ -15,12 +15,7 @@ afterAll(async () => rm(work, { recursive: true, force: true }));
 
 /** Runs the built CLI with a private cache, as a user would. */
 function cli(args: string[], cwd = REPO) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache") },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCliSync(args, { cwd, env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache") } });
 }
 
 describe("model-release inspect", () => {

@@ -1,10 +1,8 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { Octokit } from "octokit";
-import { standInEnv, writeDemoConfig } from "./helpers/run-cli.js";
+import { type Run, runCli, standInEnv, writeDemoConfig } from "./helpers/run-cli.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTestBundle } from "../integration/helpers/publish-bundle.js";
 import { startStandIns, type StandIns } from "../integration/helpers/stand-ins.js";
@@ -20,27 +18,16 @@ beforeAll(async () => {
 });
 afterAll(async () => s?.close());
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI; `killWhen` SIGKILLs it as soon as a stdout line matches (a crash between two steps). */
 function cli(
   args: string[],
   opts: { env?: Record<string, string>; killWhen?: (line: string) => boolean } = {},
 ): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: opts.env ?? env, cwd: s.root });
-  let stdout = "";
-  let stderr = "";
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  createInterface({ input: child.stdout }).on("line", (line) => {
-    stdout += `${line}\n`;
-    if (opts.killWhen?.(line)) child.kill("SIGKILL");
+  return runCli(args, {
+    env: opts.env ?? env,
+    cwd: s.root,
+    ...(opts.killWhen ? { signalWhen: opts.killWhen, signal: "SIGKILL" as const } : {}),
   });
-  return new Promise((done) => child.on("close", (code, signal) => done({ code, signal, stdout, stderr })));
 }
 
 const stepDone = (step: string) => (line: string) => line.includes(`"type":"step","step":"${step}","status":"done"`);

@@ -1,17 +1,17 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliSync } from "./helpers/run-cli.js";
 
 /**
  * The review page in a real browser: Debian's chromium, driven by playwright-core. CI installs
  * chromium (.ci/run) and this test fails there without it; elsewhere it skips with a message.
  */
 const REPO = path.resolve(import.meta.dirname, "..", "..");
-const BIN = path.join(REPO, "dist", "cli", "bin.js");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOTS = path.join(REPO, "test-results");
 const haveChromium = existsSync(CHROMIUM);
@@ -33,12 +33,8 @@ afterAll(async () => {
 });
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: REPO,
-    encoding: "utf8",
-    env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache"), ...env },
-  });
-  if (r.status !== 0) throw new Error(`model-release ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+  const r = runCliSync(args, { cwd: REPO, env: { ...process.env, XDG_CACHE_HOME: path.join(work, "cache"), ...env } });
+  if (r.code !== 0) throw new Error(`model-release ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
   return r.stdout;
 }
 

@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeSafetensors } from "../fixtures/lib/write-safetensors.js";
+import { runCliSync } from "./helpers/run-cli.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const bin = path.join(root, "dist/cli/bin.js");
@@ -17,8 +17,7 @@ const canaries = (
 let tmp = "";
 
 function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCliSync(args, { cwd: root, env: process.env, bin, timeout: 60_000 });
 }
 
 beforeAll(async () => {

@@ -5,9 +5,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliSync } from "./helpers/run-cli.js";
 
 const REPO = path.resolve(import.meta.dirname, "..", "..");
-const BIN = path.join(REPO, "dist", "cli", "bin.js");
 let work: string;
 let v1: string;
 let v2: string;
@@ -18,12 +18,7 @@ function cli(args: string[], extraEnv: Record<string, string> = {}) {
   const clean = { ...process.env };
   for (const k of ["MODEL_RELEASE_SIGNING_KEY", "MODEL_RELEASE_SIGNING_KEY_PASSPHRASE", "ACTIONS_ID_TOKEN_REQUEST_URL"])
     delete clean[k];
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: REPO,
-    encoding: "utf8",
-    env: { ...clean, ...env(), ...extraEnv },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCliSync(args, { cwd: REPO, env: { ...clean, ...env(), ...extraEnv } });
 }
 
 beforeAll(async () => {

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { createPartOrderFetch } from "../../src/publish/hub-upload-fetch.js";
 import { isLoopbackUrl } from "../../src/publish/is-loopback-url.js";
@@ -158,6 +159,46 @@ describe("createPartOrderFetch", () => {
     // Aborted before it was queued: rejected at once, never sent.
     await expect(f(...part("c", 0, 2, ac.signal))).rejects.toMatchObject({ name: "AbortError" });
     expect(r.started).not.toContain("c#1");
+  });
+
+  it("holds one abort listener per signal however many parts wait, and prints no warning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const r = recorder();
+      const f = createPartOrderFetch(r.inner);
+      const ac = new AbortController();
+      // Four files of 20 parts: 76 parts wait at once, all on the library's one signal.
+      const parts = ["a", "b", "c", "d"].flatMap((p) =>
+        Array.from({ length: 20 }, (_, i) => f(...part(p, i, 20, ac.signal))),
+      );
+      await tick();
+      expect(r.open).toHaveLength(4);
+      expect(getEventListeners(ac.signal, "abort")).toHaveLength(1);
+      // Parts leave the queue as their turn comes; the listener goes with the last waiting one.
+      for (let n = 0; n < 19; n++) {
+        for (const o of [...r.open]) r.finish(o.url);
+        await tick();
+      }
+      expect(getEventListeners(ac.signal, "abort")).toHaveLength(0);
+      for (const o of [...r.open]) r.finish(o.url);
+      await Promise.all(parts);
+      // Waiting again, then aborted: every waiting part is rejected by the one listener.
+      const again = ["e", "f"].flatMap((p) => Array.from({ length: 12 }, (_, i) => f(...part(p, i, 12, ac.signal))));
+      await tick();
+      expect(getEventListeners(ac.signal, "abort")).toHaveLength(1);
+      ac.abort();
+      const settled = await Promise.allSettled(again.slice(1, 12).concat(again.slice(13)));
+      expect(settled.every((s) => s.status === "rejected")).toBe(true);
+      expect(getEventListeners(ac.signal, "abort")).toHaveLength(0);
+      for (const o of [...r.open]) r.finish(o.url);
+      await Promise.allSettled(again);
+      await new Promise((res) => setImmediate(res));
+      expect(warnings.map((w) => w.name)).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -75,11 +75,42 @@ export function runCli(
       child.kill(opts.signal ?? "SIGINT");
     }
   });
-  return new Promise((done) =>
-    child.on("close", (code, signal) =>
-      done({ code, signal, stdout, stderr, ...(sentAt !== undefined ? { stopMs: Date.now() - sentAt } : {}) }),
-    ),
+  return new Promise((done, fail) =>
+    child.on("close", (code, signal) => {
+      const warnings = nodeWarnings(stderr);
+      if (warnings.length > 0) return fail(new Error(`the CLI printed Node warnings:\n${warnings.join("\n")}`));
+      done({ code, signal, stdout, stderr, ...(sentAt !== undefined ? { stopMs: Date.now() - sentAt } : {}) });
+    }),
   );
+}
+
+/**
+ * Node's own process warnings in a CLI's stderr (`(node:PID) MaxListenersExceededWarning: …`,
+ * `[DEP0040] DeprecationWarning`, `ExperimentalWarning`): noise in a user's terminal and a
+ * public Actions log, and each one a bug of ours or a dependency's. Every run through `runCli`
+ * fails on one.
+ */
+export function nodeWarnings(stderr: string): string[] {
+  return stderr.split("\n").filter((l) => /^\(node:\d+\) (\[\w+\] )?\w*Warning\b/.test(l));
+}
+
+/**
+ * Runs the built CLI to completion (blocking: only for commands that need no server in this
+ * process). Fails, as `runCli` does, when the CLI prints a Node warning.
+ */
+export function runCliSync(
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; bin?: string; timeout?: number },
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [opts.bin ?? BIN, ...args], {
+    cwd: opts.cwd,
+    encoding: "utf8",
+    env: opts.env,
+    ...(opts.timeout ? { timeout: opts.timeout } : {}),
+  });
+  const warnings = nodeWarnings(r.stderr);
+  if (warnings.length > 0) throw new Error(`the CLI printed Node warnings:\n${warnings.join("\n")}`);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** An NDJSON progress line of `step` with `status`. */

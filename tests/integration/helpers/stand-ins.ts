@@ -14,10 +14,13 @@ export interface StandIns {
   close(): Promise<void>;
 }
 
-/** Both stand-ins on loopback, an `acme` org on each with a member token, and a code folder. */
-export async function startStandIns(): Promise<StandIns> {
+/**
+ * Both stand-ins on loopback, an `acme` org on each with a member token, and a code folder.
+ * `multipartChunkBytes` makes the Hub ask for multipart uploads of small files.
+ */
+export async function startStandIns(opts: { multipartChunkBytes?: number } = {}): Promise<StandIns> {
   const root = await mkdtemp(join(tmpdir(), "publish-it-"));
-  const hub = await startHubServer({ dataDir: join(root, "hub") });
+  const hub = await startHubServer({ dataDir: join(root, "hub"), ...opts });
   const gh = await startGitHubServer({ dataDir: join(root, "github") });
   const { token: hfToken } = await hub.createUser({ name: "alice", orgs: ["acme"] });
   gh.createAccount({ login: "alice" });
