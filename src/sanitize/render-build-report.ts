@@ -23,11 +23,6 @@ export interface BuildReportExtras {
   excerpts?: boolean;
 }
 
-// TensorBoard names runs `<Mon><DD>_<HH-MM-SS>_<hostname>` and event files
-// `events.out.tfevents.<time>.<hostname>...`: the host part goes, whatever it looks like.
-const TB_RUN_DIR = /(^|\/)([A-Z][a-z]{2}\d{2}_\d{2}-\d{2}-\d{2})_[^/]+/g;
-const TB_EVENTS = /(events\.out\.tfevents\.\d+)\.[^/]+$/;
-
 /** Machine-readable shape of report.json. */
 export interface BuildReport {
   schema: "model-release/build-report@1";
@@ -71,16 +66,13 @@ export function renderBuildReport(
 ): { json: string; markdown: string; report: BuildReport } {
   const opts = { patterns: extras.patterns ?? [] };
   // Every string from the checkpoint (names, pointers, messages, reasons, diffs) goes through
-  // renderSafeText: the report is published, and a key or file name can be the secret itself.
+  // renderSafeText: the report is published, and a key or file name can be the secret itself (a
+  // TensorBoard run's host name in a path goes too: mask-run-hosts.ts).
   const clean = (text: string) => renderSafeText(text, opts);
   const cleanLines = (text: string) => renderSafeText(text, { ...opts, multiline: "document" });
-  const cleanPath = (p: string) => clean(p.replace(TB_RUN_DIR, "$1$2_[host]").replace(TB_EVENTS, "$1.[host]"));
   const findings = [...plan.findings, ...(extras.findings ?? [])].map((f): Finding => {
     const { excerpt, ...rest } = f;
-    const safe = renderSafeFinding(
-      { ...rest, file: f.file.replace(TB_RUN_DIR, "$1$2_[host]").replace(TB_EVENTS, "$1.[host]") },
-      opts,
-    );
+    const safe = renderSafeFinding(rest, opts);
     if (extras.excerpts && excerpt !== undefined) safe.excerpt = clean(excerpt);
     return safe;
   });
@@ -88,16 +80,16 @@ export function renderBuildReport(
     [...xs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const kept: BuildReport["kept"] = sortByPath<BuildReport["kept"][number]>([
     ...plan.publish.map((p) => ({
-      path: cleanPath(p.path),
+      path: clean(p.path),
       role: p.role,
       ...(p.overrideReason ? { overrideReason: clean(p.overrideReason) } : {}),
-      origin: `checkpoint:${cleanPath(p.path)}`,
+      origin: `checkpoint:${clean(p.path)}`,
     })),
-    ...(extras.generated ?? []).map((g) => ({ path: cleanPath(g.path), role: g.role, origin: clean(g.origin) })),
+    ...(extras.generated ?? []).map((g) => ({ path: clean(g.path), role: g.role, origin: clean(g.origin) })),
   ]);
   const rewritten = sortByPath(
     plan.rewrites.map((r) => ({
-      path: cleanPath(r.path),
+      path: clean(r.path),
       role: r.role,
       reason: clean(r.reason),
       diff: cleanLines(r.diff),
@@ -106,8 +98,8 @@ export function renderBuildReport(
   );
   const converted: BuildReport["converted"] = sortByPath(
     (plan.conversions ?? []).map((c) => ({
-      path: cleanPath(c.path),
-      from: cleanPath(c.from),
+      path: clean(c.path),
+      from: clean(c.from),
       format: c.format,
       tensors: c.tensors.length,
       parameters: c.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0),
@@ -134,8 +126,8 @@ export function renderBuildReport(
     kept,
     rewritten,
     converted,
-    dropped: sortByPath(plan.dropped.map((d) => ({ path: cleanPath(d.path), reason: clean(d.reason) }))),
-    unscanned: sortByPath((plan.unscanned ?? []).map((u) => ({ path: cleanPath(u.path), reason: clean(u.reason) }))),
+    dropped: sortByPath(plan.dropped.map((d) => ({ path: clean(d.path), reason: clean(d.reason) }))),
+    unscanned: sortByPath((plan.unscanned ?? []).map((u) => ({ path: clean(u.path), reason: clean(u.reason) }))),
     findings,
   };
 

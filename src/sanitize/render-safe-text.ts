@@ -1,4 +1,5 @@
 import { escapeControlChars, INVISIBLE_CHARS } from "../detect/escape-control-chars.js";
+import { maskRunHosts } from "./mask-run-hosts.js";
 import {
   compileUserRegex,
   type SecretPattern,
@@ -91,8 +92,9 @@ function usablePatterns(patterns: SecretPattern[]): SecretPattern[] {
   return ok;
 }
 
-function redactEverything(text: string, given: DetectOptions): string {
-  if (text.length === 0) return text;
+function redactEverything(raw: string, given: DetectOptions): string {
+  if (raw.length === 0) return raw;
+  const text = maskRunHosts(raw);
   const opts = given.patterns ? { ...given, patterns: usablePatterns(given.patterns) } : given;
   // The engine reads the text as written, folded and decoded (base64, hex, percent, UTF-16, gzip).
   const found = detectSecrets(text, opts);

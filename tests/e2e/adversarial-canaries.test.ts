@@ -245,6 +245,7 @@ const CASE_IDS = [
   "printed-pointer",
   "printed-index-key",
   "printed-excerpt",
+  "printed-tensorboard-host",
   "terminal-injection",
   "generated-documents",
   "byte-tensors",
