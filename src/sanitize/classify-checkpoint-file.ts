@@ -54,6 +54,9 @@ const TRAINING_STATE: { re: RegExp; reason: string }[] = [
   },
   { re: /(?:^|\/)events\.out\.tfevents\./, reason: "TensorBoard event file" },
   { re: /(?:^|\/)(?:wandb|mlruns|\.neptune|comet_ml|\.aim)\//, reason: "experiment tracker folder" },
+  { re: /\.pt\.trace\.json(?:\.gz)?$/, reason: "PyTorch profiler trace (named after the host and process)" },
+  { re: /\.(?:nsys-rep|qdrep|ncu-rep)$/, reason: "Nsight profiler report (host, environment and command line)" },
+  { re: /(?:^|\/)core(?:\.[^/]+)?\.\d+$|(?:^|\/)core$/, reason: "core dump (process memory)" },
   {
     re: /(?:^|\/)(?:samples_[^/]*\.jsonl|[^/]*predictions[^/]*\.jsonl?|eval_samples[^/]*|generations[^/]*\.jsonl)$/,
     reason: "evaluation sample dump (raw prompts and outputs)",

@@ -245,7 +245,7 @@ const CASE_IDS = [
   "printed-pointer",
   "printed-index-key",
   "printed-excerpt",
-  "printed-tensorboard-host",
+  "printed-run-host-names",
   "terminal-injection",
   "generated-documents",
   "byte-tensors",

@@ -19,8 +19,17 @@ describe("maskRunHosts", () => {
     );
   });
 
+  it("masks the host of a PyTorch profiler trace and a core dump", () => {
+    expect(maskRunHosts("dropped profile/gpu-node-07_4711.1733480000123.pt.trace.json: trace")).toBe(
+      "dropped profile/[host]_4711.1733480000123.pt.trace.json: trace",
+    );
+    expect(maskRunHosts("core.node7.cluster.local.4711")).toBe("core.[host].4711");
+    expect(maskRunHosts("dropped ckpt/core.gpu-12.99: core dump")).toBe("dropped ckpt/core.[host].99: core dump");
+    for (const t of ["core.4711", "src/core.py", "hub.core.utils"]) expect(maskRunHosts(t)).toBe(t);
+  });
+
   it("is idempotent and leaves other text alone", () => {
-    const once = maskRunHosts("a/Dec06_13-05-55_x/events.out.tfevents.1.y");
+    const once = maskRunHosts("a/Dec06_13-05-55_x/events.out.tfevents.1.y b/h_1.2.pt.trace.json core.h.3");
     expect(maskRunHosts(once)).toBe(once);
     for (const t of ["checkpoint-500/model.safetensors", "at 13-05-55_utc", "events.out.tfevents", "v1.2.3"])
       expect(maskRunHosts(t)).toBe(t);

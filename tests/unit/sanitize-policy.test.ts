@@ -77,6 +77,12 @@ describe("classifyCheckpointFile", () => {
     ["samples_gsm8k_2024.jsonl", "text"],
     [".env", "text"],
     ["train.log", "text"],
+    ["profile/gpu-node-07_4711.1733480000123.pt.trace.json", "json"],
+    ["profile/gpu-node-07_4711.1733480000123.pt.trace.json.gz", "binary"],
+    ["report.nsys-rep", "binary"],
+    ["core", "binary"],
+    ["core.4711", "binary"],
+    ["core.gpu-node-07.4711", "binary"],
     ["checkpoint-500/model.safetensors", "safetensors"],
     ["pytorch_model.bin", "torch-zip"],
   ] as const)("drops %s with a reason", (p, format) => {
@@ -93,6 +99,8 @@ describe("classifyCheckpointFile", () => {
 
   it("blocks unknown files; converts weight pickles without a safetensors copy, blocks other pickles", () => {
     expect(decide("notes/customers.csv", "text")).toMatchObject({ action: "block", rule: "unknown-file" });
+    // Names near the core-dump rule are not core dumps.
+    expect(decide("core.py", "text")).toMatchObject({ action: "block", rule: "unknown-file" });
     expect(decide("pytorch_model.bin", "torch-zip", empty, false)).toEqual({
       action: "convert",
       role: "weights",
