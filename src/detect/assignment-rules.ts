@@ -72,11 +72,11 @@ export const ASSIGNMENT_RULES: Rule[] = [
     gate: (t) => t.includes(":") || t.includes("="),
     // The keyword and the separator: `tokens 4096` (every line of a training log) is no hit.
     anchor:
-      /(?:pass(?:w(?:or)?d|phrase|code)?|pwd|secrets?|key|tokens?|cred(?:ential)?s?|auth(?:orization)?|bearer)["'\]\x60]*\s*(?::{1,3}=|\?=|=>|[:=])/gi,
+      /(?:pass(?:w(?:or)?d|phrase|code)?|pwd|secrets?|key|tokens?|cred(?:ential)?s?|auth(?:orization)?|bearer|pat)["'\]\x60]*\s*(?::{1,3}=|\?=|=>|[:=])/gi,
     // Starts at the keyword (a literal alternation is fast to search); the rest of the key name
     // is read backwards in `accept`, which classifies it (`classifyCredentialKey`).
     re: new RegExp(
-      `(pass(?:w(?:or)?d|phrase|code)?|pwd|secrets?|key|tokens?|cred(?:ential)?s?|auth(?:orization)?|bearer)${SEP}${VALUE}`,
+      `(pass(?:w(?:or)?d|phrase|code)?|pwd|secrets?|key|tokens?|cred(?:ential)?s?|auth(?:orization)?|bearer|pat)${SEP}${VALUE}`,
       "gi",
     ),
     group: [2, 3, 4, 5],

@@ -59,7 +59,17 @@ const KEY_QUALIFIERS = new Set([
   "azure",
   "mlflow",
 ]);
-const TOKEN_WORDS = new Set(["token", "auth", "authorization", "bearer", "apitoken", "authtoken", "accesstoken"]);
+/** `pat`: a personal access token (`GITHUB_PAT`, `AZURE_DEVOPS_PAT`). */
+const TOKEN_WORDS = new Set([
+  "token",
+  "auth",
+  "authorization",
+  "bearer",
+  "apitoken",
+  "authtoken",
+  "accesstoken",
+  "pat",
+]);
 /**
  * Words before `token` that name a vocabulary entry (`pad_token`, `image_token`, `eot_token`), never
  * a credential; `hf_token`, `hub_token`, `auth_token`, `access_token` are not among them.

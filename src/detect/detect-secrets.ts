@@ -31,6 +31,7 @@ import { detectInChangedLines } from "./detect-in-changed-lines.js";
 import { foldedWindows, mapFoldedSpan, normalizeForScan } from "./normalize-for-scan.js";
 import { PERSONAL_RULES } from "./personal-rules.js";
 import { PROVIDER_RULES } from "./provider-rules.js";
+import { SERVICE_RULES } from "./service-rules.js";
 import { renderExcerptOf } from "./redact-text.js";
 import { dedupeDetections, rulesPassingGates, runRules } from "./run-rules.js";
 import type { DetectOptions, Detection, Rule, SecretPattern } from "./types.js";
@@ -41,7 +42,13 @@ export { createLineIndex, lineColumnAt, redactSecrets } from "./redact-text.js";
 export type { DetectOptions, Detection, SecretPattern, Severity } from "./types.js";
 
 /** Vendor tokens first, then key-context rules, then personal data and places: the first rule to match a span names it. */
-const BUILTIN_RULES: readonly Rule[] = [...PROVIDER_RULES, ...ASSIGNMENT_RULES, ...PERSONAL_RULES, ...NETWORK_RULES];
+const BUILTIN_RULES: readonly Rule[] = [
+  ...PROVIDER_RULES,
+  ...SERVICE_RULES,
+  ...ASSIGNMENT_RULES,
+  ...PERSONAL_RULES,
+  ...NETWORK_RULES,
+];
 
 /** Nesting of encodings followed (base64 of gzip of text is two). */
 const MAX_DECODE_DEPTH = 2;

@@ -234,6 +234,7 @@ afterAll(() => rm(tmp, { recursive: true, force: true }));
 const CASE_IDS = [
   "json-assignment",
   "provider-formats",
+  "service-tokens",
   "korean-personal-data",
   "normalisation-encodings",
   "gzip-in-text-role",
