@@ -31,7 +31,8 @@ export function categoryOfSanitizeRule(rule: string): RedactionCategory {
   if (/email|e-mail/i.test(rule)) return "EMAIL";
   if (/^ip|ip-?address|ipv[46]/i.test(rule)) return "IP";
   if (/phone|mobile|landline/i.test(rule)) return "PHONE";
-  if (/resident|rrn|registration|passport|foreigner|national-id|ssn/i.test(rule)) return "NATIONAL_ID";
+  if (/resident|rrn|registration|passport|foreigner|national-id|ssn|social-security|licen[cs]e/i.test(rule))
+    return "NATIONAL_ID";
   if (/host|domain/i.test(rule)) return "HOST";
   if (/path/i.test(rule)) return "PATH";
   if (/url|bucket/i.test(rule)) return "URL";

@@ -69,6 +69,17 @@ export const NETWORK_RULES: Rule[] = [
     re: /(?:(?<![\w.:/~-])\/(?:home|Users|u|usr\/home)\/[A-Za-z0-9._-]+|[A-Za-z]:\\(?:Users|Documents and Settings)\\[A-Za-z0-9._ -]+|(?<![\w.:/~-])\/root(?=\/))(?:[/\\][^\s"'<>|,;:)}\]]*)?/g,
   },
   {
+    id: "unc-path",
+    family: "path",
+    severity: "block",
+    message: "Windows network share path (names a file server)",
+    // A UNC path: two backslashes, the server, one backslash, the share; or every backslash doubled,
+    // as JSON and C strings write it. Regex escapes in a JSON string are neither: a backslash pair
+    // on both sides of a word, or one-letter escapes (r, n, s, p).
+    gate: (t) => t.includes("\\\\"),
+    re: /(?<![\\\w])(?:\\\\[A-Za-z0-9][A-Za-z0-9.-]{1,62}\\(?!\\)|\\\\\\\\[A-Za-z0-9][A-Za-z0-9.-]{1,62}\\\\(?!\\))[A-Za-z0-9$_-][A-Za-z0-9$._-]+/g,
+  },
+  {
     id: "internal-path",
     family: "path",
     severity: "block",

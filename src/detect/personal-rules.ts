@@ -2,10 +2,11 @@ import { hasLiteral, hasLiteralAnyCase } from "./text-has.js";
 import type { Rule } from "./types.js";
 
 /**
- * Personal data: e-mail addresses and Korean identifiers (resident and foreigner registration
- * numbers, phone numbers, business registration numbers, passport numbers). Every number rule
- * validates what it can (dates, check digits, prefixes) so that ids and timestamps in logs and
- * configs do not block a release.
+ * Personal data: e-mail addresses, Korean identifiers (resident and foreigner registration
+ * numbers, phone numbers, business registration, passport and driver's licence numbers), payment
+ * card numbers, IBANs and US social security numbers. Every number rule validates what it can
+ * (dates, check digits, prefixes, a label where the shape alone is common) so that ids and
+ * timestamps in logs and configs do not block a release.
  */
 
 /** Century of a resident/foreigner registration number's 7th digit (1-8; 9 and 0 are 1800s, not issued to the living). */
@@ -57,6 +58,45 @@ export function isBusinessRegistrationNumber(digits: string): boolean {
 }
 
 const onlyDigits = (s: string) => s.replace(/\D/g, "");
+
+/** The Luhn check every payment card number passes. */
+export function passesLuhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** A card number: 13-19 digits, an issuer prefix in use (Visa, Mastercard, Amex, Discover, JCB, UnionPay, Diners), the Luhn check. */
+export function isPaymentCardNumber(digits: string): boolean {
+  if (!/^\d{13,19}$/.test(digits) || /^(\d)\1+$/.test(digits)) return false;
+  if (
+    !/^(?:4|5[1-5]|2(?:2[2-9]|[3-6]\d|7[01]|720)|3[47]|3(?:0[0-5]|[68])|6(?:011|5|4[4-9]|2)|35(?:2[89]|[3-8]))/.test(
+      digits,
+    )
+  )
+    return false;
+  return passesLuhn(digits);
+}
+
+/** An IBAN: country, check digits, 11-30 alphanumerics, and the ISO 13616 mod-97 check. */
+export function isIban(value: string): boolean {
+  const v = value.replace(/\s/g, "");
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(v)) return false;
+  const moved = v.slice(4) + v.slice(0, 4);
+  let rest = 0;
+  for (const c of moved) {
+    const n = c >= "A" ? String(c.charCodeAt(0) - 55) : c;
+    for (const d of n) rest = (rest * 10 + Number(d)) % 97;
+  }
+  return rest === 1;
+}
 
 // Korean text glues particles to numbers (`010-1234-5678로`), so Hangul after a number is no boundary.
 const NUM_BEFORE = String.raw`(?<![\d-])`;
@@ -137,6 +177,49 @@ export const PERSONAL_RULES: Rule[] = [
     anchor: /-\d{2}-\d{5}/g,
     re: new RegExp(String.raw`${NUM_BEFORE}\d{3}-\d{2}-\d{5}${NUM_AFTER}`, "g"),
     accept: (v) => isBusinessRegistrationNumber(onlyDigits(v)),
+  },
+  {
+    id: "kr-driver-licence-number",
+    family: "kr-pii",
+    severity: "block",
+    message: "Korean driver's licence number",
+    // `RR-YY-NNNNNN-CC` with a region code (11-28), or the region's name in Hangul since 2011.
+    anchor: /-\d{6}-\d{2}/g,
+    re: new RegExp(
+      String.raw`(?:${NUM_BEFORE}(?:1[1-9]|2[0-8])-\d{2}|(?:서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산|세종)\s?\d{2})-\d{6}-\d{2}${NUM_AFTER}`,
+      "g",
+    ),
+  },
+  {
+    id: "payment-card-number",
+    family: "payment",
+    severity: "block",
+    message: "payment card number",
+    // Grouped as printed (4-4-4-4, 4-6-5, 4-4-4-4-3): anywhere. As one run of digits, ids and
+    // timestamps pass the Luhn check one time in ten: only after a label.
+    anchor: /\d{4}[ -]\d{4,6}[ -]\d{4,5}|(?:card|카드|visa|master|amex)/gi,
+    re: /(?<![\d.-])(?:\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?|\d{4}([ -])\d{6}\2\d{5})(?![\d-]|\.\d)|(?:card|카드|visa|master|amex)[^\d\n]{0,20}(?<!\d)(\d{13,19})(?!\d)/gi,
+    group: [3, 0],
+    accept: (v) => isPaymentCardNumber(onlyDigits(v)),
+  },
+  {
+    id: "iban",
+    family: "payment",
+    severity: "block",
+    message: "international bank account number (IBAN)",
+    anchor: /(?<![A-Za-z0-9])[A-Z]{2}\d{2} ?[A-Z0-9]{4}/g,
+    re: /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])/g,
+    accept: (v) => isIban(v),
+  },
+  {
+    id: "us-social-security-number",
+    family: "us-pii",
+    severity: "block",
+    message: "US social security number",
+    // `NNN-NN-NNNN` is also a part-number shape: only after a label.
+    anchor: /ssn|social[\s_-]?security|사회보장/gi,
+    re: /(?:\bssn|social[\s_-]?security(?:[\s_-]?(?:no|number))?|사회보장번호)[^\d\n]{0,20}(?<![\d-])((?!000|666|9\d\d)\d{3}([- ]?)(?!00)\d{2}\2(?!0000)\d{4})(?![\d-])/gi,
+    group: 1,
   },
   {
     id: "kr-passport-number",

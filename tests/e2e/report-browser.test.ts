@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -25,7 +24,6 @@ if (!haveChromium)
 let work: string;
 beforeAll(async () => {
   if (!haveChromium) return;
-  execFileSync("npm", ["run", "build", "--silent"], { cwd: REPO, stdio: "ignore" });
   work = await mkdtemp(path.join(os.tmpdir(), "mr-browser-"));
 });
 afterAll(async () => {

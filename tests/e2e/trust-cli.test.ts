@@ -22,7 +22,6 @@ function cli(args: string[], extraEnv: Record<string, string> = {}) {
 }
 
 beforeAll(async () => {
-  execFileSync("npm", ["run", "build", "--silent"], { cwd: REPO, stdio: "ignore" });
   work = await mkdtemp(path.join(os.tmpdir(), "mr-e2e-trust-"));
   v1 = path.join(work, "v1");
   v2 = path.join(work, "v2");

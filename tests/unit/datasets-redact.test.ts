@@ -7,7 +7,7 @@ import { createPseudonymizer } from "../../src/datasets/create-pseudonymizer.js"
 import { parseDatasetConfig } from "../../src/datasets/read-dataset-config.js";
 import { redactFreeText, redactProgram } from "../../src/datasets/redact-program.js";
 import { parseRobotProgram } from "../../src/datasets/parse-robot-program.js";
-import { fromSecretDetector } from "../../src/datasets/create-dataset-detector.js";
+import { categoryOfSanitizeRule, fromSecretDetector } from "../../src/datasets/create-dataset-detector.js";
 
 const fixtures = path.resolve(import.meta.dirname, "../fixtures/robot-programs");
 const read = (f: string) => readFileSync(path.join(fixtures, f), "utf8");
@@ -200,6 +200,17 @@ describe("program redaction", () => {
     const withSanitizer = compileRedactionRules(config.redaction, { engine: fromSecretDetector(detect) });
     const r = redactFreeText({ text: "token hf_abcdefghijklmnop used", rules: withSanitizer, pseudonymizer: pseudo });
     expect(r.text).toBe(`token ${pseudo.placeholder("SECRET", "hf_abcdefghijklmnop")} used`);
+  });
+
+  it("names the placeholder category of each sanitizer rule", () => {
+    expect(categoryOfSanitizeRule("us-social-security-number")).toBe("NATIONAL_ID");
+    expect(categoryOfSanitizeRule("kr-driver-licence-number")).toBe("NATIONAL_ID");
+    expect(categoryOfSanitizeRule("kr-resident-registration-number")).toBe("NATIONAL_ID");
+    expect(categoryOfSanitizeRule("payment-card-number")).toBe("SECRET");
+    expect(categoryOfSanitizeRule("iban")).toBe("SECRET");
+    expect(categoryOfSanitizeRule("http-auth-header")).toBe("SECRET");
+    expect(categoryOfSanitizeRule("unc-path")).toBe("PATH");
+    expect(categoryOfSanitizeRule("kr-phone-number")).toBe("PHONE");
   });
 
   it("never changes instructions, whatever a comment or string holds", () => {
