@@ -170,6 +170,16 @@ export async function runPublish(
             }
           : {}),
       },
+      ...(config
+        ? {
+            config: {
+              file: config.file,
+              name: config.config.name,
+              hubRepo: config.config.hub.repo,
+              ...(config.config.github?.repo ? { githubRepo: config.config.github.repo } : {}),
+            },
+          }
+        : {}),
       allowOlder: flags.allowOlder,
       takeover: flags.takeover,
       allowWeightReplacement: flags.allowWeightReplacement,

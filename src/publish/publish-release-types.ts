@@ -1,4 +1,5 @@
 import type { Finding } from "../findings.js";
+import type { ConfigIdentity } from "./assert-config-matches-bundle.js";
 import type { SecretPattern } from "../sanitize/detect-secrets.js";
 import type { PreflightCheck } from "./plan-publish-preflight.js";
 import type { ProgressSink } from "./progress.js";
@@ -33,6 +34,11 @@ export interface PublishReleaseParams {
     /** Create the GitHub repository when it is missing (the config's `github.create`). */
     githubCreate?: boolean;
   };
+  /**
+   * The release config's identity, when `options` come from one: a config of another release
+   * (name, Hub or GitHub repo) stops the publish before anything is sent (`CONFIG_MISMATCH`).
+   */
+  config?: ConfigIdentity;
   /**
    * Fail the preflight when the Hub repo must be created and `options.hubPrivate` is not given:
    * `publish` without `--config` must not guess a new repo's visibility.

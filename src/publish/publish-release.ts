@@ -16,6 +16,7 @@ import {
 } from "./publish-journal.js";
 import type { PublishReleaseParams, PublishResult } from "./publish-release-types.js";
 import { readReleaseBundle } from "./read-release-bundle.js";
+import { assertConfigMatchesBundle } from "./assert-config-matches-bundle.js";
 import { throttleProgress } from "./throttle-progress.js";
 
 export type { PublishReleaseParams, PublishResult } from "./publish-release-types.js";
@@ -50,6 +51,7 @@ async function publishSteps(params: PublishReleaseParams, emit: ProgressSink): P
   };
   const bundle = await readReleaseBundle(params.bundleDir);
   const { manifest } = bundle;
+  if (params.config) assertConfigMatchesBundle(manifest, params.config);
   const fetchImpl = createRetryingFetch({
     fetch: params.fetch,
     retries: params.retry?.retries,

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Octokit } from "octokit";
-import { type Run, runCli, standInEnv, writeDemoConfig } from "./helpers/run-cli.js";
+import { type Run, runCli, standInEnv, writeDemoConfig, writeReleaseConfig } from "./helpers/run-cli.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTestBundle } from "../integration/helpers/publish-bundle.js";
 import { startStandIns, type StandIns } from "../integration/helpers/stand-ins.js";
@@ -79,6 +79,21 @@ describe("model-release publish / pull (built CLI)", () => {
     expect(r.stderr).toContain("error[TOKEN_MISSING]: HF_TOKEN is not set");
     expect(r.stderr).toContain("write access");
     expect(await hubRepoExists()).toBe(false);
+  });
+
+  it("refuses the config of another release with exit 2 before anything is sent, also with --dry-run", async () => {
+    const dir = await bundle("1.0.0");
+    // Same name, another repo on both sides: its code and visibility would go out under this tag.
+    const other = await writeReleaseConfig(s.root, { repo: "acme/inspection-vlm", file: "other-release.yaml" });
+    for (const extra of [[], ["--dry-run"]]) {
+      const r = await cli(["publish", dir, "--config", other, ...extra]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("error[CONFIG_MISMATCH]");
+      expect(r.stderr).toContain("hub.repo is acme/inspection-vlm in the config, acme/robot-coder in the bundle");
+      expect(r.stderr).toContain("hint: pass the config the bundle was built from");
+    }
+    expect(await hubRepoExists()).toBe(false);
+    expect(await releasesFor("v1.0.0")).toEqual([]);
   });
 
   it("--dry-run prints the plan and sends nothing (no token needed to look)", async () => {

@@ -1,0 +1,42 @@
+import { usageError } from "../errors.js";
+import type { Manifest } from "../bundle/types.js";
+
+/** What a release config says about the release it builds: compared with a bundle's manifest. */
+export interface ConfigIdentity {
+  /** The config file, for the error's location. */
+  file: string;
+  name: string;
+  hubRepo: string;
+  githubRepo?: string;
+}
+
+/**
+ * A release config passed to `publish` decides the new Hub repo's visibility and which code is
+ * pushed to GitHub. Passed with the bundle of another release (another name or repos), it would
+ * publish that code, or a private model in public, under this release's tag. Throws
+ * `CONFIG_MISMATCH` (exit 2) naming every field that differs. Pure.
+ */
+export function assertConfigMatchesBundle(manifest: Manifest, config: ConfigIdentity): void {
+  const differs: { field: string; config: string; bundle: string }[] = [];
+  const compare = (field: string, inConfig: string | undefined, inBundle: string | undefined) => {
+    if ((inConfig ?? "") !== (inBundle ?? ""))
+      differs.push({ field, config: inConfig ?? "(none)", bundle: inBundle ?? "(none)" });
+  };
+  compare("name", config.name, manifest.name);
+  // Hub repo ids are case-insensitive.
+  if (config.hubRepo.toLowerCase() !== manifest.hub.repo.toLowerCase())
+    differs.push({ field: "hub.repo", config: config.hubRepo, bundle: manifest.hub.repo });
+  compare("github.repo", config.githubRepo?.toLowerCase(), manifest.github?.repo.toLowerCase());
+  if (differs.length === 0) return;
+  throw usageError(
+    "CONFIG_MISMATCH",
+    `${config.file} is not the config this bundle was built from: ${differs
+      .map((d) => `${d.field} is ${d.config} in the config, ${d.bundle} in the bundle`)
+      .join("; ")}`,
+    {
+      hint: "pass the config the bundle was built from, or build the bundle again with this config",
+      location: { file: config.file, field: differs[0]!.field },
+      details: { differs },
+    },
+  );
+}
