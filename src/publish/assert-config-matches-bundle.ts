@@ -14,7 +14,7 @@ export interface ConfigIdentity {
  * A release config passed to `publish` decides the new Hub repo's visibility and which code is
  * pushed to GitHub. Passed with the bundle of another release (another name or repos), it would
  * publish that code, or a private model in public, under this release's tag. Throws
- * `CONFIG_MISMATCH` (exit 2) naming every field that differs. Pure.
+ * `CONFIG_BUNDLE_MISMATCH` (exit 2) naming every field that differs. Pure.
  */
 export function assertConfigMatchesBundle(manifest: Manifest, config: ConfigIdentity): void {
   const differs: { field: string; config: string; bundle: string }[] = [];
@@ -29,7 +29,7 @@ export function assertConfigMatchesBundle(manifest: Manifest, config: ConfigIden
   compare("github.repo", config.githubRepo?.toLowerCase(), manifest.github?.repo.toLowerCase());
   if (differs.length === 0) return;
   throw usageError(
-    "CONFIG_MISMATCH",
+    "CONFIG_BUNDLE_MISMATCH",
     `${config.file} is not the config this bundle was built from: ${differs
       .map((d) => `${d.field} is ${d.config} in the config, ${d.bundle} in the bundle`)
       .join("; ")}`,

@@ -36,7 +36,7 @@ export interface PublishReleaseParams {
   };
   /**
    * The release config's identity, when `options` come from one: a config of another release
-   * (name, Hub or GitHub repo) stops the publish before anything is sent (`CONFIG_MISMATCH`).
+   * (name, Hub or GitHub repo) stops the publish before anything is sent (`CONFIG_BUNDLE_MISMATCH`).
    */
   config?: ConfigIdentity;
   /**

@@ -88,7 +88,7 @@ describe("model-release publish / pull (built CLI)", () => {
     for (const extra of [[], ["--dry-run"]]) {
       const r = await cli(["publish", dir, "--config", other, ...extra]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain("error[CONFIG_MISMATCH]");
+      expect(r.stderr).toContain("error[CONFIG_BUNDLE_MISMATCH]");
       expect(r.stderr).toContain("hub.repo is acme/inspection-vlm in the config, acme/robot-coder in the bundle");
       expect(r.stderr).toContain("hint: pass the config the bundle was built from");
     }

@@ -46,7 +46,7 @@ describe("assertConfigMatchesBundle", () => {
         githubRepo: "acme/inspection-vlm",
       }),
     );
-    expect(err.code).toBe("CONFIG_MISMATCH");
+    expect(err.code).toBe("CONFIG_BUNDLE_MISMATCH");
     expect(err.category).toBe("usage");
     expect(err.message).toContain("name is inspection-vlm in the config, robot-coder in the bundle");
     expect(err.message).toContain("hub.repo is acme/inspection-vlm in the config, acme/robot-coder in the bundle");
