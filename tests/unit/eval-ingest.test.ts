@@ -2,24 +2,14 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseReleaseConfig } from "../../src/config/load-release-config.js";
-import { isReleaseError, type ReleaseError } from "../../src/errors.js";
 import { compareEvals } from "../../src/evals/compare-evals.js";
 import { parseEvalFile } from "../../src/evals/parse-eval-file.js";
 import { readEvalReport } from "../../src/evals/read-eval-report.js";
 import type { EvalMetric, EvalRun } from "../../src/evals/types.js";
+import { releaseErrorOf } from "../lib/release-error-of.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const sample = (p: string) => readFileSync(path.join(root, "samples/evals", p), "utf8");
-
-function errorOf(fn: () => unknown): ReleaseError {
-  try {
-    fn();
-  } catch (err) {
-    if (isReleaseError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected a ReleaseError");
-}
 
 describe("parseEvalFile: lm-evaluation-harness", () => {
   it("reads results_*.json: metric,filter keys, stderr, n-shot, samples, dataset, version", () => {
@@ -89,7 +79,7 @@ describe("parseEvalFile: lm-evaluation-harness", () => {
 
   it("names the file and field of a malformed value", () => {
     const text = JSON.stringify({ results: { gsm8k: { "exact_match,strict-match": "high" } }, versions: {} });
-    const err = errorOf(() => parseEvalFile({ file: "evals/r.json", text }));
+    const err = releaseErrorOf(() => parseEvalFile({ file: "evals/r.json", text }));
     expect(err.code).toBe("EVAL_INVALID");
     expect(err.category).toBe("input");
     expect(err.message).toMatchInlineSnapshot(
@@ -99,13 +89,15 @@ describe("parseEvalFile: lm-evaluation-harness", () => {
   });
 
   it("rejects broken JSON and a results field that is not an object", () => {
-    expect(errorOf(() => parseEvalFile({ file: "a.json", text: "{" })).message).toMatch(/^a\.json: not valid JSON/);
-    expect(errorOf(() => parseEvalFile({ file: "a.json", text: '{"results": [1]}' })).message).toMatchInlineSnapshot(
-      `"a.json: field 'results' must be an object of tasks"`,
+    expect(releaseErrorOf(() => parseEvalFile({ file: "a.json", text: "{" })).message).toMatch(
+      /^a\.json: not valid JSON/,
     );
-    expect(errorOf(() => parseEvalFile({ file: "a.json", text: '{"results": {}}' })).message).toMatchInlineSnapshot(
-      `"a.json: field 'results' holds no numeric metric"`,
-    );
+    expect(
+      releaseErrorOf(() => parseEvalFile({ file: "a.json", text: '{"results": [1]}' })).message,
+    ).toMatchInlineSnapshot(`"a.json: field 'results' must be an object of tasks"`);
+    expect(
+      releaseErrorOf(() => parseEvalFile({ file: "a.json", text: '{"results": {}}' })).message,
+    ).toMatchInlineSnapshot(`"a.json: field 'results' holds no numeric metric"`);
   });
 });
 
@@ -151,7 +143,7 @@ describe("parseEvalFile: lighteval and OpenCompass", () => {
       }),
     ]);
     expect(
-      errorOf(() => parseEvalFile({ file: "results/m/x.json", text: '{"error": "OOM"}' })).message,
+      releaseErrorOf(() => parseEvalFile({ file: "results/m/x.json", text: '{"error": "OOM"}' })).message,
     ).toMatchInlineSnapshot(`"results/m/x.json: field 'error' records a failed evaluation: OOM"`);
   });
 
@@ -161,8 +153,9 @@ describe("parseEvalFile: lighteval and OpenCompass", () => {
       parseEvalFile({ file: "summary/summary_1.csv", text: csv }).metrics.map((m) => [m.benchmark, m.value]),
     ).toEqual([["gsm8k", expect.closeTo(0.753, 6)]]);
     expect(
-      errorOf(() => parseEvalFile({ file: "s.csv", text: "dataset,version,metric,mode,m\ngsm8k,1,accuracy,gen,abc\n" }))
-        .message,
+      releaseErrorOf(() =>
+        parseEvalFile({ file: "s.csv", text: "dataset,version,metric,mode,m\ngsm8k,1,accuracy,gen,abc\n" }),
+      ).message,
     ).toMatchInlineSnapshot(`"s.csv: field 'line 2 m' must be a number or '-', got 'abc'"`);
   });
 });
@@ -193,7 +186,7 @@ describe("parseEvalFile: in-house YAML", () => {
   it("refuses a bare number above 1 instead of guessing, naming file and field", () => {
     const text =
       "format: model-release/evals@1\nharness: {name: qc}\nbenchmarks:\n  - name: defects\n    metrics:\n      - {name: f1, value: 91.5}\n";
-    const err = errorOf(() => parseEvalFile({ file: "q.yaml", text }));
+    const err = releaseErrorOf(() => parseEvalFile({ file: "q.yaml", text }));
     expect(err.message).toMatchInlineSnapshot(
       `"q.yaml: field 'benchmarks.0.metrics.0.value' is 91.5: a bare number must be a fraction in 0..1"`,
     );
@@ -203,7 +196,7 @@ describe("parseEvalFile: in-house YAML", () => {
   it("reports schema problems with line and field", () => {
     const text =
       "format: model-release/evals@1\nharness: {name: qc}\nbenchmarks:\n  - name: defects\n    metrics:\n      - {name: f1, valu: 0.9}\n";
-    const err = errorOf(() => parseEvalFile({ file: "s.yaml", text }));
+    const err = releaseErrorOf(() => parseEvalFile({ file: "s.yaml", text }));
     expect(err.code).toBe("EVAL_INVALID");
     expect(err.message).toMatchInlineSnapshot(`
       "s.yaml is not a valid in-house results file (1 problem):

@@ -1,21 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { isReleaseError, type ReleaseError } from "../../../src/errors.js";
 import { createCodeSecretScan } from "../../../src/publish/create-code-secret-scan.js";
 import { decodeCodeFile, encodeCodeText } from "../../../src/publish/decode-code-file.js";
 import { detectCodeSecrets, renderScanView } from "../../../src/publish/detect-code-secrets.js";
 import { planCodeExport } from "../../../src/publish/plan-code-export.js";
 import { stripInternalBlocks } from "../../../src/publish/strip-internal-blocks.js";
+import { releaseErrorOf } from "../../lib/release-error-of.js";
 
 const HF = ["hf_", "Zq8Lm3Np6Rs9Tv2Wx5Yz", "Ab4Cd7Ef0Gh3Jk6Lm"].join("");
-const caught = (f: () => unknown): ReleaseError => {
-  try {
-    f();
-  } catch (e) {
-    if (isReleaseError(e)) return e;
-    throw e;
-  }
-  throw new Error("expected an error");
-};
 const bytes = (s: string) => new Uint8Array(Buffer.from(s));
 const scan = createCodeSecretScan([]);
 
@@ -40,7 +31,7 @@ describe("internal blocks", () => {
       ["a\n# END INTERNAL", "INTERNAL_BLOCK_UNBALANCED"],
       ["# BEGIN_INTERNAL\nx", "INTERNAL_BLOCK_UNBALANCED"],
     ] as const) {
-      const err = caught(() => stripInternalBlocks(text, "t.py"));
+      const err = releaseErrorOf(() => stripInternalBlocks(text, "t.py"));
       expect(err.code, text).toBe(code);
       expect(err.message).not.toContain("ONLY");
     }
@@ -55,7 +46,7 @@ describe("files as bytes", () => {
     expect(plan.files[0]!.content).toBe(png);
     const leaky = new Uint8Array([0x89, 0x50, 0, 0xff, ...Buffer.from(`key ${HF} end`), 0]);
     expect(
-      caught(() => planCodeExport({ files: [{ path: "a/x.bin", content: leaky }], allow: ["**"], scan })).code,
+      releaseErrorOf(() => planCodeExport({ files: [{ path: "a/x.bin", content: leaky }], allow: ["**"], scan })).code,
     ).toBe("CODE_SECRET_FOUND");
   });
 
@@ -85,9 +76,9 @@ describe("files as bytes", () => {
       encoding: "utf-16le",
       bom: false,
     });
-    expect(caught(() => planCodeExport({ files: [{ path: "run.ps1", content: le }], allow: ["**"], scan })).code).toBe(
-      "CODE_SECRET_FOUND",
-    );
+    expect(
+      releaseErrorOf(() => planCodeExport({ files: [{ path: "run.ps1", content: le }], allow: ["**"], scan })).code,
+    ).toBe("CODE_SECRET_FOUND");
     const src = "a\r\n# BEGIN-INTERNAL\r\nx\r\n# END-INTERNAL\r\nb\r\n";
     const file = encodeCodeText(src, "utf-16le", true);
     const plan = planCodeExport({ files: [{ path: "run.ps1", content: file }], allow: ["**"], scan });
@@ -120,7 +111,7 @@ describe("files as bytes", () => {
       { path: "train/ok.py", content: bytes("print(1)\n") },
     ];
     expect(planCodeExport({ files, allow: ["train/**"], scan }).files.map((f) => f.path)).toEqual(["train/ok.py"]);
-    const err = caught(() => planCodeExport({ files, allow: ["**"], scan, maxFileBytes: 5 * 1024 * 1024 }));
+    const err = releaseErrorOf(() => planCodeExport({ files, allow: ["**"], scan, maxFileBytes: 5 * 1024 * 1024 }));
     expect([err.code, err.message, err.hint]).toEqual([
       "CODE_FILE_TOO_LARGE",
       "data/huge.bin is 6000000 bytes; code files above 5242880 bytes are not exported",
@@ -189,7 +180,7 @@ describe("notebooks", () => {
   });
 
   it("keeps outputs when the config asks, and scans them like code (ANSI escapes removed first)", () => {
-    const err = caught(() =>
+    const err = releaseErrorOf(() =>
       planCodeExport({ files: [{ path: "n.ipynb", content: nb(out) }], allow: ["**"], scan, notebookOutputs: "keep" }),
     );
     const rules = (err.details!.findings as { rule: string }[]).map((f) => f.rule).sort();
@@ -238,7 +229,7 @@ describe("code placement rules and excerpts", () => {
   it("an excerpt holds no part of a value, not even the other half of a split token", () => {
     const a = HF.slice(0, 18);
     const b = HF.slice(18);
-    const err = caught(() =>
+    const err = releaseErrorOf(() =>
       planCodeExport({ files: [{ path: "t.py", content: bytes(`TOKEN = "${a}" + "${b}"\n`) }], allow: ["**"], scan }),
     );
     const text = JSON.stringify(err.toJSON());

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../../src/bundle/types.js";
-import { isReleaseError } from "../../../src/errors.js";
 import { assertConfigMatchesBundle } from "../../../src/publish/assert-config-matches-bundle.js";
+import { releaseErrorOf } from "../../lib/release-error-of.js";
 
 const manifest = {
   schema: "model-release/manifest@1",
@@ -14,16 +14,6 @@ const manifest = {
   overrides: [],
   contentDigest: "0".repeat(64),
 } satisfies Manifest;
-
-const thrown = (f: () => void) => {
-  try {
-    f();
-  } catch (err) {
-    if (isReleaseError(err)) return err;
-    throw err;
-  }
-  throw new Error("did not throw");
-};
 
 describe("assertConfigMatchesBundle", () => {
   it("passes the config the bundle was built from (repo ids in any case)", () => {
@@ -38,7 +28,7 @@ describe("assertConfigMatchesBundle", () => {
   });
 
   it("refuses another release's config with exit 2, naming every field that differs", () => {
-    const err = thrown(() =>
+    const err = releaseErrorOf(() =>
       assertConfigMatchesBundle(manifest, {
         file: "inspection-vlm.yaml",
         name: "inspection-vlm",
@@ -57,7 +47,7 @@ describe("assertConfigMatchesBundle", () => {
   it("refuses a config that adds or drops the GitHub repo", () => {
     const { github: _, ...hubOnly } = manifest;
     expect(
-      thrown(() =>
+      releaseErrorOf(() =>
         assertConfigMatchesBundle(hubOnly, {
           file: "c.yaml",
           name: "robot-coder",
@@ -67,7 +57,7 @@ describe("assertConfigMatchesBundle", () => {
       ).message,
     ).toContain("github.repo is acme/robot-coder in the config, (none) in the bundle");
     expect(
-      thrown(() =>
+      releaseErrorOf(() =>
         assertConfigMatchesBundle(manifest, { file: "c.yaml", name: "robot-coder", hubRepo: "acme/robot-coder" }),
       ).message,
     ).toContain("github.repo is (none) in the config, acme/robot-coder in the bundle");

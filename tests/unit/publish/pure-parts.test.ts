@@ -13,17 +13,7 @@ import { globToRegExp, planCodeExport, stripInternalBlocks } from "../../../src/
 import { createRetryingFetch, retryAfterMs } from "../../../src/publish/create-retrying-fetch.js";
 import { redactSecrets, translateRemoteError } from "../../../src/publish/translate-remote-error.js";
 import { resolvePublishEndpoints } from "../../../src/cli/resolve-publish-env.js";
-import { isReleaseError, type ReleaseError } from "../../../src/errors.js";
-
-function caught(fn: () => unknown): ReleaseError {
-  try {
-    fn();
-  } catch (err) {
-    if (isReleaseError(err)) return err;
-    throw err;
-  }
-  throw new Error("did not throw");
-}
+import { releaseErrorOf } from "../../lib/release-error-of.js";
 
 describe("release notes", () => {
   it("renders summary, eval table, pinned Hub link and checksums", async () => {
@@ -115,10 +105,10 @@ describe("code export", () => {
   });
 
   it("refuses unbalanced markers with the line", () => {
-    expect(caught(() => stripInternalBlocks("a\nBEGIN-INTERNAL\nb", "train.py")).message).toMatchInlineSnapshot(
+    expect(releaseErrorOf(() => stripInternalBlocks("a\nBEGIN-INTERNAL\nb", "train.py")).message).toMatchInlineSnapshot(
       `"train.py:2: BEGIN-INTERNAL is never closed"`,
     );
-    expect(caught(() => stripInternalBlocks("a\nEND-INTERNAL", "train.py")).location).toEqual({
+    expect(releaseErrorOf(() => stripInternalBlocks("a\nEND-INTERNAL", "train.py")).location).toEqual({
       file: "train.py",
       line: 2,
     });
@@ -135,7 +125,7 @@ describe("code export", () => {
     const plan = planCodeExport({ files, allow: ["train/**", "infer/**", "deploy/**"] });
     expect(plan.files.map((f) => f.path)).toEqual(["infer/run.py", "train/train.py"]);
     expect(plan.excluded).toEqual(["deploy/key.pem", "infer/.env", "notes/internal.md"]);
-    const err = caught(() =>
+    const err = releaseErrorOf(() =>
       planCodeExport({
         files,
         allow: ["**/*.py"],
@@ -240,7 +230,7 @@ describe("endpoint and token resolution", () => {
   });
 
   it("fails before any upload, naming the variable and the rights, never the token", () => {
-    const missing = caught(() => resolvePublishEndpoints({ env: {}, targets: ["hf"] }));
+    const missing = releaseErrorOf(() => resolvePublishEndpoints({ env: {}, targets: ["hf"] }));
     expect([missing.code, missing.message, missing.hint]).toMatchInlineSnapshot(`
       [
         "TOKEN_MISSING",
@@ -248,7 +238,7 @@ describe("endpoint and token resolution", () => {
         "set HF_TOKEN to a Hugging Face access token with write access to the target repo's namespace (fine-grained: repo write, or create repos in the org)",
       ]
     `);
-    const malformed = caught(() =>
+    const malformed = releaseErrorOf(() =>
       resolvePublishEndpoints({ env: { ...env, GITHUB_TOKEN: "'ghp_quoted secret'" }, targets: ["github"] }),
     );
     expect(malformed.code).toBe("TOKEN_MALFORMED");
