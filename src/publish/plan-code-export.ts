@@ -2,6 +2,7 @@ import { stripImageMetadata } from "../sanitize/strip-image-metadata.js";
 import { blockedError, inputError } from "../errors.js";
 import type { Finding } from "../findings.js";
 import { extractPrintableRuns } from "../sanitize/extract-printable-runs.js";
+import { unsafeCodeBinary } from "./classify-code-binary.js";
 import { decodeCodeFile, encodeCodeText } from "./decode-code-file.js";
 import { findUnexportedImports } from "./find-unexported-imports.js";
 import { prepareNotebook, type NotebookOutputs } from "./prepare-notebook.js";
@@ -114,6 +115,8 @@ export function planCodeExport(params: {
       // Figures and screenshots in a code repository carry EXIF (GPS, camera serials, owners),
       // XMP and PNG text like the example image does: they are published without it.
       const content = stripImageMetadata(bytes!)?.bytes ?? bytes!;
+      const unsafe = unsafeCodeBinary(content);
+      if (unsafe) findings.push({ ...unsafe, severity: "block", file: f.path });
       const strings = extractPrintableRuns(content)
         .runs.map((r) => r.text)
         .join("\n");
@@ -157,7 +160,7 @@ export function planCodeExport(params: {
       "CODE_SECRET_FOUND",
       `code export blocked: ${blocking.length} finding(s), first ${first.rule} in ${first.file}${first.line ? `:${first.line}` : ""}`,
       {
-        hint: "remove the secret from the code, or wrap the lines in BEGIN-INTERNAL/END-INTERNAL",
+        hint: "remove the secret from the code, or wrap the lines in BEGIN-INTERNAL/END-INTERNAL; leave pickles, archives, weights and data files out of github.code.paths",
         location: { file: first.file, line: first.line },
         details: { findings: blocking },
       },

@@ -152,6 +152,8 @@ describe("code export, adversarial corpus (built CLI, GITHUB_ACTIONS=true, stand
       "c14",
       "c15",
       "c16",
+      "c17",
+      "c18",
     ])("%s", (id) => {
       const c = canaries.find((x) => x.id === id)!;
       for (const v of c.values) {

@@ -5,6 +5,8 @@ import { detectCodeSecrets, renderScanView } from "../../../src/publish/detect-c
 import { planCodeExport } from "../../../src/publish/plan-code-export.js";
 import { stripInternalBlocks } from "../../../src/publish/strip-internal-blocks.js";
 import { releaseErrorOf } from "../../lib/release-error-of.js";
+import { gzipSync } from "node:zlib";
+import { encodeZip } from "../../fixtures/lib/encode-zip.js";
 
 const HF = ["hf_", "Zq8Lm3Np6Rs9Tv2Wx5Yz", "Ab4Cd7Ef0Gh3Jk6Lm"].join("");
 const bytes = (s: string) => new Uint8Array(Buffer.from(s));
@@ -48,6 +50,50 @@ describe("files as bytes", () => {
     expect(
       releaseErrorOf(() => planCodeExport({ files: [{ path: "a/x.bin", content: leaky }], allow: ["**"], scan })).code,
     ).toBe("CODE_SECRET_FOUND");
+  });
+
+  it("blocks pickles, archives, compressed streams, weights and data files by their bytes, naming file and rule only", () => {
+    const cases: [string, Uint8Array, string][] = [
+      // A protocol-2 pickle of {"a": 1}, named like an image.
+      [
+        "train/cache.png",
+        new Uint8Array([0x80, 0x02, 0x7d, 0x71, 0x00, 0x58, 0x01, 0, 0, 0, 0x61, 0x4b, 0x01, 0x73, 0x2e]),
+        "code-pickle",
+      ],
+      [
+        "train/ckpt.pt",
+        encodeZip([{ name: "archive/data.pkl", data: Buffer.from([0x80, 0x02, 0x4e, 0x2e]) }]),
+        "code-pickle",
+      ],
+      [
+        "train/configs.zip",
+        encodeZip([{ name: ".env", data: Buffer.from(`HF_TOKEN=${HF}\n`), deflate: true }]),
+        "code-archive",
+      ],
+      ["train/log.gz", gzipSync(Buffer.from(`token ${HF}\n`)), "code-archive"],
+      ["train/runs.db", new Uint8Array(Buffer.from("SQLite format 3\0 rows")), "code-data-file"],
+      [
+        "data/train.parquet",
+        new Uint8Array([...Buffer.from("PAR1"), 0x15, 0x04, 0x15, 0x00, 0xff, ...Buffer.from("PAR1")]),
+        "code-data-file",
+      ],
+      [
+        "train/x.npy",
+        new Uint8Array([0x93, ...Buffer.from("NUMPY"), 1, 0, 0x10, 0, ...Buffer.from("{'descr': '|O'}")]),
+        "code-data-file",
+      ],
+    ];
+    for (const [path, content, rule] of cases) {
+      const err = releaseErrorOf(() => planCodeExport({ files: [{ path, content }], allow: ["**"], scan }));
+      expect(err.code, path).toBe("CODE_SECRET_FOUND");
+      const findings = (err.details as { findings: { rule: string; file: string; message: string }[] }).findings;
+      expect(
+        findings.map((f) => f.rule),
+        path,
+      ).toContain(rule);
+      expect(findings.find((f) => f.rule === rule)!.file).toBe(path);
+      expect(err.message + JSON.stringify(findings)).not.toContain(HF);
+    }
   });
 
   it("publishes figures without their metadata (EXIF in a JPEG, text chunks in a PNG)", () => {
