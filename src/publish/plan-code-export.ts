@@ -2,7 +2,7 @@ import { stripImageMetadata } from "../sanitize/strip-image-metadata.js";
 import { blockedError, inputError } from "../errors.js";
 import type { Finding } from "../findings.js";
 import { extractPrintableRuns } from "../sanitize/extract-printable-runs.js";
-import { unsafeCodeBinary } from "./classify-code-binary.js";
+import { trainingDataOf, unsafeCodeBinary } from "./classify-code-file.js";
 import { decodeCodeFile, encodeCodeText } from "./decode-code-file.js";
 import { findUnexportedImports } from "./find-unexported-imports.js";
 import { prepareNotebook, type NotebookOutputs } from "./prepare-notebook.js";
@@ -124,6 +124,8 @@ export function planCodeExport(params: {
       files.push({ path: f.path, content, removedLines: 0 });
       continue;
     }
+    const data = trainingDataOf(f.path, decoded.text);
+    if (data) findings.push({ ...data, severity: "block", file: f.path });
     let text: string;
     let removedLines: number;
     if (f.path.endsWith(".ipynb")) {
@@ -160,7 +162,7 @@ export function planCodeExport(params: {
       "CODE_SECRET_FOUND",
       `code export blocked: ${blocking.length} finding(s), first ${first.rule} in ${first.file}${first.line ? `:${first.line}` : ""}`,
       {
-        hint: "remove the secret from the code, or wrap the lines in BEGIN-INTERNAL/END-INTERNAL; leave pickles, archives, weights and data files out of github.code.paths",
+        hint: "remove the secret from the code, or wrap the lines in BEGIN-INTERNAL/END-INTERNAL; leave pickles, archives, weights, robot programs and data files out of github.code.paths",
         location: { file: first.file, line: first.line },
         details: { findings: blocking },
       },

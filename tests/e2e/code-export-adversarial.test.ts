@@ -154,6 +154,8 @@ describe("code export, adversarial corpus (built CLI, GITHUB_ACTIONS=true, stand
       "c16",
       "c17",
       "c18",
+      "c19",
+      "c20",
     ])("%s", (id) => {
       const c = canaries.find((x) => x.id === id)!;
       for (const v of c.values) {

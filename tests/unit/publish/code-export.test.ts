@@ -96,6 +96,45 @@ describe("files as bytes", () => {
     }
   });
 
+  it("blocks robot programs and training data records, which go out only through the dataset release", () => {
+    const table = (rows: number) => ["x,y", ...Array.from({ length: rows }, (_, i) => `${i},${i * 2}`)].join("\n");
+    const cases: [string, string, string][] = [
+      [
+        "train/samples/weld.txt",
+        "Program File Format Version : 1.6  MechType: 370(HX165-02)\nS1 MOVE P,S=60%,A=0,T=1\nEND\n",
+        "code-robot-program",
+      ],
+      [
+        "train/fixtures/job0001.JOB",
+        "Hyundai Robot Job File; { version: 1.6 }\nmove SP,spd=60%\n",
+        "code-robot-program",
+      ],
+      ["train/fixtures/pick.drl", "movej(posj(0,0,90,0,90,0), vel=30, acc=30)\n", "code-robot-program"],
+      ["train/data/pairs.txt", '{"id": 1, "job": "S1 MOVE"}\n{"id": 2, "job": "S2 MOVE"}\n', "code-data-file"],
+      ["train/data/pairs.jsonl", '{"id": 1}\n', "code-data-file"],
+      ["train/data/samples.csv", table(60), "code-data-file"],
+    ];
+    for (const [path, text, rule] of cases) {
+      const err = releaseErrorOf(() =>
+        planCodeExport({ files: [{ path, content: bytes(text) }], allow: ["**"], scan }),
+      );
+      const findings = (err.details as { findings: { rule: string; file: string }[] }).findings;
+      expect(findings, path).toContainEqual(expect.objectContaining({ rule, file: path }));
+      expect(err.message).not.toContain("MOVE");
+    }
+    // A small lookup table, a JSON config and a notebook are code.
+    const plan = planCodeExport({
+      files: [
+        { path: "train/labels.csv", content: bytes(table(5)) },
+        { path: "train/config.json", content: bytes('{\n  "lr": 0.0001\n}\n') },
+        { path: "train/one-line.json", content: bytes('{"lr": 0.0001}\n') },
+      ],
+      allow: ["**"],
+      scan,
+    });
+    expect(plan.files.map((f) => f.path)).toEqual(["train/config.json", "train/labels.csv", "train/one-line.json"]);
+  });
+
   it("publishes figures without their metadata (EXIF in a JPEG, text chunks in a PNG)", () => {
     const seg = (marker: number, data: Buffer) => {
       const h = Buffer.from([0xff, marker, 0, 0]);

@@ -1,4 +1,5 @@
 import { sniffFormat } from "../checkpoint/sniff-format.js";
+import { detectHyundaiDialect } from "../datasets/parse-robot-program.js";
 
 /**
  * What a binary file of the code folder is, when it must not go out with the code: pickles run
@@ -48,3 +49,45 @@ const MAGIC: [number[], { rule: string; message: string }][] = [
   [[...Buffer.from("ARROW1")], data("Arrow file")],
   [[0x4f, 0x62, 0x6a, 0x01], data("Avro file")],
 ];
+
+/** Rows from which a CSV or TSV file is a data table rather than a lookup table of the code. */
+export const DATA_TABLE_ROWS = 50;
+
+/**
+ * Whether a text file of the code folder is training data: a robot program (a Hyundai job file by
+ * its header or name, a Doosan DRL program by name), JSON Lines records, or a CSV/TSV table of
+ * `DATA_TABLE_ROWS` rows or more. Customer programs and samples go out only through the dataset
+ * release, which redacts them; a code export would publish them as written. Pure.
+ */
+export function trainingDataOf(path: string, text: string): { rule: string; message: string } | undefined {
+  const program = (what: string) => ({
+    rule: "code-robot-program",
+    message: `${what} (customer programs go out only through the dataset release, redacted)`,
+  });
+  if (detectHyundaiDialect(text) !== undefined || /\.job$/i.test(path)) return program("Hyundai robot job program");
+  if (/\.drl$/i.test(path)) return program("Doosan DRL program");
+  const lines = text.split(/\r?\n/).filter((l) => l.trim().length > 0);
+  const isRecord = (l: string) => {
+    const t = l.trim();
+    if (!t.startsWith("{") || !t.endsWith("}")) return false;
+    try {
+      return typeof JSON.parse(t) === "object";
+    } catch {
+      return false;
+    }
+  };
+  if (
+    (/\.(?:jsonl|ndjson)$/i.test(path) && lines.length > 0) ||
+    (lines.length >= 2 && lines.slice(0, 3).every(isRecord))
+  )
+    return {
+      rule: "code-data-file",
+      message: "JSON Lines records (training data belongs in the dataset release, where it is redacted)",
+    };
+  if (/\.(?:csv|tsv)$/i.test(path) && lines.length > DATA_TABLE_ROWS)
+    return {
+      rule: "code-data-file",
+      message: `a table of ${DATA_TABLE_ROWS} rows or more (training data belongs in the dataset release, where it is redacted)`,
+    };
+  return undefined;
+}
