@@ -127,7 +127,7 @@ const CODE_RECEIVERS = new Set([
 /**
  * Whether a built-in TLD match is code reading an attribute, not a host: a single label that is
  * a usual receiver (`self.local`), or a single letters-only label followed by an assignment, a
- * call or an index (`x.private = True`, `obj.internal(`). Host names with a digit, a hyphen or
+ * call, an index or a key's colon (`x.private = True`, `obj.internal(`, `hub.private: true`). Host names with a digit, a hyphen or
  * two labels (`gpu01.private`, `node-3.internal`, `a.b.corp`) are always hosts.
  */
 function isAttributeAccess(v: string, text: string, end: number): boolean {
@@ -136,7 +136,9 @@ function isAttributeAccess(v: string, text: string, end: number): boolean {
   const label = v.slice(0, dot);
   if (!/^[A-Za-z]+$/.test(label)) return false;
   if (CODE_RECEIVERS.has(label.toLowerCase())) return true;
-  return /^\s*(?:=(?!=)|\(|\[)/.test(text.slice(end, end + 8));
+  // An assignment, a call, an index, or a key or label (`hub.private: true`, a config error's
+  // field path); a host's port has no space after the colon (`hub.internal:8443`).
+  return /^\s*(?:=(?!=)|\(|\[|:\s)/.test(text.slice(end, end + 8));
 }
 
 /**

@@ -94,6 +94,9 @@ describe("addresses and hosts", () => {
       "ssh gpu01.internal",
       "wiki.corp",
       "http://ldap.corp:389",
+      "hub.internal:8443",
+      "http://hub.private/api",
+      "gpu01.private: down",
     ])
       expect(rules(host), host).toEqual(["internal-hostname"]);
     for (const code of [
@@ -103,6 +106,9 @@ describe("addresses and hosts", () => {
       "repo.private = True",
       "foo.local(1)",
       "flag.private=1",
+      // A config key or a config error's field path.
+      "hub.private: Invalid input: expected boolean",
+      "  private: true\nhub.private: false",
     ])
       expect(rules(code), code).toEqual([]);
   });
