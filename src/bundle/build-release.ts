@@ -1,6 +1,6 @@
 import path from "node:path";
 import semver from "semver";
-import { usageError } from "../errors.js";
+import { isReleaseError, usageError } from "../errors.js";
 import { renderTag } from "../config/render-tag.js";
 import { inspectCheckpoint } from "../checkpoint/inspect-checkpoint.js";
 import { readReleaseConfig, resolveConfigPath } from "../config/load-release-config.js";
@@ -75,9 +75,21 @@ export async function planBuild(
   const checkpointDir = params.checkpoint
     ? path.resolve(params.checkpoint)
     : resolveConfigPath(config, config.config.checkpoint);
-  const inspected = await inspectCheckpoint({
-    dir: checkpointDir,
-    signal: params.signal,
+  const inspected = await inspectCheckpoint({ dir: checkpointDir, signal: params.signal }).catch((err: unknown) => {
+    if (!isReleaseError(err) || err.code !== "CHECKPOINT_NOT_FOUND") throw err;
+    // Say which setting named the folder: the path itself may print redacted (a user name in it).
+    const from = params.checkpoint ? "--checkpoint" : "the config's `checkpoint`";
+    throw usageError(
+      "CHECKPOINT_NOT_FOUND",
+      `${from} names ${checkpointDir}, which does not exist or is not a folder`,
+      {
+        hint: params.checkpoint
+          ? "pass the folder that holds config.json and the weights"
+          : "fix `checkpoint:` in the config (a relative path is resolved from the config's folder), or pass --checkpoint <dir>",
+        ...(params.checkpoint ? {} : { location: { file: config.file, field: "checkpoint" } }),
+        cause: err,
+      },
+    );
   });
   const sanitize = await planSanitize({
     inventory: inspected,

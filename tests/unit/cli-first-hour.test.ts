@@ -127,6 +127,30 @@ describe("usage errors a newcomer meets in the first hour", () => {
     expect(text).toContain("`inspect <dir>`");
   });
 
+  it("build with a config whose checkpoint is missing names the config field, and explains a redacted path", async () => {
+    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { planBuild } = await import("../../src/bundle/build-release.js");
+    const dir = await mkdtemp(join(tmpdir(), "mr-missing-ckpt-"));
+    const config = join(dir, "release.yaml");
+    const demo = readFileSync(new URL("../../release-configs/demo.yaml", import.meta.url), "utf8");
+    // A path with a user name: it must not print, so the error has to say where it comes from.
+    await writeFile(config, demo.replace(/^checkpoint: .*$/m, "checkpoint: /home/kimjh/runs/checkpoint-500"));
+    const err = await planBuild({ configFile: config, version: "1.0.0" }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const { text, exitCode } = renderError(err);
+    expect(exitCode).toBe(2);
+    expect(text).toContain("error[CHECKPOINT_NOT_FOUND]: the config's `checkpoint` names [REDACTED:user-path]");
+    expect(text).toContain(`at ${config} (checkpoint)`);
+    expect(text).toContain("note: [REDACTED:<rule>] stands for text a detector matched");
+    expect(text).not.toContain("kimjh");
+    // Nothing redacted, no note.
+    expect(renderError(new Error("plain")).text).not.toContain("note:");
+  });
+
   it("blames --from-tag, not GITHUB_REF_NAME, for a tag that matches no config", () => {
     const text = thrown(() =>
       planReleaseFromTag("nonsense", [{ file: "d.yaml", name: "demo", tagFormat: "v{version}" }]),
