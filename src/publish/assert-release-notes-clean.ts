@@ -5,7 +5,7 @@ import type { Finding } from "../findings.js";
 /**
  * Refuses release notes that any sanitizer rule flags. The notes are the card's summary (already
  * scanned with the bundle), the evaluation table, SHA256SUMS, the diff against the previous
- * release and, when given, the maintainer's `--summary`: text that reaches a public GitHub
+ * release and, when given, the config's `card.summary` at publish time: text that reaches a public GitHub
  * release without passing through the build. Says where and which rule, never what.
  *
  * @throws ReleaseError `RELEASE_NOTES_BLOCKED` (blocked).
@@ -19,7 +19,7 @@ export function assertReleaseNotesClean(notes: string, patterns: SecretPattern[]
     "RELEASE_NOTES_BLOCKED",
     `the GitHub release notes cannot be published (${found.length} finding${found.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
     {
-      hint: "the notes hold the --summary text and the diff against the previous release: remove what the rule found from the summary, or from the previous release's files it came from",
+      hint: "the notes hold the config's `card.summary` and the diff against the previous release: remove what the rule found from `card.summary`, or from the previous release's files it came from",
       details: {
         findings: found.map(
           (d): Finding => ({

@@ -160,6 +160,32 @@ describe("usage errors a newcomer meets in the first hour", () => {
   });
 });
 
+describe("hints name only flags that exist", () => {
+  it("every --flag in a hint of the source is an option of some command", async () => {
+    const { readdir, readFile } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const program = buildProgram({
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      env: {},
+      cwd: process.cwd(),
+      redaction: { patterns: [] },
+    });
+    const all = [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)];
+    const known = new Set(all.flatMap((c) => c.options.map((o) => o.long)).concat(["--help", "--version"]));
+    const src = join(import.meta.dirname, "../../src");
+    const named: string[] = [];
+    for (const e of await readdir(src, { recursive: true, withFileTypes: true })) {
+      if (!e.isFile() || !e.name.endsWith(".ts")) continue;
+      const text = await readFile(join(e.parentPath, e.name), "utf8");
+      for (const m of text.matchAll(/hint:\s*(`[^`]*`|"(?:[^"\\]|\\.)*")/g))
+        for (const f of m[1]!.matchAll(/(?<![\w-])--[a-z][a-z-]+/g)) named.push(`${f[0]} (${e.name})`);
+    }
+    expect(named.length).toBeGreaterThan(30);
+    expect(named.filter((n) => !known.has(n.split(" ")[0]))).toEqual([]);
+  });
+});
+
 describe("the README's commands work as written", () => {
   const readme = readFileSync("README.md", "utf8");
 

@@ -20,7 +20,7 @@ export async function acquireDataDirLock(dataDir: string): Promise<() => Promise
     const owner = Number(await readFile(path, "utf8").catch(() => "0"));
     if (owner > 0 && isAlive(owner)) {
       throw conflictError("HUB_DATA_DIR_IN_USE", `The Hub data dir ${dataDir} is in use by process ${owner}`, {
-        hint: "Stop the other local Hub server, or give this one its own --data-dir.",
+        hint: "stop the other stand-ins (`model-release serve` or `demo`), or give this one its own folder (`serve --data <dir>`)",
         location: { file: path },
       });
     }
