@@ -8,6 +8,16 @@ import { parseReleaseConfig } from "../../src/config/load-release-config.js";
 import { renderReleaseConfigJsonSchema } from "../../src/config/render-json-schema.js";
 import { planReleaseFromTag } from "../../src/publish/plan-release-from-tag.js";
 
+/** The real commander program, its output discarded. */
+const quietProgram = () =>
+  buildProgram({
+    stdout: new PassThrough(),
+    stderr: new PassThrough(),
+    env: {},
+    cwd: process.cwd(),
+    redaction: { patterns: [] },
+  });
+
 /** Runs the real commander program in-process and returns what it printed on stderr. */
 async function parseErrors(argv: string[]): Promise<string> {
   const stderr = new PassThrough();
@@ -50,13 +60,7 @@ describe("every command takes --json, as the README says", () => {
   });
 
   it("every command and subcommand offers --json", () => {
-    const program = buildProgram({
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
-      env: {},
-      cwd: process.cwd(),
-      redaction: { patterns: [] },
-    });
+    const program = quietProgram();
     const leaves = program.commands.flatMap((c) => (c.commands.length > 0 ? c.commands : [c]));
     const without = leaves.filter((c) => !c.options.some((o) => o.long === "--json")).map((c) => c.name());
     expect(without).toEqual([]);
@@ -164,13 +168,7 @@ describe("hints name only flags that exist", () => {
   it("every --flag in a hint of the source is an option of some command", async () => {
     const { readdir, readFile } = await import("node:fs/promises");
     const { join } = await import("node:path");
-    const program = buildProgram({
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
-      env: {},
-      cwd: process.cwd(),
-      redaction: { patterns: [] },
-    });
+    const program = quietProgram();
     const all = [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)];
     const known = new Set(all.flatMap((c) => c.options.map((o) => o.long)).concat(["--help", "--version"]));
     const src = join(import.meta.dirname, "../../src");
