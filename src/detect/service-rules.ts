@@ -12,7 +12,8 @@ import type { Rule } from "./types.js";
  * in HTTP headers and presigned URLs. Formats after gitleaks' default rules
  * (config/gitleaks.toml, MIT) where it has them, after the vendors' documented prefixes
  * otherwise. Each rule is gated on a literal every match holds, and placeholder bodies are
- * rejected by an entropy gate.
+ * rejected by an entropy gate. Where the prefix alone names the vendor, the body's length is a
+ * range around today's, so a key of next year's length is still found.
  */
 
 const END = "(?![A-Za-z0-9_-])";
@@ -50,11 +51,11 @@ const PLACEHOLDER = /^(?:\$\{?[\w.]+\}?|<[^>]*>|\{\{.*\}\}|%\w+%|[xX*.]+|\.\.\.|
 
 export const SERVICE_RULES: Rule[] = [
   // Model and inference APIs.
-  token("groq-api-key", "groq", "Groq API key", ["gsk_"], "gsk_[A-Za-z0-9]{52}"),
-  token("replicate-api-token", "replicate", "Replicate API token", ["r8_"], "r8_[A-Za-z0-9_-]{37}"),
+  token("groq-api-key", "groq", "Groq API key", ["gsk_"], "gsk_[A-Za-z0-9]{48,64}"),
+  token("replicate-api-token", "replicate", "Replicate API token", ["r8_"], "r8_[A-Za-z0-9_-]{32,44}"),
   token("openrouter-api-key", "openrouter", "OpenRouter API key", ["sk-or-"], "sk-or-v1-[a-f0-9]{64}"),
-  token("xai-api-key", "xai", "xAI API key", ["xai-"], "xai-[A-Za-z0-9_]{80}"),
-  token("nvidia-api-key", "nvidia", "NVIDIA API (NGC) key", ["nvapi-"], "nvapi-[A-Za-z0-9_-]{64}"),
+  token("xai-api-key", "xai", "xAI API key", ["xai-"], "xai-[A-Za-z0-9_]{70,96}"),
+  token("nvidia-api-key", "nvidia", "NVIDIA API (NGC) key", ["nvapi-"], "nvapi-[A-Za-z0-9_-]{60,80}"),
   // DeepSeek and Alibaba DashScope (Qwen) keys: `sk-` and 32 lower-case hex digits.
   token(
     "sk-hex-api-key",
@@ -63,9 +64,9 @@ export const SERVICE_RULES: Rule[] = [
     ["sk-"],
     "sk-[a-f0-9]{32}",
   ),
-  token("perplexity-api-key", "perplexity", "Perplexity API key", ["pplx-"], "pplx-[A-Za-z0-9]{48}"),
-  token("cerebras-api-key", "cerebras", "Cerebras API key", ["csk-"], "csk-[a-z0-9]{48}"),
-  token("tavily-api-key", "tavily", "Tavily API key", ["tvly-"], "tvly-(?:dev-|prod-)?[A-Za-z0-9]{32}"),
+  token("perplexity-api-key", "perplexity", "Perplexity API key", ["pplx-"], "pplx-[A-Za-z0-9]{40,64}"),
+  token("cerebras-api-key", "cerebras", "Cerebras API key", ["csk-"], "csk-[a-z0-9]{40,64}"),
+  token("tavily-api-key", "tavily", "Tavily API key", ["tvly-"], "tvly-(?:dev-|prod-)?[A-Za-z0-9]{28,40}"),
   token("langsmith-api-key", "langsmith", "LangSmith API key", ["lsv2_"], "lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}"),
   token("pinecone-api-key", "pinecone", "Pinecone API key", ["pcsk_"], "pcsk_[A-Za-z0-9]{4,10}_[A-Za-z0-9]{40,80}"),
   // Alerting.
@@ -147,7 +148,7 @@ export const SERVICE_RULES: Rule[] = [
   token("postman-api-key", "postman", "Postman API key", ["PMAK-"], "PMAK-[a-f0-9]{24}-[a-f0-9]{34}"),
   token("heroku-api-key", "heroku", "Heroku API key", ["HRKU-"], "HRKU-AA[0-9a-zA-Z_-]{58}"),
   token("atlassian-api-token", "atlassian", "Atlassian API token", ["ATATT3"], "ATATT3[A-Za-z0-9_=-]{186}"),
-  token("linear-api-key", "linear", "Linear API key", ["lin_api_"], "lin_api_[A-Za-z0-9]{40}"),
+  token("linear-api-key", "linear", "Linear API key", ["lin_api_"], "lin_api_[A-Za-z0-9]{36,48}"),
   token(
     "notion-token",
     "notion",

@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AdversarialCase, writeAdversarialFixtures } from "../fixtures/adversarial/generate.js";
 import { canariesInText, canariesInTree } from "../lib/find-canaries.js";
+import type { Finding } from "../../src/findings.js";
 
 /**
  * The proof of issue 11: every adversarial checkpoint is built, scanned and inspected with the
@@ -118,7 +119,7 @@ function runCase(c: AdversarialCase): Promise<CaseRuns> {
       const [build, scan, scanJson, inspect] = await Promise.all([
         cli(["build", "--config", c.config, "--version", "1.0.0", "--out", bundle, "--unsigned"]),
         cli(["scan", c.dir, "--config", c.config]),
-        every ? cli(["scan", c.dir, "--config", c.config, "--json"]) : undefined,
+        every || c.flagged ? cli(["scan", c.dir, "--config", c.config, "--json"]) : undefined,
         every ? cli(["inspect", c.dir, "--config", c.config]) : undefined,
       ]);
       const actions =
@@ -213,6 +214,18 @@ async function check(c: AdversarialCase, what: Check): Promise<void> {
     expect(r.build.code, `build of ${c.id}:\n${r.build.stdout}\n${r.build.stderr}`).toBe(3);
     expect(r.scan.code, `scan of ${c.id}:\n${r.scan.stdout}`).toBe(3);
     if (r.scanJson) expect(r.scanJson.code).toBe(3);
+  }
+  if (c.flagged) {
+    // Each planted form is found on its own: a build that blocks for one of them would otherwise
+    // pass "ships nothing" and "prints nothing" for all the others.
+    const found = (
+      (JSON.parse(r.scanJson?.stdout ?? "{}") as { error?: { details?: { findings?: Finding[] } } }).error?.details
+        ?.findings ?? []
+    ).filter((f) => f.severity === "block");
+    const missed = c.flagged.filter(
+      (p) => !found.some((f) => f.file === p.file && (f.pointer ?? "").startsWith(p.pointer)),
+    );
+    expect(missed, `${c.id}: places without a blocking finding`).toEqual([]);
   }
   if (c.marker) {
     expect(existsSync(c.marker), "a payload ran").toBe(false);
