@@ -75,9 +75,6 @@ export function parseTargets(to: string): ("hf" | "github")[] {
   return [...new Set(list)] as ("hf" | "github")[];
 }
 
-/** A stand-in on this machine: no rate-limit pacing needed. */
-export const isLoopback = isLoopbackUrl;
-
 /**
  * In GitHub Actions (`GITHUB_ACTIONS=true`): a Markdown summary to `$GITHUB_STEP_SUMMARY` and
  * `::error` annotations for a failure (one per finding), around any release step. Both are redacted with the patterns the command has read
@@ -195,7 +192,7 @@ export async function runPublish(
       onEvent: progress.sink,
       signal: ctx.signal,
       gitEnv: ctx.env,
-      githubPace: !(endpoints.github && isLoopback(endpoints.github.apiUrl)),
+      githubPace: !(endpoints.github && isLoopbackUrl(endpoints.github.apiUrl)),
     });
   } finally {
     progress.finish();

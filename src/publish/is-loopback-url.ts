@@ -1,14 +1,23 @@
+import { isIP } from "node:net";
+
 /**
- * Whether `url` points at this machine (127.0.0.0/8, `localhost`, `[::1]`): the local stand-ins
- * that `serve` and the tests start. Such endpoints have no rate limits to pace for and no round
- * trips to hide behind parallel streams; what is tuned for the real services is turned off there.
+ * Whether `host` is this machine: 127.0.0.0/8, `localhost`, `::1` (bare or bracketed as in a
+ * URL). The only addresses `serve` binds without `--allow-remote`.
+ */
+export function isLoopbackHost(host: string): boolean {
+  if (host === "localhost" || host === "::1" || host === "[::1]") return true;
+  return isIP(host) === 4 && host.startsWith("127.");
+}
+
+/**
+ * Whether `url` points at this machine: the local stand-ins that `serve` and the tests start.
+ * Such endpoints have no rate limits to pace for and no round trips to hide behind parallel
+ * streams; what is tuned for the real services is turned off there.
  */
 export function isLoopbackUrl(url: string): boolean {
-  let host: string;
   try {
-    host = new URL(url).hostname;
+    return isLoopbackHost(new URL(url).hostname);
   } catch {
     return false;
   }
-  return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

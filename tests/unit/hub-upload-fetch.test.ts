@@ -1,7 +1,7 @@
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { createPartOrderFetch } from "../../src/publish/hub-upload-fetch.js";
-import { isLoopbackUrl } from "../../src/publish/is-loopback-url.js";
+import { isLoopbackHost, isLoopbackUrl } from "../../src/publish/is-loopback-url.js";
 
 /**
  * The part scheduler between `@huggingface/hub` and the network. The inner fetch here is a
@@ -199,6 +199,14 @@ describe("createPartOrderFetch", () => {
     } finally {
       process.off("warning", onWarning);
     }
+  });
+});
+
+describe("isLoopbackHost", () => {
+  it("is true for this machine's addresses only (what serve binds without --allow-remote)", () => {
+    for (const h of ["localhost", "127.0.0.1", "127.8.9.10", "::1", "[::1]"]) expect(isLoopbackHost(h), h).toBe(true);
+    for (const h of ["0.0.0.0", "10.0.0.7", "127.999.0.1", "localhost.example.com", "::", "example.com"])
+      expect(isLoopbackHost(h), h).toBe(false);
   });
 });
 

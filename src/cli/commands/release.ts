@@ -177,7 +177,7 @@ async function assertReleaseAccessBeforeBuild(
   const { fetchReleaseAccess } = await import("../../publish/fetch-release-access.js");
   const { assertPreflightPassed } = await import("../../publish/plan-publish-preflight.js");
   const { interruptedError } = await import("../../publish/interrupted-error.js");
-  const { isLoopback } = await import("../publish-options.js");
+  const { isLoopbackUrl } = await import("../../publish/is-loopback-url.js");
   if (!opts.json) writeLine(ctx.stderr, "→ access (tokens, write access, repositories, tags)");
   let checks: Awaited<ReturnType<typeof fetchReleaseAccess>>;
   try {
@@ -192,7 +192,7 @@ async function assertReleaseAccessBeforeBuild(
           : undefined,
       allowOlder: opts.allowOlder,
       signal: ctx.signal,
-      githubPace: !(github && isLoopback(github.apiUrl)),
+      githubPace: !(github && isLoopbackUrl(github.apiUrl)),
     });
   } catch (err) {
     if (ctx.signal?.aborted) throw interruptedError("the access check");

@@ -1,9 +1,9 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { usageError } from "../../errors.js";
 import type { CliContext } from "../context.js";
 import { writeLine } from "../context.js";
+import { isLoopbackHost } from "../../publish/is-loopback-url.js";
 
 interface ServeOptions {
   data: string;
@@ -16,13 +16,6 @@ interface ServeOptions {
   config?: string[];
   faults?: string;
   json?: boolean;
-}
-
-/** 127.0.0.0/8, ::1 and localhost: the only addresses `serve` binds without --allow-remote. */
-function isLoopback(host: string): boolean {
-  if (host === "localhost") return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  return host === "::1" || host === "[::1]";
 }
 
 /** A value safe inside `export NAME=value` for sh/bash/zsh (single quotes unless plainly safe). */
@@ -90,12 +83,12 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option("--faults <file>", "JSON or YAML fault rules {hub: [...], github: [...]} for tests")
     .option("--json", "print one JSON line when ready, instead of the env block")
     .action(async (opts: ServeOptions) => {
-      if (!isLoopback(opts.host) && !opts.allowRemote) {
+      if (!isLoopbackHost(opts.host) && !opts.allowRemote) {
         throw usageError("SERVE_NOT_LOOPBACK", `--host ${opts.host} is not a loopback address`, {
           hint: "the printed tokens grant write access to everything served; add --allow-remote to listen there anyway",
         });
       }
-      if (!isLoopback(opts.host)) {
+      if (!isLoopbackHost(opts.host)) {
         writeLine(
           ctx.stderr,
           `# warning: listening on ${opts.host}: anyone who can reach it with the printed tokens can write to both stand-ins`,
