@@ -15,6 +15,18 @@ const MAX_METADATA_JSON_BYTES = 64 * 1024 * 1024;
 const PROBE_CONCURRENCY = 16;
 
 /**
+ * The one error for a checkpoint folder that is missing or is a file, whichever command read it
+ * (`inspect`, `scan`, `build`): exit 2, the folder named, a hint that fits every command.
+ */
+export function checkpointNotFound(dir: string, cause?: unknown) {
+  return usageError("CHECKPOINT_NOT_FOUND", `checkpoint folder ${dir} does not exist or is not a folder`, {
+    hint: "give the folder that holds config.json and the weights (`inspect <dir>`, `scan <dir>`; for build: the config's `checkpoint` or `--checkpoint`)",
+    location: { file: dir },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/**
  * Describes a checkpoint folder without loading a tensor: every file with its sniffed format,
  * the layout, safetensors headers (validated like the reference implementation), the shard
  * index cross-checked against the shards, parameter counts per dtype and the architecture
@@ -33,11 +45,7 @@ export async function inspectCheckpoint(params: { dir: string; signal?: AbortSig
     realRoot = await realpath(root);
     if (!(await stat(realRoot)).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
   } catch (cause) {
-    throw usageError("CHECKPOINT_NOT_FOUND", `checkpoint folder ${params.dir} does not exist or is not a folder`, {
-      hint: "give the folder that holds config.json and the weights (`inspect <dir>`; for build: the config's `checkpoint` or `--checkpoint`)",
-      location: { file: params.dir },
-      cause,
-    });
+    throw checkpointNotFound(params.dir, cause);
   }
   const entries = await walkCheckpointFiles({ root, realRoot, signal });
 

@@ -31,7 +31,7 @@ export function renderError(
     if (debug && err.stack) lines.push(err.stack);
     const text = safe(lines.join("\n"));
     return {
-      text: withRedactionNote(text, lines.join("\n")),
+      text: withRedactionNote(text, lines.join("\n"), where !== ""),
       json: { error: renderSafeValue(err.toJSON(), { patterns }) },
       exitCode: exitCodeFor(err.category),
     };
@@ -43,7 +43,7 @@ export function renderError(
   ];
   if (debug && err instanceof Error && err.stack) lines.push(err.stack);
   return {
-    text: withRedactionNote(safe(lines.join("\n")), lines.join("\n")),
+    text: withRedactionNote(safe(lines.join("\n")), lines.join("\n"), false),
     json: { error: { code: "INTERNAL", category: "internal", message: renderSafeValue(message, { patterns }) } },
     exitCode: ExitCode.internal,
   };
@@ -53,7 +53,8 @@ export function renderError(
  * A redacted error says so once, and why: a user who meets `[REDACTED:user-path]` in place of the
  * path they typed should know it is deliberate, and where to look instead.
  */
-function withRedactionNote(text: string, raw: string): string {
+function withRedactionNote(text: string, raw: string, located: boolean): string {
   if (!text.includes("[REDACTED:") || raw.includes("[REDACTED:")) return text;
-  return `${text}\n  note: [REDACTED:<rule>] stands for text a detector matched (a path with a user name, a host, a token): it is never printed, since terminals and CI logs can be public; the location above says where it is`;
+  const look = located ? "; the location above says where it is" : "";
+  return `${text}\n  note: [REDACTED:<rule>] stands for text a detector matched (a path with a user name, a host, a token): it is never printed, since terminals and CI logs can be public${look}`;
 }

@@ -17,16 +17,15 @@ export interface ConfigIdentity {
  * `CONFIG_BUNDLE_MISMATCH` (exit 2) naming every field that differs. Pure.
  */
 export function assertConfigMatchesBundle(manifest: Manifest, config: ConfigIdentity): void {
-  const differs: { field: string; config: string; bundle: string }[] = [];
-  const compare = (field: string, inConfig: string | undefined, inBundle: string | undefined) => {
-    if ((inConfig ?? "") !== (inBundle ?? ""))
-      differs.push({ field, config: inConfig ?? "(none)", bundle: inBundle ?? "(none)" });
-  };
-  compare("name", config.name, manifest.name);
-  // Hub repo ids are case-insensitive.
-  if (config.hubRepo.toLowerCase() !== manifest.hub.repo.toLowerCase())
-    differs.push({ field: "hub.repo", config: config.hubRepo, bundle: manifest.hub.repo });
-  compare("github.repo", config.githubRepo?.toLowerCase(), manifest.github?.repo.toLowerCase());
+  // Repo ids are case-insensitive on both services; a release name is what the build wrote.
+  const fold = (v: string | undefined, ci: boolean) => (ci ? v?.toLowerCase() : v);
+  const differs = [
+    { field: "name", config: config.name, bundle: manifest.name, ci: false },
+    { field: "hub.repo", config: config.hubRepo, bundle: manifest.hub.repo, ci: true },
+    { field: "github.repo", config: config.githubRepo, bundle: manifest.github?.repo, ci: true },
+  ]
+    .filter((d) => fold(d.config, d.ci) !== fold(d.bundle, d.ci))
+    .map((d) => ({ field: d.field, config: d.config ?? "(none)", bundle: d.bundle ?? "(none)" }));
   if (differs.length === 0) return;
   throw usageError(
     "CONFIG_BUNDLE_MISMATCH",

@@ -1,6 +1,6 @@
 import { lstat, open, realpath } from "node:fs/promises";
 import type { InventoryFile } from "../checkpoint/types.js";
-import { inputError } from "../errors.js";
+import { checkpointNotFound } from "../checkpoint/inspect-checkpoint.js";
 import { walkCheckpointFiles } from "../checkpoint/walk-checkpoint-files.js";
 import { sniffFormat, SNIFF_BYTES } from "../checkpoint/sniff-format.js";
 
@@ -15,18 +15,9 @@ import { sniffFormat, SNIFF_BYTES } from "../checkpoint/sniff-format.js";
  */
 export async function readCheckpointFiles(dir: string): Promise<InventoryFile[]> {
   const root = await realpath(dir).catch((cause: unknown) => {
-    throw inputError("CHECKPOINT_NOT_FOUND", `Checkpoint folder not found: ${dir}`, {
-      cause,
-      location: { file: dir },
-      hint: "Pass an existing folder.",
-    });
+    throw checkpointNotFound(dir, cause);
   });
-  const st = await lstat(root);
-  if (!st.isDirectory())
-    throw inputError("CHECKPOINT_NOT_DIR", `Not a folder: ${dir}`, {
-      location: { file: dir },
-      hint: "Pass the checkpoint folder, not a file.",
-    });
+  if (!(await lstat(root)).isDirectory()) throw checkpointNotFound(dir);
   const out: InventoryFile[] = [];
   for (const f of await walkCheckpointFiles({ root, realRoot: root, links: "list" })) {
     out.push({

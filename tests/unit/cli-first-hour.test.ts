@@ -151,6 +151,17 @@ describe("usage errors a newcomer meets in the first hour", () => {
     expect(text).toContain(`at ${config} (checkpoint)`);
     expect(text).toContain("note: [REDACTED:<rule>] stands for text a detector matched");
     expect(text).not.toContain("kimjh");
+    // Given by flag: the flag is blamed, and there is no location to point at.
+    const byFlag = await planBuild({ configFile: config, version: "1.0.0", checkpoint: "/home/kimjh/elsewhere" }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const flagText = renderError(byFlag).text;
+    expect(flagText).toContain("error[CHECKPOINT_NOT_FOUND]: --checkpoint names [REDACTED:user-path]");
+    expect(flagText).toContain("hint: pass the folder that holds config.json and the weights");
+    expect(flagText).not.toContain("  at ");
+    expect(flagText).not.toContain("the location above");
+    expect(flagText).not.toContain("kimjh");
     // Nothing redacted, no note.
     expect(renderError(new Error("plain")).text).not.toContain("note:");
   });

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { inspectCheckpoint } from "../../src/checkpoint/inspect-checkpoint.js";
 import { sniffFormat } from "../../src/checkpoint/sniff-format.js";
+import { readCheckpointFiles } from "../../src/sanitize/read-checkpoint-files.js";
 import { isReleaseError, type ReleaseError } from "../../src/errors.js";
 import { encodeSafetensors } from "../fixtures/lib/write-safetensors.js";
 
@@ -206,8 +207,26 @@ describe("inspectCheckpoint on bad input", () => {
     ]);
   });
 
-  it("says when the folder does not exist", async () => {
+  it("says when the folder does not exist, the same way for inspect and scan (exit 2)", async () => {
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), "not-a-folder-")), "weights.bin");
+    await writeFile(file, "x");
     expect((await failure(inspectCheckpoint({ dir: "/nonexistent/checkpoint" }))).code).toBe("CHECKPOINT_NOT_FOUND");
+    const caught = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => e as ReleaseError,
+      );
+    for (const err of [
+      await caught(inspectCheckpoint({ dir: "/nonexistent/checkpoint" })),
+      await caught(readCheckpointFiles("/nonexistent/checkpoint")),
+      await caught(readCheckpointFiles(file)),
+    ]) {
+      if (!isReleaseError(err)) throw new Error("expected a ReleaseError");
+      expect(err.code).toBe("CHECKPOINT_NOT_FOUND");
+      expect(err.category).toBe("usage");
+      expect(err.message).toMatch(/^checkpoint folder .+ does not exist or is not a folder$/);
+      expect(err.hint).toContain("`scan <dir>`");
+    }
   });
 
   it("stops when aborted", async () => {
