@@ -24,8 +24,8 @@ const random =
     isRandomLooking(value, min);
 /**
  * A token rule: the literals every match holds, the pattern, the entropy floor. A literal inside
- * a long run of token characters gates through the shared runs (`runLiterals`); one that a `.`
- * or a short segment keeps out of every run (`SG.`, `.atlasv1.`) gates on the whole text.
+ * a long run of token characters gates through the shared runs (`runLiterals`); one with a `.`
+ * (`SG.`, `.atlasv1.`), which no run holds, gates on the whole text.
  */
 const token = (
   id: string,
@@ -39,7 +39,7 @@ const token = (
   family,
   severity: "block",
   message,
-  ...(literals.some((l) => l.includes(".") || l === "atlasv1")
+  ...(literals.some((l) => l.includes("."))
     ? { gate: (t: string) => literals.some((l) => hasLiteral(t, l)) }
     : { runLiterals: literals }),
   re: new RegExp(`${START}(?:${body})${END}`, "g"),
@@ -112,7 +112,7 @@ export const SERVICE_RULES: Rule[] = [
     "terraform-cloud-token",
     "hashicorp",
     "Terraform Cloud token",
-    ["atlasv1"],
+    [".atlasv1."],
     "[a-z0-9]{14}\\.atlasv1\\.[a-z0-9_=-]{60,70}",
   ),
   token("doppler-token", "doppler", "Doppler token", ["dp."], "dp\\.(?:pt|st|sa|ct|scim|audit)\\.[A-Za-z0-9]{40,44}"),

@@ -66,7 +66,11 @@ export function trainingDataOf(path: string, text: string): { rule: string; mess
   });
   if (detectHyundaiDialect(text) !== undefined || /\.job$/i.test(path)) return program("Hyundai robot job program");
   if (/\.drl$/i.test(path)) return program("Doosan DRL program");
-  const lines = text.split(/\r?\n/).filter((l) => l.trim().length > 0);
+  // Records are told from the first lines; a table's rows are counted only for a .csv or .tsv.
+  const head = text
+    .slice(0, 64 * 1024)
+    .split(/\r?\n/)
+    .filter((l) => l.trim().length > 0);
   const isRecord = (l: string) => {
     const t = l.trim();
     if (!t.startsWith("{") || !t.endsWith("}")) return false;
@@ -76,15 +80,12 @@ export function trainingDataOf(path: string, text: string): { rule: string; mess
       return false;
     }
   };
-  if (
-    (/\.(?:jsonl|ndjson)$/i.test(path) && lines.length > 0) ||
-    (lines.length >= 2 && lines.slice(0, 3).every(isRecord))
-  )
+  if ((/\.(?:jsonl|ndjson)$/i.test(path) && head.length > 0) || (head.length >= 2 && head.slice(0, 3).every(isRecord)))
     return {
       rule: "code-data-file",
       message: "JSON Lines records (training data belongs in the dataset release, where it is redacted)",
     };
-  if (/\.(?:csv|tsv)$/i.test(path) && lines.length > DATA_TABLE_ROWS)
+  if (/\.(?:csv|tsv)$/i.test(path) && text.split(/\r?\n/).filter((l) => l.trim().length > 0).length > DATA_TABLE_ROWS)
     return {
       rule: "code-data-file",
       message: `a table of ${DATA_TABLE_ROWS} rows or more (training data belongs in the dataset release, where it is redacted)`,
