@@ -1,6 +1,6 @@
 import { readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { inputError, usageError } from "../errors.js";
+import { inputError } from "../errors.js";
 import { detectCheckpointLayout } from "./detect-checkpoint-layout.js";
 import { readSafetensorsHeader } from "./parse-safetensors-header.js";
 import { assertIndexMatchesShards, parseSafetensorsIndex } from "./parse-safetensors-index.js";
@@ -16,10 +16,11 @@ const PROBE_CONCURRENCY = 16;
 
 /**
  * The one error for a checkpoint folder that is missing or is a file, whichever command read it
- * (`inspect`, `scan`, `build`): exit 2, the folder named, a hint that fits every command.
+ * (`inspect`, `scan`, `build`): an input error (exit 7, the checkpoint cannot be read), the folder
+ * named, a hint that fits every command. `build` says which setting named the folder on top.
  */
 export function checkpointNotFound(dir: string, cause?: unknown) {
-  return usageError("CHECKPOINT_NOT_FOUND", `checkpoint folder ${dir} does not exist or is not a folder`, {
+  return inputError("CHECKPOINT_NOT_FOUND", `checkpoint folder ${dir} does not exist or is not a folder`, {
     hint: "give the folder that holds config.json and the weights (`inspect <dir>`, `scan <dir>`; for build: the config's `checkpoint` or `--checkpoint`)",
     location: { file: dir },
     ...(cause === undefined ? {} : { cause }),

@@ -207,7 +207,7 @@ describe("inspectCheckpoint on bad input", () => {
     ]);
   });
 
-  it("says when the folder does not exist, the same way for inspect and scan (exit 2)", async () => {
+  it("says when the folder does not exist, the same way for inspect and scan (exit 7)", async () => {
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), "not-a-folder-")), "weights.bin");
     await writeFile(file, "x");
     expect((await failure(inspectCheckpoint({ dir: "/nonexistent/checkpoint" }))).code).toBe("CHECKPOINT_NOT_FOUND");
@@ -223,7 +223,7 @@ describe("inspectCheckpoint on bad input", () => {
     ]) {
       if (!isReleaseError(err)) throw new Error("expected a ReleaseError");
       expect(err.code).toBe("CHECKPOINT_NOT_FOUND");
-      expect(err.category).toBe("usage");
+      expect(err.category).toBe("input");
       expect(err.message).toMatch(/^checkpoint folder .+ does not exist or is not a folder$/);
       expect(err.hint).toContain("`scan <dir>`");
     }
